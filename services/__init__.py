@@ -1,0 +1,1 @@
+"""newsflow services: producers, the faust processor, the sink, and what they share."""

@@ -1,0 +1,53 @@
+"""Configuration from the environment (pydantic-settings). Secrets come only from here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt", "ru", "pl", "sv", "da", "no", "uk", "tr", "ar", "zh", "ja")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore")
+
+    # Kafka. With no bootstrap servers `newsflow up` starts a local broker.
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_security_protocol: str = "PLAINTEXT"  # PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
+    kafka_sasl_mechanism: str | None = None  # PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+
+    topic_raw: str = "articles.raw"
+    topic_normalized: str = "articles.normalized"
+    topic_enriched: str = "articles.enriched"
+    topic_deadletter: str = "articles.deadletter"
+    partitions: int = Field(default=4, ge=1)
+
+    # Storage: SQLite file by default; postgresql://... for PostgreSQL.
+    database_url: str = "sqlite:///newsflow.db"
+    sink_batch_size: int = Field(default=500, ge=1)
+    sink_group: str = "newsflow-sink"
+
+    processor_id: str = "newsflow-processor"
+    state_dir: Path = Path(".newsflow")
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1)
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+
+    @property
+    def bootstrap(self) -> str:
+        if not self.kafka_bootstrap_servers:
+            raise RuntimeError("KAFKA_BOOTSTRAP_SERVERS is not set (newsflow up starts a local broker for you)")
+        return self.kafka_bootstrap_servers
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

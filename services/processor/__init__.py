@@ -1,0 +1,1 @@
+"""The stream processor: pure enrichment steps (normalize, language, entities, enrich) and faust agents."""
