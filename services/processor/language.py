@@ -20,3 +20,7 @@ def detect_article(body: str, title: str | None = None, languages: Sequence[str]
     except LangDetectException:
         return Language(code="und", confidence=0.0, decided_by="none")
     return Language(code=best.lang, confidence=round(best.prob, 4), decided_by="body")
+
+
+def detect_text(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> Language:
+    return detect_article(text, None, languages)
