@@ -1,0 +1,200 @@
+"""`newsflow`: the one entry point (produce, process, sink, up, query)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from services.config import Settings, get_settings
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="newsflow: streaming ingest for multilingual news.")
+console = Console(stderr=True)
+out = Console()
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def produce_paths(paths: list[Path], settings: Settings, source: str, progress: bool = True) -> dict[str, int]:
+    """Publish files; unreadable or invalid input goes to the dead-letter topic. Returns the counts."""
+    from services.common.kafka import ensure_topics
+    from services.producer.files import SUPPORTED, Rejected, articles_from_file, iter_files
+    from services.producer.publish import Publisher, dead_letter_for
+
+    files = list(iter_files(paths))
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    await ensure_topics(settings)
+    with Progress(TextColumn("[bold]producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=not progress) as bar:
+        task = bar.add_task("files", total=len(files))
+        async with Publisher(settings) as publisher:
+            for path in files:
+                if path.suffix.lower() not in SUPPORTED:
+                    counts["skipped"] += 1
+                else:
+                    for item in articles_from_file(path, source=source):
+                        if isinstance(item, Rejected):
+                            counts["failed"] += 1
+                            console.print(f"[yellow]dead-lettered[/] {item.origin}: {item.reason[:200]}")
+                            await publisher.dead_letter(dead_letter_for(item.payload, stage=item.stage, error=item.reason))  # type: ignore[arg-type]
+                        else:
+                            await publisher.send(item)
+                            counts["sent"] += 1
+                bar.advance(task)
+    return counts
+
+
+@cli.command()
+def produce(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .html pages, .json/.jsonl records.", exists=True)],
+    source: Annotated[str, typer.Option(help="Source name for articles that carry none.")] = "files",
+) -> None:
+    """Publish files onto articles.raw."""
+    settings = get_settings()
+    counts = asyncio.run(produce_paths(paths, settings, source))
+    out.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> None:
+    """Run the faust stream processor (normalize, detect language, tag entities)."""
+    from services.processor.agents import create_app
+
+    app = create_app(get_settings())
+    sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
+    app.main()
+
+
+@cli.command()
+def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None:
+    """Write articles.enriched to storage (NEWSFLOW_DATABASE_URL; SQLite by default)."""
+    from services.sink.consumer import run_sink
+
+    _logging(loglevel)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await run_sink(get_settings(), stop)
+
+    asyncio.run(main())
+
+
+def _article_table(rows: list[dict], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in ("id", "lang", "published", "source", "title", "people / orgs / places"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        names = sorted({e.get("canonical_name") or e["text"] for e in row["entities"]})
+        table.add_row(row["id"][:12], row["language"], (row["published_at"] or "")[:16], row["source"],
+                      (row["title"] or "")[:60], ", ".join(names)[:120])
+    return table
+
+
+@cli.command()
+def query(
+    language: Annotated[str | None, typer.Option(help="ISO 639-1 code.")] = None,
+    entity: Annotated[str | None, typer.Option(help="Canonical entity id, e.g. Q7747.")] = None,
+    limit: int = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Show stored articles."""
+    import orjson
+
+    from services.sink.store import open_store
+
+    store = open_store(get_settings().database_url)
+    try:
+        rows = store.query(language=language, entity_id=entity, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        for row in rows:
+            sys.stdout.write(orjson.dumps(row).decode() + "\n")
+    else:
+        out.print(_article_table(rows, f"{len(rows)} stored articles"))
+
+
+def _default_inputs() -> Iterator[Path]:
+    from services.stack import SAMPLES
+
+    yield SAMPLES
+
+
+@cli.command()
+def up(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Input to feed (default: the bundled samples/).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Exit when the input is stored.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the input to be stored.")] = 300.0,
+) -> None:
+    """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input."""
+    from services.common.kafka import ensure_topics
+    from services.common.localkafka import LocalKafka
+    from services.sink.store import open_store
+    from services.stack import Stack, wait_drained
+
+    settings = get_settings()
+    state = settings.state_dir.resolve()
+    settings = settings.model_copy(update={"state_dir": state})
+    stack = Stack(settings, log_dir=state / "logs")
+    try:
+        if not settings.kafka_bootstrap_servers:
+            console.print("starting a local Apache Kafka (KRaft) …")
+            stack.kafka = LocalKafka(state / "kafka").start()
+            settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
+            stack.settings = settings
+            console.print(f"Kafka on {stack.kafka.bootstrap} (log: {stack.kafka.log_path})")
+        asyncio.run(ensure_topics(settings))
+        stack.spawn("processor", "process")
+        stack.spawn("sink", "sink")
+        console.print(f"processor and sink started (logs in {stack.log_dir})")
+        counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files"))
+        console.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}; waiting until stored …")
+        asyncio.run(wait_drained(settings, stack, timeout=timeout))
+        store = open_store(settings.database_url)
+        try:
+            out.print(_article_table(store.query(limit=50), f"{store.count()} articles in {settings.database_url}"))
+        finally:
+            store.close()
+        if not once:
+            console.print("running; add input with `newsflow produce PATH` (KAFKA_BOOTSTRAP_SERVERS="
+                          f"{settings.bootstrap}); Ctrl-C stops everything")
+            signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as cleanly as Ctrl-C
+            while True:
+                stack.check_children()
+                time.sleep(1.0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("stopping …")
+        stack.stop()
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What the services share: Kafka client options, topics, the local broker."""

@@ -1,0 +1,168 @@
+"""A real single-node Apache Kafka (KRaft) as a local process, for `newsflow up` and the tests.
+
+There is no Docker engine on our machines, so the broker's jars are resolved from Maven Central
+with Maven (kafka-pom.xml), cached outside the repo, and run with the machine's JDK 17.
+The version matches the apache/kafka image in docker-compose.yml (a test checks it).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+KAFKA_VERSION = "4.3.1"
+_HERE = Path(__file__).parent
+POM = _HERE / "kafka-pom.xml"
+LOG4J_CONFIG = _HERE / "kafka-log4j2.yaml"
+_READY_LINE = "Kafka Server started"
+
+
+class LocalKafkaError(RuntimeError):
+    pass
+
+
+def kafka_home() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsflow" / f"kafka-{KAFKA_VERSION}"
+    return Path(os.environ.get("NEWSFLOW_KAFKA_HOME", default))
+
+
+def ensure_jars(home: Path | None = None) -> Path:
+    """Resolve the broker's jars once; later calls return the cached folder at once."""
+    libs = (home or kafka_home()) / "libs"
+    if (libs / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
+        return libs
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise LocalKafkaError(f"`{tool}` is not on PATH: the local Kafka needs a JDK 17 and Maven (see .ci/run)")
+    staging = libs.with_name("libs.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    cmd = ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+           "-DincludeScope=runtime", f"-DoutputDirectory={staging}"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise LocalKafkaError(f"resolving Kafka {KAFKA_VERSION} jars failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    staging.rename(libs)  # atomic: a crash mid-download never leaves a half folder behind as "cached"
+    return libs
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LocalKafka:
+    """One broker+controller process. Data lives in data_dir, so stop/start keeps the log."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, heap_mb: int = 512) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = port or free_port()
+        self.controller_port = free_port()
+        self.heap_mb = heap_mb
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "kafka.log"
+
+    def _properties(self) -> Path:
+        path = self.data_dir / "server.properties"
+        path.write_text(
+            "\n".join([
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                f"log.dirs={self.data_dir / 'log'}",
+                "num.partitions=4",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                "",
+            ])
+        )
+        return path
+
+    def _java(self, libs: Path, main: str, *args: str, heap: bool = False) -> list[str]:
+        opts = [f"-Xms{self.heap_mb // 2}m", f"-Xmx{self.heap_mb}m", "-XX:+UseSerialGC"] if heap else ["-Xmx256m"]
+        return ["java", *opts, f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", "-cp", f"{libs}/*", main, *args]
+
+    def start(self, timeout: float = 90.0) -> LocalKafka:
+        libs = ensure_jars()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        props = self._properties()
+        if not (self.data_dir / "log" / "meta.properties").exists():
+            cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            fmt = subprocess.run(self._java(libs, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(props)),
+                                 capture_output=True, text=True)
+            if fmt.returncode != 0:
+                raise LocalKafkaError(f"formatting KRaft storage failed: {fmt.stdout}{fmt.stderr}")
+        log = self.log_path.open("ab")
+        # Own session: Ctrl-C in `newsflow up` reaches us first, and we stop the broker last.
+        self.proc = subprocess.Popen(self._java(libs, "kafka.Kafka", str(props), heap=True),
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise LocalKafkaError(f"Kafka exited with {self.proc.returncode}; see {self.log_path}:\n{self._tail()}")
+            text = self.log_path.read_text(errors="replace")
+            if _READY_LINE in text and self._port_open():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise LocalKafkaError(f"Kafka did not start within {timeout:.0f}s; see {self.log_path}:\n{self._tail()}")
+
+    def _port_open(self) -> bool:
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def _tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 30.0) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, for fault tests."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def __enter__(self) -> LocalKafka:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

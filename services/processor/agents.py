@@ -1,0 +1,110 @@
+"""The faust-streaming worker: agents that move records between topics around the pure core (enrich.py).
+
+articles.raw --normalize--> articles.normalized (keyed by content hash) --enrich--> articles.enriched
+Anything a step refuses or breaks on goes to articles.deadletter with its stage; the stream goes on.
+The content-hash table lives on the hash-keyed topic's partitions, so each worker owns the hashes it
+sees, and its changelog topic keeps "first id seen" across restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from schemas import encode
+from schemas.models import DeadLetter
+from services.config import Settings, get_settings
+from services.processor.enrich import enrich_message, normalize_message, parse_normalized
+from services.processor.errors import StepError
+from services.producer.publish import dead_letter_for
+
+log = logging.getLogger("newsflow.processor")
+
+
+def _credentials(settings: Settings) -> Any:
+    protocol = settings.kafka_security_protocol
+    context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None)
+    if protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None,
+            mechanism=settings.kafka_sasl_mechanism or "PLAIN",
+            ssl_context=context,
+        )
+    return faust.SSLCredentials(context) if context else None
+
+
+def create_app(settings: Settings | None = None) -> faust.App:
+    settings = settings or get_settings()
+    app = faust.App(
+        settings.processor_id,
+        broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
+        broker_credentials=_credentials(settings),
+        store="memory://",  # tables are rebuilt from their changelog topics on start
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        datadir=str(settings.state_dir / "faust"),
+        web_enabled=False,
+        producer_acks=-1,
+        producer_max_request_size=16 * 1024 * 1024,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=200,
+        broker_commit_interval=1.0,
+    )
+
+    def raw_topic(name: str) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+                         partitions=settings.partitions)
+
+    raw, normalized = raw_topic(settings.topic_raw), raw_topic(settings.topic_normalized)
+    enriched, deadletter = raw_topic(settings.topic_enriched), raw_topic(settings.topic_deadletter)
+    first_seen = app.Table("content-hash-first-id", key_type=str, value_type=str, default=None,
+                           partitions=settings.partitions)
+
+    async def dead(letter: DeadLetter) -> None:
+        log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200])
+        await deadletter.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
+
+    @app.agent(raw)
+    async def normalize_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            msg = event.message
+            out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
+                                    key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+            if isinstance(out, DeadLetter):
+                await dead(out)
+            else:
+                await normalized.send(key=out.content_hash.encode(), value=encode(out))
+
+    @app.agent(normalized)
+    async def enrich_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            msg = event.message
+            value = msg.value or b""
+            try:
+                article = parse_normalized(value)
+            except StepError as exc:
+                await dead(dead_letter_for(value, stage=exc.stage, error=exc.reason, key=None, topic=msg.topic,
+                                           partition=msg.partition, offset=msg.offset))
+                continue
+            first = first_seen.get(article.content_hash)
+            if first is None:
+                first_seen[article.content_hash] = article.id
+            out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
+                                 duplicate_of=first if first not in (None, article.id) else None, value=value,
+                                 key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+            if isinstance(out, DeadLetter):
+                await dead(out)
+            else:
+                await enriched.send(key=out.id.encode(), value=encode(out))
+
+    return app
+
+
+app = create_app() if get_settings().kafka_bootstrap_servers else None

@@ -1,0 +1,98 @@
+"""The processor's pure core: bytes in, a record or a dead letter out. The faust agents only move data.
+
+Two phases, because deduplication is keyed by content hash while the raw topic is keyed by article:
+  raw bytes --normalize_message--> NormalizedArticle (sent keyed by content_hash) | DeadLetter
+  NormalizedArticle --enrich_message--> EnrichedArticle (sent keyed by article id) | DeadLetter
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import orjson
+from pydantic import ValidationError
+
+from schemas.models import DeadLetter, EnrichedArticle, Language, NormalizedArticle, RawArticle, Stage
+from services.processor.entities import summarize, tag_entities
+from services.processor.errors import StepError
+from services.processor.language import detect_article, detect_text
+from services.processor.normalize import normalize
+from services.producer.publish import dead_letter_for
+
+UNDETERMINED = Language(code="und", confidence=0.0, decided_by="none")
+
+
+def parse_raw(value: bytes) -> RawArticle:
+    if not value:
+        raise StepError("parse", "empty message")
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise StepError("parse", f"not JSON: {exc}") from exc
+    try:
+        return RawArticle.model_validate(data)
+    except ValidationError as exc:
+        raise StepError("validate", f"not a RawArticle: {exc.errors(include_url=False, include_input=False)}") from exc
+
+
+def _failure(value: bytes, stage: Stage, exc: BaseException, key: bytes | None, topic: str,
+             partition: int | None, offset: int | None) -> DeadLetter:
+    return dead_letter_for(value, stage=stage, error=str(exc) or type(exc).__name__, error_type=type(exc).__name__,
+                           key=key.decode("utf-8", "replace") if key else None, topic=topic,
+                           partition=partition, offset=offset)
+
+
+def normalize_message(value: bytes, *, now: datetime, max_body_bytes: int, key: bytes | None = None,
+                      topic: str = "articles.raw", partition: int | None = None,
+                      offset: int | None = None) -> NormalizedArticle | DeadLetter:
+    stage: Stage = "parse"
+    try:
+        raw = parse_raw(value)
+        stage = "normalize"
+        return normalize(raw, now=now, max_body_bytes=max_body_bytes)
+    except StepError as exc:
+        return _failure(value, exc.stage, exc, key, topic, partition, offset)
+    except Exception as exc:  # a bug in a step must not stop the stream: dead-letter it with the stage
+        return _failure(value, stage, exc, key, topic, partition, offset)
+
+
+def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str],
+           duplicate_of: str | None = None) -> EnrichedArticle:
+    """Detect language and tag entities; a duplicate is marked, not enriched again."""
+    common = article.model_dump(exclude={"schema_version", "content_hash", "normalized_at", "fetched_at"})
+    if duplicate_of is not None:
+        return EnrichedArticle(**common, language=UNDETERMINED, content_hash=article.content_hash,
+                               duplicate_of=duplicate_of, fetched_at=article.fetched_at,
+                               normalized_at=article.normalized_at, enriched_at=now)
+    try:
+        language = detect_article(article.body, article.title, languages)
+        title_language = detect_text(article.title, languages) if article.title else None
+    except Exception as exc:
+        raise StepError("detect", f"{type(exc).__name__}: {exc}") from exc
+    try:
+        mentions = tag_entities(article.body, language.code)
+        entity_summary = summarize(mentions)
+    except Exception as exc:
+        raise StepError("tag", f"{type(exc).__name__}: {exc}") from exc
+    return EnrichedArticle(**common, language=language, title_language=title_language, entities=mentions,
+                           entity_summary=entity_summary, content_hash=article.content_hash,
+                           fetched_at=article.fetched_at, normalized_at=article.normalized_at, enriched_at=now)
+
+
+def parse_normalized(value: bytes) -> NormalizedArticle:
+    try:
+        return NormalizedArticle.model_validate(orjson.loads(value))
+    except (orjson.JSONDecodeError, ValidationError) as exc:
+        raise StepError("route", f"not a NormalizedArticle: {exc}") from exc
+
+
+def enrich_message(article: NormalizedArticle, *, now: datetime, languages: Sequence[str], duplicate_of: str | None,
+                   value: bytes, key: bytes | None = None, topic: str = "articles.normalized",
+                   partition: int | None = None, offset: int | None = None) -> EnrichedArticle | DeadLetter:
+    try:
+        return enrich(article, now=now, languages=languages, duplicate_of=duplicate_of)
+    except StepError as exc:
+        return _failure(value, exc.stage, exc, key, topic, partition, offset)
+    except Exception as exc:
+        return _failure(value, "route", exc, key, topic, partition, offset)

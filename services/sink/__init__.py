@@ -1,0 +1,1 @@
+"""The sink: consumes articles.enriched and writes it to storage, idempotently."""

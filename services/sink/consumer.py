@@ -1,0 +1,103 @@
+"""The sink service: articles.enriched -> storage in batches; offsets are committed only after the
+database transaction commits, so a crash at any point replays (idempotently) instead of losing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import orjson
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
+from pydantic import ValidationError
+
+from schemas.models import EnrichedArticle
+from services.common.kafka import client_options
+from services.config import Settings, get_settings
+from services.producer.publish import Publisher, dead_letter_for
+from services.sink.store import Store, open_store
+
+log = logging.getLogger("newsflow.sink")
+
+
+def split_batch(records: list[ConsumerRecord]) -> tuple[list[EnrichedArticle], list[tuple[ConsumerRecord, Exception]]]:
+    good: list[EnrichedArticle] = []
+    bad: list[tuple[ConsumerRecord, Exception]] = []
+    for rec in records:
+        try:
+            good.append(EnrichedArticle.model_validate(orjson.loads(rec.value or b"")))
+        except (orjson.JSONDecodeError, ValidationError) as exc:
+            bad.append((rec, exc))
+    return good, bad
+
+
+async def write_with_retry(store_factory: Callable[[], Store], store: Store | None, articles: list[EnrichedArticle],
+                           stop: asyncio.Event, max_backoff: float = 10.0) -> Store | None:
+    """Write one batch, retrying with backoff (reconnecting) while the database is away.
+    Returns the (possibly new) store, or None if asked to stop before the write succeeded."""
+    delay = 0.5
+    while True:
+        try:
+            if store is None:
+                store = await asyncio.to_thread(store_factory)
+            await asyncio.to_thread(store.upsert, articles)
+            return store
+        except Exception as exc:  # the database is down or broken: keep the batch, retry, commit nothing
+            log.warning("storage write failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+            if store is not None:
+                try:
+                    await asyncio.to_thread(store.close)
+                except Exception:
+                    pass
+                store = None
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+                return None
+            except TimeoutError:
+                delay = min(delay * 2, max_backoff)
+
+
+async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None = None,
+                   on_batch: Callable[[int], None] | None = None) -> None:
+    settings = settings or get_settings()
+    stop = stop or asyncio.Event()
+    consumer = AIOKafkaConsumer(
+        settings.topic_enriched,
+        **client_options(settings),
+        group_id=settings.sink_group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=600_000,
+    )
+    factory = lambda: open_store(settings.database_url)  # noqa: E731
+    store: Store | None = await asyncio.to_thread(factory)
+    await consumer.start()
+    try:
+        async with Publisher(settings) as publisher:
+            while not stop.is_set():
+                batches = await consumer.getmany(timeout_ms=500, max_records=settings.sink_batch_size)
+                records = [rec for recs in batches.values() for rec in recs]
+                if not records:
+                    continue
+                good, bad = split_batch(records)
+                for rec, exc in bad:
+                    await publisher.dead_letter(dead_letter_for(
+                        rec.value or b"", stage="sink", error=str(exc), error_type=type(exc).__name__,
+                        key=rec.key.decode("utf-8", "replace") if rec.key else None,
+                        topic=rec.topic, partition=rec.partition, offset=rec.offset))
+                store = await write_with_retry(factory, store, good, stop)
+                if store is None:
+                    break  # stopped mid-outage: nothing committed, the batch is replayed on restart
+                try:
+                    await consumer.commit({TopicPartition(tp.topic, tp.partition): recs[-1].offset + 1
+                                           for tp, recs in batches.items() if recs})
+                except (CommitFailedError, IllegalStateError) as exc:
+                    # Partitions moved to another sink mid-batch: it replays them; the upsert makes that harmless.
+                    log.warning("offset commit skipped after a rebalance: %s", exc)
+                if on_batch:
+                    on_batch(len(good))
+    finally:
+        await consumer.stop()
+        if store is not None:
+            store.close()

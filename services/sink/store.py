@@ -1,0 +1,206 @@
+"""Storage of enriched articles: SQLite (embedded default) or PostgreSQL (psycopg 3), idempotent by article id.
+
+Both keep one row per article (upsert: a replay never duplicates) and one row per (article, entity)
+for lookups by entity id. The schema is created on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+from schemas.models import EnrichedArticle
+
+ARTICLE_COLUMNS = ("id", "source", "url", "title", "body", "language", "language_confidence", "published_at",
+                   "content_hash", "duplicate_of", "entities", "record", "schema_version", "enriched_at")
+
+
+def article_row(article: EnrichedArticle) -> dict[str, Any]:
+    """The flat row for an article: queryable columns plus the whole record as JSON."""
+    return {
+        "id": article.id,
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "language": article.language.code,
+        "language_confidence": article.language.confidence,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "content_hash": article.content_hash,
+        "duplicate_of": article.duplicate_of,
+        "entities": orjson.dumps([m.model_dump() for m in article.entities]).decode(),
+        "record": orjson.dumps(article.model_dump(mode="json")).decode(),
+        "schema_version": article.schema_version,
+        "enriched_at": article.enriched_at.isoformat(),
+    }
+
+
+def entity_rows(article: EnrichedArticle) -> list[tuple[str, str, str, str, int]]:
+    return [(article.id, e.entity_id or f"text:{e.type}:{e.name}", e.name, e.type, e.mentions) for e in article.entity_summary]
+
+
+def latest_per_id(articles: Sequence[EnrichedArticle]) -> list[EnrichedArticle]:
+    """Within one batch keep the last record per id (Kafka order), so one statement never hits a row twice."""
+    return list({a.id: a for a in articles}.values())
+
+
+class Store(Protocol):
+    def upsert(self, articles: Sequence[EnrichedArticle]) -> int: ...
+    def count(self) -> int: ...
+    def query(self, *, language: str | None = None, entity_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+
+
+_SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT, title TEXT, body TEXT NOT NULL,
+  language TEXT NOT NULL, language_confidence REAL NOT NULL, published_at TEXT, content_hash TEXT NOT NULL,
+  duplicate_of TEXT, entities TEXT NOT NULL, record TEXT NOT NULL, schema_version INTEGER NOT NULL,
+  enriched_at TEXT NOT NULL, stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE INDEX IF NOT EXISTS articles_language ON articles (language);
+CREATE TABLE IF NOT EXISTS article_entities (
+  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, entity_id TEXT NOT NULL,
+  name TEXT NOT NULL, type TEXT NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (article_id, entity_id));
+CREATE INDEX IF NOT EXISTS article_entities_entity ON article_entities (entity_id);
+"""
+
+# Two mentions of one linked entity under different summaries add up rather than collide.
+_ENTITY_CONFLICT = " ON CONFLICT (article_id, entity_id) DO UPDATE SET mentions = article_entities.mentions + excluded.mentions"
+_QUERY_COLUMNS = "a.id, a.source, a.title, a.language, a.published_at, a.duplicate_of, a.entities"
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        # The sink calls us from a worker thread (asyncio.to_thread); one thread at a time.
+        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SQLITE_SCHEMA)
+
+    def upsert(self, articles: Sequence[EnrichedArticle]) -> int:
+        articles = latest_per_id(articles)
+        if not articles:
+            return 0
+        cols = ", ".join(ARTICLE_COLUMNS)
+        marks = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in ARTICLE_COLUMNS if c != "id")
+        with self.db:  # one transaction: all of the batch or none of it
+            self.db.execute("BEGIN")
+            self.db.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
+                                [article_row(a) for a in articles])
+            self.db.executemany("DELETE FROM article_entities WHERE article_id = ?", [(a.id,) for a in articles])
+            self.db.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?, ?)" + _ENTITY_CONFLICT,
+                                [row for a in articles for row in entity_rows(a)])
+        return len(articles)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def query(self, *, language: str | None = None, entity_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        sql = f"SELECT {_QUERY_COLUMNS} FROM articles a"
+        args: list[Any] = []
+        if entity_id:
+            sql += " JOIN article_entities e ON e.article_id = a.id AND e.entity_id = ?"
+            args.append(entity_id)
+        if language:
+            sql += " WHERE a.language = ?"
+            args.append(language)
+        sql += " ORDER BY a.published_at DESC, a.id LIMIT ?"
+        cur = self.db.execute(sql, [*args, limit])
+        names = [d[0] for d in cur.description]
+        return [_decode_entities(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+_PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT, title TEXT, body TEXT NOT NULL,
+  language TEXT NOT NULL, language_confidence DOUBLE PRECISION NOT NULL, published_at TIMESTAMPTZ,
+  content_hash TEXT NOT NULL, duplicate_of TEXT, entities JSONB NOT NULL, record JSONB NOT NULL,
+  schema_version INTEGER NOT NULL, enriched_at TIMESTAMPTZ NOT NULL, stored_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS articles_language ON articles (language);
+CREATE INDEX IF NOT EXISTS articles_entities_gin ON articles USING GIN (entities jsonb_path_ops);
+CREATE TABLE IF NOT EXISTS article_entities (
+  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, entity_id TEXT NOT NULL,
+  name TEXT NOT NULL, type TEXT NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (article_id, entity_id));
+CREATE INDEX IF NOT EXISTS article_entities_entity ON article_entities (entity_id);
+"""
+
+
+class PostgresStore:
+    def __init__(self, url: str) -> None:
+        import psycopg  # imported here: SQLite users need no libpq
+
+        self._psycopg = psycopg
+        self.conn = psycopg.connect(url, autocommit=False, connect_timeout=10)
+        with self.conn.transaction():
+            # Several sinks may start at once: serialize schema creation.
+            self.conn.execute("SELECT pg_advisory_xact_lock(727001)")
+            self.conn.execute(_PG_SCHEMA)
+
+    def upsert(self, articles: Sequence[EnrichedArticle]) -> int:
+        articles = latest_per_id(articles)
+        if not articles:
+            return 0
+        cols = ", ".join(ARTICLE_COLUMNS)
+        marks = ", ".join(f"%({c})s" for c in ARTICLE_COLUMNS)
+        updates = ", ".join(f"{c}=EXCLUDED.{c}" for c in ARTICLE_COLUMNS if c != "id")
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                            [article_row(a) for a in articles])
+            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", ([a.id for a in articles],))
+            rows = [row for a in articles for row in entity_rows(a)]
+            if rows:
+                cur.executemany("INSERT INTO article_entities VALUES (%s, %s, %s, %s, %s)" + _ENTITY_CONFLICT, rows)
+        return len(articles)
+
+    def count(self) -> int:
+        with self.conn.transaction():
+            row = self.conn.execute("SELECT count(*) FROM articles").fetchone()
+        return int(row[0]) if row else 0
+
+    def query(self, *, language: str | None = None, entity_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        sql = f"SELECT {_QUERY_COLUMNS} FROM articles a"
+        args: list[Any] = []
+        if entity_id:
+            sql += " JOIN article_entities e ON e.article_id = a.id AND e.entity_id = %s"
+            args.append(entity_id)
+        if language:
+            sql += " WHERE a.language = %s"
+            args.append(language)
+        sql += " ORDER BY a.published_at DESC NULLS LAST, a.id LIMIT %s"
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(sql, [*args, limit])
+            names = [d.name for d in cur.description or []]
+            rows = cur.fetchall()
+        return [_decode_entities(dict(zip(names, row, strict=True))) for row in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _decode_entities(row: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(row.get("entities"), str):
+        row["entities"] = orjson.loads(row["entities"])
+    if row.get("published_at") is not None and not isinstance(row["published_at"], str):
+        row["published_at"] = row["published_at"].isoformat()
+    return row
+
+
+def open_store(url: str) -> Store:
+    """sqlite:///relative.db, sqlite:////abs/path.db, or postgresql://user:pass@host:port/db."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteStore(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
