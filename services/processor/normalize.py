@@ -1,35 +1,140 @@
-"""Normalize step: RawArticle -> NormalizedArticle (STUB: replaced by the normalization work)."""
+"""Normalize step: RawArticle -> NormalizedArticle. Pure: no I/O, no clock (`now` is passed in).
+
+Per content type the payload becomes lines (text: one paragraph per line; HTML: trafilatura's main text
+with heading markup, see html_extract; JSON: common field spellings, see json_article), then one
+shared structure pass (text_structure): datelines, repeated title, boilerplate and attribution out,
+heading/paragraph blocks.
+
+Decisions (documented here because the agents and the sink rely on them):
+- title: RawArticle.title wins; else the JSON/HTML title; else the first line of a text with more than one line.
+- source: the publication named by the content (a dateline's "/ Welt Nachrichten", a JSON source/site
+  field, an HTML og:site_name) wins over RawArticle.source, which is the producer's name (e.g. a folder
+  of files); RawArticle.source stays in metadata["producer_source"], the publication in metadata["site_name"].
+- published_at zones: see dates.py. Zone hint order: the dateline label's language (German label ->
+  Europe/Berlin, Dutch -> Europe/Amsterdam, French -> Europe/Paris), metadata "timezone", metadata/JSON
+  "language", the URL's country domain; else UTC with a warning. Date-only values are 00:00 UTC of
+  that calendar day with metadata["published_at_precision"] = "day".
+- id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
+"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from schemas.models import Block, NormalizedArticle, RawArticle
+from schemas.models import NormalizedArticle, RawArticle
+from services.processor import html_extract, identity, json_article
+from services.processor.dates import ParsedDate, parse_date, plausible, zone_for
 from services.processor.errors import StepError
+from services.processor.text_clean import check_payload, clean_inline, fix_text
+from services.processor.text_structure import Line, split_lines, structure
+
+
+
+def _zone_hint(raw: RawArticle, lang: str | None, url: str | None) -> str | None:
+    tz = raw.metadata.get("timezone")
+    if isinstance(tz, str):
+        try:
+            ZoneInfo(tz)
+            return tz
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    meta_lang = raw.metadata.get("language") or raw.metadata.get("lang")
+    return zone_for(lang=lang or (meta_lang if isinstance(meta_lang, str) else None), url=url)
+
+
+def _fixed_lines(lines: list[Line]) -> list[Line]:
+    """Lines from markup get the same character repair as plain text."""
+    out = []
+    for ln in lines:
+        text = clean_inline(ln.text)
+        if text:
+            out.append(Line(text, ln.kind))
+    return out
 
 
 def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    if len(raw.body.encode("utf-8", "surrogatepass")) > max_body_bytes:
-        raise StepError("normalize", f"body exceeds {max_body_bytes} bytes")
-    lines = [line.strip() for line in raw.body.splitlines() if line.strip()]
-    title = raw.title or (lines[0] if lines else None)
-    if lines and lines[0] == title:
-        lines = lines[1:]
-    while lines and lines[0] == title:
-        lines = lines[1:]
-    blocks = [Block(kind="paragraph", text=line) for line in lines]
-    body = "\n\n".join(b.text for b in blocks)
-    ident = raw.url or f"{raw.source}\x00{title}"
+    check_payload(raw.body, max_body_bytes)
+    warnings: list[str] = []
+    metadata: dict[str, Any] = dict(raw.metadata)
+    url, title, author, site, lang = raw.url, raw.title, None, None, None
+    date_strings: list[tuple[str, str]] = []
+
+    if raw.content_type == "application/json":
+        rec = json_article.parse_json_article(raw.body)
+        url = url or rec.url
+        title = title or rec.title
+        author, site, lang = rec.author, rec.source, rec.lang
+        if rec.date:
+            date_strings.append(("json", rec.date))
+        check_payload(rec.body, max_body_bytes)
+        if rec.body_is_html:
+            lines = _fixed_lines(html_extract.fragment_lines(rec.body))
+        else:
+            lines = split_lines(fix_text(rec.body))
+    elif raw.content_type == "text/html":
+        page = html_extract.extract_html(raw.body, url=raw.url)
+        lines = _fixed_lines(page.lines)
+        title = title or page.title
+        author, site = page.author, page.site_name
+        url = page.url or url
+        date_strings.extend(page.dates)
+    else:
+        lines = split_lines(fix_text(raw.body))
+
+    title = clean_inline(title)
+    zone = _zone_hint(raw, lang, url)
+    st = structure(lines, title=title, zone=zone)
+    if not st.blocks:
+        raise StepError("normalize", "empty article after cleaning")
+
+    published: ParsedDate | None = st.published
+    if published is None:
+        for where, value in date_strings:
+            parsed = parse_date(value, zone=zone)
+            if parsed.value is not None:
+                published = parsed
+                metadata["published_at_from"] = where
+                break
+            if parsed.warning:
+                warnings.append(f"published_at: {parsed.warning}")
+    else:
+        metadata["published_at_from"] = "dateline"
+    if published is not None:
+        published = plausible(published, raw.fetched_at)
+        if published.warning:
+            warnings.append(f"published_at: {published.warning}")
+    if published is not None and published.value is not None:
+        metadata["published_at_local"] = published.local
+        metadata["published_at_precision"] = published.precision
+    if st.updated is not None and st.updated.value is not None:
+        metadata["updated_at"] = st.updated.value.isoformat()
+    if st.dateline_place:
+        metadata["dateline_place"] = st.dateline_place
+
+    site = clean_inline(st.dateline_source or site)
+    source = site or raw.source
+    if site:
+        metadata["site_name"] = site
+    metadata["producer_source"] = raw.source
+
+    body = "\n\n".join(b.text for b in st.blocks)
+    chash = identity.content_hash(body)
+    canon = identity.canonical_url(url)
     return NormalizedArticle(
-        id=hashlib.sha256(ident.encode()).hexdigest()[:32],
-        source=raw.source,
-        url=raw.url,
-        title=title,
-        blocks=blocks,
+        id=identity.article_id(url=canon, source=source, title=st.title, content_hash=chash),
+        source=source,
+        url=canon or url,
+        title=st.title,
+        author=clean_inline(author),
+        attribution=st.attribution,
+        published_at=published.value if published else None,
+        blocks=st.blocks,
         body=body,
-        content_hash=hashlib.sha256(body.encode()).hexdigest(),
+        content_hash=chash,
         fetched_at=raw.fetched_at,
         normalized_at=now,
-        metadata=raw.metadata,
+        warnings=warnings + st.warnings,
+        metadata=metadata,
     )

@@ -1,0 +1,58 @@
+"""Character-level cleaning: refuse binary payloads, repair mojibake, NFC, whitespace per line."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+from services.processor.errors import StepError
+
+# Keep typography (curly quotes, full-width CJK punctuation): only repair what is broken.
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False, normalization="NFC")
+_SPACE = re.compile(r"[^\S\n]+")  # any Unicode whitespace but the newline
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width, BOM, soft hyphen
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]")
+
+
+def check_payload(body: str, max_body_bytes: int) -> None:
+    """Refuse oversize and non-text payloads before spending time on them."""
+    if len(body) > max_body_bytes or len(body.encode("utf-8", "surrogatepass")) > max_body_bytes:
+        raise StepError("normalize", f"body exceeds {max_body_bytes} bytes")
+    if "\x00" in body:
+        raise StepError("normalize", "binary payload: body contains NUL bytes")
+    sample = body[:100_000]
+    visible = sum(1 for ch in sample if not ch.isspace())
+    if visible:
+        controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and not ch.isspace())
+        replacement = sample.count("\ufffd")
+        if (controls + replacement) / visible > 0.05:
+            raise StepError("normalize", "binary payload: too many control or undecodable characters")
+
+
+def fix_text(text: str) -> str:
+    """Mojibake repair + NFC + one kind of line break; repeated until stable so it is idempotent."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # lone surrogates -> U+FFFD
+    for _ in range(4):
+        fixed = ftfy.fix_text(text, _FTFY)
+        fixed = _LINE_BREAKS.sub("\n", fixed)
+        fixed = "".join(ch for ch in fixed if ch == "\n" or ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+        fixed = unicodedata.normalize("NFC", _INVISIBLE.sub("", fixed))
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def clean_line(line: str) -> str:
+    """Collapse every run of whitespace (tabs, NBSP, thin spaces...) to one space; strip."""
+    return _SPACE.sub(" ", line).strip()
+
+
+def clean_inline(text: str | None) -> str | None:
+    """A one-line field (title, author): fixed, single-spaced, None when empty."""
+    if text is None:
+        return None
+    out = clean_line(fix_text(text).replace("\n", " "))
+    return out or None
