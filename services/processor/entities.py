@@ -1,16 +1,59 @@
-"""Entity step (STUB: replaced by the entity-tagging work)."""
+"""Entity step: mentions (PER/ORG/LOC, exact offsets) with one canonical id per entity across languages.
+
+A CRF trained here on WikiANN + Europeana Newspapers (services/processor/ner/train.py) finds the
+mentions; a curated alias table plus CLDR territory names in every language (Babel) links them to
+Wikidata QIDs, so Dutch "Poetin", German "Putin" and Russian "Путин" share "Q7747". Linked names
+the model missed are added; unlinked mentions are kept without an id. Everything ships in the repo
+or in pinned packages (python-crfsuite, babel): nothing is downloaded at run time.
+Retrain: `.venv/bin/python -m services.processor.ner.train`; measure: `python bench/bench_entities.py`.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from schemas.models import EntitySummary, Mention
+from services.processor.ner.tagger import Tagger
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Tagger:
+    # Loaded once per process (~1-2 s: CLDR names of ~300 languages and the CRF model).
+    return Tagger()
 
 
 def tag_entities(body: str, language: str) -> list[Mention]:
-    return []
+    """Mentions in body; body[m.start:m.end] == m.text. language: ISO 639-1 code or "und"."""
+    if not body or not body.strip():
+        return []
+    lang = (language or "und").strip().lower() or "und"
+    return [
+        Mention(
+            text=body[f.start : f.end],
+            start=f.start,
+            end=f.end,
+            type=f.type,  # type: ignore[arg-type]  # the tagger only yields PER/ORG/LOC/MISC
+            entity_id=f.entity_id,
+            canonical_name=f.name,
+        )
+        for f in _tagger().tag(body, lang)
+    ]
 
 
 def summarize(mentions: list[Mention]) -> list[EntitySummary]:
-    counts = Counter((m.entity_id, m.canonical_name or m.text, m.type) for m in mentions)
-    return [EntitySummary(entity_id=i, name=n, type=t, mentions=c) for (i, n, t), c in counts.items()]
+    """Distinct entities in order of first mention: linked ones by entity_id, unlinked by text and type."""
+    counts: Counter[tuple[str | None, str, str]] = Counter()
+    types: dict[tuple[str | None, str, str], Counter[str]] = {}
+    for m in mentions:
+        key = (m.entity_id, "", "") if m.entity_id else (None, m.text, m.type)
+        counts[key] += 1
+        types.setdefault(key, Counter())[m.type] += 1
+    names = {}
+    for m in mentions:
+        key = (m.entity_id, "", "") if m.entity_id else (None, m.text, m.type)
+        names.setdefault(key, m.canonical_name or m.text)
+    return [
+        EntitySummary(entity_id=key[0], name=names[key], type=types[key].most_common(1)[0][0], mentions=n)  # type: ignore[arg-type]
+        for key, n in counts.items()
+    ]

@@ -1,0 +1,171 @@
+"""Readers for the NER corpora in ../shared/corpora/ner (read in place, never copied) and conlleval-style scoring.
+
+Every reader yields (tokens, BIO tags with types PER/ORG/LOC/MISC). Splits are deterministic:
+- WikiANN: the published train/dev files.
+- Europeana Newspapers (no split, no sentence breaks, one file = a run of OCR pages): tokens are
+  cut into sentences (after . ! ? or at 60 tokens), sentences grouped in blocks of 20 ("documents");
+  every 10th block (index % 10 == 9) is dev, the rest train.
+- GermEval 2014 dev: evaluation only; outer column; OTH, *deriv, *part -> MISC (CoNLL convention,
+  as SOURCES.md says). Our tagger has no MISC class, so its MISC recall is 0 by construction; the
+  PER/ORG/LOC figures do not depend on this mapping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+Sentence = tuple[list[str], list[str]]
+_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC", "MISC": "MISC"}
+_TAG = re.compile(r"^([BI])-([A-Za-z]+?)(deriv|part)?$")
+EUROPEANA = {"nl": ["europeana.enp_NL.kb.bio"], "de": ["europeana.enp_DE.lft.bio", "europeana.enp_DE.onb.bio", "europeana.enp_DE.sbb.bio"]}
+_BLOCK, _DEV_EVERY, _MAX_SENT = 20, 10, 60
+
+
+def corpus_dir() -> Path:
+    shared = os.environ.get("NEWSFLOW_SHARED")
+    root = Path(shared) if shared else Path(__file__).resolve().parents[3].parent / "shared"
+    return root / "corpora" / "ner"
+
+
+def _norm_tag(tag: str, keep_misc: bool) -> str:
+    m = _TAG.match(tag.strip())
+    if not m:
+        return "O"
+    typ = _TYPES.get(m.group(2).upper())
+    if m.group(3):  # GermEval derivations/parts (russische, EU-Kommission): MISC per CoNLL
+        typ = "MISC"
+    if typ is None or (typ == "MISC" and not keep_misc):
+        return "O"
+    return f"{m.group(1)}-{typ}"
+
+
+def wikiann(lang: str, split: str) -> Iterator[Sentence]:
+    path = corpus_dir() / f"wikiann.{lang}.{split}"
+    toks: list[str] = []
+    tags: list[str] = []
+    prefix = f"{lang}:"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if toks:
+                yield toks, tags
+            toks, tags = [], []
+            continue
+        word, _, tag = line.rpartition("\t")
+        if not word:
+            word, _, tag = line.rpartition(" ")
+        if word.startswith(prefix):
+            word = word[len(prefix) :]
+        if word:
+            toks.append(word)
+            tags.append(_norm_tag(tag, keep_misc=False))
+    if toks:
+        yield toks, tags
+
+
+def _europeana_sentences(path: Path) -> Iterator[Sentence]:
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip() or line.startswith("# "):
+            continue
+        parts = line.split()
+        if len(parts) < 2:  # a token with no label: noise in the OCR files
+            continue
+        word, tag = parts[0], _norm_tag(parts[-1], keep_misc=False)
+        toks.append(word)
+        tags.append(tag)
+        if (word in {".", "!", "?"} and tag == "O") or len(toks) >= _MAX_SENT:
+            yield toks, tags
+            toks, tags = [], []
+    if toks:
+        yield toks, tags
+
+
+def europeana(lang: str, split: str) -> Iterator[Sentence]:
+    """split: "train" or "dev" (deterministic, see module doc)."""
+    for name in EUROPEANA[lang]:
+        path = corpus_dir() / name
+        for k, sent in enumerate(_europeana_sentences(path)):
+            is_dev = (k // _BLOCK) % _DEV_EVERY == _DEV_EVERY - 1
+            if is_dev == (split == "dev"):
+                yield sent
+
+
+def germeval(split: str = "dev") -> Iterator[Sentence]:
+    path = corpus_dir() / f"germeval2014.NER-de-{split}.tsv"
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if toks:
+                yield toks, tags
+            toks, tags = [], []
+            continue
+        cols = line.split("\t")
+        if len(cols) >= 3:
+            toks.append(cols[1])
+            tags.append(_norm_tag(cols[2], keep_misc=True))
+    if toks:
+        yield toks, tags
+
+
+def repair(tags: list[str]) -> list[str]:
+    """conlleval reading: an I- that does not continue an entity of its type starts one."""
+    out = []
+    prev = "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            t = "B-" + t[2:]
+        out.append(t)
+        prev = t
+    return out
+
+
+def spans(tags: list[str]) -> set[tuple[int, int, str]]:
+    """Entity spans (first token, last+1, type) of a BIO sequence, conlleval style."""
+    out = set()
+    start, typ = None, None
+    for i, t in enumerate([*repair(tags), "O"]):
+        if start is not None and not (t.startswith("I-") and t[2:] == typ):
+            out.add((start, i, typ))
+            start = None
+        if t.startswith("B-"):
+            start, typ = i, t[2:]
+    return out
+
+
+class Score:
+    """Entity-level exact-match counts per type."""
+
+    def __init__(self) -> None:
+        self.tp: dict[str, int] = {}
+        self.fp: dict[str, int] = {}
+        self.fn: dict[str, int] = {}
+
+    def add(self, gold: set[tuple[int, int, str]], pred: set[tuple[int, int, str]]) -> None:
+        for s in pred & gold:
+            self.tp[s[2]] = self.tp.get(s[2], 0) + 1
+        for s in pred - gold:
+            self.fp[s[2]] = self.fp.get(s[2], 0) + 1
+        for s in gold - pred:
+            self.fn[s[2]] = self.fn.get(s[2], 0) + 1
+
+    def prf(self, types: set[str] | None = None) -> tuple[float, float, float, int]:
+        """Precision, recall, F1 and gold count, micro-averaged over types (all when None)."""
+
+        def total(d: dict[str, int]) -> int:
+            return sum(v for k, v in d.items() if types is None or k in types)
+
+        tp, fp, fn = total(self.tp), total(self.fp), total(self.fn)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f, tp + fn
+
+    def types(self) -> list[str]:
+        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
