@@ -8,11 +8,11 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt", "ru", "pl", "sv", "da", "no", "uk", "tr", "ar", "zh", "ja")
+DEFAULT_LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt", "ru", "pl", "sv", "da", "nb", "uk", "tr", "ar", "zh", "ja")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore", populate_by_name=True)
 
     # Kafka. With no bootstrap servers `newsflow up` starts a local broker.
     kafka_bootstrap_servers: str | None = Field(

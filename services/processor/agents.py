@@ -42,6 +42,7 @@ def _credentials(settings: Settings) -> Any:
 
 def create_app(settings: Settings | None = None) -> faust.App:
     settings = settings or get_settings()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
     app = faust.App(
         settings.processor_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
