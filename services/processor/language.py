@@ -227,8 +227,8 @@ def _detect(text: str, codes: tuple[str, ...], part: Part) -> Language:
     return Language(code=code, confidence=round(conf, 4), decided_by=part)
 
 
-def detect_text(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES, part: Part = "body") -> Language:
-    """Language of one text (a body, or a title with part="title")."""
+def detect_text(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES, part: Part = "title") -> Language:
+    """Language of one text on its own; decided_by names `part` (a title unless told otherwise)."""
     try:
         return _detect(text, _configured(languages), part)
     except (ValueError, TypeError, IndexError):  # defensive: degenerate input never raises
@@ -246,6 +246,8 @@ def detect_article(body: str, title: str | None = None, languages: Sequence[str]
     if found.code == UND or found.decided_by == "script" or found.confidence >= TITLE_CHECK_BELOW:
         return found
     both = detect_text(f"{title}\n{_cut(body, FIRST_CHARS)}", languages, "body")
-    if both.code == found.code or both.code == UND:
+    if both.code == UND:
         return found
+    if both.code == found.code:  # the title confirms the body: the joint confidence stands
+        return Language(code=found.code, confidence=max(found.confidence, both.confidence), decided_by="body")
     return Language(code=both.code, confidence=both.confidence, decided_by="title")
