@@ -7,6 +7,7 @@ measured on bench/bench_html.py they are right more often than trafilatura's gue
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def _lines_from_body(body: Any) -> list[Line]:
             if child.tag == "lb":
                 parts.append("".join(buf))
                 buf = [child.tail or ""]
+            elif not isinstance(child.tag, str):  # comment or processing instruction: only its tail is text
+                buf.append(child.tail or "")
             else:
                 buf.append("".join(child.itertext()))
                 buf.append(child.tail or "")
@@ -120,7 +123,7 @@ def choose_title(meta: PageMeta, traf_title: str | None, site_names: list[str]) 
 
 
 def _clean_author(name: str, site_names: list[str]) -> str | None:
-    name = clean_line(_AUTHOR_PREFIX.sub("", clean_line(name)))
+    name = clean_line(_AUTHOR_PREFIX.sub("", clean_line(html.unescape(name))))  # double-escaped meta content
     name = name.strip(" ,;|'\"")
     if not name or len(name) > 80 or name.lower() in ("no author", "admin", "unknown", "redaktion", "anonymous"):
         return None

@@ -27,7 +27,7 @@ from schemas.models import NormalizedArticle, RawArticle
 from services.processor import html_extract, identity, json_article
 from services.processor.dates import ParsedDate, parse_date, plausible, zone_for
 from services.processor.errors import StepError
-from services.processor.text_clean import check_payload, clean_inline, fix_text
+from services.processor.text_clean import check_payload, clean_inline
 from services.processor.text_structure import Line, split_lines, structure
 
 
@@ -72,7 +72,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         if rec.body_is_html:
             lines = _fixed_lines(html_extract.fragment_lines(rec.body))
         else:
-            lines = split_lines(fix_text(rec.body))
+            lines = split_lines(rec.body)
     elif raw.content_type == "text/html":
         page = html_extract.extract_html(raw.body, url=raw.url)
         lines = _fixed_lines(page.lines)
@@ -81,7 +81,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         url = page.url or url
         date_strings.extend(page.dates)
     else:
-        lines = split_lines(fix_text(raw.body))
+        lines = split_lines(raw.body)
 
     title = clean_inline(title)
     zone = _zone_hint(raw, lang, url)

@@ -9,10 +9,12 @@ import ftfy
 
 from services.processor.errors import StepError
 
-# Keep typography (curly quotes, full-width CJK punctuation): only repair what is broken.
-_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False, normalization="NFC")
+# Keep typography (curly quotes, full-width CJK punctuation): only repair what is broken. No HTML
+# unescaping: whether ftfy does it depends on a "<" elsewhere in the text, which breaks idempotency.
+_FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_character_width=False, explain=False, normalization="NFC")
 _SPACE = re.compile(r"[^\S\n]+")  # any Unicode whitespace but the newline
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width, BOM, soft hyphen
+# zero-width, BOM, soft hyphen; U+FFFD carries no text (and dropping it keeps the output passing check_payload)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]")
 
 
@@ -25,20 +27,22 @@ def check_payload(body: str, max_body_bytes: int) -> None:
     sample = body[:100_000]
     visible = sum(1 for ch in sample if not ch.isspace())
     if visible:
-        controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and not ch.isspace())
+        controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace())
         replacement = sample.count("\ufffd")
         if (controls + replacement) / visible > 0.05:
             raise StepError("normalize", "binary payload: too many control or undecodable characters")
 
 
 def fix_text(text: str) -> str:
-    """Mojibake repair + NFC + one kind of line break; repeated until stable so it is idempotent."""
+    """Mojibake repair, NFC, one kind of line break, single spaces; repeated until stable (idempotent)."""
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # lone surrogates -> U+FFFD
-    for _ in range(4):
+    for _ in range(6):
         fixed = ftfy.fix_text(text, _FTFY)
         fixed = _LINE_BREAKS.sub("\n", fixed)
         fixed = "".join(ch for ch in fixed if ch == "\n" or ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
         fixed = unicodedata.normalize("NFC", _INVISIBLE.sub("", fixed))
+        # Collapse spacing inside the loop: ftfy reads "à¢\t0" and "à¢ 0" differently.
+        fixed = "\n".join(clean_line(line) for line in fixed.split("\n"))
         if fixed == text:
             break
         text = fixed

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from schemas.models import Block, BlockKind
 from services.processor import boilerplate
 from services.processor.dates import LANG_ZONES, ParsedDate, parse_date
-from services.processor.text_clean import clean_line
+from services.processor.text_clean import clean_line, fix_text
 
 _LABELS = {
     "de": r"veröffentlichungsdatum|veröffentlicht(?: am)?|erstellt(?: am)?|datum|publiziert(?: am)?",
@@ -107,7 +107,11 @@ def classify(lines: list[Line]) -> list[Block]:
 
 def split_lines(text: str) -> list[Line]:
     """Fixed text -> non-empty single-spaced lines (a paragraph per line, as the seeds have it)."""
-    text = boilerplate.split_glued(text)
+    for _ in range(6):  # splitting glued counters may let ftfy see a line differently: repeat until stable
+        split = fix_text(boilerplate.split_glued(text))
+        if split == text:
+            break
+        text = split
     return [Line(t) for t in (clean_line(x) for x in text.split("\n")) if t]
 
 
@@ -154,24 +158,28 @@ def structure(lines: list[Line], *, title: str | None, zone: str | None) -> Stru
             changed = True
         return changed
 
-    for _ in range(50):  # bounded fixed-point loop; each round removes at least one line
-        if not (drop_boilerplate() | take_leading_datelines()):
-            break
+    def strip_agency_dateline() -> bool:
+        # "LONDON (Reuters) - The bank said...": agency credited, dateline prefix out of the first paragraph.
+        m = boilerplate.AGENCY_DATELINE.match(lines[0].text) if lines else None
+        if not m:
+            return False
+        out.attribution = out.attribution or m.group("a")
+        out.dateline_place = out.dateline_place or (m.group("place") or "").strip() or None
+        lines[0] = Line(lines[0].text[m.end() :], lines[0].kind)
+        return True
 
+    def step() -> bool:
+        changed = drop_boilerplate() | take_leading_datelines() | strip_agency_dateline()
+        return (drop_title_repeats(title) | changed) if title is not None else changed
+
+    for _ in range(100):  # bounded fixed-point loop: each round that changes something removes text
+        if not step():
+            break
     if title is None and len(lines) > 1 and len(lines[0].text) <= _TITLE_MAX:
         title = lines.pop(0).text
-    if title is not None:
-        for _ in range(50):
-            if not (drop_title_repeats(title) | take_leading_datelines()):
+        for _ in range(100):
+            if not step():
                 break
-
-    # "LONDON (Reuters) - The bank said...": agency credited, dateline prefix out of the first paragraph.
-    if lines:
-        m = boilerplate.AGENCY_DATELINE.match(lines[0].text)
-        if m:
-            out.attribution = out.attribution or m.group("a")
-            out.dateline_place = (m.group("place") or "").strip() or None
-            lines[0] = Line(lines[0].text[m.end() :], lines[0].kind)
 
     out.title = title
     out.blocks = classify(lines)
