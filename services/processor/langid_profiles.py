@@ -156,14 +156,7 @@ def load_profile_model(profile_names: Iterable[str]) -> ProfileModel:
     """Load the named langdetect profiles through langdetect's DetectorFactory, once."""
     names = sorted(set(profile_names))
     factory = DetectorFactory()
-    if len(names) >= 2:
-        factory.load_json_profile([(PROFILE_DIR / n).read_text(encoding="utf-8") for n in names])
-    else:  # load_json_profile insists on two; a one-language model still needs its n-gram table
-        from langdetect.utils.lang_profile import LangProfile
-        import json
-
-        for i, n in enumerate(names):
-            factory.add_profile(LangProfile(**json.loads((PROFILE_DIR / n).read_text(encoding="utf-8"))), i, len(names))
+    factory.load_json_profile([(PROFILE_DIR / n).read_text(encoding="utf-8") for n in names])  # needs >= 2
     vocab = {g: i for i, g in enumerate(factory.word_lang_prob_map)}
     probs = np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64).reshape(len(vocab), len(names))
     logp = np.log(probs + ALPHA / BASE_FREQ)
