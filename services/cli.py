@@ -80,8 +80,11 @@ def produce(
 def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> None:
     """Run the faust stream processor (normalize, detect language, tag entities)."""
     from services.processor.agents import create_app
+    from services.processor.language import warm_up
 
-    app = create_app(get_settings())
+    settings = get_settings()
+    warm_up(settings.languages)  # load models before joining the group, not on the first record
+    app = create_app(settings)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()
 

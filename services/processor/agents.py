@@ -72,38 +72,53 @@ def create_app(settings: Settings | None = None) -> faust.App:
         log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200])
         await deadletter.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
 
+    async def guarded(msg: Any, handle: Any) -> None:
+        # Last line of defence: an agent that raises stops consuming while the worker lives on,
+        # so whatever escapes the pure core is dead-lettered here and the stream goes on.
+        try:
+            await handle(msg)
+        except Exception as exc:
+            log.exception("unexpected error on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+            await dead(dead_letter_for(msg.value or b"", stage="route", error=f"{type(exc).__name__}: {exc}",
+                                       error_type=type(exc).__name__, topic=msg.topic, partition=msg.partition,
+                                       offset=msg.offset))
+
+    async def normalize_one(msg: Any) -> None:
+        out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
+                                key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+        if isinstance(out, DeadLetter):
+            await dead(out)
+        else:
+            await normalized.send(key=out.content_hash.encode(), value=encode(out))
+
+    async def enrich_one(msg: Any) -> None:
+        value = msg.value or b""
+        try:
+            article = parse_normalized(value)
+        except StepError as exc:
+            await dead(dead_letter_for(value, stage=exc.stage, error=exc.reason, key=None, topic=msg.topic,
+                                       partition=msg.partition, offset=msg.offset))
+            return
+        first = first_seen.get(article.content_hash)
+        if first is None:
+            first_seen[article.content_hash] = article.id
+        out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
+                             duplicate_of=first if first not in (None, article.id) else None, value=value,
+                             key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+        if isinstance(out, DeadLetter):
+            await dead(out)
+        else:
+            await enriched.send(key=out.id.encode(), value=encode(out))
+
     @app.agent(raw)
     async def normalize_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            msg = event.message
-            out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
-                                    key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
-            if isinstance(out, DeadLetter):
-                await dead(out)
-            else:
-                await normalized.send(key=out.content_hash.encode(), value=encode(out))
+            await guarded(event.message, normalize_one)
 
     @app.agent(normalized)
     async def enrich_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            msg = event.message
-            value = msg.value or b""
-            try:
-                article = parse_normalized(value)
-            except StepError as exc:
-                await dead(dead_letter_for(value, stage=exc.stage, error=exc.reason, key=None, topic=msg.topic,
-                                           partition=msg.partition, offset=msg.offset))
-                continue
-            first = first_seen.get(article.content_hash)
-            if first is None:
-                first_seen[article.content_hash] = article.id
-            out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
-                                 duplicate_of=first if first not in (None, article.id) else None, value=value,
-                                 key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
-            if isinstance(out, DeadLetter):
-                await dead(out)
-            else:
-                await enriched.send(key=out.id.encode(), value=encode(out))
+            await guarded(event.message, enrich_one)
 
     return app
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what newsflow needs on a fresh Debian machine: JDK 17 + Maven (local Kafka), PostgreSQL
+# (test cluster), docker-compose 1.29 (offline validation of docker-compose.yml), the Python venv with
+# pinned dependencies, and the Kafka jars from Maven Central. Idempotent: skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${need[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/pip install -q -e '.[test]'
+
+# Resolve and cache the broker jars now, so no test pays for it (and a failure says so here).
+.venv/bin/python -c "from services.common.localkafka import ensure_jars; print('kafka jars:', ensure_jars())"
