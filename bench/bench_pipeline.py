@@ -1,0 +1,139 @@
+"""End-to-end throughput: N generated seed-sized articles through broker, processor and sink into SQLite.
+
+    python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--stage-sample 500]
+
+Prints each stage's per-article CPU cost in-process, then articles/s end to end (first send to last
+row stored) through a real local Kafka (or KAFKA_BOOTSTRAP_SERVERS) with the processor and the sink
+as separate processes, exactly as `newsflow up` runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from schemas import RawArticle, encode  # noqa: E402
+from services.config import Settings  # noqa: E402
+
+SEEDS = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared")) / "seeds"
+
+
+def templates() -> list[str]:
+    folder = SEEDS if SEEDS.is_dir() else REPO / "samples"
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+def generate(n: int, seed: int = 7) -> list[RawArticle]:
+    """Seed-sized, distinct articles: a template with its title and a sentence varied per article."""
+    rng = random.Random(seed)
+    bases = templates()
+    now = datetime.now(UTC)
+    out = []
+    for i in range(n):
+        base = bases[i % len(bases)]
+        title, _, rest = base.partition("\n")
+        body = f"{title} ({i})\n{rest}\n\nArticle {i} of the benchmark, variant {rng.randrange(10**9)}."
+        out.append(RawArticle(source=f"bench-{i % 17}", url=f"https://bench.example/{i}", body=body, fetched_at=now))
+    return out
+
+
+def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> None:
+    from services.processor.enrich import normalize_message
+    from services.processor.entities import summarize, tag_entities
+    from services.processor.language import detect_article, warm_up
+
+    warm_up(languages)
+    values = [encode(a) for a in articles]
+    tag_entities("Warm up the tagger with Vladimir Putin in Moskou.", "nl")
+    now = datetime.now(UTC)
+    t0 = time.process_time()
+    normalized = [normalize_message(v, now=now, max_body_bytes=1_000_000) for v in values]
+    t1 = time.process_time()
+    langs = [detect_article(n.body, n.title, languages) for n in normalized]  # type: ignore[union-attr]
+    t2 = time.process_time()
+    mentions = [tag_entities(n.body, lang.code) for n, lang in zip(normalized, langs, strict=True)]  # type: ignore[union-attr]
+    for m in mentions:
+        summarize(m)
+    t3 = time.process_time()
+    n = len(values)
+    mean_len = sum(len(a.body) for a in articles) / n
+    print(f"per-article CPU, in-process, {n} articles of {mean_len:.0f} chars:")
+    for name, cost in (("parse+normalize", t1 - t0), ("detect language", t2 - t1), ("tag entities", t3 - t2)):
+        print(f"  {name:<16} {cost / n * 1000:7.3f} ms")
+    print(f"  {'total':<16} {(t3 - t0) / n * 1000:7.3f} ms  (≈ {n / (t3 - t0):.0f} articles/s on one core)")
+
+
+async def end_to_end(articles: list[RawArticle], settings: Settings) -> None:
+    from services.producer.publish import Publisher
+    from services.sink.store import open_store
+
+    store = open_store(settings.database_url)
+    async with Publisher(settings) as publisher:
+        t0 = time.perf_counter()
+        for start in range(0, len(articles), 500):
+            await publisher.send_many(articles[start:start + 500])
+        sent = time.perf_counter() - t0
+    print(f"produced {len(articles)} in {sent:.1f}s ({len(articles) / sent:.0f}/s)")
+    last, last_change = -1, time.perf_counter()
+    while True:
+        stored = store.count()
+        if stored >= len(articles):
+            break
+        if stored != last:
+            last, last_change = stored, time.perf_counter()
+            print(f"  stored {stored}/{len(articles)} after {last_change - t0:.1f}s", flush=True)
+        elif time.perf_counter() - last_change > 120:
+            raise SystemExit(f"stalled at {stored}/{len(articles)}")
+        await asyncio.sleep(0.5)
+    total = time.perf_counter() - t0
+    print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s")
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--stage-sample", type=int, default=500)
+    parser.add_argument("--stages-only", action="store_true")
+    args = parser.parse_args()
+
+    articles = generate(args.n)
+    settings = Settings(partitions=args.partitions)
+    stage_costs(articles[: args.stage_sample], settings.languages)
+    if args.stages_only:
+        return
+
+    from services.common.kafka import ensure_topics
+    from services.common.localkafka import LocalKafka
+    from services.stack import Stack
+
+    work = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+    settings = settings.model_copy(update={"state_dir": work / "state", "database_url": f"sqlite:///{work / 'bench.db'}"})
+    stack = Stack(settings, log_dir=work / "logs")
+    try:
+        if not settings.kafka_bootstrap_servers:
+            stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start()
+            settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
+            stack.settings = settings
+        asyncio.run(ensure_topics(settings))
+        stack.spawn("processor", "process")
+        stack.spawn("sink", "sink")
+        asyncio.run(end_to_end(articles, settings))
+    finally:
+        stack.stop()
+        print(f"logs and store in {work}")
+
+
+if __name__ == "__main__":
+    main()
