@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_entities.py [--limit N]
 
 Quality: entity-level precision/recall/F1, exact span and type (conlleval style), per dataset and
-type. Each corpus sentence is space-joined and run through the real step (tag_entities: our own
+type. Each corpus sentence is re-split by our tokenizer (Europeana keeps punctuation on words:
+"Rotterdam." -> "Rotterdam" "."; see corpora.retokenize), space-joined and run through the real step (tag_entities: our own
 tokenizer, CRF, gazetteer, linking); a mention that does not fall on the corpus' token boundaries
 counts as wrong. Datasets: WikiANN nl/de dev (silver), Europeana Newspapers nl/de dev split
 (historic OCR, deterministic split, see services/processor/ner/corpora.py), GermEval 2014 de dev.
@@ -28,6 +29,7 @@ from services.processor.ner import corpora  # noqa: E402
 def evaluate(sentences, lang: str) -> corpora.Score:
     score = corpora.Score()
     for toks, tags in sentences:
+        toks, tags = corpora.retokenize(toks, tags)
         starts, ends, pos = {}, {}, 0
         for i, t in enumerate(toks):
             starts[pos] = i
@@ -40,6 +42,19 @@ def evaluate(sentences, lang: str) -> corpora.Score:
             else:  # off the gold tokenization: a guaranteed miss
                 pred.add((-1 - k, -1, m.type))
         score.add(corpora.spans(tags), pred)
+    return score
+
+
+def evaluate_model_only(sentences, lang: str) -> corpora.Score:
+    """The CRF alone on the corpus tokens (no windows, trimming, linking or gazetteer additions)."""
+    from services.processor.entities import _tagger
+    from services.processor.ner.train import features_for
+
+    tagger = _tagger()
+    score = corpora.Score()
+    for toks, tags in sentences:
+        toks, tags = corpora.retokenize(toks, tags)
+        score.add(corpora.spans(tags), corpora.spans(list(tagger.crf.tag(features_for(tagger.gaz, toks, lang)))))
     return score
 
 
@@ -79,6 +94,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="at most N sentences per dataset")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     args = ap.parse_args()
     ner = corpora.corpus_dir()
     datasets = [
@@ -94,8 +110,8 @@ def main() -> None:
             print(f"\n{name}: corpus absent ({ner / filename}), skipped")
             continue
         t0 = time.process_time()
-        score = evaluate(itertools.islice(load(), args.limit), lang)
-        report(f"{name}  [{time.process_time() - t0:.0f} s CPU]", score)
+        score = (evaluate_model_only if args.model_only else evaluate)(itertools.islice(load(), args.limit), lang)
+        report(f"{name}{' [CRF only]' if args.model_only else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
     if not args.no_speed:
         speed(ner.parents[1])
 

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from services.processor.ner.text import tokenize
+
 Sentence = tuple[list[str], list[str]]
 _TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC", "MISC": "MISC"}
 _TAG = re.compile(r"^([BI])-([A-Za-z]+?)(deriv|part)?$")
@@ -112,6 +114,40 @@ def germeval(split: str = "dev") -> Iterator[Sentence]:
             tags.append(_norm_tag(cols[2], keep_misc=True))
     if toks:
         yield toks, tags
+
+
+def retokenize(toks: list[str], tags: list[str]) -> Sentence:
+    """Corpus tokens re-split by our tokenizer, so training and scoring see run-time tokens.
+
+    Europeana tokenizes on white space ("Rotterdam." is one B-LOC token): punctuation at the edge of
+    an entity token is cut off (O), unless the entity goes on into the next token ("F. J. Jansen").
+    """
+    tags = repair(tags)
+    out_t: list[str] = []
+    out_g: list[str] = []
+    for k, (tok, tag) in enumerate(zip(toks, tags)):
+        subs = [tok[s:e] for s, e in tokenize(tok)] or [tok]
+        if tag == "O" or len(subs) == 1:
+            out_t += subs
+            out_g += [tag] * len(subs) if tag == "O" else [tag]
+            continue
+        typ = tag[2:]
+        goes_on = k + 1 < len(tags) and tags[k + 1] == "I-" + typ
+        word = [i for i, w in enumerate(subs) if any(c.isalnum() for c in w)]
+        if not word:
+            out_t += subs
+            out_g += [tag] + ["I-" + typ] * (len(subs) - 1) if goes_on else ["O"] * len(subs)
+            continue
+        first, last = word[0], (len(subs) - 1 if goes_on else word[-1])
+        for i, w in enumerate(subs):
+            out_t.append(w)
+            if i < first or i > last:
+                out_g.append("O")
+            elif i == first:
+                out_g.append(tag)
+            else:
+                out_g.append("I-" + typ)
+    return out_t, repair(out_g)
 
 
 def repair(tags: list[str]) -> list[str]:

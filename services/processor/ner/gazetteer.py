@@ -1,7 +1,8 @@
 """Alias table: curated entities (entities.tsv) + CLDR territory names in every language (Babel).
 
 Keys are tuples of folded alphanumeric pieces (text.fold_key). Two uses:
-- linking a span the model tagged: any alias in any language may link it;
+- linking a span the model tagged: curated aliases, and CLDR names in the article's language or in
+  one of ~35 major languages (LINK_LANGS);
 - adding a mention the model missed, and the CRF's gazetteer features: only curated aliases and
   CLDR names in the article's language or English (a country name of some other language can be a
   common word here: precision first).
@@ -12,6 +13,7 @@ places (world, eurozone, unknown region...) are left out.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,16 @@ HERE = Path(__file__).parent
 CURATED = "*"  # pseudo-language of curated aliases: allowed everywhere
 # CLDR codes that are not named places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
+# CLDR names of these languages may link a span the model tagged in an article of any language.
+LINK_LANGS = frozenset(
+    "en de nl fr es it pt ru uk pl cs sk hu ro bg el tr ar fa he zh ja ko sv da nb fi et lv lt hr sr sl id vi hi".split()
+)
 # Gap allowed between two pieces of one match: spaces, hyphen, apostrophe, dot, ampersand.
 _GAP_CHARS = frozenset(" \t-‐–'’.&")
+# Start of an alphanumeric piece that is not ASCII lower case (non-ASCII lower case is checked after).
+_CANDIDATE = re.compile(r"(?<![^\W_])[^\W_a-z]")
+# The next piece of a multi-word name, after an allowed gap.
+_NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +100,14 @@ class Gazetteer:
                 del self.table[key]  # two CLDR territories share a name: link neither
                 self._ambiguous.add(key)
 
-    def lookup(self, surface: str) -> Entry | None:
+    def lookup(self, surface: str, lang: str | None = None) -> Entry | None:
+        """The entry of surface; with lang, only names curated, of lang, English or a major language
+        (Akan "Franse" = France must not link the Dutch adjective "Franse")."""
         key = fold_key(surface)
-        return self.table.get(key) if key else None
+        entry = self.table.get(key) if key else None
+        if entry is None or lang is None or entry.curated or lang in entry.langs or not entry.langs.isdisjoint(LINK_LANGS):
+            return entry
+        return None
 
     def scan(self, text: str, lang: str | None = None) -> list[Match]:
         """Longest, leftmost, non-overlapping alias matches in text.
@@ -100,29 +115,37 @@ class Gazetteer:
         With lang, only entries allowed for adding mentions in that language (see module doc);
         a match must start with an upper-case letter or a digit (names, not words).
         """
-        pieces = [(m.start(), m.end(), fold(m.group())) for m in PIECE.finditer(text)]
+        # Only pieces that do not start lower case can start a name: find those with a regex
+        # and walk the following pieces from there (cheaper than folding every piece).
         out: list[Match] = []
-        i, n = 0, len(pieces)
         table, max_len = self.table, self.max_len
-        while i < n:
-            ml = max_len.get(pieces[i][2], 0)
-            hit = None
-            if ml and not text[pieces[i][0]].islower():
-                for length in range(min(ml, n - i), 0, -1):
-                    entry = table.get(tuple(p[2] for p in pieces[i : i + length]))
-                    if entry is None:
-                        continue
-                    if any(not _gap_ok(text, pieces[j][1], pieces[j + 1][0]) for j in range(i, i + length - 1)):
-                        continue
-                    if lang is not None and not (entry.curated or lang in entry.langs or "en" in entry.langs):
-                        continue
-                    hit = Match(pieces[i][0], pieces[i + length - 1][1], entry)
-                    i += length
+        piece_at, done = PIECE.match, 0
+        for c in _CANDIDATE.finditer(text):
+            a = c.start()
+            if a < done or text[a].islower():
+                continue
+            first = piece_at(text, a)
+            if first is None:  # pragma: no cover - the candidate regex starts a piece
+                continue
+            ml = max_len.get(fold(first.group()), 0)
+            if not ml:
+                continue
+            found = [first]
+            while len(found) < ml:
+                nxt = _NEXT_PIECE.match(text, found[-1].end())
+                if nxt is None:
                     break
-            if hit is None:
-                i += 1
-            else:
-                out.append(hit)
+                found.append(nxt)
+            keys = [fold(m.group(m.lastindex or 0)) for m in found]
+            for length in range(len(found), 0, -1):
+                entry = table.get(tuple(keys[:length]))
+                if entry is None:
+                    continue
+                if lang is not None and not (entry.curated or lang in entry.langs or "en" in entry.langs):
+                    continue
+                out.append(Match(a, found[length - 1].end(), entry))
+                done = found[length - 1].end()
+                break
         return out
 
 

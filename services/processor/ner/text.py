@@ -12,6 +12,11 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)*|[^\W_]+(?:[-‐'’][
 PIECE = re.compile(r"[^\W_]+")
 _SENT_END = frozenset(".!?…")
 _OPENERS = frozenset("\"'“„‘«(")
+# A period after these (or after a single letter: initials) does not end a sentence.
+_ABBREV = frozenset(
+    "st dr mr mrs ms jr sr prof mevr dhr hr fr nr no vs ca bzw usw etc mt ft gen lt col sgt gov sen rep "
+    "rev ing ir drs sint zg resp evt jhr mgr dipl z.b u.a d.h".split()
+)
 MAX_SENT = 80  # long OCR runs without punctuation: bound the CRF's sequence length
 
 Span = tuple[int, int]
@@ -31,17 +36,18 @@ def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     begin = 0
     n = len(spans)
-    for i in range(n):
-        if i + 1 == n:
-            break
-        end_here = False
-        if "\n" in text[spans[i][1] : spans[i + 1][0]]:
-            end_here = True
-        else:
-            tok = text[spans[i][0] : spans[i][1]]
+    find = text.find
+    for i in range(n - 1):
+        e, nxt_start = spans[i][1], spans[i + 1][0]
+        end_here = nxt_start > e and find("\n", e, nxt_start) >= 0
+        if not end_here and e - spans[i][0] <= 3 and text[e - 1] in _SENT_END:
+            tok = text[spans[i][0] : e]
             if tok in _SENT_END or tok.endswith("..."):
-                nxt = text[spans[i + 1][0]]
+                nxt = text[nxt_start]
                 end_here = nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
+                if end_here and tok == "." and i > begin:
+                    prev = text[spans[i - 1][0] : spans[i - 1][1]]
+                    end_here = not ((len(prev) == 1 and prev.isalpha()) or prev.lower() in _ABBREV)
         if end_here or i + 1 - begin >= MAX_SENT:
             out.append((begin, i + 1))
             begin = i + 1

@@ -20,7 +20,7 @@ import pycrfsuite
 from services.processor.ner import corpora
 from services.processor.ner.features import sentence_features
 from services.processor.ner.gazetteer import Gazetteer, build
-from services.processor.ner.tagger import MODEL_PATH, gaz_tags
+from services.processor.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
 from services.processor.ner.text import Span
 
 
@@ -35,9 +35,7 @@ def token_spans(tokens: list[str]) -> tuple[str, list[Span]]:
 
 def features_for(gaz: Gazetteer, tokens: list[str], lang: str) -> list[list[str]]:
     text, spans = token_spans(tokens)
-    starts = {s for s, _ in spans}
-    ends = {e for _, e in spans}
-    matches = [m for m in gaz.scan(text, lang) if m.start in starts and m.end in ends]
+    matches = [m for m in gaz.scan(text, lang) if _on_boundaries(spans, m.start, m.end)]
     return sentence_features(tokens, gaz_tags(spans, matches))
 
 
@@ -46,7 +44,8 @@ def training_data() -> list[tuple[str, str, list[str], list[str]]]:
     for lang in ("nl", "de"):
         for name, reader in (("wikiann", corpora.wikiann), ("europeana", corpora.europeana)):
             for toks, tags in reader(lang, "train"):
-                out.append((lang, name, toks, corpora.repair(tags)))
+                toks, tags = corpora.retokenize(toks, tags)
+                out.append((lang, name, toks, tags))
     return out
 
 

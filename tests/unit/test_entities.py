@@ -1,0 +1,169 @@
+"""Entity step: exact offsets, one canonical id across languages, unlinked mentions kept, robustness."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.models import Mention
+from services.processor.entities import summarize, tag_entities
+
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
+PUTIN, TRUMP, MACRON = "Q7747", "Q22686", "Q3052772"
+RUSSIA, USA, UKRAINE, MOSCOW, WASHINGTON, SAUDI, ARCTIC, CNN = "Q159", "Q30", "Q212", "Q649", "Q61", "Q851", "Q25322", "Q48340"
+DMITRIEV, ZARUBIN, RDIF = "newsflow:kirill-dmitriev", "newsflow:pavel-zarubin", "newsflow:rdif"
+
+
+def seed(prefix: str) -> str:
+    paths = sorted((SHARED / "seeds").glob(f"{prefix}_*.txt"))
+    if not paths:
+        pytest.skip("seed articles absent")
+    return paths[0].read_text(encoding="utf-8")
+
+
+def assert_offsets(body: str, mentions: list[Mention]) -> None:
+    last_end = 0
+    for m in mentions:
+        assert body[m.start : m.end] == m.text and m.text.strip() == m.text and m.text
+        assert m.start >= last_end, "mentions overlap or are out of order"
+        last_end = m.end
+
+
+def linked(mentions: list[Mention]) -> dict[str, tuple[str, set[str]]]:
+    """entity_id -> (type, surface forms)."""
+    out: dict[str, tuple[str, set[str]]] = {}
+    for m in mentions:
+        if m.entity_id:
+            out.setdefault(m.entity_id, (m.type, set()))[1].add(m.text)
+    return out
+
+
+def test_dutch_seed() -> None:
+    body = seed("000")
+    mentions = tag_entities(body, "nl")
+    assert_offsets(body, mentions)
+    ids = linked(mentions)
+    expected = {
+        PUTIN: ("PER", {"Poetin", "Vladimir Poetin", "Putin"}),
+        TRUMP: ("PER", {"Trump", "Donald Trump"}),
+        MACRON: ("PER", {"Emmanuel Macron"}),
+        DMITRIEV: ("PER", {"Kirill Dmitriev", "Dmitriev"}),
+        ZARUBIN: ("PER", {"Pavel Zarubin"}),
+        CNN: ("ORG", {"CNN"}),
+        RUSSIA: ("LOC", {"Rusland"}),
+        USA: ("LOC", {"VS", "Verenigde Staten"}),
+        UKRAINE: ("LOC", {"Oekraïne"}),
+        MOSCOW: ("LOC", {"Moskou"}),
+        SAUDI: ("LOC", {"Saoedi -Arabië"}),
+    }
+    for qid, (typ, forms) in expected.items():
+        assert qid in ids, qid
+        assert ids[qid][0] == typ, qid
+        assert forms <= ids[qid][1], (qid, ids[qid][1])
+    assert sum(m.entity_id == PUTIN for m in mentions) >= 9
+
+
+def test_german_seed() -> None:
+    body = seed("003")
+    mentions = tag_entities(body, "de")
+    assert_offsets(body, mentions)
+    ids = linked(mentions)
+    expected = {
+        DMITRIEV: ("PER", {"Kirill Dmitriev", "Dmitriev", "Dmitrievs"}),
+        RDIF: ("ORG", {"RDIF", "Russischen Direktinvestitionsfonds"}),
+        MOSCOW: ("LOC", {"Moskau"}),
+        WASHINGTON: ("LOC", {"Washington"}),
+        ARCTIC: ("LOC", {"Arktis"}),
+        USA: ("LOC", {"Vereinigten Staaten"}),
+        RUSSIA: ("LOC", {"Russischen Föderation"}),
+    }
+    for qid, (typ, forms) in expected.items():
+        assert qid in ids, qid
+        assert ids[qid][0] == typ, qid
+        assert forms <= ids[qid][1], (qid, ids[qid][1])
+    assert PUTIN not in ids and TRUMP not in ids
+
+
+def test_same_ids_across_languages() -> None:
+    nl, de = linked(tag_entities(seed("000"), "nl")), linked(tag_entities(seed("003"), "de"))
+    assert {DMITRIEV, MOSCOW, USA, RUSSIA} <= set(nl) & set(de)
+    ru = tag_entities("Владимир Путин встретился с Трампом в Москве.", "ru")
+    assert {PUTIN, TRUMP, MOSCOW} <= set(linked(ru))
+    de_putin = tag_entities("Der russische Präsident Wladimir Putin sprach am Montag in Moskau.", "de")
+    nl_putin = tag_entities("De Russische president Vladimir Poetin sprak maandag in Moskou.", "nl")
+    assert {PUTIN, MOSCOW} <= set(linked(de_putin)) and {PUTIN, MOSCOW} <= set(linked(nl_putin))
+
+
+def test_cldr_names_link_in_other_languages() -> None:
+    body = "Gisteren sprak de premier van Nieuw-Zeeland met de president van Zuid-Afrika."
+    mentions = tag_entities(body, "nl")
+    assert_offsets(body, mentions)
+    assert {"Q664", "Q258"} <= set(linked(mentions))
+
+
+def test_unlinked_mentions_are_kept() -> None:
+    body = "Burgemeester Jan Pietersma van Leeuwarden sprak met Anneke Brouwersma over de begroting."
+    mentions = tag_entities(body, "nl")
+    assert_offsets(body, mentions)
+    unlinked = [m for m in mentions if m.entity_id is None]
+    assert any(m.type == "PER" and "Pietersma" in m.text for m in unlinked), mentions
+    assert all(m.canonical_name is None for m in unlinked)
+
+
+def test_summarize_counts() -> None:
+    mentions = [
+        Mention(text="Poetin", start=0, end=6, type="PER", entity_id=PUTIN, canonical_name="Vladimir Putin"),
+        Mention(text="Putin", start=10, end=15, type="PER", entity_id=PUTIN, canonical_name="Vladimir Putin"),
+        Mention(text="Jan Pietersma", start=20, end=33, type="PER"),
+        Mention(text="Jan Pietersma", start=40, end=53, type="PER"),
+        Mention(text="Jan Pietersma", start=60, end=73, type="ORG"),
+    ]
+    summary = summarize(mentions)
+    assert [(s.entity_id, s.name, s.type, s.mentions) for s in summary] == [
+        (PUTIN, "Vladimir Putin", "PER", 2),
+        (None, "Jan Pietersma", "PER", 2),
+        (None, "Jan Pietersma", "ORG", 1),
+    ]
+    assert summarize([]) == []
+
+
+def test_summarize_seed() -> None:
+    mentions = tag_entities(seed("000"), "nl")
+    summary = {s.entity_id: s for s in summarize(mentions) if s.entity_id}
+    assert summary[PUTIN].mentions == sum(m.entity_id == PUTIN for m in mentions)
+    assert summary[PUTIN].name == "Vladimir Putin"
+    assert sum(s.mentions for s in summarize(mentions)) == len(mentions)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "   \n\n ",
+        "1234 5678 90,5 2025-04-07",
+        "Moskou " * 20_000,
+        "a" * 100_000,
+        "\ud800 Putin \udfff in Moskau",
+        "\x00\x01 Trump\u200b Poetin \ufeff",
+        "𝕻𝖚𝖙𝖎𝖓 😀 مرحبا Путин 東京 ﬁ",
+        "Oekrai\u0308ne en Rusland",  # decomposed diaeresis
+        ".",
+        "Dr.",
+        "-" * 500,
+    ],
+)
+def test_degenerate_input_never_raises(body: str) -> None:
+    for lang in ("nl", "de", "und", "ru", ""):
+        mentions = tag_entities(body, lang)
+        assert_offsets(body, mentions)
+        summarize(mentions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["Poetin", " ", "Moskou", "-", ".", "\n"]), max_size=200))
+def test_offsets_exact_on_any_text(body: str) -> None:
+    assert_offsets(body, tag_entities(body, "nl"))
