@@ -7,6 +7,7 @@ The processor and the sink run as child processes exactly as they would in produ
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -17,11 +18,13 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from services.common.kafka import client_options
 from services.common.localkafka import LocalKafka
 from services.config import Settings
 
+log = logging.getLogger("newsflow.up")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -98,8 +101,12 @@ async def wait_drained(settings: Settings, stack: Stack | None = None, timeout: 
         if stack is not None:
             stack.check_children()
         pending = 0
-        for group, topics in stages:
-            pending += await lag(settings, group, topics)
+        try:
+            for group, topics in stages:
+                pending += await lag(settings, group, topics)
+        except KafkaError as exc:  # e.g. the group coordinator is still being elected: ask again
+            log.info("lag not known yet: %s", exc)
+            pending = -1
         quiet = quiet + 1 if pending == 0 else 0
         if quiet >= 2:  # twice in a row: nothing in flight between the two stages either
             return
