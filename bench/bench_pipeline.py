@@ -84,16 +84,19 @@ async def end_to_end(articles: list[RawArticle], settings: Settings) -> None:
             await publisher.send_many(articles[start:start + 500])
         sent = time.perf_counter() - t0
     print(f"produced {len(articles)} in {sent:.1f}s ({len(articles) / sent:.0f}/s)")
-    last, last_change = -1, time.perf_counter()
+    last, last_change, last_print = -1, time.perf_counter(), 0.0
     while True:
         stored = store.count()
+        now = time.perf_counter()
         if stored >= len(articles):
             break
         if stored != last:
-            last, last_change = stored, time.perf_counter()
-            print(f"  stored {stored}/{len(articles)} after {last_change - t0:.1f}s", flush=True)
-        elif time.perf_counter() - last_change > 120:
+            last, last_change = stored, now
+        elif now - last_change > 120:
             raise SystemExit(f"stalled at {stored}/{len(articles)}")
+        if now - last_print >= 10:
+            last_print = now
+            print(f"  stored {stored}/{len(articles)} after {now - t0:.0f}s", flush=True)
         await asyncio.sleep(0.5)
     total = time.perf_counter() - t0
     print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s")
