@@ -104,6 +104,115 @@ def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None
     asyncio.run(main())
 
 
+
+def _summary(title: str, tally: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("count")
+    table.add_column("n", justify="right")
+    for name in sorted(tally):
+        table.add_row(name, str(tally[name]))
+    out.print(table)
+
+
+def _metrics_server(metrics: object, port: int | None) -> object | None:
+    if port is None:
+        return None
+    server = metrics.serve(port)  # type: ignore[attr-defined]
+    console.print(f"metrics on http://0.0.0.0:{port}/metrics")
+    return server
+
+
+@cli.command()
+def feeds(
+    feeds_file: Annotated[Path, typer.Argument(help="FEEDS.yaml (see samples/feeds.example.yaml).", exists=True)],
+    once: Annotated[bool, typer.Option("--once", help="Poll every feed once, then exit.")] = False,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus /metrics on this port.")] = None,
+    loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
+) -> None:
+    """Poll RSS/Atom feeds; publish new entries onto articles.raw (state in NEWSFLOW_STATE_DIR)."""
+    from services.producer.feeds import load_feeds, run_feeds
+    from services.producer.metrics import ProducerMetrics
+
+    _logging(loglevel)
+    specs, settings, metrics = load_feeds(feeds_file), get_settings(), ProducerMetrics("feeds")
+    server = _metrics_server(metrics, metrics_port)
+
+    def show(spec: object, r: object) -> None:
+        colour = {"ok": "green", "not_modified": "dim", "error": "red"}[r.result]  # type: ignore[attr-defined]
+        t = metrics.tally
+        status.update(f"feeds: polls {sum(v for k, v in t.items() if k.startswith('polls_'))}, sent {t['sent']}, "
+                      f"duplicates {t['duplicates']}, failures {t['failures']}")
+        console.print(f"[{colour}]{r.result:<12}[/] {r.url}  new {r.sent}, seen {r.duplicates}"  # type: ignore[attr-defined]
+                      + (f"  [red]{r.error}[/]" if r.error else ""))  # type: ignore[attr-defined]
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await run_feeds(specs, settings, stop, once=once, metrics=metrics, on_result=show)
+
+    with console.status(f"polling {len(specs)} feeds") as status:
+        asyncio.run(main())
+    if server is not None:
+        server.shutdown()  # type: ignore[attr-defined]
+    _summary(f"feeds ({len(specs)})", dict(metrics.tally))
+
+
+@cli.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="Folder to watch; handled files move to .done/ or .failed/.",
+                                           exists=True, file_okay=False)],
+    source: Annotated[str, typer.Option(help="Source name for articles that carry none.")] = "watch",
+    once: Annotated[bool, typer.Option("--once", help="Handle the files there now, then exit.")] = False,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus /metrics on this port.")] = None,
+    loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
+) -> None:
+    """Publish files dropped into FOLDER onto articles.raw (failures to the dead-letter topic)."""
+    from services.producer.metrics import ProducerMetrics
+    from services.producer.watch import run_watch
+
+    _logging(loglevel)
+    settings, metrics = get_settings(), ProducerMetrics("watch")
+    server = _metrics_server(metrics, metrics_port)
+
+    def show(o: object) -> None:
+        t = metrics.tally
+        status.update(f"watching {folder}: sent {t['sent']}, dead-lettered {t['dead_lettered']}, failures {t['failures']}")
+        if o.error:  # type: ignore[attr-defined]
+            console.print(f"[yellow]retry later[/] {o.path}: {o.error}")  # type: ignore[attr-defined]
+        else:
+            colour = "red" if o.dead_lettered else "green"  # type: ignore[attr-defined]
+            console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}")  # type: ignore[attr-defined]
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await run_watch(folder, settings, stop, source=source, once=once, metrics=metrics, on_file=show)
+
+    with console.status(f"watching {folder}") as status:
+        asyncio.run(main())
+    if server is not None:
+        server.shutdown()  # type: ignore[attr-defined]
+    _summary(f"watch {folder}", dict(metrics.tally))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    loglevel: Annotated[str, typer.Option("--log-level")] = "info",
+) -> None:
+    """HTTP ingest: POST /articles (JSON or NDJSON) -> articles.raw; /healthz, /metrics, /openapi.json."""
+    import uvicorn
+
+    from services.producer.http_ingest import create_app
+    from services.producer.metrics import ProducerMetrics
+
+    settings, metrics = get_settings(), ProducerMetrics("http")
+    if settings.ingest_token is None:
+        console.print("[yellow]NEWSFLOW_INGEST_TOKEN is not set: POST /articles accepts anyone who can connect[/]")
+    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel)  # SIGINT/SIGTERM: graceful
+    _summary(f"serve {host}:{port}", dict(metrics.tally))
+
 def _article_table(rows: list[dict], title: str) -> Table:
     table = Table(title=title, show_lines=False)
     for col in ("id", "lang", "published", "source", "title", "people / orgs / places"):

@@ -41,6 +41,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
+    # Producers (feeds, watch, serve); see docs/producers.md.
+    ingest_token: SecretStr | None = None  # NEWSFLOW_INGEST_TOKEN: bearer token for POST /articles
+    ingest_max_request_bytes: int = Field(default=10_000_000, ge=1)  # one POST body (a batch); 413 above
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1)  # one fetched response, after decompression
+    fetch_timeout: float = Field(default=30.0, gt=0)  # whole fetch, redirects included
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    # Networks a fetch may reach although private/loopback/link-local, e.g. ["127.0.0.0/8"] (tests).
+    fetch_allowed_networks: tuple[str, ...] = ()
+    fetch_user_agent: str = "newsflow-feeds/0.1 (+https://example.invalid/newsflow)"
+    feed_interval: float = Field(default=900.0, gt=0)  # seconds between polls unless the feed sets one
+    feed_host_delay: float = Field(default=2.0, ge=0)  # politeness: min seconds between requests to one host
+    feed_backoff_max: float = Field(default=6 * 3600.0, gt=0)
+    watch_interval: float = Field(default=2.0, gt=0)
+
     @property
     def bootstrap(self) -> str:
         if not self.kafka_bootstrap_servers:
