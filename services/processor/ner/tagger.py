@@ -74,18 +74,21 @@ class Tagger:
             return []
         out: list[Found] = []
         toks_all = [text[s:e] for s, e in spans]
+        # Tokens that can be (part of) a name: not lower case, or inside a gazetteer match.
+        cand = [i for i, t in enumerate(toks_all) if (t[0].isalnum() and not t[0].islower()) or gtags[i] is not None]
+        c = 0
         for a, b in sentences(text, spans):
             toks = toks_all[a:b]
             n = b - a
             windows: list[list[int]] = []
-            for i, t in enumerate(toks):
-                c = t[0]
-                if (c.isalnum() and not c.islower()) or gtags[a + i] is not None:
-                    lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
-                    if windows and lo <= windows[-1][1]:
-                        windows[-1][1] = hi
-                    else:
-                        windows.append([lo, hi])
+            while c < len(cand) and cand[c] < b:
+                i = cand[c] - a
+                c += 1
+                lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1][1] = hi
+                else:
+                    windows.append([lo, hi])
             sent_gtags = gtags[a:b]
             for lo, hi in windows:
                 labels = self.crf.tag(sentence_features(toks, sent_gtags, lo, hi))

@@ -71,6 +71,15 @@ def fold(piece: str) -> str:
     return f
 
 
+_KEY_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def fold_key(surface: str) -> tuple[str, ...]:
     """Gazetteer key of a surface form: its folded alphanumeric pieces."""
-    return tuple(fold(p) for p in PIECE.findall(surface))
+    k = _KEY_CACHE.get(surface)
+    if k is None:
+        k = tuple([fold(p) for p in PIECE.findall(surface)])
+        if len(_KEY_CACHE) > 200_000:
+            _KEY_CACHE.clear()
+        _KEY_CACHE[surface] = k
+    return k
