@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
         consumer_auto_offset_reset="earliest",
         broker_commit_every=200,
         broker_commit_interval=1.0,
+        # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
+        # otherwise stalls the whole group for a minute (heartbeats run on their own task).
+        broker_session_timeout=10.0,
     )
 
     def raw_topic(name: str) -> faust.TopicT:

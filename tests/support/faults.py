@@ -1,0 +1,150 @@
+"""Helpers for the fault-injection tests: distinct articles with known ids, a database per test,
+the pipeline's processes, and the checks every fault test ends with (complete, no duplicates)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas import encode
+from schemas.models import NormalizedArticle, RawArticle
+from services.common.kafka import client_options
+from services.config import Settings
+from services.processor.enrich import normalize_message
+from tests.support.postgres import LocalPostgres
+from tests.support.processes import Service
+
+NOW = datetime(2025, 4, 7, 14, 39, tzinfo=UTC)
+_WORDS = ("Rat", "Hafen", "Deich", "Schule", "Bahn", "Markt", "Brücke", "Wetter", "Feuerwehr", "Museum")
+
+
+def articles(n: int, run: str) -> list[RawArticle]:
+    """n small, distinct articles (own URL, own body, so own id and own content hash)."""
+    return [RawArticle(source="faults", url=f"https://example.org/{run}/{i}", title=f"Meldung {i}",
+                       body=f"Meldung {i} aus dem Lauf {run}: {_WORDS[i % len(_WORDS)]} {i * 7919 % 10007} wird gemeldet.",
+                       fetched_at=NOW)
+            for i in range(n)]
+
+
+def expected_id(article: RawArticle) -> str:
+    """The id the processor will give the article (the same pure step it runs)."""
+    out = normalize_message(encode(article), now=NOW, max_body_bytes=10**7)
+    assert isinstance(out, NormalizedArticle), out
+    return out.id
+
+
+def fresh_database(pg: LocalPostgres) -> str:
+    """A new, empty database on `pg`: counts in it are this test's alone."""
+    name = f"nf_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return pg.url.rsplit("/", 1)[0] + "/" + name
+
+
+def stored_ids(url: str) -> list[str]:
+    """Every stored article id, one entry per row (an id twice would show up twice)."""
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            return [row[0] for row in conn.execute("SELECT id FROM articles")]
+    except psycopg.errors.UndefinedTable:
+        return []
+
+
+def stored_count(url: str) -> int:
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            row = conn.execute("SELECT count(*) FROM articles").fetchone()
+            return int(row[0]) if row else 0
+    except (psycopg.errors.UndefinedTable, psycopg.OperationalError):
+        return 0
+
+
+def duplicates(ids: Iterable[str]) -> dict[str, int]:
+    return {i: n for i, n in Counter(ids).items() if n > 1}
+
+
+async def committed(settings: Settings, group: str, topic: str) -> dict[int, int]:
+    """The group's committed offset per partition of `topic`."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+
+async def topic_values(settings: Settings, topic: str, upto: dict[int, int] | None = None) -> list[tuple[int, int, bytes]]:
+    """(partition, offset, value) of everything on `topic` now (or below `upto` per partition)."""
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), enable_auto_commit=False, group_id=None,
+                                auto_offset_reset="earliest", max_partition_fetch_bytes=32 * 1024 * 1024,
+                                fetch_max_bytes=64 * 1024 * 1024)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        ends = await consumer.end_offsets(tps) if tps else {}
+        stop = {tp: min(end, upto.get(tp.partition, 0)) if upto is not None else end for tp, end in ends.items()}
+        position = {tp: 0 for tp in tps}
+        out: list[tuple[int, int, bytes]] = []
+        while any(position[tp] < stop[tp] for tp in tps):
+            batch = await consumer.getmany(timeout_ms=1000)
+            for tp, recs in batch.items():
+                out.extend((r.partition, r.offset, r.value or b"") for r in recs if r.offset < stop[tp])
+                if recs:
+                    position[tp] = recs[-1].offset + 1
+        return out
+    finally:
+        await consumer.stop()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str, services: Iterable[Service] = (),
+               every: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(every)
+    tails = "\n".join(f"--- {s.log.name}\n{s.tail(60)}" for s in services)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
+
+
+@dataclass
+class Pipeline:
+    """Processor workers and sinks as real `newsflow` processes (each worker with its own state dir)."""
+
+    settings: Settings
+    log_dir: Path
+    services: dict[str, Service] = field(default_factory=dict)
+
+    def processor(self, name: str = "processor", **overrides: object) -> Service:
+        settings = self.settings.model_copy(update={"state_dir": self.log_dir / f"state-{name}", **overrides})
+        self.services[name] = Service("process", settings, self.log_dir, name=name).start()
+        return self.services[name]
+
+    def sink(self, name: str = "sink", **overrides: object) -> Service:
+        settings = self.settings.model_copy(update=overrides)
+        self.services[name] = Service("sink", settings, self.log_dir, name=name).start()
+        return self.services[name]
+
+    def all_alive(self) -> bool:
+        return all(s.alive() for s in self.services.values())
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop(timeout=20)
+
+
+def drained(settings: Settings, timeout: float = 120.0) -> None:
+    from services.stack import wait_drained
+
+    asyncio.run(wait_drained(settings, timeout=timeout))
