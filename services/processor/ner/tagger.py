@@ -117,13 +117,19 @@ class Tagger:
         """Link model spans by alias; an unlinked span that holds alias matches and lower-case words
         ("Washington beginnen könnten", "Vertrouwen tussen Trump en Poetin") gives way to the matches."""
         out: list[Found] = []
+        starts = [m.start for m in matches]
         for f in found:
             entry = self.gaz.lookup(text[f.start : f.end], lang)
             if entry is not None:
                 e = entry.entity
                 out.append(Found(f.start, f.end, e.type, e.id, e.name))
                 continue
-            inner = [m for m in matches if f.start <= m.start and m.end <= f.end]
+            inner = []
+            for k in range(bisect_left(starts, f.start), len(matches)):
+                if matches[k].start >= f.end:
+                    break
+                if matches[k].end <= f.end:
+                    inner.append(matches[k])
             if inner and any(w.islower() for w in _outside_words(text, f, inner)):
                 continue  # _merge adds the matches
             if lang == "nl" and f.type != "PER" and _NL_ADJ.search(text[f.start : f.end]):
