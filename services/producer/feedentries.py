@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import codecs
 import hashlib
+import html
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -28,6 +29,7 @@ from services.producer.fetch import GZIP_MAGIC, gunzip_limited
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
+_MARKUP = re.compile(r"<[a-zA-Z!/]")
 _ENTITY = re.compile(r"<!ENTITY", re.I)
 # XML 1.0 appendix F: how the first bytes reveal a 16/32-bit encoding without a declaration.
 _WIDE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -140,7 +142,7 @@ def unseen(entries: Iterable[Any], seen: set[str]) -> list[tuple[str, Any]]:
 
 
 def _when(entry: Mapping[str, Any], name: str) -> str | None:
-    parsed = entry.get(f"{name}_parsed")
+    parsed = dict.get(entry, f"{name}_parsed") if isinstance(entry, dict) else entry.get(f"{name}_parsed")  # type: ignore[arg-type]
     if isinstance(parsed, time.struct_time):
         try:
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat()
@@ -162,13 +164,16 @@ def _payload(entry: Mapping[str, Any]) -> tuple[str, bool]:
     if not candidates:
         return "", False
     value, kind = max(candidates, key=lambda c: len(c[0]))
-    return value.strip(), kind.split(";")[0].strip().lower() in HTML_TYPES
+    value = value.strip()
+    is_html = kind.split(";")[0].strip().lower() in HTML_TYPES
+    if is_html and not _MARKUP.search(value):
+        return html.unescape(value), False  # RSS calls every description HTML; without a tag it is text
+    return value, is_html
 
 
-def _html_document(title: str | None, html: str, published: str | None, url: str | None) -> str:
+def _html_document(title: str | None, fragment: str, published: str | None, url: str | None) -> str:
     """A feed's HTML fragment as a small page whose head states the title and date the extractor reads."""
-    from html import escape
-
+    escape = html.escape
     head = ['<meta charset="utf-8">']
     if title:
         head.append(f"<title>{escape(title)}</title>")
@@ -176,7 +181,7 @@ def _html_document(title: str | None, html: str, published: str | None, url: str
         head.append(f'<meta property="article:published_time" content="{escape(published)}">')
     if url:
         head.append(f'<link rel="canonical" href="{escape(url)}">')
-    return f"<!DOCTYPE html><html><head>{''.join(head)}</head><body><article>{html}</article></body></html>"
+    return f"<!DOCTYPE html><html><head>{''.join(head)}</head><body><article>{fragment}</article></body></html>"
 
 
 @dataclass(frozen=True)
@@ -204,8 +209,8 @@ def entry_metadata(entry: Mapping[str, Any], feed: FeedInfo, key: str) -> dict[s
         iso = _when(entry, name)
         if iso:
             meta[f"{name}_at"] = iso
-        elif _clean(entry.get(name)):
-            meta[name] = _clean(entry.get(name))
+        elif _clean(dict.get(entry, name) if isinstance(entry, dict) else entry.get(name)):  # type: ignore[arg-type]
+            meta[name] = _clean(dict.get(entry, name) if isinstance(entry, dict) else entry.get(name))  # type: ignore[arg-type]
     author = _clean(entry.get("author"))
     if author:
         meta["author"] = author
@@ -238,11 +243,11 @@ def entry_to_article(entry: Mapping[str, Any], feed: FeedInfo, *, fetched_at: da
                       title=title[:2000] if title else None, metadata=meta)
 
 
-def page_article(html: str, entry: Mapping[str, Any], feed: FeedInfo, *, url: str, fetched_at: datetime,
+def page_article(page_html: str, entry: Mapping[str, Any], feed: FeedInfo, *, url: str, fetched_at: datetime,
                  key: str) -> RawArticle:
     """The entry's fetched page, for extraction downstream (content_type text/html)."""
     title = _clean(entry.get("title"))
-    return RawArticle(source=feed.source, url=url[:4096], content_type="text/html", body=html, fetched_at=fetched_at,
+    return RawArticle(source=feed.source, url=url[:4096], content_type="text/html", body=page_html, fetched_at=fetched_at,
                       title=title[:2000] if title else None, metadata={**entry_metadata(entry, feed, key), "page": True})
 
 

@@ -76,7 +76,7 @@ def address_refusal(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | N
         return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return address_refusal(ip.ipv4_mapped, allowed)  # ::ffff:127.0.0.1 is 127.0.0.1
-    for attr in ("is_loopback", "is_link_local", "is_private", "is_multicast", "is_unspecified", "is_reserved"):
+    for attr in ("is_loopback", "is_link_local", "is_unspecified", "is_multicast", "is_private", "is_reserved"):
         if getattr(ip, attr):
             return f"{attr[3:].replace('_', '-')} address {ip}"
     if not ip.is_global:
