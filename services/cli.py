@@ -210,7 +210,12 @@ def serve(
     settings, metrics = get_settings(), ProducerMetrics("http")
     if settings.ingest_token is None:
         console.print("[yellow]NEWSFLOW_INGEST_TOKEN is not set: POST /articles accepts anyone who can connect[/]")
-    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel)  # SIGINT/SIGTERM: graceful
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal into the handlers it found:
+    # these make that a normal exit (summary, status 0) instead of a traceback or death by signal.
+    stopped: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda number, _frame: stopped.append(number))
+    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel)
     _summary(f"serve {host}:{port}", dict(metrics.tally))
 
 def _article_table(rows: list[dict], title: str) -> Table:
