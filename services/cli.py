@@ -107,8 +107,8 @@ def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None
 
 def _summary(title: str, tally: dict[str, int]) -> None:
     table = Table(title=title)
-    table.add_column("count")
-    table.add_column("n", justify="right")
+    table.add_column("counter")
+    table.add_column("total", justify="right")
     for name in sorted(tally):
         table.add_row(name, str(tally[name]))
     out.print(table)

@@ -145,7 +145,7 @@ class FeedPoller:
     def interval(self, spec: FeedSpec) -> float:
         return spec.interval or self.settings.feed_interval
 
-    def _fail(self, spec: FeedSpec, state: FeedState, reason: str, detail: str, *, wait: float | None = None,
+    def record_failure(self, spec: FeedSpec, state: FeedState, reason: str, detail: str, *, wait: float | None = None,
               keep_validators: bool = True) -> PollResult:
         self.store.save(after_failure(state, f"{reason}: {detail}", now=self.clock(), cap=self.settings.feed_backoff_max,
                                       wait=wait, keep_validators=keep_validators))
@@ -160,22 +160,24 @@ class FeedPoller:
             async with self.gate.slot(spec.url):
                 response = await fetch(self.client, spec.url, self.policy, headers=conditional_headers(state))
         except FetchRefused as exc:
-            return self._fail(spec, state, "refused", str(exc))
+            return self.record_failure(spec, state, "refused", str(exc))
         except FetchError as exc:
-            return self._fail(spec, state, "fetch", f"{type(exc).__name__}: {exc}")
+            return self.record_failure(spec, state, "fetch", f"{type(exc).__name__}: {exc}")
         if response.status == 304:
             self.store.save(after_not_modified(state, now=self.clock(), interval=self.interval(spec)))
             self.metrics.poll("not_modified")
             return PollResult(spec.url, "not_modified")
         if not 200 <= response.status < 300:
             wait = retry_after(response.headers.get("retry-after"), self.clock())
-            return self._fail(spec, state, "http", f"status {response.status}", wait=wait)
+            return self.record_failure(spec, state, "http", f"status {response.status}", wait=wait)
         try:
             parsed = parse_feed(response.body, headers=response.headers, url=response.url, limit=self.policy.max_bytes)
         except FeedRefused as exc:
-            return self._fail(spec, state, "parse", str(exc))
+            return self.record_failure(spec, state, "parse", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one document must not stop the poller
+            return self.record_failure(spec, state, "parse", f"{type(exc).__name__}: {exc}")
         if not parsed.entries and parsed.bozo:
-            return self._fail(spec, state, "parse", f"no entries, {parsed.bozo}"[:500])
+            return self.record_failure(spec, state, "parse", f"no entries, {parsed.bozo}"[:500])
         feed = FeedInfo(url=spec.url, title=parsed.title, name=spec.name, language=spec.language or parsed.language)
         result = PollResult(spec.url, "ok", entries=len(parsed.entries), warning=parsed.bozo)
         keys = [k for k in (entry_key(e) for e in parsed.entries) if k is not None]
@@ -189,7 +191,12 @@ class FeedPoller:
                 articles: list[RawArticle] = []
                 done: list[str] = []
                 for key, entry in chunk:
-                    article = await self._article(spec, feed, key, entry)
+                    try:
+                        article = await self._article(spec, feed, key, entry)
+                    except ValueError as exc:  # e.g. a field pydantic refuses: skip that entry for good
+                        log.warning("feed %s: entry %s not sendable: %s", spec.url, key, exc)
+                        self.metrics.failure("entry")
+                        article = None
                     done.append(key)
                     if article is None:
                         result.empty += 1
@@ -202,7 +209,7 @@ class FeedPoller:
                 self.metrics.sent(len(articles))
         except Exception as exc:  # Kafka down or a record refused: retry the whole document later
             log.exception("feed %s: publishing failed", spec.url)
-            failed = self._fail(spec, state, "publish", f"{type(exc).__name__}: {exc}", keep_validators=False)
+            failed = self.record_failure(spec, state, "publish", f"{type(exc).__name__}: {exc}", keep_validators=False)
             failed.sent, failed.duplicates, failed.entries = result.sent, result.duplicates, result.entries
             return failed
         self.store.save(after_fetch(state, response.headers, now=self.clock(), interval=self.interval(spec)))
@@ -256,7 +263,11 @@ async def run_feeds(specs: list[FeedSpec], settings: Settings, stop: asyncio.Eve
                                 return
                             except TimeoutError:
                                 pass
-                    result = await poller.poll(spec)
+                    try:
+                        result = await poller.poll(spec)
+                    except Exception as exc:  # noqa: BLE001 - one feed's surprise must not end the others
+                        log.exception("feed %s: poll failed", spec.url)
+                        result = poller.record_failure(spec, store.load(spec.url), "internal", f"{type(exc).__name__}: {exc}")
                     results.append(result)
                     if on_result:
                         on_result(spec, result)
