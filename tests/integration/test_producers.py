@@ -209,6 +209,25 @@ def test_conditional_get_and_dedup_across_restarts(corpus: dict[str, bytes], fee
     assert sum(a.title == "Brand new" for a in articles) == 1
 
 
+
+def test_fetch_pages_sends_the_page_html_or_falls_back_to_the_entry(feed_server: FeedServer,
+                                                                    make_settings: Callable[..., Settings]) -> None:
+    page = b"<html><head><title>Seite</title></head><body><article><p>Der ganze Artikel.</p></article></body></html>"
+    feed_server.docs["page1.html"] = page
+    items = [("One", feed_server.url("page1.html")), ("Two", feed_server.url("missing.html")),
+             ("Three", "http://10.1.2.3/secret.html")]
+    feed_server.docs["pages.xml"] = ("<rss version='2.0'><channel><title>Pages</title>" + "".join(
+        f"<item><title>{t}</title><link>{u}</link><description>Teaser {t}</description></item>" for t, u in items)
+        + "</channel></rss>").encode()
+    settings = _settings(make_settings)
+    result = _poll_once([FeedSpec(url=feed_server.url("pages.xml"), fetch_pages=True)], settings)
+    assert next(iter(result.values())).sent == 3
+    records = asyncio.run(read_topic(settings, settings.topic_raw, expect=3, timeout=30))
+    by_title = {a.title: a for a in (decode(RawArticle, r.value) for r in records)}
+    assert by_title["One"].body == page.decode() and by_title["One"].metadata["page"] is True
+    assert by_title["Two"].body == "Teaser Two" and by_title["Two"].metadata["page_error"].startswith("status 404")
+    assert "FetchRefused" in str(by_title["Three"].metadata["page_error"])  # the private link was never fetched
+
 def test_ssrf_guard_and_limits_send_nothing(feed_server: FeedServer, make_settings: Callable[..., Settings]) -> None:
     laughs = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
               + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
