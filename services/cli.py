@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -104,7 +104,6 @@ def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None
     asyncio.run(main())
 
 
-
 def _summary(title: str, tally: dict[str, int]) -> None:
     table = Table(title=title)
     table.add_column("counter")
@@ -114,10 +113,10 @@ def _summary(title: str, tally: dict[str, int]) -> None:
     out.print(table)
 
 
-def _metrics_server(metrics: object, port: int | None) -> object | None:
+def _metrics_server(metrics: Any, port: int | None) -> Any:
     if port is None:
         return None
-    server = metrics.serve(port)  # type: ignore[attr-defined]
+    server = metrics.serve(port)
     console.print(f"metrics on http://0.0.0.0:{port}/metrics")
     return server
 
@@ -137,13 +136,13 @@ def feeds(
     specs, settings, metrics = load_feeds(feeds_file), get_settings(), ProducerMetrics("feeds")
     server = _metrics_server(metrics, metrics_port)
 
-    def show(spec: object, r: object) -> None:
-        colour = {"ok": "green", "not_modified": "dim", "error": "red"}[r.result]  # type: ignore[attr-defined]
+    def show(spec: Any, r: Any) -> None:
+        colour = {"ok": "green", "not_modified": "dim", "error": "red"}[r.result]
         t = metrics.tally
         status.update(f"feeds: polls {sum(v for k, v in t.items() if k.startswith('polls_'))}, sent {t['sent']}, "
                       f"duplicates {t['duplicates']}, failures {t['failures']}")
-        console.print(f"[{colour}]{r.result:<12}[/] {r.url}  new {r.sent}, seen {r.duplicates}"  # type: ignore[attr-defined]
-                      + (f"  [red]{r.error}[/]" if r.error else ""))  # type: ignore[attr-defined]
+        console.print(f"[{colour}]{r.result:<12}[/] {r.url}  new {r.sent}, seen {r.duplicates}"
+                      + (f"  [red]{r.error}[/]" if r.error else ""))
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -153,7 +152,7 @@ def feeds(
     with console.status(f"polling {len(specs)} feeds") as status:
         asyncio.run(main())
     if server is not None:
-        server.shutdown()  # type: ignore[attr-defined]
+        server.shutdown()
     _summary(f"feeds ({len(specs)})", dict(metrics.tally))
 
 
@@ -174,14 +173,14 @@ def watch(
     settings, metrics = get_settings(), ProducerMetrics("watch")
     server = _metrics_server(metrics, metrics_port)
 
-    def show(o: object) -> None:
+    def show(o: Any) -> None:
         t = metrics.tally
         status.update(f"watching {folder}: sent {t['sent']}, dead-lettered {t['dead_lettered']}, failures {t['failures']}")
-        if o.error:  # type: ignore[attr-defined]
-            console.print(f"[yellow]retry later[/] {o.path}: {o.error}")  # type: ignore[attr-defined]
+        if o.error:
+            console.print(f"[yellow]retry later[/] {o.path}: {o.error}")
         else:
-            colour = "red" if o.dead_lettered else "green"  # type: ignore[attr-defined]
-            console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}")  # type: ignore[attr-defined]
+            colour = "red" if o.dead_lettered else "green"
+            console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -191,7 +190,7 @@ def watch(
     with console.status(f"watching {folder}") as status:
         asyncio.run(main())
     if server is not None:
-        server.shutdown()  # type: ignore[attr-defined]
+        server.shutdown()
     _summary(f"watch {folder}", dict(metrics.tally))
 
 

@@ -146,7 +146,7 @@ class FeedPoller:
         return spec.interval or self.settings.feed_interval
 
     def record_failure(self, spec: FeedSpec, state: FeedState, reason: str, detail: str, *, wait: float | None = None,
-              keep_validators: bool = True) -> PollResult:
+                       keep_validators: bool = True) -> PollResult:
         self.store.save(after_failure(state, f"{reason}: {detail}", now=self.clock(), cap=self.settings.feed_backoff_max,
                                       wait=wait, keep_validators=keep_validators))
         self.metrics.failure(reason)
