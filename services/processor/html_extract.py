@@ -163,6 +163,9 @@ def extract_html(page: str, *, url: str | None) -> HtmlArticle:
             doc = None
     site_names = [s for s in (meta.site_name, meta.publisher, doc.sitename if doc else None) if s]
     lines = _lines_from_body(doc.body) if doc is not None and doc.body is not None else []
+    if not lines and tree is not None:
+        # trafilatura drops short pages (a feed entry's HTML summary): read the body's text instead.
+        lines = _fallback_lines(tree)
     title = choose_title(meta, doc.title if doc else None, site_names)
     author = choose_author(meta, doc.author if doc else None, site_names)
     canonical = urljoin(url or "", meta.canonical) if meta.canonical else None
@@ -178,6 +181,14 @@ def extract_html(page: str, *, url: str | None) -> HtmlArticle:
 
 _FRAGMENT_BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section",
                     "article", "td", "dd", "dt", "figcaption", "header", "footer"}
+
+
+def _fallback_lines(tree: Any) -> list[Line]:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    for el in list(root.iter("nav", "aside", "form", "header", "footer")):
+        el.drop_tree()
+    return fragment_lines(etree.tostring(root, encoding="unicode", method="html"))
 
 
 def fragment_lines(fragment: str) -> list[Line]:

@@ -83,6 +83,9 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     else:
         lines = split_lines(raw.body)
 
+    given = raw.metadata.get("published_at")
+    if isinstance(given, str) and given:
+        date_strings.append(("metadata", given))  # e.g. a feed entry's date, when the content has none
     title = clean_inline(title)
     zone = _zone_hint(raw, lang, url)
     st = structure(lines, title=title, zone=zone)

@@ -222,3 +222,18 @@ def test_canonical_url_and_stable_id() -> None:
     c = normalize(raw("T\nBody text."), now=NOW)
     d = normalize(raw("T\nBody text.", source="other"), now=NOW)
     assert c.id.startswith("t-") and c.id != d.id
+
+
+def test_short_html_fragment_keeps_its_text_and_feed_date() -> None:
+    # A feed entry's HTML summary is too short for trafilatura; its text must not be lost.
+    from datetime import UTC, datetime
+
+    from schemas import RawArticle
+    from services.processor.normalize import normalize
+
+    raw = RawArticle(source="feed", content_type="text/html", url="https://example.org/a",
+                     body="<p>Short summary of the <b>news</b> item.</p><script>alert(1)</script>",
+                     fetched_at=datetime(2025, 4, 8, tzinfo=UTC), metadata={"published_at": "Mon, 07 Apr 2025 14:39:00 GMT"})
+    article = normalize(raw, now=datetime(2025, 4, 8, tzinfo=UTC))
+    assert article.body == "Short summary of the news item."
+    assert article.published_at == datetime(2025, 4, 7, 14, 39, tzinfo=UTC)
