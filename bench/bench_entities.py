@@ -47,14 +47,19 @@ def evaluate(sentences, lang: str) -> corpora.Score:
 
 def evaluate_model_only(sentences, lang: str) -> corpora.Score:
     """The CRF alone on the corpus tokens (no windows, trimming, linking or gazetteer additions)."""
+    import pycrfsuite
+
     from services.processor.entities import _tagger
+    from services.processor.ner.tagger import MODEL_PATH
     from services.processor.ner.train import features_for
 
-    tagger = _tagger()
+    gaz = _tagger().gaz
+    crf = pycrfsuite.Tagger()
+    crf.open(str(MODEL_PATH))
     score = corpora.Score()
     for toks, tags in sentences:
         toks, tags = corpora.retokenize(toks, tags)
-        score.add(corpora.spans(tags), corpora.spans(list(tagger.crf.tag(features_for(tagger.gaz, toks, lang)))))
+        score.add(corpora.spans(tags), corpora.spans(list(crf.tag(features_for(gaz, toks, lang)))))
     return score
 
 

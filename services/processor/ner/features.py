@@ -9,15 +9,11 @@ from __future__ import annotations
 
 Feats = list[bytes]
 _CACHE: dict[str, tuple[Feats, Feats, Feats, Feats, Feats]] = {}
-# Attributes the loaded model knows (None while training): the others weigh nothing, and passing
-# them to crfsuite costs as much as the useful ones, so cached word features are filtered once.
-_KNOWN: set[bytes] | None = None
-
-
-def set_vocabulary(known: set[str] | None) -> None:
-    global _KNOWN
-    _KNOWN = {k.encode() for k in known} if known is not None else None
-    _CACHE.clear()
+# Per word form: its own attributes, those it gives the next token (as -1), the previous one (as +1),
+# the token after next (as -2), the one before previous (as +2), and its own extra ones at a sentence
+# start. A token's attributes are the sum of these over its window plus EOS and the gazetteer tag:
+# crf.py relies on this decomposition.
+SLOTS = 6
 
 
 def _shape(w: str) -> str:
@@ -63,12 +59,15 @@ def _word(w: str) -> tuple[Feats, Feats, Feats, Feats, Feats]:
         prev1.append("-1title")
         next1.append("+1title")
     got = tuple([f.encode("utf-8", "replace") for f in fs] for fs in (own, prev1, next1, prev2, next2))
-    if _KNOWN is not None:
-        got = tuple([f for f in fs if f in _KNOWN] for fs in got)
     if len(_CACHE) > 300_000:  # bounded: a stream sees an open vocabulary
         _CACHE.clear()
     _CACHE[w] = got
     return got
+
+
+def word_features(w: str) -> tuple[Feats, ...]:
+    """The SLOTS attribute lists of word form w (see SLOTS)."""
+    return (*_word(w), [b"BOS", b"BOS&title"] if w[:1].isupper() else [b"BOS"])
 
 
 _GAZ: dict[str, bytes] = {}

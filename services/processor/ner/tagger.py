@@ -17,13 +17,12 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.processor.ner.features import sentence_features, set_vocabulary
+from services.processor.ner.crf import LinearCRF
 from services.processor.ner.gazetteer import Gazetteer, Match, build
 from services.processor.ner.text import Span, fold_key, sentences, tokenize
 
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "model.crfsuite"
-WINDOW = 2  # context tokens the CRF sees around each candidate token
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,51 +54,28 @@ def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
 class Tagger:
     def __init__(self, model_path: Path = MODEL_PATH, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or build()
-        self.crf = None
+        self.crf: LinearCRF | None = None
         if model_path.exists():
-            import pycrfsuite
-
-            self.crf = pycrfsuite.Tagger()
-            self.crf.open(str(model_path))
-            set_vocabulary({attr for attr, _label in self.crf.info().state_features})
+            self.crf = LinearCRF(model_path)
         else:  # still link gazetteer names; the bench and tests will show the missing model
             log.warning("NER model %s missing: gazetteer-only tagging", model_path)
 
     def crf_spans(self, text: str, spans: list[Span], gtags: list[str | None]) -> list[Found]:
-        """Model spans. The CRF runs on windows of +-WINDOW tokens around tokens that can be (part of)
-        a name (not lower case, or in a gazetteer match); longer runs of lower-case words between
-        them are O without asking the model. Features still see the whole sentence. This halves
-        the CRF's work on Dutch news; bench/bench_entities.py measures quality through this path."""
+        """Model spans over every sentence of text (BIO, a span never crosses a sentence end)."""
         if self.crf is None:
             return []
+        sents = sentences(text, spans)
+        labels = self.crf.decode([text[s:e] for s, e in spans], sents, gtags)
         out: list[Found] = []
-        toks_all = [text[s:e] for s, e in spans]
-        # Tokens that can be (part of) a name: not lower case, or inside a gazetteer match.
-        cand = [i for i, t in enumerate(toks_all) if (t[0].isalnum() and not t[0].islower()) or gtags[i] is not None]
-        c = 0
-        for a, b in sentences(text, spans):
-            toks = toks_all[a:b]
-            n = b - a
-            windows: list[list[int]] = []
-            while c < len(cand) and cand[c] < b:
-                i = cand[c] - a
-                c += 1
-                lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
-                if windows and lo <= windows[-1][1]:
-                    windows[-1][1] = hi
-                else:
-                    windows.append([lo, hi])
-            sent_gtags = gtags[a:b]
-            for lo, hi in windows:
-                labels = self.crf.tag(sentence_features(toks, sent_gtags, lo, hi))
-                base = a + lo
-                start = typ = None
-                for i, lab in enumerate([*labels, "O"]):
-                    if start is not None and not (lab[0] == "I" and lab[2:] == typ):
-                        out.append(Found(spans[base + start][0], spans[base + i - 1][1], typ))
-                        start = None
-                    if lab[0] == "B" or (lab[0] == "I" and start is None):
-                        start, typ = i, lab[2:]
+        for a, b in sents:
+            start = typ = None
+            for i in range(a, b + 1):
+                lab = labels[i] if i < b else "O"
+                if start is not None and not (lab[0] == "I" and lab[2:] == typ):
+                    out.append(Found(spans[start][0], spans[i - 1][1], typ))  # type: ignore[arg-type]
+                    start = None
+                if lab[0] == "B" or (lab[0] == "I" and start is None):
+                    start, typ = i, lab[2:]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
