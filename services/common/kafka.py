@@ -14,6 +14,12 @@ from services.config import Settings
 
 log = logging.getLogger(__name__)
 
+# Kafka's default record limit is ~1 MB; a normalized article carries its body twice (body + blocks) and an
+# enriched one adds its mentions, so a body near max_body_bytes would be refused. The pipeline's topics take
+# records up to 16 MiB (the producers' max_request_size); larger raw bodies are refused by the producer.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+TOPIC_CONFIG = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+
 
 def client_options(settings: Settings) -> dict[str, Any]:
     """aiokafka connection options; SASL/TLS only when configured, secrets only from the environment."""
@@ -41,7 +47,8 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
                 try:
-                    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in missing])
+                    await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=TOPIC_CONFIG)
+                                               for t in missing])
                 except TopicAlreadyExistsError:
                     pass
             return

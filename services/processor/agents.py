@@ -4,11 +4,17 @@ articles.raw --normalize--> articles.normalized (keyed by content hash) --enrich
 Anything a step refuses or breaks on goes to articles.deadletter with its stage; the stream goes on.
 The content-hash table lives on the hash-keyed topic's partitions, so each worker owns the hashes it
 sees, and its changelog topic keeps "first id seen" across restarts.
+
+At least once: an input is acked (so its offset can be committed) only after its output was acknowledged
+by the broker. faust itself only logs a send the broker refuses and commits past it, so every send here
+is awaited: a refused output (e.g. larger than the topic accepts) becomes a dead letter at stage
+"produce"; a dead letter that cannot be written either ends the worker before the input is committed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 from datetime import UTC, datetime
 from typing import Any
@@ -17,12 +23,27 @@ import faust
 
 from schemas import encode
 from schemas.models import DeadLetter
+from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG
 from services.config import Settings, get_settings
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.producer.publish import dead_letter_for
 
 log = logging.getLogger("newsflow.processor")
+# A dead letter too large for its topic keeps this much of the payload (and says so in `error`).
+TRUNCATED_PAYLOAD_CHARS = 64 * 1024
+TRUNCATED_MARK = "[payload truncated: not replayable]"
+
+
+class Undeliverable(RuntimeError):
+    """The broker did not take a record (too large, or it stayed away longer than the producer waits)."""
+
+
+def truncated(letter: DeadLetter, reason: str) -> DeadLetter:
+    """The same dead letter with a payload short enough for any topic: the failure stays on record."""
+    keep = TRUNCATED_PAYLOAD_CHARS - TRUNCATED_PAYLOAD_CHARS % 4  # base64 stays whole quads
+    error = f"{letter.error[:2000]} {TRUNCATED_MARK} from {len(letter.payload)} characters; {reason[:500]}"
+    return letter.model_copy(update={"payload": letter.payload[:keep], "error": error})
 
 
 def _credentials(settings: Settings) -> Any:
@@ -53,7 +74,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         datadir=str(settings.state_dir / "faust"),
         web_enabled=False,
         producer_acks=-1,
-        producer_max_request_size=16 * 1024 * 1024,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
         consumer_auto_offset_reset="earliest",
         broker_commit_every=200,
         broker_commit_interval=1.0,
@@ -64,27 +85,56 @@ def create_app(settings: Settings | None = None) -> faust.App:
 
     def raw_topic(name: str) -> faust.TopicT:
         return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
-                         partitions=settings.partitions)
+                         partitions=settings.partitions, config=dict(TOPIC_CONFIG))
 
     raw, normalized = raw_topic(settings.topic_raw), raw_topic(settings.topic_normalized)
     enriched, deadletter = raw_topic(settings.topic_enriched), raw_topic(settings.topic_deadletter)
     first_seen = app.Table("content-hash-first-id", key_type=str, value_type=str, default=None,
                            partitions=settings.partitions)
 
+    async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes) -> None:
+        try:
+            await (await topic.send(key=key, value=value))  # queued, then acknowledged by the broker
+        except Exception as exc:
+            raise Undeliverable(f"{topic.get_topic_name()}: {type(exc).__name__}: {exc}") from exc
+
     async def dead(letter: DeadLetter) -> None:
         log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200])
-        await deadletter.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
+        key = letter.key.encode() if letter.key else None
+        try:
+            await deliver(deadletter, key, encode(letter))
+        except Undeliverable as exc:
+            log.error("dead letter refused (%s); sending it without most of its payload", exc)
+            await deliver(deadletter, key, encode(truncated(letter, str(exc))))
+
+    async def emit(msg: Any, topic: faust.TopicT, key: bytes, value: bytes) -> None:
+        try:
+            await deliver(topic, key, value)
+        except Undeliverable as exc:
+            await dead(dead_letter_for(msg.value or b"", stage="produce", error=str(exc), error_type="Undeliverable",
+                                       key=msg.key.decode("utf-8", "replace") if msg.key else None, topic=msg.topic,
+                                       partition=msg.partition, offset=msg.offset))
 
     async def guarded(msg: Any, handle: Any) -> None:
         # Last line of defence: an agent that raises stops consuming while the worker lives on,
         # so whatever escapes the pure core is dead-lettered here and the stream goes on.
         try:
-            await handle(msg)
-        except Exception as exc:
-            log.exception("unexpected error on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
-            await dead(dead_letter_for(msg.value or b"", stage="route", error=f"{type(exc).__name__}: {exc}",
-                                       error_type=type(exc).__name__, topic=msg.topic, partition=msg.partition,
-                                       offset=msg.offset))
+            try:
+                await handle(msg)
+            except Undeliverable:
+                raise
+            except Exception as exc:
+                log.exception("unexpected error on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+                await dead(dead_letter_for(msg.value or b"", stage="route", error=f"{type(exc).__name__}: {exc}",
+                                           error_type=type(exc).__name__, topic=msg.topic, partition=msg.partition,
+                                           offset=msg.offset))
+        except Undeliverable as exc:
+            # Not even the dead letter was taken: acking would lose the input. Exit without committing it;
+            # the supervisor restarts the worker, which reads the input again.
+            log.critical("cannot write to Kafka (%s); exiting so %s[%s]@%s is processed again",
+                         exc, msg.topic, msg.partition, msg.offset)
+            logging.shutdown()
+            os._exit(70)
 
     async def normalize_one(msg: Any) -> None:
         out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
@@ -92,7 +142,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
-            await normalized.send(key=out.content_hash.encode(), value=encode(out))
+            await emit(msg, normalized, out.content_hash.encode(), encode(out))
 
     async def enrich_one(msg: Any) -> None:
         value = msg.value or b""
@@ -111,7 +161,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
-            await enriched.send(key=out.id.encode(), value=encode(out))
+            await emit(msg, enriched, out.id.encode(), encode(out))
 
     @app.agent(raw)
     async def normalize_agent(stream: faust.StreamT) -> None:

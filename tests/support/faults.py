@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 
 from schemas import encode
 from schemas.models import NormalizedArticle, RawArticle
@@ -79,6 +80,8 @@ async def committed(settings: Settings, group: str, topic: str) -> dict[int, int
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
+    except GroupCoordinatorNotAvailableError:  # the group has not committed anything yet
+        return {}
     finally:
         await admin.close()
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
