@@ -18,10 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from services.config import Settings, get_settings
+from services.deadletter import app as deadletter_app
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="newsflow: streaming ingest for multilingual news.")
 console = Console(stderr=True)
 out = Console()
+cli.add_typer(deadletter_app, name="deadletter")  # newsflow deadletter list|replay
 
 
 def _logging(level: str) -> None:

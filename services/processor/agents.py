@@ -25,6 +25,7 @@ from schemas import encode
 from schemas.models import DeadLetter
 from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG
 from services.config import Settings, get_settings
+from services.deadletter import TRUNCATED_MARK
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.producer.publish import dead_letter_for
@@ -32,7 +33,6 @@ from services.producer.publish import dead_letter_for
 log = logging.getLogger("newsflow.processor")
 # A dead letter too large for its topic keeps this much of the payload (and says so in `error`).
 TRUNCATED_PAYLOAD_CHARS = 64 * 1024
-TRUNCATED_MARK = "[payload truncated: not replayable]"
 
 
 class Undeliverable(RuntimeError):
