@@ -82,22 +82,31 @@ class LinearCRF:
             self._gaz_rows.append(self._vec([b"g=" + tag.encode()]))  # type: ignore[union-attr]
         return k
 
-    def decode(self, tokens: list[str], sents: list[tuple[int, int]], gtags: list[str | None]) -> list[str]:
-        """Viterbi labels of tokens, each sentence its own sequence (crfsuite's labels, exactly)."""
+    def decode(self, tokens: list[str], sents: list[tuple[int, int]], marks: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Viterbi labels, each sentence its own sequence (crfsuite's labels, exactly), as (token index,
+        label) for the tokens not labelled O. marks: (token index, gazetteer tag), see tagger.gaz_marks."""
         if not tokens:
             return []
         get, new = self._ids.get, self._word_id
         ids = np.array([get(t) or new(t) for t in tokens], dtype=np.int64)
-        if any(g is not None for g in gtags):
+        gaz = np.zeros(len(tokens), dtype=np.int64)
+        if marks:
             gid = self._gaz_id
-            gaz = np.array([gid(g) for g in gtags], dtype=np.int64)
-        else:
-            gaz = np.zeros(len(tokens), dtype=np.int64)
-        if len(self._gaz_rows) != len(self._gaz_table):
-            self._gaz_table = np.array(self._gaz_rows)
+            for i, tag in marks:
+                gaz[i] = gid(tag)
+            if len(self._gaz_rows) != len(self._gaz_table):
+                self._gaz_table = np.array(self._gaz_rows)
         out = _viterbi(ids, gaz, np.array(sents, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
         names = self.labels
-        return [names[i] for i in out.tolist()]
+        hits = np.flatnonzero(out != self.O)
+        return list(zip(hits.tolist(), [names[k] for k in out[hits].tolist()]))
+
+    def labels_of(self, tokens: list[str], gtags: list[str | None]) -> list[str]:
+        """All labels of one sentence (gtags: tagger.gaz_tags); for scoring and checks."""
+        out = ["O"] * len(tokens)
+        for i, lab in self.decode(tokens, [(0, len(tokens))], [(i, g) for i, g in enumerate(gtags) if g is not None]):
+            out[i] = lab
+        return out
 
 
 @njit(cache=True, nogil=True)

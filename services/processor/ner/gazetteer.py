@@ -74,7 +74,7 @@ class Gazetteer:
     def __init__(self) -> None:
         self.table: dict[tuple[str, ...], Entry] = {}
         self._ambiguous: set[tuple[str, ...]] = set()
-        self.max_len: dict[str, int] = {}  # first piece -> longest key starting with it
+        self.prefixes: set[tuple[str, ...]] = set()  # every key and its leading parts: the scan's trie
 
     def add(self, surface: str, entity: Entity, lang: str) -> None:
         base = fold_key(surface)
@@ -90,7 +90,7 @@ class Gazetteer:
                 if key in self._ambiguous:
                     continue
                 self.table[key] = Entry(entity, {lang}, curated)
-                self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
+                self.prefixes.update(key[:i] for i in range(1, len(key) + 1))
             elif old.entity.id == entity.id:
                 old.langs.add(lang)
                 old.curated = old.curated or curated
@@ -118,8 +118,8 @@ class Gazetteer:
         # Only pieces that do not start lower case can start a name: find those with a regex
         # and walk the following pieces from there (cheaper than folding every piece).
         out: list[Match] = []
-        table, max_len = self.table, self.max_len
-        piece_at, done = PIECE.match, 0
+        table, prefixes = self.table, self.prefixes
+        piece_at, next_piece, done = PIECE.match, _NEXT_PIECE.match, 0
         for c in _CANDIDATE.finditer(text):
             a = c.start()
             if a < done or text[a].islower():
@@ -127,24 +127,28 @@ class Gazetteer:
             first = piece_at(text, a)
             if first is None:  # pragma: no cover - the candidate regex starts a piece
                 continue
-            ml = max_len.get(fold(first.group()), 0)
-            if not ml:
+            key = (fold(first.group()),)
+            if key not in prefixes:
                 continue
-            found = [first]
-            while len(found) < ml:
-                nxt = _NEXT_PIECE.match(text, found[-1].end())
+            # Walk on while the pieces so far begin some key (a trie walk over the prefix set).
+            keys, ends = [key], [first.end()]
+            while True:
+                nxt = next_piece(text, ends[-1])
                 if nxt is None:
                     break
-                found.append(nxt)
-            keys = [fold(m.group(m.lastindex or 0)) for m in found]
-            for length in range(len(found), 0, -1):
-                entry = table.get(tuple(keys[:length]))
+                longer = (*keys[-1], fold(nxt.group(1)))
+                if longer not in prefixes:
+                    break
+                keys.append(longer)
+                ends.append(nxt.end())
+            for length in range(len(keys) - 1, -1, -1):
+                entry = table.get(keys[length])
                 if entry is None:
                     continue
                 if lang is not None and not (entry.curated or lang in entry.langs or "en" in entry.langs):
                     continue
-                out.append(Match(a, found[length - 1].end(), entry))
-                done = found[length - 1].end()
+                out.append(Match(a, ends[length], entry))
+                done = ends[length]
                 break
         return out
 

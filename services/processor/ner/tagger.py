@@ -34,20 +34,30 @@ class Found:
     name: str | None = None
 
 
-def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
-    """Per token: B-/I-TYPE when a gazetteer match covers it, P-TYPE when it covers part of it."""
-    tags: list[str | None] = [None] * len(spans)
+def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
+    """(token index, tag) for the tokens a gazetteer match covers: B-/I-TYPE when the match covers
+    the whole token, P-TYPE when it covers part of it. Sparse: matches are few."""
+    out: list[tuple[int, str]] = []
     j = 0
+    n = len(spans)
     for m in matches:
-        while j < len(spans) and spans[j][1] <= m.start:
+        while j < n and spans[j][1] <= m.start:
             j += 1
         k, first = j, True
-        while k < len(spans) and spans[k][0] < m.end:
+        typ = m.entry.entity.type
+        while k < n and spans[k][0] < m.end:
             s, e = spans[k]
-            inside = s >= m.start and e <= m.end
-            tags[k] = ("B-" if first else "I-") + m.entry.entity.type if inside else "P-" + m.entry.entity.type
+            out.append((k, ("B-" if first else "I-") + typ if s >= m.start and e <= m.end else "P-" + typ))
             first = False
             k += 1
+    return out
+
+
+def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
+    """gaz_marks as a per-token list (None: no match), the form features.py takes."""
+    tags: list[str | None] = [None] * len(spans)
+    for k, tag in gaz_marks(spans, matches):
+        tags[k] = tag
     return tags
 
 
@@ -60,22 +70,25 @@ class Tagger:
         else:  # still link gazetteer names; the bench and tests will show the missing model
             log.warning("NER model %s missing: gazetteer-only tagging", model_path)
 
-    def crf_spans(self, text: str, spans: list[Span], gtags: list[str | None]) -> list[Found]:
-        """Model spans over every sentence of text (BIO, a span never crosses a sentence end)."""
+    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]]) -> list[Found]:
+        """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
         if self.crf is None:
             return []
         sents = sentences(text, spans)
-        labels = self.crf.decode([text[s:e] for s, e in spans], sents, gtags)
+        labels = self.crf.decode([text[s:e] for s, e in spans], sents, marks)
+        starts = {a for a, _b in sents}
         out: list[Found] = []
-        for a, b in sents:
-            start = typ = None
-            for i in range(a, b + 1):
-                lab = labels[i] if i < b else "O"
-                if start is not None and not (lab[0] == "I" and lab[2:] == typ):
-                    out.append(Found(spans[start][0], spans[i - 1][1], typ))  # type: ignore[arg-type]
-                    start = None
-                if lab[0] == "B" or (lab[0] == "I" and start is None):
-                    start, typ = i, lab[2:]
+        start = prev = -2
+        typ = ""
+        for i, lab in labels:  # the non-O tokens, in order
+            if start >= 0 and not (i == prev + 1 and i not in starts and lab[0] == "I" and lab[2:] == typ):
+                out.append(Found(spans[start][0], spans[prev][1], typ))
+                start = -2
+            if start < 0:
+                start, typ = i, lab[2:]
+            prev = i
+        if start >= 0:
+            out.append(Found(spans[start][0], spans[prev][1], typ))
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
@@ -85,7 +98,7 @@ class Tagger:
         matches = self.gaz.scan(text, lang)
         # Additions must sit on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        found = self.crf_spans(text, spans, gaz_tags(spans, matches))
+        found = self.crf_spans(text, spans, gaz_marks(spans, matches))
         found = self._link(text, [t for f in found for t in _trim(text, spans, f)], lang, matches)
         return _coref(text, _merge(found, matches))
 
