@@ -8,7 +8,9 @@ type. Each corpus sentence is re-split by our tokenizer (Europeana keeps punctua
 tokenizer, CRF, gazetteer, linking); a mention that does not fall on the corpus' token boundaries
 counts as wrong. Datasets: WikiANN nl/de dev (silver), Europeana Newspapers nl/de dev split
 (historic OCR, deterministic split, see services/processor/ner/corpora.py), GermEval 2014 de dev.
-Speed: CPU ms per article on the seed articles (../shared/seeds) and per 3.7 KB.
+Speed (--speed-only: just this): CPU ms per text (time.process_time, min and median of --runs runs)
+on each seed article (../shared/seeds), and on a realistic set: the seeds plus the 400 nl/de
+paragraphs of ../shared/corpora/langid/paragraphs.jsonl; with the figures before the numba decoder.
 Reads ../shared (or $NEWSFLOW_SHARED); skips what is absent.
 """
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -76,29 +80,61 @@ def report(name: str, score: corpora.Score) -> None:
         print(f"  {'all':<10}{p:7.3f}{r:7.3f}{f:7.3f}{g:7d}")
 
 
-def speed(shared: Path) -> None:
-    seeds = sorted((shared / "seeds").glob("*.txt"))
+# Before the numba decoder (commit 7fb3738: crfsuite on +-2-token windows), same machine, busy,
+# this script's method: (min, median) CPU ms per text.
+BEFORE = {"seed nl": (2.544, 2.658), "seed de": (1.288, 1.317), "realistic": (0.428, 0.435)}
+
+
+def _timed(texts: list[tuple[str, str]], reps: int, runs: int = 5) -> tuple[float, float]:
+    """(min, median) over runs of the mean CPU ms per text (time.process_time, reps passes a run)."""
+    out = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        for _ in range(reps):
+            for text, lang in texts:
+                tag_entities(text, lang)
+        out.append((time.process_time() - t0) * 1000 / reps / len(texts))
+    return min(out), statistics.median(out)
+
+
+def speed(shared: Path, runs: int) -> None:
+    seeds = [(p.read_text(encoding="utf-8"), "nl" if p.name.startswith("000") else "de") for p in sorted((shared / "seeds").glob("*.txt"))]
     if not seeds:
         print("\nspeed: no seed articles, skipped")
         return
-    tag_entities("Warm-up in Moskou.", "nl")  # model load is not per-article cost
-    print("\nspeed (CPU, model loaded)")
-    for path in seeds:
-        text = path.read_text(encoding="utf-8")
-        lang = "nl" if path.name.startswith("000") else "de"
-        n = 200
-        t0 = time.process_time()
-        for _ in range(n):
-            tag_entities(text, lang)
-        ms = (time.process_time() - t0) * 1000 / n
-        print(f"  {path.name}: {len(text.encode())} bytes, {ms:.2f} ms/article, {1000 / ms:.0f} articles/s, "
-              f"{ms * 3700 / len(text.encode()):.2f} ms per 3.7 KB")
+    paragraphs = shared / "corpora" / "langid" / "paragraphs.jsonl"
+    realistic = list(seeds)
+    if paragraphs.exists():  # nl/de encyclopedic paragraphs (~550 B each): many names, varied vocabulary
+        for line in paragraphs.read_text(encoding="utf-8").split("\n"):  # not splitlines: U+2028 in texts
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if d["lang"] in ("nl", "de"):
+                realistic.append((d["text"], d["lang"]))
+    tag_entities("Warm-up in Moskou.", "nl")  # model load (and numba compile) is not per-article cost
+    t0 = time.process_time()
+    for text, lang in realistic:  # first pass: word tables not yet filled for this vocabulary
+        tag_entities(text, lang)
+    cold = (time.process_time() - t0) * 1000 / len(realistic)
+    print(f"\nspeed (CPU ms per text, model loaded; min / median of {runs} runs; before = commit 7fb3738)")
+    rows = [(f"seed {lang}", [(text, lang)], 100, len(text.encode())) for text, lang in seeds]
+    size = sum(len(t.encode()) for t, _ in realistic) / len(realistic)
+    rows.append(("realistic", realistic, 3, size))
+    for name, texts, reps, nbytes in rows:
+        lo, med = _timed(texts, reps, runs)
+        b_lo, b_med = BEFORE.get(name, (float("nan"), float("nan")))
+        label = f"{name} ({len(texts)} texts)" if len(texts) > 1 else name
+        print(f"  {label:<22} {nbytes:6.0f} B: {lo:.3f} / {med:.3f} ms (before {b_lo:.3f} / {b_med:.3f}); "
+              f"per 3.7 KB {lo * 3700 / nbytes:.2f} / {med * 3700 / nbytes:.2f} ms")
+    print(f"  realistic first pass (cold word tables): {cold:.3f} ms per text")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="at most N sentences per dataset")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--runs", type=int, default=7, help="timing runs (the machine is shared: min and median)")
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     args = ap.parse_args()
     ner = corpora.corpus_dir()
@@ -109,6 +145,9 @@ def main() -> None:
         ("Europeana de dev split (OCR)", "de", "europeana.enp_DE.lft.bio", lambda: corpora.europeana("de", "dev")),
         ("GermEval 2014 de dev (OTH/deriv/part = MISC)", "de", "germeval2014.NER-de-dev.tsv", corpora.germeval),
     ]
+    if args.speed_only:
+        speed(ner.parents[1], args.runs)
+        return
     tag_entities("Warm-up in Moskou.", "nl")
     for name, lang, filename, load in datasets:
         if not (ner / filename).exists():
@@ -118,7 +157,7 @@ def main() -> None:
         score = (evaluate_model_only if args.model_only else evaluate)(itertools.islice(load(), args.limit), lang)
         report(f"{name}{' [CRF only]' if args.model_only else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
     if not args.no_speed:
-        speed(ner.parents[1])
+        speed(ner.parents[1], args.runs)
 
 
 if __name__ == "__main__":

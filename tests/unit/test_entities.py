@@ -173,3 +173,28 @@ def test_degenerate_input_never_raises(body: str) -> None:
 )
 def test_offsets_exact_on_any_text(body: str) -> None:
     assert_offsets(body, tag_entities(body, "nl"))
+
+
+def test_fast_decoder_equals_crfsuite() -> None:
+    """The numba Viterbi over cached word scores (ner/crf.py) gives crfsuite's labels on every sentence."""
+    import pycrfsuite
+
+    from services.processor.entities import _tagger
+    from services.processor.ner.features import sentence_features
+    from services.processor.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
+    from services.processor.ner.text import sentences, tokenize
+
+    tagger = _tagger()
+    assert tagger.crf is not None
+    ref = pycrfsuite.Tagger()
+    ref.open(str(MODEL_PATH))
+    for body, lang in ((seed("000"), "nl"), (seed("003"), "de")):
+        spans = tokenize(body)
+        gtags = gaz_tags(spans, [m for m in tagger.gaz.scan(body, lang) if _on_boundaries(spans, m.start, m.end)])
+        toks = [body[s:e] for s, e in spans]
+        non_o = 0
+        for a, b in sentences(body, spans):
+            expected = ref.tag(sentence_features(toks[a:b], gtags[a:b]))
+            assert tagger.crf.labels_of(toks[a:b], gtags[a:b]) == expected
+            non_o += sum(lab != "O" for lab in expected)
+        assert non_o > 10

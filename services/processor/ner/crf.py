@@ -35,27 +35,27 @@ class LinearCRF:
         self.O = self.labels.index("O")
         n = len(self.labels)
         index = {lab: i for i, lab in enumerate(self.labels)}
-        weights: dict[bytes, np.ndarray] = {}
+        # Attribute -> row of a weight matrix (attributes x labels).
+        self._attr: dict[str, int] = {}
+        rows: list[np.ndarray] = []
         for (attr, label), w in info.state_features.items():
-            weights.setdefault(attr.encode(), np.zeros(n))[index[label]] += w
-        self._weights = weights
+            k = self._attr.setdefault(attr, len(rows))
+            if k == len(rows):
+                rows.append(np.zeros(n))
+            rows[k][index[label]] += w
+        self._weights = np.array(rows) if rows else np.zeros((0, n))
         self.trans = np.zeros((n, n))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] = w
-        self._eos = self._vec([b"EOS"])
+        self._eos = self._vec(["EOS"])
         self._gaz: dict[str | None, int] = {None: 0}
         self._gaz_rows: list[np.ndarray] = [np.zeros(n)]
         self._gaz_table = np.array(self._gaz_rows)
         self._reset()
 
-    def _vec(self, attrs: list[bytes]) -> np.ndarray:
-        v = np.zeros(len(self.labels))
-        get = self._weights.get
-        for a in attrs:
-            w = get(a)
-            if w is not None:
-                v += w
-        return v
+    def _vec(self, attrs: list[str]) -> np.ndarray:
+        rows = [k for k in map(self._attr.get, attrs) if k is not None]
+        return self._weights[rows].sum(0)
 
     def _reset(self) -> None:
         self._ids: dict[str, int] = {}
@@ -70,8 +70,15 @@ class LinearCRF:
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
         k = self._n
         self._n += 1
+        get = self._attr.get
+        rows, slots = [], []
         for slot, attrs in enumerate(word_features(w)):
-            self._table[k, slot] = self._vec(attrs)
+            for a in attrs:
+                r = get(a)
+                if r is not None:
+                    rows.append(r)
+                    slots.append(slot)
+        _fill(self._table[k], self._weights, np.array(rows, dtype=np.int64), np.array(slots, dtype=np.int64))
         self._ids[w] = k
         return k
 
@@ -79,7 +86,7 @@ class LinearCRF:
         k = self._gaz.get(tag)
         if k is None:
             k = self._gaz[tag] = len(self._gaz_rows)
-            self._gaz_rows.append(self._vec([b"g=" + tag.encode()]))  # type: ignore[union-attr]
+            self._gaz_rows.append(self._vec(["g=" + tag]))  # type: ignore[operator]
         return k
 
     def decode(self, tokens: list[str], sents: list[tuple[int, int]], marks: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -107,6 +114,13 @@ class LinearCRF:
         for i, lab in self.decode(tokens, [(0, len(tokens))], [(i, g) for i, g in enumerate(gtags) if g is not None]):
             out[i] = lab
         return out
+
+
+@njit(cache=True, nogil=True)
+def _fill(row, weights, attrs, slots):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """row[slot] = sum of the weight rows of the word's attributes in that slot."""
+    for j in range(attrs.shape[0]):
+        row[slots[j]] += weights[attrs[j]]
 
 
 @njit(cache=True, nogil=True)

@@ -25,10 +25,7 @@ def _shape(w: str) -> str:
     return "".join(out)[:8]
 
 
-def _word(w: str) -> tuple[Feats, Feats, Feats, Feats, Feats]:
-    got = _CACHE.get(w)
-    if got is not None:
-        return got
+def _word_str(w: str) -> tuple[list[str], ...]:
     lw = w.lower()
     sh = _shape(w)
     title = w[:1].isupper()
@@ -58,16 +55,23 @@ def _word(w: str) -> tuple[Feats, Feats, Feats, Feats, Feats]:
     if title:
         prev1.append("-1title")
         next1.append("+1title")
-    got = tuple([f.encode("utf-8", "replace") for f in fs] for fs in (own, prev1, next1, prev2, next2))
+    return own, prev1, next1, prev2, next2, ["BOS", "BOS&title"] if title else ["BOS"]
+
+
+def _word(w: str) -> tuple[Feats, Feats, Feats, Feats, Feats]:
+    got = _CACHE.get(w)
+    if got is not None:
+        return got
+    got = tuple([f.encode("utf-8", "replace") for f in fs] for fs in _word_str(w)[:5])  # type: ignore[assignment]
     if len(_CACHE) > 300_000:  # bounded: a stream sees an open vocabulary
         _CACHE.clear()
     _CACHE[w] = got
     return got
 
 
-def word_features(w: str) -> tuple[Feats, ...]:
-    """The SLOTS attribute lists of word form w (see SLOTS)."""
-    return (*_word(w), [b"BOS", b"BOS&title"] if w[:1].isupper() else [b"BOS"])
+def word_features(w: str) -> tuple[list[str], ...]:
+    """The SLOTS attribute lists of word form w (see SLOTS), as str (crf.py), uncached."""
+    return _word_str(w)
 
 
 _GAZ: dict[str, bytes] = {}
