@@ -198,25 +198,29 @@ async def read_entries(settings: Settings) -> tuple[list[Entry], dict[int, int]]
     from services.common.kafka import MAX_MESSAGE_BYTES, client_options
 
     topic = settings.topic_deadletter
-    consumer = AIOKafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False,
+    probe = AIOKafkaConsumer(**client_options(settings), group_id=None)
+    await probe.start()
+    try:
+        if topic not in await probe.topics():  # subscribing to a missing topic could auto-create it
+            return [], {}
+    finally:
+        await probe.stop()
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_partition_fetch_bytes=2 * MAX_MESSAGE_BYTES,
                                 fetch_max_bytes=4 * MAX_MESSAGE_BYTES)
     await consumer.start()
     try:
-        if topic not in await consumer.topics():  # also loads the topic's metadata
-            return [], {}
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not tps:
             return [], {}
-        consumer.assign(tps)
         starts = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
-        for tp in tps:
-            consumer.seek(tp, starts[tp])
         entries: list[Entry] = []
         position = dict(starts)
-        while any(position[tp] < ends[tp] for tp in tps):
+        idle = 0
+        while any(position[tp] < ends[tp] for tp in tps) and idle < 5:  # idle: only markers left (transactions)
             batch = await consumer.getmany(timeout_ms=1000)
+            idle = 0 if batch else idle + 1
             for tp, records in batch.items():
                 for rec in records:
                     if rec.offset < ends[tp]:
