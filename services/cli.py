@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,10 +30,17 @@ def _logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+def _run_until_signal(service: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run a long-lived service; SIGINT/SIGTERM set its stop event so it finishes cleanly."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await service(stop)
+
+    asyncio.run(main())
 
 
 async def produce_paths(paths: list[Path], settings: Settings, source: str, progress: bool = True) -> dict[str, int]:
@@ -98,12 +105,7 @@ def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None
 
     _logging(loglevel)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-        await run_sink(get_settings(), stop)
-
-    asyncio.run(main())
+    _run_until_signal(lambda stop: run_sink(get_settings(), stop))
 
 
 def _summary(title: str, tally: dict[str, int]) -> None:
@@ -146,13 +148,8 @@ def feeds(
         console.print(f"[{colour}]{r.result:<12}[/] {r.url}  new {r.sent}, seen {r.duplicates}"
                       + (f"  [red]{r.error}[/]" if r.error else ""))
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-        await run_feeds(specs, settings, stop, once=once, metrics=metrics, on_result=show)
-
     with console.status(f"polling {len(specs)} feeds") as status:
-        asyncio.run(main())
+        _run_until_signal(lambda stop: run_feeds(specs, settings, stop, once=once, metrics=metrics, on_result=show))
     if server is not None:
         server.shutdown()
     _summary(f"feeds ({len(specs)})", dict(metrics.tally))
@@ -184,13 +181,9 @@ def watch(
             colour = "red" if o.dead_lettered else "green"
             console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}")
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-        await run_watch(folder, settings, stop, source=source, once=once, metrics=metrics, on_file=show)
-
     with console.status(f"watching {folder}") as status:
-        asyncio.run(main())
+        _run_until_signal(lambda stop: run_watch(folder, settings, stop, source=source, once=once, metrics=metrics,
+                                                 on_file=show))
     if server is not None:
         server.shutdown()
     _summary(f"watch {folder}", dict(metrics.tally))
