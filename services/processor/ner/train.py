@@ -6,7 +6,8 @@ Data: WikiANN nl+de train (silver) + Europeana Newspapers nl+de train split (see
 GermEval and all dev splits are held out for bench/bench_entities.py. Labels: BIO over PER/ORG/LOC.
 Features: features.py, including gazetteer features from the same alias table used at run time.
 L-BFGS with L1+L2 (c1 prunes the model to a few MB); deterministic: fixed data order, no sampling.
-Takes ~2-3 minutes on one core (16 s features, ~110 s L-BFGS); the model is ~2.4 MB.
+Takes ~4 minutes on one core (16 s features, ~200 s L-BFGS); the model is ~6.6 MB. c1=0.3 and 300
+iterations beat c1=1.0 and 150 on WikiANN LOC (nl .802 -> .820, de .779 -> .794 through the full step).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def training_data() -> list[tuple[str, str, list[str], list[str]]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
-    ap.add_argument("--c1", type=float, default=1.0, help="L1 weight (sparsity: model size)")
+    ap.add_argument("--c1", type=float, default=0.3, help="L1 weight (sparsity: model size)")
     ap.add_argument("--c2", type=float, default=0.01, help="L2 weight")
-    ap.add_argument("--iterations", type=int, default=150)
+    ap.add_argument("--iterations", type=int, default=300)
     args = ap.parse_args()
 
     t0 = time.process_time()
