@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt", "ru", "pl", "sv", "da", "nb", "uk", "tr", "ar", "zh", "ja")
@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
+
+    @field_validator("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password", "kafka_ssl_cafile",
+                     mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # docker-compose passes unset optional variables as "" (e.g. ${NEWSFLOW_KAFKA_SSL_CAFILE:-}):
+        # that means "not set", not the path "." or an empty password.
+        return None if value == "" else value
 
     topic_raw: str = "articles.raw"
     topic_normalized: str = "articles.normalized"

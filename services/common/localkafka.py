@@ -61,11 +61,19 @@ def free_port() -> int:
 class LocalKafka:
     """One broker+controller process. Data lives in data_dir, so stop/start keeps the log."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, heap_mb: int = 512) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, heap_mb: int = 512,
+                 sasl_users: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.controller_port = free_port()
         self.heap_mb = heap_mb
+        # Optional second listener, SASL_PLAINTEXT with PLAIN, accepting these users (for security tests).
+        # The PLAINTEXT listener stays as it is (the broker talks to itself over it).
+        for name, password in (sasl_users or {}).items():
+            if not name.isidentifier() or '"' in password or "\\" in password:
+                raise ValueError("SASL user names must be identifiers and passwords free of quotes and backslashes")
+        self.sasl_users = dict(sasl_users or {})
+        self.sasl_port = free_port() if self.sasl_users else None
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -73,20 +81,39 @@ class LocalKafka:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def sasl_bootstrap(self) -> str:
+        if self.sasl_port is None:
+            raise LocalKafkaError("this broker has no SASL listener (pass sasl_users)")
+        return f"127.0.0.1:{self.sasl_port}"
+
+    @property
     def log_path(self) -> Path:
         return self.data_dir / "kafka.log"
 
     def _properties(self) -> Path:
         path = self.data_dir / "server.properties"
+        listeners = f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+        advertised = f"PLAINTEXT://127.0.0.1:{self.port}"
+        protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+        sasl: list[str] = []
+        if self.sasl_users:
+            listeners += f",SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}"
+            advertised += f",SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}"
+            protocols += ",SASL_PLAINTEXT:SASL_PLAINTEXT"
+            users = " ".join(f'user_{name}="{password}"' for name, password in self.sasl_users.items())
+            sasl = ["sasl.enabled.mechanisms=PLAIN",
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                    f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"]
         path.write_text(
             "\n".join([
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                f"listeners={listeners}",
+                f"advertised.listeners={advertised}",
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                f"listener.security.protocol.map={protocols}",
+                *sasl,
                 "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={self.data_dir / 'log'}",
                 "num.partitions=4",

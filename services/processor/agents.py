@@ -81,6 +81,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
         # otherwise stalls the whole group for a minute (heartbeats run on their own task).
         broker_session_timeout=10.0,
+        # No standby replicas: when a worker leaves, faust (0.15.3) turns the survivor's standby changelog
+        # partitions into active ones but never re-reads them ("No event received for active tp"), and
+        # recovery, hence the whole worker, stalls. The memory store re-reads its changelog anyway.
+        table_standby_replicas=0,
     )
 
     def raw_topic(name: str) -> faust.TopicT:
@@ -162,6 +166,35 @@ def create_app(settings: Settings | None = None) -> faust.App:
             await dead(out)
         else:
             await emit(msg, enriched, out.id.encode(), encode(out))
+
+    # faust 0.15.3 can lose its place in a partition at a rebalance: a record fetched before the rebalance
+    # is delivered after the seek to the committed offsets and marks its offset as read, so the re-fetched
+    # records before it are dropped as "already read" (Consumer._drain_messages). They are never processed
+    # and the partition's committed offset stays there for good, while later records go on. This watchdog
+    # sees exactly that (records acked above a committed offset that nothing is processing, unchanged for
+    # two rounds) and seeks the partition back to its committed offset; the re-read records are processed
+    # (again, at worst: the sink's upsert makes that harmless) and the commits move on.
+    suspects: dict[Any, tuple[int, int]] = {}
+
+    @app.timer(5.0)
+    async def resync_stuck_partitions() -> None:
+        consumer = app.consumer
+        if app.in_recovery or not consumer.flow_active:
+            suspects.clear()
+            return
+        in_flight = {(m.tp, m.offset) for m in list(consumer._unacked_messages)}
+        seen: dict[Any, tuple[int, int]] = {}
+        for tp in consumer.assignment():
+            acked, committed = consumer._acked.get(tp), consumer._committed_offset.get(tp)
+            if acked and committed is not None and min(acked) > committed and (tp, committed) not in in_flight:
+                seen[tp] = (committed, min(acked))
+        for tp, (committed, first_acked) in seen.items():
+            if suspects.get(tp) == (committed, first_acked):
+                log.warning("%s[%s]: offsets %s..%s were skipped after a rebalance; reading again from %s",
+                            tp.topic, tp.partition, committed, first_acked - 1, committed)
+                await consumer.seek(tp, committed)
+        suspects.clear()
+        suspects.update(seen)
 
     @app.agent(raw)
     async def normalize_agent(stream: faust.StreamT) -> None:

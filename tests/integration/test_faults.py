@@ -8,6 +8,7 @@ check: the store holds exactly the articles sent, each id once. See docs/faults.
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 import threading
 import time
@@ -139,3 +140,173 @@ def test_kill_9_processor_and_sink_mid_stream(make_settings: Callable[..., Setti
     print(f"\nkill -9: sent {sent}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
           f"killed at {at_first_kill} and {at_second_kill} stored, re-sent on articles.enriched {dup}")
     assert sent == N
+
+
+def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_path: Path, pg_url: str) -> None:
+    broker = LocalKafka(tmp_path / "kafka").start()  # our own broker: the session's serves other tests
+    try:
+        settings = make_settings(kafka_bootstrap_servers=broker.bootstrap, database_url=pg_url, partitions=4)
+        items = make_articles(3_000, tmp_path.name)
+        expected = {expected_id(a) for a in items}
+        pipe = Pipeline(settings, tmp_path / "logs")
+        feeder = Feeder(settings, items, chunk=150)
+        feeder.start()
+        try:
+            pipe.processor()
+            pipe.sink()
+            count = lambda: stored_count(pg_url)  # noqa: E731
+            wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+            feeder.go.set()
+            wait_until(lambda: count() >= 600, 120, "600 stored", pipe.services.values())
+            assert feeder.is_alive(), f"the stream should still be flowing ({feeder.sent} sent, {feeder.error!r})"
+            broker.stop()  # data and port stay: the same broker comes back
+            at_stop = count()
+            time.sleep(3.0)
+            broker.start()
+            sent = feeder.finish()
+            wait_until(lambda: count() >= len(items), 180, "all stored", pipe.services.values())
+            drained(settings)
+            time.sleep(2.0)
+            assert pipe.all_alive(), "a service died with the broker"
+        finally:
+            pipe.stop()
+        result = check_complete(pg_url, expected)
+        dup = enriched_duplicates(settings)
+        print(f"\nbroker restart: sent {sent}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
+              f"broker stopped at {at_stop} stored, producer chunk retries {feeder.retries}, re-sent on enriched {dup}")
+        assert sent == len(items)
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[LocalPostgres]:
+    base = Path(tempfile.mkdtemp(prefix="newsflow-pg-fault-"))
+    base.chmod(0o755)
+    server = LocalPostgres(base / "cluster").init()
+    yield server
+    server.stop()
+    import shutil
+
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_settings: Callable[..., Settings], tmp_path: Path,
+                                                                   own_postgres: LocalPostgres) -> None:
+    pg_url = own_postgres.url
+    settings = make_settings(database_url=pg_url, partitions=4)
+    items = make_articles(3_000, tmp_path.name)
+    expected = {expected_id(a) for a in items}
+    pipe = Pipeline(settings, tmp_path / "logs")
+    feeder = Feeder(settings, items, chunk=150)
+    feeder.start()
+    commits: list[int] = []
+    try:
+        pipe.processor()
+        sink = pipe.sink()
+        count = lambda: stored_count(pg_url)  # noqa: E731
+        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+        feeder.go.set()
+        wait_until(lambda: count() >= 600, 120, "600 stored", pipe.services.values())
+        own_postgres.stop()
+        down_at = time.monotonic()
+        # Down for 20 s: the sink may finish committing the batch it wrote before the stop, then nothing moves.
+        while time.monotonic() - down_at < 20:
+            commits.append(sum(asyncio.run(committed(settings, settings.sink_group, settings.topic_enriched)).values()))
+            time.sleep(1.0)
+        assert len(set(commits[3:])) == 1, f"the sink committed while the database was down: {commits}"
+        assert sink.alive(), sink.tail()
+        # Freeze the sink before the database returns, then check: every committed offset was written.
+        sink.kill()
+        own_postgres.start()
+        offsets = asyncio.run(committed(settings, settings.sink_group, settings.topic_enriched))
+        import orjson
+
+        below = {orjson.loads(v)["id"] for _, _, v in asyncio.run(topic_values(settings, settings.topic_enriched, upto=offsets))}
+        stored_at_outage = set(stored_ids(pg_url))
+        assert below <= stored_at_outage, f"{len(below - stored_at_outage)} committed but never written"
+        log = sink.log.read_text(errors="replace")
+        delays = [float(d) for d in re.findall(r"retrying in ([0-9.]+)s", log)]
+        assert delays[:5] == [0.5, 1.0, 2.0, 4.0, 8.0], delays  # backoff, capped at 10 s
+        pipe.sink()
+        sent = feeder.finish()
+        wait_until(lambda: count() >= len(items), 180, "all stored", pipe.services.values())
+        drained(settings)
+        time.sleep(2.0)
+        assert pipe.all_alive()
+    finally:
+        pipe.stop()
+    result = check_complete(pg_url, expected)
+    print(f"\npostgres down 20 s: sent {sent}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
+          f"stored when it went down {len(stored_at_outage)}, committed-and-written {len(below)}, "
+          f"committed offset sum while down {sorted(set(commits))}, backoff {delays}")
+
+
+def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[..., Settings], tmp_path: Path,
+                                                       pg_url: str) -> None:
+    settings = make_settings(database_url=pg_url, partitions=4)
+    items = make_articles(4_000, tmp_path.name)
+    # Copies of the first 40 (same body, new URL), sent after a worker left: the content-hash table must
+    # still know every original, also for the hashes whose partitions moved to the other worker.
+    copies = [a.model_copy(update={"url": f"{a.url}/copy", "title": f"{a.title} (copy)"}) for a in items[:40]]
+    expected = {expected_id(a) for a in items + copies}
+    original_of = {expected_id(c): expected_id(a) for a, c in zip(items[:40], copies, strict=True)}
+    pipe = Pipeline(settings, tmp_path / "logs")
+    feeder = Feeder(settings, items, chunk=200, pause=1.0)
+    feeder.start()
+    try:
+        pipe.processor("processor-a")
+        pipe.processor("processor-b")  # same app id, own state dir (faust's datadir is per worker)
+        pipe.sink("sink-a")
+        pipe.sink("sink-b")
+        count = lambda: stored_count(pg_url)  # noqa: E731
+        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+        wait_until(lambda: group_members(settings, settings.processor_id) == 2
+                   and group_members(settings, settings.sink_group) == 2, 90, "both workers and sinks in their groups",
+                   pipe.services.values())
+        feeder.go.set()
+        wait_until(lambda: count() >= 1_200, 120, "1,200 stored", pipe.services.values())
+        at_stop = count()
+        assert at_stop < len(items), "the stream should still be flowing when a worker leaves"
+        assert pipe.services["processor-b"].stop() is not None and pipe.services["sink-b"].stop() is not None
+        sent = feeder.finish()
+        from tests.support.kafka_io import send_values
+        from schemas import encode
+
+        asyncio.run(send_values(settings, settings.topic_raw, [(c.url.encode(), encode(c)) for c in copies]))  # type: ignore[union-attr]
+        wait_until(lambda: count() >= len(expected), 180, "all stored", pipe.services.values())
+        drained(settings)
+        time.sleep(2.0)
+        assert pipe.services["processor-a"].alive() and pipe.services["sink-a"].alive()
+        assert group_members(settings, settings.processor_id) == 1 and group_members(settings, settings.sink_group) == 1
+    finally:
+        pipe.stop()
+    result = check_complete(pg_url, expected)
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        marked = dict(conn.execute("SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL").fetchall())
+    assert marked == original_of, f"{len(marked)} marked duplicates, expected {len(original_of)}"
+    sink_logs = [(tmp_path / "logs" / f"{name}.log").read_text() for name in ("sink-a", "sink-b")]
+    assert all("Setting newly assigned partitions" in log for log in sink_logs)
+    print(f"\ntwo workers: sent {sent + len(copies)}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
+          f"second worker and sink stopped at {at_stop} stored, content duplicates marked {len(marked)}/{len(copies)}, "
+          f"re-sent on enriched {enriched_duplicates(settings)}")
+
+
+def group_members(settings: Settings, group: str) -> int:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from services.common.kafka import client_options
+
+    async def members() -> int:
+        admin = AIOKafkaAdminClient(**client_options(settings))
+        await admin.start()
+        try:
+            described = await admin.describe_consumer_groups([group])
+        finally:
+            await admin.close()
+        groups = described[0].groups if described else []
+        return len(groups[0][5]) if groups else 0
+
+    return asyncio.run(members())

@@ -121,6 +121,23 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, service
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
 
 
+class InfoService(Service):
+    """A Service whose faust worker logs at info level (rebalances, recovery), for diagnosing failures."""
+
+    def start(self) -> Service:
+        import subprocess
+        import sys
+
+        from tests.support.processes import service_env
+
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        args = [self.command, "--log-level", "info"] if self.command == "process" else [self.command]
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=service_env(self.settings),
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+
 @dataclass
 class Pipeline:
     """Processor workers and sinks as real `newsflow` processes (each worker with its own state dir)."""
@@ -131,7 +148,7 @@ class Pipeline:
 
     def processor(self, name: str = "processor", **overrides: object) -> Service:
         settings = self.settings.model_copy(update={"state_dir": self.log_dir / f"state-{name}", **overrides})
-        self.services[name] = Service("process", settings, self.log_dir, name=name).start()
+        self.services[name] = InfoService("process", settings, self.log_dir, name=name).start()
         return self.services[name]
 
     def sink(self, name: str = "sink", **overrides: object) -> Service:
