@@ -81,9 +81,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
         # otherwise stalls the whole group for a minute (heartbeats run on their own task).
         broker_session_timeout=10.0,
-        # No standby replicas: when a worker leaves, faust (0.15.3) turns the survivor's standby changelog
-        # partitions into active ones but never re-reads them ("No event received for active tp"), and
-        # recovery, hence the whole worker, stalls. The memory store re-reads its changelog anyway.
+        # No standby replicas: when a worker left, faust (0.15.3) turned the survivor's standby changelog
+        # partitions into active ones and its recovery waited on them forever (seen in our two-worker test).
+        # The memory store re-reads its changelog on takeover anyway. (A rarer recovery stall remains:
+        # docs/faults.md.)
         table_standby_replicas=0,
     )
 
