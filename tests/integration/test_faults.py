@@ -244,7 +244,7 @@ def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_setting
 
 @pytest.mark.xfail(strict=False, reason="faust 0.15.3 can deadlock table recovery when a worker leaves: the fetcher "
                    "blocks delivering a stream record while flow is suspended, recovery waits for changelog records "
-                   "it cannot deliver (docs/faults.md, open issue); seen in about 1 run in 3")
+                   "it cannot deliver (docs/faults.md, open issue); seen in 3 of our last 6 runs")
 def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[..., Settings], tmp_path: Path,
                                                        pg_url: str) -> None:
     settings = make_settings(database_url=pg_url, partitions=4)
