@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +12,7 @@ import pytest
 
 from services.common.localkafka import LocalKafka
 from services.config import Settings
-from tests.support.postgres import LocalPostgres
+from tests.support.postgres import LocalPostgres, throwaway_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,13 +47,8 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[LocalPostgres]:
-    # Not under pytest's tmp dir: that is private to root, and the server runs as `postgres`.
-    base = Path(tempfile.mkdtemp(prefix="newsflow-pg-"))
-    base.chmod(0o755)
-    server = LocalPostgres(base / "cluster").init()
-    yield server
-    server.stop()
-    shutil.rmtree(base, ignore_errors=True)
+    with throwaway_postgres() as server:
+        yield server
 
 
 @pytest.fixture

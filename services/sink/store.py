@@ -43,6 +43,14 @@ def entity_rows(article: EnrichedArticle) -> list[tuple[str, str, str, str, int]
     return [(article.id, e.entity_id or f"text:{e.type}:{e.name}", e.name, e.type, e.mentions) for e in article.entity_summary]
 
 
+def upsert_sql(placeholder: str) -> str:
+    """The article upsert for both dialects; `placeholder` formats a named parameter (":{}" or "%({})s")."""
+    cols = ", ".join(ARTICLE_COLUMNS)
+    marks = ", ".join(placeholder.format(c) for c in ARTICLE_COLUMNS)
+    updates = ", ".join(f"{c}=EXCLUDED.{c}" for c in ARTICLE_COLUMNS if c != "id")
+    return f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}"
+
+
 def latest_per_id(articles: Sequence[EnrichedArticle]) -> list[EnrichedArticle]:
     """Within one batch keep the last record per id (Kafka order), so one statement never hits a row twice."""
     return list({a.id: a for a in articles}.values())
@@ -87,12 +95,9 @@ class SQLiteStore:
         articles = latest_per_id(articles)
         if not articles:
             return 0
-        cols = ", ".join(ARTICLE_COLUMNS)
-        marks = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
-        updates = ", ".join(f"{c}=excluded.{c}" for c in ARTICLE_COLUMNS if c != "id")
         with self.db:  # one transaction: all of the batch or none of it
             self.db.execute("BEGIN")
-            self.db.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
+            self.db.executemany(upsert_sql(":{}"),
                                 [article_row(a) for a in articles])
             self.db.executemany("DELETE FROM article_entities WHERE article_id = ?", [(a.id,) for a in articles])
             self.db.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?, ?)" + _ENTITY_CONFLICT,
@@ -150,11 +155,8 @@ class PostgresStore:
         articles = latest_per_id(articles)
         if not articles:
             return 0
-        cols = ", ".join(ARTICLE_COLUMNS)
-        marks = ", ".join(f"%({c})s" for c in ARTICLE_COLUMNS)
-        updates = ", ".join(f"{c}=EXCLUDED.{c}" for c in ARTICLE_COLUMNS if c != "id")
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            cur.executemany(upsert_sql("%({})s"),
                             [article_row(a) for a in articles])
             cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", ([a.id for a in articles],))
             rows = [row for a in articles for row in entity_rows(a)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from services.producer.publish import Publisher
 from tests.support.faults import (Pipeline, committed, drained, duplicates, expected_id, fresh_database, stored_count,
                                   stored_ids, topic_values, wait_until)
 from tests.support.faults import articles as make_articles
-from tests.support.postgres import LocalPostgres
+from tests.support.postgres import LocalPostgres, throwaway_postgres
 
 pytestmark = pytest.mark.integration
 N = 5_000
@@ -181,14 +180,8 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
 
 @pytest.fixture
 def own_postgres() -> Iterator[LocalPostgres]:
-    base = Path(tempfile.mkdtemp(prefix="newsflow-pg-fault-"))
-    base.chmod(0o755)
-    server = LocalPostgres(base / "cluster").init()
-    yield server
-    server.stop()
-    import shutil
-
-    shutil.rmtree(base, ignore_errors=True)
+    with throwaway_postgres("newsflow-pg-fault-") as server:
+        yield server
 
 
 def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_settings: Callable[..., Settings], tmp_path: Path,

@@ -7,7 +7,10 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from services.common.localkafka import free_port
@@ -70,3 +73,17 @@ class LocalPostgres:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+
+
+@contextmanager
+def throwaway_postgres(prefix: str = "newsflow-pg-") -> Iterator[LocalPostgres]:
+    """A fresh cluster, removed afterwards. Not under pytest's tmp dir: that is private to root,
+    and the server runs as `postgres`."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    base.chmod(0o755)
+    server = LocalPostgres(base / "cluster").init()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
