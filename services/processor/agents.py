@@ -2,8 +2,8 @@
 
 articles.raw --normalize--> articles.normalized (keyed by content hash) --enrich--> articles.enriched
 Anything a step refuses or breaks on goes to articles.deadletter with its stage; the stream goes on.
-The content-hash table lives on the hash-keyed topic's partitions, so each worker owns the hashes it
-sees, and its changelog topic keeps "first id seen" across restarts.
+"First id seen per content hash" (for `duplicate_of`) lives on the hash-keyed topic's partitions, so each
+worker owns the hashes it sees; a compacted topic keeps it across restarts and moves (firstseen.py).
 
 At least once: an input is acked (so its offset can be committed) only after its output was acknowledged
 by the broker. faust itself only logs a send the broker refuses and commits past it, so every send here
@@ -13,6 +13,7 @@ is awaited: a refused output (e.g. larger than the topic accepts) becomes a dead
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import ssl
@@ -28,6 +29,7 @@ from services.config import Settings, get_settings
 from services.deadletter import TRUNCATED_MARK
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
+from services.processor.firstseen import FirstSeen, read_partitions
 from services.producer.publish import dead_letter_for
 
 log = logging.getLogger("newsflow.processor")
@@ -68,7 +70,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
         settings.processor_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
         broker_credentials=_credentials(settings),
-        store="memory://",  # tables are rebuilt from their changelog topics on start
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         datadir=str(settings.state_dir / "faust"),
@@ -81,10 +82,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
         # otherwise stalls the whole group for a minute (heartbeats run on their own task).
         broker_session_timeout=10.0,
-        # No standby replicas: when a worker left, faust (0.15.3) turned the survivor's standby changelog
-        # partitions into active ones and its recovery waited on them forever (seen in our two-worker test).
-        # The memory store re-reads its changelog on takeover anyway. (A rarer recovery stall remains:
-        # docs/faults.md.)
+        # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
         table_standby_replicas=0,
     )
 
@@ -94,12 +92,16 @@ def create_app(settings: Settings | None = None) -> faust.App:
 
     raw, normalized = raw_topic(settings.topic_raw), raw_topic(settings.topic_normalized)
     enriched, deadletter = raw_topic(settings.topic_enriched), raw_topic(settings.topic_deadletter)
-    first_seen = app.Table("content-hash-first-id", key_type=str, value_type=str, default=None,
-                           partitions=settings.partitions)
+    # Compacted, co-partitioned with `normalized` (entries are sent to the input record's partition number).
+    first_seen_topic = app.topic(f"{settings.processor_id}-first-seen", key_type=bytes, value_type=bytes,
+                                 key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
+                                 compacting=True, config=dict(TOPIC_CONFIG))
+    first_seen = FirstSeen()
+    declared: list[bool] = []
 
-    async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes) -> None:
+    async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes, partition: int | None = None) -> None:
         try:
-            await (await topic.send(key=key, value=value))  # queued, then acknowledged by the broker
+            await (await topic.send(key=key, value=value, partition=partition))  # queued, then acknowledged
         except Exception as exc:
             raise Undeliverable(f"{topic.get_topic_name()}: {type(exc).__name__}: {exc}") from exc
 
@@ -134,12 +136,35 @@ def create_app(settings: Settings | None = None) -> faust.App:
                                            error_type=type(exc).__name__, topic=msg.topic, partition=msg.partition,
                                            offset=msg.offset))
         except Undeliverable as exc:
-            # Not even the dead letter was taken: acking would lose the input. Exit without committing it;
-            # the supervisor restarts the worker, which reads the input again.
-            log.critical("cannot write to Kafka (%s); exiting so %s[%s]@%s is processed again",
+            # Kafka refused what this input needs (its state, or even its dead letter): acking would lose the
+            # input. Exit without committing it; the supervisor restarts the worker, which reads it again.
+            log.critical("Kafka unavailable (%s); exiting so %s[%s]@%s is processed again",
                          exc, msg.topic, msg.partition, msg.offset)
             logging.shutdown()
             os._exit(70)
+
+    async def load_first_seen(partition: int) -> None:
+        # After any rebalance, (re)read the entries of every normalized partition this worker now holds,
+        # in one pass, before deciding on the first record: another worker may have added to them.
+        assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == settings.topic_normalized}
+        stale = first_seen.stale(app.consumer_generation_id, assigned | {partition})
+        if not stale:
+            return
+        if not declared:
+            await first_seen_topic.maybe_declare()
+            declared.append(True)
+        for delay in (1.0, 2.0, 4.0, 8.0, 16.0, 0.0):  # the broker may be restarting
+            try:
+                loaded = await read_partitions(settings, first_seen_topic.get_topic_name(), stale)
+                break
+            except Exception as exc:  # the broker, not the record: never dead-letter the input for it
+                if not delay:
+                    raise Undeliverable(f"first-seen state unreadable: {type(exc).__name__}: {exc}") from exc
+                log.warning("reading first-seen state failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+        for number, entries in loaded.items():
+            first_seen.load(number, entries)
+        log.info("first-seen state loaded for partitions %s: %d hashes", sorted(stale), len(first_seen))
 
     async def normalize_one(msg: Any) -> None:
         out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
@@ -157,11 +182,14 @@ def create_app(settings: Settings | None = None) -> faust.App:
             await dead(dead_letter_for(value, stage=exc.stage, error=exc.reason, key=None, topic=msg.topic,
                                        partition=msg.partition, offset=msg.offset))
             return
-        first = first_seen.get(article.content_hash)
-        if first is None:
-            first_seen[article.content_hash] = article.id
+        await load_first_seen(msg.partition)
+        decision = first_seen.decide(msg.partition, article.content_hash, article.id)
+        if decision.record:  # before the output: a crash in between re-reads the input and decides the same
+            await deliver(first_seen_topic, article.content_hash.encode(), article.id.encode(),
+                          partition=msg.partition)
+            first_seen.recorded(msg.partition, article.content_hash, article.id)
         out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
-                             duplicate_of=first if first not in (None, article.id) else None, value=value,
+                             duplicate_of=decision.duplicate_of, value=value,
                              key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
         if isinstance(out, DeadLetter):
             await dead(out)

@@ -235,14 +235,11 @@ def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_setting
           f"committed offset sum while down {sorted(set(commits))}, backoff {delays}")
 
 
-@pytest.mark.xfail(strict=False, reason="faust 0.15.3 can deadlock table recovery when a worker leaves: the fetcher "
-                   "blocks delivering a stream record while flow is suspended, recovery waits for changelog records "
-                   "it cannot deliver (docs/faults.md, open issue); seen in 3 of our last 6 runs")
 def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[..., Settings], tmp_path: Path,
                                                        pg_url: str) -> None:
     settings = make_settings(database_url=pg_url, partitions=4)
     items = make_articles(4_000, tmp_path.name)
-    # Copies of the first 40 (same body, new URL), sent after a worker left: the content-hash table must
+    # Copies of the first 40 (same body, new URL), sent after a worker left: the first-seen state must
     # still know every original, also for the hashes whose partitions moved to the other worker.
     copies = [a.model_copy(update={"url": f"{a.url}/copy", "title": f"{a.title} (copy)"}) for a in items[:40]]
     expected = {expected_id(a) for a in items + copies}
