@@ -2,7 +2,7 @@
 
 A dead letter keeps the original message (payload, key, origin topic/partition/offset), so a replay sends
 exactly the bytes that failed back to the topic they came from, and the pipeline runs them again (the
-sink's upsert and the content-hash table make a replay of something already stored harmless).
+sink's upsert and the first-seen state make a replay of something already stored harmless).
 
 What was replayed is recorded as the offsets of the consumer group `newsflow-deadletter-replay` on the
 dead-letter topic: per partition, the committed offset says "everything below was replayed" and the

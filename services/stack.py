@@ -28,12 +28,25 @@ log = logging.getLogger("newsflow.up")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
+# A child that dies is restarted (it resumes from its committed offsets, so nothing is lost), unless it
+# keeps dying: then something is wrong that a restart will not fix, and `up` stops with its log's path.
+RESTARTS = 5
+RESTART_WINDOW = 300.0
+
+
+def may_restart(exits: list[float], now: float, limit: int = RESTARTS, window: float = RESTART_WINDOW) -> bool:
+    """Whether a child that exited at the times `exits` (the last one now) may be started once more."""
+    return sum(1 for t in exits if now - t <= window) <= limit
+
+
 @dataclass
 class Stack:
     settings: Settings
     log_dir: Path
     kafka: LocalKafka | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exits: dict[str, list[float]] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -45,14 +58,26 @@ class Stack:
 
     def spawn(self, name: str, *args: str) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.commands[name] = args
         with (self.log_dir / f"{name}.log").open("ab") as log:
             self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=self.env(),
                                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def check_children(self) -> None:
-        for name, proc in self.children.items():
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
+    def check_children(self) -> list[str]:
+        """Restart the children that exited (returns their names); raise when one keeps exiting."""
+        restarted = []
+        for name, proc in list(self.children.items()):
+            if proc.poll() is None:
+                continue
+            now = time.monotonic()
+            self.exits.setdefault(name, []).append(now)
+            where = self.log_dir / f"{name}.log"
+            if not may_restart(self.exits[name], now):
+                raise RuntimeError(f"{name} exited with {proc.returncode} {len(self.exits[name])} times; see {where}")
+            log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
+            self.spawn(name, *self.commands[name])
+            restarted.append(name)
+        return restarted
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM every child, wait for them, then stop the broker (last, so they can commit)."""

@@ -1,0 +1,31 @@
+"""`newsflow up` restarts a child that dies, and gives up on one that keeps dying."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from services.config import Settings
+from services.stack import RESTARTS, Stack, may_restart
+
+
+def test_restart_budget_counts_only_recent_exits() -> None:
+    assert may_restart([100.0], now=100.0)
+    assert may_restart([float(t) for t in range(RESTARTS)], now=float(RESTARTS - 1))
+    assert not may_restart([float(t) for t in range(RESTARTS + 1)], now=float(RESTARTS))
+    assert may_restart([0.0] * 50 + [1000.0], now=1000.0, window=300.0)  # old crashes are forgiven
+
+
+def test_a_dead_child_is_restarted_until_it_keeps_dying(tmp_path: Path) -> None:
+    stack = Stack(Settings(kafka_bootstrap_servers="localhost:9", state_dir=tmp_path), log_dir=tmp_path / "logs")
+    stack.spawn("broken", "no-such-command")  # exits at once with typer's usage error
+    restarts = 0
+    with pytest.raises(RuntimeError, match=rf"broken exited with 2 {RESTARTS + 1} times; see .*broken\.log"):
+        for _ in range(200):
+            restarts += len(stack.check_children())
+            time.sleep(0.05)
+    assert restarts == RESTARTS
+    assert "No such command" in (tmp_path / "logs" / "broken.log").read_text()
+    stack.stop()
