@@ -17,6 +17,7 @@ import asyncio
 import logging
 import os
 import ssl
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,11 +31,16 @@ from services.deadletter import TRUNCATED_MARK
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.processor.firstseen import FirstSeen, read_partitions
+from services.processor.stall import RebalanceClock
 from services.producer.publish import dead_letter_for
 
 log = logging.getLogger("newsflow.processor")
 # A dead letter too large for its topic keeps this much of the payload (and says so in `error`).
 TRUNCATED_PAYLOAD_CHARS = 64 * 1024
+# One rebalance lasting longer than this is a hang, not a slow member: the broker's rebalance timeout
+# (faust's default, 60 s) has long dropped whoever it waited for.
+REBALANCE_STALL_SECONDS = 120.0
+EXIT_REBALANCE_STALL = 75  # EX_TEMPFAIL: restart me
 
 
 class Undeliverable(RuntimeError):
@@ -84,6 +90,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
         broker_session_timeout=10.0,
         # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
         table_standby_replicas=0,
+        # Do not wait for in-flight events (and commit) inside the revocation callback: that commit could
+        # wait forever on the consumer thread that is itself running the rebalance (seen in CI). Outputs
+        # are acknowledged before their input is acked, so an event cut short is simply processed again
+        # by the partition's next owner (the upsert and the first-seen state make that harmless).
+        stream_wait_empty=False,
     )
 
     def raw_topic(name: str) -> faust.TopicT:
@@ -224,6 +235,18 @@ def create_app(settings: Settings | None = None) -> faust.App:
                 await consumer.seek(tp, committed)
         suspects.clear()
         suspects.update(seen)
+
+    rebalance_clock = RebalanceClock()
+
+    @app.timer(5.0)
+    async def exit_if_rebalance_hangs() -> None:
+        lasted = rebalance_clock.observe(app.rebalancing, app.rebalancing_count, time.monotonic())
+        if lasted > REBALANCE_STALL_SECONDS:
+            # Nothing is lost: no offset is committed past an input whose outputs were not acknowledged.
+            log.critical("stuck in rebalance #%d for %.0f s; exiting so a fresh worker takes over (exit %d)",
+                         app.rebalancing_count, lasted, EXIT_REBALANCE_STALL)
+            logging.shutdown()
+            os._exit(EXIT_REBALANCE_STALL)
 
     @app.agent(raw)
     async def normalize_agent(stream: faust.StreamT) -> None:
