@@ -287,6 +287,45 @@ def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[.
           f"re-sent on enriched {enriched_duplicates(settings)}")
 
 
+def test_workers_joining_and_leaving_repeatedly(make_settings: Callable[..., Settings], tmp_path: Path,
+                                                pg_url: str) -> None:
+    """A rebalance storm: a second worker joins and leaves four times (twice cleanly, twice by SIGKILL)
+    while the first one keeps working. Both directions of a rebalance are where faust hung before."""
+    settings = make_settings(database_url=pg_url, partitions=4)
+    items = make_articles(8_000, tmp_path.name)
+    expected = {expected_id(a) for a in items}
+    pipe = Pipeline(settings, tmp_path / "logs")
+    feeder = Feeder(settings, items, chunk=100, pause=0.5)
+    feeder.start()
+    members = lambda: group_members(settings, settings.processor_id)  # noqa: E731
+    count = lambda: stored_count(pg_url)  # noqa: E731
+    cycles: list[tuple[int, str]] = []
+    try:
+        pipe.processor("processor-a")
+        pipe.sink()
+        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+        feeder.go.set()
+        for cycle, how in enumerate(["stop", "kill", "stop", "kill"]):
+            name = f"processor-b{cycle}"
+            pipe.processor(name)
+            wait_until(lambda: members() == 2, 90, f"{name} in the group", pipe.services.values())
+            before = count()
+            wait_until(lambda: count() >= before + 100, 90, f"progress with {name} in the group", pipe.services.values())
+            pipe.services[name].kill() if how == "kill" else pipe.services[name].stop()
+            wait_until(lambda: members() == 1, 90, f"{name} out of the group", pipe.services.values())
+            cycles.append((count(), how))
+        assert cycles[-1][0] < len(items), f"the stream should still be flowing through the whole storm: {cycles}"
+        sent = feeder.finish()
+        wait_until(lambda: count() >= len(expected), 180, "all stored", pipe.services.values())
+        drained(settings)
+        assert pipe.services["processor-a"].alive() and pipe.services["sink"].alive()
+    finally:
+        pipe.stop()
+    result = check_complete(pg_url, expected)
+    print(f"\nrebalance storm: sent {sent}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
+          f"second worker left at {cycles}, re-sent on enriched {enriched_duplicates(settings)}")
+
+
 def group_members(settings: Settings, group: str) -> int:
     from aiokafka.admin import AIOKafkaAdminClient
 
