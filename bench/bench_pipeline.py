@@ -1,10 +1,11 @@
 """End-to-end throughput: N generated seed-sized articles through broker, processor and sink into SQLite.
 
-    python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--stage-sample 500]
+    python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--workers 1] [--stage-sample 500]
 
 Prints each stage's per-article CPU cost in-process, then articles/s end to end (first send to last
-row stored) through a real local Kafka (or KAFKA_BOOTSTRAP_SERVERS) with the processor and the sink
-as separate processes, exactly as `newsflow up` runs them.
+row stored, after one warm-up article went through) through a real local Kafka (or
+KAFKA_BOOTSTRAP_SERVERS) with the processor worker(s) and the sink as separate processes, exactly as
+`newsflow up` runs them, and the CPU time each spent per article.
 """
 
 from __future__ import annotations
@@ -73,33 +74,58 @@ def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> None:
     print(f"  {'total':<16} {(t3 - t0) / n * 1000:7.3f} ms  (≈ {n / (t3 - t0):.0f} articles/s on one core)")
 
 
-async def end_to_end(articles: list[RawArticle], settings: Settings) -> None:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time consumed so far by these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int) -> None:
     from services.producer.publish import Publisher
     from services.sink.store import open_store
 
     store = open_store(settings.database_url)
+    # One article through the whole pipeline first: the timing below starts with workers joined and warm.
+    warm = generate(1, seed=99)[0].model_copy(update={"url": "https://bench.example/warm-up"})
+    async with Publisher(settings) as publisher:
+        await publisher.send(warm)
+    deadline = time.perf_counter() + 180
+    while store.count() < 1:
+        if time.perf_counter() > deadline:
+            raise SystemExit("the warm-up article was not stored within 180 s")
+        await asyncio.sleep(0.2)
+    cpu0 = cpu_seconds(processors), cpu_seconds([sink])
     async with Publisher(settings) as publisher:
         t0 = time.perf_counter()
         for start in range(0, len(articles), 500):
             await publisher.send_many(articles[start:start + 500])
         sent = time.perf_counter() - t0
     print(f"produced {len(articles)} in {sent:.1f}s ({len(articles) / sent:.0f}/s)")
+    target = len(articles) + 1
     last, last_change, last_print = -1, time.perf_counter(), 0.0
     while True:
         stored = store.count()
         now = time.perf_counter()
-        if stored >= len(articles):
+        if stored >= target:
             break
         if stored != last:
             last, last_change = stored, now
         elif now - last_change > 120:
-            raise SystemExit(f"stalled at {stored}/{len(articles)}")
+            raise SystemExit(f"stalled at {stored - 1}/{len(articles)}")
         if now - last_print >= 10:
             last_print = now
-            print(f"  stored {stored}/{len(articles)} after {now - t0:.0f}s", flush=True)
+            print(f"  stored {stored - 1}/{len(articles)} after {now - t0:.0f}s", flush=True)
         await asyncio.sleep(0.5)
     total = time.perf_counter() - t0
-    print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s")
+    proc_cpu, sink_cpu = cpu_seconds(processors) - cpu0[0], cpu_seconds([sink]) - cpu0[1]
+    print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s "
+          f"({len(processors)} processor worker(s), {settings.partitions} partitions)")
+    print(f"CPU per article: processor {1000 * proc_cpu / len(articles):.2f} ms "
+          f"({100 * proc_cpu / total:.0f}% of one core), sink {1000 * sink_cpu / len(articles):.2f} ms")
     store.close()
 
 
@@ -109,6 +135,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--stage-sample", type=int, default=500)
     parser.add_argument("--stages-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="processor workers in the consumer group")
     args = parser.parse_args()
 
     articles = generate(args.n)
@@ -130,9 +157,11 @@ def main() -> None:
             settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
             stack.settings = settings
         asyncio.run(ensure_topics(settings))
-        stack.spawn("processor", "process")
+        for i in range(args.workers):
+            stack.spawn(f"processor-{i}", "process", env={"NEWSFLOW_STATE_DIR": str(work / f"state-{i}")})
         stack.spawn("sink", "sink")
-        asyncio.run(end_to_end(articles, settings))
+        processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
+        asyncio.run(end_to_end(articles, settings, processors, stack.children["sink"].pid))
     finally:
         stack.stop()
         print(f"logs and store in {work}")

@@ -88,11 +88,17 @@ def produce(
 @cli.command()
 def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> None:
     """Run the faust stream processor (normalize, detect language, tag entities)."""
+    from services.processor import entities, language
     from services.processor.agents import create_app
-    from services.processor.language import warm_up
 
     settings = get_settings()
-    warm_up(settings.languages)  # load models before joining the group, not on the first record
+    language.warm_up(settings.languages)  # load models before joining the group, not on the first record
+    entities.warm_up()
+    # aiokafka and faust build a debug record for every request and send unless their loggers are told
+    # otherwise (seen in a profile of the worker); keep them at the worker's own level.
+    level = logging.getLevelName(loglevel.upper())  # "WARN" is a level name too
+    for name in ("aiokafka", "faust"):
+        logging.getLogger(name).setLevel(max(logging.INFO, level if isinstance(level, int) else logging.WARNING))
     app = create_app(settings)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()

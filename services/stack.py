@@ -46,6 +46,7 @@ class Stack:
     kafka: LocalKafka | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     exits: dict[str, list[float]] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
@@ -56,11 +57,12 @@ class Stack:
         env["NEWSFLOW_PARTITIONS"] = str(self.settings.partitions)
         return env
 
-    def spawn(self, name: str, *args: str) -> None:
+    def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.commands[name] = args
+        self.commands[name], self.overrides[name] = args, dict(env or {})
         with (self.log_dir / f"{name}.log").open("ab") as log:
-            self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=self.env(),
+            self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args],
+                                                   env=self.env() | self.overrides[name],
                                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def check_children(self) -> list[str]:
@@ -75,7 +77,7 @@ class Stack:
             if not may_restart(self.exits[name], now):
                 raise RuntimeError(f"{name} exited with {proc.returncode} {len(self.exits[name])} times; see {where}")
             log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
-            self.spawn(name, *self.commands[name])
+            self.spawn(name, *self.commands[name], env=self.overrides[name])
             restarted.append(name)
         return restarted
 

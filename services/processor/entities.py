@@ -23,6 +23,11 @@ def _tagger() -> Tagger:
     return Tagger()
 
 
+def warm_up() -> None:
+    """Load the tagger now rather than on the first record (a worker that just joined should not stall)."""
+    tag_entities("Vladimir Putin sprak in Moskou.", "nl")
+
+
 def tag_entities(body: str, language: str) -> list[Mention]:
     """Mentions in body; body[m.start:m.end] == m.text. language: ISO 639-1 code or "und"."""
     if not body or not body.strip():
