@@ -31,14 +31,19 @@ N = 5_000
 
 class Feeder(threading.Thread):
     """Publishes the articles in paced chunks from its own thread and event loop, so the test can
-    kill processes while the stream is still flowing. Failed sends are retried (the broker may be away)."""
+    kill processes while the stream is still flowing. Failed sends are retried (the broker may be away).
 
-    def __init__(self, settings: Settings, items: list[RawArticle], chunk: int = 250, pause: float = 0.4) -> None:
+    `hold_after`: stop after that many until finish(), so a fault injected before finish() always finds
+    articles still to come, however fast the pipeline runs on the day (CI once drained it all first)."""
+
+    def __init__(self, settings: Settings, items: list[RawArticle], chunk: int = 250, pause: float = 0.4,
+                 hold_after: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.settings, self.items, self.chunk, self.pause = settings, items, chunk, pause
+        self.settings, self.items, self.chunk, self.pause, self.hold_after = settings, items, chunk, pause, hold_after
         self.sent = 0
         self.retries = 0
         self.go = threading.Event()  # the first chunk goes at once, the rest once the test says so
+        self.release = threading.Event()  # set by finish(): the held-back rest may go
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -64,12 +69,14 @@ class Feeder(threading.Thread):
                     self.retries += 1  # resending a chunk may duplicate on raw: the pipeline must absorb that
                     await asyncio.sleep(1.0)
             self.sent += len(part)
-            while not self.go.is_set():
+            while not self.go.is_set() or (self.hold_after is not None and self.sent >= self.hold_after
+                                           and not self.release.is_set()):
                 await asyncio.sleep(0.1)
             await asyncio.sleep(self.pause)
 
     def finish(self, timeout: float = 180.0) -> int:
         self.go.set()
+        self.release.set()
         self.join(timeout)
         assert not self.is_alive(), "the feeder did not finish"
         if self.error is not None:
@@ -106,7 +113,7 @@ def test_kill_9_processor_and_sink_mid_stream(make_settings: Callable[..., Setti
     expected = {expected_id(a) for a in items}
     assert len(expected) == N
     pipe = Pipeline(settings, tmp_path / "logs")
-    feeder = Feeder(settings, items)
+    feeder = Feeder(settings, items, hold_after=3_500)
     feeder.start()
     try:
         pipe.processor()
@@ -148,7 +155,7 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
         items = make_articles(3_000, tmp_path.name)
         expected = {expected_id(a) for a in items}
         pipe = Pipeline(settings, tmp_path / "logs")
-        feeder = Feeder(settings, items, chunk=150)
+        feeder = Feeder(settings, items, chunk=150, hold_after=2_850)
         feeder.start()
         try:
             pipe.processor()
@@ -160,9 +167,12 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
             assert feeder.is_alive(), f"the stream should still be flowing ({feeder.sent} sent, {feeder.error!r})"
             broker.stop()  # data and port stay: the same broker comes back
             at_stop = count()
+            feeder.release.set()  # the held-back rest is sent into the outage: the producer must retry
             time.sleep(3.0)
+            unsent_in_outage = len(items) - feeder.sent  # waiting in the producer (its retries) or ours
             broker.start()
             sent = feeder.finish()
+            assert unsent_in_outage > 0, "the feeder never met the outage"
             wait_until(lambda: count() >= len(items), 180, "all stored", pipe.services.values())
             drained(settings)
             time.sleep(2.0)
@@ -172,7 +182,8 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
         result = check_complete(pg_url, expected)
         dup = enriched_duplicates(settings)
         print(f"\nbroker restart: sent {sent}, stored {result['stored']}, duplicate rows {result['duplicate_rows']}, "
-              f"broker stopped at {at_stop} stored, producer chunk retries {feeder.retries}, re-sent on enriched {dup}")
+              f"broker stopped at {at_stop} stored, {unsent_in_outage} sent into the outage (chunks re-sent "
+              f"{feeder.retries}), re-sent on enriched {dup}")
         assert sent == len(items)
     finally:
         broker.stop()
@@ -191,7 +202,7 @@ def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_setting
     items = make_articles(3_000, tmp_path.name)
     expected = {expected_id(a) for a in items}
     pipe = Pipeline(settings, tmp_path / "logs")
-    feeder = Feeder(settings, items, chunk=150)
+    feeder = Feeder(settings, items, chunk=150, hold_after=2_850)
     feeder.start()
     commits: list[int] = []
     try:
@@ -245,7 +256,7 @@ def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[.
     expected = {expected_id(a) for a in items + copies}
     original_of = {expected_id(c): expected_id(a) for a, c in zip(items[:40], copies, strict=True)}
     pipe = Pipeline(settings, tmp_path / "logs")
-    feeder = Feeder(settings, items, chunk=200, pause=1.0)
+    feeder = Feeder(settings, items, chunk=200, pause=1.0, hold_after=3_000)
     feeder.start()
     try:
         pipe.processor("processor-a")
@@ -295,7 +306,7 @@ def test_workers_joining_and_leaving_repeatedly(make_settings: Callable[..., Set
     items = make_articles(8_000, tmp_path.name)
     expected = {expected_id(a) for a in items}
     pipe = Pipeline(settings, tmp_path / "logs")
-    feeder = Feeder(settings, items, chunk=100, pause=0.5)
+    feeder = Feeder(settings, items, chunk=100, pause=0.5, hold_after=1_500)  # 1,500 more per cycle
     feeder.start()
     members = lambda: group_members(settings, settings.processor_id)  # noqa: E731
     count = lambda: stored_count(pg_url)  # noqa: E731
@@ -307,6 +318,7 @@ def test_workers_joining_and_leaving_repeatedly(make_settings: Callable[..., Set
         feeder.go.set()
         for cycle, how in enumerate(["stop", "kill", "stop", "kill"]):
             name = f"processor-b{cycle}"
+            feeder.hold_after = (feeder.hold_after or 0) + 1_500  # fresh articles for every cycle
             pipe.processor(name)
             wait_until(lambda: members() == 2, 90, f"{name} in the group", pipe.services.values())
             before = count()
