@@ -102,6 +102,17 @@ def enriched_duplicates(settings: Settings) -> int:
     return len(ids) - len(set(ids))
 
 
+def flowing(pipe: Pipeline, feeder: Feeder, url: str, stored: int) -> Callable[[], int]:
+    """Once the pipeline runs, let the feeder go and wait for `stored` rows, the stream still coming.
+    Returns the row counter."""
+    count = lambda: stored_count(url)  # noqa: E731
+    wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+    feeder.go.set()
+    wait_until(lambda: count() >= stored, 120, f"{stored:,} stored", pipe.services.values())
+    assert feeder.is_alive(), f"the stream should still be flowing at the fault ({feeder.sent} sent, {feeder.error!r})"
+    return count
+
+
 @pytest.fixture
 def pg_url(postgres: LocalPostgres) -> str:
     return fresh_database(postgres)
@@ -118,11 +129,7 @@ def test_kill_9_processor_and_sink_mid_stream(make_settings: Callable[..., Setti
     try:
         pipe.processor()
         pipe.sink()
-        count = lambda: stored_count(pg_url)  # noqa: E731
-        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
-        feeder.go.set()
-        wait_until(lambda: count() >= 1_000, 120, "1,000 stored", pipe.services.values())
-        assert feeder.is_alive(), f"the stream should still be flowing when we crash it ({feeder.sent} sent, {feeder.error!r})"
+        count = flowing(pipe, feeder, pg_url, 1_000)
         # Crash both at once, mid-stream: nothing flushed, nothing committed on the way out.
         pipe.services["processor"].kill()
         pipe.services["sink"].kill()
@@ -160,11 +167,7 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
         try:
             pipe.processor()
             pipe.sink()
-            count = lambda: stored_count(pg_url)  # noqa: E731
-            wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
-            feeder.go.set()
-            wait_until(lambda: count() >= 600, 120, "600 stored", pipe.services.values())
-            assert feeder.is_alive(), f"the stream should still be flowing ({feeder.sent} sent, {feeder.error!r})"
+            count = flowing(pipe, feeder, pg_url, 600)
             broker.stop()  # data and port stay: the same broker comes back
             at_stop = count()
             feeder.release.set()  # the held-back rest is sent into the outage: the producer must retry
@@ -208,10 +211,7 @@ def test_postgres_down_20s_sink_waits_and_commits_nothing_unwritten(make_setting
     try:
         pipe.processor()
         sink = pipe.sink()
-        count = lambda: stored_count(pg_url)  # noqa: E731
-        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
-        feeder.go.set()
-        wait_until(lambda: count() >= 600, 120, "600 stored", pipe.services.values())
+        count = flowing(pipe, feeder, pg_url, 600)
         own_postgres.stop()
         down_at = time.monotonic()
         # Down for 20 s: the sink may finish committing the batch it wrote before the stop, then nothing moves.
