@@ -108,7 +108,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
                                  key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
                                  compacting=True, config=dict(TOPIC_CONFIG))
     first_seen = FirstSeen()
-    declared: list[bool] = []
 
     async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes, partition: int | None = None) -> None:
         try:
@@ -157,13 +156,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def load_first_seen(partition: int) -> None:
         # After any rebalance, (re)read the entries of every normalized partition this worker now holds,
         # in one pass, before deciding on the first record: another worker may have added to them.
+        generation = app.consumer_generation_id
+        if not first_seen.stale(generation, (partition,)):
+            return  # the per-record path: nothing else to look up
         assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == settings.topic_normalized}
-        stale = first_seen.stale(app.consumer_generation_id, assigned | {partition})
-        if not stale:
-            return
-        if not declared:
-            await first_seen_topic.maybe_declare()
-            declared.append(True)
+        stale = first_seen.stale(generation, assigned | {partition})
+        await first_seen_topic.maybe_declare()  # once per rebalance: creates the topic on first use
         for delay in (1.0, 2.0, 4.0, 8.0, 16.0, 0.0):  # the broker may be restarting
             try:
                 loaded = await read_partitions(settings, first_seen_topic.get_topic_name(), stale)
