@@ -7,7 +7,7 @@ type. Each corpus sentence is re-split by our tokenizer (Europeana keeps punctua
 "Rotterdam." -> "Rotterdam" "."; see corpora.retokenize), space-joined and run through the real step (tag_entities: our own
 tokenizer, CRF, gazetteer, linking); a mention that does not fall on the corpus' token boundaries
 counts as wrong. Datasets: WikiANN nl/de dev (silver), Europeana Newspapers nl/de dev split
-(historic OCR, deterministic split, see services/processor/ner/corpora.py), GermEval 2014 de dev.
+(historic OCR, deterministic split, see services/processor/entities/ner/corpora.py), GermEval 2014 de dev.
 Speed (--speed-only: just this): CPU ms per text (time.process_time, min and median of --runs runs)
 on each seed article (../shared/seeds), and on a realistic set: the seeds plus the 400 nl/de
 paragraphs of ../shared/corpora/langid/paragraphs.jsonl; with the figures before the numba decoder.
@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from services.processor.entities import tag_entities  # noqa: E402
-from services.processor.ner import corpora  # noqa: E402
+from services.processor.entities.ner import corpora  # noqa: E402
 
 
 def evaluate(sentences, lang: str) -> corpora.Score:
@@ -53,9 +53,9 @@ def evaluate_model_only(sentences, lang: str) -> corpora.Score:
     """The CRF alone on the corpus tokens (no windows, trimming, linking or gazetteer additions)."""
     import pycrfsuite
 
-    from services.processor.entities import _tagger
-    from services.processor.ner.tagger import MODEL_PATH
-    from services.processor.ner.train import features_for
+    from services.processor.entities.tag import _tagger
+    from services.processor.entities.ner.tagger import MODEL_PATH
+    from services.processor.entities.ner.train import features_for
 
     gaz = _tagger().gaz
     crf = pycrfsuite.Tagger()

@@ -89,7 +89,7 @@ def produce(
 def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> None:
     """Run the faust stream processor (normalize, detect language, tag entities)."""
     from services.processor import entities, language
-    from services.processor.agents import create_app
+    from services.processor.runtime.agents import create_app
 
     settings = get_settings()
     language.warm_up(settings.languages)  # load models before joining the group, not on the first record

@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from services.common.kafka import client_options
 from services.config import Settings
-from services.processor.firstseen import read_partitions
+from services.processor.runtime.firstseen import read_partitions
 
 pytestmark = pytest.mark.integration
 

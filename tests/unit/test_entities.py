@@ -179,10 +179,10 @@ def test_fast_decoder_equals_crfsuite() -> None:
     """The numba Viterbi over cached word scores (ner/crf.py) gives crfsuite's labels on every sentence."""
     import pycrfsuite
 
-    from services.processor.entities import _tagger
-    from services.processor.ner.features import sentence_features
-    from services.processor.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
-    from services.processor.ner.text import sentences, tokenize
+    from services.processor.entities.tag import _tagger
+    from services.processor.entities.ner.features import sentence_features
+    from services.processor.entities.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
+    from services.processor.entities.ner.text import sentences, tokenize
 
     tagger = _tagger()
     assert tagger.crf is not None

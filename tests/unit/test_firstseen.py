@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.processor.firstseen import Decision, FirstSeen, apply
+from services.processor.runtime.firstseen import Decision, FirstSeen, apply
 
 
 def loaded(generation: int = 1, **partitions: dict[str, str]) -> FirstSeen:

@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from schemas.models import RawArticle
-from services.processor.dates import parse_date
+from services.processor.normalize.dates import parse_date
 from services.processor.errors import StepError
-from services.processor.identity import canonical_url, content_hash
+from services.processor.normalize.identity import canonical_url, content_hash
 from services.processor.normalize import normalize
 
 NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)

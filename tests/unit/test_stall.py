@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.processor.stall import RebalanceClock
+from services.processor.runtime.stall import RebalanceClock
 
 
 def test_one_long_rebalance_accumulates_and_a_new_one_starts_from_zero() -> None:

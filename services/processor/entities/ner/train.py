@@ -1,6 +1,6 @@
 """Train the NER CRF (model.crfsuite) from the shared corpora, reproducibly, on one core.
 
-    .venv/bin/python -m services.processor.ner.train            # writes services/processor/ner/model.crfsuite
+    .venv/bin/python -m services.processor.entities.ner.train            # writes services/processor/entities/ner/model.crfsuite
 
 Data: WikiANN nl+de train (silver) + Europeana Newspapers nl+de train split (see corpora.py);
 GermEval and all dev splits are held out for bench/bench_entities.py. Labels: BIO over PER/ORG/LOC.
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pycrfsuite
 
-from services.processor.ner import corpora
-from services.processor.ner.features import sentence_features
-from services.processor.ner.gazetteer import Gazetteer, build
-from services.processor.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
-from services.processor.ner.text import Span
+from services.processor.entities.ner import corpora
+from services.processor.entities.ner.features import sentence_features
+from services.processor.entities.ner.gazetteer import Gazetteer, build
+from services.processor.entities.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
+from services.processor.entities.ner.text import Span
 
 
 def token_spans(tokens: list[str]) -> tuple[str, list[Span]]:

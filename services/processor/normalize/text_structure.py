@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from schemas.models import Block, BlockKind
-from services.processor import boilerplate
-from services.processor.dates import LANG_ZONES, ParsedDate, parse_date
-from services.processor.text_clean import clean_line, fix_text
+from services.processor.normalize import boilerplate
+from services.processor.normalize.dates import LANG_ZONES, ParsedDate, parse_date
+from services.processor.normalize.text_clean import clean_line, fix_text
 
 _LABELS = {
     "de": r"veröffentlichungsdatum|veröffentlicht(?: am)?|erstellt(?: am)?|datum|publiziert(?: am)?",

@@ -18,9 +18,9 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from services.processor.html_meta import PageMeta, parse_html, read_meta
-from services.processor.text_clean import clean_line
-from services.processor.text_structure import Line
+from services.processor.normalize.html_meta import PageMeta, parse_html, read_meta
+from services.processor.normalize.text_clean import clean_line
+from services.processor.normalize.text_structure import Line
 
 _SEPARATORS = re.compile(r"\s+[|–—·:-]\s+|\s*[|｜]\s*|(?<=[！？。])\s*-\s*")
 _AUTHOR_PREFIX = re.compile(

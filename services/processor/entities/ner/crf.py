@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from services.processor.ner.features import SLOTS, word_features
+from services.processor.entities.ner.features import SLOTS, word_features
 
 _MAX_WORDS = 100_000  # word-table bound: a stream sees an open vocabulary
 

@@ -17,9 +17,9 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.processor.ner.crf import LinearCRF
-from services.processor.ner.gazetteer import Gazetteer, Match, build
-from services.processor.ner.text import Span, fold_key, sentences, tokenize
+from services.processor.entities.ner.crf import LinearCRF
+from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
+from services.processor.entities.ner.text import Span, fold_key, sentences, tokenize
 
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "model.crfsuite"

@@ -30,8 +30,8 @@ from services.config import Settings, get_settings
 from services.deadletter import TRUNCATED_MARK
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
-from services.processor.firstseen import FirstSeen, read_partitions
-from services.processor.stall import RebalanceClock
+from services.processor.runtime.firstseen import FirstSeen, read_partitions
+from services.processor.runtime.stall import RebalanceClock
 from services.producer.publish import dead_letter_for
 
 log = logging.getLogger("newsflow.processor")

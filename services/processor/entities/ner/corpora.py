@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from services.processor.ner.text import tokenize
+from services.processor.entities.ner.text import tokenize
 
 Sentence = tuple[list[str], list[str]]
 _TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC", "MISC": "MISC"}
@@ -28,7 +28,7 @@ _BLOCK, _DEV_EVERY, _MAX_SENT = 20, 10, 60
 
 def corpus_dir() -> Path:
     shared = os.environ.get("NEWSFLOW_SHARED")
-    root = Path(shared) if shared else Path(__file__).resolve().parents[3].parent / "shared"
+    root = Path(shared) if shared else Path(__file__).resolve().parents[4].parent / "shared"
     return root / "corpora" / "ner"
 
 

@@ -33,8 +33,8 @@ import numpy as np
 
 from schemas.models import Language
 from services.config import DEFAULT_LANGUAGES
-from services.processor import langid_profiles as profiles
-from services.processor import langid_words as words_lf
+from services.processor.language import profiles
+from services.processor.language import words as words_lf
 
 UND = "und"
 MIN_LETTERS = 3  # "OK", "TV", "a": no reliable signal

@@ -24,11 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
-from services.processor import html_extract, identity, json_article
-from services.processor.dates import ParsedDate, parse_date, plausible, zone_for
+from services.processor.normalize import html_extract, identity, json_article
+from services.processor.normalize.dates import ParsedDate, parse_date, plausible, zone_for
 from services.processor.errors import StepError
-from services.processor.text_clean import check_payload, clean_inline
-from services.processor.text_structure import Line, split_lines, structure
+from services.processor.normalize.text_clean import check_payload, clean_inline
+from services.processor.normalize.text_structure import Line, split_lines, structure
 
 
 

@@ -1,11 +1,11 @@
 """Entity step: mentions (PER/ORG/LOC, exact offsets) with one canonical id per entity across languages.
 
-A CRF trained here on WikiANN + Europeana Newspapers (services/processor/ner/train.py) finds the
+A CRF trained here on WikiANN + Europeana Newspapers (services/processor/entities/ner/train.py) finds the
 mentions; a curated alias table plus CLDR territory names in every language (Babel) links them to
 Wikidata QIDs, so Dutch "Poetin", German "Putin" and Russian "Путин" share "Q7747". Linked names
 the model missed are added; unlinked mentions are kept without an id. Everything ships in the repo
 or in pinned packages (python-crfsuite, babel): nothing is downloaded at run time.
-Retrain: `.venv/bin/python -m services.processor.ner.train`; measure: `python bench/bench_entities.py`.
+Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; measure: `python bench/bench_entities.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import Counter
 from functools import lru_cache
 
 from schemas.models import EntitySummary, Mention
-from services.processor.ner.tagger import Tagger
+from services.processor.entities.ner.tagger import Tagger
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.processor.ner.text import PIECE, fold, fold_key
+from services.processor.entities.ner.text import PIECE, fold, fold_key
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
