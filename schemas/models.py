@@ -109,6 +109,11 @@ class EnrichedArticle(_Record):
     title_language: Language | None = None
     entities: list[Mention] = Field(default_factory=list)
     entity_summary: list[EntitySummary] = Field(default_factory=list)
+    entity_model: str | None = Field(
+        default=None,
+        description='NER model that found the mentions (e.g. "crf-nl"); null when the language has none: then only '
+        "names from the knowledge base are marked, never another language's guesses.",
+    )
     content_hash: str
     duplicate_of: str | None = Field(
         default=None, description="Id of the first article seen with the same content_hash; such a record is not enriched again."

@@ -14,7 +14,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter, EnrichedArticle, Language, NormalizedArticle, RawArticle, Stage
-from services.processor.entities import summarize, tag_entities
+from services.processor.entities import entity_model, summarize, tag_entities
 from services.processor.errors import StepError
 from services.processor.language import detect_article, detect_text
 from services.processor.normalize import normalize
@@ -76,7 +76,8 @@ def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str
     except Exception as exc:
         raise StepError("tag", f"{type(exc).__name__}: {exc}") from exc
     return EnrichedArticle(**common, language=language, title_language=title_language, entities=mentions,
-                           entity_summary=entity_summary, content_hash=article.content_hash,
+                           entity_summary=entity_summary, entity_model=entity_model(language.code),
+                           content_hash=article.content_hash,
                            fetched_at=article.fetched_at, normalized_at=article.normalized_at, enriched_at=now)
 
 

@@ -1,8 +1,9 @@
 """Entity step: mentions (PER/ORG/LOC, exact offsets) with one canonical id per entity across languages.
 
-A CRF trained here on WikiANN + Europeana Newspapers (services/processor/entities/ner/train.py) finds the
-mentions; a curated alias table plus CLDR territory names in every language (Babel) links them to
-Wikidata QIDs, so Dutch "Poetin", German "Putin" and Russian "Путин" share "Q7747". Linked names
+One CRF per language (nl, de, en, fr), trained here on openly licensed corpora
+(services/processor/entities/ner/train.py), finds the mentions; other languages get no model's
+guesses (entity_model is None). A curated alias table plus CLDR territory names in every language
+(Babel) links them to Wikidata QIDs, so Dutch "Poetin", German "Putin" and Russian "Путин" share "Q7747". Linked names
 the model missed are added; unlinked mentions are kept without an id. Everything ships in the repo
 or in pinned packages (python-crfsuite, babel): nothing is downloaded at run time.
 Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; measure: `python bench/bench_entities.py`.
@@ -25,7 +26,13 @@ def _tagger() -> Tagger:
 
 def warm_up() -> None:
     """Load the tagger now rather than on the first record (a worker that just joined should not stall)."""
-    tag_entities("Vladimir Putin sprak in Moskou.", "nl")
+    for lang in ("nl", "de", "en", "fr"):
+        tag_entities("Vladimir Putin sprak in Moskou.", lang)
+
+
+def entity_model(language: str) -> str | None:
+    """The NER model used for language, or None (knowledge-base names only)."""
+    return _tagger().model_for((language or "und").strip().lower())
 
 
 def tag_entities(body: str, language: str) -> list[Mention]:

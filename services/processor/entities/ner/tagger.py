@@ -17,12 +17,17 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.processor.entities.ner import rules
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
 from services.processor.entities.ner.text import Span, fold_key, sentences, tokenize
 
 log = logging.getLogger(__name__)
-MODEL_PATH = Path(__file__).parent / "model.crfsuite"
+LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
+
+
+def model_path(lang: str) -> Path:
+    return Path(__file__).parent / f"model.{lang}.crfsuite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,33 +67,46 @@ def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
 
 
 class Tagger:
-    def __init__(self, model_path: Path = MODEL_PATH, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, languages: tuple[str, ...] = LANGUAGES) -> None:
         self.gaz = gazetteer or build()
-        self.crf: LinearCRF | None = None
-        if model_path.exists():
-            self.crf = LinearCRF(model_path)
-        else:  # still link gazetteer names; the bench and tests will show the missing model
-            log.warning("NER model %s missing: gazetteer-only tagging", model_path)
+        self.models: dict[str, LinearCRF] = {}
+        for lang in languages:
+            path = model_path(lang)
+            if path.exists():
+                self.models[lang] = LinearCRF(path)
+            else:  # still link known names; the bench and tests show the missing model
+                log.warning("NER model %s missing: names from the knowledge base only", path)
 
-    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]]) -> list[Found]:
+    def model_for(self, lang: str) -> str | None:
+        """Id of the model that tags lang, or None: that language gets knowledge-base names only."""
+        return f"crf-{lang}" if lang in self.models else None
+
+    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
-        if self.crf is None:
+        crf = self.models.get(lang)
+        if crf is None:
             return []
         sents = sentences(text, spans)
-        labels = self.crf.decode([text[s:e] for s, e in spans], sents, marks)
+        labels = crf.decode([text[s:e] for s, e in spans], sents, marks)
         starts = {a for a, _b in sents}
-        out: list[Found] = []
+        runs: list[tuple[int, int, str]] = []
         start = prev = -2
         typ = ""
         for i, lab in labels:  # the non-O tokens, in order
             if start >= 0 and not (i == prev + 1 and i not in starts and lab[0] == "I" and lab[2:] == typ):
-                out.append(Found(spans[start][0], spans[prev][1], typ))
+                runs.append((start, prev + 1, typ))
                 start = -2
             if start < 0:
                 start, typ = i, lab[2:]
             prev = i
         if start >= 0:
-            out.append(Found(spans[start][0], spans[prev][1], typ))
+            runs.append((start, prev + 1, typ))
+        if lang == "en":
+            runs = rules.nationalities(text, spans, runs)
+        runs = rules.correct(text, spans, runs)
+        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
+        if lang == "en":
+            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
@@ -98,7 +116,7 @@ class Tagger:
         matches = self.gaz.scan(text, lang)
         # Additions must sit on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        found = self.crf_spans(text, spans, gaz_marks(spans, matches))
+        found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
         found = self._link(text, [t for f in found for t in _trim(text, spans, f)], lang, matches)
         return _coref(text, _merge(found, matches))
 
