@@ -65,20 +65,28 @@ def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
 
 
-def _shouting(text: str, pos: int) -> bool:
-    """Whether the line around pos is in capitals: three or more words, four in five all-caps."""
-    lo = text.rfind("\n", 0, pos) + 1
-    hi = text.find("\n", pos)
-    words = [w for w in text[lo : hi if hi >= 0 else len(text)].split() if sum(c.isalpha() for c in w) > 1]
-    return len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
+def _shouting(text: str, pos: int, seen: dict[int, bool]) -> bool:
+    """Whether the line around pos is in capitals: three or more words, four in five all-caps.
+    Headlines are short: a line over 300 characters is never one (and each line is judged once)."""
+    lo = text.rfind("\n", max(0, pos - 300), pos) + 1
+    if lo == 0 and pos > 300:
+        return False  # inside a long line
+    got = seen.get(lo)
+    if got is None:
+        hi = text.find("\n", pos)
+        line = text[lo : hi if hi >= 0 else len(text)]
+        words = [w for w in line.split() if sum(c.isalpha() for c in w) > 1] if len(line) <= 300 else []
+        got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
+    return got
 
 
 def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """found: model spans as (first token, last+1 token, type) over spans (token offsets of text).
     Returns the corrected spans in the same form, in order."""
     out: list[tuple[int, int, str]] = []
+    lines: dict[int, bool] = {}
     for a, b, typ in found:
-        if _shouting(text, spans[a][0]):
+        if _shouting(text, spans[a][0], lines):
             continue
         pieces: list[tuple[int, int]] = []
         start = a
@@ -134,8 +142,9 @@ def _dateline(text: str, spans: list[Span], lo: int, hi: int) -> bool:
     name = text[s:e]
     if not (name.isupper() and any(c.isalpha() for c in name) and len(name) > 2):
         return False
-    line_start = text.rfind("\n", 0, s) + 1
-    if text[line_start:s].strip():
+    before = text[max(0, s - 200) : s]  # a dateline opens its line: only blanks since the line break
+    nl = before.rfind("\n")
+    if (nl < 0 and s > 200) or before[nl + 1 :].strip():
         return False
     if hi >= len(spans):
         return False
