@@ -52,19 +52,11 @@ _PERSON_PREV = re.compile(r"(?:jahrige[nmr]?|jarige|year-old)$")  # folded: 32-j
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
 _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
-# Countries an article of a language is most likely about, when nothing else says (a weak bonus).
-LANG_COUNTRIES = {
-    "nl": ("Q55", "Q31"),
-    "de": ("Q183", "Q40", "Q39"),
-    "fr": ("Q142", "Q31", "Q39"),
-    "en": ("Q145", "Q30"),
-    "es": ("Q29",),
-    "it": ("Q38",),
-    "pl": ("Q36",),
-    "ru": ("Q159",),
-}
+# The country an article of a language is most likely about when it names none (a weak bonus).
+HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
 # Entity classes that may link across ORG/LOC (a country acting; "EU" tagged as a place).
 _CROSS = frozenset({"country", "region", "curated"})
+_LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15  # prior points the best candidate must lead the next by
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
@@ -93,7 +85,12 @@ class Linker:
             if ent is not None:
                 out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
                 continue
-            inner = [hits[k] for k in range(bisect_left(starts, f.start), len(hits)) if hits[k].start < f.end and hits[k].end <= f.end]
+            inner = []
+            for k in range(bisect_left(starts, f.start), len(hits)):
+                if hits[k].start >= f.end:
+                    break
+                if hits[k].end <= f.end:
+                    inner.append(hits[k])
             if inner and self._gives_way(text, f, inner, ctx):
                 continue  # the KB names inside are added below
             out.append(f)
@@ -128,8 +125,10 @@ class Linker:
             if e.type == "ORG" and person_ctx:
                 continue
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
+            if not fl & (CURATED | _LABEL_BITS):
+                score -= 40  # only an alternative or local name ("Columbia" for Colombia)
             if e.country and e.country != e.id:
-                score += 30 if e.country in ctx.countries else 0
+                score += 30 if e.country in ctx.countries else 10 if e.country == ctx.home else 0
             scored.append((score, e))
         if not scored:
             return None
@@ -139,9 +138,9 @@ class Linker:
         return scored[0][1]
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
-        """Countries the article mentions (by name or through a capital or major city), plus its
-        language's likeliest countries: context for choosing between namesakes."""
-        out = set(LANG_COUNTRIES.get(lang, ()))
+        """Countries the article mentions (by name or through a capital or major city): context for
+        choosing between namesakes."""
+        out = set()
         for h in hits:
             for c in self.kb.lookup(h.key):
                 e = c.entity
@@ -170,8 +169,8 @@ class Linker:
         return False
 
     def _add(self, text: str, found: list[Found], hits: list[Hit], ctx: _Context) -> list[Found]:
-        """Add KB names that overlap no span; a name covering several shorter unlinked spans replaces
-        them ("Kirill" + "Dmitriev")."""
+        """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
+        same entity, replaces them ("Kirill" + "Dmitriev")."""
         out: list[Found] = []
         j = 0
         for h in hits:
@@ -182,13 +181,11 @@ class Linker:
             while k < len(found) and found[k].start < h.end:
                 k += 1
             covered = found[j:k]
-            replace = bool(covered) and all(h.start <= f.start and f.end <= h.end and f.entity_id is None for f in covered) and any(
-                (f.start, f.end) != (h.start, h.end) for f in covered
-            )
-            if covered and not replace:
-                continue
-            ent = self._addable(text, h, ctx, replace)
-            if ent is None:
+            inside = all(h.start <= f.start and f.end <= h.end for f in covered)
+            if covered and (not inside or all((f.start, f.end) == (h.start, h.end) for f in covered)):
+                continue  # the model's spans win
+            ent = self._addable(text, h, ctx, bool(covered))
+            if ent is None or any(f.entity_id not in (None, ent.id) for f in covered):
                 continue
             out.append(Found(h.start, h.end, ent.type, ent.id, ent.name))
             j = k
@@ -233,6 +230,7 @@ class _Context:
 
     def __init__(self, text: str, lang: str, countries: frozenset[str]) -> None:
         self.text, self.lang, self.countries = text, lang, countries
+        self.home = HOME.get(lang, "")
         self.span = (0, 0)
 
     def prev_word(self, start: int) -> str:

