@@ -187,3 +187,14 @@ def test_build_refuses_missing_inputs(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "missing" in err[0]
     assert not (tmp_path / "kb.tsv.gz").exists()
+
+
+def test_club_and_state_are_told_apart_by_type() -> None:
+    text = "Bayern gewann in Bayern gegen Dortmund."
+    got = link(text, "de", spans(text, ("Bayern", "ORG"), ("Bayern", "LOC"), ("Dortmund", "ORG")))
+    assert [f.entity_id for f in got] == ["Q15789", "Q980", "Q41420"]
+
+
+def test_language_cue_only_for_the_articles_language() -> None:
+    """"italien" is French for Italian, but "in Italien" in German is the country."""
+    assert ids("Der Urlaub in Italien war schön.", "de", ("Italien", "LOC"))["Italien"] == "Q38"

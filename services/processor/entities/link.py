@@ -54,7 +54,7 @@ LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken sprich
 _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
-# Entity classes that may link across ORG/LOC (a country acting; "EU" tagged as a place).
+# Entity classes whose type wins over the span's when they link across ORG/LOC.
 _CROSS = frozenset({"country", "region", "curated"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15  # prior points the best candidate must lead the next by
@@ -103,10 +103,7 @@ class Linker:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
-        prev, nxt = ctx.prev_word(start), ctx.next_word(end)
-        org_ctx = prev in ORG_CUES or nxt in ORG_CUES
-        person_ctx = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
-        lang_ctx = key in self.kb.langnames and prev in LANG_CUES
+        veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
         bit = LANG_BITS.get(ctx.lang, OTHER)
         scored: list[tuple[int, Entity]] = []
         for c in cands:
@@ -120,10 +117,11 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            if e.type == "LOC" and (org_ctx or person_ctx or lang_ctx):
-                continue
-            if e.type == "ORG" and person_ctx:
-                continue
+            if e.type != "PER":
+                if veto is None:
+                    veto = self._veto(key, start, end, ctx)
+                if veto[0] if e.type == "LOC" else veto[1]:
+                    continue
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
@@ -136,6 +134,14 @@ class Linker:
         if len(scored) > 1 and scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
             return None  # ambiguous without context: no id rather than a wrong one
         return scored[0][1]
+
+    def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
+        """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
+        prev, nxt = ctx.prev_word(start), ctx.next_word(end)
+        person = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
+        org = prev in ORG_CUES or nxt in ORG_CUES
+        language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
+        return (person or org or language, person)
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -212,7 +218,9 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
         return True
     if stype == "PER" or e.type == "PER" or stype == "MISC":
         return False
-    return e.cls in _CROSS  # ORG <-> LOC
+    if stype == "ORG":  # a country acting ("Russland hat ..."), not a city or state ("Bayern" the club)
+        return e.cls in ("country", "region")
+    return e.cls == "curated"  # a curated organisation tagged as a place ("EU", "NAVO")
 
 
 def _out_type(stype: str, e: Entity) -> str:

@@ -14,7 +14,7 @@ Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name"
   @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
   @aliases    key  idx:flags,idx:flags...            folded alias key -> candidate entities
   @prefixes   key                                    leading pieces of multi-piece keys (the scan's trie)
-  @langnames  key                                    language names (never a place: "Nederlands")
+  @langnames  key  flags                             language names and the languages they are in
 Keys are services.processor.entities.ner.text.fold_key pieces joined by one space; flags: store.py.
 """
 
@@ -101,7 +101,7 @@ class Ent:
 class Builder:
     ents: dict[str, Ent] = field(default_factory=dict)
     alias: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> entity id -> flags
-    langnames: set[str] = field(default_factory=set)
+    langnames: dict[str, int] = field(default_factory=dict)  # key -> languages it names a language in
     weak: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
     def entity(self, eid: str, etype: str, cls: str, name: str, country: str = "", prior: int | None = None) -> Ent:
@@ -243,7 +243,8 @@ def add_cldr(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> None:
         for name in Locale.parse(lang).languages.values():
             key = fold_key(name)
             if key:
-                b.langnames.add(join_key(key))
+                k = join_key(key)
+                b.langnames[k] = b.langnames.get(k, 0) | lang_bit(lang)
 
 
 def _names(field_: str) -> list[tuple[str, str]]:
@@ -358,7 +359,7 @@ def serialize(b: Builder) -> bytes:
     out.write("@prefixes\n")
     out.writelines(f"{key}\n" for key in sorted(prefixes))
     out.write("@langnames\n")
-    out.writelines(f"{key}\n" for key in sorted(b.langnames))
+    out.writelines(f"{key}\t{b.langnames[key]}\n" for key in sorted(b.langnames))
     raw = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         gz.write(out.getvalue().encode("utf-8"))

@@ -61,13 +61,13 @@ class Hit(NamedTuple):
 class KB:
     """Entities are decoded from their rows on first use, like candidates: most are never named."""
 
-    def __init__(self, entity_rows: list[str], index: dict[str, str], prefixes: frozenset[str], langnames: frozenset[str]) -> None:
+    def __init__(self, entity_rows: list[str], index: dict[str, str], prefixes: frozenset[str], langnames: dict[str, int]) -> None:
         self._rows = entity_rows
         self._entities: dict[int, Entity] = {}
         self._raw = index  # key -> "idx:flags,..."
         self._decoded: dict[str, tuple[Candidate, ...]] = {}
         self.prefixes = prefixes  # the leading pieces of every multi-piece key: the scan's trie
-        self.langnames = langnames
+        self.langnames = langnames  # folded language name -> the languages (bits) it is a language name in
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -140,4 +140,5 @@ def load(path: Path = KB_PATH) -> KB:
         if rows and rows[-1] == "":
             rows.pop()
     index = dict(row.split("\t", 1) for row in sections["aliases"])
-    return KB(sections["entities"], index, frozenset(sections["prefixes"]), frozenset(sections["langnames"]))
+    langnames = {key: int(bits) for key, bits in (row.split("\t") for row in sections["langnames"])}
+    return KB(sections["entities"], index, frozenset(sections["prefixes"]), langnames)
