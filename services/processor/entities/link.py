@@ -21,6 +21,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
+import wordfreq
+
 from services.processor.entities.kb.store import CURATED, KB, LANG_BITS, OTHER, VARIANT, WEAK, Candidate, Entity, Hit, join_key, load
 from services.processor.entities.ner.text import fold, fold_key
 
@@ -57,7 +59,8 @@ HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl":
 # Entity classes whose type wins over the span's when they link across ORG/LOC.
 _CROSS = frozenset({"country", "region", "curated"})
 _LABEL_BITS = sum(LANG_BITS.values())
-_MARGIN = 15  # prior points the best candidate must lead the next by
+_MARGIN = 15
+_COMMON_PRIOR = 40  # below this prior a one-word name that is a common word does not link  # prior points the best candidate must lead the next by
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
@@ -77,7 +80,7 @@ class Linker:
         starts = [h.start for h in hits]
         for f in spans:
             key = join_key(fold_key(text[f.start : f.end]))
-            cands = self.kb.lookup(key)
+            cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
                 cands = self.kb.lookup(key)
@@ -117,6 +120,8 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
+            if e.prior < _COMMON_PRIOR and " " not in key and _common_word(key, ctx.lang):
+                continue  # a small town named like a common word ("Cela", "This")
             if e.type != "PER":
                 if veto is None:
                     veto = self._veto(key, start, end, ctx)
@@ -213,6 +218,15 @@ class Linker:
         return e
 
 
+@lru_cache(maxsize=65536)
+def _common_word(key: str, lang: str) -> bool:
+    """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
+    try:
+        return wordfreq.zipf_frequency(key, lang) >= 3.5
+    except (LookupError, ValueError):  # a language wordfreq does not know
+        return False
+
+
 def _type_fits(stype: str | None, e: Entity) -> bool:
     if stype is None or stype == e.type:
         return True
@@ -227,10 +241,13 @@ def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
 
 
-def _on_boundary(text: str, h: Hit) -> bool:
-    """A KB name ends where a word ends: not "US" in "US-Beamten" nor "Trump" in "Trump-Regierung"."""
+def _on_boundary(text: str, h: Hit | Found) -> bool:
+    """A name ends where a word ends: not "US" in "US-Beamten", "Trump" in "Trump-Regierung", nor
+    "Indi" in "Indi\xadvi\xadduen" (soft hyphens)."""
     nxt = text[h.end : h.end + 2]
-    return not (len(nxt) == 2 and nxt[0] in "-‐'’" and nxt[1].isalnum())
+    if len(nxt) == 2 and nxt[0] in "-‐'’\xad" and nxt[1].isalnum():
+        return False
+    return not (h.start >= 2 and text[h.start - 1] == "\xad" and text[h.start - 2].isalnum())
 
 
 class _Context:

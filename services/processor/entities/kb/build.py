@@ -71,7 +71,7 @@ PRIOR = {
     "city:Admin-1 capital": 40,
     "city:Admin-0 region capital": 40,
     "city:Admin-1 region capital": 35,
-    "region:admin1": 50,
+    "region:admin1": 40,
     "party": 50,
     "legislature": 50,
     "city:Scientific station": 10,
