@@ -60,7 +60,7 @@ HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl":
 _CROSS = frozenset({"country", "region", "curated"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15
-_COMMON_PRIOR = 40  # below this prior a one-word name that is a common word does not link  # prior points the best candidate must lead the next by
+_COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
@@ -120,8 +120,8 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            if e.prior < _COMMON_PRIOR and " " not in key and _common_word(key, ctx.lang):
-                continue  # a small town named like a common word ("Cela", "This")
+            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and _common_word(key, ctx.lang):
+                continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if e.type != "PER":
                 if veto is None:
                     veto = self._veto(key, start, end, ctx)
@@ -271,6 +271,11 @@ class _Context:
         seg = self.text[end : end + 40]
         m = _WORD.search(seg)
         return fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+
+    def starts_sentence(self, start: int) -> bool:
+        """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""
+        head = self.text[max(0, start - 10) : start].rstrip(" \t\"'“„«(")
+        return not head or head[-1] in ".!?:\n…"
 
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
