@@ -198,3 +198,9 @@ def test_club_and_state_are_told_apart_by_type() -> None:
 def test_language_cue_only_for_the_articles_language() -> None:
     """"italien" is French for Italian, but "in Italien" in German is the country."""
     assert ids("Der Urlaub in Italien war schön.", "de", ("Italien", "LOC"))["Italien"] == "Q38"
+
+
+def test_short_names_only_in_capitals() -> None:
+    text = "Who was that owl? The WHO said so."
+    got = ids(text, "en", ("Who", "ORG"), ("WHO", "ORG"))
+    assert got["Who"] is None and got["WHO"] == "Q7817"

@@ -74,13 +74,14 @@ class Linker:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
         cleaner KB names inside it)."""
-        hits = [h for h in self.kb.scan(text) if _on_boundary(text, h)]
+        hits = [h for h in self.kb.scan(text) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
         for f in spans:
             key = join_key(fold_key(text[f.start : f.end]))
-            cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
+            ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
+            cands = self.kb.lookup(key) if ok else ()
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
                 cands = self.kb.lookup(key)
@@ -206,8 +207,6 @@ class Linker:
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
         if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
             return None  # part of a longer name the KB does not have ("New Mexico", "Columbia Records")
-        if len(h.key) <= 3 and not text[h.start : h.end].replace(".", "").isupper():
-            return None  # short names only in capitals (US, EU; not "Us")
         ctx.span = (h.start, h.end)
         e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
         if e is None:
@@ -239,6 +238,11 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _short_lower(text: str, start: int, end: int, key: str) -> bool:
+    """A name of three letters or fewer counts only in capitals (US, EU, WHO; not "Us", "Who")."""
+    return len(key) <= 3 and not text[start:end].replace(".", "").isupper()
 
 
 def _on_boundary(text: str, h: Hit | Found) -> bool:
@@ -309,7 +313,7 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
     for f in found:
         if f.entity_id is None and f.type != "MISC":
             key = fold_key(text[f.start : f.end])
-            ref = by_surface.get(key)
+            ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
             if ref is None and len(key) == 1 and key[0].endswith("s"):
                 ref = by_surface.get((key[0][:-1],))
             if ref is not None and (ref.type == f.type or ref.type == "PER"):
