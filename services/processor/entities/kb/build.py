@@ -197,7 +197,7 @@ def add_curated(b: Builder, path: Path) -> None:
                 b.add(eid, alias.lstrip("~"), CURATED | (WEAK if weak else 0))
 
 
-def add_places(b: Builder, path: Path, iso_qid: dict[str, str]) -> dict[str, str]:
+def add_places(b: Builder, path: Path) -> dict[str, str]:
     """Natural Earth countries and cities. Returns adm0_a3 -> country QID."""
     rows = read_tsv(path)
     header, rows = rows[0], rows[1:]
@@ -327,7 +327,7 @@ def build(shared: Path) -> bytes:
             raise InputError(f"{shared / name} has sha256 {got}, the build pins {want}: update PINNED and docs/entities.md")
     iso_qid = {r[0]: (r[1], r[2]) for r in read_tsv(NER / "iso3166_qid.tsv")}
     b = Builder()
-    add_places(b, shared / "naturalearth_50m_places_countries.tsv", {k: v[0] for k, v in iso_qid.items()})
+    add_places(b, shared / "naturalearth_50m_places_countries.tsv")
     add_cldr(b, iso_qid)
     add_orgs(b, shared / "orgs.tsv")
     add_people(b, shared / "people.tsv")
