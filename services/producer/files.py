@@ -48,6 +48,15 @@ def _content_type(path: Path) -> ContentType | None:
     return None
 
 
+JSON_WHITESPACE = " \t\r\n"
+
+
+def json_lines(text: str) -> list[str]:
+    """JSON Lines records: split on "\n" only (a trailing "\r" is JSON whitespace). Not str.splitlines,
+    which also breaks on U+0085, U+2028, U+2029 and other characters a JSON string may hold raw."""
+    return text.split("\n")
+
+
 def record_to_raw(record: object, *, source: str, fetched_at: datetime, origin: str) -> RawArticle:
     """A JSON record is either a RawArticle already, or another service's article carried as JSON."""
     if isinstance(record, dict) and "body" in record and "source" in record:
@@ -79,9 +88,9 @@ def articles_from_file(path: Path, *, source: str, now: datetime | None = None) 
     if kind != "application/json":
         yield RawArticle(source=source, content_type=kind, body=text, fetched_at=fetched_at, metadata={"path": origin})
         return
-    lines = text.splitlines() if path.suffix.lower() in {".jsonl", ".ndjson"} else [text]
+    lines = json_lines(text) if path.suffix.lower() in {".jsonl", ".ndjson"} else [text]
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip(JSON_WHITESPACE):
             continue
         where = f"{origin}:{number}" if len(lines) > 1 else origin
         try:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
 from services.processor.normalize import html_extract, identity, json_article
-from services.processor.normalize.dates import ParsedDate, parse_date, plausible, zone_for
+from services.processor.normalize.dates import ParsedDate, impossible_dates, parse_date, plausible, zone_for
 from services.processor.errors import StepError
 from services.processor.normalize.text_clean import check_payload, clean_inline
 from services.processor.normalize.text_structure import Line, split_lines, structure
@@ -42,6 +42,21 @@ def _zone_hint(raw: RawArticle, lang: str | None, url: str | None) -> str | None
             pass
     meta_lang = raw.metadata.get("language") or raw.metadata.get("lang")
     return zone_for(lang=lang or (meta_lang if isinstance(meta_lang, str) else None), url=url)
+
+
+def _repaired_guess(candidates: list[tuple[str, str]], page: str) -> tuple[tuple[str, str], str] | None:
+    """trafilatura's date when it may be a repair of an impossible date the page states, with that date.
+
+    htmldate swaps day and month of "2025-13-01" and clamps "2025-02-30" to the 1st; a page stating an
+    impossible date of the same year has no publication date we may trust."""
+    for where, value in candidates:
+        if where != "trafilatura":
+            continue
+        year = value[:4]
+        bad = [d for d in impossible_dates(page) if year in d]
+        if bad:
+            return (where, value), bad[0]
+    return None
 
 
 def _fixed_lines(lines: list[Line]) -> list[Line]:
@@ -80,6 +95,11 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site = page.author, page.site_name
         url = page.url or url
         date_strings.extend(page.dates)
+        refused = _repaired_guess(page.dates, raw.body)
+        if refused:
+            date_strings.remove(refused[0])
+            warnings.append(f"published_at: {refused[0][0]}'s date {refused[0][1]!r} not used: the page states "
+                            f"the impossible date {refused[1]!r}")
     else:
         lines = split_lines(raw.body)
 
