@@ -28,9 +28,11 @@ from pydantic import ValidationError
 
 from schemas.models import DeadLetter
 from services.config import Settings, get_settings
+from services.producer.publish import TRUNCATED_MARK  # set where a dead letter's payload had to be cut
+
+__all__ = ["TRUNCATED_MARK", "app", "replay"]
 
 REPLAY_GROUP = "newsflow-deadletter-replay"
-TRUNCATED_MARK = "[payload truncated: not replayable]"  # set by the processor (agents.truncated)
 METADATA_LIMIT = 4000  # Kafka keeps at most offset.metadata.max.bytes (4096) per committed offset
 
 

@@ -14,6 +14,7 @@ Decisions (documented here because the agents and the sink rely on them):
   Europe/Berlin, Dutch -> Europe/Amsterdam, French -> Europe/Paris), metadata "timezone", metadata/JSON
   "language", the URL's country domain; else UTC with a warning. Date-only values are 00:00 UTC of
   that calendar day with metadata["published_at_precision"] = "day".
+- url: the canonical http(s) URL (identity.canonical_url); any other URL is dropped with a warning.
 - id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
 """
 
@@ -29,6 +30,7 @@ from services.processor.normalize.dates import ParsedDate, impossible_dates, par
 from services.processor.errors import StepError
 from services.processor.normalize.text_clean import check_payload, clean_inline
 from services.processor.normalize.text_structure import Line, split_lines, structure
+from services.processor.normalize.validate import validate_raw
 
 
 
@@ -70,7 +72,7 @@ def _fixed_lines(lines: list[Line]) -> list[Line]:
 
 
 def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    check_payload(raw.body, max_body_bytes)
+    validate_raw(raw, max_body_bytes=max_body_bytes)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -145,10 +147,12 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     body = "\n\n".join(b.text for b in st.blocks)
     chash = identity.content_hash(body)
     canon = identity.canonical_url(url)
+    if url and canon is None:  # javascript:, file:, data:, a host-less URL: not a place to read the article
+        warnings.append(f"url {url[:200]!r} dropped: only http(s) URLs with a host are kept")
     return NormalizedArticle(
         id=identity.article_id(url=canon, source=source, title=st.title, content_hash=chash),
         source=source,
-        url=canon or url,
+        url=canon,
         title=st.title,
         author=clean_inline(author),
         attribution=st.attribution,
