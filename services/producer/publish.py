@@ -21,14 +21,11 @@ from aiokafka import AIOKafkaProducer
 
 from schemas import encode
 from schemas.models import DeadLetter, RawArticle, Stage
-from services.common.kafka import MAX_MESSAGE_BYTES, client_options
+from services.common.kafka import MAX_MESSAGE_BYTES, MAX_VALUE_BYTES, client_options
 from services.config import Settings
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 3.0  # seconds to flush on close; SIGTERM must end a producer within 10 s
-# Room for a record's key, headers and batch framing next to its value within the topic's max.message.bytes.
-RECORD_OVERHEAD = 4096
-MAX_VALUE_BYTES = MAX_MESSAGE_BYTES - RECORD_OVERHEAD
 TRUNCATED_MARK = "[payload truncated: not replayable]"
 _DEAD_LETTER_PAYLOAD_CHARS = 64_000
 
