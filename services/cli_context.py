@@ -22,15 +22,17 @@ def say(line: str) -> None:
     sys.stderr.flush()
 
 
-def target_line(settings: Settings, stack: StackInfo | None, *, kafka: bool, database: bool) -> str:
-    """'using the stack of `newsflow up` (pid 42, /x/.newsflow/stack.json): Kafka …, database …'. Pure."""
+def target_line(settings: Settings, stack: StackInfo | None, *, kafka: bool, database: bool,
+                explicit: frozenset[str] = frozenset()) -> str:
+    """'using the stack of `newsflow up` (pid 42, /x/.newsflow/stack.json): Kafka …, database …'; `explicit`
+    names the settings the environment set (they win over the stack's). Pure."""
     parts = []
-    from_stack = stack is not None and "kafka_bootstrap_servers" not in settings.model_fields_set
+    from_stack = stack is not None and "kafka_bootstrap_servers" not in explicit
     if kafka:
         parts.append(f"Kafka {settings.kafka_bootstrap_servers}"
                      + ("" if from_stack else " (KAFKA_BOOTSTRAP_SERVERS)"))
     if database:
-        env = "database_url" in settings.model_fields_set
+        env = "database_url" in explicit
         parts.append(f"database {settings.database_url}" + (" (NEWSFLOW_DATABASE_URL)" if env else ""))
     where = f"using {stack.describe()}: " if stack is not None and (from_stack or not kafka) else "using "
     return where + ", ".join(parts)
@@ -41,6 +43,7 @@ def settings_here(*, kafka: bool = True, database: bool = False, announce: bool 
 
     kafka=True: the command needs a broker; none configured and no stack running is a UserError."""
     settings = get_settings()
+    explicit = frozenset(settings.model_fields_set)
     stack = read_state(Path(settings.state_dir))
     if stack is not None:
         settings = apply_stack(settings, stack)
@@ -49,5 +52,5 @@ def settings_here(*, kafka: bool = True, database: bool = False, announce: bool 
                         f"this folder (no live {Path(settings.state_dir) / 'stack.json'}); start the stack here with "
                         "`newsflow up`, or export KAFKA_BOOTSTRAP_SERVERS=host:port")
     if announce:
-        say(target_line(settings, stack, kafka=kafka, database=database))
+        say(target_line(settings, stack, kafka=kafka, database=database, explicit=explicit))
     return settings

@@ -21,7 +21,7 @@ def shorten(text: str | None, width: int) -> str:
         return flat
     head = flat[: width - 1]
     cut = head.rfind(" ")
-    if cut > 0:
+    if flat[width - 1] != " " and cut > 0:  # the cut falls inside a word: end at the word before
         head = head[:cut]
     return head.rstrip(" ,;:-") + ELLIPSIS
 
