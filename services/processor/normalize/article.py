@@ -54,8 +54,7 @@ def _repaired_guess(candidates: list[tuple[str, str]], page: str) -> tuple[tuple
     for where, value in candidates:
         if where != "trafilatura":
             continue
-        year = value[:4]
-        bad = [d for d in impossible_dates(page) if year in d]
+        bad = impossible_dates(page, year=value[:4])
         if bad:
             return (where, value), bad[0]
     return None

@@ -119,6 +119,9 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.:/-])(?:(?P<y>\d{4})(?P<s1>[-/.])(?P<m>\d{1
                            r"|(?P<d2>\d{1,2})(?P<s2>[./])(?P<m2>\d{1,2})(?P=s2)(?P<y2>\d{4}))(?![\d])")
 
 
+YEAR_LOOKS = 200
+
+
 def _real_day(year: int, month: int, day: int) -> bool:
     try:
         datetime(year, month, day)
@@ -127,10 +130,21 @@ def _real_day(year: int, month: int, day: int) -> bool:
     return True
 
 
-def impossible_dates(text: str) -> list[str]:
+def impossible_dates(text: str, year: str | None = None) -> list[str]:
     """Numeric dates in `text` that name no real day (month 0 or over 12, day 0 or past the month's end).
     Day/month order is taken both ways for "dd.mm.yyyy"/"dd/mm/yyyy": only a string impossible in both
-    counts, so "04/30/2025" (a US date) is not reported. Pure."""
+    counts, so "04/30/2025" (a US date) is not reported. With `year`, only dates of that year are looked
+    for, around its first YEAR_LOOKS occurrences (a full scan of a megabyte page costs too much). Pure."""
+    if year is not None:
+        found: list[str] = []
+        start, looks = text.find(year), 0
+        while start >= 0 and looks < YEAR_LOOKS:
+            looks += 1
+            for date in impossible_dates(text[max(0, start - 7): start + len(year) + 8]):
+                if year in date and date not in found:
+                    found.append(date)
+            start = text.find(year, start + 1)
+        return found
     found = []
     for m in _NUMERIC_DATE.finditer(text):
         if m["y"]:
