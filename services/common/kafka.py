@@ -48,13 +48,14 @@ class KafkaUnreachable(ConnectionError):
 async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
     """Create the pipeline's topics with the configured partitions (idempotent); returns the cluster id.
 
-    Retries for `wait` seconds (a broker that is still starting), then raises KafkaUnreachable: a wrong
-    address or a stopped broker is said in one line within seconds, not after a long silence."""
+    Connecting is retried for `wait` seconds (a broker that is still starting), then KafkaUnreachable: a
+    wrong address or a stopped broker is said in one line within seconds, not after a long silence. Once
+    connected, creating topics takes the client's usual request timeout (a busy broker is slow, not gone)."""
     deadline = time.monotonic() + wait
     while True:
-        admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(max(wait, 1.0) * 1000))
+        admin = AIOKafkaAdminClient(**client_options(settings))
         try:
-            await admin.start()
+            await asyncio.wait_for(admin.start(), max(1.0, deadline - time.monotonic()))
             existing = set(await admin.list_topics())
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
