@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from services.producer.feeds import FeedsFileError, HostGate, load_feeds, politeness_wait
 from services.producer.feedstate import (
