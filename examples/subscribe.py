@@ -7,7 +7,7 @@
 The broker is KAFKA_BOOTSTRAP_SERVERS; without it, the running `newsflow up` of this folder, read from its
 state file (NEWSFLOW_STATE_DIR, default .newsflow, file stack.json: {"pid", "bootstrap_servers",
 "topics": {"enriched": ...}, ...}). Records are EnrichedArticle (schemas/json/enriched_article.v1.schema.json);
-delivery is at least once, so treat an article id seen twice as an update.
+delivery is at least once, and an article sent again arrives again with the same id: an update.
 """
 
 from __future__ import annotations
@@ -53,12 +53,15 @@ async def subscribe(group: str, entity: str | None, limit: int | None) -> None:
     servers, topic = broker_and_topic()
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=servers, group_id=group, auto_offset_reset="earliest")
     await consumer.start()
-    shown = 0
+    shown, seen = 0, set()
     try:
         async for message in consumer:
             article = decode(EnrichedArticle, message.value)
             if article.duplicate_of:  # the same body as an earlier article: not enriched again
                 continue
+            if article.id in seen:  # at least once, and a re-sent article comes again: an update, shown once here
+                continue
+            seen.add(article.id)
             if entity and not any(m.entity_id == entity for m in article.entities):
                 continue
             print(line(article), flush=True)
