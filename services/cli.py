@@ -62,11 +62,11 @@ def _run_until_signal(service: Callable[[asyncio.Event], Awaitable[T]]) -> T:
 
 
 async def produce_paths(paths: list[Path], settings: Settings, source: str, progress: bool = True,
-                        remember: bool = False, force: bool = False) -> dict[str, int]:
+                        remember: bool = False, force: bool = False, wait_forever: bool = False) -> dict[str, int]:
     """Publish files; unreadable or invalid input goes to the dead-letter topic. Returns the counts.
 
     remember=True keeps a record of the files sent (services/producer/sentfiles.py): an unchanged file is
-    skipped and counted as "unchanged" unless force=True."""
+    skipped and counted as "unchanged" unless force=True. wait_forever: see publish.Publisher."""
     from services.common.kafka import ensure_topics
     from services.producer.files import SUPPORTED, Rejected, articles_from_file, iter_files
     from services.producer.publish import Publisher, dead_letter_for
@@ -81,7 +81,7 @@ async def produce_paths(paths: list[Path], settings: Settings, source: str, prog
         with Progress(TextColumn("[bold]producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=not progress) as bar:
             task = bar.add_task("files", total=len(files))
-            async with Publisher(settings) as publisher:
+            async with Publisher(settings, wait_forever=wait_forever) as publisher:
                 for path in files:
                     bar.advance(task)
                     if path.suffix.lower() not in SUPPORTED:
@@ -363,7 +363,10 @@ def up(
         stack.spawn("sink", "sink")
         console.print(f"processor and sink started (logs in {stack.log_dir})")
         state_file = lock.publish(settings)
-        counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files"))
+        # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
+        # our own child, watched here, and Ctrl-C stops the wait.
+        counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files",
+                                           wait_forever=stack.kafka is not None))
         console.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}; waiting until stored …")
         asyncio.run(wait_drained(settings, stack, timeout=timeout))
         store = open_store(settings.database_url)
