@@ -244,7 +244,7 @@ def test_ssrf_guard_and_limits_send_nothing(feed_server: FeedServer, make_settin
     errors = {u.rsplit("/", 1)[1]: results[u].error or "" for u in urls}
     assert errors["redirect-private"].startswith("refused") and "10.20.30.40" in errors["redirect-private"]
     assert errors["redirect-metadata"].startswith("refused") and "link-local" in errors["redirect-metadata"]
-    assert "FetchTooLarge" in errors["huge.xml"]
+    assert errors["huge.xml"] == "fetch: body exceeds 1000000 bytes"  # what happened, in words
     assert errors["laughs.xml"].startswith("parse") and "ENTITY" in errors["laughs.xml"]
     assert errors["feed.xml"].startswith("refused")
     assert all(r.result == "error" and r.sent == 0 for r in results.values())
