@@ -1,7 +1,9 @@
-"""Logging for the `newsflow` commands: one handler on stderr, repeated messages let through once a minute.
+"""Logging for the `newsflow` commands: one handler on stderr; the Kafka client's repeated messages let
+through once a minute.
 
 With the broker away, aiokafka logs the same connection error several times a second for as long as the
-outage lasts; `Repeats` keeps one line per message template and minute, and says how many it held back.
+outage lasts; `Repeats` keeps one line per message template and minute from the client libraries (CHATTY),
+and says how many it held back. newsflow's own lines all pass (a retry schedule is worth every line).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ CHATTY = ("aiokafka", "faust", "kafka")  # client libraries whose INFO/WARNING l
 
 
 class Repeats(logging.Filter):
-    """Pass a record unless one with the same logger, level and message template passed within `window`
-    seconds; the next one that passes carries the count of those held back."""
+    """Pass a record unless it comes from a client library and one with the same logger, level and message
+    template passed within `window` seconds; the next one that passes carries the count of those held back."""
 
     def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -25,6 +27,8 @@ class Repeats(logging.Filter):
         self._seen: dict[tuple[str, int, str], tuple[float, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] not in CHATTY:
+            return True
         key = (record.name, record.levelno, str(record.msg))
         now = self.clock()
         last, held = self._seen.get(key, (None, 0))
