@@ -101,6 +101,8 @@ class Publisher:
             await asyncio.wait_for(self._producer.stop(), CLOSE_TIMEOUT)
         except TimeoutError:
             log.warning("Kafka did not take the last buffered records within %.0f s; closing without them", CLOSE_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - closing must not turn a clean stop into a failed one
+            log.warning("closing the Kafka producer failed: %s: %s", type(exc).__name__, exc)
 
     async def _acked(self, awaitable: Any) -> Any:
         if self.ack_timeout is None:

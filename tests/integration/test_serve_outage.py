@@ -64,7 +64,8 @@ def test_serve_with_the_broker_down(make_settings: Callable[..., Settings], tmp_
                 assert answer.headers["retry-after"] == "5"
                 assert "did not acknowledge" in answer.json()["detail"]
             grown = len(log.read_text().splitlines()) - lines_before
-            assert grown < 30, log.read_text()[-3000:]  # before: ~25 lines a second from the Kafka client
+            print(f"\n{grown} log lines during three refused posts")
+            assert grown < 60, log.read_text()[-3000:]  # before: ~30 lines a second from the Kafka client
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=60)  # a hang detector; the design bound is 5 s + 3 s
