@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     # Producers (feeds, watch, serve); see docs/producers.md.
+    produce_timeout: float = Field(default=30.0, gt=0)  # seconds to wait for Kafka's acknowledgement of a send
     ingest_token: SecretStr | None = None  # NEWSFLOW_INGEST_TOKEN: bearer token for POST /articles
     ingest_max_request_bytes: int = Field(default=10_000_000, ge=1)  # one POST body (a batch); 413 above
     fetch_max_bytes: int = Field(default=5_000_000, ge=1)  # one fetched response, after decompression

@@ -34,6 +34,28 @@ RESTARTS = 5
 RESTART_WINDOW = 300.0
 
 
+class ChildCrashed(RuntimeError):
+    """A child of `newsflow up` kept exiting: a restart will not fix it."""
+
+
+_BOX = "│╭╮╰╯─"  # rich's panels around click's usage errors
+
+
+def last_error(log_text: str) -> str | None:
+    """The line of a child's log that says why it died: the exception line of its last traceback (the
+    first unindented line after the header), else the last line mentioning an error. Pure."""
+    lines = [ln.rstrip() for ln in (raw.strip(_BOX).rstrip() for raw in log_text.splitlines()) if ln.strip()]
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last)")]
+    if starts:
+        for ln in lines[starts[-1] + 1:]:
+            if not ln[:1].isspace():
+                return ln[:300]
+    for ln in reversed(lines):
+        if ("error" in ln.lower() or "exception" in ln.lower()) and len(ln.split()) > 1:
+            return ln.strip()[:300]
+    return lines[-1].strip()[:300] if lines else None
+
+
 def may_restart(exits: list[float], now: float, limit: int = RESTARTS, window: float = RESTART_WINDOW) -> bool:
     """Whether a child that exited at the times `exits` (the last one now) may be started once more."""
     return sum(1 for t in exits if now - t <= window) <= limit
@@ -75,7 +97,13 @@ class Stack:
             self.exits.setdefault(name, []).append(now)
             where = self.log_dir / f"{name}.log"
             if not may_restart(self.exits[name], now):
-                raise RuntimeError(f"{name} exited with {proc.returncode} {len(self.exits[name])} times; see {where}")
+                try:
+                    why = last_error(where.read_text(errors="replace")[-20_000:])
+                except OSError:
+                    why = None
+                raise ChildCrashed(f"the {name} keeps crashing (exit status {proc.returncode}, "
+                                   f"{len(self.exits[name])} times in {RESTART_WINDOW / 60:.0f} min)"
+                                   + (f": {why}" if why else "") + f"; full log: {where}")
             log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
             self.spawn(name, *self.commands[name], env=self.overrides[name])
             restarted.append(name)

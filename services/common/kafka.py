@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 # records up to 16 MiB (the producers' max_request_size); larger raw bodies are refused by the producer.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 TOPIC_CONFIG = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+# Room for a record's key, headers and batch framing next to its value within max.message.bytes: a value
+# larger than this is refused by the producer (MessageSizeTooLargeError) however often it is retried.
+MAX_VALUE_BYTES = MAX_MESSAGE_BYTES - 4096
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
@@ -37,12 +41,21 @@ def topic_names(settings: Settings) -> list[str]:
     return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter]
 
 
-async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
-    """Create the pipeline's topics with the configured partitions (idempotent; retries while the broker starts)."""
-    for attempt in range(attempts):
+class KafkaUnreachable(ConnectionError):
+    """No broker answered at the configured bootstrap servers within the wait."""
+
+
+async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
+    """Create the pipeline's topics with the configured partitions (idempotent); returns the cluster id.
+
+    Connecting is retried for `wait` seconds (a broker that is still starting), then KafkaUnreachable: a
+    wrong address or a stopped broker is said in one line within seconds, not after a long silence. Once
+    connected, creating topics takes the client's usual request timeout (a busy broker is slow, not gone)."""
+    deadline = time.monotonic() + wait
+    while True:
         admin = AIOKafkaAdminClient(**client_options(settings))
         try:
-            await admin.start()
+            await asyncio.wait_for(admin.start(), max(1.0, deadline - time.monotonic()))
             existing = set(await admin.list_topics())
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
@@ -51,10 +64,14 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
                                                for t in missing])
                 except TopicAlreadyExistsError:
                     pass
-            return
-        except KafkaConnectionError as exc:
-            if attempt == attempts - 1:
-                raise
+            try:
+                return str((await admin.describe_cluster()).get("cluster_id") or "") or None
+            except Exception:  # noqa: BLE001 - the id only labels what was sent where; the topics are there
+                return None
+        except (KafkaConnectionError, asyncio.TimeoutError) as exc:
+            if time.monotonic() >= deadline:
+                raise KafkaUnreachable(f"cannot reach Kafka at {settings.bootstrap}: no broker answered "
+                                       f"within {wait:g} s") from exc
             log.info("broker not ready (%s), retrying", exc)
             await asyncio.sleep(1.0)
         finally:

@@ -74,7 +74,7 @@ async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None 
     store: Store | None = await asyncio.to_thread(factory)
     await consumer.start()
     try:
-        async with Publisher(settings) as publisher:
+        async with Publisher(settings, wait_forever=True) as publisher:  # nothing commits meanwhile
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=settings.sink_batch_size)
                 records = [rec for recs in batches.values() for rec in recs]

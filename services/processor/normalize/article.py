@@ -14,6 +14,7 @@ Decisions (documented here because the agents and the sink rely on them):
   Europe/Berlin, Dutch -> Europe/Amsterdam, French -> Europe/Paris), metadata "timezone", metadata/JSON
   "language", the URL's country domain; else UTC with a warning. Date-only values are 00:00 UTC of
   that calendar day with metadata["published_at_precision"] = "day".
+- url: the canonical http(s) URL (identity.canonical_url); any other URL is dropped with a warning.
 - id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
 """
 
@@ -25,10 +26,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
 from services.processor.normalize import html_extract, identity, json_article
-from services.processor.normalize.dates import ParsedDate, parse_date, plausible, zone_for
+from services.processor.normalize.dates import ParsedDate, impossible_dates, parse_date, plausible, zone_for
 from services.processor.errors import StepError
 from services.processor.normalize.text_clean import check_payload, clean_inline
 from services.processor.normalize.text_structure import Line, split_lines, structure
+from services.processor.normalize.validate import validate_raw
 
 
 
@@ -44,6 +46,20 @@ def _zone_hint(raw: RawArticle, lang: str | None, url: str | None) -> str | None
     return zone_for(lang=lang or (meta_lang if isinstance(meta_lang, str) else None), url=url)
 
 
+def _repaired_guess(candidates: list[tuple[str, str]], page: str) -> tuple[tuple[str, str], str] | None:
+    """trafilatura's date when it may be a repair of an impossible date the page states, with that date.
+
+    htmldate swaps day and month of "2025-13-01" and clamps "2025-02-30" to the 1st; a page stating an
+    impossible date of the same year has no publication date we may trust."""
+    for where, value in candidates:
+        if where != "trafilatura":
+            continue
+        bad = impossible_dates(page, year=value[:4])
+        if bad:
+            return (where, value), bad[0]
+    return None
+
+
 def _fixed_lines(lines: list[Line]) -> list[Line]:
     """Lines from markup get the same character repair as plain text."""
     out = []
@@ -55,7 +71,7 @@ def _fixed_lines(lines: list[Line]) -> list[Line]:
 
 
 def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    check_payload(raw.body, max_body_bytes)
+    validate_raw(raw, max_body_bytes=max_body_bytes)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -80,6 +96,11 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site = page.author, page.site_name
         url = page.url or url
         date_strings.extend(page.dates)
+        refused = _repaired_guess(page.dates, raw.body)
+        if refused:
+            date_strings.remove(refused[0])
+            warnings.append(f"published_at: {refused[0][0]}'s date {refused[0][1]!r} not used: the page states "
+                            f"the impossible date {refused[1]!r}")
     else:
         lines = split_lines(raw.body)
 
@@ -125,10 +146,12 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     body = "\n\n".join(b.text for b in st.blocks)
     chash = identity.content_hash(body)
     canon = identity.canonical_url(url)
+    if url and canon is None:  # javascript:, file:, data:, a host-less URL: not a place to read the article
+        warnings.append(f"url {url[:200]!r} dropped: only http(s) URLs with a host are kept")
     return NormalizedArticle(
         id=identity.article_id(url=canon, source=source, title=st.title, content_hash=chash),
         source=source,
-        url=canon or url,
+        url=canon,
         title=st.title,
         author=clean_inline(author),
         attribution=st.attribution,
