@@ -47,7 +47,8 @@ async def produce_paths(paths: list[Path], settings: Settings, source: str, prog
     """Publish files; unreadable or invalid input goes to the dead-letter topic. Returns the counts."""
     from services.common.kafka import ensure_topics
     from services.producer.files import SUPPORTED, Rejected, articles_from_file, iter_files
-    from services.producer.publish import Publisher, dead_letter_for
+    from services.common.deadletter import dead_letter_for
+    from services.producer.publish import Publisher
 
     files = list(iter_files(paths))
     counts = {"sent": 0, "skipped": 0, "failed": 0}

@@ -27,10 +27,10 @@ import typer
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter
+from services.common.deadletter import TRUNCATED_MARK
 from services.config import Settings, get_settings
 
 REPLAY_GROUP = "newsflow-deadletter-replay"
-TRUNCATED_MARK = "[payload truncated: not replayable]"  # set by the processor (agents.truncated)
 METADATA_LIMIT = 4000  # Kafka keeps at most offset.metadata.max.bytes (4096) per committed offset
 
 

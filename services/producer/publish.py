@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from types import TracebackType
 
 from aiokafka import AIOKafkaProducer
 
 from schemas import encode
-from schemas.models import DeadLetter, RawArticle, Stage
+from schemas.models import DeadLetter, RawArticle
+from services.common.deadletter import dead_letter_for
 from services.common.kafka import client_options
-from services.config import Settings, get_settings
+from services.config import Settings
+
+__all__ = ["Publisher", "dead_letter_for", "raw_key"]  # dead_letter_for lives in services.common.deadletter
 
 
 def raw_key(article: RawArticle) -> str:
@@ -23,26 +24,11 @@ def raw_key(article: RawArticle) -> str:
     return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def dead_letter_for(payload: bytes | str, *, stage: Stage, error: str, error_type: str = "ValueError",
-                    key: str | None = None, topic: str | None = None, partition: int | None = None,
-                    offset: int | None = None) -> DeadLetter:
-    """A DeadLetter keeping the payload exactly: as text when it is UTF-8, else base64."""
-    if isinstance(payload, bytes):
-        try:
-            text, encoding = payload.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
-    else:
-        text, encoding = payload, "utf-8"
-    return DeadLetter(stage=stage, error_type=error_type, error=error[:4000], payload=text, payload_encoding=encoding,
-                      key=key, topic=topic, partition=partition, offset=offset, failed_at=datetime.now(UTC))
-
-
 class Publisher:
-    """`async with Publisher() as p: await p.send(article)` — returns once the broker acknowledged."""
+    """`async with Publisher(settings) as p: await p.send(article)` — returns once the broker acknowledged."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._producer = AIOKafkaProducer(
             **client_options(self.settings),
             acks="all",

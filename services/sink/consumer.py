@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from schemas.models import EnrichedArticle
 from services.common.kafka import client_options
 from services.config import Settings, get_settings
-from services.producer.publish import Publisher, dead_letter_for
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import Publisher
 from services.sink.store import Store, open_store
 
 log = logging.getLogger("newsflow.sink")
