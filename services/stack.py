@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from aiokafka.errors import KafkaError
 
 from services.common.kafka import client_options
 from services.common.localkafka import LocalKafka
+from services.common.processes import spawn
 from services.config import Settings
 
 log = logging.getLogger("newsflow.up")
@@ -49,21 +48,9 @@ class Stack:
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     exits: dict[str, list[float]] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["KAFKA_BOOTSTRAP_SERVERS"] = self.settings.bootstrap
-        env["NEWSFLOW_DATABASE_URL"] = self.settings.database_url
-        env["NEWSFLOW_STATE_DIR"] = str(self.settings.state_dir)
-        env["NEWSFLOW_PARTITIONS"] = str(self.settings.partitions)
-        return env
-
     def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.commands[name], self.overrides[name] = args, dict(env or {})
-        with (self.log_dir / f"{name}.log").open("ab") as log:
-            self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args],
-                                                   env=self.env() | self.overrides[name],
-                                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.children[name] = spawn(args, self.settings, self.log_dir / f"{name}.log", self.overrides[name])
 
     def check_children(self) -> list[str]:
         """Restart the children that exited (returns their names); raise when one keeps exiting."""
