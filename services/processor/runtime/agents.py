@@ -28,7 +28,7 @@ from services.processor.runtime.exits import EXIT_KAFKA_UNAVAILABLE, EXIT_REBALA
 from services.processor.runtime.firstseen import FirstSeen, FirstSeenLoader, StateUnreadable
 from services.processor.runtime.handlers import HandlerConfig, Message, Output, crashed, stateful
 from services.processor.runtime.stall import RebalanceClock
-from services.processor.runtime.watchdog import SkipWatch, committed_offsets
+from services.processor.runtime.watchdog import CommittedOffsets, SkipWatch
 
 log = logging.getLogger("newsflow.processor")
 # One rebalance lasting longer than this is a hang, not a slow member: the broker's rebalance timeout
@@ -87,7 +87,7 @@ def create_app(settings: Settings) -> faust.App:
     attempts = Attempts(FileStore(settings.state_dir / f"{settings.processor_id}-attempts.json"),
                         settings.processor_crash_attempts)
     crash_marker = settings.processor_test_crash_marker.encode() if settings.processor_test_crash_marker else None
-    skips = SkipWatch()
+    skips, committed_offsets = SkipWatch(), CommittedOffsets(settings, settings.processor_id)
 
     def before_each(msg: Message) -> None:
         if crash_marker is not None and crash_marker in msg.value:  # tests: die on this record, as a segfault would
@@ -149,7 +149,7 @@ def create_app(settings: Settings) -> faust.App:
         if not skips.watching():
             return
         assigned = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
-        committed = await committed_offsets(settings, settings.processor_id)
+        committed = await committed_offsets.fetch()
         for (topic, partition), offset in skips.stuck(app.consumer_generation_id, assigned, committed):
             log.warning("%s[%s]: offsets from %s were skipped after a rebalance; reading again from %s",
                         topic, partition, offset, offset)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.config import Settings
 from services.processor.runtime.handlers import Message
@@ -72,19 +73,32 @@ class SkipWatch:
         return stuck
 
 
-async def committed_offsets(settings: Settings, group: str) -> dict[TP, int]:
-    """The group's committed offset per partition, from the broker (public admin API)."""
-    from aiokafka.admin import AIOKafkaAdminClient
-    from aiokafka.errors import KafkaError
+class CommittedOffsets:
+    """A group's committed offsets per partition, from the broker (public admin API); one client kept open."""
 
-    from services.common.kafka import client_options
+    def __init__(self, settings: Settings, group: str) -> None:
+        self.settings, self.group = settings, group
+        self._admin: Any = None
 
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    try:
-        await admin.start()
-        offsets = await admin.list_consumer_group_offsets(group)
-    except KafkaError:
-        return {}  # not known now: look again next round
-    finally:
-        await admin.close()
-    return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
+    async def fetch(self) -> dict[TP, int]:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        from services.common.kafka import client_options
+
+        try:
+            if self._admin is None:
+                self._admin = AIOKafkaAdminClient(**client_options(self.settings))
+                await self._admin.start()
+            offsets = await self._admin.list_consumer_group_offsets(self.group)
+        except Exception:  # not known now (broker away, coordinator moving): look again next round
+            await self.close()
+            return {}
+        return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
+
+    async def close(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            try:
+                await admin.close()
+            except Exception:
+                pass
