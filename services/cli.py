@@ -284,9 +284,9 @@ def up(
             stack.settings = settings
             console.print(f"Kafka on {stack.kafka.bootstrap} (log: {stack.kafka.log_path})")
         asyncio.run(ensure_topics(settings))
-        stack.spawn("processor", "process")
+        workers = stack.spawn_processors()
         stack.spawn("sink", "sink")
-        console.print(f"processor and sink started (logs in {stack.log_dir})")
+        console.print(f"{len(workers)} processor worker(s) and the sink started (logs in {stack.log_dir})")
         counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files"))
         console.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}; waiting until stored …")
         asyncio.run(wait_drained(settings, stack, timeout=timeout))

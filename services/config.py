@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     processor_crash_attempts: int = Field(default=3, ge=1)
     # Tests only: a worker exits abruptly on a record whose value contains this text (a crash on demand).
     processor_test_crash_marker: str | None = None
+    # Processor workers `newsflow up` starts (0: one per CPU core, at most one per partition).
+    processor_workers: int = Field(default=0, ge=0)
 
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES

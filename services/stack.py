@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import subprocess
 import time
@@ -38,6 +39,12 @@ def may_restart(exits: list[float], now: float, limit: int = RESTARTS, window: f
     return sum(1 for t in exits if now - t <= window) <= limit
 
 
+def worker_count(settings: Settings) -> int:
+    """Processor workers for the local stack: as configured, else one per core (more could not share a partition)."""
+    wanted = settings.processor_workers or os.cpu_count() or 1
+    return max(1, min(wanted, settings.partitions))
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -51,6 +58,15 @@ class Stack:
     def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.commands[name], self.overrides[name] = args, dict(env or {})
         self.children[name] = spawn(args, self.settings, self.log_dir / f"{name}.log", self.overrides[name])
+
+    def spawn_processors(self) -> list[str]:
+        """The processor workers, each with its own state dir (faust's data, crash marks)."""
+        names = []
+        for i in range(worker_count(self.settings)):
+            name = "processor" if i == 0 else f"processor-{i}"
+            self.spawn(name, "process", env={"NEWSFLOW_STATE_DIR": str(self.settings.state_dir / name)})
+            names.append(name)
+        return names
 
     def check_children(self) -> list[str]:
         """Restart the children that exited (returns their names); raise when one keeps exiting."""
