@@ -100,6 +100,9 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> N
     level = logging.getLevelName(loglevel.upper())  # "WARN" is a level name too
     for name in ("aiokafka", "faust"):
         logging.getLogger(name).setLevel(max(logging.INFO, level if isinstance(level, int) else logging.WARNING))
+    from services.common.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
     app = create_app(settings)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()
