@@ -108,7 +108,7 @@ def flowing(pipe: Pipeline, feeder: Feeder, url: str, stored: int) -> Callable[[
     """Once the pipeline runs, let the feeder go and wait for `stored` rows, the stream still coming.
     Returns the row counter."""
     count = lambda: stored_count(url)  # noqa: E731
-    wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+    wait_until(lambda: count() > 0, 300, "the pipeline to run", pipe.services.values())
     feeder.go.set()
     wait_until(lambda: count() >= stored, 120, f"{stored:,} stored", pipe.services.values())
     assert feeder.is_alive(), f"the stream should still be flowing at the fault ({feeder.sent} sent, {feeder.error!r})"
@@ -264,7 +264,7 @@ def test_two_workers_and_two_sinks_share_and_rebalance(make_settings: Callable[.
         pipe.sink("sink-a")
         pipe.sink("sink-b")
         count = lambda: stored_count(pg_url)  # noqa: E731
-        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+        wait_until(lambda: count() > 0, 300, "the pipeline to run", pipe.services.values())
         wait_until(lambda: group_members(settings, settings.processor_id) == 2
                    and group_members(settings, settings.sink_group) == 2, 90, "both workers and sinks in their groups",
                    pipe.services.values())
@@ -313,7 +313,7 @@ def test_workers_joining_and_leaving_repeatedly(make_settings: Callable[..., Set
     try:
         pipe.processor("processor-a")
         pipe.sink()
-        wait_until(lambda: count() > 0, 120, "the pipeline to run", pipe.services.values())
+        wait_until(lambda: count() > 0, 300, "the pipeline to run", pipe.services.values())
         feeder.go.set()
         for cycle, how in enumerate(["stop", "kill", "stop", "kill"]):
             name = f"processor-b{cycle}"
