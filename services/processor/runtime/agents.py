@@ -24,7 +24,8 @@ from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG, faust_credent
 from services.config import Settings
 from services.processor.runtime.attempts import Attempts, FileStore, handle_guarded
 from services.processor.runtime.delivery import Undeliverable, deliver
-from services.processor.runtime.exits import EXIT_KAFKA_UNAVAILABLE, EXIT_REBALANCE_STALL, EXIT_TEST_CRASH, exit_now
+from services.processor.runtime.exits import (EXIT_INTERNAL_ERROR, EXIT_KAFKA_UNAVAILABLE, EXIT_REBALANCE_STALL,
+                                              EXIT_TEST_CRASH, exit_now)
 from services.processor.runtime.firstseen import FirstSeen, FirstSeenLoader, StateUnreadable
 from services.processor.runtime.handlers import HandlerConfig, Message, Output, crashed, stateful
 from services.processor.runtime.stall import RebalanceClock
@@ -124,6 +125,9 @@ def create_app(settings: Settings) -> faust.App:
             # the supervisor restarts the worker, which reads them again.
             exit_now(EXIT_KAFKA_UNAVAILABLE, f"Kafka unavailable ({exc}); exiting so {messages[0].where()} "
                                              f"and the {len(messages) - 1} records after it are processed again")
+        except Exception as exc:  # an agent that raises stops consuming while the worker lives on: never that
+            log.exception("unexpected error around %s", messages[0].where())
+            exit_now(EXIT_INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}; exiting without acking the batch")
         for event in events:
             await stream.ack(event)
         skips.acked(app.consumer_generation_id, messages)

@@ -14,6 +14,8 @@ log = logging.getLogger("newsflow.processor")
 
 # Kafka refused what an input needs (a first-seen entry, or a dead letter even truncated). EX_SOFTWARE.
 EXIT_KAFKA_UNAVAILABLE = 70
+# A bug outside the handlers (they dead-letter their own failures): better restarted than a silent agent.
+EXIT_INTERNAL_ERROR = 71
 # One rebalance lasted over REBALANCE_STALL_SECONDS (a faust hang, docs/faults.md 7). EX_TEMPFAIL.
 EXIT_REBALANCE_STALL = 75
 # Tests only: a record carried NEWSFLOW_PROCESSOR_TEST_CRASH_MARKER (a crash on demand, like a segfault).

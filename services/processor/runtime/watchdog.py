@@ -42,16 +42,17 @@ class SkipWatch:
         self._suspects.clear()
 
     def handling(self, generation: int, messages: Iterable[Message]) -> None:
+        """A batch is being handled (each agent has one at a time)."""
         self._at(generation)
-        self._handling = {(m.topic, m.partition, m.offset) for m in messages}
+        self._handling.update((m.topic, m.partition, m.offset) for m in messages)
 
     def acked(self, generation: int, messages: Iterable[Message]) -> None:
         self._at(generation)
         for m in messages:
             tp = (m.topic, m.partition)
+            self._handling.discard((m.topic, m.partition, m.offset))
             if m.offset < self._lowest.get(tp, m.offset + 1):
                 self._lowest[tp] = m.offset
-        self._handling = set()
 
     def watching(self) -> bool:
         return bool(self._lowest)
