@@ -195,7 +195,7 @@ def main() -> None:
     stack = Stack(settings, log_dir=work / "logs")
     try:
         if not settings.kafka_bootstrap_servers:
-            stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start()
+            stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start(timeout=300)
             settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
             stack.settings = settings
         asyncio.run(ensure_topics(settings))
