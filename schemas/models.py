@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 ContentType = Literal["text/plain", "text/html", "application/json"]
 EntityType = Literal["PER", "ORG", "LOC", "MISC"]
 BlockKind = Literal["heading", "paragraph"]
-Stage = Literal["parse", "validate", "normalize", "detect", "tag", "route", "produce", "sink"]
+Stage = Literal["parse", "validate", "normalize", "detect", "tag", "route", "produce", "crash", "sink"]
 
 
 class _Record(BaseModel):

@@ -69,7 +69,8 @@ async def produce_paths(paths: list[Path], settings: Settings, source: str, prog
     skipped and counted as "unchanged" unless force=True. wait_forever: see publish.Publisher."""
     from services.common.kafka import ensure_topics
     from services.producer.files import SUPPORTED, Rejected, articles_from_file, iter_files
-    from services.producer.publish import Publisher, dead_letter_for
+    from services.common.deadletter import dead_letter_for
+    from services.producer.publish import Publisher
     from services.producer.sentfiles import SentFiles, destination, file_digest
 
     files = list(iter_files(paths))
@@ -149,6 +150,9 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> N
     level = logging.getLevelName(loglevel.upper())  # "WARN" is a level name too
     for name in ("aiokafka", "faust"):
         logging.getLogger(name).setLevel(max(logging.INFO, level if isinstance(level, int) else logging.WARNING))
+    from services.common.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
     app = create_app(settings)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()
@@ -359,9 +363,9 @@ def up(
         else:
             say(f"using Kafka {settings.bootstrap} (KAFKA_BOOTSTRAP_SERVERS)")
         asyncio.run(ensure_topics(settings))
-        stack.spawn("processor", "process")
+        workers = stack.spawn_processors()
         stack.spawn("sink", "sink")
-        console.print(f"processor and sink started (logs in {stack.log_dir})")
+        console.print(f"{len(workers)} processor worker(s) and the sink started (logs in {stack.log_dir})")
         state_file = lock.publish(settings)
         # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
         # our own child, watched here, and Ctrl-C stops the wait.

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
 
     processor_id: str = "newsflow-processor"
     state_dir: Path = Path(".newsflow")
+    # The processor handles up to this many records per batch, or what arrived within the wait (seconds).
+    processor_batch_size: int = Field(default=200, ge=1)
+    processor_batch_wait: float = Field(default=0.05, gt=0)
+    # A record on which a worker died this many times is dead-lettered (stage "crash"); docs/faults.md.
+    processor_crash_attempts: int = Field(default=3, ge=1)
+    # Tests only: a worker exits abruptly on a record whose value contains this text (a crash on demand).
+    processor_test_crash_marker: str | None = None
+    # Processor workers `newsflow up` starts (0: one per CPU core, at most one per partition).
+    processor_workers: int = Field(default=0, ge=0)
 
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES

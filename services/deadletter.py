@@ -27,8 +27,8 @@ import typer
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter
+from services.common.deadletter import TRUNCATED_MARK  # set where a dead letter's payload had to be cut
 from services.config import Settings
-from services.producer.publish import TRUNCATED_MARK  # set where a dead letter's payload had to be cut
 
 __all__ = ["TRUNCATED_MARK", "app", "replay"]
 

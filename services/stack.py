@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from aiokafka.errors import KafkaError
 
 from services.common.kafka import client_options
 from services.common.localkafka import LocalKafka
+from services.common.processes import spawn
 from services.config import Settings
 
 log = logging.getLogger("newsflow.up")
@@ -61,6 +61,12 @@ def may_restart(exits: list[float], now: float, limit: int = RESTARTS, window: f
     return sum(1 for t in exits if now - t <= window) <= limit
 
 
+def worker_count(settings: Settings) -> int:
+    """Processor workers for the local stack: as configured, else one per core (more could not share a partition)."""
+    wanted = settings.processor_workers or os.cpu_count() or 1
+    return max(1, min(wanted, settings.partitions))
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -71,21 +77,18 @@ class Stack:
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     exits: dict[str, list[float]] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["KAFKA_BOOTSTRAP_SERVERS"] = self.settings.bootstrap
-        env["NEWSFLOW_DATABASE_URL"] = self.settings.database_url
-        env["NEWSFLOW_STATE_DIR"] = str(self.settings.state_dir)
-        env["NEWSFLOW_PARTITIONS"] = str(self.settings.partitions)
-        return env
-
     def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.commands[name], self.overrides[name] = args, dict(env or {})
-        with (self.log_dir / f"{name}.log").open("ab") as log:
-            self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args],
-                                                   env=self.env() | self.overrides[name],
-                                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.children[name] = spawn(args, self.settings, self.log_dir / f"{name}.log", self.overrides[name])
+
+    def spawn_processors(self) -> list[str]:
+        """The processor workers, each with its own state dir (faust's data, crash marks)."""
+        names = []
+        for i in range(worker_count(self.settings)):
+            name = "processor" if i == 0 else f"processor-{i}"
+            self.spawn(name, "process", env={"NEWSFLOW_STATE_DIR": str(self.settings.state_dir / name)})
+            names.append(name)
+        return names
 
     def check_children(self) -> list[str]:
         """Restart the children that exited (returns their names); raise when one keeps exiting."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import ssl
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -25,16 +26,51 @@ TOPIC_CONFIG = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
 MAX_VALUE_BYTES = MAX_MESSAGE_BYTES - 4096
 
 
+@dataclass(frozen=True)
+class Security:
+    """The connection's security as configured: one builder for aiokafka and faust alike."""
+
+    protocol: str
+    ssl_context: ssl.SSLContext | None
+    sasl_mechanism: str | None
+    username: str | None
+    password: str | None
+
+
+def security(settings: Settings) -> Security:
+    """TLS context and SASL credentials only when the protocol asks for them; secrets only from Settings."""
+    protocol = settings.kafka_security_protocol
+    context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None)
+    sasl = protocol.startswith("SASL")
+    password = settings.kafka_sasl_password.get_secret_value() if sasl and settings.kafka_sasl_password else None
+    return Security(protocol, context, (settings.kafka_sasl_mechanism or "PLAIN") if sasl else None,
+                    settings.kafka_sasl_username if sasl else None, password)
+
+
 def client_options(settings: Settings) -> dict[str, Any]:
     """aiokafka connection options; SASL/TLS only when configured, secrets only from the environment."""
-    opts: dict[str, Any] = {"bootstrap_servers": settings.bootstrap, "security_protocol": settings.kafka_security_protocol}
-    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
-        opts["ssl_context"] = ssl.create_default_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None)
-    if settings.kafka_security_protocol.startswith("SASL"):
-        opts["sasl_mechanism"] = settings.kafka_sasl_mechanism or "PLAIN"
-        opts["sasl_plain_username"] = settings.kafka_sasl_username
-        opts["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None
+    sec = security(settings)
+    opts: dict[str, Any] = {"bootstrap_servers": settings.bootstrap, "security_protocol": sec.protocol}
+    if sec.ssl_context is not None:
+        opts["ssl_context"] = sec.ssl_context
+    if sec.sasl_mechanism is not None:
+        opts["sasl_mechanism"] = sec.sasl_mechanism
+        opts["sasl_plain_username"] = sec.username
+        opts["sasl_plain_password"] = sec.password
     return opts
+
+
+def faust_credentials(settings: Settings) -> Any:
+    """The same security as faust's broker_credentials (None: plaintext)."""
+    import faust
+
+    sec = security(settings)
+    if sec.sasl_mechanism is not None:
+        return faust.SASLCredentials(username=sec.username, password=sec.password, mechanism=sec.sasl_mechanism,
+                                     ssl_context=sec.ssl_context)
+    return faust.SSLCredentials(sec.ssl_context) if sec.ssl_context is not None else None
 
 
 def topic_names(settings: Settings) -> list[str]:

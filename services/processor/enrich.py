@@ -18,7 +18,7 @@ from services.processor.entities import entity_model, summarize, tag_entities
 from services.processor.errors import StepError
 from services.processor.language import detect_article, detect_text
 from services.processor.normalize import normalize
-from services.producer.publish import dead_letter_for
+from services.common.deadletter import dead_letter_for
 
 UNDETERMINED = Language(code="und", confidence=0.0, decided_by="none")
 

@@ -9,25 +9,23 @@ most CLOSE_TIMEOUT for what is still buffered (a caller that was not acknowledge
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
 from schemas import encode
-from schemas.models import DeadLetter, RawArticle, Stage
+from schemas.models import DeadLetter, RawArticle
+from services.common.deadletter import TRUNCATED_MARK, dead_letter_for, truncated
 from services.common.kafka import MAX_MESSAGE_BYTES, MAX_VALUE_BYTES, client_options
 from services.config import Settings
 
+__all__ = ["TRUNCATED_MARK", "KafkaUnavailable", "Publisher", "dead_letter_for", "fitting", "raw_key"]
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 3.0  # seconds to flush on close; SIGTERM must end a producer within 10 s
-TRUNCATED_MARK = "[payload truncated: not replayable]"
-_DEAD_LETTER_PAYLOAD_CHARS = 64_000
 
 
 class KafkaUnavailable(ConnectionError):
@@ -40,21 +38,6 @@ def raw_key(article: RawArticle) -> str:
     return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def dead_letter_for(payload: bytes | str, *, stage: Stage, error: str, error_type: str = "ValueError",
-                    key: str | None = None, topic: str | None = None, partition: int | None = None,
-                    offset: int | None = None) -> DeadLetter:
-    """A DeadLetter keeping the payload exactly: as text when it is UTF-8, else base64."""
-    if isinstance(payload, bytes):
-        try:
-            text, encoding = payload.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
-    else:
-        text, encoding = payload, "utf-8"
-    return DeadLetter(stage=stage, error_type=error_type, error=error[:4000], payload=text, payload_encoding=encoding,
-                      key=key, topic=topic, partition=partition, offset=offset, failed_at=datetime.now(UTC))
-
-
 def fitting(letter: DeadLetter, limit: int = MAX_VALUE_BYTES) -> DeadLetter:
     """The dead letter itself when it fits on the topic, else with its payload cut (marked: not replayable).
 
@@ -63,9 +46,7 @@ def fitting(letter: DeadLetter, limit: int = MAX_VALUE_BYTES) -> DeadLetter:
     size = len(encode(letter))
     if size <= limit:
         return letter
-    keep = _DEAD_LETTER_PAYLOAD_CHARS - _DEAD_LETTER_PAYLOAD_CHARS % 4  # base64 stays whole quads
-    error = f"{letter.error[:3000]} {TRUNCATED_MARK} from {len(letter.payload)} characters"
-    return letter.model_copy(update={"payload": letter.payload[:keep], "error": error})
+    return truncated(letter, f"{size:,} bytes, over the topic's {limit:,}")
 
 
 class Publisher:

@@ -32,7 +32,8 @@ from schemas.models import RawArticle
 from services.config import Settings
 from services.producer.files import Rejected, articles_from_file
 from services.producer.metrics import ProducerMetrics
-from services.producer.publish import Publisher, dead_letter_for
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import Publisher
 
 log = logging.getLogger(__name__)
 DONE, FAILED = ".done", ".failed"

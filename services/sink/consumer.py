@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from schemas.models import EnrichedArticle
 from services.common.kafka import client_options
-from services.config import Settings, get_settings
-from services.producer.publish import Publisher, dead_letter_for
+from services.config import Settings
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import Publisher
 from services.sink.store import Store, open_store
 
 log = logging.getLogger("newsflow.sink")
@@ -58,9 +59,8 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
                 delay = min(delay * 2, max_backoff)
 
 
-async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None = None,
+async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
                    on_batch: Callable[[int], None] | None = None) -> None:
-    settings = settings or get_settings()
     stop = stop or asyncio.Event()
     consumer = AIOKafkaConsumer(
         settings.topic_enriched,

@@ -4,7 +4,8 @@ import orjson
 
 from schemas import RawArticle
 from services.producer.files import Rejected, articles_from_file, iter_files
-from services.producer.publish import dead_letter_for, raw_key
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import raw_key
 
 
 def _all(path: Path) -> list[RawArticle | Rejected]:
