@@ -19,11 +19,13 @@ from rich.table import Table
 
 from services.config import Settings, get_settings
 from services.deadletter import app as deadletter_app
+from services.subscriptions.commands import register as register_subscriptions
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="newsflow: streaming ingest for multilingual news.")
 console = Console(stderr=True)
 out = Console()
 cli.add_typer(deadletter_app, name="deadletter")  # newsflow deadletter list|replay
+register_subscriptions(cli)  # newsflow route, tail, subscriptions list|check
 
 
 def _logging(level: str) -> None:
@@ -264,6 +266,7 @@ def up(
     paths: Annotated[list[Path] | None, typer.Argument(help="Input to feed (default: the bundled samples/).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Exit when the input is stored.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the input to be stored.")] = 300.0,
+    subscriptions: Annotated[Path | None, typer.Option(help="Also run the router on this subscriptions file.")] = None,
 ) -> None:
     """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input."""
     from services.common.kafka import ensure_topics
@@ -272,6 +275,10 @@ def up(
     from services.stack import Stack, wait_drained
 
     settings = get_settings()
+    if subscriptions is not None:
+        from services.subscriptions.commands import load_or_exit
+
+        load_or_exit(subscriptions)  # a bad file ends here with its problems, not in a restarting child
     state = settings.state_dir.resolve()
     settings = settings.model_copy(update={"state_dir": state})
     stack = Stack(settings, log_dir=state / "logs")
@@ -285,7 +292,9 @@ def up(
         asyncio.run(ensure_topics(settings))
         stack.spawn("processor", "process")
         stack.spawn("sink", "sink")
-        console.print(f"processor and sink started (logs in {stack.log_dir})")
+        if subscriptions is not None:
+            stack.spawn("router", "route", "--subscriptions", str(subscriptions.resolve()))
+        console.print(f"processor and sink{' and router' if subscriptions else ''} started (logs in {stack.log_dir})")
         counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files"))
         console.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}; waiting until stored …")
         asyncio.run(wait_drained(settings, stack, timeout=timeout))

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 from schemas.models import RawArticle
 from services.config import Settings
 from services.producer.metrics import ProducerMetrics
+from services.subscriptions.http import subscribe_router
 
 log = logging.getLogger(__name__)
 JSON_TYPES = {"application/json"}
@@ -210,6 +211,7 @@ def create_app(settings: Settings, *, metrics: ProducerMetrics | None = None,
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.include_router(subscribe_router(settings))  # GET /v1/articles, /v1/articles/stream
 
     @app.get("/healthz", response_model=Health)
     async def healthz(request: Request) -> JSONResponse:

@@ -33,6 +33,7 @@ from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen, read_partitions
 from services.processor.runtime.stall import RebalanceClock
 from services.producer.publish import dead_letter_for
+from services.subscriptions.headers import enriched_headers
 
 log = logging.getLogger("newsflow.processor")
 # A dead letter too large for its topic keeps this much of the payload (and says so in `error`).
@@ -109,9 +110,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
                                  compacting=True, config=dict(TOPIC_CONFIG))
     first_seen = FirstSeen()
 
-    async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes, partition: int | None = None) -> None:
+    async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes, partition: int | None = None,
+                      headers: list[tuple[str, bytes]] | None = None) -> None:
         try:
-            await (await topic.send(key=key, value=value, partition=partition))  # queued, then acknowledged
+            await (await topic.send(key=key, value=value, partition=partition, headers=headers))  # queued, then acked
         except Exception as exc:
             raise Undeliverable(f"{topic.get_topic_name()}: {type(exc).__name__}: {exc}") from exc
 
@@ -124,9 +126,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
             log.error("dead letter refused (%s); sending it without most of its payload", exc)
             await deliver(deadletter, key, encode(truncated(letter, str(exc))))
 
-    async def emit(msg: Any, topic: faust.TopicT, key: bytes, value: bytes) -> None:
+    async def emit(msg: Any, topic: faust.TopicT, key: bytes, value: bytes,
+                   headers: list[tuple[str, bytes]] | None = None) -> None:
         try:
-            await deliver(topic, key, value)
+            await deliver(topic, key, value, headers=headers)
         except Undeliverable as exc:
             await dead(dead_letter_for(msg.value or b"", stage="produce", error=str(exc), error_type="Undeliverable",
                                        key=msg.key.decode("utf-8", "replace") if msg.key else None, topic=msg.topic,
@@ -203,7 +206,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
-            await emit(msg, enriched, out.id.encode(), encode(out))
+            await emit(msg, enriched, out.id.encode(), encode(out), headers=enriched_headers(out))
 
     # faust 0.15.3 can lose its place in a partition at a rebalance: a record fetched before the rebalance
     # is delivered after the seek to the committed offsets and marks its offset as read, so the re-fetched
