@@ -14,7 +14,7 @@ Filter parameters (repeatable where plural): language, entity, entity_type, sour
 duplicates (include|exclude|only), published_after. Semantics: services/subscriptions/filters.py.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads the routes' annotations, which name local dependencies.
 
 import asyncio
 import base64
