@@ -20,7 +20,7 @@ from services.config import get_settings
 from services.subscriptions.filters import Duplicates, Filter, since
 from services.subscriptions.spec import Subscription, SubscriptionsError, load_subscriptions, reserved_conflicts
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one problem, one line
 subscriptions_app = typer.Typer(no_args_is_help=True, help="Inspect and validate a subscriptions file.")
 FileArg = Annotated[Path, typer.Argument(help="Subscriptions YAML (see docs/subscriptions.md).")]
 
@@ -149,10 +149,14 @@ def tail_command(
             loop.add_signal_handler(sig, stop.set)
         await run_tail(settings, flt, start, as_json=as_json, stop=stop)
 
+    from aiokafka.errors import KafkaError
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a failure is reported below, once
     try:
         asyncio.run(main())
-    except LookupError as exc:
-        raise _fail(str(exc)) from None
+    except (LookupError, KafkaError) as exc:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise _fail(f"cannot follow {settings.topic_enriched} on {settings.bootstrap} ({reason})") from None
 
 
 def register(cli: typer.Typer) -> None:

@@ -66,8 +66,8 @@ class Follower:
         self.positions: Positions = {}
 
     async def __aenter__(self) -> Follower:
-        await self.consumer.start()
         try:
+            await self.consumer.start()
             await self._seek()
         except BaseException:
             await self.consumer.stop()

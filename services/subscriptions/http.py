@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -131,8 +132,8 @@ def subscribe_router(settings: Settings) -> APIRouter:
         page = await asyncio.to_thread(read_page, flt, before, limit)
         return JSONResponse(orjson.loads(orjson.dumps(page.model_dump(mode="json"))))
 
-    async def events(request: Request, flt: Filter, start: dict[int, int] | datetime | None) -> AsyncIterator[bytes]:
-        async with Follower(settings, start) as follower:
+    async def events(request: Request, flt: Filter, follower: Follower) -> AsyncIterator[bytes]:
+        try:
             last_id = encode_positions(follower.positions)
             yield b"retry: 2000\n" + sse_event("position", last_id, b"{}")
             quiet_since = asyncio.get_running_loop().time()
@@ -148,13 +149,16 @@ def subscribe_router(settings: Settings) -> APIRouter:
                     last_id, quiet_since = position, now
                 if item is None and await request.is_disconnected():
                     break
+        finally:
+            await follower.__aexit__(None, None, None)
 
     @router.get("/articles/stream", dependencies=[Depends(authorized)], response_class=StreamingResponse,
                 responses={200: {"description": "Server-Sent Events: `article` (data: an EnrichedArticle as JSON; id: "
                                                 "the resumable position) and `position` (id only).",
                                  "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                            401: {"description": "Missing or wrong bearer token"},
-                           422: {"description": "Bad filter, since or Last-Event-ID"}})
+                           422: {"description": "Bad filter, since or Last-Event-ID"},
+                           503: {"description": "Kafka or the topic is not reachable"}})
     async def stream_articles(request: Request, flt: Annotated[Filter, Depends(article_filter)],
                               since_: Annotated[str | None, Query(alias="since", description="Start this far back "
                                                                   "(30m, 2h) or at an ISO time; default: new only.")] = None,
@@ -167,7 +171,12 @@ def subscribe_router(settings: Settings) -> APIRouter:
                 else since(since_, datetime.now(UTC)) if since_ else None)
         except (BadPosition, ValueError) as exc:
             raise HTTPException(422, str(exc)) from None
-        return StreamingResponse(events(request, flt, start), media_type="text/event-stream",
+        follower = Follower(settings, start)
+        try:  # positioned before the response starts, so a missing topic or broker is a 503, not a cut stream
+            await follower.__aenter__()
+        except (LookupError, KafkaError) as exc:
+            raise HTTPException(503, f"articles.enriched not readable: {exc}", headers={"Retry-After": "5"}) from None
+        return StreamingResponse(events(request, flt, follower), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     return router

@@ -267,3 +267,18 @@ def test_processor_output_carries_the_headers(make_settings: Callable[..., Setti
     assert headers[h.SCHEMA_VERSION] == "1"
     assert headers[h.ENTITY_IDS] == ",".join(dict.fromkeys(m.entity_id for m in article.entities if m.entity_id))
     assert matches(Filter(languages=("nl",)), article)
+
+
+def test_the_readme_kafka_example_filters_on_headers(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings()
+    articles = sample_articles(("ex",))
+    asyncio.run(send_enriched(settings, articles))
+    env = service_env(settings)
+    linked = next(a for a in articles if any(m.entity_id for m in a.entities))
+    entity = next(m.entity_id for m in linked.entities if m.entity_id)
+    for args, expected in ((["--language", "nl"], "nl  ex  "), (["--entity", entity], f"{linked.language.code}  ex  ")):
+        done = subprocess.run([sys.executable, "examples/subscribe.py", "--topic", settings.topic_enriched,
+                               "--group", f"{settings.processor_id}-ex-{args[0]}", "--max", "1", *args],
+                              env=env, capture_output=True, timeout=120, cwd=REPO)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        assert done.stdout.decode().startswith(expected), done.stdout.decode()
