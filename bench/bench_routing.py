@@ -194,7 +194,9 @@ def main() -> None:
                     cpu = cpu_seconds([stack.children[f"{run}-router"].pid])
                     print(f"  router CPU over the run: {cpu:.1f}s")
                 for name in [n for n in stack.children if n.startswith(run)]:
-                    stack.children.pop(name).terminate()
+                    proc = stack.children.pop(name)
+                    proc.terminate()
+                    proc.wait(60)
     finally:
         stack.stop()
         print(f"logs in {work}")

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from services.config import get_settings
-from services.subscriptions.filters import Duplicates, Filter, since
+from services.subscriptions.filters import Filter, filter_from_options, since
 from services.subscriptions.spec import Subscription, SubscriptionsError, load_subscriptions, reserved_conflicts
 
 console = Console(stderr=True, soft_wrap=True)  # one problem, one line
@@ -98,21 +97,6 @@ def route_command(
     app = create_router(settings, live, group=group)
     sys.argv = ["newsflow-route", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()
-
-
-def filter_from_options(language: list[str] | None, entity: list[str] | None, entity_type: list[str] | None,
-                        source: list[str] | None, keyword: list[str] | None, duplicates: str,
-                        published_after: str | None) -> Filter:
-    """The Filter the CLI options describe; raises ValueError with a readable message."""
-    try:
-        return Filter(languages=tuple(language or ()), entity_ids=tuple(entity or ()),
-                      entity_types=tuple(entity_type or ()), sources=tuple(source or ()),  # type: ignore[arg-type]
-                      keywords=tuple(keyword or ()), duplicates=duplicates,  # type: ignore[arg-type]
-                      published_after=published_after)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def tail_command(

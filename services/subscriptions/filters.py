@@ -17,11 +17,12 @@ Semantics: every field that is set must hold (AND across fields); within a list 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.models import EnrichedArticle, EntityType
 
@@ -65,12 +66,24 @@ class Filter(BaseModel):
     def _sources(self) -> frozenset[str]:
         return frozenset(s.casefold() for s in self.sources)
 
-    def is_empty(self) -> bool:
-        return self == Filter()
+
+@dataclass(frozen=True)
+class Facts:
+    """What several filters ask of one article, computed once (route() tests many filters per article)."""
+
+    entity_ids: frozenset[str]
+    entity_types: frozenset[str]
 
 
-def matches(flt: Filter, article: EnrichedArticle) -> bool:
-    """Whether `article` passes `flt` (see the module docstring). Cheapest tests first."""
+def facts(article: EnrichedArticle) -> Facts:
+    ids = {m.entity_id for m in article.entities if m.entity_id} | {s.entity_id for s in article.entity_summary if s.entity_id}
+    types = {m.type for m in article.entities} | {s.type for s in article.entity_summary}
+    return Facts(frozenset(ids), frozenset(types))
+
+
+def matches(flt: Filter, article: EnrichedArticle, known: Facts | None = None) -> bool:
+    """Whether `article` passes `flt` (see the module docstring). Cheapest tests first; `known` may carry
+    `facts(article)` when the caller tests many filters."""
     if flt.duplicates == "exclude" and article.duplicate_of:
         return False
     if flt.duplicates == "only" and not article.duplicate_of:
@@ -81,14 +94,11 @@ def matches(flt: Filter, article: EnrichedArticle) -> bool:
         return False
     if flt.published_after is not None and (article.published_at is None or article.published_at <= flt.published_after):
         return False
-    if flt.entity_ids:
-        wanted = flt.entity_ids
-        if not any(m.entity_id in wanted for m in article.entities) and \
-                not any(s.entity_id in wanted for s in article.entity_summary):
+    if flt.entity_ids or flt.entity_types:
+        known = known or facts(article)
+        if flt.entity_ids and known.entity_ids.isdisjoint(flt.entity_ids):
             return False
-    if flt.entity_types:
-        types = flt.entity_types
-        if not any(m.type in types for m in article.entities) and not any(s.type in types for s in article.entity_summary):
+        if flt.entity_types and known.entity_types.isdisjoint(flt.entity_types):
             return False
     pattern = flt._keyword_pattern
     if pattern is not None and not (article.title and pattern.search(article.title)) and not pattern.search(article.body):
@@ -111,3 +121,18 @@ def since(value: str, now: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"--since {value!r}: give the time's offset (e.g. 2026-12-01T08:00+01:00 or ...Z)")
     return moment
+
+
+def filter_from_options(language: list[str] | None, entity: list[str] | None, entity_type: list[str] | None,
+                        source: list[str] | None, keyword: list[str] | None, duplicates: str,
+                        published_after: str | None) -> Filter:
+    """The Filter that CLI options or query parameters describe; raises ValueError with a readable message."""
+    try:
+        return Filter(languages=tuple(language or ()), entity_ids=tuple(entity or ()),
+                      entity_types=tuple(entity_type or ()), sources=tuple(source or ()),  # type: ignore[arg-type]
+                      keywords=tuple(keyword or ()), duplicates=duplicates,  # type: ignore[arg-type]
+                      published_after=published_after)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None

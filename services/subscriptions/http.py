@@ -23,19 +23,18 @@ import hmac
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from schemas.models import EnrichedArticle
 from services.config import Settings
-from services.subscriptions.commands import filter_from_options
-from services.subscriptions.filters import Filter, matches, since
+from services.subscriptions.filters import Filter, filter_from_options, matches, since
 from services.subscriptions.follow import Follower
 from services.subscriptions.positions import BadPosition, decode_positions, encode_positions
 
@@ -123,14 +122,13 @@ def subscribe_router(settings: Settings) -> APIRouter:
     async def list_articles(flt: Annotated[Filter, Depends(article_filter)],
                             limit: Annotated[int, Query(ge=1, le=500)] = 50,
                             cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
-                            ) -> Any:
+                            ) -> ArticlePage:
         """Stored articles matching the filter, newest enrichment first; follow `next_cursor`."""
         try:
             before = decode_cursor(cursor) if cursor else None
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        page = await asyncio.to_thread(read_page, flt, before, limit)
-        return JSONResponse(orjson.loads(orjson.dumps(page.model_dump(mode="json"))))
+        return await asyncio.to_thread(read_page, flt, before, limit)
 
     async def events(request: Request, flt: Filter, follower: Follower) -> AsyncIterator[bytes]:
         try:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemas.models import EnrichedArticle
-from services.subscriptions.filters import matches
+from services.subscriptions.filters import facts, matches
 from services.subscriptions.spec import Subscription
 
 
 def matching(subscriptions: Sequence[Subscription], article: EnrichedArticle) -> list[Subscription]:
     """The subscriptions whose filter `article` matches, in file order."""
-    return [s for s in subscriptions if matches(s.filter, article)]
+    known = facts(article)
+    return [s for s in subscriptions if matches(s.filter, article, known)]
 
 
 def route(subscriptions: Sequence[Subscription], article: EnrichedArticle) -> list[str]:

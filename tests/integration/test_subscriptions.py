@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -282,3 +283,35 @@ def test_the_readme_kafka_example_filters_on_headers(make_settings: Callable[...
                               env=env, capture_output=True, timeout=120, cwd=REPO)
         assert done.returncode == 0, done.stderr.decode()[-2000:]
         assert done.stdout.decode().startswith(expected), done.stdout.decode()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_store_pages_are_complete_and_disjoint(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    from services.sink.store import open_store
+
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres").url
+    else:
+        url = f"sqlite:///{tmp_path / 'pages.db'}"
+    tag = os.urandom(4).hex()
+    articles = [a.model_copy(update={"id": f"{tag}-{i}-{a.id}"}) for i, a in enumerate(sample_articles(("pg",)) * 4)]
+    store = open_store(url)
+    try:
+        store.upsert(articles)
+        seen: list[str] = []
+        before = None
+        while True:
+            rows = store.page(languages=("nl", "de"), before=before, limit=3)
+            seen += [article_id for _, article_id, _ in rows if article_id.startswith(tag)]
+            if len(rows) < 3:
+                break
+            before = rows[-1][:2]
+        wanted = [a.id for a in articles if a.language.code in ("nl", "de")]
+        assert sorted(seen) == sorted(wanted) and len(seen) == len(set(seen))
+        linked = next(m.entity_id for a in articles for m in a.entities if m.entity_id)
+        by_entity = store.page(entity_ids=(linked, "Q0"), limit=100)
+        assert {r[1] for r in by_entity if r[1].startswith(tag)} == {
+            a.id for a in articles if any(m.entity_id == linked for m in a.entities)}
+        assert all(isinstance(r[2], dict) and r[2]["id"] == r[1] for r in by_entity)
+    finally:
+        store.close()

@@ -205,3 +205,23 @@ def test_cursor_round_trip_and_refusal() -> None:
 def test_tail_line() -> None:
     line = article_line(enriched(title="Poetin\tin\nDen Haag"), int(NOW.timestamp() * 1000))
     assert line == "2025-04-07 14:39:00  nl  nos  Poetin in Den Haag  [Poetin (Q7747); Rutte (Q57792); Nederland (Q55)]"
+
+
+def test_live_subscriptions_reload_reports_what_changed(tmp_path: Path) -> None:
+    from services.subscriptions.router import LiveSubscriptions
+
+    path = tmp_path / "subs.yaml"
+    path.write_text("subscriptions:\n  - name: a\n  - name: b\n", encoding="utf-8")
+    live = LiveSubscriptions(path, reserved=("articles.enriched",))
+    assert live.changed()
+    assert live.apply(*live.read()) == (["a", "b"], [])
+    assert not live.changed()
+    path.write_text("subscriptions:\n  - name: b\n  - name: c\n", encoding="utf-8")
+    assert live.changed()
+    assert live.apply(*live.read()) == (["c"], ["a"])
+    assert [s.name for s in live.subscriptions] == ["b", "c"]
+    path.write_text("subscriptions:\n  - name: loop\n    topic: articles.enriched\n", encoding="utf-8")
+    with pytest.raises(SubscriptionsError, match="a topic of the pipeline itself"):
+        live.read()
+    path.unlink()
+    assert not live.changed()  # a file being replaced: keep what is in force
