@@ -28,12 +28,14 @@ from services.cli_errors import UsageError, UserError
 from services.common.logs import configure_logging, reset_logging
 from services.config import Settings, get_settings
 from services.deadletter import app as deadletter_app
+from services.subscriptions.commands import register as register_subscriptions
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
                   help="newsflow: streaming ingest for multilingual news.")
 console = Console(stderr=True)
 out = Console()
 cli.add_typer(deadletter_app, name="deadletter")  # newsflow deadletter list|replay
+register_subscriptions(cli)  # newsflow route, tail, subscriptions list|check
 T = TypeVar("T")
 SEND_CHUNK = 500  # records per pipelined send of `produce`
 
@@ -336,6 +338,7 @@ def up(
     paths: Annotated[list[Path] | None, typer.Argument(help="Input to feed (default: the bundled samples/).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Exit when the input is stored.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the input to be stored.")] = 300.0,
+    subscriptions: Annotated[Path | None, typer.Option(help="Also run the router on this subscriptions file.")] = None,
 ) -> None:
     """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input.
 
@@ -348,6 +351,10 @@ def up(
     from services.stackstate import StackLock, absolute_database_url
 
     settings = get_settings()
+    if subscriptions is not None:
+        from services.subscriptions.commands import load_or_exit
+
+        load_or_exit(subscriptions)  # a bad file ends here with its problems, not in a restarting child
     state = settings.state_dir.resolve()
     lock = StackLock(state).acquire()  # a second `up` on this state dir stops here, with one line
     settings = settings.model_copy(update={"state_dir": state,
@@ -365,7 +372,10 @@ def up(
         asyncio.run(ensure_topics(settings))
         workers = stack.spawn_processors()
         stack.spawn("sink", "sink")
-        console.print(f"{len(workers)} processor worker(s) and the sink started (logs in {stack.log_dir})")
+        if subscriptions is not None:
+            stack.spawn("router", "route", "--subscriptions", str(subscriptions.resolve()))
+        console.print(f"{len(workers)} processor worker(s), the sink{' and the router' if subscriptions else ''} started "
+                      f"(logs in {stack.log_dir})")
         state_file = lock.publish(settings)
         # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
         # our own child, watched here, and Ctrl-C stops the wait.

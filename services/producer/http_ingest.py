@@ -44,6 +44,7 @@ from services.config import Settings
 from services.processor.errors import StepError
 from services.processor.normalize import normalize
 from services.producer.metrics import ProducerMetrics
+from services.subscriptions.http import subscribe_router
 
 log = logging.getLogger(__name__)
 MAX_ERRORS = 20  # a 422 lists at most this many errors (and counts them all)
@@ -311,6 +312,7 @@ def create_app(settings: Settings, *, metrics: ProducerMetrics | None = None,
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.include_router(subscribe_router(settings))  # GET /v1/articles, /v1/articles/stream
 
     @app.get("/healthz", response_model=Health)
     async def healthz() -> JSONResponse:

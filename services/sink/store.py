@@ -78,6 +78,8 @@ class Store(Protocol):
     def upsert(self, articles: Sequence[EnrichedArticle]) -> int: ...
     def count(self, *, language: str | None = None, entity_id: str | None = None) -> int: ...
     def query(self, *, language: str | None = None, entity_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]: ...
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]: ...
     def close(self) -> None: ...
 
 
@@ -97,6 +99,24 @@ CREATE INDEX IF NOT EXISTS article_entities_entity ON article_entities (entity_i
 # Two mentions of one linked entity under different summaries add up rather than collide.
 _ENTITY_CONFLICT = " ON CONFLICT (article_id, entity_id) DO UPDATE SET mentions = article_entities.mentions + excluded.mentions"
 _QUERY_COLUMNS = "a.id, a.source, a.title, a.language, a.published_at, a.duplicate_of, a.entities"
+
+
+def page_sql(mark: str, languages: Sequence[str], entity_ids: Sequence[str], before: bool, cast: str = "") -> str:
+    """Keyset page, newest enrichment first: (enriched_at, id) strictly below the cursor. `mark` is the
+    dialect's positional placeholder; `cast` turns the cursor's time text into the column's type."""
+    sql = "SELECT a.enriched_at, a.id, a.record FROM articles a WHERE 1=1"
+    if languages:
+        sql += f" AND a.language IN ({', '.join([mark] * len(languages))})"
+    if entity_ids:
+        sql += (" AND EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id"
+                f" AND e.entity_id IN ({', '.join([mark] * len(entity_ids))}))")
+    if before:
+        sql += f" AND (a.enriched_at < {mark}{cast} OR (a.enriched_at = {mark}{cast} AND a.id < {mark}))"
+    return sql + f" ORDER BY a.enriched_at DESC, a.id DESC LIMIT {mark}"
+
+
+def page_args(languages: Sequence[str], entity_ids: Sequence[str], before: tuple[str, str] | None, limit: int) -> list[Any]:
+    return [*languages, *entity_ids, *((before[0], before[0], before[1]) if before else ()), limit]
 
 
 class SQLiteStore:
@@ -143,6 +163,13 @@ class SQLiteStore:
         cur = self.db.execute(sql, [*args, limit])
         names = [d[0] for d in cur.description]
         return [_decode_entities(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]:
+        """(enriched_at, id, record) newest first, below the `before` cursor (see page_sql)."""
+        rows = self.db.execute(page_sql("?", languages, entity_ids, before is not None),
+                               page_args(languages, entity_ids, before, limit)).fetchall()
+        return [(at, id_, orjson.loads(record)) for at, id_, record in rows]
 
     def close(self) -> None:
         self.db.close()
@@ -209,6 +236,16 @@ class PostgresStore:
             names = [d.name for d in cur.description or []]
             rows = cur.fetchall()
         return [_decode_entities(dict(zip(names, row, strict=True))) for row in rows]
+
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]:
+        """(enriched_at, id, record) newest first, below the `before` cursor (see page_sql)."""
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(page_sql("%s", languages, entity_ids, before is not None, cast="::timestamptz"),  # type: ignore[arg-type]
+                        page_args(languages, entity_ids, before, limit))
+            rows = cur.fetchall()
+        return [(at.isoformat() if not isinstance(at, str) else at, id_, record if isinstance(record, dict)
+                 else orjson.loads(record)) for at, id_, record in rows]
 
     def close(self) -> None:
         self.conn.close()

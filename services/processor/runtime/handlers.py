@@ -25,6 +25,7 @@ from services.config import Settings
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen
+from services.subscriptions.headers import enriched_headers
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -104,8 +105,10 @@ class HandlerConfig:
 
 
 def output(topic: str, key: bytes | None, record: BaseModel, partition: int | None = None) -> Output:
-    """The record sent for a model: encoded value; headers (none yet) are added here."""
-    return Output(topic=topic, key=key, value=encode(record), partition=partition)
+    """The record sent for a model: encoded value; an enriched article also carries the contract's
+    headers (services/subscriptions/headers.py), so subscribers filter without decoding."""
+    headers = tuple(enriched_headers(record)) if isinstance(record, EnrichedArticle) else ()
+    return Output(topic=topic, key=key, value=encode(record), partition=partition, headers=headers)
 
 
 def dead_letter_output(letter: DeadLetter, topic: str) -> Output:
