@@ -15,6 +15,11 @@ Decisions (documented here because the agents and the sink rely on them):
   "language", the URL's country domain; else UTC with a warning. Date-only values are 00:00 UTC of
   that calendar day with metadata["published_at_precision"] = "day".
 - id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
+- size: the limit is on what is kept. The article's text (blocks joined) is at most `max_body_bytes`
+  (NEWSFLOW_MAX_BODY_BYTES) in UTF-8, checked after extraction; plain text, which is kept as it comes, is
+  checked before the work too. Markup (an HTML page, a JSON record) is only read: it is limited to
+  `max_markup_chars` characters (NEWSFLOW_MAX_MARKUP_CHARS, default the fetch limit), so a 3 MB page whose
+  article is 20 KB is stored. A refusal names the limit and by how much it is exceeded.
 """
 
 from __future__ import annotations
@@ -24,10 +29,17 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
+from services.config import FETCH_MAX_BYTES
 from services.processor.normalize import html_extract, identity, json_article
 from services.processor.normalize.dates import ParsedDate, parse_date, plausible, zone_for
 from services.processor.errors import StepError
-from services.processor.normalize.text_clean import check_payload, clean_inline
+from services.processor.normalize.text_clean import (
+    check_content,
+    check_markup_size,
+    check_payload,
+    check_text_size,
+    clean_inline,
+)
 from services.processor.normalize.text_structure import Line, split_lines, structure
 
 
@@ -54,8 +66,13 @@ def _fixed_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
-def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    check_payload(raw.body, max_body_bytes)
+def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000,
+              max_markup_chars: int = FETCH_MAX_BYTES) -> NormalizedArticle:
+    if raw.content_type == "text/plain":
+        check_payload(raw.body, max_body_bytes)  # the text is what is kept: refuse it before the work
+    else:
+        check_markup_size(raw.body, max_markup_chars, "page markup" if raw.content_type == "text/html" else "JSON record")
+        check_content(raw.body)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -68,10 +85,10 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site, lang = rec.author, rec.source, rec.lang
         if rec.date:
             date_strings.append(("json", rec.date))
-        check_payload(rec.body, max_body_bytes)
         if rec.body_is_html:
             lines = _fixed_lines(html_extract.fragment_lines(rec.body))
         else:
+            check_text_size(rec.body, max_body_bytes)  # kept as it comes: refuse it before the work
             lines = split_lines(rec.body)
     elif raw.content_type == "text/html":
         page = html_extract.extract_html(raw.body, url=raw.url)
@@ -123,6 +140,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     metadata["producer_source"] = raw.source
 
     body = "\n\n".join(b.text for b in st.blocks)
+    check_text_size(body, max_body_bytes, "text" if raw.content_type == "text/plain" else "extracted text")
     chash = identity.content_hash(body)
     canon = identity.canonical_url(url)
     return NormalizedArticle(
