@@ -136,6 +136,13 @@ def test_extracted_text_over_the_limit_is_refused_with_the_limit_and_excess() ->
                                 f"by {size - 2_000:,}")
 
 
+def test_stray_nul_bytes_in_markup_do_not_refuse_the_page() -> None:
+    body = page("comments.html").replace("<!-- footer -->", "<img src=x.gif>" + "\x00" * 10)
+    assert "Pets are allowed." in html_article(body).body
+    with pytest.raises(StepError, match="binary payload"):  # mostly control characters is still binary
+        html_article("<p>" + "\x00\x01\x02 ab" * 50 + "</p>")
+
+
 def test_markup_over_the_markup_limit_is_dead_lettered_with_the_limit() -> None:
     raw = RawArticle(source="test", url="https://example.org/a", content_type="text/html",
                      body=padded_page(5, 30_000), fetched_at=NOW)

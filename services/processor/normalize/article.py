@@ -72,7 +72,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         check_payload(raw.body, max_body_bytes)  # the text is what is kept: refuse it before the work
     else:
         check_markup_size(raw.body, max_markup_chars, "page markup" if raw.content_type == "text/html" else "JSON record")
-        check_content(raw.body)
+        check_content(raw.body, markup=True)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -88,7 +88,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         if rec.body_is_html:
             lines = _fixed_lines(html_extract.fragment_lines(rec.body))
         else:
-            check_text_size(rec.body, max_body_bytes)  # kept as it comes: refuse it before the work
+            check_payload(rec.body, max_body_bytes)  # kept as it comes: refuse it before the work
             lines = split_lines(rec.body)
     elif raw.content_type == "text/html":
         page = html_extract.extract_html(raw.body, url=raw.url)

@@ -51,9 +51,12 @@ def check_payload(body: str, max_body_bytes: int) -> None:
     check_content(body)
 
 
-def check_content(body: str) -> None:
-    """Refuse binary payloads: NUL bytes, or mostly control/undecodable characters."""
-    if "\x00" in body:
+def check_content(body: str, *, markup: bool = False) -> None:
+    """Refuse binary payloads: NUL bytes in text, or mostly control/undecodable characters.
+
+    In markup a stray NUL is not text (parsers drop it; pages have them in padding): only the ratio counts.
+    """
+    if not markup and "\x00" in body:
         raise StepError("normalize", "binary payload: body contains NUL bytes")
     sample = body[:100_000]
     visible = len(sample) - sum(map(len, _WHITESPACE.findall(sample)))
