@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/bench_html.py [--corpus DIR] [--limit N] [--show-worse]
 Corpus: DIR/manifest.jsonl + pages (default $NEWSFLOW_SHARED/corpora/html, NEWSFLOW_SHARED defaulting to
 <repo>/../shared); skips (exit 0) when absent. readability-lxml is the `bench` extra
-(`.venv/bin/pip install -e '.[bench]'`); without it its column says "not installed".
+(`.venv/bin/pip install -e '.[bench]'`); without it that column is skipped ("absent").
 
 Columns, each given the page's bytes and its URL:
 - trafilatura: `bare_extraction(bytes, url=…, with_metadata=True)` with its defaults (it decodes the bytes
@@ -263,9 +263,6 @@ def main() -> int:
             results[name].append(score(row["gold"], out, has_meta[name]))
     wall = time.perf_counter() - wall
 
-    def cell(name: str, text: str) -> str:
-        return f"{text:>24}"
-
     def rate(name: str, field: str) -> str:
         vals = [r[field] for r in results[name] if r[field] is not None]
         if not vals:
@@ -286,16 +283,16 @@ def main() -> int:
 
     names = list(systems)
     print(f"{len(rows)} pages, {corpus}; wall {wall:.0f} s for all columns")
-    print(f"{'':<26}" + "".join(f"{n + ('' if systems[n] else ' (not installed)'):>24}" for n in names))
+    print(f"{'':<34}" + "".join(f"{n + ('' if systems[n] else ' (absent)'):>26}" for n in names))
 
     def line(label: str, fn: Callable[[str], str]) -> None:
-        print(f"{label:<26}" + "".join(cell(n, fn(n) if systems[n] else "-") for n in names))
+        print(f"{label:<34}" + "".join(f"{fn(n) if systems[n] else '-':>26}" for n in names))
 
     line("shingle F1, all pages", lambda n: f1(n))
     sources = sorted({(row.get("source") or "?", gold_text(row["gold"]) is not None) for row, _ in pages})
     for source, full in sources:
         label = f"  {source} ({'full gold' if full else 'snippets'})"
-        line(label[:26], lambda n, s=source: f1(n, lambda r: (r.get("source") or "?") == s))
+        line(label[:34], lambda n, s=source: f1(n, lambda r: (r.get("source") or "?") == s))
     line("snippets: body all right", lambda n: rate(n, "body"))
     line("  with snippets found", lambda n: snip(n, "with"))
     line("  without snippets absent", lambda n: snip(n, "without"))
