@@ -269,19 +269,3 @@ def page_article(page_html: str, entry: Mapping[str, Any], feed: FeedInfo, *, ur
     title = _clean(entry.get("title"))
     return RawArticle(source=feed.source, url=url[:4096], content_type="text/html", body=page_html, fetched_at=fetched_at,
                       title=title[:2000] if title else None, metadata={**entry_metadata(entry, feed, key), "page": True})
-
-
-def decode_page(body: bytes, headers: Mapping[str, str]) -> str:
-    """An HTML page's bytes as text: the charset from Content-Type or a meta tag, else UTF-8 (lenient)."""
-    charset = None
-    match = re.search(r"charset=([\w.:-]+)", headers.get("content-type", ""), re.I)
-    if match:
-        charset = match.group(1)
-    else:
-        meta = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", body[:4096], re.I)
-        if meta:
-            charset = meta.group(1).decode("ascii", "ignore")
-    try:
-        return body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")

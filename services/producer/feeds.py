@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.models import RawArticle
 from services.config import Settings
+from services.producer.charset import decode_page
 from services.producer.feedentries import (
     FeedInfo,
     FeedRefused,
-    decode_page,
     entry_key,
     entry_to_article,
     page_article,

@@ -27,7 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from services.config import Settings
+from services.config import FETCH_MAX_BYTES, Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -53,7 +53,7 @@ class FetchTimeout(FetchError):
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    max_bytes: int = 5_000_000
+    max_bytes: int = FETCH_MAX_BYTES
     timeout: float = 30.0
     max_redirects: int = 5
     allowed_networks: tuple[IPNetwork, ...] = ()

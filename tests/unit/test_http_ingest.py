@@ -142,7 +142,7 @@ def client_with_limits() -> Iterator[tuple[TestClient, Recorder]]:
 
 
 @pytest.mark.parametrize(("record", "reason"), [
-    ({**GOOD, "body": "x " * 600}, "exceeds 1000 bytes"),  # over NEWSFLOW_MAX_BODY_BYTES, under the request limit
+    ({**GOOD, "body": "x " * 600}, "over NEWSFLOW_MAX_BODY_BYTES=1,000"),  # over NEWSFLOW_MAX_BODY_BYTES, under the request limit
     ({**GOOD, "body": ""}, "empty"),
     ({**GOOD, "body": " \n\t "}, "empty"),
     ({**GOOD, "body": "Text with a \u0000 in it."}, "NUL"),

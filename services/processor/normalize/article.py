@@ -16,6 +16,11 @@ Decisions (documented here because the agents and the sink rely on them):
   that calendar day with metadata["published_at_precision"] = "day".
 - url: the canonical http(s) URL (identity.canonical_url); any other URL is dropped with a warning.
 - id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
+- size: the limit is on what is kept. The article's text (blocks joined) is at most `max_body_bytes`
+  (NEWSFLOW_MAX_BODY_BYTES) in UTF-8, checked after extraction; plain text, which is kept as it comes, is
+  checked before the work too. Markup (an HTML page, a JSON record) is only read: it is limited to
+  `max_markup_chars` characters (NEWSFLOW_MAX_MARKUP_CHARS, default the fetch limit), so a 3 MB page whose
+  article is 20 KB is stored. A refusal names the limit and by how much it is exceeded.
 """
 
 from __future__ import annotations
@@ -25,10 +30,17 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
+from services.config import FETCH_MAX_BYTES
 from services.processor.normalize import html_extract, identity, json_article
 from services.processor.normalize.dates import ParsedDate, impossible_dates, parse_date, plausible, zone_for
 from services.processor.errors import StepError
-from services.processor.normalize.text_clean import check_payload, clean_inline
+from services.processor.normalize.text_clean import (
+    check_content,
+    check_markup_size,
+    check_payload,
+    check_text_size,
+    clean_inline,
+)
 from services.processor.normalize.text_structure import Line, split_lines, structure
 from services.processor.normalize.validate import validate_raw
 
@@ -70,8 +82,9 @@ def _fixed_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
-def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    validate_raw(raw, max_body_bytes=max_body_bytes)
+def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000,
+              max_markup_chars: int = FETCH_MAX_BYTES) -> NormalizedArticle:
+    validate_raw(raw, max_body_bytes=max_body_bytes, max_markup_chars=max_markup_chars)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -84,10 +97,10 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site, lang = rec.author, rec.source, rec.lang
         if rec.date:
             date_strings.append(("json", rec.date))
-        check_payload(rec.body, max_body_bytes)
         if rec.body_is_html:
             lines = _fixed_lines(html_extract.fragment_lines(rec.body))
         else:
+            check_payload(rec.body, max_body_bytes)  # kept as it comes: refuse it before the work
             lines = split_lines(rec.body)
     elif raw.content_type == "text/html":
         page = html_extract.extract_html(raw.body, url=raw.url)
@@ -144,6 +157,7 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     metadata["producer_source"] = raw.source
 
     body = "\n\n".join(b.text for b in st.blocks)
+    check_text_size(body, max_body_bytes, "text" if raw.content_type == "text/plain" else "extracted text")
     chash = identity.content_hash(body)
     canon = identity.canonical_url(url)
     if url and canon is None:  # javascript:, file:, data:, a host-less URL: not a place to read the article

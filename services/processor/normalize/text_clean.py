@@ -23,11 +23,41 @@ _CONTROL_BUT_TAB_NL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_NOT_SPACE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def over_limit(what: str, size: int, limit: int, setting: str, unit: str = "bytes") -> StepError:
+    """The dead-letter reason for a size refusal: which limit, and by how much."""
+    return StepError("normalize", f"{what} is {size:,} {unit}, over {setting}={limit:,} by {size - limit:,}")
+
+
+def check_text_size(text: str, max_body_bytes: int, what: str = "text") -> None:
+    """The text kept (stored, sent on) is at most NEWSFLOW_MAX_BODY_BYTES in UTF-8."""
+    size = utf8_size(text)
+    if size > max_body_bytes:
+        raise over_limit(what, size, max_body_bytes, "NEWSFLOW_MAX_BODY_BYTES")
+
+
+def check_markup_size(page: str, max_markup_chars: int, what: str = "page markup") -> None:
+    """Markup (HTML, a JSON record) is limited in characters: a page of N bytes decodes to at most N
+    characters, so a limit equal to the fetch limit admits every page the fetcher admits."""
+    if len(page) > max_markup_chars:
+        raise over_limit(what, len(page), max_markup_chars, "NEWSFLOW_MAX_MARKUP_CHARS", "characters")
+
+
 def check_payload(body: str, max_body_bytes: int) -> None:
-    """Refuse oversize and non-text payloads before spending time on them."""
-    if len(body) > max_body_bytes or len(body.encode("utf-8", "surrogatepass")) > max_body_bytes:
-        raise StepError("normalize", f"body exceeds {max_body_bytes} bytes")
-    if "\x00" in body:
+    """Refuse oversize and non-text payloads before spending time on them (body: text kept as it is)."""
+    check_text_size(body, max_body_bytes)
+    check_content(body)
+
+
+def check_content(body: str, *, markup: bool = False) -> None:
+    """Refuse binary payloads: NUL bytes in text, or mostly control/undecodable characters.
+
+    In markup a stray NUL is not text (parsers drop it; pages have them in padding): only the ratio counts.
+    """
+    if not markup and "\x00" in body:
         raise StepError("normalize", "binary payload: body contains NUL bytes")
     sample = body[:100_000]
     visible = sum(map(len, sample.split()))  # characters that are not whitespace (str.split uses \s's set)

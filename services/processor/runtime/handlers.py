@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from schemas import encode
 from schemas.models import DeadLetter, EnrichedArticle, NormalizedArticle
 from services.common.deadletter import dead_letter_for
-from services.config import Settings
+from services.config import FETCH_MAX_BYTES, Settings
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen
@@ -98,10 +98,11 @@ class HandlerConfig:
     topics: Topics
     max_body_bytes: int
     languages: tuple[str, ...]
+    max_markup_chars: int = FETCH_MAX_BYTES
 
     @classmethod
     def of(cls, settings: Settings) -> HandlerConfig:
-        return cls(Topics.of(settings), settings.max_body_bytes, tuple(settings.languages))
+        return cls(Topics.of(settings), settings.max_body_bytes, tuple(settings.languages), settings.markup_limit)
 
 
 def output(topic: str, key: bytes | None, record: BaseModel, partition: int | None = None) -> Output:
@@ -134,7 +135,8 @@ def failed(msg: Message, stage: str, error: str, error_type: str, now: datetime)
 
 def handle_raw(msg: Message, *, now: datetime, config: HandlerConfig) -> Outcome:
     out = normalize_message(msg.value, now=now, max_body_bytes=config.max_body_bytes, key=msg.key,
-                            topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                            topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                            max_markup_chars=config.max_markup_chars)
     if isinstance(out, DeadLetter):
         return Outcome(msg, dead_letters=(out,))
     assert isinstance(out, NormalizedArticle)
