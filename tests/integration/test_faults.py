@@ -43,6 +43,7 @@ class Feeder(threading.Thread):
         self.sent = 0
         self.retries = 0
         self.attempts = 0  # chunks whose send was started
+        self.sending = False  # inside a chunk's send (it may be blocked on an absent broker)
         self.go = threading.Event()  # the first chunk goes at once, the rest once the test says so
         self.release = threading.Event()  # set by finish(): the held-back rest may go
         self.error: BaseException | None = None
@@ -60,6 +61,7 @@ class Feeder(threading.Thread):
         for start in range(0, len(self.items), self.chunk):
             part = self.items[start:start + self.chunk]
             self.attempts += 1
+            self.sending = True
             for attempt in range(10):
                 try:
                     async with Publisher(self.settings) as publisher:
@@ -71,6 +73,7 @@ class Feeder(threading.Thread):
                     self.retries += 1  # resending a chunk may duplicate on raw: the pipeline must absorb that
                     await asyncio.sleep(1.0)
             self.sent += len(part)
+            self.sending = False
             while not self.go.is_set() or (self.hold_after is not None and self.sent >= self.hold_after
                                            and not self.release.is_set()):
                 await asyncio.sleep(0.1)
@@ -171,9 +174,9 @@ def test_broker_restart_mid_stream(make_settings: Callable[..., Settings], tmp_p
             count = flowing(pipe, feeder, pg_url, 600)
             broker.stop()  # data and port stay: the same broker comes back
             at_stop = count()
-            attempts = feeder.attempts
             feeder.release.set()  # the held-back rest is sent into the outage: the producer must retry
-            wait_until(lambda: feeder.attempts > attempts, 60, "the feeder to send into the outage", pipe.services.values())
+            # Either a chunk was mid-send when the broker stopped, or the released rest starts one now.
+            wait_until(lambda: feeder.sending, 60, "the feeder to send into the outage", pipe.services.values())
             unsent_in_outage = len(items) - feeder.sent  # waiting in the producer (its retries) or ours
             broker.start()
             sent = feeder.finish()
