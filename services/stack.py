@@ -77,6 +77,8 @@ class Stack:
             if not may_restart(self.exits[name], now):
                 raise RuntimeError(f"{name} exited with {proc.returncode} {len(self.exits[name])} times; see {where}")
             log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
+            # The child's restarts_total metric starts from here (its counters die with the old process).
+            self.overrides[name]["NEWSFLOW_SERVICE_RESTARTS"] = str(len(self.exits[name]))
             self.spawn(name, *self.commands[name], env=self.overrides[name])
             restarted.append(name)
         return restarted

@@ -28,6 +28,8 @@ from schemas.models import DeadLetter
 from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG
 from services.config import Settings, get_settings
 from services.deadletter import TRUNCATED_MARK
+from services.observability.logs import record_context
+from services.observability.metrics import Metrics
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen, read_partitions
@@ -69,8 +71,9 @@ def _credentials(settings: Settings) -> Any:
     return faust.SSLCredentials(context) if context else None
 
 
-def create_app(settings: Settings | None = None) -> faust.App:
+def create_app(settings: Settings | None = None, metrics: Metrics | None = None) -> faust.App:
     settings = settings or get_settings()
+    metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
     app = faust.App(
         settings.processor_id,
@@ -114,9 +117,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
             await (await topic.send(key=key, value=value, partition=partition))  # queued, then acknowledged
         except Exception as exc:
             raise Undeliverable(f"{topic.get_topic_name()}: {type(exc).__name__}: {exc}") from exc
+        metrics.sent(topic.get_topic_name())
 
     async def dead(letter: DeadLetter) -> None:
-        log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200])
+        log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200], extra=record_context(letter))
+        metrics.dead_lettered(letter)
         key = letter.key.encode() if letter.key else None
         try:
             await deliver(deadletter, key, encode(letter))
@@ -135,6 +140,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def guarded(msg: Any, handle: Any) -> None:
         # Last line of defence: an agent that raises stops consuming while the worker lives on,
         # so whatever escapes the pure core is dead-lettered here and the stream goes on.
+        metrics.received(msg.topic)
         try:
             try:
                 await handle(msg)
@@ -176,8 +182,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
         log.info("first-seen state loaded for partitions %s: %d hashes", sorted(stale), len(first_seen))
 
     async def normalize_one(msg: Any) -> None:
-        out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
-                                key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+        with metrics.stage("normalize"):
+            out = normalize_message(msg.value or b"", now=datetime.now(UTC), max_body_bytes=settings.max_body_bytes,
+                                    key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
@@ -199,11 +206,14 @@ def create_app(settings: Settings | None = None) -> faust.App:
             first_seen.recorded(msg.partition, article.content_hash, article.id)
         out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
                              duplicate_of=decision.duplicate_of, value=value,
-                             key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                             key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                             observe=metrics.observe)
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
-            await emit(msg, enriched, out.id.encode(), encode(out))
+            metrics.enriched(out.language.code)
+            with metrics.stage("routing"):
+                await emit(msg, enriched, out.id.encode(), encode(out))
 
     # faust 0.15.3 can lose its place in a partition at a rebalance: a record fetched before the rebalance
     # is delivered after the seek to the committed offsets and marks its offset as read, so the re-fetched
