@@ -193,3 +193,17 @@ def test_log_lines_carry_the_record(capsys: pytest.CaptureFixture[str]) -> None:
     assert dict_config("debug")["loggers"]["faust"]["level"] == logging.DEBUG
     with pytest.raises(ValueError, match="unknown log format"):
         dict_config("info", "xml")
+
+
+def test_status_without_a_stack_says_so_and_fails(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "KAFKA_"))}
+    done = subprocess.run([sys.executable, "-m", "services.cli", "status", "--json"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    snap = orjson.loads(done.stdout)
+    assert any("KAFKA_BOOTSTRAP_SERVERS is not set" in p for p in snap["problems"])
+    assert any("processor is not running" in p for p in snap["problems"])
+    assert not (tmp_path / "newsflow.db").exists()  # a read never creates a database
