@@ -9,8 +9,7 @@ Hot-path calls reuse labelled children from a cache: a per-record update costs a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, disable_created_metrics
@@ -46,6 +45,20 @@ def reason_class(letter: DeadLetter) -> str:
     if "crash" in error or kind == "Crash":
         return "crash"
     return "unexpected"
+
+
+class _StageTimer:
+    __slots__ = ("_child", "_t0")
+
+    def __init__(self, child: Any) -> None:
+        self._child = child
+        self._t0 = 0.0
+
+    def __enter__(self) -> None:
+        self._t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self._child.observe(time.perf_counter() - self._t0)
 
 
 class Metrics:
@@ -108,13 +121,13 @@ class Metrics:
             child = self._stage[stage] = self.stage_seconds.labels(stage)
         child.observe(seconds)
 
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.observe(name, time.perf_counter() - t0)
+    def stage(self, name: str) -> _StageTimer:
+        """`with metrics.stage("normalize"): ...` observes the block's duration (a plain class: a
+        generator-based context manager costs several times more per record)."""
+        child = self._stage.get(name)
+        if child is None:
+            child = self._stage[name] = self.stage_seconds.labels(name)
+        return _StageTimer(child)
 
     def batch(self, n: int) -> None:
         self._batch.observe(n)
