@@ -45,10 +45,10 @@ def per_article_updates(metrics: Metrics, language: str) -> None:
 def micro(calls: int) -> float:
     metrics = Metrics("processor")
     langs = ("nl", "de", "en")
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: on a shared machine wall time counts the neighbours' work too
     for i in range(calls):
         per_article_updates(metrics, langs[i % 3])
-    return (time.perf_counter() - t0) / calls
+    return (time.process_time() - t0) / calls
 
 
 def core(values: list[bytes], metrics: Metrics | None) -> float:

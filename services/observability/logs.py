@@ -2,7 +2,8 @@
 
 `--log-format text` (default) appends the context as key=value; `--log-format json` writes one JSON object
 per line for log shippers. faust, mode and aiokafka log every join, assignment and fetch at INFO: they are
-kept at WARNING unless the service runs at DEBUG, so the default view shows newsflow's own lines.
+kept at WARNING unless the service runs at DEBUG, so the default view shows newsflow's own lines (and
+the consumer group's membership changes, one line per rebalance).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from schemas.models import DeadLetter
 
 CONTEXT_KEYS = ("service", "topic", "partition", "offset", "article_id", "stage", "reason")
 NOISY = ("faust", "mode", "aiokafka", "kafka", "uvicorn.access")
+# Group membership changes (joined, partitions assigned/revoked): one line per rebalance, worth seeing.
+MEMBERSHIP = ("aiokafka.consumer.group_coordinator",)
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -30,7 +33,9 @@ def record_context(letter: DeadLetter) -> dict[str, Any]:
 
 
 def message_context(topic: str | None, partition: int | None, offset: int | None,
-                    article_id: str | None = None) -> dict[str, Any]:
+                    key: bytes | str | None = None) -> dict[str, Any]:
+    """The `extra=` for a log line about a consumed message; its key stands for the article."""
+    article_id = key.decode("utf-8", "replace") if isinstance(key, bytes) else key
     return {"topic": topic, "partition": partition, "offset": offset, "article_id": article_id}
 
 
@@ -85,6 +90,8 @@ def quiet_libraries(level: int) -> None:
     """Libraries log at WARNING unless the service itself runs at DEBUG."""
     for name in NOISY:
         logging.getLogger(name).setLevel(level if level <= logging.DEBUG else max(level, logging.WARNING))
+    for name in MEMBERSHIP:
+        logging.getLogger(name).setLevel(level)
 
 
 def configure(level: str | int = "info", fmt: str = "text") -> None:
@@ -110,5 +117,5 @@ def dict_config(level: str | int = "warning", fmt: str = "text") -> dict[str, An
         "formatters": {"newsflow": {"()": f"{cls.__module__}.{cls.__name__}"}},
         "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "newsflow", "stream": "ext://sys.stderr"}},
         "root": {"level": number, "handlers": ["default"]},
-        "loggers": {name: {"level": quiet} for name in NOISY},
+        "loggers": {name: {"level": quiet} for name in NOISY} | {name: {"level": number} for name in MEMBERSHIP},
     }

@@ -152,6 +152,11 @@ def test_metrics_match_what_was_stored_and_dead_lettered(stack: Running) -> None
     assert metric(sink, "newsflow_articles_stored_total") == stored
     assert metric(sink, "newsflow_dead_letters_total") == 0
     assert metric(sink, "newsflow_stage_seconds_count", stage="store") >= 1
+    # The warning about the bad record says which record it was, on one line.
+    log = (stack.cwd / ".newsflow" / "logs" / "processor.log").read_text(errors="replace")
+    [line] = [x for x in log.splitlines() if "dead-lettered at parse" in x]
+    assert re.search(r"\[topic=articles\.raw partition=\d offset=\d+ article_id=garbage-1 stage=parse reason=not_json\]$",
+                     line), line
     for service in ("processor", "sink"):
         assert httpx.get(f"{urls[service]}/healthz", timeout=10).status_code == 200
         ready = httpx.get(f"{urls[service]}/readyz", timeout=10)

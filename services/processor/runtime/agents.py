@@ -28,7 +28,7 @@ from schemas.models import DeadLetter
 from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG
 from services.config import Settings, get_settings
 from services.deadletter import TRUNCATED_MARK
-from services.observability.logs import record_context
+from services.observability.logs import message_context, record_context
 from services.observability.metrics import Metrics
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
@@ -147,7 +147,8 @@ def create_app(settings: Settings | None = None, metrics: Metrics | None = None)
             except Undeliverable:
                 raise
             except Exception as exc:
-                log.exception("unexpected error on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+                log.exception("unexpected error on %s[%s]@%s", msg.topic, msg.partition, msg.offset,
+                              extra=message_context(msg.topic, msg.partition, msg.offset, msg.key))
                 await dead(dead_letter_for(msg.value or b"", stage="route", error=f"{type(exc).__name__}: {exc}",
                                            error_type=type(exc).__name__, topic=msg.topic, partition=msg.partition,
                                            offset=msg.offset))
