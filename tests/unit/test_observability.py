@@ -207,3 +207,25 @@ def test_status_without_a_stack_says_so_and_fails(tmp_path: Path) -> None:
     assert any("KAFKA_BOOTSTRAP_SERVERS is not set" in p for p in snap["problems"])
     assert any("processor is not running" in p for p in snap["problems"])
     assert not (tmp_path / "newsflow.db").exists()  # a read never creates a database
+
+
+def test_status_table_lists_what_is_wrong() -> None:
+    from rich.console import Console
+
+    from services.observability.snapshot import GroupState, ServiceState, Snapshot, TopicState
+    from services.observability.status import print_status
+
+    snap = Snapshot(taken_at=NOW, bootstrap="b:1", database="sqlite:///n.db", broker_ok=True,
+                    topics=[TopicState(name="articles.raw", partitions=2, end_offsets=[3, 4], records=7)],
+                    groups=[GroupState(group="newsflow-sink", lag=5, partitions={"articles.enriched[1]": 5})],
+                    stored=2, articles_per_second=0.5, dead_letters_last_hour={"parse": 1},
+                    services=[ServiceState(service="sink", pid=9, url="http://x", ready=False,
+                                           checks={"store": {"ok": False, "detail": "down"}})],
+                    problems=["sink (pid 9) is not ready: store: down"])
+    console = Console(record=True, width=140)
+    print_status(snap, console)
+    text = console.export_text()
+    for expected in ("articles.raw", "3 4", "articles.enriched[1]=5", "parse 1", "not ready", "store NOT OK",
+                     "sink (pid 9) is not ready: store: down"):
+        assert expected in text, expected
+    assert not snap.ok
