@@ -90,6 +90,9 @@ function render(s) {
   document.getElementById("c-rate").textContent = Number(s.articles_per_second || 0).toFixed(1);
   document.getElementById("c-lag").textContent = fmt(s.lag);
   document.getElementById("c-dead").textContent = fmt(dead);
+  // Colour is never the only signal: the number says it too.
+  document.getElementById("c-dead").parentElement.classList.toggle("warn", dead > 0);
+  document.getElementById("c-lag").parentElement.classList.toggle("busy", (s.lag || 0) > 0);
 
   chart("chart-rate", s.rate_series || [], "rate", "Articles stored per second");
   chart("chart-lag", s.lag_series || [], "lag", "Records waiting in the pipeline");
