@@ -115,6 +115,11 @@ class Metrics:
     def dead_lettered(self, letter: DeadLetter) -> None:
         self.dead_letters.labels(self.service, letter.stage, reason_class(letter)).inc()
 
+    def refused(self, n: int) -> None:
+        """`n` outputs Kafka refused, dead-lettered at stage "produce" by the sender (delivery.py)."""
+        if n:
+            self.dead_letters.labels(self.service, "produce", "undeliverable").inc(n)
+
     def observe(self, stage: str, seconds: float) -> None:
         child = self._stage.get(stage)
         if child is None:

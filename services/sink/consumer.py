@@ -14,12 +14,13 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
 from schemas.models import EnrichedArticle
+from services.common.deadletter import dead_letter_for
 from services.common.kafka import client_options
-from services.config import Settings, get_settings
-from services.observability.logs import record_context
+from services.common.logs import record_context
+from services.config import Settings
 from services.observability.metrics import Metrics
 from services.observability.server import Readiness
-from services.producer.publish import Publisher, dead_letter_for
+from services.producer.publish import Publisher
 from services.sink.store import Store, open_store
 
 log = logging.getLogger("newsflow.sink")
@@ -72,10 +73,9 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
                 delay = min(delay * 2, max_backoff)
 
 
-async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None = None,
+async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
                    on_batch: Callable[[int], None] | None = None, metrics: Metrics | None = None,
                    readiness: Readiness | None = None) -> None:
-    settings = settings or get_settings()
     stop = stop or asyncio.Event()
     metrics = metrics or Metrics("sink")
     readiness = readiness or Readiness()
@@ -93,7 +93,7 @@ async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None 
     readiness.set("store", True, "opened")
     await consumer.start()
     try:
-        async with Publisher(settings) as publisher:
+        async with Publisher(settings, wait_forever=True) as publisher:  # nothing commits meanwhile
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=settings.sink_batch_size)
                 assigned = consumer.assignment()

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from schemas.models import DeadLetter
 from services.observability.dashboard import rate_series
-from services.observability.logs import JsonFormatter, TextFormatter, dict_config, record_context
+from services.common.logs import JsonFormatter, TextFormatter, dict_config, record_context
 from services.observability.metrics import REASON_CLASSES, Metrics, reason_class
 from services.observability.registry import ServiceEntry, register, running
 from services.observability.server import HealthServer, Readiness
