@@ -8,7 +8,6 @@ also finds the running `newsflow up` of this folder.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -25,7 +24,7 @@ from rich.table import Table
 from services import cli_errors
 from services.cli_context import say, settings_here
 from services.cli_errors import UsageError, UserError
-from services.common.logs import configure_logging, reset_logging
+from services.common.logs import configure_logging
 from services.config import Settings, get_settings
 from services.deadletter import app as deadletter_app
 from services.subscriptions.commands import register as register_subscriptions
@@ -38,6 +37,17 @@ cli.add_typer(deadletter_app, name="deadletter")  # newsflow deadletter list|rep
 register_subscriptions(cli)  # newsflow route, tail, subscriptions list|check
 T = TypeVar("T")
 SEND_CHUNK = 500  # records per pipelined send of `produce`
+
+
+LogFormat = Annotated[str, typer.Option("--log-format", help="text (default) or json: one JSON object per line.")]
+
+
+def _logging(level: str, fmt: str = "text") -> None:
+    """A service's logging (services/common/logs.py); a bad level or format is a usage error."""
+    try:
+        configure_logging(level, fmt)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @cli.callback()
@@ -138,36 +148,46 @@ def produce(
 
 
 @cli.command()
-def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> None:
-    """Run the faust stream processor (normalize, detect language, tag entities)."""
+def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_format: LogFormat = "text") -> None:
+    """Run the faust stream processor (normalize, detect language, tag entities); /metrics, /healthz, /readyz."""
+    from services.common.kafka import ensure_topics
+    from services.common.logs import dict_config
+    from services.observability.service import faust_joined, observe
     from services.processor import entities, language
     from services.processor.runtime.agents import create_app
 
-    reset_logging()  # faust sets up the worker's logging itself
+    _logging(loglevel, log_format)  # validates both before the models load
     settings = settings_here(kafka=True)
     language.warm_up(settings.languages)  # load models before joining the group, not on the first record
     entities.warm_up()
-    # aiokafka and faust build a debug record for every request and send unless their loggers are told
-    # otherwise (seen in a profile of the worker); keep them at the worker's own level.
-    level = logging.getLevelName(loglevel.upper())  # "WARN" is a level name too
-    for name in ("aiokafka", "faust"):
-        logging.getLogger(name).setLevel(max(logging.INFO, level if isinstance(level, int) else logging.WARNING))
-    from services.common.kafka import ensure_topics
-
     asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
-    app = create_app(settings)
+    observed = observe("processor", settings, group=settings.processor_id,
+                       topics=(settings.topic_raw, settings.topic_normalized))
+    app = create_app(settings, metrics=observed.metrics)
+    observed.readiness.probe("group", lambda: faust_joined(app))
+    # faust installs its own logging: hand it ours (format, and aiokafka/faust kept at WARNING: they build a
+    # debug record for every request otherwise).
+    app.conf.logging_config = dict_config(loglevel, log_format)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
-    app.main()
+    try:
+        app.main()
+    finally:
+        observed.close()
 
 
 @cli.command()
-def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None:
-    """Write articles.enriched to storage (NEWSFLOW_DATABASE_URL; SQLite by default)."""
+def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info", log_format: LogFormat = "text") -> None:
+    """Write articles.enriched to storage (NEWSFLOW_DATABASE_URL; SQLite by default); /metrics, /healthz, /readyz."""
+    from services.observability.service import observe
     from services.sink.consumer import run_sink
 
-    configure_logging(loglevel)
+    _logging(loglevel, log_format)
     settings = settings_here(kafka=True, database=True)
-    _run_until_signal(lambda stop: run_sink(settings, stop))
+    observed = observe("sink", settings, group=settings.sink_group, topics=(settings.topic_enriched,))
+    try:
+        _run_until_signal(lambda stop: run_sink(settings, stop, metrics=observed.metrics, readiness=observed.readiness))
+    finally:
+        observed.close()
 
 
 def _summary(title: str, tally: dict[str, int]) -> None:
@@ -179,29 +199,31 @@ def _summary(title: str, tally: dict[str, int]) -> None:
     out.print(table)
 
 
-def _metrics_server(metrics: Any, port: int | None) -> Any:
-    if port is None:
-        return None
-    server = metrics.serve(port)
-    console.print(f"metrics on http://0.0.0.0:{port}/metrics")
-    return server
+def _metrics_server(service: str, settings: Settings, metrics: Any, port: int | None) -> Any:
+    """/metrics (the producer's counters and the shared ones), /healthz and /readyz (broker reachable)."""
+    from services.observability.service import observe
+
+    observed = observe(service, settings, registry=metrics.registry, port=port)
+    console.print(f"metrics and health on {observed.server.url}/metrics")
+    return observed
 
 
 @cli.command()
 def feeds(
     feeds_file: Annotated[Path, typer.Argument(help="FEEDS.yaml (see samples/feeds.example.yaml).", exists=True)],
     once: Annotated[bool, typer.Option("--once", help="Poll every feed once, then exit (status 1 when all failed).")] = False,
-    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus /metrics on this port.")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="/metrics, /healthz, /readyz port (default NEWSFLOW_METRICS_PORT).")] = None,
     loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
+    log_format: LogFormat = "text",
 ) -> None:
     """Poll RSS/Atom feeds; publish new entries onto articles.raw (state in NEWSFLOW_STATE_DIR)."""
     from services.producer.feeds import load_feeds, run_feeds
     from services.producer.metrics import ProducerMetrics
 
-    configure_logging(loglevel)
+    _logging(loglevel, log_format)
     specs = load_feeds(feeds_file)  # a bad entry is said before anything connects
     settings, metrics = settings_here(kafka=True), ProducerMetrics("feeds")
-    server = _metrics_server(metrics, metrics_port)
+    server = _metrics_server("feeds", settings, metrics, metrics_port)
 
     def show(spec: Any, r: Any) -> None:
         colour = {"ok": "green", "not_modified": "dim", "error": "red"}[r.result]
@@ -214,8 +236,7 @@ def feeds(
     with console.status(f"polling {len(specs)} feeds") as status:
         results = _run_until_signal(lambda stop: run_feeds(specs, settings, stop, once=once, metrics=metrics,
                                                            on_result=show))
-    if server is not None:
-        server.shutdown()
+    server.close()
     _summary(f"feeds ({len(specs)})", dict(metrics.tally))
     if once and results and all(r.result == "error" for r in results):
         raise UserError(f"every feed failed ({len(results)} of {len(specs)}); their errors are listed above")
@@ -227,16 +248,17 @@ def watch(
                                            exists=True, file_okay=False)],
     source: Annotated[str, typer.Option(help="Source name for articles that carry none.")] = "watch",
     once: Annotated[bool, typer.Option("--once", help="Handle the files there now, then exit.")] = False,
-    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus /metrics on this port.")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="/metrics, /healthz, /readyz port (default NEWSFLOW_METRICS_PORT).")] = None,
     loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
+    log_format: LogFormat = "text",
 ) -> None:
     """Publish files dropped into FOLDER onto articles.raw (failures to the dead-letter topic)."""
     from services.producer.metrics import ProducerMetrics
     from services.producer.watch import run_watch
 
-    configure_logging(loglevel)
+    _logging(loglevel, log_format)
     settings, metrics = settings_here(kafka=True), ProducerMetrics("watch")
-    server = _metrics_server(metrics, metrics_port)
+    server = _metrics_server("watch", settings, metrics, metrics_port)
 
     def show(o: Any) -> None:
         t = metrics.tally
@@ -255,8 +277,7 @@ def watch(
     with console.status(f"watching {folder}") as status:
         _run_until_signal(lambda stop: run_watch(folder, settings, stop, source=source, once=once, metrics=metrics,
                                                  on_file=show))
-    if server is not None:
-        server.shutdown()
+    server.close()
     _summary(f"watch {folder}", dict(metrics.tally))
 
 
@@ -265,17 +286,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     loglevel: Annotated[str, typer.Option("--log-level")] = "info",
+    log_format: LogFormat = "text",
 ) -> None:
-    """HTTP ingest: POST /articles (JSON or NDJSON) -> articles.raw; /healthz, /readyz, /metrics, /openapi.json."""
+    """HTTP ingest: POST /articles (JSON or NDJSON) -> articles.raw; /healthz, /readyz, /metrics, /openapi.json.
+    The health server (NEWSFLOW_METRICS_PORT) serves /metrics, /healthz and /readyz as for every service."""
     import uvicorn
 
     from services.common.kafka import ensure_topics
     from services.producer.http_ingest import create_app
     from services.producer.metrics import ProducerMetrics
 
-    configure_logging(loglevel)
+    _logging(loglevel, log_format)
     settings, metrics = settings_here(kafka=True), ProducerMetrics("http")
     asyncio.run(ensure_topics(settings))  # no broker: one line now, not a failed startup inside uvicorn
+    observed = _metrics_server("serve", settings, metrics, None)
     if settings.ingest_token is None:
         console.print("[yellow]NEWSFLOW_INGEST_TOKEN is not set: POST /articles accepts anyone who can connect[/]")
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal into the handlers it found:
@@ -284,9 +308,12 @@ def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda number, _frame: stopped.append(number))
     # In-flight requests get 5 s after SIGTERM and the producer 3 s to flush (publish.CLOSE_TIMEOUT): the
-    # process ends within 10 s even with the broker gone.
-    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel,
-                timeout_graceful_shutdown=5)
+    # process ends within 10 s even with the broker gone. log_config=None: uvicorn logs through ours.
+    try:
+        uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel,
+                    log_config=None, timeout_graceful_shutdown=5)
+    finally:
+        observed.close()
     _summary(f"serve {host}:{port}", dict(metrics.tally))
 
 
@@ -325,6 +352,59 @@ def query(
         return
     filters = "".join(f", {name} {value}" for name, value in (("language", code), ("entity", entity)) if value)
     out.print(article_table(rows, f"showing {len(rows):,} of {total:,} stored articles{filters}"))
+
+
+@cli.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="One JSON document (the snapshot).")] = False) -> None:
+    """The running stack at a glance: topics, group lag, stored articles, rate, dead letters, readiness.
+    Exits 1 when something is not ready (scripts can use it)."""
+    from services.observability.snapshot import collect_once, locate
+    from services.observability.status import print_status
+
+    snap = asyncio.run(collect_once(locate(settings_here(kafka=False, database=True, announce=False))))
+    if as_json:
+        sys.stdout.write(snap.model_dump_json(indent=2) + "\n")
+    else:
+        print_status(snap, out)
+    if not snap.ok:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="TCP port (default NEWSFLOW_DASHBOARD_PORT; 0 = a free one).")] = None,
+    loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
+    log_format: LogFormat = "text",
+) -> None:
+    """The live page: throughput, lag, languages, top entities, latest articles, dead letters."""
+    from services.observability.dashboard import Dashboard
+    from services.observability.snapshot import locate
+
+    _logging(loglevel, log_format)
+    settings = locate(settings_here(kafka=False, database=True, announce=False))
+    page = Dashboard(settings, host=host, port=settings.dashboard_port if port is None else port).start()
+    console.print(f"live page on {page.url}")
+    try:
+        _run_until_signal(lambda stop: stop.wait())
+    finally:
+        page.stop()
+
+
+def _page_url(state_dir: Path, stack: Any, timeout: float = 30.0) -> str | None:
+    """The live page's URL once the dashboard child registered it (None if it did not in time)."""
+    from services.observability.registry import running
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        child = stack.children.get("dashboard")
+        for entry in running(state_dir):
+            if entry.service == "dashboard" and child is not None and entry.pid == child.pid:
+                return entry.url + "/"
+        if child is None or child.poll() is not None:
+            return None
+        time.sleep(0.2)
+    return None
 
 
 def _default_inputs() -> Iterator[Path]:
@@ -377,6 +457,10 @@ def up(
         console.print(f"{len(workers)} processor worker(s), the sink{' and the router' if subscriptions else ''} started "
                       f"(logs in {stack.log_dir})")
         state_file = lock.publish(settings)
+        if not once:  # the page is for a stack that keeps running
+            stack.spawn("dashboard", "dashboard")
+            page = _page_url(state, stack)
+            console.print(f"live page: {page}" if page else f"the live page did not start (see {stack.log_dir}/dashboard.log)")
         # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
         # our own child, watched here, and Ctrl-C stops the wait.
         counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files",

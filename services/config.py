@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     feed_backoff_max: float = Field(default=6 * 3600.0, gt=0)
     watch_interval: float = Field(default=2.0, gt=0)
 
+    # Observability (docs/metrics.md): each service's /metrics, /healthz, /readyz; 0 = a free port, which the
+    # service registers under state_dir/services/ for `newsflow status`. The page's port: 0 = a free one too.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    dashboard_port: int = Field(default=8787, ge=0, le=65535)  # taken -> a free port, printed by `newsflow up`
+    service_restarts: int = Field(default=0, ge=0)  # set by `newsflow up` on a child it restarted
+    # Health URLs of services that do not register in state_dir (other containers): {"sink": "http://sink:9100"}.
+    service_urls: dict[str, str] = Field(default_factory=dict)
+
     @property
     def markup_limit(self) -> int:
         """Characters of markup the processor reads: at least what a fetch may return, unless set explicitly."""

@@ -108,6 +108,8 @@ class Stack:
                                    f"{len(self.exits[name])} times in {RESTART_WINDOW / 60:.0f} min)"
                                    + (f": {why}" if why else "") + f"; full log: {where}")
             log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
+            # The child's restarts_total metric starts from here (its counters die with the old process).
+            self.overrides[name]["NEWSFLOW_SERVICE_RESTARTS"] = str(len(self.exits[name]))
             self.spawn(name, *self.commands[name], env=self.overrides[name])
             restarted.append(name)
         return restarted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 import orjson
@@ -13,9 +14,12 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
 from schemas.models import EnrichedArticle
-from services.common.kafka import client_options
-from services.config import Settings
 from services.common.deadletter import dead_letter_for
+from services.common.kafka import client_options
+from services.common.logs import record_context
+from services.config import Settings
+from services.observability.metrics import Metrics
+from services.observability.server import Readiness
 from services.producer.publish import Publisher
 from services.sink.store import Store, open_store
 
@@ -34,7 +38,8 @@ def split_batch(records: list[ConsumerRecord]) -> tuple[list[EnrichedArticle], l
 
 
 async def write_with_retry(store_factory: Callable[[], Store], store: Store | None, articles: list[EnrichedArticle],
-                           stop: asyncio.Event, max_backoff: float = 10.0) -> Store | None:
+                           stop: asyncio.Event, max_backoff: float = 10.0, metrics: Metrics | None = None,
+                           readiness: Readiness | None = None) -> Store | None:
     """Write one batch, retrying with backoff (reconnecting) while the database is away.
     Returns the (possibly new) store, or None if asked to stop before the write succeeded."""
     delay = 0.5
@@ -42,9 +47,18 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
         try:
             if store is None:
                 store = await asyncio.to_thread(store_factory)
+            t0 = time.perf_counter()
             await asyncio.to_thread(store.upsert, articles)
+            if metrics is not None:
+                metrics.wrote(len(articles), time.perf_counter() - t0)
+            if readiness is not None:
+                readiness.set("store", True, "last write succeeded")
             return store
         except Exception as exc:  # the database is down or broken: keep the batch, retry, commit nothing
+            if metrics is not None:
+                metrics.store_retries.inc()
+            if readiness is not None:
+                readiness.set("store", False, f"{type(exc).__name__}: {exc}"[:200])
             log.warning("storage write failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
             if store is not None:
                 try:
@@ -60,8 +74,12 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
 
 
 async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
-                   on_batch: Callable[[int], None] | None = None) -> None:
+                   on_batch: Callable[[int], None] | None = None, metrics: Metrics | None = None,
+                   readiness: Readiness | None = None) -> None:
     stop = stop or asyncio.Event()
+    metrics = metrics or Metrics("sink")
+    readiness = readiness or Readiness()
+    readiness.set("group", False, f"joining {settings.sink_group}")
     consumer = AIOKafkaConsumer(
         settings.topic_enriched,
         **client_options(settings),
@@ -72,21 +90,30 @@ async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
     )
     factory = lambda: open_store(settings.database_url)  # noqa: E731
     store: Store | None = await asyncio.to_thread(factory)
+    readiness.set("store", True, "opened")
     await consumer.start()
     try:
         async with Publisher(settings, wait_forever=True) as publisher:  # nothing commits meanwhile
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=settings.sink_batch_size)
+                assigned = consumer.assignment()
+                readiness.set("group", bool(assigned), f"{settings.sink_group}: {len(assigned)} partitions")
                 records = [rec for recs in batches.values() for rec in recs]
                 if not records:
                     continue
+                metrics.received(settings.topic_enriched, len(records))
+                metrics.batch(len(records))
                 good, bad = split_batch(records)
                 for rec, exc in bad:
-                    await publisher.dead_letter(dead_letter_for(
+                    letter = dead_letter_for(
                         rec.value or b"", stage="sink", error=str(exc), error_type=type(exc).__name__,
                         key=rec.key.decode("utf-8", "replace") if rec.key else None,
-                        topic=rec.topic, partition=rec.partition, offset=rec.offset))
-                store = await write_with_retry(factory, store, good, stop)
+                        topic=rec.topic, partition=rec.partition, offset=rec.offset)
+                    log.warning("dead-lettered at sink: %s", letter.error[:200], extra=record_context(letter))
+                    await publisher.dead_letter(letter)
+                    metrics.dead_lettered(letter)
+                    metrics.sent(settings.topic_deadletter)
+                store = await write_with_retry(factory, store, good, stop, metrics=metrics, readiness=readiness)
                 if store is None:
                     break  # stopped mid-outage: nothing committed, the batch is replayed on restart
                 try:

@@ -24,8 +24,10 @@ def test_compose_has_the_stack_with_healthchecks() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     assert {"kafka", "postgres", "processor", "sink", "producer"} <= set(services)
     assert services["producer"]["profiles"] == ["producer"]
-    for name in ("kafka", "postgres", "processor", "sink"):
+    for name in ("kafka", "postgres", "processor", "sink", "dashboard"):
         assert "healthcheck" in services[name], name
+    for name in ("processor", "sink", "dashboard"):  # readiness, not "a process with that name exists"
+        assert "/readyz" in " ".join(services[name]["healthcheck"]["test"]), name
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed (scripts/install.sh installs it)")

@@ -20,14 +20,17 @@ from typing import Any
 
 import faust
 
+from schemas.headers import LANGUAGE
 from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG, faust_credentials
+from services.common.logs import message_context, record_context
 from services.config import Settings
+from services.observability.metrics import Metrics
 from services.processor.runtime.attempts import Attempts, FileStore, handle_guarded
 from services.processor.runtime.delivery import Undeliverable, deliver
 from services.processor.runtime.exits import (EXIT_INTERNAL_ERROR, EXIT_KAFKA_UNAVAILABLE, EXIT_REBALANCE_STALL,
                                               EXIT_TEST_CRASH, exit_now)
 from services.processor.runtime.firstseen import FirstSeen, FirstSeenLoader, StateUnreadable
-from services.processor.runtime.handlers import HandlerConfig, Message, Output, crashed, stateful
+from services.processor.runtime.handlers import HandlerConfig, Message, Outcome, Output, crashed, stateful
 from services.processor.runtime.stall import RebalanceClock
 from services.processor.runtime.watchdog import CommittedOffsets, SkipWatch
 
@@ -46,7 +49,8 @@ def message_of(event: Any) -> Message:
     return Message(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value or b"")
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
+    metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
     app = faust.App(
         settings.processor_id,
@@ -84,7 +88,17 @@ def create_app(settings: Settings) -> faust.App:
                                  config=dict(TOPIC_CONFIG))
     first_seen = FirstSeen()
     loader = FirstSeenLoader(settings, config.topics.first_seen, first_seen)
-    handler = stateful(config, first_seen, now)
+    handled = stateful(config, first_seen, now, observe=metrics.observe)  # times language and entities
+
+    def handler(msg: Message) -> Outcome:
+        if msg.topic != config.topics.raw:
+            outcome = handled(msg)
+            for out in outcome.outputs:
+                if out.topic == config.topics.enriched:
+                    metrics.enriched(dict(out.headers)[LANGUAGE].decode())
+            return outcome
+        with metrics.stage("normalize"):
+            return handled(msg)
     attempts = Attempts(FileStore(settings.state_dir / f"{settings.processor_id}-attempts.json"),
                         settings.processor_crash_attempts)
     crash_marker = settings.processor_test_crash_marker.encode() if settings.processor_test_crash_marker else None
@@ -95,7 +109,15 @@ def create_app(settings: Settings) -> faust.App:
             exit_now(EXIT_TEST_CRASH, f"test crash marker in {msg.where()}")
 
     async def send(out: Output) -> Awaitable[object]:
-        return await app.producer.send(out.topic, out.key, out.value, out.partition, None, list(out.headers) or None)
+        ack = await app.producer.send(out.topic, out.key, out.value, out.partition, None, list(out.headers) or None)
+        return acknowledged(ack, out.topic, time.perf_counter())
+
+    async def acknowledged(ack: Awaitable[object], topic: str, sent_at: float) -> object:
+        result = await ack
+        metrics.sent(topic)  # counted once Kafka acknowledged it
+        if topic == config.topics.enriched:  # "routing": an enriched record's send until acknowledged
+            metrics.observe("routing", time.perf_counter() - sent_at)
+        return result
 
     async def load_first_seen(messages: Sequence[Message]) -> None:
         # After any rebalance, (re)read the entries of every normalized partition this worker now holds, in
@@ -112,21 +134,28 @@ def create_app(settings: Settings) -> faust.App:
 
     async def run_batch(stream: faust.StreamT, events: Sequence[Any]) -> None:
         messages = [message_of(e) for e in events]
+        metrics.batch(len(messages))
+        for m in messages:
+            metrics.received(m.topic)
         skips.handling(app.consumer_generation_id, messages)
         try:
             await load_first_seen(messages)
             outcomes = handle_guarded(messages, handler, attempts, lambda m, n: crashed(m, n, now()), before_each)
             for outcome in outcomes:
                 for letter in outcome.dead_letters:
-                    log.warning("dead-lettered %s at %s: %s", outcome.message.where(), letter.stage, letter.error[:200])
-            await deliver(outcomes, send, config.topics, now)
+                    log.warning("dead-lettered at %s: %s", letter.stage, letter.error[:200], extra=record_context(letter))
+                    metrics.dead_lettered(letter)
+            delivered = await deliver(outcomes, send, config.topics, now)
+            metrics.refused(delivered.refused_outputs)
         except (Undeliverable, StateUnreadable) as exc:
             # Kafka refused what these inputs need: acking would lose them. Exit without committing them;
             # the supervisor restarts the worker, which reads them again.
             exit_now(EXIT_KAFKA_UNAVAILABLE, f"Kafka unavailable ({exc}); exiting so {messages[0].where()} "
                                              f"and the {len(messages) - 1} records after it are processed again")
         except Exception as exc:  # an agent that raises stops consuming while the worker lives on: never that
-            log.exception("unexpected error around %s", messages[0].where())
+            first = messages[0]
+            log.exception("unexpected error around %s", first.where(),
+                          extra=message_context(first.topic, first.partition, first.offset, first.key))
             exit_now(EXIT_INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}; exiting without acking the batch")
         for event in events:
             await stream.ack(event)

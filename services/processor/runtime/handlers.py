@@ -28,6 +28,7 @@ from services.processor.runtime.firstseen import FirstSeen
 from services.subscriptions.headers import enriched_headers
 
 Headers = tuple[tuple[str, bytes], ...]
+Observe = Callable[[str, float], None]  # told how long a step took ("language", "entities"): metrics
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ def handle_raw(msg: Message, *, now: datetime, config: HandlerConfig) -> Outcome
     return Outcome(msg, outputs=(output(config.topics.normalized, out.content_hash.encode(), out),))
 
 
-def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen) -> Outcome:
+def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
+                      observe: Observe | None = None) -> Outcome:
     """Enrich; the first article per content hash is recorded, later ones are marked `duplicate_of` it.
 
     `first_seen` must hold the input's partition (loaded by the caller); it is only read here.
@@ -155,18 +157,20 @@ def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, fir
     decision = first_seen.decide(msg.partition, article.content_hash, article.id)
     writes = (FirstSeenWrite(msg.partition, article.content_hash, article.id),) if decision.record else ()
     out = enrich_message(article, now=now, languages=config.languages, duplicate_of=decision.duplicate_of,
-                         value=msg.value, key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                         value=msg.value, key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                         observe=observe)
     if isinstance(out, DeadLetter):
         return Outcome(msg, dead_letters=(out,), first_seen=writes)
     assert isinstance(out, EnrichedArticle)
     return Outcome(msg, outputs=(output(config.topics.enriched, out.id.encode(), out),), first_seen=writes)
 
 
-def handle(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen) -> Outcome:
+def handle(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
+           observe: Observe | None = None) -> Outcome:
     """Route by input topic. Whatever escapes a step is dead-lettered at stage "route": the stream goes on."""
     try:
         if msg.topic == config.topics.normalized:
-            return handle_normalized(msg, now=now, config=config, first_seen=first_seen)
+            return handle_normalized(msg, now=now, config=config, first_seen=first_seen, observe=observe)
         return handle_raw(msg, now=now, config=config)
     except Exception as exc:
         return failed(msg, "route", f"{type(exc).__name__}: {exc}", type(exc).__name__, now)
@@ -175,11 +179,12 @@ def handle(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: Fi
 Handler = Callable[[Message], Outcome]
 
 
-def stateful(config: HandlerConfig, first_seen: FirstSeen, clock: Callable[[], datetime]) -> Handler:
+def stateful(config: HandlerConfig, first_seen: FirstSeen, clock: Callable[[], datetime],
+             observe: Observe | None = None) -> Handler:
     """`handle` with the first-seen writes of each outcome folded into `first_seen` before the next record."""
 
     def run(msg: Message) -> Outcome:
-        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen)
+        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen, observe=observe)
         for write in outcome.first_seen:
             first_seen.recorded(write.partition, write.content_hash, write.article_id)
         return outcome

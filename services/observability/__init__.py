@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics, health/readiness endpoints, `newsflow status`, the live page, logs."""
