@@ -14,6 +14,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter, EnrichedArticle, Language, NormalizedArticle, RawArticle, Stage
+from services.processor.dedup import Related, features_of
 from services.processor.entities import summarize, tag_entities
 from services.processor.errors import StepError
 from services.processor.language import detect_article, detect_text
@@ -58,13 +59,19 @@ def normalize_message(value: bytes, *, now: datetime, max_body_bytes: int, key: 
 
 
 def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str],
-           duplicate_of: str | None = None) -> EnrichedArticle:
-    """Detect language and tag entities; a duplicate is marked, not enriched again."""
+           duplicate_of: str | None = None, related: Related | None = None) -> EnrichedArticle:
+    """Detect language and tag entities; a duplicate is marked, not enriched again.
+
+    With `related` (the window's near-duplicate and story state, services/processor/dedup), the article is
+    also marked `near_duplicate_of`/`similarity` and given a `story_id`, and recorded in that state; an
+    exact duplicate takes its original's story. The caller persists `related.take_entries()`.
+    """
     common = article.model_dump(exclude={"schema_version", "content_hash", "normalized_at", "fetched_at"})
     if duplicate_of is not None:
         return EnrichedArticle(**common, language=UNDETERMINED, content_hash=article.content_hash,
                                duplicate_of=duplicate_of, fetched_at=article.fetched_at,
-                               normalized_at=article.normalized_at, enriched_at=now)
+                               normalized_at=article.normalized_at, enriched_at=now,
+                               story_id=related.story_of(duplicate_of) if related is not None else None)
     try:
         language = detect_article(article.body, article.title, languages)
         title_language = detect_text(article.title, languages) if article.title else None
@@ -75,8 +82,19 @@ def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str
         entity_summary = summarize(mentions)
     except Exception as exc:
         raise StepError("tag", f"{type(exc).__name__}: {exc}") from exc
+    relation: dict[str, object] = {}
+    if related is not None:
+        try:
+            found = related.decide(features_of(
+                article_id=article.id, source=article.source, title=article.title, body=article.body,
+                language=language.code,
+                entities=[(e.entity_id, e.name, e.mentions) for e in entity_summary if e.entity_id]), now.timestamp())
+            relation = {"near_duplicate_of": found.near_duplicate_of, "similarity": found.similarity,
+                        "story_id": found.story_id}
+        except Exception as exc:  # a bug here must not cost the article: it goes on unrelated, and says why
+            common["warnings"] = [*article.warnings, f"near-duplicate/story decision failed: {type(exc).__name__}: {exc}"]
     return EnrichedArticle(**common, language=language, title_language=title_language, entities=mentions,
-                           entity_summary=entity_summary, content_hash=article.content_hash,
+                           entity_summary=entity_summary, content_hash=article.content_hash, **relation,
                            fetched_at=article.fetched_at, normalized_at=article.normalized_at, enriched_at=now)
 
 
@@ -89,9 +107,10 @@ def parse_normalized(value: bytes) -> NormalizedArticle:
 
 def enrich_message(article: NormalizedArticle, *, now: datetime, languages: Sequence[str], duplicate_of: str | None,
                    value: bytes, key: bytes | None = None, topic: str = "articles.normalized",
-                   partition: int | None = None, offset: int | None = None) -> EnrichedArticle | DeadLetter:
+                   partition: int | None = None, offset: int | None = None,
+                   related: Related | None = None) -> EnrichedArticle | DeadLetter:
     try:
-        return enrich(article, now=now, languages=languages, duplicate_of=duplicate_of)
+        return enrich(article, now=now, languages=languages, duplicate_of=duplicate_of, related=related)
     except StepError as exc:
         return _failure(value, exc.stage, exc, key, topic, partition, offset)
     except Exception as exc:
