@@ -233,6 +233,7 @@ def _article_table(rows: list[dict], title: str) -> Table:
 def query(
     language: Annotated[str | None, typer.Option(help="ISO 639-1 code.")] = None,
     entity: Annotated[str | None, typer.Option(help="Canonical entity id, e.g. Q7747.")] = None,
+    story: Annotated[str | None, typer.Option(help="Story id: the story's record, then its articles.")] = None,
     limit: int = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
@@ -243,13 +244,23 @@ def query(
 
     store = open_store(get_settings().database_url)
     try:
-        rows = store.query(language=language, entity_id=entity, limit=limit)
+        rows = store.query(language=language, entity_id=entity, story_id=story, limit=limit)
+        record = store.story(story) if story else None
     finally:
         store.close()
+    if story and record is None and not rows:
+        console.print(f"no story {story!r} in the store: check the id (newsflow query --json shows story_id)")
+        raise typer.Exit(1)
     if as_json:
+        if record is not None:
+            sys.stdout.write(orjson.dumps({"story": record}).decode() + "\n")
         for row in rows:
             sys.stdout.write(orjson.dumps(row).decode() + "\n")
     else:
+        if record is not None:
+            titles = "; ".join(f"[{lang}] {t}" for lang, t in record.get("titles", {}).items())
+            out.print(f"story {record['id']}: {record['articles']} articles, languages {', '.join(record['languages'])}, "
+                      f"{record['first_seen'][:16]} .. {record['last_seen'][:16]}\n  {titles}")
         out.print(_article_table(rows, f"{len(rows)} stored articles"))
 
 

@@ -34,7 +34,15 @@ def client_options(settings: Settings) -> dict[str, Any]:
 
 
 def topic_names(settings: Settings) -> list[str]:
-    return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter]
+    return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter,
+            settings.topic_stories]
+
+
+def topic_config(settings: Settings, topic: str) -> dict[str, str]:
+    """Creation config: `stories` keeps the latest record per story id (compacted)."""
+    if topic == settings.topic_stories:
+        return {**TOPIC_CONFIG, "cleanup.policy": "compact"}
+    return dict(TOPIC_CONFIG)
 
 
 async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
@@ -47,7 +55,7 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
                 try:
-                    await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=TOPIC_CONFIG)
+                    await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=topic_config(settings, t))
                                                for t in missing])
                 except TopicAlreadyExistsError:
                     pass

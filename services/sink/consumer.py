@@ -12,8 +12,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
-from schemas.models import EnrichedArticle
-from services.common.kafka import client_options
+from schemas.models import EnrichedArticle, Story
+from services.common.kafka import client_options, ensure_topics
 from services.config import Settings, get_settings
 from services.producer.publish import Publisher, dead_letter_for
 from services.sink.store import Store, open_store
@@ -21,19 +21,27 @@ from services.sink.store import Store, open_store
 log = logging.getLogger("newsflow.sink")
 
 
-def split_batch(records: list[ConsumerRecord]) -> tuple[list[EnrichedArticle], list[tuple[ConsumerRecord, Exception]]]:
+def split_batch(records: list[ConsumerRecord], stories_topic: str = "stories"
+                ) -> tuple[list[EnrichedArticle], list[tuple[ConsumerRecord, Exception]], list[Story]]:
+    """Articles, records that are neither valid articles nor valid stories, and stories (by topic)."""
     good: list[EnrichedArticle] = []
     bad: list[tuple[ConsumerRecord, Exception]] = []
+    stories: list[Story] = []
     for rec in records:
         try:
-            good.append(EnrichedArticle.model_validate(orjson.loads(rec.value or b"")))
+            if rec.topic == stories_topic:
+                if rec.value is not None:  # a tombstone deletes nothing here: the store keeps its history
+                    stories.append(Story.model_validate(orjson.loads(rec.value)))
+            else:
+                good.append(EnrichedArticle.model_validate(orjson.loads(rec.value or b"")))
         except (orjson.JSONDecodeError, ValidationError) as exc:
             bad.append((rec, exc))
-    return good, bad
+    return good, bad, stories
 
 
 async def write_with_retry(store_factory: Callable[[], Store], store: Store | None, articles: list[EnrichedArticle],
-                           stop: asyncio.Event, max_backoff: float = 10.0) -> Store | None:
+                           stop: asyncio.Event, max_backoff: float = 10.0, stories: list[Story] | None = None
+                           ) -> Store | None:
     """Write one batch, retrying with backoff (reconnecting) while the database is away.
     Returns the (possibly new) store, or None if asked to stop before the write succeeded."""
     delay = 0.5
@@ -41,7 +49,7 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
         try:
             if store is None:
                 store = await asyncio.to_thread(store_factory)
-            await asyncio.to_thread(store.upsert, articles)
+            await asyncio.to_thread(store.upsert, articles, stories or [])
             return store
         except Exception as exc:  # the database is down or broken: keep the batch, retry, commit nothing
             log.warning("storage write failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
@@ -62,8 +70,10 @@ async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None 
                    on_batch: Callable[[int], None] | None = None) -> None:
     settings = settings or get_settings()
     stop = stop or asyncio.Event()
+    await ensure_topics(settings)  # the stories topic may not exist yet: a subscription would not see it for minutes
     consumer = AIOKafkaConsumer(
         settings.topic_enriched,
+        settings.topic_stories,
         **client_options(settings),
         group_id=settings.sink_group,
         enable_auto_commit=False,
@@ -80,13 +90,13 @@ async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None 
                 records = [rec for recs in batches.values() for rec in recs]
                 if not records:
                     continue
-                good, bad = split_batch(records)
+                good, bad, stories = split_batch(records, settings.topic_stories)
                 for rec, exc in bad:
                     await publisher.dead_letter(dead_letter_for(
                         rec.value or b"", stage="sink", error=str(exc), error_type=type(exc).__name__,
                         key=rec.key.decode("utf-8", "replace") if rec.key else None,
                         topic=rec.topic, partition=rec.partition, offset=rec.offset))
-                store = await write_with_retry(factory, store, good, stop)
+                store = await write_with_retry(factory, store, good, stop, stories=stories)
                 if store is None:
                     break  # stopped mid-outage: nothing committed, the batch is replayed on restart
                 try:

@@ -100,7 +100,7 @@ class Related:
 
     window: float = 48 * 3600.0
     threshold: float = 0.5
-    story_threshold: float = 0.3
+    story_threshold: float = 0.25
     max_df: int = 200
     _chunks: list[_Chunk] = field(default_factory=list)
     _slots: dict[str, int] = field(default_factory=dict)  # article id -> slot

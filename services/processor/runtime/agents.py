@@ -31,6 +31,7 @@ from services.deadletter import TRUNCATED_MARK
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen, read_partitions
+from services.processor.runtime.related import RelatedRuntime
 from services.processor.runtime.stall import RebalanceClock
 from services.producer.publish import dead_letter_for
 
@@ -108,6 +109,16 @@ def create_app(settings: Settings | None = None) -> faust.App:
                                  key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
                                  compacting=True, config=dict(TOPIC_CONFIG))
     first_seen = FirstSeen()
+    # Near-duplicates and stories (runtime/related.py): a global state every worker follows, and the
+    # compacted stories topic (latest record per story id). Retention = the window: the state forgets with it.
+    window_ms = str(int(settings.story_window_hours * 3_600_000))
+    related_topic = app.topic(f"{settings.processor_id}-related", key_type=bytes, value_type=bytes,
+                              key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
+                              config={**TOPIC_CONFIG, "cleanup.policy": "compact,delete", "retention.ms": window_ms})
+    stories = app.topic(settings.topic_stories, key_type=bytes, value_type=bytes, key_serializer="raw",
+                        value_serializer="raw", partitions=settings.partitions, compacting=True,
+                        config=dict(TOPIC_CONFIG))
+    related = RelatedRuntime(settings, related_topic.get_topic_name())
 
     async def deliver(topic: faust.TopicT, key: bytes | None, value: bytes, partition: int | None = None) -> None:
         try:
@@ -197,9 +208,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
             await deliver(first_seen_topic, article.content_hash.encode(), article.id.encode(),
                           partition=msg.partition)
             first_seen.recorded(msg.partition, article.content_hash, article.id)
+        # -- near-duplicates and stories: state in step, decide (pure, in enrich), persist before the output --
+        await related.sync(app.consumer_generation_id, declare=(related_topic.maybe_declare, stories.maybe_declare))
         out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
-                             duplicate_of=decision.duplicate_of, value=value,
+                             duplicate_of=decision.duplicate_of, value=value, related=related.state,
                              key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+        await related.record(out, lambda k, v: deliver(related_topic, k, v), lambda k, v: deliver(stories, k, v))
         if isinstance(out, DeadLetter):
             await dead(out)
         else:
