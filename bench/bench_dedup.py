@@ -37,7 +37,7 @@ from services.processor.dedup import signature as sg  # noqa: E402
 from services.processor.dedup.keys import StoryKeys  # noqa: E402
 from services.processor.dedup.state import Features, Relation, encode_entry  # noqa: E402
 
-LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt")
+LANGUAGES = ("nl", "de", "en")  # of the simulated articles
 T0 = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
 
 
@@ -46,8 +46,9 @@ def rss_bytes() -> int:
 
 
 def language_of(text: str) -> str:
+    from services.config import DEFAULT_LANGUAGES
     from services.processor.language import detect_article
-    return detect_article(text, None, LANGUAGES).code
+    return detect_article(text, None, DEFAULT_LANGUAGES).code
 
 
 # -- 1. near-duplicates ------------------------------------------------------------------------------------

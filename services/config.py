@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # Near-duplicates and stories (services/processor/dedup, docs/stories.md).
     topic_stories: str = "stories"
     story_window_hours: float = Field(default=48.0, gt=0)  # state and candidates expire after this
-    near_duplicate_threshold: float = Field(default=0.5, gt=0, le=1)  # estimated Jaccard of word 3-shingles
+    near_duplicate_threshold: float = Field(default=0.6, gt=0, le=1)  # estimated Jaccard of word 3-shingles
     story_threshold: float = Field(default=0.25, gt=0, le=1)  # weighted cosine over story keys
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 

@@ -25,6 +25,10 @@ def service_env(settings: Settings) -> dict[str, str]:
         "NEWSFLOW_SINK_GROUP": settings.sink_group,
         "NEWSFLOW_STATE_DIR": str(settings.state_dir),
         "NEWSFLOW_MAX_BODY_BYTES": str(settings.max_body_bytes),
+        "NEWSFLOW_TOPIC_STORIES": settings.topic_stories,
+        "NEWSFLOW_NEAR_DUPLICATE_THRESHOLD": str(settings.near_duplicate_threshold),
+        "NEWSFLOW_STORY_THRESHOLD": str(settings.story_threshold),
+        "NEWSFLOW_STORY_WINDOW_HOURS": str(settings.story_window_hours),
     })
     return env
 

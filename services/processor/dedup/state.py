@@ -55,7 +55,7 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
     ranked = sorted(entities, key=lambda e: -e[2])
     tokens = sg.tokens(body)
     lower = sg.lowered(tokens)
-    sig = sg.signature(lower) if language != "und" else None
+    sig = sg.signature(lower)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
     lead = (sg.tokens(title) if title else []) + tokens[:LEAD_WORDS]
     keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
@@ -99,7 +99,7 @@ class Related:
     """The window's articles: signatures, story keys, decisions and story aggregates."""
 
     window: float = 48 * 3600.0
-    threshold: float = 0.5
+    threshold: float = 0.6
     story_threshold: float = 0.25
     max_df: int = 200
     _chunks: list[_Chunk] = field(default_factory=list)
