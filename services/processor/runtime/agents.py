@@ -209,7 +209,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
                           partition=msg.partition)
             first_seen.recorded(msg.partition, article.content_hash, article.id)
         # -- near-duplicates and stories: state in step, decide (pure, in enrich), persist before the output --
-        await related.sync(app.consumer_generation_id, declare=(related_topic.maybe_declare, stories.maybe_declare))
+        try:
+            await related.sync(app.consumer_generation_id, declare=(related_topic.maybe_declare, stories.maybe_declare))
+        except Exception as exc:  # the broker, not the record (sync retried): exit uncommitted, as for first-seen
+            raise Undeliverable(f"related state unreadable: {type(exc).__name__}: {exc}") from exc
         out = enrich_message(article, now=datetime.now(UTC), languages=settings.languages,
                              duplicate_of=decision.duplicate_of, value=value, related=related.state,
                              key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)

@@ -74,18 +74,25 @@ class RelatedRuntime:
 
         declare: creates the state and stories topics; called once per rebalance, like first-seen's.
         """
-        if generation != self._generation:
-            for create in declare:
-                await create()
-        if self._consumer is None:
-            await self._start()
-        assert self._consumer is not None
-        if generation != self._generation:
-            await asyncio.wait_for(self._catch_up(), timeout)
-            self._generation = generation
-            log.info("related state followed to the end of %s: %d articles in the window", self.topic, len(self.state))
-        else:
+        if generation == self._generation and self._consumer is not None:
             self._fold(await self._consumer.getmany(timeout_ms=0))
+            return
+        for delay in (1.0, 2.0, 4.0, 8.0, 16.0, 0.0):  # the broker may be restarting
+            try:
+                for create in declare:
+                    await create()
+                if self._consumer is None:
+                    await self._start()
+                await asyncio.wait_for(self._catch_up(), timeout)
+                break
+            except Exception as exc:
+                if not delay:
+                    raise
+                log.warning("following %s failed (%s: %s); retrying in %.0f s", self.topic, type(exc).__name__, exc, delay)
+                await self.stop()  # positions restart from the beginning: folding again is idempotent
+                await asyncio.sleep(delay)
+        self._generation = generation
+        log.info("related state followed to the end of %s: %d articles in the window", self.topic, len(self.state))
 
     async def _catch_up(self) -> None:
         assert self._consumer is not None
