@@ -137,21 +137,26 @@ def stories(story_threshold: float) -> None:
 
 # -- 3. cost and memory --------------------------------------------------------------------------------------
 def synthetic(n: int, seed: int = 3) -> list[tuple[Features, Relation]]:
-    """Articles shaped like real ones for the state: 64-value signature, ~30 story keys, 5 entities."""
+    """Articles shaped like real ones for the state: 64-value signature, 34 story keys, 5 entities;
+    60 % start a story, the others join the latest one."""
     rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**16, (n, sg.NUM_PERM), dtype=np.uint16)
+    entity_ids = (rng.zipf(1.3, (n, 10)) % 50_000).astype(np.int64)
+    other_keys = rng.integers(1, 2**63, (n, 24), dtype=np.int64)
+    new_story = rng.random(n) < 0.6
+    tags = rng.integers(0, 2**63, n, dtype=np.int64)
+    kinds = tuple("e" * 10 + "n" * 6 + "c" * 8 + "w" * 10)
     out = []
-    story = "st-0"
+    story = f"st-{seed:016x}"
     for i in range(n):
-        sig = rng.integers(0, 2**16, sg.NUM_PERM, dtype=np.uint16)
-        entity_ids = rng.zipf(1.3, 10) % 50_000
-        keys = tuple(int(k) for k in np.concatenate([entity_ids * 7919 + 1, rng.integers(1, 2**63, 24)]))
-        kinds = tuple("e" * 10 + "n" * 6 + "c" * 8 + "w" * 10)[: len(keys)]
-        if rng.random() < 0.6:  # most articles start a story, the others join a recent one
-            story = f"st-{rng.integers(0, 2**63):016x}"
-        f = Features(id=f"u-{rng.integers(0, 2**63):016x}{i:08d}", source=f"source-{i % 500}",
-                     title=f"A title of about seventy characters for synthetic article number {i}",
-                     language=LANGUAGES[i % 3], signature=sig, keys=StoryKeys(keys, kinds),
-                     entities=tuple((f"Q{e}", f"Entity {e}") for e in entity_ids[:5].tolist()))
+        if new_story[i]:
+            story = f"st-{tags[i]:016x}"
+        ents = entity_ids[i].tolist()
+        keys = tuple(e * 7919 + 1 for e in ents) + tuple(other_keys[i].tolist())
+        f = Features(id=f"u-{tags[i]:016x}{seed + i:08d}", source=f"source-{i % 500}",
+                     title=f"A title of about seventy characters for synthetic article number {seed + i}",
+                     language=LANGUAGES[i % 3], signature=sigs[i], keys=StoryKeys(keys, kinds),
+                     entities=tuple((f"Q{e}", f"Entity {e}") for e in ents[:5]))
         out.append((f, Relation(None, None, story)))
     return out
 
