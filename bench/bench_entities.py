@@ -2,12 +2,11 @@
 
     .venv/bin/python bench/bench_entities.py [--limit N]
 
-Quality: entity-level precision/recall/F1, exact span and type (conlleval style), per dataset and
-type. Each corpus sentence is re-split by our tokenizer (Europeana keeps punctuation on words:
+Quality: entity-level precision/recall/F1, exact span and type (conlleval style), per language,
+dataset and type (news-like sets first; see datasets_by_language). Each corpus sentence is re-split by our tokenizer (Europeana keeps punctuation on words:
 "Rotterdam." -> "Rotterdam" "."; see corpora.retokenize), space-joined and run through the real step (tag_entities: our own
 tokenizer, CRF, gazetteer, linking); a mention that does not fall on the corpus' token boundaries
-counts as wrong. Datasets: WikiANN nl/de dev (silver), Europeana Newspapers nl/de dev split
-(historic OCR, deterministic split, see services/processor/entities/ner/corpora.py), GermEval 2014 de dev.
+counts as wrong. No dev set is trained on (services/processor/entities/ner/train.py).
 Speed (--speed-only: just this): CPU ms per text (time.process_time, min and median of --runs runs)
 on each seed article (../shared/seeds), and on a realistic set: the seeds plus the 400 nl/de
 paragraphs of ../shared/corpora/langid/paragraphs.jsonl; with the figures before the numba decoder.
@@ -54,17 +53,39 @@ def evaluate_model_only(sentences, lang: str) -> corpora.Score:
     import pycrfsuite
 
     from services.processor.entities.tag import _tagger
-    from services.processor.entities.ner.tagger import MODEL_PATH
+    from services.processor.entities.ner.tagger import model_path
     from services.processor.entities.ner.train import features_for
 
     gaz = _tagger().gaz
     crf = pycrfsuite.Tagger()
-    crf.open(str(MODEL_PATH))
+    crf.open(str(model_path(lang)))
     score = corpora.Score()
     for toks, tags in sentences:
         toks, tags = corpora.retokenize(toks, tags)
         score.add(corpora.spans(tags), corpora.spans(list(crf.tag(features_for(gaz, toks, lang)))))
     return score
+
+
+def datasets_by_language() -> list[tuple[str, str, str, object]]:
+    """Dev sets, news-like first within each language. MultiCoNER dev is lower-cased: it is scored
+    recased the way training data is (casing.py), since news is cased."""
+    from services.processor.entities.ner.train import recased
+
+    return [
+        ("de: GermEval 2014 dev (news + Wikipedia; OTH/deriv/part = MISC)", "de", "germeval2014.NER-de-dev.tsv", corpora.germeval),
+        ("de: SmartData v3 dev (news, tweets, traffic RSS)", "de", "train/smartdata_de/smartdata_v3_dev.conll", corpora.smartdata),
+        ("de: Europeana dev split (historic newspapers, OCR)", "de", "europeana.enp_DE.lft.bio", lambda: corpora.europeana("de", "dev")),
+        ("de: MobIE dev (traffic reports, tweets)", "de", "train/mobie_de/dev.conll2003", lambda: corpora.mobie("dev")),
+        ("de: MultiCoNER II dev (recased)", "de", "train/multiconer_v2/de-dev.conll", lambda: recased("de", corpora.multiconer2("de", "dev"))),
+        ("de: MultiCoNER v1 dev (recased)", "de", "train/multiconer_v1/de_dev.conll", lambda: recased("de", corpora.multiconer("de", "dev"))),
+        ("de: WikiANN dev (silver)", "de", "wikiann.de.dev", lambda: corpora.wikiann("de", "dev")),
+        ("nl: Europeana dev split (historic newspapers, OCR)", "nl", "europeana.enp_NL.kb.bio", lambda: corpora.europeana("nl", "dev")),
+        ("nl: MultiCoNER v1 dev (recased)", "nl", "train/multiconer_v1/nl_dev.conll", lambda: recased("nl", corpora.multiconer("nl", "dev"))),
+        ("nl: WikiANN dev (silver)", "nl", "wikiann.nl.dev", lambda: corpora.wikiann("nl", "dev")),
+        ("en: WNUT-17 dev (social media)", "en", "train/wnut17_en/emerging.dev.conll", lambda: corpora.wnut17("dev")),
+        ("en: MultiCoNER v1 dev (recased)", "en", "train/multiconer_v1/en_dev.conll", lambda: recased("en", corpora.multiconer("en", "dev"))),
+        ("fr: MultiCoNER II fr dev, odd sentences (recased)", "fr", "train/multiconer_v2/fr-dev.conll", lambda: recased("fr", corpora.multiconer2("fr", "dev"))),
+    ]
 
 
 def report(name: str, score: corpora.Score) -> None:
@@ -136,20 +157,17 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--runs", type=int, default=7, help="timing runs (the machine is shared: min and median)")
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
+    ap.add_argument("--lang", action="append", help="only these languages (repeatable)")
     args = ap.parse_args()
     ner = corpora.corpus_dir()
-    datasets = [
-        ("WikiANN nl dev (silver)", "nl", "wikiann.nl.dev", lambda: corpora.wikiann("nl", "dev")),
-        ("WikiANN de dev (silver)", "de", "wikiann.de.dev", lambda: corpora.wikiann("de", "dev")),
-        ("Europeana nl dev split (OCR)", "nl", "europeana.enp_NL.kb.bio", lambda: corpora.europeana("nl", "dev")),
-        ("Europeana de dev split (OCR)", "de", "europeana.enp_DE.lft.bio", lambda: corpora.europeana("de", "dev")),
-        ("GermEval 2014 de dev (OTH/deriv/part = MISC)", "de", "germeval2014.NER-de-dev.tsv", corpora.germeval),
-    ]
+    datasets = datasets_by_language()
     if args.speed_only:
         speed(ner.parents[1], args.runs)
         return
     tag_entities("Warm-up in Moskou.", "nl")
     for name, lang, filename, load in datasets:
+        if args.lang and lang not in args.lang:
+            continue
         if not (ner / filename).exists():
             print(f"\n{name}: corpus absent ({ner / filename}), skipped")
             continue

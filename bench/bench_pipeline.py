@@ -1,11 +1,15 @@
 """End-to-end throughput: N generated seed-sized articles through broker, processor and sink into SQLite.
 
-    python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--workers 1] [--stage-sample 500]
+    NEWSFLOW_SHARED=/work/shared python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--workers N]
+        [--stage-sample 500] [--latency-rate 200 --latency-n 2000]
 
 Prints each stage's per-article CPU cost in-process, then articles/s end to end (first send to last
 row stored, after one warm-up article went through) through a real local Kafka (or
 KAFKA_BOOTSTRAP_SERVERS) with the processor worker(s) and the sink as separate processes, exactly as
-`newsflow up` runs them, and the CPU time each spent per article.
+`newsflow up` starts them (by default as many workers as `up` would), the CPU time each spent per
+article and its ratio to the in-process stage cost. With --latency-rate, then sends --latency-n more
+articles paced at that rate and prints the produce→stored latency (p50, p95, max).
+Articles are the seeds (`$NEWSFLOW_SHARED/seeds`, ~3 KB each) varied per article; samples/ without them.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def generate(n: int, seed: int = 7) -> list[RawArticle]:
     return out
 
 
-def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> None:
+def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> float:
     from services.processor.enrich import normalize_message
     from services.processor.entities import summarize, tag_entities
     from services.processor.language import detect_article, warm_up
@@ -72,6 +76,7 @@ def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> None:
     for name, cost in (("parse+normalize", t1 - t0), ("detect language", t2 - t1), ("tag entities", t3 - t2)):
         print(f"  {name:<16} {cost / n * 1000:7.3f} ms")
     print(f"  {'total':<16} {(t3 - t0) / n * 1000:7.3f} ms  (≈ {n / (t3 - t0):.0f} articles/s on one core)")
+    return (t3 - t0) / n
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -84,7 +89,8 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int) -> None:
+async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int,
+                     stage_cost: float) -> None:
     from services.producer.publish import Publisher
     from services.sink.store import open_store
 
@@ -125,8 +131,42 @@ async def end_to_end(articles: list[RawArticle], settings: Settings, processors:
     print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s "
           f"({len(processors)} processor worker(s), {settings.partitions} partitions)")
     print(f"CPU per article: processor {1000 * proc_cpu / len(articles):.2f} ms "
-          f"({100 * proc_cpu / total:.0f}% of one core), sink {1000 * sink_cpu / len(articles):.2f} ms")
+          f"({100 * proc_cpu / total:.0f}% of one core, {proc_cpu / len(articles) / stage_cost:.2f}× the in-process "
+          f"stage cost), sink {1000 * sink_cpu / len(articles):.2f} ms")
     store.close()
+
+
+async def latency(articles: list[RawArticle], settings: Settings, rate: float) -> None:
+    """Send at `rate` articles/s in small paced chunks; produce→stored latency from the store's stored_at."""
+    import sqlite3
+
+    from services.producer.publish import Publisher
+
+    chunk = max(1, int(rate / 20))  # 20 sends per second
+    sent_at: dict[str, float] = {}
+    async with Publisher(settings) as publisher:
+        start = time.time()
+        for i in range(0, len(articles), chunk):
+            part = articles[i:i + chunk]
+            due = start + i / rate
+            if due > time.time():
+                await asyncio.sleep(due - time.time())
+            now = time.time()
+            await publisher.send_many(part)
+            sent_at.update({a.url: now for a in part if a.url})
+    path = settings.database_url.removeprefix("sqlite:///")
+    deadline = time.time() + 300
+    while True:
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT url, stored_at FROM articles WHERE url LIKE 'https://bench.example/lat-%'").fetchall()
+        if len(rows) >= len(articles) or time.time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    lat = sorted(datetime.fromisoformat(stored.replace("Z", "+00:00")).timestamp() - sent_at[url]
+                 for url, stored in rows if url in sent_at)
+    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+    print(f"latency at {rate:.0f} articles/s ({len(lat)} of {len(articles)} stored): produce→stored "
+          f"p50 {1000 * pick(0.5):.0f} ms, p95 {1000 * pick(0.95):.0f} ms, max {1000 * lat[-1]:.0f} ms")
 
 
 def main() -> None:
@@ -135,12 +175,14 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--stage-sample", type=int, default=500)
     parser.add_argument("--stages-only", action="store_true")
-    parser.add_argument("--workers", type=int, default=1, help="processor workers in the consumer group")
+    parser.add_argument("--workers", type=int, default=0, help="processor workers (default: as many as `up` starts)")
+    parser.add_argument("--latency-rate", type=float, default=0.0, help="then send paced at this rate; print latency")
+    parser.add_argument("--latency-n", type=int, default=2000)
     args = parser.parse_args()
 
     articles = generate(args.n)
-    settings = Settings(partitions=args.partitions)
-    stage_costs(articles[: args.stage_sample], settings.languages)
+    settings = Settings(partitions=args.partitions, processor_workers=args.workers)
+    stage_cost = stage_costs(articles[: args.stage_sample], settings.languages)
     if args.stages_only:
         return
 
@@ -153,15 +195,18 @@ def main() -> None:
     stack = Stack(settings, log_dir=work / "logs")
     try:
         if not settings.kafka_bootstrap_servers:
-            stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start()
+            stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start(timeout=300)
             settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
             stack.settings = settings
         asyncio.run(ensure_topics(settings))
-        for i in range(args.workers):
-            stack.spawn(f"processor-{i}", "process", env={"NEWSFLOW_STATE_DIR": str(work / f"state-{i}")})
+        stack.spawn_processors()
         stack.spawn("sink", "sink")
         processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
-        asyncio.run(end_to_end(articles, settings, processors, stack.children["sink"].pid))
+        asyncio.run(end_to_end(articles, settings, processors, stack.children["sink"].pid, stage_cost))
+        if args.latency_rate:
+            paced = [a.model_copy(update={"url": f"https://bench.example/lat-{i}", "title": f"{a.title} lat"})
+                     for i, a in enumerate(generate(args.latency_n, seed=11))]
+            asyncio.run(latency(paced, settings, args.latency_rate))
     finally:
         stack.stop()
         print(f"logs and store in {work}")

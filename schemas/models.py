@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 ContentType = Literal["text/plain", "text/html", "application/json"]
 EntityType = Literal["PER", "ORG", "LOC", "MISC"]
 BlockKind = Literal["heading", "paragraph"]
-Stage = Literal["parse", "validate", "normalize", "detect", "tag", "route", "produce", "sink"]
+Stage = Literal["parse", "validate", "normalize", "detect", "tag", "route", "produce", "crash", "sink"]
 
 
 class _Record(BaseModel):
@@ -109,6 +109,11 @@ class EnrichedArticle(_Record):
     title_language: Language | None = None
     entities: list[Mention] = Field(default_factory=list)
     entity_summary: list[EntitySummary] = Field(default_factory=list)
+    entity_model: str | None = Field(
+        default=None,
+        description='NER model that found the mentions (e.g. "crf-nl"); null when the language has none: then only '
+        "names from the knowledge base are marked, never another language's guesses.",
+    )
     content_hash: str
     duplicate_of: str | None = Field(
         default=None, description="Id of the first article seen with the same content_hash; such a record is not enriched again."

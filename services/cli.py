@@ -1,4 +1,9 @@
-"""`newsflow`: the one entry point (produce, process, sink, up, query)."""
+"""`newsflow`: the one entry point (produce, process, sink, up, query, feeds, watch, serve, deadletter).
+
+Errors: every command runs through services/cli_errors.run (one line for a known condition, `--debug`
+for its traceback). Settings: built here once per command by services/cli_context.settings_here, which
+also finds the running `newsflow up` of this folder.
+"""
 
 from __future__ import annotations
 
@@ -10,77 +15,124 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services import cli_errors
+from services.cli_context import say, settings_here
+from services.cli_errors import UsageError, UserError
+from services.common.logs import configure_logging, reset_logging
 from services.config import Settings, get_settings
 from services.deadletter import app as deadletter_app
+from services.subscriptions.commands import register as register_subscriptions
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="newsflow: streaming ingest for multilingual news.")
+cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
+                  help="newsflow: streaming ingest for multilingual news.")
 console = Console(stderr=True)
 out = Console()
 cli.add_typer(deadletter_app, name="deadletter")  # newsflow deadletter list|replay
+register_subscriptions(cli)  # newsflow route, tail, subscriptions list|check
+T = TypeVar("T")
+SEND_CHUNK = 500  # records per pipelined send of `produce`
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+@cli.callback()
+def _global_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a known error too (or NEWSFLOW_DEBUG=1).")] = False,
+) -> None:
+    """newsflow: streaming ingest for multilingual news."""
+    # `--debug` is read by cli_errors.run from the command line; declared here for --help and parsing.
+    # One-shot commands keep the Kafka client's own log lines out of the way; services set their level.
+    configure_logging("info" if debug else "warning", clients="warning" if debug else "critical")
 
 
-def _run_until_signal(service: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-    """Run a long-lived service; SIGINT/SIGTERM set its stop event so it finishes cleanly."""
+def _run_until_signal(service: Callable[[asyncio.Event], Awaitable[T]]) -> T:
+    """Run a long-lived service; SIGINT/SIGTERM set its stop event so it finishes cleanly. Returns its result."""
 
-    async def main() -> None:
+    async def main() -> T:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await service(stop)
+        return await service(stop)
 
-    asyncio.run(main())
+    return asyncio.run(main())
 
 
-async def produce_paths(paths: list[Path], settings: Settings, source: str, progress: bool = True) -> dict[str, int]:
-    """Publish files; unreadable or invalid input goes to the dead-letter topic. Returns the counts."""
+async def produce_paths(paths: list[Path], settings: Settings, source: str, progress: bool = True,
+                        remember: bool = False, force: bool = False, wait_forever: bool = False) -> dict[str, int]:
+    """Publish files; unreadable or invalid input goes to the dead-letter topic. Returns the counts.
+
+    remember=True keeps a record of the files sent (services/producer/sentfiles.py): an unchanged file is
+    skipped and counted as "unchanged" unless force=True. wait_forever: see publish.Publisher."""
     from services.common.kafka import ensure_topics
     from services.producer.files import SUPPORTED, Rejected, articles_from_file, iter_files
-    from services.producer.publish import Publisher, dead_letter_for
+    from services.common.deadletter import dead_letter_for
+    from services.producer.publish import Publisher
+    from services.producer.sentfiles import SentFiles, destination, file_digest
 
     files = list(iter_files(paths))
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
-    await ensure_topics(settings)
-    with Progress(TextColumn("[bold]producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not progress) as bar:
-        task = bar.add_task("files", total=len(files))
-        async with Publisher(settings) as publisher:
-            for path in files:
-                if path.suffix.lower() not in SUPPORTED:
-                    counts["skipped"] += 1
-                else:
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "unchanged": 0}
+    cluster = await ensure_topics(settings)
+    sent_files = SentFiles.for_state_dir(settings.state_dir) if remember else None
+    where = destination(cluster, settings.bootstrap, settings.topic_raw, source)
+    try:
+        with Progress(TextColumn("[bold]producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, disable=not progress) as bar:
+            task = bar.add_task("files", total=len(files))
+            async with Publisher(settings, wait_forever=wait_forever) as publisher:
+                for path in files:
+                    bar.advance(task)
+                    if path.suffix.lower() not in SUPPORTED:
+                        counts["skipped"] += 1
+                        continue
+                    digest = file_digest(path.read_bytes()) if sent_files is not None else ""
+                    if sent_files is not None and not force and sent_files.seen(digest, where):
+                        counts["unchanged"] += 1
+                        continue
+                    batch = []
                     for item in articles_from_file(path, source=source):
                         if isinstance(item, Rejected):
                             counts["failed"] += 1
-                            console.print(f"[yellow]dead-lettered[/] {item.origin}: {item.reason[:200]}")
-                            await publisher.dead_letter(dead_letter_for(item.payload, stage=item.stage, error=item.reason))  # type: ignore[arg-type]
-                        else:
-                            await publisher.send(item)
-                            counts["sent"] += 1
-                bar.advance(task)
+                            console.print(f"[yellow]dead-lettered[/] {item.origin}: {item.reason[:200]}", soft_wrap=True)
+                            await publisher.dead_letter(dead_letter_for(item.payload, stage=item.stage,  # type: ignore[arg-type]
+                                                                        error=item.reason))
+                            continue
+                        batch.append(item)
+                        if len(batch) >= SEND_CHUNK:
+                            counts["sent"] += len(await publisher.send_many(batch))
+                            batch = []
+                    if batch:
+                        counts["sent"] += len(await publisher.send_many(batch))
+                    if sent_files is not None:  # only once Kafka acknowledged every record of the file
+                        sent_files.record(digest, where, path.resolve())
+    finally:
+        if sent_files is not None:
+            sent_files.close()
     return counts
+
+
+def produce_summary(counts: dict[str, int]) -> str:
+    line = f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}"
+    if counts.get("unchanged"):
+        line += f"; {counts['unchanged']} unchanged, skipped (sent before; --force sends them again)"
+    return line
 
 
 @cli.command()
 def produce(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .html pages, .json/.jsonl records.", exists=True)],
     source: Annotated[str, typer.Option(help="Source name for articles that carry none.")] = "files",
+    force: Annotated[bool, typer.Option("--force", help="Send files again that were sent unchanged before.")] = False,
 ) -> None:
-    """Publish files onto articles.raw."""
-    settings = get_settings()
-    counts = asyncio.run(produce_paths(paths, settings, source))
-    out.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}")
+    """Publish files onto articles.raw (files sent unchanged before are skipped unless --force)."""
+    settings = settings_here(kafka=True)
+    counts = asyncio.run(produce_paths(paths, settings, source, remember=True, force=force))
+    out.print(produce_summary(counts), soft_wrap=True)
     if counts["failed"]:
         raise typer.Exit(1)
 
@@ -91,7 +143,8 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> N
     from services.processor import entities, language
     from services.processor.runtime.agents import create_app
 
-    settings = get_settings()
+    reset_logging()  # faust sets up the worker's logging itself
+    settings = settings_here(kafka=True)
     language.warm_up(settings.languages)  # load models before joining the group, not on the first record
     entities.warm_up()
     # aiokafka and faust build a debug record for every request and send unless their loggers are told
@@ -99,6 +152,9 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn") -> N
     level = logging.getLevelName(loglevel.upper())  # "WARN" is a level name too
     for name in ("aiokafka", "faust"):
         logging.getLogger(name).setLevel(max(logging.INFO, level if isinstance(level, int) else logging.WARNING))
+    from services.common.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
     app = create_app(settings)
     sys.argv = ["newsflow-process", "worker", "--loglevel", loglevel, "--without-web"]
     app.main()
@@ -109,9 +165,9 @@ def sink(loglevel: Annotated[str, typer.Option("--log-level")] = "info") -> None
     """Write articles.enriched to storage (NEWSFLOW_DATABASE_URL; SQLite by default)."""
     from services.sink.consumer import run_sink
 
-    _logging(loglevel)
-
-    _run_until_signal(lambda stop: run_sink(get_settings(), stop))
+    configure_logging(loglevel)
+    settings = settings_here(kafka=True, database=True)
+    _run_until_signal(lambda stop: run_sink(settings, stop))
 
 
 def _summary(title: str, tally: dict[str, int]) -> None:
@@ -134,7 +190,7 @@ def _metrics_server(metrics: Any, port: int | None) -> Any:
 @cli.command()
 def feeds(
     feeds_file: Annotated[Path, typer.Argument(help="FEEDS.yaml (see samples/feeds.example.yaml).", exists=True)],
-    once: Annotated[bool, typer.Option("--once", help="Poll every feed once, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Poll every feed once, then exit (status 1 when all failed).")] = False,
     metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus /metrics on this port.")] = None,
     loglevel: Annotated[str, typer.Option("--log-level")] = "warning",
 ) -> None:
@@ -142,8 +198,9 @@ def feeds(
     from services.producer.feeds import load_feeds, run_feeds
     from services.producer.metrics import ProducerMetrics
 
-    _logging(loglevel)
-    specs, settings, metrics = load_feeds(feeds_file), get_settings(), ProducerMetrics("feeds")
+    configure_logging(loglevel)
+    specs = load_feeds(feeds_file)  # a bad entry is said before anything connects
+    settings, metrics = settings_here(kafka=True), ProducerMetrics("feeds")
     server = _metrics_server(metrics, metrics_port)
 
     def show(spec: Any, r: Any) -> None:
@@ -152,13 +209,16 @@ def feeds(
         status.update(f"feeds: polls {sum(v for k, v in t.items() if k.startswith('polls_'))}, sent {t['sent']}, "
                       f"duplicates {t['duplicates']}, failures {t['failures']}")
         console.print(f"[{colour}]{r.result:<12}[/] {r.url}  new {r.sent}, seen {r.duplicates}"
-                      + (f"  [red]{r.error}[/]" if r.error else ""))
+                      + (f"  [red]{r.error}[/]" if r.error else ""), soft_wrap=True)
 
     with console.status(f"polling {len(specs)} feeds") as status:
-        _run_until_signal(lambda stop: run_feeds(specs, settings, stop, once=once, metrics=metrics, on_result=show))
+        results = _run_until_signal(lambda stop: run_feeds(specs, settings, stop, once=once, metrics=metrics,
+                                                           on_result=show))
     if server is not None:
         server.shutdown()
     _summary(f"feeds ({len(specs)})", dict(metrics.tally))
+    if once and results and all(r.result == "error" for r in results):
+        raise UserError(f"every feed failed ({len(results)} of {len(specs)}); their errors are listed above")
 
 
 @cli.command()
@@ -174,18 +234,23 @@ def watch(
     from services.producer.metrics import ProducerMetrics
     from services.producer.watch import run_watch
 
-    _logging(loglevel)
-    settings, metrics = get_settings(), ProducerMetrics("watch")
+    configure_logging(loglevel)
+    settings, metrics = settings_here(kafka=True), ProducerMetrics("watch")
     server = _metrics_server(metrics, metrics_port)
 
     def show(o: Any) -> None:
         t = metrics.tally
         status.update(f"watching {folder}: sent {t['sent']}, dead-lettered {t['dead_lettered']}, failures {t['failures']}")
         if o.error:
-            console.print(f"[yellow]retry later[/] {o.path}: {o.error}")
+            console.print(f"[yellow]retry later[/] {o.path}: {o.error}", soft_wrap=True)
+        elif o.note and o.moved_to is None:
+            console.print(f"[dim]{o.path}: {o.note}[/]", soft_wrap=True)
+        elif o.note:
+            console.print(f"[red]{o.path}: {o.note}[/] -> {o.moved_to}", soft_wrap=True)
         else:
             colour = "red" if o.dead_lettered else "green"
-            console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}")
+            console.print(f"[{colour}]{o.sent} sent, {o.dead_lettered} dead-lettered[/] {o.path} -> {o.moved_to}",
+                          soft_wrap=True)
 
     with console.status(f"watching {folder}") as status:
         _run_until_signal(lambda stop: run_watch(folder, settings, stop, source=source, once=once, metrics=metrics,
@@ -201,13 +266,16 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     loglevel: Annotated[str, typer.Option("--log-level")] = "info",
 ) -> None:
-    """HTTP ingest: POST /articles (JSON or NDJSON) -> articles.raw; /healthz, /metrics, /openapi.json."""
+    """HTTP ingest: POST /articles (JSON or NDJSON) -> articles.raw; /healthz, /readyz, /metrics, /openapi.json."""
     import uvicorn
 
+    from services.common.kafka import ensure_topics
     from services.producer.http_ingest import create_app
     from services.producer.metrics import ProducerMetrics
 
-    settings, metrics = get_settings(), ProducerMetrics("http")
+    configure_logging(loglevel)
+    settings, metrics = settings_here(kafka=True), ProducerMetrics("http")
+    asyncio.run(ensure_topics(settings))  # no broker: one line now, not a failed startup inside uvicorn
     if settings.ingest_token is None:
         console.print("[yellow]NEWSFLOW_INGEST_TOKEN is not set: POST /articles accepts anyone who can connect[/]")
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal into the handlers it found:
@@ -215,53 +283,59 @@ def serve(
     stopped: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda number, _frame: stopped.append(number))
-    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel)
+    # In-flight requests get 5 s after SIGTERM and the producer 3 s to flush (publish.CLOSE_TIMEOUT): the
+    # process ends within 10 s even with the broker gone.
+    uvicorn.run(create_app(settings, metrics=metrics), host=host, port=port, log_level=loglevel,
+                timeout_graceful_shutdown=5)
     _summary(f"serve {host}:{port}", dict(metrics.tally))
-
-def _article_table(rows: list[dict], title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    for col in ("id", "lang", "published", "source", "title", "people / orgs / places"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        names = sorted({e.get("canonical_name") or e["text"] for e in row["entities"]})
-        table.add_row(row["id"][:12], row["language"], (row["published_at"] or "")[:16], row["source"],
-                      (row["title"] or "")[:60], ", ".join(names)[:120])
-    return table
 
 
 @cli.command()
 def query(
-    language: Annotated[str | None, typer.Option(help="ISO 639-1 code.")] = None,
+    language: Annotated[str | None, typer.Option(help="ISO 639-1 code (any case), or und.")] = None,
     entity: Annotated[str | None, typer.Option(help="Canonical entity id, e.g. Q7747.")] = None,
     story: Annotated[str | None, typer.Option(help="Story id: the story's record, then its articles.")] = None,
-    limit: int = 20,
+    limit: Annotated[int, typer.Option(help="Show at most this many (1 or more).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
-    """Show stored articles."""
+    """Show stored articles, newest first (reads only: never creates a database)."""
     import orjson
 
+    from services.query_view import article_table
     from services.sink.store import open_store
 
-    store = open_store(get_settings().database_url)
+    if limit < 1:
+        raise UsageError(f"--limit must be 1 or more (got {limit})")
+    settings = settings_here(kafka=False, database=True)
+    code = None
+    if language is not None:
+        code = language.strip().casefold()
+        known = (*settings.languages, "und")
+        if code not in known:
+            raise UsageError(f"unknown language code {language!r}: newsflow stores {', '.join(known)} "
+                             "(NEWSFLOW_LANGUAGES; und = undetermined)")
+    store = open_store(settings.database_url, create=False)
     try:
-        rows = store.query(language=language, entity_id=entity, story_id=story, limit=limit)
+        rows = store.query(language=code, entity_id=entity, story_id=story, limit=limit)
+        total = store.count(language=code, entity_id=entity, story_id=story)
         record = store.story(story) if story else None
     finally:
         store.close()
     if story and record is None and not rows:
-        console.print(f"no story {story!r} in the store: check the id (newsflow query --json shows story_id)")
-        raise typer.Exit(1)
+        raise UserError(f"no story {story!r} in the store: check the id (newsflow query --json shows story_id)")
     if as_json:
         if record is not None:
             sys.stdout.write(orjson.dumps({"story": record}).decode() + "\n")
         for row in rows:
             sys.stdout.write(orjson.dumps(row).decode() + "\n")
-    else:
-        if record is not None:
-            titles = "; ".join(f"[{lang}] {t}" for lang, t in record.get("titles", {}).items())
-            out.print(f"story {record['id']}: {record['articles']} articles, languages {', '.join(record['languages'])}, "
-                      f"{record['first_seen'][:16]} .. {record['last_seen'][:16]}\n  {titles}")
-        out.print(_article_table(rows, f"{len(rows)} stored articles"))
+        return
+    if record is not None:
+        titles = "; ".join(f"[{lang}] {t}" for lang, t in record.get("titles", {}).items())
+        out.print(f"story {record['id']}: {record['articles']} articles, languages {', '.join(record['languages'])}, "
+                  f"{record['first_seen'][:16]} .. {record['last_seen'][:16]}\n  {titles}")
+    filters = "".join(f", {name} {value}" for name, value in (("language", code), ("entity", entity), ("story", story))
+                      if value)
+    out.print(article_table(rows, f"showing {len(rows):,} of {total:,} stored articles{filters}"))
 
 
 def _default_inputs() -> Iterator[Path]:
@@ -275,16 +349,27 @@ def up(
     paths: Annotated[list[Path] | None, typer.Argument(help="Input to feed (default: the bundled samples/).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Exit when the input is stored.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the input to be stored.")] = 300.0,
+    subscriptions: Annotated[Path | None, typer.Option(help="Also run the router on this subscriptions file.")] = None,
 ) -> None:
-    """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input."""
+    """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input.
+
+    Other commands started in the same folder find this stack (NEWSFLOW_STATE_DIR/stack.json)."""
     from services.common.kafka import ensure_topics
     from services.common.localkafka import LocalKafka
+    from services.query_view import article_table
     from services.sink.store import open_store
     from services.stack import Stack, wait_drained
+    from services.stackstate import StackLock, absolute_database_url
 
     settings = get_settings()
+    if subscriptions is not None:
+        from services.subscriptions.commands import load_or_exit
+
+        load_or_exit(subscriptions)  # a bad file ends here with its problems, not in a restarting child
     state = settings.state_dir.resolve()
-    settings = settings.model_copy(update={"state_dir": state})
+    lock = StackLock(state).acquire()  # a second `up` on this state dir stops here, with one line
+    settings = settings.model_copy(update={"state_dir": state,
+                                           "database_url": absolute_database_url(settings.database_url)})
     stack = Stack(settings, log_dir=state / "logs")
     try:
         if not settings.kafka_bootstrap_servers:
@@ -293,21 +378,31 @@ def up(
             settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
             stack.settings = settings
             console.print(f"Kafka on {stack.kafka.bootstrap} (log: {stack.kafka.log_path})")
+        else:
+            say(f"using Kafka {settings.bootstrap} (KAFKA_BOOTSTRAP_SERVERS)")
         asyncio.run(ensure_topics(settings))
-        stack.spawn("processor", "process")
+        workers = stack.spawn_processors()
         stack.spawn("sink", "sink")
-        console.print(f"processor and sink started (logs in {stack.log_dir})")
-        counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files"))
+        if subscriptions is not None:
+            stack.spawn("router", "route", "--subscriptions", str(subscriptions.resolve()))
+        console.print(f"{len(workers)} processor worker(s), the sink{' and the router' if subscriptions else ''} started "
+                      f"(logs in {stack.log_dir})")
+        state_file = lock.publish(settings)
+        # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
+        # our own child, watched here, and Ctrl-C stops the wait.
+        counts = asyncio.run(produce_paths(list(paths or _default_inputs()), settings, source="files",
+                                           wait_forever=stack.kafka is not None))
         console.print(f"sent {counts['sent']}, skipped {counts['skipped']}, failed {counts['failed']}; waiting until stored …")
         asyncio.run(wait_drained(settings, stack, timeout=timeout))
         store = open_store(settings.database_url)
         try:
-            out.print(_article_table(store.query(limit=50), f"{store.count()} articles in {settings.database_url}"))
+            out.print(article_table(store.query(limit=50), f"{store.count()} articles in {settings.database_url}"))
         finally:
             store.close()
         if not once:
-            console.print("running; add input with `newsflow produce PATH` (KAFKA_BOOTSTRAP_SERVERS="
-                          f"{settings.bootstrap}); Ctrl-C stops everything")
+            console.print(f"running; in another shell in this folder, `newsflow produce PATH`, `newsflow query` and "
+                          f"`newsflow deadletter list` use this stack ({state_file}); Ctrl-C stops everything",
+                          soft_wrap=True)
             signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as cleanly as Ctrl-C
             while True:
                 stack.check_children()
@@ -317,11 +412,12 @@ def up(
     finally:
         console.print("stopping …")
         stack.stop()
+        lock.release()
 
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    cli()
+    cli_errors.run(cli)
 
 
 if __name__ == "__main__":

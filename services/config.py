@@ -11,6 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_LANGUAGES = ("nl", "de", "en", "fr", "es", "it", "pt", "ru", "pl", "sv", "da", "nb", "uk", "tr", "ar", "zh", "ja")
 
 
+# One fetched response, after decompression (producers); also the default limit on a raw page's markup in
+# the processor, so every page the producers can fetch can be normalized.
+FETCH_MAX_BYTES = 5_000_000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore", populate_by_name=True)
 
@@ -45,8 +50,20 @@ class Settings(BaseSettings):
 
     processor_id: str = "newsflow-processor"
     state_dir: Path = Path(".newsflow")
+    # The processor handles up to this many records per batch, or what arrived within the wait (seconds).
+    processor_batch_size: int = Field(default=200, ge=1)
+    processor_batch_wait: float = Field(default=0.05, gt=0)
+    # A record on which a worker died this many times is dead-lettered (stage "crash"); docs/faults.md.
+    processor_crash_attempts: int = Field(default=3, ge=1)
+    # Tests only: a worker exits abruptly on a record whose value contains this text (a crash on demand).
+    processor_test_crash_marker: str | None = None
+    # Processor workers `newsflow up` starts (0: one per CPU core, at most one per partition).
+    processor_workers: int = Field(default=0, ge=0)
 
+    # What is kept: an article's text after extraction, in UTF-8 bytes; larger articles are dead-lettered.
     max_body_bytes: int = Field(default=1_000_000, ge=1)
+    # What is read: a raw HTML page or JSON record, in characters; unset = fetch_max_bytes (see markup_limit).
+    max_markup_chars: int | None = Field(default=None, ge=1)
 
     # Near-duplicates and stories (services/processor/dedup, docs/stories.md).
     topic_stories: str = "stories"
@@ -56,9 +73,10 @@ class Settings(BaseSettings):
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     # Producers (feeds, watch, serve); see docs/producers.md.
+    produce_timeout: float = Field(default=30.0, gt=0)  # seconds to wait for Kafka's acknowledgement of a send
     ingest_token: SecretStr | None = None  # NEWSFLOW_INGEST_TOKEN: bearer token for POST /articles
     ingest_max_request_bytes: int = Field(default=10_000_000, ge=1)  # one POST body (a batch); 413 above
-    fetch_max_bytes: int = Field(default=5_000_000, ge=1)  # one fetched response, after decompression
+    fetch_max_bytes: int = Field(default=FETCH_MAX_BYTES, ge=1)  # one fetched response, after decompression
     fetch_timeout: float = Field(default=30.0, gt=0)  # whole fetch, redirects included
     fetch_max_redirects: int = Field(default=5, ge=0)
     # Networks a fetch may reach although private/loopback/link-local, e.g. ["127.0.0.0/8"] (tests).
@@ -68,6 +86,11 @@ class Settings(BaseSettings):
     feed_host_delay: float = Field(default=2.0, ge=0)  # politeness: min seconds between requests to one host
     feed_backoff_max: float = Field(default=6 * 3600.0, gt=0)
     watch_interval: float = Field(default=2.0, gt=0)
+
+    @property
+    def markup_limit(self) -> int:
+        """Characters of markup the processor reads: at least what a fetch may return, unless set explicitly."""
+        return self.max_markup_chars or self.fetch_max_bytes
 
     @property
     def bootstrap(self) -> str:

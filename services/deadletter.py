@@ -27,10 +27,12 @@ import typer
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter
-from services.config import Settings, get_settings
+from services.common.deadletter import TRUNCATED_MARK  # set where a dead letter's payload had to be cut
+from services.config import Settings
+
+__all__ = ["TRUNCATED_MARK", "app", "replay"]
 
 REPLAY_GROUP = "newsflow-deadletter-replay"
-TRUNCATED_MARK = "[payload truncated: not replayable]"  # set by the processor (agents.truncated)
 METADATA_LIMIT = 4000  # Kafka keeps at most offset.metadata.max.bytes (4096) per committed offset
 
 
@@ -166,6 +168,12 @@ class Progress:
         return self.below, ",".join(parts)
 
 
+def filter_words(stages: Sequence[str], topic: str | None, offsets: Sequence[str]) -> str:
+    """The filters of a replay as words ("--stage parse --offset 9:999"), empty when none. Pure."""
+    parts = [f"--stage {s}" for s in stages] + ([f"--topic {topic}"] if topic else []) + [f"--offset {o}" for o in offsets]
+    return " ".join(parts)
+
+
 def _range(run: list[int]) -> str:
     return str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}"
 
@@ -278,6 +286,11 @@ class ReplayResult:
     replayed: list[Entry]
     already: list[Entry]
     unreplayable: list[tuple[Entry, str]]
+    on_topic: int = 0  # dead letters on the topic, matching or not
+
+    @property
+    def matched(self) -> int:
+        return len(self.replayed) + len(self.already) + len(self.unreplayable)
 
 
 def plan(entries: Sequence[Entry], progress: dict[int, Progress], replay_all: bool) -> ReplayResult:
@@ -303,6 +316,7 @@ async def replay(settings: Settings, *, stages: Sequence[str] = (), topic: str |
     entries, starts = await read_entries(settings)
     progress = await read_progress(settings, group)
     result = plan(select(entries, stages=stages, topic=topic, positions=positions), progress, replay_all)
+    result.on_topic = len(entries)
     if dry_run or not result.replayed:
         return result
     sent: dict[int, list[int]] = {}
@@ -341,7 +355,9 @@ def list_letters(
     from rich.console import Console
     from rich.table import Table
 
-    settings = get_settings()
+    from services.cli_context import settings_here
+
+    settings = settings_here(kafka=True)
 
     async def load() -> tuple[list[Entry], dict[int, Progress]]:
         entries, _ = await read_entries(settings)
@@ -379,12 +395,23 @@ def replay_letters(
     """Send dead letters' original payloads back to their origin topics, with their keys."""
     from rich.console import Console
 
+    from services.cli_context import settings_here
+    from services.cli_errors import UsageError, UserError
+
     try:
         positions = parse_positions(offset or [])
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--offset") from exc
-    result = asyncio.run(replay(get_settings(), stages=stage or (), topic=topic, positions=positions or None,
+        raise UsageError(f"--offset: {exc}") from exc
+    settings = settings_here(kafka=True)
+    result = asyncio.run(replay(settings, stages=stage or (), topic=topic, positions=positions or None,
                                 replay_all=replay_all, dry_run=dry_run))
+    if not result.matched:
+        filters = filter_words(stage or (), topic, offset or [])
+        where = f"{result.on_topic} dead letters on {settings.topic_deadletter}"
+        if filters:
+            raise UserError(f"nothing matched {filters} among the {where}; `newsflow deadletter list` shows them")
+        Console().print(f"nothing to replay: {where}")
+        return
     console = Console()
     verb = "would replay" if dry_run else "replayed"
     for entry in result.replayed:

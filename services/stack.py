@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from aiokafka.errors import KafkaError
 
 from services.common.kafka import client_options
 from services.common.localkafka import LocalKafka
+from services.common.processes import spawn
 from services.config import Settings
 
 log = logging.getLogger("newsflow.up")
@@ -34,9 +34,37 @@ RESTARTS = 5
 RESTART_WINDOW = 300.0
 
 
+class ChildCrashed(RuntimeError):
+    """A child of `newsflow up` kept exiting: a restart will not fix it."""
+
+
+_BOX = "│╭╮╰╯─"  # rich's panels around click's usage errors
+
+
+def last_error(log_text: str) -> str | None:
+    """The line of a child's log that says why it died: the exception line of its last traceback (the
+    first unindented line after the header), else the last line mentioning an error. Pure."""
+    lines = [ln.rstrip() for ln in (raw.strip(_BOX).rstrip() for raw in log_text.splitlines()) if ln.strip()]
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last)")]
+    if starts:
+        for ln in lines[starts[-1] + 1:]:
+            if not ln[:1].isspace():
+                return ln[:300]
+    for ln in reversed(lines):
+        if ("error" in ln.lower() or "exception" in ln.lower()) and len(ln.split()) > 1:
+            return ln.strip()[:300]
+    return lines[-1].strip()[:300] if lines else None
+
+
 def may_restart(exits: list[float], now: float, limit: int = RESTARTS, window: float = RESTART_WINDOW) -> bool:
     """Whether a child that exited at the times `exits` (the last one now) may be started once more."""
     return sum(1 for t in exits if now - t <= window) <= limit
+
+
+def worker_count(settings: Settings) -> int:
+    """Processor workers for the local stack: as configured, else one per core (more could not share a partition)."""
+    wanted = settings.processor_workers or os.cpu_count() or 1
+    return max(1, min(wanted, settings.partitions))
 
 
 @dataclass
@@ -49,21 +77,18 @@ class Stack:
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     exits: dict[str, list[float]] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["KAFKA_BOOTSTRAP_SERVERS"] = self.settings.bootstrap
-        env["NEWSFLOW_DATABASE_URL"] = self.settings.database_url
-        env["NEWSFLOW_STATE_DIR"] = str(self.settings.state_dir)
-        env["NEWSFLOW_PARTITIONS"] = str(self.settings.partitions)
-        return env
-
     def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.commands[name], self.overrides[name] = args, dict(env or {})
-        with (self.log_dir / f"{name}.log").open("ab") as log:
-            self.children[name] = subprocess.Popen([sys.executable, "-m", "services.cli", *args],
-                                                   env=self.env() | self.overrides[name],
-                                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.children[name] = spawn(args, self.settings, self.log_dir / f"{name}.log", self.overrides[name])
+
+    def spawn_processors(self) -> list[str]:
+        """The processor workers, each with its own state dir (faust's data, crash marks)."""
+        names = []
+        for i in range(worker_count(self.settings)):
+            name = "processor" if i == 0 else f"processor-{i}"
+            self.spawn(name, "process", env={"NEWSFLOW_STATE_DIR": str(self.settings.state_dir / name)})
+            names.append(name)
+        return names
 
     def check_children(self) -> list[str]:
         """Restart the children that exited (returns their names); raise when one keeps exiting."""
@@ -75,7 +100,13 @@ class Stack:
             self.exits.setdefault(name, []).append(now)
             where = self.log_dir / f"{name}.log"
             if not may_restart(self.exits[name], now):
-                raise RuntimeError(f"{name} exited with {proc.returncode} {len(self.exits[name])} times; see {where}")
+                try:
+                    why = last_error(where.read_text(errors="replace")[-20_000:])
+                except OSError:
+                    why = None
+                raise ChildCrashed(f"the {name} keeps crashing (exit status {proc.returncode}, "
+                                   f"{len(self.exits[name])} times in {RESTART_WINDOW / 60:.0f} min)"
+                                   + (f": {why}" if why else "") + f"; full log: {where}")
             log.warning("%s exited with %s; restarting it (log: %s)", name, proc.returncode, where)
             self.spawn(name, *self.commands[name], env=self.overrides[name])
             restarted.append(name)

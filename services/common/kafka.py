@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -19,18 +21,56 @@ log = logging.getLogger(__name__)
 # records up to 16 MiB (the producers' max_request_size); larger raw bodies are refused by the producer.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 TOPIC_CONFIG = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+# Room for a record's key, headers and batch framing next to its value within max.message.bytes: a value
+# larger than this is refused by the producer (MessageSizeTooLargeError) however often it is retried.
+MAX_VALUE_BYTES = MAX_MESSAGE_BYTES - 4096
+
+
+@dataclass(frozen=True)
+class Security:
+    """The connection's security as configured: one builder for aiokafka and faust alike."""
+
+    protocol: str
+    ssl_context: ssl.SSLContext | None
+    sasl_mechanism: str | None
+    username: str | None
+    password: str | None
+
+
+def security(settings: Settings) -> Security:
+    """TLS context and SASL credentials only when the protocol asks for them; secrets only from Settings."""
+    protocol = settings.kafka_security_protocol
+    context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None)
+    sasl = protocol.startswith("SASL")
+    password = settings.kafka_sasl_password.get_secret_value() if sasl and settings.kafka_sasl_password else None
+    return Security(protocol, context, (settings.kafka_sasl_mechanism or "PLAIN") if sasl else None,
+                    settings.kafka_sasl_username if sasl else None, password)
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
     """aiokafka connection options; SASL/TLS only when configured, secrets only from the environment."""
-    opts: dict[str, Any] = {"bootstrap_servers": settings.bootstrap, "security_protocol": settings.kafka_security_protocol}
-    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
-        opts["ssl_context"] = ssl.create_default_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None)
-    if settings.kafka_security_protocol.startswith("SASL"):
-        opts["sasl_mechanism"] = settings.kafka_sasl_mechanism or "PLAIN"
-        opts["sasl_plain_username"] = settings.kafka_sasl_username
-        opts["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None
+    sec = security(settings)
+    opts: dict[str, Any] = {"bootstrap_servers": settings.bootstrap, "security_protocol": sec.protocol}
+    if sec.ssl_context is not None:
+        opts["ssl_context"] = sec.ssl_context
+    if sec.sasl_mechanism is not None:
+        opts["sasl_mechanism"] = sec.sasl_mechanism
+        opts["sasl_plain_username"] = sec.username
+        opts["sasl_plain_password"] = sec.password
     return opts
+
+
+def faust_credentials(settings: Settings) -> Any:
+    """The same security as faust's broker_credentials (None: plaintext)."""
+    import faust
+
+    sec = security(settings)
+    if sec.sasl_mechanism is not None:
+        return faust.SASLCredentials(username=sec.username, password=sec.password, mechanism=sec.sasl_mechanism,
+                                     ssl_context=sec.ssl_context)
+    return faust.SSLCredentials(sec.ssl_context) if sec.ssl_context is not None else None
 
 
 def topic_names(settings: Settings) -> list[str]:
@@ -45,12 +85,21 @@ def topic_config(settings: Settings, topic: str) -> dict[str, str]:
     return dict(TOPIC_CONFIG)
 
 
-async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
-    """Create the pipeline's topics with the configured partitions (idempotent; retries while the broker starts)."""
-    for attempt in range(attempts):
+class KafkaUnreachable(ConnectionError):
+    """No broker answered at the configured bootstrap servers within the wait."""
+
+
+async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
+    """Create the pipeline's topics with the configured partitions (idempotent); returns the cluster id.
+
+    Connecting is retried for `wait` seconds (a broker that is still starting), then KafkaUnreachable: a
+    wrong address or a stopped broker is said in one line within seconds, not after a long silence. Once
+    connected, creating topics takes the client's usual request timeout (a busy broker is slow, not gone)."""
+    deadline = time.monotonic() + wait
+    while True:
         admin = AIOKafkaAdminClient(**client_options(settings))
         try:
-            await admin.start()
+            await asyncio.wait_for(admin.start(), max(1.0, deadline - time.monotonic()))
             existing = set(await admin.list_topics())
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
@@ -59,10 +108,14 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
                                                for t in missing])
                 except TopicAlreadyExistsError:
                     pass
-            return
-        except KafkaConnectionError as exc:
-            if attempt == attempts - 1:
-                raise
+            try:
+                return str((await admin.describe_cluster()).get("cluster_id") or "") or None
+            except Exception:  # noqa: BLE001 - the id only labels what was sent where; the topics are there
+                return None
+        except (KafkaConnectionError, asyncio.TimeoutError) as exc:
+            if time.monotonic() >= deadline:
+                raise KafkaUnreachable(f"cannot reach Kafka at {settings.bootstrap}: no broker answered "
+                                       f"within {wait:g} s") from exc
             log.info("broker not ready (%s), retrying", exc)
             await asyncio.sleep(1.0)
         finally:

@@ -14,12 +14,13 @@ import orjson
 from pydantic import ValidationError
 
 from schemas.models import DeadLetter, EnrichedArticle, Language, NormalizedArticle, RawArticle, Stage
+from services.config import FETCH_MAX_BYTES
 from services.processor.dedup import Related, features_of
-from services.processor.entities import summarize, tag_entities
+from services.processor.entities import entity_model, summarize, tag_entities
 from services.processor.errors import StepError
 from services.processor.language import detect_article, detect_text
 from services.processor.normalize import normalize
-from services.producer.publish import dead_letter_for
+from services.common.deadletter import dead_letter_for
 
 UNDETERMINED = Language(code="und", confidence=0.0, decided_by="none")
 
@@ -46,12 +47,12 @@ def _failure(value: bytes, stage: Stage, exc: BaseException, key: bytes | None, 
 
 def normalize_message(value: bytes, *, now: datetime, max_body_bytes: int, key: bytes | None = None,
                       topic: str = "articles.raw", partition: int | None = None,
-                      offset: int | None = None) -> NormalizedArticle | DeadLetter:
+                      offset: int | None = None, max_markup_chars: int = FETCH_MAX_BYTES) -> NormalizedArticle | DeadLetter:
     stage: Stage = "parse"
     try:
         raw = parse_raw(value)
         stage = "normalize"
-        return normalize(raw, now=now, max_body_bytes=max_body_bytes)
+        return normalize(raw, now=now, max_body_bytes=max_body_bytes, max_markup_chars=max_markup_chars)
     except StepError as exc:
         return _failure(value, exc.stage, exc, key, topic, partition, offset)
     except Exception as exc:  # a bug in a step must not stop the stream: dead-letter it with the stage
@@ -94,7 +95,8 @@ def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str
         except Exception as exc:  # a bug here must not cost the article: it goes on unrelated, and says why
             common["warnings"] = [*article.warnings, f"near-duplicate/story decision failed: {type(exc).__name__}: {exc}"]
     return EnrichedArticle(**common, language=language, title_language=title_language, entities=mentions,
-                           entity_summary=entity_summary, content_hash=article.content_hash, **relation,
+                           entity_summary=entity_summary, entity_model=entity_model(language.code),
+                           content_hash=article.content_hash, **relation,
                            fetched_at=article.fetched_at, normalized_at=article.normalized_at, enriched_at=now)
 
 

@@ -21,14 +21,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.models import RawArticle
 from services.config import Settings
+from services.producer.charset import decode_page
 from services.producer.feedentries import (
     FeedInfo,
     FeedRefused,
-    decode_page,
     entry_key,
     entry_to_article,
     page_article,
@@ -71,26 +71,78 @@ class FeedSpec(BaseModel):
         return value
 
 
-class FeedsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FeedsFileError(ValueError):
+    """FEEDS.yaml is not usable; the message names the file, the line and the entry."""
 
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    feeds: list[FeedSpec | str]
+
+_TOP_KEYS = {"feeds", "defaults"}
+
+
+def _item_lines(text: str) -> list[int]:
+    """1-based line of each entry of the `feeds:` list (or of a top-level list), for error messages."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    seq = root
+    if isinstance(root, yaml.MappingNode):
+        seq = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "feeds"), None)
+    return [item.start_mark.line + 1 for item in seq.value] if isinstance(seq, yaml.SequenceNode) else []
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in err["loc"])
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where + ': ' if where else ''}{err['msg']}{more}"
 
 
 def load_feeds(path: Path) -> list[FeedSpec]:
-    """FEEDS.yaml: `feeds:` a list of URLs or {url, name, interval, fetch_pages, language}; `defaults:` for all."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """FEEDS.yaml: `feeds:` a list of URLs or {url, name, interval, fetch_pages, language}; `defaults:` for all.
+
+    Raises FeedsFileError with the file, line and entry of the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FeedsFileError(f"{path}: cannot read: {exc}") from None
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}" if mark is not None else ""
+        raise FeedsFileError(f"{path}{at}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     if isinstance(raw, list):
         raw = {"feeds": raw}
-    doc = FeedsFile.model_validate(raw)
-    specs = []
-    for item in doc.feeds:
-        values = {**doc.defaults, **({"url": item} if isinstance(item, str) else item.model_dump(exclude_unset=True))}
-        specs.append(FeedSpec.model_validate(values))
-    urls = [s.url for s in specs]
-    if len(set(urls)) != len(urls):
-        raise ValueError("a feed url is listed twice")
+    if not isinstance(raw, dict) or not isinstance(raw.get("feeds"), list):
+        raise FeedsFileError(f"{path}: expected `feeds:` with a list of feed URLs or {{url: ..., name: ...}} entries")
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise FeedsFileError(f"{path}: unknown top-level key {unknown[0]!r} (expected `feeds:` and `defaults:`)")
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise FeedsFileError(f"{path}: `defaults:` must be a mapping of feed settings")
+    lines = _item_lines(text)
+    specs: list[FeedSpec] = []
+    for index, item in enumerate(raw["feeds"]):
+        at = f"{path}:{lines[index]}" if index < len(lines) else str(path)
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise FeedsFileError(f"{at}: feeds[{index}]: expected a URL or a mapping with `url:`, not {item!r}")
+        try:
+            specs.append(FeedSpec.model_validate({**defaults, **item}))
+        except ValidationError as exc:
+            url = item.get("url")
+            raise FeedsFileError(f"{at}: feeds[{index}]{f' ({url})' if isinstance(url, str) else ''}: "
+                                 f"{_first_error(exc)}") from None
+    seen: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        if spec.url in seen:
+            at = f"{path}:{lines[index]}" if index < len(lines) else str(path)
+            raise FeedsFileError(f"{at}: feeds[{index}] ({spec.url}) is listed twice (first as feeds[{seen[spec.url]}])")
+        seen[spec.url] = index
+    if not specs:
+        raise FeedsFileError(f"{path}: the `feeds:` list is empty")
     return specs
 
 
@@ -162,7 +214,7 @@ class FeedPoller:
         except FetchRefused as exc:
             return self.record_failure(spec, state, "refused", str(exc))
         except FetchError as exc:
-            return self.record_failure(spec, state, "fetch", f"{type(exc).__name__}: {exc}")
+            return self.record_failure(spec, state, "fetch", str(exc) or type(exc).__name__)
         if response.status == 304:
             self.store.save(after_not_modified(state, now=self.clock(), interval=self.interval(spec)))
             self.metrics.poll("not_modified")
@@ -177,7 +229,9 @@ class FeedPoller:
         except Exception as exc:  # noqa: BLE001 - a parser bug on one document must not stop the poller
             return self.record_failure(spec, state, "parse", f"{type(exc).__name__}: {exc}")
         if not parsed.entries and parsed.bozo:
-            return self.record_failure(spec, state, "parse", f"no entries, {parsed.bozo}"[:500])
+            return self.record_failure(spec, state, "parse", f"not a feed: {parsed.bozo}"[:500])
+        if not parsed.entries and not parsed.version:
+            return self.record_failure(spec, state, "parse", "not a feed: no RSS or Atom document in the response")
         feed = FeedInfo(url=spec.url, title=parsed.title, name=spec.name, language=spec.language or parsed.language)
         result = PollResult(spec.url, "ok", entries=len(parsed.entries), warning=parsed.bozo)
         keys = [k for k in (entry_key(e) for e in parsed.entries) if k is not None]

@@ -27,7 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from services.config import Settings
+from services.config import FETCH_MAX_BYTES, Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -53,7 +53,7 @@ class FetchTimeout(FetchError):
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    max_bytes: int = 5_000_000
+    max_bytes: int = FETCH_MAX_BYTES
     timeout: float = 30.0
     max_redirects: int = 5
     allowed_networks: tuple[IPNetwork, ...] = ()
@@ -84,6 +84,10 @@ def address_refusal(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | N
     return None
 
 
+ALLOW_HINT = ('; to fetch it anyway, allow its network with NEWSFLOW_FETCH_ALLOWED_NETWORKS '
+              '(a JSON list of CIDRs, e.g. ["127.0.0.0/8"])')
+
+
 def check_url(url: str | httpx.URL, allowed: Sequence[IPNetwork] = ()) -> httpx.URL:
     """The URL if it may be fetched (scheme, host, IP literal); raises FetchRefused otherwise. Pure."""
     try:
@@ -101,7 +105,7 @@ def check_url(url: str | httpx.URL, allowed: Sequence[IPNetwork] = ()) -> httpx.
         return parsed  # a name: checked on resolution by GuardedBackend
     reason = address_refusal(ip, allowed)
     if reason:
-        raise FetchRefused(f"{reason} refused for {str(url)[:200]}")
+        raise FetchRefused(f"{reason} refused for {str(url)[:200]}{ALLOW_HINT}")
     return parsed
 
 
@@ -120,7 +124,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             reason = address_refusal(ipaddress.ip_address(address.split("%", 1)[0]), self.allowed)
             if reason:
-                raise FetchRefused(f"{host} resolves to a {reason}: refused")
+                raise FetchRefused(f"{host} resolves to a {reason}: refused{ALLOW_HINT}")
         return addresses
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
@@ -159,10 +163,32 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
                                                   network_backend=GuardedBackend(policy.allowed_networks))
 
 
-def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
+def operation_timeouts(policy: FetchPolicy) -> tuple[float, float]:
+    """(connect, read/write) seconds for one operation; the whole fetch is bounded by policy.timeout."""
     per_op = min(policy.timeout, 20.0)
+    return min(per_op, 10.0), per_op
+
+
+def describe_http_error(exc: httpx.HTTPError, policy: FetchPolicy) -> FetchError:
+    """httpx's exception as a FetchError that says what happened (httpx's own text is often empty). Pure."""
+    connect, per_op = operation_timeouts(policy)
+    if isinstance(exc, httpx.TimeoutException):
+        what, limit = {httpx.ConnectTimeout: ("connecting", connect), httpx.ReadTimeout: ("waiting for data", per_op),
+                       httpx.WriteTimeout: ("sending the request", per_op),
+                       httpx.PoolTimeout: ("waiting for a connection", per_op)}.get(type(exc), ("fetching", per_op))
+        return FetchTimeout(f"timed out after {limit:g} s {what}")
+    detail = str(exc).strip()
+    if isinstance(exc, httpx.ConnectError):
+        return FetchError(f"cannot connect: {detail or 'connection refused'}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return FetchError(f"the server broke off the HTTP exchange: {detail or 'no response'}")
+    return FetchError(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
+
+
+def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
+    connect, per_op = operation_timeouts(policy)
     return httpx.AsyncClient(transport=GuardedTransport(policy), follow_redirects=False, trust_env=False,
-                             timeout=httpx.Timeout(per_op, connect=min(per_op, 10.0)),
+                             timeout=httpx.Timeout(per_op, connect=connect),
                              headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"})
 
 
@@ -258,8 +284,8 @@ async def fetch(client: httpx.AsyncClient, url: str, policy: FetchPolicy,
                                    headers={k.lower(): v for k, v in response.headers.items()}, body=body,
                                    redirects=tuple(hops))
     except TimeoutError:
-        raise FetchTimeout(f"fetch of {url} exceeded {policy.timeout}s") from None
+        raise FetchTimeout(f"timed out after {policy.timeout:g} s (NEWSFLOW_FETCH_TIMEOUT, redirects included)") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+        raise describe_http_error(exc, policy) from exc
     except zlib.error as exc:
         raise FetchError(f"bad compressed body: {exc}") from exc

@@ -10,7 +10,9 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
+from schemas import encode
 from schemas.models import ContentType, RawArticle
+from services.common.kafka import MAX_VALUE_BYTES
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -48,6 +50,15 @@ def _content_type(path: Path) -> ContentType | None:
     return None
 
 
+JSON_WHITESPACE = " \t\r\n"
+
+
+def json_lines(text: str) -> list[str]:
+    """JSON Lines records: split on "\n" only (a trailing "\r" is JSON whitespace). Not str.splitlines,
+    which also breaks on U+0085, U+2028, U+2029 and other characters a JSON string may hold raw."""
+    return text.split("\n")
+
+
 def record_to_raw(record: object, *, source: str, fetched_at: datetime, origin: str) -> RawArticle:
     """A JSON record is either a RawArticle already, or another service's article carried as JSON."""
     if isinstance(record, dict) and "body" in record and "source" in record:
@@ -59,7 +70,28 @@ def record_to_raw(record: object, *, source: str, fetched_at: datetime, origin: 
                       fetched_at=fetched_at, metadata={"path": origin})
 
 
-def articles_from_file(path: Path, *, source: str, now: datetime | None = None) -> Iterator[RawArticle | Rejected]:
+def _fits(article: RawArticle, origin: str, limit: int) -> RawArticle | Rejected:
+    """The article, or a rejection when its record is larger than any topic of the pipeline takes: retrying
+    such a send can never succeed, so it is dead-lettered once (the payload cut to fit, see publish.fitting)."""
+    size = len(encode(article))
+    if size <= limit:
+        return article
+    payload = article.body.encode("utf-8", "surrogatepass")
+    return Rejected(origin, payload, f"record of {size:,} bytes is over the topic's message limit of {limit:,} bytes "
+                                     "(max.message.bytes): split the file or shorten the article", stage="produce")
+
+
+def articles_from_file(path: Path, *, source: str, now: datetime | None = None,
+                       max_record_bytes: int = MAX_VALUE_BYTES) -> Iterator[RawArticle | Rejected]:
+    """The file's articles, or the reasons it has none; a record over `max_record_bytes` encoded is rejected."""
+    for item in _articles_from_file(path, source=source, now=now):
+        if isinstance(item, Rejected):
+            yield item
+        else:
+            yield _fits(item, str(item.metadata.get("path") or path), max_record_bytes)
+
+
+def _articles_from_file(path: Path, *, source: str, now: datetime | None = None) -> Iterator[RawArticle | Rejected]:
     fetched_at = now or datetime.now(UTC)
     origin = str(path)
     kind = _content_type(path)
@@ -79,9 +111,9 @@ def articles_from_file(path: Path, *, source: str, now: datetime | None = None) 
     if kind != "application/json":
         yield RawArticle(source=source, content_type=kind, body=text, fetched_at=fetched_at, metadata={"path": origin})
         return
-    lines = text.splitlines() if path.suffix.lower() in {".jsonl", ".ndjson"} else [text]
+    lines = json_lines(text) if path.suffix.lower() in {".jsonl", ".ndjson"} else [text]
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip(JSON_WHITESPACE):
             continue
         where = f"{origin}:{number}" if len(lines) > 1 else origin
         try:

@@ -8,7 +8,12 @@ keeping its relative path. If Kafka does not acknowledge, the file stays where i
 again on the next poll. A crash between the acknowledgement and the move publishes the file again on
 restart (at-least-once; the records' keys are stable). Hidden files/folders and names ending in
 .tmp/.part/.partial/.crdownload/.swp/~ are ignored (write there, then rename into place); so are
-empty files until they have content.
+empty files until they have content (said once per file).
+
+Refused without reading: a symlink whose target lies outside the watched folder (nothing outside it is
+published by dropping a link in), and a broken symlink. Each is dead-lettered once with the reason (no
+payload) and the link itself moves to .failed/. A record too large for the topic (files.articles_from_file)
+is dead-lettered once with the limit in the reason, never retried.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiokafka.errors import MessageSizeTooLargeError
+
 from schemas.models import RawArticle
 from services.config import Settings
 from services.producer.files import Rejected, articles_from_file
 from services.producer.metrics import ProducerMetrics
-from services.producer.publish import Publisher, dead_letter_for
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import Publisher
 
 log = logging.getLogger(__name__)
 DONE, FAILED = ".done", ".failed"
@@ -56,6 +64,20 @@ def destination(root: Path, bucket: str, rel: Path, exists: Callable[[Path], boo
     return target.with_name(f"{target.stem}.{stamp}{target.suffix}")
 
 
+def link_refusal(path: Path, root: Path) -> str | None:
+    """Why a symlink in the watched folder is not followed, or None (not a link, or a link within). `root`
+    is resolved."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError):  # missing target, or a loop
+        return f"broken symlink (to {os.readlink(path)!r}): refused"
+    if not target.is_relative_to(root):
+        return f"symlink to {target}, outside the watched folder {root}: refused"
+    return None
+
+
 def snapshot(root: Path) -> dict[Path, FileStat]:
     found: dict[Path, FileStat] = {}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -65,7 +87,7 @@ def snapshot(root: Path) -> dict[Path, FileStat]:
             if not is_candidate(path.relative_to(root)):
                 continue
             try:
-                st = path.stat()
+                st = path.stat() if not path.is_symlink() else path.lstat()  # a link is judged as a link
             except OSError:
                 continue  # moved away meanwhile
             found[path] = FileStat(st.st_size, st.st_mtime_ns)
@@ -79,6 +101,7 @@ class FileOutcome:
     sent: int = 0
     dead_lettered: int = 0
     error: str | None = None  # Kafka trouble: the file stays for the next poll
+    note: str | None = None  # said once: an empty file waiting for content, a refused symlink
 
 
 class FolderWatcher:
@@ -93,13 +116,28 @@ class FolderWatcher:
         os.replace(path, target)
         return target
 
+    async def refuse(self, path: Path, reason: str) -> FileOutcome:
+        """A symlink not followed: dead-lettered once (reason, no payload), the link moved to .failed/."""
+        try:
+            await self.publisher.dead_letter(dead_letter_for(b"", stage="parse", error=f"{path}: {reason}"))
+        except Exception as exc:  # noqa: BLE001 - Kafka trouble: say it again on the next poll
+            self.metrics.failure("publish")
+            return FileOutcome(path, None, error=f"{type(exc).__name__}: {exc}")
+        self.metrics.failure("file")
+        self.metrics.dead_lettered()
+        return FileOutcome(path, self._move(path, FAILED), dead_lettered=1, note=reason)
+
     async def handle(self, path: Path) -> FileOutcome:
         items = list(articles_from_file(path, source=self.source))
         goods = [i for i in items if isinstance(i, RawArticle)]
         bads = [i for i in items if isinstance(i, Rejected)]
         try:
-            if goods:
-                await self.publisher.send_many(goods)
+            try:
+                if goods:
+                    await self.publisher.send_many(goods)
+            except MessageSizeTooLargeError as exc:  # the file's fault: no retry can succeed
+                bads += [Rejected(str(path), b"", f"refused by Kafka: {exc}", stage="produce")]
+                goods = []
             for bad in bads:
                 await self.publisher.dead_letter(dead_letter_for(bad.payload, stage=bad.stage,  # type: ignore[arg-type]
                                                                  error=f"{bad.origin}: {bad.reason}"))
@@ -129,23 +167,40 @@ async def run_watch(root: Path, settings: Settings, stop: asyncio.Event, *, sour
         metrics.up.set(1)
         watcher = FolderWatcher(root, settings, publisher, metrics, source)
         previous: dict[Path, FileStat] = {}
+        said_empty: set[Path] = set()
+
+        def report(outcome: FileOutcome) -> None:
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+
         try:
             while True:
                 current = snapshot(root)
+                for path in list(current):
+                    reason = link_refusal(path, root)
+                    if reason and not stop.is_set():
+                        outcome = await watcher.refuse(path, reason)
+                        report(outcome)
+                        if outcome.moved_to is not None:
+                            current.pop(path)
+                for path, stat in current.items():
+                    if stat.size == 0 and previous.get(path) == stat and path not in said_empty:
+                        said_empty.add(path)
+                        report(FileOutcome(path, None, note="empty file: waiting for content"))
+                said_empty &= {p for p, st in current.items() if st.size == 0}
                 for path in ready_files(previous, current):
                     if stop.is_set():
                         break
                     outcome = await watcher.handle(path)
-                    outcomes.append(outcome)
-                    if on_file:
-                        on_file(outcome)
+                    report(outcome)
                     if outcome.moved_to is not None:
                         current.pop(path, None)
                 previous = current
                 if stop.is_set():
                     break
                 if once:  # done when nothing is left but files whose publishing failed in this run
-                    failed = {o.path for o in outcomes if o.moved_to is None}
+                    failed = {o.path for o in outcomes if o.moved_to is None and o.error}
                     if not {p for p, st in current.items() if st.size > 0} - failed:
                         break
                 try:

@@ -13,9 +13,10 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
 from schemas.models import EnrichedArticle, Story
+from services.common.deadletter import dead_letter_for
 from services.common.kafka import client_options, ensure_topics
-from services.config import Settings, get_settings
-from services.producer.publish import Publisher, dead_letter_for
+from services.config import Settings
+from services.producer.publish import Publisher
 from services.sink.store import Store, open_store
 
 log = logging.getLogger("newsflow.sink")
@@ -66,9 +67,8 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
                 delay = min(delay * 2, max_backoff)
 
 
-async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None = None,
+async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
                    on_batch: Callable[[int], None] | None = None) -> None:
-    settings = settings or get_settings()
     stop = stop or asyncio.Event()
     await ensure_topics(settings)  # the stories topic may not exist yet: a subscription would not see it for minutes
     consumer = AIOKafkaConsumer(
@@ -84,7 +84,7 @@ async def run_sink(settings: Settings | None = None, stop: asyncio.Event | None 
     store: Store | None = await asyncio.to_thread(factory)
     await consumer.start()
     try:
-        async with Publisher(settings) as publisher:
+        async with Publisher(settings, wait_forever=True) as publisher:  # nothing commits meanwhile
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=settings.sink_batch_size)
                 records = [rec for recs in batches.values() for rec in recs]

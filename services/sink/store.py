@@ -2,8 +2,9 @@
 
 Both keep one row per article (upsert: a replay never duplicates), one row per (article, entity)
 for lookups by entity id, and one row per story (the latest record from the `stories` topic; an older
-record, with fewer articles, never overwrites a newer one). The schema is created on open; columns added
-since (near_duplicate_of, similarity, story_id) are added to an existing table.
+record, with fewer articles, never overwrites a newer one). The schema is created on open by the writer;
+columns added since (near_duplicate_of, similarity, story_id) are added to an existing table. A reader
+(`open_store(url, create=False)`) never creates a database or a table: StoreMissing says where it looked instead.
 """
 
 from __future__ import annotations
@@ -95,12 +96,33 @@ def latest_per_id(articles: Sequence[EnrichedArticle]) -> list[EnrichedArticle]:
     return list({a.id: a for a in articles}.values())
 
 
+class StoreMissing(LookupError):
+    """A reader found no newsflow database at the configured URL."""
+
+
+def _filters(language: str | None, entity_id: str | None, mark: str,
+             story_id: str | None = None) -> tuple[str, list[Any]]:
+    """FROM/JOIN/WHERE shared by query and count; `mark` is the dialect's placeholder."""
+    sql = " FROM articles a"
+    args: list[Any] = []
+    if entity_id:
+        sql += f" JOIN article_entities e ON e.article_id = a.id AND e.entity_id = {mark}"
+        args.append(entity_id)
+    where = [(c, v) for c, v in (("a.language", language), ("a.story_id", story_id)) if v]
+    if where:
+        sql += " WHERE " + " AND ".join(f"{c} = {mark}" for c, _ in where)
+        args.extend(v for _, v in where)
+    return sql, args
+
+
 class Store(Protocol):
     def upsert(self, articles: Sequence[EnrichedArticle], stories: Sequence[Story] = ()) -> int: ...
-    def count(self) -> int: ...
+    def count(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None) -> int: ...
     def query(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None,
               limit: int = 20) -> list[dict[str, Any]]: ...
     def story(self, story_id: str) -> dict[str, Any] | None: ...
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]: ...
     def close(self) -> None: ...
 
 
@@ -131,9 +153,38 @@ _QUERY_COLUMNS = ("a.id, a.source, a.title, a.language, a.published_at, a.duplic
                   "a.similarity, a.story_id, a.entities")
 
 
+def page_sql(mark: str, languages: Sequence[str], entity_ids: Sequence[str], before: bool, cast: str = "") -> str:
+    """Keyset page, newest enrichment first: (enriched_at, id) strictly below the cursor. `mark` is the
+    dialect's positional placeholder; `cast` turns the cursor's time text into the column's type."""
+    sql = "SELECT a.enriched_at, a.id, a.record FROM articles a WHERE 1=1"
+    if languages:
+        sql += f" AND a.language IN ({', '.join([mark] * len(languages))})"
+    if entity_ids:
+        sql += (" AND EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id"
+                f" AND e.entity_id IN ({', '.join([mark] * len(entity_ids))}))")
+    if before:
+        sql += f" AND (a.enriched_at < {mark}{cast} OR (a.enriched_at = {mark}{cast} AND a.id < {mark}))"
+    return sql + f" ORDER BY a.enriched_at DESC, a.id DESC LIMIT {mark}"
+
+
+def page_args(languages: Sequence[str], entity_ids: Sequence[str], before: tuple[str, str] | None, limit: int) -> list[Any]:
+    return [*languages, *entity_ids, *((before[0], before[0], before[1]) if before else ()), limit]
+
+
 class SQLiteStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = str(path)
+        if not create:
+            where = Path(self.path).resolve()
+            if not where.is_file():
+                raise StoreMissing(f"no database at {where} (NEWSFLOW_DATABASE_URL): nothing stored there yet; "
+                                   "run `newsflow up` (or `newsflow sink`), or run this in the folder of the running stack")
+            self.db = sqlite3.connect(f"{where.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False,
+                                      isolation_level=None)
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='articles'").fetchone() is None:
+                self.db.close()
+                raise StoreMissing(f"{where} is not a newsflow database (no articles table)")
+            return
         # The sink calls us from a worker thread (asyncio.to_thread); one thread at a time.
         self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -161,21 +212,14 @@ class SQLiteStore:
                                 [row for a in articles for row in entity_rows(a)])
         return len(articles)
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    def count(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None) -> int:
+        where, args = _filters(language, entity_id, "?", story_id)
+        return int(self.db.execute("SELECT count(*)" + where, args).fetchone()[0])
 
     def query(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None,
               limit: int = 20) -> list[dict[str, Any]]:
-        sql = f"SELECT {_QUERY_COLUMNS} FROM articles a"
-        args: list[Any] = []
-        if entity_id:
-            sql += " JOIN article_entities e ON e.article_id = a.id AND e.entity_id = ?"
-            args.append(entity_id)
-        where = [(c, v) for c, v in (("a.language", language), ("a.story_id", story_id)) if v]
-        if where:
-            sql += " WHERE " + " AND ".join(f"{c} = ?" for c, _ in where)
-            args.extend(v for _, v in where)
-        sql += " ORDER BY a.published_at DESC, a.id LIMIT ?"
+        where, args = _filters(language, entity_id, "?", story_id)
+        sql = f"SELECT {_QUERY_COLUMNS}" + where + " ORDER BY a.published_at DESC, a.id LIMIT ?"
         cur = self.db.execute(sql, [*args, limit])
         names = [d[0] for d in cur.description]
         return [_decode_entities(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
@@ -183,6 +227,13 @@ class SQLiteStore:
     def story(self, story_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT record FROM stories WHERE id = ?", (story_id,)).fetchone()
         return orjson.loads(row[0]) if row else None
+
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]:
+        """(enriched_at, id, record) newest first, below the `before` cursor (see page_sql)."""
+        rows = self.db.execute(page_sql("?", languages, entity_ids, before is not None),
+                               page_args(languages, entity_ids, before, limit)).fetchall()
+        return [(at, id_, orjson.loads(record)) for at, id_, record in rows]
 
     def close(self) -> None:
         self.db.close()
@@ -213,11 +264,19 @@ CREATE TABLE IF NOT EXISTS stories (
 
 
 class PostgresStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         import psycopg  # imported here: SQLite users need no libpq
 
         self._psycopg = psycopg
         self.conn = psycopg.connect(url, autocommit=False, connect_timeout=10)
+        if not create:
+            with self.conn.transaction():
+                found = self.conn.execute("SELECT to_regclass('articles')").fetchone()
+            if not found or found[0] is None:
+                self.conn.close()
+                raise StoreMissing("the PostgreSQL database of NEWSFLOW_DATABASE_URL has no articles table yet: "
+                                   "nothing stored there (start `newsflow sink`)")
+            return
         with self.conn.transaction():
             # Several sinks may start at once: serialize schema creation.
             self.conn.execute("SELECT pg_advisory_xact_lock(727001)")
@@ -241,23 +300,16 @@ class PostgresStore:
                 cur.executemany("INSERT INTO article_entities VALUES (%s, %s, %s, %s, %s)" + _ENTITY_CONFLICT, rows)
         return len(articles)
 
-    def count(self) -> int:
+    def count(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None) -> int:
+        where, args = _filters(language, entity_id, "%s", story_id)
         with self.conn.transaction():
-            row = self.conn.execute("SELECT count(*) FROM articles").fetchone()
+            row = self.conn.execute("SELECT count(*)" + where, args).fetchone()
         return int(row[0]) if row else 0
 
     def query(self, *, language: str | None = None, entity_id: str | None = None, story_id: str | None = None,
               limit: int = 20) -> list[dict[str, Any]]:
-        sql = f"SELECT {_QUERY_COLUMNS} FROM articles a"
-        args: list[Any] = []
-        if entity_id:
-            sql += " JOIN article_entities e ON e.article_id = a.id AND e.entity_id = %s"
-            args.append(entity_id)
-        where = [(c, v) for c, v in (("a.language", language), ("a.story_id", story_id)) if v]
-        if where:
-            sql += " WHERE " + " AND ".join(f"{c} = %s" for c, _ in where)
-            args.extend(v for _, v in where)
-        sql += " ORDER BY a.published_at DESC NULLS LAST, a.id LIMIT %s"
+        where, args = _filters(language, entity_id, "%s", story_id)
+        sql = f"SELECT {_QUERY_COLUMNS}" + where + " ORDER BY a.published_at DESC NULLS LAST, a.id LIMIT %s"
         with self.conn.transaction(), self.conn.cursor() as cur:
             cur.execute(sql, [*args, limit])
             names = [d.name for d in cur.description or []]
@@ -268,6 +320,16 @@ class PostgresStore:
         with self.conn.transaction():
             row = self.conn.execute("SELECT record FROM stories WHERE id = %s", (story_id,)).fetchone()
         return dict(row[0]) if row else None
+
+    def page(self, *, languages: Sequence[str] = (), entity_ids: Sequence[str] = (), before: tuple[str, str] | None = None,
+             limit: int = 100) -> list[tuple[str, str, dict[str, Any]]]:
+        """(enriched_at, id, record) newest first, below the `before` cursor (see page_sql)."""
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(page_sql("%s", languages, entity_ids, before is not None, cast="::timestamptz"),  # type: ignore[arg-type]
+                        page_args(languages, entity_ids, before, limit))
+            rows = cur.fetchall()
+        return [(at.isoformat() if not isinstance(at, str) else at, id_, record if isinstance(record, dict)
+                 else orjson.loads(record)) for at, id_, record in rows]
 
     def close(self) -> None:
         self.conn.close()
@@ -281,12 +343,15 @@ def _decode_entities(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def open_store(url: str) -> Store:
-    """sqlite:///relative.db, sqlite:////abs/path.db, or postgresql://user:pass@host:port/db."""
+def open_store(url: str, *, create: bool = True) -> Store:
+    """sqlite:///relative.db, sqlite:////abs/path.db, or postgresql://user:pass@host:port/db.
+
+    create=False opens for reading: nothing is created (StoreMissing when there is nothing to read)."""
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteStore(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteStore(path, create=create)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(url)
+        return PostgresStore(url, create=create)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")

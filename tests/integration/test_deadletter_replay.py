@@ -53,7 +53,7 @@ def test_replay_after_the_cause_is_fixed_stores_once(make_settings: Callable[...
         wait_until(lambda: stored_count(url) >= 10, 120, "10 stored", pipe.services.values())
         wait_until(lambda: len(letters(settings)) >= 2, 60, "2 dead letters", pipe.services.values())
         listed = {row["key"]: row for row in letters(settings)}
-        assert listed["big"]["stage"] == "normalize" and "exceeds 2000 bytes" in listed["big"]["error"]
+        assert listed["big"]["stage"] == "normalize" and "over NEWSFLOW_MAX_BODY_BYTES=2,000 by" in listed["big"]["error"]
         assert listed["big"]["origin_topic"] == settings.topic_raw and listed["big"]["origin_offset"] is not None
         assert listed["junk"]["stage"] == "parse" and listed["big"]["replayed"] is False
         table = newsflow(settings, "deadletter", "list", "--stage", "normalize")

@@ -39,7 +39,7 @@ def test_producer_publishes_files_onto_raw(make_settings: Callable[..., Settings
         orjson.dumps({"headline": "H", "text": DE}).decode() + "\n{broken\n", encoding="utf-8")
     (tmp_path / "in" / "notes.pdf").write_bytes(b"%PDF")
     counts = asyncio.run(produce_paths([tmp_path / "in"], settings, source="files", progress=False))
-    assert counts == {"sent": 2, "skipped": 1, "failed": 1}
+    assert counts == {"sent": 2, "skipped": 1, "failed": 1, "unchanged": 0}
     raws = asyncio.run(read_topic(settings, settings.topic_raw, expect=2))
     articles = [decode(RawArticle, r.value) for r in raws]
     assert sorted(a.content_type for a in articles) == ["application/json", "text/plain"]

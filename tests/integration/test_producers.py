@@ -244,7 +244,7 @@ def test_ssrf_guard_and_limits_send_nothing(feed_server: FeedServer, make_settin
     errors = {u.rsplit("/", 1)[1]: results[u].error or "" for u in urls}
     assert errors["redirect-private"].startswith("refused") and "10.20.30.40" in errors["redirect-private"]
     assert errors["redirect-metadata"].startswith("refused") and "link-local" in errors["redirect-metadata"]
-    assert "FetchTooLarge" in errors["huge.xml"]
+    assert errors["huge.xml"] == "fetch: body exceeds 1000000 bytes"  # what happened, in words
     assert errors["laughs.xml"].startswith("parse") and "ENTITY" in errors["laughs.xml"]
     assert errors["feed.xml"].startswith("refused")
     assert all(r.result == "error" and r.sent == 0 for r in results.values())
@@ -316,14 +316,14 @@ def test_http_ingest_through_uvicorn_and_the_broker(make_settings: Callable[...,
         with httpx.Client(base_url=base, timeout=30) as client:
             for _ in range(120):
                 try:
-                    if client.get("/healthz").status_code == 200:
+                    if client.get("/readyz").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
                 assert proc.poll() is None, log.read_text()
                 time.sleep(0.25)
-            health = client.get("/healthz").json()
-            assert health["status"] == "ok" and health["kafka"]["partitions"] == settings.partitions
+            health = client.get("/readyz").json()
+            assert health["status"] == "ready" and health["kafka"]["partitions"] == settings.partitions
             one = {"source": "wire", "url": "https://example.org/news/1", "title": "Eins",
                    "body": "Der erste Artikel.", "fetched_at": "2025-04-07T12:00:00Z"}
             r1 = client.post("/articles", json=one, headers=auth)
@@ -336,9 +336,10 @@ def test_http_ingest_through_uvicorn_and_the_broker(make_settings: Callable[...,
             assert client.post("/articles", json={"source": "x"}, headers=auth).status_code == 422
             huge = client.post("/articles", json={**one, "body": "x" * 30_000}, headers=auth)
             assert huge.status_code == 413
-            assert "/articles" in client.get("/openapi.json").json()["paths"]
-            assert 'newsflow_producer_sent_total{producer="http"} 4.0' in client.get("/metrics").text
-        ids = r1.json()["ids"] + r2.json()["ids"]
+            assert client.get("/openapi.json").status_code == 401  # the token guards every path but the probes
+            assert "/articles" in client.get("/openapi.json", headers=auth).json()["paths"]
+            assert 'newsflow_producer_sent_total{producer="http"} 4.0' in client.get("/metrics", headers=auth).text
+        ids = r1.json()["keys"] + r2.json()["keys"]
         records = asyncio.run(read_topic(settings, settings.topic_raw, expect=4, timeout=30))
         assert sorted(r.key.decode() for r in records) == sorted(ids)
         first = next(decode(RawArticle, r.value) for r in records if r.key.decode() == ids[0])

@@ -75,7 +75,7 @@ def test_pipeline_through_sasl_with_credentials_from_the_environment(sasl_kafka:
 
     raw = asyncio.run(produce_and_read())
     assert sorted(raw) == sorted(encode(a) for a in items)
-    # The faust processor (agents._credentials) and the sink (client_options) over the same SASL listener.
+    # The faust processor (faust_credentials) and the sink (client_options) over the same SASL listener.
     pipe = Pipeline(settings, tmp_path / "logs")
     try:
         pipe.processor()

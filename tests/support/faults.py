@@ -124,18 +124,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, service
 class InfoService(Service):
     """A Service whose faust worker logs at info level (rebalances, recovery), for diagnosing failures."""
 
-    def start(self) -> Service:
-        import subprocess
-        import sys
-
-        from tests.support.processes import service_env
-
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        args = [self.command, "--log-level", "info"] if self.command == "process" else [self.command]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=service_env(self.settings),
-                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        return self
+    def args(self) -> list[str]:
+        return [self.command, "--log-level", "info"] if self.command == "process" else [self.command]
 
 
 @dataclass

@@ -5,32 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+from services.common.processes import child_env, spawn
 from services.config import Settings
 
 
 def service_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap,
-        "NEWSFLOW_DATABASE_URL": settings.database_url,
-        "NEWSFLOW_TOPIC_RAW": settings.topic_raw,
-        "NEWSFLOW_TOPIC_NORMALIZED": settings.topic_normalized,
-        "NEWSFLOW_TOPIC_ENRICHED": settings.topic_enriched,
-        "NEWSFLOW_TOPIC_DEADLETTER": settings.topic_deadletter,
-        "NEWSFLOW_PARTITIONS": str(settings.partitions),
-        "NEWSFLOW_PROCESSOR_ID": settings.processor_id,
-        "NEWSFLOW_SINK_GROUP": settings.sink_group,
-        "NEWSFLOW_STATE_DIR": str(settings.state_dir),
-        "NEWSFLOW_MAX_BODY_BYTES": str(settings.max_body_bytes),
-        "NEWSFLOW_TOPIC_STORIES": settings.topic_stories,
-        "NEWSFLOW_NEAR_DUPLICATE_THRESHOLD": str(settings.near_duplicate_threshold),
-        "NEWSFLOW_STORY_THRESHOLD": str(settings.story_threshold),
-        "NEWSFLOW_STORY_WINDOW_HOURS": str(settings.story_window_hours),
-    })
-    return env
+    return child_env(settings)
 
 
 class Service:
@@ -42,12 +24,11 @@ class Service:
         self.log = log_dir / f"{name or command}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def args(self) -> list[str]:
+        return [self.command]
+
     def start(self) -> Service:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "services.cli", self.command],
-                                         env=service_env(self.settings), stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+        self.proc = spawn(self.args(), self.settings, self.log)
         return self
 
     def alive(self) -> bool:

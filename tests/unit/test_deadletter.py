@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from schemas import encode
 from schemas.models import DeadLetter
-from services.deadletter import (TRUNCATED_MARK, Entry, Progress, key_bytes, parse_entry, parse_positions,
+from services.common.deadletter import TRUNCATED_MARK
+from services.deadletter import (Entry, Progress, key_bytes, parse_entry, parse_positions,
                                  payload_bytes, plan, row, select, unreplayable)
-from services.producer.publish import dead_letter_for
+from services.common.deadletter import dead_letter_for
 
 AT = datetime(2025, 4, 7, 14, 39, tzinfo=UTC)
 

@@ -181,20 +181,63 @@ def test_fast_decoder_equals_crfsuite() -> None:
 
     from services.processor.entities.tag import _tagger
     from services.processor.entities.ner.features import sentence_features
-    from services.processor.entities.ner.tagger import MODEL_PATH, _on_boundaries, gaz_tags
+    from services.processor.entities.ner.tagger import _on_boundaries, gaz_tags, model_path
     from services.processor.entities.ner.text import sentences, tokenize
 
     tagger = _tagger()
-    assert tagger.crf is not None
-    ref = pycrfsuite.Tagger()
-    ref.open(str(MODEL_PATH))
     for body, lang in ((seed("000"), "nl"), (seed("003"), "de")):
+        crf = tagger.models[lang]
+        ref = pycrfsuite.Tagger()
+        ref.open(str(model_path(lang)))
         spans = tokenize(body)
         gtags = gaz_tags(spans, [m for m in tagger.gaz.scan(body, lang) if _on_boundaries(spans, m.start, m.end)])
         toks = [body[s:e] for s, e in spans]
         non_o = 0
         for a, b in sentences(body, spans):
             expected = ref.tag(sentence_features(toks[a:b], gtags[a:b]))
-            assert tagger.crf.labels_of(toks[a:b], gtags[a:b]) == expected
+            assert crf.labels_of(toks[a:b], gtags[a:b]) == expected
             non_o += sum(lab != "O" for lab in expected)
         assert non_o > 10
+
+
+def _vocabulary(n: int, seed: int) -> list[str]:
+    """n distinct pseudo-words, some capitalised, deterministic."""
+    import random
+
+    rnd = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüé"
+    words = set()
+    while len(words) < n:
+        w = "".join(rnd.choice(letters) for _ in range(rnd.randint(3, 10)))
+        words.add(w.capitalize() if rnd.random() < 0.3 else w)
+    return sorted(words)
+
+
+def test_tagger_survives_more_distinct_words_than_its_table_holds() -> None:
+    """200,000+ distinct words in one body: no crash, and the tagger still agrees with a fresh one."""
+    from services.processor.entities.ner.tagger import Tagger
+
+    words = _vocabulary(210_000, seed=1)
+    body = " ".join(f"{w}." if i % 12 == 11 else w for i, w in enumerate(words))
+    tagger = Tagger(languages=("nl",))
+    tagger.tag(body, "nl")
+    probe = "Vladimir Poetin sprak dinsdag in Moskou met Angela Merkel over de Europese Unie."
+    assert tagger.tag(probe, "nl") == Tagger(languages=("nl",)).tag(probe, "nl")
+
+
+def test_tagger_labels_are_stable_across_table_resets(monkeypatch) -> None:
+    """A long run of varied texts past the word-table bound labels every text as a fresh tagger does."""
+    from services.processor.entities.ner import crf
+    from services.processor.entities.ner.tagger import Tagger
+
+    monkeypatch.setattr(crf, "_MAX_WORDS", 300)
+    words = _vocabulary(3_000, seed=2)
+    texts = [
+        f"{words[i]} {words[i + 1]} sprak met Angela Merkel in Berlijn. {' '.join(words[i + 2 : i + 60])}."
+        for i in range(0, 2_900, 58)
+    ]
+    long_lived, fresh = Tagger(languages=("nl",)), Tagger(languages=("nl",))
+    for text in texts:
+        fresh.models["nl"]._reset()  # an empty word table: what a new tagger starts from
+        assert long_lived.tag(text, "nl") == fresh.tag(text, "nl")
+    assert long_lived.models["nl"]._n <= 300 + 80

@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
-from services.producer.feeds import HostGate, load_feeds, politeness_wait
+from services.producer.feeds import FeedsFileError, HostGate, load_feeds, politeness_wait
 from services.producer.feedstate import (
     FeedState,
     FeedStateStore,
@@ -106,9 +105,25 @@ def test_load_feeds_example_and_errors(tmp_path: Path) -> None:
     assert any(s.fetch_pages for s in specs) and any(s.interval == 600 for s in specs)
     bad = tmp_path / "bad.yaml"
     bad.write_text("feeds:\n  - url: file:///etc/passwd\n", encoding="utf-8")
-    with pytest.raises(ValidationError):
+    with pytest.raises(FeedsFileError, match=r"bad.yaml:2: feeds\[0\] \(file:///etc/passwd\): url: .*http"):
         load_feeds(bad)
     dup = tmp_path / "dup.yaml"
     dup.write_text("- https://a.example/rss\n- https://a.example/rss\n", encoding="utf-8")
     with pytest.raises(ValueError, match="twice"):
         load_feeds(dup)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("feeds:\n  - https://a.example/rss\n  - url: https://b.example/rss\n    interval: soon\n",
+     r"f.yaml:3: feeds\[1\] \(https://b.example/rss\): interval: Input should be a valid number"),
+    ("feeds:\n  - url: https://a.example/rss\n    nmae: A\n", r"f.yaml:2: feeds\[0\] .*nmae: Extra inputs"),
+    ("feeds:\n  - url: https://a.example/rss\n   name: [\n", r"f.yaml:3: not valid YAML"),
+    ("feed:\n  - https://a.example/rss\n", r"expected `feeds:`"),
+    ("feeds:\n  - 42\n", r"f.yaml:2: feeds\[0\]: expected a URL"),
+])
+def test_a_bad_feeds_entry_is_one_line_with_its_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FeedsFileError, match=expected) as caught:
+        load_feeds(path)
+    assert "\n" not in str(caught.value)

@@ -4,7 +4,8 @@ import orjson
 
 from schemas import RawArticle
 from services.producer.files import Rejected, articles_from_file, iter_files
-from services.producer.publish import dead_letter_for, raw_key
+from services.common.deadletter import dead_letter_for
+from services.producer.publish import raw_key
 
 
 def _all(path: Path) -> list[RawArticle | Rejected]:
@@ -57,3 +58,18 @@ def test_raw_key_is_stable_and_url_based() -> None:
     b = RawArticle(source="t", url="https://x/1", body="two", fetched_at=datetime.now(UTC))
     c = RawArticle(source="s", body="one", fetched_at=datetime.now(UTC))
     assert raw_key(a) == raw_key(b) != raw_key(c)
+
+
+def test_jsonl_splits_records_on_newline_only(tmp_path: Path) -> None:
+    """U+0085, U+2028, U+2029, VT, FF and lone CR inside a JSON string are text, not record breaks."""
+    breaks = ["\u0085", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\r"]
+    records = [{"source": "svc", "body": f"before{b}after", "content_type": "text/plain",
+                "fetched_at": "2025-04-07T14:39:00Z"} for b in breaks]
+    path = tmp_path / "breaks.jsonl"
+    # orjson keeps these characters raw (only \r is escaped), as most JSON writers do
+    path.write_bytes(b"\r\n".join(orjson.dumps(r) for r in records) + b"\n{broken\n")
+    items = _all(path)
+    goods = [i for i in items if isinstance(i, RawArticle)]
+    bads = [i for i in items if isinstance(i, Rejected)]
+    assert [g.body for g in goods] == [r["body"] for r in records]
+    assert len(bads) == 1 and bads[0].origin.endswith(f":{len(records) + 1}")  # line numbers count "\n" only

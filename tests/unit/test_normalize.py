@@ -204,7 +204,7 @@ def test_json_refused(payload: str) -> None:
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [("a" * 101, "exceeds"), ("Title\nbin\x00ary", "NUL"), ("\x01\x02\x03\x04 abc" * 10, "binary"),
+    [("a" * 101, "text is 101 bytes, over NEWSFLOW_MAX_BODY_BYTES=100 by 1"), ("Title\nbin\x00ary", "NUL"), ("\x01\x02\x03\x04 abc" * 10, "binary"),
      ("Kommentare (0)\nShare this article", "empty")],
 )
 def test_refused_payloads(body: str, reason: str) -> None:

@@ -1,12 +1,16 @@
 """Entity step: mentions (PER/ORG/LOC, exact offsets) with one canonical id per entity across languages.
 
-A CRF trained here on WikiANN + Europeana Newspapers (services/processor/entities/ner/train.py) finds the
-mentions; a curated alias table plus CLDR territory names in every language (Babel) links them to
-Wikidata QIDs, so Dutch "Poetin", German "Putin" and Russian "Путин" share "Q7747". Linked names
-the model missed are added; unlinked mentions are kept without an id. Everything ships in the repo
-or in pinned packages (python-crfsuite, babel): nothing is downloaded at run time.
-Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; measure: `python bench/bench_entities.py`.
-"""
+One CRF per language (nl, de, en, fr), trained here on openly licensed corpora
+(services/processor/entities/ner/train.py, docs/ner.md), finds the mentions; other languages get no
+model's guesses (entity_model is None). The linker (entities/link.py) gives them ids from a knowledge
+base built from pinned data (entities/kb/: Natural Earth places, Wikidata-labelled politicians and
+parties, CLDR names, GeoNames cities, curated news entities), so Dutch "Poetin", German "Putin" and
+Russian "Путин" share "Q7747". Context decides between candidates; an ambiguous name keeps no id.
+Confident names the model missed are added; unlinked mentions are kept without an id. Everything
+ships in the repo or in pinned packages: nothing is downloaded at run time. See docs/entities.md.
+Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; rebuild the KB:
+`.venv/bin/python -m services.processor.entities.kb.build`; measure: `python bench/bench_entities.py`,
+`python bench/bench_linking.py`."""
 
 from __future__ import annotations
 
@@ -19,13 +23,19 @@ from services.processor.entities.ner.tagger import Tagger
 
 @lru_cache(maxsize=1)
 def _tagger() -> Tagger:
-    # Loaded once per process (~1-2 s: CLDR names of ~300 languages and the CRF model).
+    # Loaded once per process (CLDR names of ~300 languages, the CRF model, the linking KB).
     return Tagger()
 
 
 def warm_up() -> None:
     """Load the tagger now rather than on the first record (a worker that just joined should not stall)."""
-    tag_entities("Vladimir Putin sprak in Moskou.", "nl")
+    for lang in ("nl", "de", "en", "fr"):
+        tag_entities("Vladimir Putin sprak in Moskou.", lang)
+
+
+def entity_model(language: str) -> str | None:
+    """The NER model used for language, or None (knowledge-base names only)."""
+    return _tagger().model_for((language or "und").strip().lower())
 
 
 def tag_entities(body: str, language: str) -> list[Mention]:

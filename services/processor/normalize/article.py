@@ -14,7 +14,13 @@ Decisions (documented here because the agents and the sink rely on them):
   Europe/Berlin, Dutch -> Europe/Amsterdam, French -> Europe/Paris), metadata "timezone", metadata/JSON
   "language", the URL's country domain; else UTC with a warning. Date-only values are 00:00 UTC of
   that calendar day with metadata["published_at_precision"] = "day".
+- url: the canonical http(s) URL (identity.canonical_url); any other URL is dropped with a warning.
 - id: see identity.py ("u-" from the canonical URL, else "t-" from source and title, else "c-").
+- size: the limit is on what is kept. The article's text (blocks joined) is at most `max_body_bytes`
+  (NEWSFLOW_MAX_BODY_BYTES) in UTF-8, checked after extraction; plain text, which is kept as it comes, is
+  checked before the work too. Markup (an HTML page, a JSON record) is only read: it is limited to
+  `max_markup_chars` characters (NEWSFLOW_MAX_MARKUP_CHARS, default the fetch limit), so a 3 MB page whose
+  article is 20 KB is stored. A refusal names the limit and by how much it is exceeded.
 """
 
 from __future__ import annotations
@@ -24,11 +30,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.models import NormalizedArticle, RawArticle
+from services.config import FETCH_MAX_BYTES
 from services.processor.normalize import html_extract, identity, json_article
-from services.processor.normalize.dates import ParsedDate, parse_date, plausible, zone_for
+from services.processor.normalize.dates import ParsedDate, impossible_dates, parse_date, plausible, zone_for
 from services.processor.errors import StepError
-from services.processor.normalize.text_clean import check_payload, clean_inline
+from services.processor.normalize.text_clean import (
+    check_content,
+    check_markup_size,
+    check_payload,
+    check_text_size,
+    clean_inline,
+)
 from services.processor.normalize.text_structure import Line, split_lines, structure
+from services.processor.normalize.validate import validate_raw
 
 
 
@@ -44,6 +58,20 @@ def _zone_hint(raw: RawArticle, lang: str | None, url: str | None) -> str | None
     return zone_for(lang=lang or (meta_lang if isinstance(meta_lang, str) else None), url=url)
 
 
+def _repaired_guess(candidates: list[tuple[str, str]], page: str) -> tuple[tuple[str, str], str] | None:
+    """trafilatura's date when it may be a repair of an impossible date the page states, with that date.
+
+    htmldate swaps day and month of "2025-13-01" and clamps "2025-02-30" to the 1st; a page stating an
+    impossible date of the same year has no publication date we may trust."""
+    for where, value in candidates:
+        if where != "trafilatura":
+            continue
+        bad = impossible_dates(page, year=value[:4])
+        if bad:
+            return (where, value), bad[0]
+    return None
+
+
 def _fixed_lines(lines: list[Line]) -> list[Line]:
     """Lines from markup get the same character repair as plain text."""
     out = []
@@ -54,8 +82,9 @@ def _fixed_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
-def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000) -> NormalizedArticle:
-    check_payload(raw.body, max_body_bytes)
+def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000,
+              max_markup_chars: int = FETCH_MAX_BYTES) -> NormalizedArticle:
+    validate_raw(raw, max_body_bytes=max_body_bytes, max_markup_chars=max_markup_chars)
     warnings: list[str] = []
     metadata: dict[str, Any] = dict(raw.metadata)
     url, title, author, site, lang = raw.url, raw.title, None, None, None
@@ -68,10 +97,10 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site, lang = rec.author, rec.source, rec.lang
         if rec.date:
             date_strings.append(("json", rec.date))
-        check_payload(rec.body, max_body_bytes)
         if rec.body_is_html:
             lines = _fixed_lines(html_extract.fragment_lines(rec.body))
         else:
+            check_payload(rec.body, max_body_bytes)  # kept as it comes: refuse it before the work
             lines = split_lines(rec.body)
     elif raw.content_type == "text/html":
         page = html_extract.extract_html(raw.body, url=raw.url)
@@ -80,6 +109,11 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
         author, site = page.author, page.site_name
         url = page.url or url
         date_strings.extend(page.dates)
+        refused = _repaired_guess(page.dates, raw.body)
+        if refused:
+            date_strings.remove(refused[0])
+            warnings.append(f"published_at: {refused[0][0]}'s date {refused[0][1]!r} not used: the page states "
+                            f"the impossible date {refused[1]!r}")
     else:
         lines = split_lines(raw.body)
 
@@ -123,12 +157,15 @@ def normalize(raw: RawArticle, *, now: datetime, max_body_bytes: int = 1_000_000
     metadata["producer_source"] = raw.source
 
     body = "\n\n".join(b.text for b in st.blocks)
+    check_text_size(body, max_body_bytes, "text" if raw.content_type == "text/plain" else "extracted text")
     chash = identity.content_hash(body)
     canon = identity.canonical_url(url)
+    if url and canon is None:  # javascript:, file:, data:, a host-less URL: not a place to read the article
+        warnings.append(f"url {url[:200]!r} dropped: only http(s) URLs with a host are kept")
     return NormalizedArticle(
         id=identity.article_id(url=canon, source=source, title=st.title, content_hash=chash),
         source=source,
-        url=canon or url,
+        url=canon,
         title=st.title,
         author=clean_inline(author),
         attribution=st.attribution,

@@ -13,6 +13,7 @@ _COMMENTS = r"(?:kommentare?|reacties?|reactie|comments?|commentaires?|commentai
 # "Kommentare (0)", "Reacties (12)", "3 Comments", "Comments: 3": glued to neighbouring text in some dumps.
 COUNTER = re.compile(rf"{_COMMENTS}\s*[(\[]\s*\d+\s*[)\]]|\b\d+\s+{_COMMENTS}\b", re.I)
 _GLUED_AFTER = re.compile(rf"({_COMMENTS}\s*[(\[]\s*\d+\s*[)\]])(?=\S)", re.I)
+_COUNTER = re.compile(r"[(\[]\s*\d+\s*[)\]]")
 _GLUED_BEFORE = re.compile(rf"(?<=[.!?\"”»)])\s*({_COMMENTS}\s*[(\[]\s*\d+\s*[)\]])", re.I)
 
 _BOILERPLATE_LINE = re.compile(
@@ -73,6 +74,8 @@ _STOP_AT = re.compile(r"\b(?:aangevuld|ergänzt|editing|edited|écrit|geschreven
 
 def split_glued(text: str) -> str:
     """Put comment counters glued to their neighbours ("Kommentare (0)Veröffentlichungsdatum") on their own line."""
+    if not _COUNTER.search(text):  # both patterns need a counter: a fast scan spares two slow ones
+        return text
     text = _GLUED_AFTER.sub(r"\1\n", text)
     return _GLUED_BEFORE.sub(r"\n\1", text)
 

@@ -9,7 +9,11 @@ Zone rule (documented in the normalize module too):
 4. else UTC, and the result carries a warning saying so.
 A date without a time of day is a calendar date, not an instant: it is stored as 00:00 UTC of that
 day (no zone conversion, which would move it to the previous day) with precision "day".
-Anything not matched is None plus a warning: dates are never guessed.
+Anything not matched is None plus a warning: dates are never guessed. A date that matches a format
+but names no real day or time ("2025-13-01", "2025-02-30", "2025-03-00", "25:00") is rejected the
+same way ("impossible date ..."), never moved to a nearby day; `impossible_dates` finds such strings in a
+page so that a guess derived from one (trafilatura's date swaps day and month, or clamps the day) is
+refused too.
 """
 
 from __future__ import annotations
@@ -110,6 +114,50 @@ def _aware(dt: datetime, text: str) -> ParsedDate:
     return ParsedDate(dt.astimezone(UTC), dt.isoformat(), "minute")
 
 
+# Numeric dates as they appear in markup and text: 2025-13-01, 2025/02/30, 2025.3.0, 30.02.2025, 30/02/2025.
+_NUMERIC_DATE = re.compile(r"(?<![\d.:/-])(?:(?P<y>\d{4})(?P<s1>[-/.])(?P<m>\d{1,2})(?P=s1)(?P<d>\d{1,2})"
+                           r"|(?P<d2>\d{1,2})(?P<s2>[./])(?P<m2>\d{1,2})(?P=s2)(?P<y2>\d{4}))(?![\d])")
+
+
+YEAR_LOOKS = 200
+
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def impossible_dates(text: str, year: str | None = None) -> list[str]:
+    """Numeric dates in `text` that name no real day (month 0 or over 12, day 0 or past the month's end).
+    Day/month order is taken both ways for "dd.mm.yyyy"/"dd/mm/yyyy": only a string impossible in both
+    counts, so "04/30/2025" (a US date) is not reported. With `year`, only dates of that year are looked
+    for, around its first YEAR_LOOKS occurrences (a full scan of a megabyte page costs too much). Pure."""
+    if year is not None:
+        found: list[str] = []
+        start, looks = text.find(year), 0
+        while start >= 0 and looks < YEAR_LOOKS:
+            looks += 1
+            for date in impossible_dates(text[max(0, start - 7): start + len(year) + 8]):
+                if year in date and date not in found:
+                    found.append(date)
+            start = text.find(year, start + 1)
+        return found
+    found = []
+    for m in _NUMERIC_DATE.finditer(text):
+        if m["y"]:
+            y, first, second = int(m["y"]), int(m["m"]), int(m["d"])
+            bad = not _real_day(y, first, second)
+        else:
+            y, first, second = int(m["y2"]), int(m["d2"]), int(m["m2"])
+            bad = not _real_day(y, second, first) and not _real_day(y, first, second)
+        if bad and 1000 <= y <= 2999:
+            found.append(m[0])
+    return found
+
+
 def parse_date(text: str | None, *, zone: str | None = None) -> ParsedDate:
     """Parse one date string (news formats in en/de/nl/fr/es/it/pt, ISO 8601, RFC 822)."""
     if not text or not text.strip():
@@ -117,6 +165,8 @@ def parse_date(text: str | None, *, zone: str | None = None) -> ParsedDate:
     s = " ".join(text.split()).strip(" ,;|/")
     if len(s) > 80:
         return ParsedDate(None, warning=f"date {s[:80]!r}... too long to be a date")
+    if impossible_dates(s):
+        return ParsedDate(None, warning=f"impossible date {s!r} (no such day): ignored")
     try:
         if _ISO.match(s):
             iso = s.replace(" ", "T", 1) if len(s) > 10 else s
@@ -165,7 +215,9 @@ def parse_date(text: str | None, *, zone: str | None = None) -> ParsedDate:
                 hour = hour % 12 + (12 if pm else 0)
             naive = datetime(int(g["y"]), month, int(g["d"]), hour or 0, minute, int(g.get("s") or 0))
             return _finish(naive, hour is not None, zone or month_zone, s)
-    except (ValueError, OverflowError, TypeError, IndexError, KeyError):
+    except ValueError as exc:  # matched a format, but no such day or time (e.g. 25:00, 31 April)
+        return ParsedDate(None, warning=f"impossible date {s!r} ({exc}): ignored")
+    except (OverflowError, TypeError, IndexError, KeyError):
         pass
     return ParsedDate(None, warning=f"unparseable date {s!r}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from lxml import etree
@@ -20,6 +21,7 @@ _TYPES_ARTICLE = re.compile(r"article|posting|report|blog|webpage|recipe|review|
 class PageMeta:
     titles: dict[str, str] = field(default_factory=dict)  # og, twitter, jsonld, html_title
     h1: list[str] = field(default_factory=list)
+    logos: list[str] = field(default_factory=list)  # <h1> texts that link to the site's home page
     dates: dict[str, str] = field(default_factory=dict)  # jsonld, meta, itemprop, time
     authors: dict[str, list[str]] = field(default_factory=dict)  # jsonld, meta, itemprop
     canonical: str | None = None
@@ -58,6 +60,15 @@ def _walk_jsonld(node: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
                 _walk_jsonld(node[key], out, depth + 1)
 
 
+def _is_home(href: str | None) -> bool:
+    """A link to a site's front page ("/", "https://example.org/"): what a logo links to."""
+    if not href or not href.strip():
+        return False
+    parts = urlsplit(href.strip())
+    return parts.path in ("", "/", "./", "/index.html", "/index.php") and not parts.query and not parts.fragment \
+        and bool(parts.netloc or parts.path)
+
+
 def read_meta(tree: Any) -> PageMeta:
     meta = PageMeta()
     for el in tree.iter("meta"):
@@ -79,7 +90,15 @@ def read_meta(tree: Any) -> PageMeta:
     title = tree.find(".//title")
     if title is not None and _text(title):
         meta.titles["html_title"] = _text(title)
-    meta.h1 = [t for t in (_text(h) for h in tree.iter("h1")) if t][:5]
+    for h in tree.iter("h1"):
+        text = _text(h)
+        if not text:
+            continue
+        if len(meta.h1) < 5:
+            meta.h1.append(text)
+        links = [a for a in (h, *h.iterancestors("a")) if a.tag == "a"] + list(h.iter("a"))
+        if any(_is_home(a.get("href")) for a in links):
+            meta.logos.append(text)
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             meta.canonical = link.get("href").strip()
@@ -126,8 +145,19 @@ def read_meta(tree: Any) -> PageMeta:
     return meta
 
 
+# Comments and processing instructions are not text: a tree that keeps them makes trafilatura drop the
+# text that follows a comment inside a paragraph. The same options as trafilatura's own loader.
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
+                               encoding="utf-8")
+
+
 def parse_html(page: str) -> Any | None:
+    """The page's tree without comments or processing instructions; None for empty or unparseable input.
+
+    Parsed from UTF-8 bytes: lxml refuses a str that carries an XML encoding declaration
+    (`<?xml version="1.0" encoding="…"?>`, XHTML), and the page is already decoded, so the declaration is moot.
+    """
     try:
-        return lxml_html.document_fromstring(page)
+        return lxml_html.document_fromstring(page.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):  # empty or broken input
         return None

@@ -111,3 +111,35 @@ async def read_partitions(settings: Settings, topic: str, partitions: Iterable[i
     finally:
         await consumer.stop()
     return result
+
+
+class StateUnreadable(RuntimeError):
+    """The first-seen state could not be read (the broker stayed away): do not decide, do not ack."""
+
+
+@dataclass
+class FirstSeenLoader:
+    """Reads partitions of the state topic into a FirstSeen, retrying while the broker may be restarting."""
+
+    settings: Settings
+    topic: str
+    first_seen: FirstSeen
+    delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+    async def load(self, generation: int, partitions: Iterable[int]) -> None:
+        stale = self.first_seen.stale(generation, partitions)
+        if not stale:
+            return
+        for delay in (*self.delays, None):
+            try:
+                loaded = await read_partitions(self.settings, self.topic, stale)
+                break
+            except Exception as exc:  # the broker, not the record: never dead-letter an input for it
+                if delay is None:
+                    raise StateUnreadable(f"first-seen state unreadable: {type(exc).__name__}: {exc}") from exc
+                log.warning("reading first-seen state failed (%s: %s); retrying in %.0f s",
+                            type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+        for number, entries in loaded.items():
+            self.first_seen.load(number, entries)
+        log.info("first-seen state loaded for partitions %s: %d hashes", sorted(stale), len(self.first_seen))

@@ -10,8 +10,8 @@ which is what deadlocked faust table recovery; see firstseen.py and docs/faults.
 
 Recovery: on the first record and after every rebalance (a new consumer generation) the follower reads
 every partition up to its end offsets before the next decision, so a record re-read after a partition
-moved finds the decision its previous owner recorded (an entry is acknowledged before its article's
-output, as for first-seen). Between rebalances each decision first folds in whatever other workers'
+moved finds the decision its previous owner recorded (the handler returns the entries in its Outcome and
+delivery.py sends them ahead of the output, all acknowledged before the input is acked, as for first-seen). Between rebalances each batch first folds in whatever other workers'
 entries the follower has already fetched (without waiting). Two copies decided on two workers within
 that fetch lag (milliseconds to a second) may both start a story; that is the price of not routing
 every article through one owner (docs/stories.md).
@@ -25,15 +25,11 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from schemas import encode
-from schemas.models import EnrichedArticle
 from services.common.kafka import client_options
 from services.config import Settings
 from services.processor.dedup import Related
 
 log = logging.getLogger("newsflow.processor")
-
-Send = Callable[[bytes, bytes], Awaitable[None]]
 
 
 def related_for(settings: Settings) -> Related:
@@ -109,15 +105,6 @@ class RelatedRuntime:
         for records in batch.values():
             for record in records:
                 self.state.apply(record.key, record.value)
-
-    async def record(self, out: object, send_state: Send, send_story: Send) -> None:
-        """Persist what the decision added (before the article's output) and publish its story's record."""
-        for key, value in self.state.take_entries():
-            await send_state(key, value)
-        if isinstance(out, EnrichedArticle) and out.story_id and out.duplicate_of is None:
-            aggregate = self.state.story(out.story_id)
-            if aggregate is not None:
-                await send_story(out.story_id.encode(), encode(aggregate.record()))
 
     async def stop(self) -> None:
         if self._consumer is not None:

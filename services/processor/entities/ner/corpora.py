@@ -205,3 +205,91 @@ class Score:
 
     def types(self) -> list[str]:
         return sorted(set(self.tp) | set(self.fp) | set(self.fn))
+
+
+# Round-2/3 training sets (../shared/corpora/ner/train, all CC BY 4.0; tag mappings from its SOURCES.md).
+_MULTICONER = {"PER": "PER", "LOC": "LOC", "GRP": "ORG", "CORP": "ORG", "CW": "MISC", "PROD": "MISC"}
+_MULTICONER2 = {
+    **dict.fromkeys("Artist Athlete Politician Scientist Cleric SportsManager OtherPER".split(), "PER"),
+    **dict.fromkeys(
+        "ORG PublicCorp PrivateCorp MusicalGRP SportsGRP CarManufacturer AerospaceManufacturer".split(), "ORG"
+    ),
+    **dict.fromkeys("HumanSettlement Facility Station OtherLOC".split(), "LOC"),
+    **dict.fromkeys(
+        "VisualWork MusicalWork WrittenWork ArtWork Software Clothing Vehicle Food Drink OtherPROD".split(), "MISC"
+    ),
+}
+_DFKI = {
+    "person": "PER",
+    "organization": "ORG",
+    "organization-company": "ORG",
+    **dict.fromkeys("location location-city location-street location-stop location-route".split(), "LOC"),
+}
+_WNUT = {"person": "PER", "location": "LOC", "group": "ORG", "corporation": "ORG", "creative-work": "MISC", "product": "MISC"}
+
+
+def _mapped(tag: str, table: dict[str, str]) -> str:
+    if tag[:2] not in ("B-", "I-"):
+        return "O"
+    typ = table.get(tag[2:]) or table.get(tag[2:].lower().replace("_", "-"))
+    return f"{tag[:2]}{typ}" if typ else "O"
+
+
+def _columns(path: Path, table: dict[str, str]) -> Iterator[Sentence]:
+    """CoNLL-like files: first column the token, last the BIO tag; blank lines between sentences;
+    `#` comment lines and -DOCSTART- lines skipped. A sentence-initial I- is read as B- (repair)."""
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# id ") or line.startswith("-DOCSTART-"):
+            continue
+        parts = line.split("\t") if "\t" in line else line.split()
+        if not line.strip() or len(parts) < 2:
+            if toks:
+                yield toks, repair(tags)
+            toks, tags = [], []
+            continue
+        toks.append(parts[0])
+        tags.append(_mapped(parts[-1].strip(), table))
+    if toks:
+        yield toks, repair(tags)
+
+
+def multiconer(lang: str, split: str) -> Iterator[Sentence]:
+    """MultiCoNER v1 en/de/nl (lower-cased: see casing.recase)."""
+    return _columns(corpus_dir() / "train" / "multiconer_v1" / f"{lang}_{split}.conll", _MULTICONER)
+
+
+def multiconer2(lang: str, split: str) -> Iterator[Sentence]:
+    """MultiCoNER II: de train/dev; fr has only dev, split here in two by sentence index
+    (even: "train", odd: "dev") so French is trained and measured on disjoint halves."""
+    if lang == "fr":
+        rows = _columns(corpus_dir() / "train" / "multiconer_v2" / "fr-dev.conll", _MULTICONER2)
+        return (s for k, s in enumerate(rows) if (k % 2 == 1) == (split == "dev"))
+    return _columns(corpus_dir() / "train" / "multiconer_v2" / f"{lang}-{split}.conll", _MULTICONER2)
+
+
+def mobie(split: str) -> Iterator[Sentence]:
+    return _columns(corpus_dir() / "train" / "mobie_de" / f"{split}.conll2003", _DFKI)
+
+
+def smartdata(split: str = "dev") -> Iterator[Sentence]:
+    return _columns(corpus_dir() / "train" / "smartdata_de" / f"smartdata_v3_{split}.conll", _DFKI)
+
+
+def wnut17(split: str) -> Iterator[Sentence]:
+    name = "wnut17train.conll" if split == "train" else "emerging.dev.conll"
+    return _columns(corpus_dir() / "train" / "wnut17_en" / name, _WNUT)
+
+
+def langid_sentences(lang: str) -> Iterator[str]:
+    """Human-written sentences of one language (../shared/corpora/langid): cased text for casing statistics."""
+    import json
+
+    for name in ("sentences.jsonl", "paragraphs.jsonl"):
+        path = corpus_dir().parent / "langid" / name
+        for line in path.read_text(encoding="utf-8").split("\n"):  # JSON strings may hold U+2028
+            if line.strip():
+                row = json.loads(line)
+                if row.get("lang") == lang:
+                    yield row["text"]

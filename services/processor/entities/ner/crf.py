@@ -61,8 +61,7 @@ class LinearCRF:
         self._n = 1
 
     def _word_id(self, w: str) -> int:
-        if self._n >= _MAX_WORDS:
-            self._reset()
+        """Row of word form w, filled now. Never resets the table: ids bound earlier in a call stay valid."""
         if self._n == len(self._table):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
         k = self._n
@@ -79,6 +78,23 @@ class LinearCRF:
         self._ids[w] = k
         return k
 
+    def _chunks(self, tokens: list[str], sents: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+        """Runs of whole sentences whose new word forms fit the table's bound (one run for any
+        ordinary article). decode resets the table only between runs, before any id of the run is
+        bound; a single sentence always fits (the table grows past the bound for it)."""
+        out: list[list[tuple[int, int]]] = [[]]
+        seen = self._ids
+        new: set[str] = set()
+        for a, b in sents:
+            fresh = {t for t in tokens[a:b] if t not in seen and t not in new}
+            if out[-1] and self._n + len(new) + len(fresh) > _MAX_WORDS:
+                out.append([])
+                seen, new = {}, set()  # the next run starts from an empty table
+                fresh = set(tokens[a:b])
+            new |= fresh
+            out[-1].append((a, b))
+        return out
+
     def _gaz_id(self, tag: str | None) -> int:
         k = self._gaz.get(tag)
         if k is None:
@@ -91,8 +107,6 @@ class LinearCRF:
         label) for the tokens not labelled O. marks: (token index, gazetteer tag), see tagger.gaz_marks."""
         if not tokens:
             return []
-        get, new = self._ids.get, self._word_id
-        ids = np.array([get(t) or new(t) for t in tokens], dtype=np.int64)
         gaz = np.zeros(len(tokens), dtype=np.int64)
         if marks:
             gid = self._gaz_id
@@ -100,7 +114,21 @@ class LinearCRF:
                 gaz[i] = gid(tag)
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
-        out = _viterbi(ids, gaz, np.array(sents, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+        out = np.zeros(len(tokens), dtype=np.int64)
+        if self._n >= _MAX_WORDS:
+            self._reset()
+        for k, run in enumerate(self._chunks(tokens, sents)):
+            if k:  # _chunks planned every later run on an empty table
+                self._reset()
+            a, b = run[0][0], run[-1][1]
+            get, new = self._ids.get, self._word_id
+            ids = np.zeros(len(tokens), dtype=np.int64)  # 0: the padding row, outside the run
+            ids[a:b] = [get(t) or new(t) for t in tokens[a:b]]
+            # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
+            if int(ids.max()) >= len(self._table) or int(gaz.max()) >= len(self._gaz_table):
+                raise IndexError("CRF word table out of step with its ids")
+            part = _viterbi(ids, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+            out[a:b] = part[a:b]
         names = self.labels
         hits = np.flatnonzero(out != self.O)
         return list(zip(hits.tolist(), [names[k] for k in out[hits].tolist()]))

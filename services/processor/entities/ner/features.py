@@ -7,6 +7,8 @@ keep new features word-decomposable. Training features are UTF-8 bytes, cached b
 
 from __future__ import annotations
 
+from services.processor.entities.ner import lexicon
+
 Feats = list[bytes]
 _CACHE: dict[str, tuple[Feats, Feats, Feats, Feats, Feats]] = {}
 # Per word form: its own attributes, those it gives the next token (as -1), the previous one (as +1),
@@ -50,6 +52,10 @@ def _word_str(w: str) -> tuple[list[str], ...]:
         own.append("hd=" + lw.rsplit("-", 1)[1][-4:])
     prev1 = ["-1w=" + lw, "-1sh=" + sh]
     next1 = ["+1w=" + lw, "+1sh=" + sh]
+    for flag in lexicon.load().get(w, ""):  # given name / surname / place (lexicon.py)
+        own.append("lx=" + flag)
+        prev1.append("-1lx=" + flag)
+        next1.append("+1lx=" + flag)
     prev2 = ["-2sh=" + sh, "-2w=" + lw]
     next2 = ["+2sh=" + sh, "+2w=" + lw]
     if title:

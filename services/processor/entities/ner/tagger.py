@@ -1,12 +1,12 @@
-"""Entity tagging core: CRF spans + alias-table linking + gazetteer additions, over one text.
+"""Entity tagging core: CRF spans, then linking (entities/link.py), over one text.
 
 Pipeline for a text:
 1. tokenize (offsets kept) and split sentences;
-2. scan the gazetteer once (mentions the CRF may have missed, and the CRF's gazetteer features);
-3. CRF (model.crfsuite, trained by ner/train.py) tags each sentence BIO PER/ORG/LOC;
-4. link each CRF span by its folded surface form (any language's alias); a longer gazetteer match
-   that covers CRF spans replaces them; gazetteer matches that overlap no CRF span are added;
-5. in-document coreference: an unlinked PER equal to the surname of a linked PER gets its id.
+2. scan the feature gazetteer (ner/gazetteer.py) once: the CRF's gazetteer features;
+3. CRF (model.crfsuite, trained by ner/train.py) tags each sentence BIO PER/ORG/LOC, spans trimmed;
+4. link.link: KB ids for the spans by context, confident KB names the model missed added, in-document
+   coreference (a surname takes the full name's id). The KB (entities/kb/) is separate from the
+   feature gazetteer, which must stay what the model was trained with.
 """
 
 from __future__ import annotations
@@ -14,24 +14,20 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from pathlib import Path
 
+from services.processor.entities.link import Found, Linker, default_linker
+from services.processor.entities.ner import rules
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
-from services.processor.entities.ner.text import Span, fold_key, sentences, tokenize
+from services.processor.entities.ner.text import Span, sentences, tokenize
 
 log = logging.getLogger(__name__)
-MODEL_PATH = Path(__file__).parent / "model.crfsuite"
+LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    start: int
-    end: int
-    type: str
-    entity_id: str | None = None
-    name: str | None = None
+def model_path(lang: str) -> Path:
+    return Path(__file__).parent / f"model.{lang}.crfsuite"
 
 
 def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
@@ -62,33 +58,49 @@ def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
 
 
 class Tagger:
-    def __init__(self, model_path: Path = MODEL_PATH, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer | None = None, languages: tuple[str, ...] = LANGUAGES, linker: Linker | None = None
+    ) -> None:
         self.gaz = gazetteer or build()
-        self.crf: LinearCRF | None = None
-        if model_path.exists():
-            self.crf = LinearCRF(model_path)
-        else:  # still link gazetteer names; the bench and tests will show the missing model
-            log.warning("NER model %s missing: gazetteer-only tagging", model_path)
+        self.linker = linker or default_linker()
+        self.models: dict[str, LinearCRF] = {}
+        for lang in languages:
+            path = model_path(lang)
+            if path.exists():
+                self.models[lang] = LinearCRF(path)
+            else:  # still link known names; the bench and tests show the missing model
+                log.warning("NER model %s missing: names from the knowledge base only", path)
 
-    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]]) -> list[Found]:
+    def model_for(self, lang: str) -> str | None:
+        """Id of the model that tags lang, or None: that language gets knowledge-base names only."""
+        return f"crf-{lang}" if lang in self.models else None
+
+    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
-        if self.crf is None:
+        crf = self.models.get(lang)
+        if crf is None:
             return []
         sents = sentences(text, spans)
-        labels = self.crf.decode([text[s:e] for s, e in spans], sents, marks)
+        labels = crf.decode([text[s:e] for s, e in spans], sents, marks)
         starts = {a for a, _b in sents}
-        out: list[Found] = []
+        runs: list[tuple[int, int, str]] = []
         start = prev = -2
         typ = ""
         for i, lab in labels:  # the non-O tokens, in order
             if start >= 0 and not (i == prev + 1 and i not in starts and lab[0] == "I" and lab[2:] == typ):
-                out.append(Found(spans[start][0], spans[prev][1], typ))
+                runs.append((start, prev + 1, typ))
                 start = -2
             if start < 0:
                 start, typ = i, lab[2:]
             prev = i
         if start >= 0:
-            out.append(Found(spans[start][0], spans[prev][1], typ))
+            runs.append((start, prev + 1, typ))
+        if lang == "en":
+            runs = rules.nationalities(text, spans, runs)
+        runs = rules.correct(text, spans, runs)
+        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
+        if lang == "en":
+            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
@@ -96,43 +108,18 @@ class Tagger:
         if not spans:
             return []
         matches = self.gaz.scan(text, lang)
-        # Additions must sit on token boundaries (not "US" inside "US-Beamten").
+        # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        found = self.crf_spans(text, spans, gaz_marks(spans, matches))
-        found = self._link(text, [t for f in found for t in _trim(text, spans, f)], lang, matches)
-        return _coref(text, _merge(found, matches))
+        found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
+        found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        return self.linker.link(text, lang, found)
 
-    def _link(self, text: str, found: list[Found], lang: str, matches: list[Match]) -> list[Found]:
-        """Link model spans by alias; an unlinked span that holds alias matches and lower-case words
-        ("Washington beginnen könnten", "Vertrouwen tussen Trump en Poetin") or a match of its own type
-        gives way to the matches."""
-        out: list[Found] = []
-        starts = [m.start for m in matches]
-        for f in found:
-            entry = self.gaz.lookup(text[f.start : f.end], lang)
-            if entry is not None:
-                e = entry.entity
-                out.append(Found(f.start, f.end, e.type, e.id, e.name))
-                continue
-            inner = []
-            for k in range(bisect_left(starts, f.start), len(matches)):
-                if matches[k].start >= f.end:
-                    break
-                if matches[k].end <= f.end:
-                    inner.append(matches[k])
-            # The matches are the names and the rest is noise when the span has lower-case words other
-            # than name particles, or (not for LOC: "Provincie Utrecht") a match of its own type ("CEO des
-            # Russischen Direktinvestitionsfonds (RDIF)"). A place inside an ORG/PER name stays
-            # ("Ronde van Frankrijk", "Harald II van Denemarken").
-            if inner and (
-                (f.type != "LOC" and any(m.entry.entity.type == f.type for m in inner))
-                or any(w.islower() and w not in _PARTICLES for w in _outside_words(text, f, inner))
-            ):
-                continue  # _merge adds the matches
-            if lang == "nl" and f.type != "PER" and _NL_ADJ.search(text[f.start : f.end]):
-                f = Found(f.start, f.end, "MISC")  # Amerikaanse, Russische: adjectives (CoNLL MISC)
-            out.append(f)
-        return out
+
+def _nl_adjective(text: str, f: Found, lang: str) -> Found:
+    """Dutch adjectives of nationality (Amerikaanse, Russische) are MISC (CoNLL), not places."""
+    if lang == "nl" and f.type not in ("PER", "MISC") and _NL_ADJ.search(text[f.start : f.end]):
+        return Found(f.start, f.end, "MISC")
+    return f
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
@@ -144,18 +131,8 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
     return k < len(spans) and spans[k][1] == end
 
 
-def _outside_words(text: str, f: Found, inner: list[Match]) -> list[str]:
-    words, pos = [], f.start
-    for m in inner:
-        words += text[pos : m.start].split()
-        pos = m.end
-    return words + text[pos : f.end].split()
-
-
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
-# Lower-case words inside names (Ronde van Frankrijk, Harald II van Denemarken, Bank of England).
-_PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
 
@@ -190,55 +167,3 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     if (lo, hi) == (0, len(toks)):
         return [f]
     return [Found(toks[lo][0], toks[hi - 1][1], f.type)]
-
-
-def _merge(found: list[Found], matches: list[Match]) -> list[Found]:
-    """Add gazetteer matches to the model's spans; both lists are sorted and non-overlapping."""
-    out: list[Found] = []
-    j = 0
-    for m in matches:
-        while j < len(found) and found[j].end <= m.start:
-            out.append(found[j])
-            j += 1
-        k = j
-        while k < len(found) and found[k].start < m.end:
-            k += 1
-        covered = found[j:k]
-        e = m.entry.entity
-        hit = Found(m.start, m.end, e.type, e.id, e.name)
-        if not covered:
-            out.append(hit)
-        elif all(m.start <= f.start and f.end <= m.end and f.entity_id is None for f in covered) and any(
-            (f.start, f.end) != (m.start, m.end) for f in covered
-        ):
-            # The alias covers the model's (unlinked, shorter) spans: "Kirill" + "Dmitriev" -> one.
-            out.append(hit)
-            j = k
-        # else: the model's spans win; they are appended by the loop.
-    out.extend(found[j:])
-    return out
-
-
-def _coref(text: str, found: list[Found]) -> list[Found]:
-    """Link a bare surname (Dmitriev, Dmitrievs) to the linked full name seen in the same text."""
-    by_surface: dict[tuple[str, ...], Found] = {}
-    for f in found:
-        if f.entity_id is not None:
-            key = fold_key(text[f.start : f.end])
-            by_surface.setdefault(key, f)
-            if f.type == "PER" and len(key) > 1:
-                by_surface.setdefault(key[-1:], f)
-    if not by_surface:
-        return found
-    out = []
-    for f in found:
-        if f.entity_id is None:
-            key = fold_key(text[f.start : f.end])
-            ref = by_surface.get(key)
-            if ref is None and len(key) == 1 and key[0].endswith("s"):
-                ref = by_surface.get((key[0][:-1],))
-            if ref is not None and (ref.type == f.type or ref.type == "PER"):
-                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
-        out.append(f)
-    return out
-

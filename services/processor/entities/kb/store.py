@@ -1,0 +1,144 @@
+"""The linking KB in memory: entities, an alias index over folded keys, and a trie-walk scan.
+
+A key is the folded alphanumeric pieces of a name (ner/text.fold_key) joined by one space, so
+"Saoedi -Arabië" and "Saoedi-Arabië" share "saoedi arabie". Candidates of a key are decoded on
+first use (most keys are never seen), which keeps load time and memory small.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from services.processor.entities.ner.text import _FOLD_CACHE, fold
+
+KB_PATH = Path(__file__).parent / "kb.tsv.gz"
+
+# Alias flags: the languages whose name this is (bits), or another language / no language tag.
+LANG_BITS = {"en": 1, "de": 2, "nl": 4, "fr": 8, "ru": 16, "es": 32, "it": 64, "pl": 128, "pt": 256}
+OTHER = 1 << 9
+CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
+VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
+WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
+
+# An alphanumeric piece starting with a letter that is not ASCII lower case (non-ASCII lower case
+# is checked after): a name starts with one.
+_CANDIDATE = re.compile(r"(?<![^\W_])[^\W\d_a-z][^\W_]*")
+# The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
+_NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
+
+
+def join_key(pieces: tuple[str, ...] | list[str]) -> str:
+    return " ".join(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    type: str  # PER, ORG, LOC
+    cls: str  # country, region, city:<Natural Earth class>, city:geonames, politician, party, legislature, curated
+    country: str  # QID of the entity's country ("" when none or unknown)
+    prior: int  # popularity, 0-100 (see build.PRIOR)
+    name: str  # canonical (English where known) name
+
+
+class Candidate(NamedTuple):
+    entity: Entity
+    flags: int
+
+
+class Hit(NamedTuple):
+    """A KB alias found in a text: text[start:end] folds to key."""
+
+    start: int
+    end: int
+    key: str
+
+
+class KB:
+    """Entities are decoded from their rows on first use, like candidates: most are never named."""
+
+    def __init__(self, entity_rows: list[str], index: dict[str, str], prefixes: frozenset[str], langnames: dict[str, int]) -> None:
+        self._rows = entity_rows
+        self._entities: dict[int, Entity] = {}
+        self._raw = index  # key -> "idx:flags,..."
+        self._decoded: dict[str, tuple[Candidate, ...]] = {}
+        self.prefixes = prefixes  # the leading pieces of every multi-piece key: the scan's trie
+        self.langnames = langnames  # folded language name -> the languages (bits) it is a language name in
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entity(self, idx: int) -> Entity:
+        e = self._entities.get(idx)
+        if e is None:
+            eid, etype, cls, country, prior, name = self._rows[idx].split("\t")
+            e = self._entities[idx] = Entity(eid, etype, cls, country, int(prior), name)
+        return e
+
+    def entities(self) -> list[Entity]:
+        return [self.entity(i) for i in range(len(self._rows))]
+
+    def lookup(self, key: str) -> tuple[Candidate, ...]:
+        got = self._decoded.get(key)
+        if got is None:
+            raw = self._raw.get(key)
+            if raw is None:
+                return ()
+            ent = self.entity
+            got = tuple(Candidate(ent(int(i)), int(f)) for i, _, f in (c.partition(":") for c in raw.split(",")))
+            self._decoded[key] = got
+        return got
+
+    def scan(self, text: str) -> list[Hit]:
+        """Longest, leftmost, non-overlapping alias matches starting with a piece that is not lower case."""
+        out: list[Hit] = []
+        raw, prefixes = self._raw, self.prefixes
+        next_piece, done = _NEXT_PIECE.match, 0
+        # Which distinct capitalised words can start a name: folded and looked up once each.
+        cache = _FOLD_CACHE
+        starts: dict[str, str] = {}
+        for word in set(_CANDIDATE.findall(text)):
+            key = cache.get(word) or fold(word)
+            if (key in raw or key in prefixes) and not word[0].islower():
+                starts[word] = key
+        if not starts:
+            return out
+        for m in _CANDIDATE.finditer(text):
+            key = starts.get(m.group())
+            if key is None:
+                continue
+            a = m.start()
+            if a < done:
+                continue
+            end = m.end()
+            best, best_end = (key if key in raw else None), end
+            while key in prefixes:
+                nxt = next_piece(text, end)
+                if nxt is None:
+                    break
+                key = key + " " + fold(nxt.group(1))
+                end = nxt.end()
+                if key in raw:
+                    best, best_end = key, end
+            if best is not None:
+                out.append(Hit(a, best_end, best))
+                done = best_end
+        return out
+
+
+def load(path: Path = KB_PATH) -> KB:
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    sections: dict[str, list[str]] = {}
+    for part in text.split("\n@")[1:]:
+        name, _, body = part.partition("\n")
+        sections[name] = body.split("\n") if body else []
+    for rows in sections.values():
+        if rows and rows[-1] == "":
+            rows.pop()
+    index = dict(row.split("\t", 1) for row in sections["aliases"])
+    langnames = {key: int(bits) for key, bits in (row.split("\t") for row in sections["langnames"])}
+    return KB(sections["entities"], index, frozenset(sections["prefixes"]), langnames)

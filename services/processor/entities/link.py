@@ -1,0 +1,333 @@
+"""Entity linking: the model's spans get KB ids when context makes the entity clear; confident KB names
+the model missed are added; a bare surname takes the id of the full name seen in the same text.
+
+link(text, lang, spans) is pure over the built KB (kb/kb.tsv.gz, loaded once). Precision first: an
+ambiguous name without context gets no id rather than a wrong one. How a candidate is chosen:
+1. its alias must be usable in the article's language (curated, a label in that language or English,
+   or, for a span the model tagged with the entity's type, any name the KB has);
+2. its type must fit the span's: PER only with PER; ORG/LOC cross only for countries, regions and
+   curated organisations ("Russland" as an actor, "EU" tagged LOC);
+3. neighbouring words veto: an organisation word (FC, Records, AG) next to a place name; a person cue
+   (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
+   ("cursus Nederlands", "auf Deutsch");
+4. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+   country is mentioned in the article; the best must lead the next by a margin, else no id.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+
+import wordfreq
+
+from services.processor.entities.kb.store import CURATED, KB, LANG_BITS, OTHER, VARIANT, WEAK, Candidate, Entity, Hit, join_key, load
+from services.processor.entities.ner.text import fold, fold_key
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A mention: text[start:end], its type (PER/ORG/LOC/MISC) and, when linked, its id and name."""
+
+    start: int
+    end: int
+    type: str
+    entity_id: str | None = None
+    name: str | None = None
+
+
+# Words next to a place name that make the mention an organisation (a club, a label, a company).
+ORG_CUES = frozenset(
+    "fc sc sv ac as cf cd afc bk fk sk vfb vfl tsv tsg bsc ssv rb 1 club klub records ag gmbh inc ltd llc plc bv nv sa se "
+    "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
+    "airport flughafen capitals hotel bank".split()
+)
+# Words just before a name that make it a person.
+PERSON_CUES = frozenset(
+    "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
+    "trainer coach kapitan kapitein stürmer sturmer spieler speler".split()
+)
+_PERSON_PREV = re.compile(r"(?:jahrige[nmr]?|jarige|year-old)$")  # folded: 32-jährige
+# Words before a language name that make it the language ("cursus Nederlands", "auf Deutsch").
+LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
+# Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
+_PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
+# The country an article of a language is most likely about when it names none (a weak bonus).
+HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
+# Entity classes whose type wins over the span's when they link across ORG/LOC.
+_CROSS = frozenset({"country", "region", "curated"})
+_LABEL_BITS = sum(LANG_BITS.values())
+_MARGIN = 15
+_COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
+_ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
+_ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+_WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
+
+
+class Linker:
+    def __init__(self, kb: KB) -> None:
+        self.kb = kb
+
+    def link(self, text: str, lang: str, spans: list[Found]) -> list[Found]:
+        """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
+        sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
+        cleaner KB names inside it)."""
+        hits = [h for h in self.kb.scan(text) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
+        ctx = _Context(text, lang, self._doc_countries(hits, lang))
+        out: list[Found] = []
+        starts = [h.start for h in hits]
+        for f in spans:
+            key = join_key(fold_key(text[f.start : f.end]))
+            ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
+            cands = self.kb.lookup(key) if ok else ()
+            if not cands and key.endswith(" s"):  # Trump's
+                key = key[:-2]
+                cands = self.kb.lookup(key)
+            ent = self.resolve(cands, key, f, ctx)
+            if ent is not None:
+                out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
+                continue
+            inner = []
+            for k in range(bisect_left(starts, f.start), len(hits)):
+                if hits[k].start >= f.end:
+                    break
+                if hits[k].end <= f.end:
+                    inner.append(hits[k])
+            if inner and self._gives_way(text, f, inner, ctx):
+                continue  # the KB names inside are added below
+            out.append(f)
+        out = self._add(text, out, hits, ctx)
+        return _coref(text, out)
+
+    def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:
+        """The entity a mention (model span f, or None for a KB name the model missed) names, or None."""
+        if not cands:
+            return None
+        stype = f.type if f is not None else None
+        start, end = (f.start, f.end) if f is not None else ctx.span
+        veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
+        bit = LANG_BITS.get(ctx.lang, OTHER)
+        scored: list[tuple[int, Entity]] = []
+        for c in cands:
+            e, fl = c.entity, c.flags
+            if stype is None:  # an addition: only names we are sure of, in this language
+                if fl & WEAK or not (fl & (CURATED | bit | LANG_BITS["en"])):
+                    continue
+            elif not (fl & (CURATED | bit | LANG_BITS["en"])) and (e.type != stype or fl & VARIANT):
+                continue  # another language's name: only for a span of the entity's own type
+            if fl & WEAK and e.type != stype:
+                continue
+            if not _type_fits(stype, e):
+                continue
+            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and _common_word(key, ctx.lang):
+                continue  # a sentence-initial common word named like a small town ("Cela est lié")
+            if e.type != "PER":
+                if veto is None:
+                    veto = self._veto(key, start, end, ctx)
+                if veto[0] if e.type == "LOC" else veto[1]:
+                    continue
+            score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
+            if not fl & (CURATED | _LABEL_BITS):
+                score -= 40  # only an alternative or local name ("Columbia" for Colombia)
+            if e.country and e.country != e.id:
+                score += 30 if e.country in ctx.countries else 10 if e.country == ctx.home else 0
+            scored.append((score, e))
+        if not scored:
+            return None
+        scored.sort(key=lambda s: -s[0])
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
+            return None  # ambiguous without context: no id rather than a wrong one
+        return scored[0][1]
+
+    def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
+        """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
+        prev, nxt = ctx.prev_word(start), ctx.next_word(end)
+        person = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
+        org = prev in ORG_CUES or nxt in ORG_CUES
+        language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
+        return (person or org or language, person)
+
+    def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
+        """Countries the article mentions (by name or through a capital or major city): context for
+        choosing between namesakes."""
+        out = set()
+        for h in hits:
+            for c in self.kb.lookup(h.key):
+                e = c.entity
+                if not c.flags & WEAK and e.type == "LOC" and (e.cls == "country" or e.prior >= 40) and e.country:
+                    out.add(e.country)
+        return frozenset(out)
+
+    def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
+        """An unlinked span holding KB names gives way to them when its other words are lower case
+        (the model ran on: "Washington beginnen könnten") or, not for LOC ("Provincie Utrecht"), when a
+        name inside has the span's own type ("CEO des Russischen Direktinvestitionsfonds (RDIF)")."""
+        words, pos = [], f.start
+        for h in inner:
+            words += text[pos : h.start].split()
+            pos = h.end
+        words += text[pos : f.end].split()
+        if any(w.islower() and w not in _PARTICLES for w in words):
+            return True
+        if f.type == "LOC":
+            return False
+        for h in inner:
+            ctx.span = (h.start, h.end)
+            e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
+            if e is not None and e.type == f.type:
+                return True
+        return False
+
+    def _add(self, text: str, found: list[Found], hits: list[Hit], ctx: _Context) -> list[Found]:
+        """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
+        same entity, replaces them ("Kirill" + "Dmitriev")."""
+        out: list[Found] = []
+        j = 0
+        for h in hits:
+            while j < len(found) and found[j].end <= h.start:
+                out.append(found[j])
+                j += 1
+            k = j
+            while k < len(found) and found[k].start < h.end:
+                k += 1
+            covered = found[j:k]
+            inside = all(h.start <= f.start and f.end <= h.end for f in covered)
+            if covered and (not inside or all((f.start, f.end) == (h.start, h.end) for f in covered)):
+                continue  # the model's spans win
+            ent = self._addable(text, h, ctx, bool(covered))
+            if ent is None or any(f.entity_id not in (None, ent.id) for f in covered):
+                continue
+            out.append(Found(h.start, h.end, ent.type, ent.id, ent.name))
+            j = k
+        out.extend(found[j:])
+        return out
+
+    def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
+        if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
+            return None  # part of a longer name the KB does not have ("New Mexico", "Columbia Records")
+        ctx.span = (h.start, h.end)
+        e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
+        if e is None:
+            return None
+        least = _ADD_PRIOR_MULTI if " " in h.key else _ADD_PRIOR
+        if e.prior < least and not (e.type == "PER" and " " in h.key):
+            return None
+        return e
+
+
+@lru_cache(maxsize=65536)
+def _common_word(key: str, lang: str) -> bool:
+    """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
+    try:
+        return wordfreq.zipf_frequency(key, lang) >= 3.5
+    except (LookupError, ValueError):  # a language wordfreq does not know
+        return False
+
+
+def _type_fits(stype: str | None, e: Entity) -> bool:
+    if stype is None or stype == e.type:
+        return True
+    if stype == "PER" or e.type == "PER" or stype == "MISC":
+        return False
+    if stype == "ORG":  # a country acting ("Russland hat ..."), not a city or state ("Bayern" the club)
+        return e.cls in ("country", "region")
+    return e.cls == "curated"  # a curated organisation tagged as a place ("EU", "NAVO")
+
+
+def _out_type(stype: str, e: Entity) -> str:
+    return e.type if e.cls in _CROSS else stype
+
+
+def _short_lower(text: str, start: int, end: int, key: str) -> bool:
+    """A name of three letters or fewer counts only in capitals (US, EU, WHO; not "Us", "Who")."""
+    return len(key) <= 3 and not text[start:end].replace(".", "").isupper()
+
+
+def _on_boundary(text: str, h: Hit | Found) -> bool:
+    """A name ends where a word ends: not "US" in "US-Beamten", "Trump" in "Trump-Regierung", nor
+    "Indi" in "Indi\xadvi\xadduen" (soft hyphens)."""
+    nxt = text[h.end : h.end + 2]
+    if len(nxt) == 2 and nxt[0] in "-‐'’\xad" and nxt[1].isalnum():
+        return False
+    return not (h.start >= 2 and text[h.start - 1] == "\xad" and text[h.start - 2].isalnum())
+
+
+class _Context:
+    """Per-text context: language, countries mentioned, the words around a mention."""
+
+    def __init__(self, text: str, lang: str, countries: frozenset[str]) -> None:
+        self.text, self.lang, self.countries = text, lang, countries
+        self.home = HOME.get(lang, "")
+        self.span = (0, 0)
+
+    def prev_word(self, start: int) -> str:
+        """The folded word right before start (spaces between), or ""."""
+        seg = self.text[max(0, start - 40) : start]
+        head = seg.rstrip(" \t")
+        if head == seg and seg:
+            return ""  # attached: "(", a hyphen
+        words = _WORD.findall(head[-40:])
+        return fold(words[-1]) if words and head.endswith(words[-1]) else ""
+
+    def next_word(self, end: int) -> str:
+        seg = self.text[end : end + 40]
+        m = _WORD.search(seg)
+        return fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+
+    def starts_sentence(self, start: int) -> bool:
+        """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""
+        head = self.text[max(0, start - 10) : start].rstrip(" \t\"'“„«(")
+        return not head or head[-1] in ".!?:\n…"
+
+    def capital_neighbour(self, start: int, end: int) -> bool:
+        """A capitalised word right before (not starting a sentence) or right after the name."""
+        before = self.text[max(0, start - 40) : start]
+        m = re.search(r"([^\W\d_][^\W_]*)([ \t]+)$", before)
+        if m and m.group(1)[0].isupper():
+            head = before[: m.start()].rstrip(" \t")
+            if head and head[-1] not in ".!?:\n\"'“„«(" and m.group(1).lower() not in _SENTENCE_WORDS:
+                return True
+        m = re.match(r"[ \t]+([^\W\d_][^\W_]*)", self.text[end : end + 40])
+        return bool(m and m.group(1)[0].isupper() and self.lang != "de")
+
+
+# Capitalised words that often stand before a name without being part of it (sentence-internal).
+_SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et le la les à für bei mit".split())
+
+
+def _coref(text: str, found: list[Found]) -> list[Found]:
+    """An unlinked mention takes the id of a linked one with the same surface form, and an unlinked PER
+    that is the surname (or its genitive) of a linked PER takes that person's id."""
+    by_surface: dict[tuple[str, ...], Found] = {}
+    for f in found:
+        if f.entity_id is not None:
+            key = fold_key(text[f.start : f.end])
+            by_surface.setdefault(key, f)
+            if f.type == "PER" and len(key) > 1:
+                by_surface.setdefault(key[-1:], f)
+    if not by_surface:
+        return found
+    out = []
+    for f in found:
+        if f.entity_id is None and f.type != "MISC":
+            key = fold_key(text[f.start : f.end])
+            ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
+            if ref is None and len(key) == 1 and key[0].endswith("s"):
+                ref = by_surface.get((key[0][:-1],))
+            if ref is not None and (ref.type == f.type or ref.type == "PER"):
+                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_linker() -> Linker:
+    """The linker over the shipped KB, loaded once per process."""
+    return Linker(load())
+
+
+def link(text: str, lang: str, spans: list[Found]) -> list[Found]:
+    """Link the model's spans in text (see module doc) with the shipped KB."""
+    return default_linker().link(text, lang, spans)

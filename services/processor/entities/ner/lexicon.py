@@ -1,0 +1,66 @@
+"""Name lexicons for the CRF's word features: given names, surnames and single-word place names.
+
+Built from ../shared/corpora/kb (Wikidata labels of 26,821 politicians, CC0; Natural Earth places
+with names in 9 languages, public domain) by `python -m services.processor.entities.ner.train` and
+shipped as lexicon.tsv.gz, so tagging needs nothing outside the package. A word is matched as
+written (case matters: "Will" the name, not "will").
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from pathlib import Path
+
+from services.processor.entities.ner import corpora
+
+PATH = Path(__file__).parent / "lexicon.tsv.gz"
+_LANGS = ("en", "de", "nl", "fr", "es", "it", "pt", "pl", "da", "sv", "nb", "fi", "cs", "ru")
+_PLACE_COLUMNS = range(5, 14)  # label_en .. label_pt
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in name.replace(",", " ").split() if w[:1].isupper() and w.isalpha()]
+
+
+def build() -> dict[str, str]:
+    """word -> flags (f: given name, s: surname, l: place), from the shared KB files."""
+    kb = corpora.corpus_dir().parent / "kb"
+    flags: dict[str, set[str]] = {}
+    for line in (kb / "people.tsv").read_text(encoding="utf-8").split("\n")[1:]:
+        cols = line.split("\t")
+        if len(cols) < 3:
+            continue
+        for item in cols[2].split("|"):
+            lang, _, name = item.partition(":")
+            if lang not in _LANGS or "(" in name:
+                continue
+            words = _words(name)
+            if len(words) >= 2:
+                flags.setdefault(words[0], set()).add("f")
+                flags.setdefault(words[-1], set()).add("s")
+    for line in (kb / "naturalearth_50m_places_countries.tsv").read_text(encoding="utf-8").split("\n")[1:]:
+        cols = line.split("\t")
+        if len(cols) < 14:
+            continue
+        for k in _PLACE_COLUMNS:
+            words = _words(cols[k])
+            if len(words) == 1 and words[0] == cols[k]:
+                flags.setdefault(words[0], set()).add("l")
+    return {w: "".join(sorted(f)) for w, f in sorted(flags.items())}
+
+
+def write(lex: dict[str, str], path: Path = PATH) -> None:
+    data = "".join(f"{w}\t{f}\n" for w, f in lex.items()).encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0))  # mtime 0: the same bytes on every rebuild
+
+
+@lru_cache(maxsize=1)
+def load(path: Path = PATH) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    out = {}
+    for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
+        w, _, f = line.partition("\t")
+        out[w] = f
+    return out

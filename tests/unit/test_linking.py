@@ -1,0 +1,206 @@
+"""Entity linking (entities/link.py over the shipped KB): context decides, no wrong id when unsure,
+one id per entity across languages, namespaced non-Wikidata ids, a reproducible KB build.
+
+Spans are given by hand (as the model would tag them), so these tests hold whatever the NER model."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from services.processor.entities.kb.store import KB_PATH, load
+from services.processor.entities.link import Found, default_linker, link
+
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
+PUTIN, MUNICH, NETHERLANDS, USA, COLOMBIA, VIENNA, IRELAND, NORTHERN_IRELAND = (
+    "Q7747", "Q1726", "Q55", "Q30", "Q739", "Q1741", "Q27", "Q26"
+)
+
+
+def spans(text: str, *marked: tuple[str, str]) -> list[Found]:
+    """Found spans for (surface, type) pairs, each the first occurrence after the previous one."""
+    out, pos = [], 0
+    for surface, typ in marked:
+        start = text.index(surface, pos)
+        out.append(Found(start, start + len(surface), typ))
+        pos = start + len(surface)
+    return out
+
+
+def ids(text: str, lang: str, *marked: tuple[str, str]) -> dict[str, str | None]:
+    """surface -> entity id of every mention link() returns."""
+    return {text[f.start : f.end]: f.entity_id for f in link(text, lang, spans(text, *marked))}
+
+
+def all_ids(text: str, lang: str, *marked: tuple[str, str]) -> set[str | None]:
+    return {f.entity_id for f in link(text, lang, spans(text, *marked))}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "marked", "wrong"),
+    [
+        ("Ze volgt een cursus Nederlands in Utrecht.", "nl", [("Nederlands", "MISC")], NETHERLANDS),
+        ("Ze volgt een cursus Nederlands in Utrecht.", "nl", [("Nederlands", "LOC")], NETHERLANDS),
+        ("Het boek verscheen in het Nederlands.", "nl", [], NETHERLANDS),
+        ("Der 32-jährige Holland vom ERC Ingolstadt traf zweimal.", "de", [("Holland", "PER")], NETHERLANDS),
+        ("Der 32-jährige Holland vom ERC Ingolstadt traf zweimal.", "de", [], NETHERLANDS),
+        ("Der 32-jährige Holland vom ERC Ingolstadt traf zweimal.", "de", [("Holland", "LOC")], NETHERLANDS),
+        ("She signed with Columbia in 1990 and released two albums.", "en", [("Columbia", "ORG")], COLOMBIA),
+        ("She signed with Columbia in 1990 and released two albums.", "en", [("Columbia", "LOC")], COLOMBIA),
+        ("She signed with Columbia Records in 1990.", "en", [("Columbia", "LOC")], COLOMBIA),
+        ("Vienna beat Rapid 2-1 on Sunday.", "en", [("Vienna", "ORG")], VIENNA),
+        ("First Vienna FC won the derby.", "en", [("Vienna", "LOC")], VIENNA),
+        ("Police in Northern Ireland said on Monday.", "en", [("Northern Ireland", "LOC")], IRELAND),
+        ("Police in Northern Ireland said on Monday.", "en", [], IRELAND),
+        ("Die Ureinwohner Amerikas lebten dort.", "de", [("Amerikas", "LOC")], USA),
+        ("Die Ureinwohner Amerikas lebten dort.", "de", [], USA),
+    ],
+)
+def test_known_wrong_links_are_gone(text: str, lang: str, marked: list[tuple[str, str]], wrong: str) -> None:
+    assert wrong not in all_ids(text, lang, *marked)
+
+
+def test_northern_ireland_is_its_own_entity() -> None:
+    assert ids("Police in Northern Ireland said on Monday.", "en", ("Northern Ireland", "LOC"))["Northern Ireland"] == NORTHERN_IRELAND
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface"),
+    [
+        ("Poetin sprak maandag in Moskou.", "nl", "Poetin"),
+        ("Putin sprach am Montag in Moskau.", "de", "Putin"),
+        ("Putin spoke in Moscow on Monday.", "en", "Putin"),
+        ("Poutine a parlé lundi à Moscou.", "fr", "Poutine"),
+        ("Путин выступил в понедельник в Москве.", "ru", "Путин"),
+        ("Vladimir Poetin sprak maandag.", "nl", "Vladimir Poetin"),
+        ("Wladimir Putin sprach am Montag.", "de", "Wladimir Putin"),
+    ],
+)
+def test_putin_is_one_id_in_every_language(text: str, lang: str, surface: str) -> None:
+    assert ids(text, lang, (surface, "PER"))[surface] == PUTIN
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface"),
+    [
+        ("Die Konferenz in München begann.", "de", "München"),
+        ("The conference in Munich began.", "en", "Munich"),
+        ("La conferenza a Monaco di Baviera è iniziata.", "it", "Monaco di Baviera"),
+        ("De conferentie in München begon.", "nl", "München"),
+        ("La conférence de Munich a commencé.", "fr", "Munich"),
+    ],
+)
+def test_munich_is_one_id_in_every_language(text: str, lang: str, surface: str) -> None:
+    assert ids(text, lang, (surface, "LOC"))[surface] == MUNICH
+
+
+def test_person_span_never_links_to_a_place() -> None:
+    for text, lang, surface in (("Holland scored twice.", "en", "Holland"), ("Paris Hilton arrived.", "en", "Paris")):
+        got = link(text, lang, spans(text, (surface, "PER")))
+        assert all(f.entity_id is None or not f.entity_id.startswith("Q") or f.type == "PER" for f in got)
+        assert ids(text, lang, (surface, "PER"))[surface] is None
+
+
+def test_surname_takes_the_full_name_seen_earlier() -> None:
+    text = "Der CDU-Vorsitzende Friedrich Merz sprach in Berlin. Merz sagte, die Lage sei ernst."
+    got = ids(text, "de", ("Friedrich Merz", "PER"), ("Berlin", "LOC"), ("Merz", "PER"))
+    assert got["Friedrich Merz"] == got["Merz"] == "Q566257"
+    assert got["Berlin"] == "Q64"
+
+
+def test_bare_surname_of_a_politician_alone_gets_no_id() -> None:
+    text = "Ingram sagte am Montag, die Lage sei ernst."
+    assert ids(text, "de", ("Ingram", "PER"))["Ingram"] is None
+
+
+def test_namesakes_need_context() -> None:
+    """Two politicians called Adam Ingram (Scotland, UK): without a country that decides, no id."""
+    text = "Adam Ingram spoke on Monday."
+    assert ids(text, "en", ("Adam Ingram", "PER"))["Adam Ingram"] is None
+
+
+def test_confident_names_the_model_missed_are_added() -> None:
+    text = "Gisteren sprak Angela Merkel in Berlijn met de Verenigde Naties."
+    got = {text[f.start : f.end]: f for f in link(text, "nl", [])}
+    assert got["Angela Merkel"].entity_id == "Q567" and got["Angela Merkel"].type == "PER"
+    assert got["Berlijn"].entity_id == "Q64" and got["Verenigde Naties"].entity_id == "Q1065"
+
+
+def test_weak_and_other_language_names_are_not_added() -> None:
+    """"Holland" (curated as ambiguous) and a local alias are never added where the model saw nothing."""
+    for text, lang in (("Holland traf zweimal für Ingolstadt.", "de"), ("Columbia released the album.", "en")):
+        assert all(f.entity_id is None for f in link(text, lang, []))
+
+
+def test_output_sorted_non_overlapping_offsets_kept() -> None:
+    text = "Kirill Dmitriev, CEO des Russischen Direktinvestitionsfonds (RDIF), traf Trump's Gesandten in Washington."
+    got = link(text, "de", spans(text, ("Kirill", "PER"), ("Dmitriev", "PER"), ("Trump's", "PER"), ("Washington", "LOC")))
+    last = 0
+    for f in got:
+        assert 0 <= f.start < f.end <= len(text) and f.start >= last
+        last = f.end
+    by_text = {text[f.start : f.end]: f.entity_id for f in got}
+    assert by_text["Kirill Dmitriev"] == "newsflow:kirill-dmitriev"
+    assert by_text["Trump's"] == "Q22686"
+
+
+def test_ids_are_qids_or_namespaced() -> None:
+    kb = default_linker().kb
+    pattern = re.compile(r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+)$")
+    bad = [e.id for e in kb.entities() if not pattern.match(e.id)]
+    assert not bad, bad[:10]
+    for e in kb.entities():
+        if e.id.startswith("geonames:"):
+            assert e.cls in ("city:geonames", "region:admin1"), e
+        if e.cls == "city:geonames":
+            assert e.id.startswith("geonames:"), e
+
+
+def test_kb_counts() -> None:
+    kb = load()
+    classes: dict[str, int] = {}
+    for e in kb.entities():
+        classes[e.cls] = classes.get(e.cls, 0) + 1
+    assert classes["country"] >= 240 and classes["politician"] >= 25_000 and classes["city:geonames"] >= 20_000
+
+
+@pytest.mark.corpus
+def test_build_reproduces_the_committed_kb(tmp_path: Path) -> None:
+    """The build from the pinned inputs gives the committed bytes (deterministic: gzip mtime 0, sorted)."""
+    from services.processor.entities.kb import build
+
+    kb_dir = SHARED / "corpora" / "kb"
+    if not (kb_dir / "people.tsv").exists():
+        pytest.skip("../shared/corpora/kb absent")
+    out = tmp_path / "kb.tsv.gz"
+    assert build.main(["--shared", str(kb_dir), "--out", str(out)]) == 0
+    assert out.read_bytes() == KB_PATH.read_bytes()
+
+
+def test_build_refuses_missing_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from services.processor.entities.kb import build
+
+    assert build.main(["--shared", str(tmp_path), "--out", str(tmp_path / "kb.tsv.gz")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing" in err[0]
+    assert not (tmp_path / "kb.tsv.gz").exists()
+
+
+def test_club_and_state_are_told_apart_by_type() -> None:
+    text = "Bayern gewann in Bayern gegen Dortmund."
+    got = link(text, "de", spans(text, ("Bayern", "ORG"), ("Bayern", "LOC"), ("Dortmund", "ORG")))
+    assert [f.entity_id for f in got] == ["Q15789", "Q980", "Q41420"]
+
+
+def test_language_cue_only_for_the_articles_language() -> None:
+    """"italien" is French for Italian, but "in Italien" in German is the country."""
+    assert ids("Der Urlaub in Italien war schön.", "de", ("Italien", "LOC"))["Italien"] == "Q38"
+
+
+def test_short_names_only_in_capitals() -> None:
+    text = "Who was that owl? The WHO said so."
+    got = ids(text, "en", ("Who", "ORG"), ("WHO", "ORG"))
+    assert got["Who"] is None and got["WHO"] == "Q7817"
