@@ -12,6 +12,8 @@ from schemas.models import (
     Mention,
     NormalizedArticle,
     RawArticle,
+    Story,
+    StoryEntity,
 )
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "Mention",
     "NormalizedArticle",
     "RawArticle",
+    "Story",
+    "StoryEntity",
     "decode",
     "encode",
 ]

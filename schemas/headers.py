@@ -14,6 +14,8 @@ DUPLICATE = "newsflow-duplicate"
 ENTITY_IDS = "newsflow-entity-ids"
 ENTITIES_TRUNCATED = "newsflow-entities-truncated"
 SUBSCRIPTION = "newsflow-subscription"
+NEAR_DUPLICATE = "newsflow-near-duplicate"
+STORY_ID = "newsflow-story-id"
 
 # At most this many distinct entity ids are listed in ENTITY_IDS; past it ENTITIES_TRUNCATED is "true".
 MAX_ENTITY_IDS = 50
@@ -28,6 +30,8 @@ ENRICHED_HEADERS: dict[str, str] = {
                 f"at most the first {MAX_ENTITY_IDS}.",
     ENTITIES_TRUNCATED: f"`true`, present only when the article has more than {MAX_ENTITY_IDS} distinct entity ids "
                         "(the full list is in the value's `entities` / `entity_summary`).",
+    NEAR_DUPLICATE: "`true` when `near_duplicate_of` is set (a near copy of an earlier article), else `false`.",
+    STORY_ID: "The article's `story_id` (empty when it has none).",
 }
 SUBSCRIPTION_HEADERS: dict[str, str] = {
     **ENRICHED_HEADERS,

@@ -1,7 +1,7 @@
 """Records on newsflow's topics: the public contract.
 
 `articles.raw` carries RawArticle, `articles.enriched` EnrichedArticle, `articles.deadletter`
-DeadLetter. `articles.normalized` (NormalizedArticle) is internal to the processor.
+DeadLetter, `stories` Story. `articles.normalized` (NormalizedArticle) is internal to the processor.
 The JSON Schema of each public record is committed under schemas/json/ (see schemas/export.py);
 a test fails when a model changes and the committed schema was not regenerated. A change that
 removes or retypes a field is a new major SCHEMA_VERSION and new schema files, never an edit.
@@ -118,11 +118,39 @@ class EnrichedArticle(_Record):
     duplicate_of: str | None = Field(
         default=None, description="Id of the first article seen with the same content_hash; such a record is not enriched again."
     )
+    near_duplicate_of: str | None = Field(
+        default=None, description="Id of an earlier article in the same language whose text this one nearly copies "
+        "(estimated Jaccard similarity of word 3-shingles >= the configured threshold), within the story window.",
+    )
+    similarity: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Estimated Jaccard similarity to near_duplicate_of (MinHash).")
+    story_id: str | None = Field(
+        default=None, description="Id of the story (one event, across sources and languages) on the stories topic.")
     fetched_at: AwareDatetime
     normalized_at: AwareDatetime
     enriched_at: AwareDatetime
     warnings: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class StoryEntity(_Record):
+    entity_id: str = Field(description="Wikidata QID.")
+    name: str
+    articles: int = Field(ge=1, description="Articles of the story that mention the entity.")
+
+
+class Story(_Record):
+    """One event across sources and languages: the latest state on the compacted `stories` topic (key = id)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+    articles: int = Field(ge=1, description="Articles assigned to the story so far (exact copies not counted).")
+    languages: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="Sources seen, at most 50.")
+    top_entities: list[StoryEntity] = Field(default_factory=list)
+    titles: dict[str, str] = Field(default_factory=dict, description="Representative title per language: the first seen.")
 
 
 class DeadLetter(_Record):
@@ -145,6 +173,7 @@ PUBLIC_RECORDS: dict[str, type[BaseModel]] = {
     "raw_article": RawArticle,
     "enriched_article": EnrichedArticle,
     "dead_letter": DeadLetter,
+    "story": Story,
 }
 
 __all__ = [
@@ -161,4 +190,6 @@ __all__ = [
     "PUBLIC_RECORDS",
     "RawArticle",
     "Stage",
+    "Story",
+    "StoryEntity",
 ]

@@ -321,6 +321,7 @@ def serve(
 def query(
     language: Annotated[str | None, typer.Option(help="ISO 639-1 code (any case), or und.")] = None,
     entity: Annotated[str | None, typer.Option(help="Canonical entity id, e.g. Q7747.")] = None,
+    story: Annotated[str | None, typer.Option(help="Story id: the story's record, then its articles.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many (1 or more).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
@@ -342,15 +343,25 @@ def query(
                              "(NEWSFLOW_LANGUAGES; und = undetermined)")
     store = open_store(settings.database_url, create=False)
     try:
-        rows = store.query(language=code, entity_id=entity, limit=limit)
-        total = store.count(language=code, entity_id=entity)
+        rows = store.query(language=code, entity_id=entity, story_id=story, limit=limit)
+        total = store.count(language=code, entity_id=entity, story_id=story)
+        record = store.story(story) if story else None
     finally:
         store.close()
+    if story and record is None and not rows:
+        raise UserError(f"no story {story!r} in the store: check the id (newsflow query --json shows story_id)")
     if as_json:
+        if record is not None:
+            sys.stdout.write(orjson.dumps({"story": record}).decode() + "\n")
         for row in rows:
             sys.stdout.write(orjson.dumps(row).decode() + "\n")
         return
-    filters = "".join(f", {name} {value}" for name, value in (("language", code), ("entity", entity)) if value)
+    if record is not None:
+        titles = "; ".join(f"[{lang}] {t}" for lang, t in record.get("titles", {}).items())
+        out.print(f"story {record['id']}: {record['articles']} articles, languages {', '.join(record['languages'])}, "
+                  f"{record['first_seen'][:16]} .. {record['last_seen'][:16]}\n  {titles}")
+    filters = "".join(f", {name} {value}" for name, value in (("language", code), ("entity", entity), ("story", story))
+                      if value)
     out.print(article_table(rows, f"showing {len(rows):,} of {total:,} stored articles{filters}"))
 
 

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     # What is read: a raw HTML page or JSON record, in characters; unset = fetch_max_bytes (see markup_limit).
     max_markup_chars: int | None = Field(default=None, ge=1)
+
+    # Near-duplicates and stories (services/processor/dedup, docs/stories.md).
+    topic_stories: str = "stories"
+    story_window_hours: float = Field(default=48.0, gt=0)  # state and candidates expire after this
+    near_duplicate_threshold: float = Field(default=0.6, gt=0, le=1)  # estimated Jaccard of word 3-shingles
+    story_threshold: float = Field(default=0.25, gt=0, le=1)  # weighted cosine over story keys
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     # Producers (feeds, watch, serve); see docs/producers.md.

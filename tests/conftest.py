@@ -63,6 +63,7 @@ def make_settings(kafka: LocalKafka, tmp_path: Path) -> Callable[..., Settings]:
             "topic_normalized": f"t{tag}.normalized",
             "topic_enriched": f"t{tag}.enriched",
             "topic_deadletter": f"t{tag}.deadletter",
+            "topic_stories": f"t{tag}.stories",
             "processor_id": f"proc-{tag}",
             "sink_group": f"sink-{tag}",
             "partitions": 2,

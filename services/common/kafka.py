@@ -74,7 +74,15 @@ def faust_credentials(settings: Settings) -> Any:
 
 
 def topic_names(settings: Settings) -> list[str]:
-    return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter]
+    return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter,
+            settings.topic_stories]
+
+
+def topic_config(settings: Settings, topic: str) -> dict[str, str]:
+    """Creation config: `stories` keeps the latest record per story id (compacted)."""
+    if topic == settings.topic_stories:
+        return {**TOPIC_CONFIG, "cleanup.policy": "compact"}
+    return dict(TOPIC_CONFIG)
 
 
 class KafkaUnreachable(ConnectionError):
@@ -96,7 +104,7 @@ async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
             missing = [t for t in topic_names(settings) if t not in existing]
             if missing:
                 try:
-                    await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=TOPIC_CONFIG)
+                    await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=topic_config(settings, t))
                                                for t in missing])
                 except TopicAlreadyExistsError:
                     pass

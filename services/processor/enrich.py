@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from schemas.models import DeadLetter, EnrichedArticle, Language, NormalizedArticle, RawArticle, Stage
 from services.config import FETCH_MAX_BYTES
+from services.processor.dedup import Related, features_of
 from services.processor.entities import entity_model, summarize, tag_entities
 from services.processor.errors import StepError
 from services.processor.language import detect_article, detect_text
@@ -60,14 +61,21 @@ def normalize_message(value: bytes, *, now: datetime, max_body_bytes: int, key: 
 
 
 def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str],
-           duplicate_of: str | None = None, observe: Callable[[str, float], None] | None = None) -> EnrichedArticle:
+           duplicate_of: str | None = None, related: Related | None = None,
+           observe: Callable[[str, float], None] | None = None) -> EnrichedArticle:
     """Detect language and tag entities; a duplicate is marked, not enriched again.
-    `observe(stage, seconds)`, when given, is told how long "language" and "entities" took (metrics)."""
+
+    With `related` (the window's near-duplicate and story state, services/processor/dedup), the article is
+    also marked `near_duplicate_of`/`similarity` and given a `story_id`, and recorded in that state; an
+    exact duplicate takes its original's story. The caller persists `related.take_entries()`.
+    `observe(stage, seconds)`, when given, is told how long "language", "entities" and "related" took (metrics).
+    """
     common = article.model_dump(exclude={"schema_version", "content_hash", "normalized_at", "fetched_at"})
     if duplicate_of is not None:
         return EnrichedArticle(**common, language=UNDETERMINED, content_hash=article.content_hash,
                                duplicate_of=duplicate_of, fetched_at=article.fetched_at,
-                               normalized_at=article.normalized_at, enriched_at=now)
+                               normalized_at=article.normalized_at, enriched_at=now,
+                               story_id=related.story_of(duplicate_of) if related is not None else None)
     t0 = time.perf_counter()
     try:
         language = detect_article(article.body, article.title, languages)
@@ -80,12 +88,26 @@ def enrich(article: NormalizedArticle, *, now: datetime, languages: Sequence[str
         entity_summary = summarize(mentions)
     except Exception as exc:
         raise StepError("tag", f"{type(exc).__name__}: {exc}") from exc
+    t2 = time.perf_counter()
     if observe is not None:
         observe("language", t1 - t0)
-        observe("entities", time.perf_counter() - t1)
+        observe("entities", t2 - t1)
+    relation: dict[str, object] = {}
+    if related is not None:
+        try:
+            found = related.decide(features_of(
+                article_id=article.id, source=article.source, title=article.title, body=article.body,
+                language=language.code,
+                entities=[(e.entity_id, e.name, e.mentions) for e in entity_summary if e.entity_id]), now.timestamp())
+            relation = {"near_duplicate_of": found.near_duplicate_of, "similarity": found.similarity,
+                        "story_id": found.story_id}
+        except Exception as exc:  # a bug here must not cost the article: it goes on unrelated, and says why
+            common["warnings"] = [*article.warnings, f"near-duplicate/story decision failed: {type(exc).__name__}: {exc}"]
+        if observe is not None:
+            observe("related", time.perf_counter() - t2)
     return EnrichedArticle(**common, language=language, title_language=title_language, entities=mentions,
                            entity_summary=entity_summary, entity_model=entity_model(language.code),
-                           content_hash=article.content_hash,
+                           content_hash=article.content_hash, **relation,
                            fetched_at=article.fetched_at, normalized_at=article.normalized_at, enriched_at=now)
 
 
@@ -99,9 +121,11 @@ def parse_normalized(value: bytes) -> NormalizedArticle:
 def enrich_message(article: NormalizedArticle, *, now: datetime, languages: Sequence[str], duplicate_of: str | None,
                    value: bytes, key: bytes | None = None, topic: str = "articles.normalized",
                    partition: int | None = None, offset: int | None = None,
+                   related: Related | None = None,
                    observe: Callable[[str, float], None] | None = None) -> EnrichedArticle | DeadLetter:
     try:
-        return enrich(article, now=now, languages=languages, duplicate_of=duplicate_of, observe=observe)
+        return enrich(article, now=now, languages=languages, duplicate_of=duplicate_of, related=related,
+                      observe=observe)
     except StepError as exc:
         return _failure(value, exc.stage, exc, key, topic, partition, offset)
     except Exception as exc:

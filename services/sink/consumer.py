@@ -13,9 +13,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
-from schemas.models import EnrichedArticle
+from schemas.models import EnrichedArticle, Story
 from services.common.deadletter import dead_letter_for
-from services.common.kafka import client_options
+from services.common.kafka import client_options, ensure_topics
 from services.common.logs import record_context
 from services.config import Settings
 from services.observability.metrics import Metrics
@@ -26,20 +26,27 @@ from services.sink.store import Store, open_store
 log = logging.getLogger("newsflow.sink")
 
 
-def split_batch(records: list[ConsumerRecord]) -> tuple[list[EnrichedArticle], list[tuple[ConsumerRecord, Exception]]]:
+def split_batch(records: list[ConsumerRecord], stories_topic: str = "stories"
+                ) -> tuple[list[EnrichedArticle], list[tuple[ConsumerRecord, Exception]], list[Story]]:
+    """Articles, records that are neither valid articles nor valid stories, and stories (by topic)."""
     good: list[EnrichedArticle] = []
     bad: list[tuple[ConsumerRecord, Exception]] = []
+    stories: list[Story] = []
     for rec in records:
         try:
-            good.append(EnrichedArticle.model_validate(orjson.loads(rec.value or b"")))
+            if rec.topic == stories_topic:
+                if rec.value is not None:  # a tombstone deletes nothing here: the store keeps its history
+                    stories.append(Story.model_validate(orjson.loads(rec.value)))
+            else:
+                good.append(EnrichedArticle.model_validate(orjson.loads(rec.value or b"")))
         except (orjson.JSONDecodeError, ValidationError) as exc:
             bad.append((rec, exc))
-    return good, bad
+    return good, bad, stories
 
 
 async def write_with_retry(store_factory: Callable[[], Store], store: Store | None, articles: list[EnrichedArticle],
-                           stop: asyncio.Event, max_backoff: float = 10.0, metrics: Metrics | None = None,
-                           readiness: Readiness | None = None) -> Store | None:
+                           stop: asyncio.Event, max_backoff: float = 10.0, stories: list[Story] | None = None,
+                           metrics: Metrics | None = None, readiness: Readiness | None = None) -> Store | None:
     """Write one batch, retrying with backoff (reconnecting) while the database is away.
     Returns the (possibly new) store, or None if asked to stop before the write succeeded."""
     delay = 0.5
@@ -48,7 +55,7 @@ async def write_with_retry(store_factory: Callable[[], Store], store: Store | No
             if store is None:
                 store = await asyncio.to_thread(store_factory)
             t0 = time.perf_counter()
-            await asyncio.to_thread(store.upsert, articles)
+            await asyncio.to_thread(store.upsert, articles, stories or [])
             if metrics is not None:
                 metrics.wrote(len(articles), time.perf_counter() - t0)
             if readiness is not None:
@@ -80,8 +87,10 @@ async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
     metrics = metrics or Metrics("sink")
     readiness = readiness or Readiness()
     readiness.set("group", False, f"joining {settings.sink_group}")
+    await ensure_topics(settings)  # the stories topic may not exist yet: a subscription would not see it for minutes
     consumer = AIOKafkaConsumer(
         settings.topic_enriched,
+        settings.topic_stories,
         **client_options(settings),
         group_id=settings.sink_group,
         enable_auto_commit=False,
@@ -101,9 +110,10 @@ async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
                 records = [rec for recs in batches.values() for rec in recs]
                 if not records:
                     continue
-                metrics.received(settings.topic_enriched, len(records))
+                for topic in {rec.topic for rec in records}:  # articles and story records
+                    metrics.received(topic, sum(rec.topic == topic for rec in records))
                 metrics.batch(len(records))
-                good, bad = split_batch(records)
+                good, bad, stories = split_batch(records, settings.topic_stories)
                 for rec, exc in bad:
                     letter = dead_letter_for(
                         rec.value or b"", stage="sink", error=str(exc), error_type=type(exc).__name__,
@@ -113,7 +123,7 @@ async def run_sink(settings: Settings, stop: asyncio.Event | None = None,
                     await publisher.dead_letter(letter)
                     metrics.dead_lettered(letter)
                     metrics.sent(settings.topic_deadletter)
-                store = await write_with_retry(factory, store, good, stop, metrics=metrics, readiness=readiness)
+                store = await write_with_retry(factory, store, good, stop, stories=stories, metrics=metrics, readiness=readiness)
                 if store is None:
                     break  # stopped mid-outage: nothing committed, the batch is replayed on restart
                 try:

@@ -12,6 +12,8 @@ Semantics: every field that is set must hold (AND across fields); within a list 
 - `duplicates`: `include` (default), `exclude` (only articles with no `duplicate_of`) or `only`.
 - `published_after`: `published_at` is later than this; an article without a published date does not
   match a filter that sets it.
+- `near_duplicates`: like `duplicates`, for `near_duplicate_of` (docs/stories.md).
+- `stories`: the article's `story_id` is one of these.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Filter(BaseModel):
     keywords: tuple[str, ...] = Field(default=(), description="Whole words or phrases in the title or body.")
     duplicates: Duplicates = "include"
     published_after: AwareDatetime | None = None
+    near_duplicates: Duplicates = "include"
+    stories: tuple[str, ...] = Field(default=(), description="Story ids (`story_id`), e.g. [\"st-0123456789abcdef\"].")
 
     @field_validator("languages")
     @classmethod
@@ -48,7 +52,7 @@ class Filter(BaseModel):
                 raise ValueError(f"{code!r} is not a lower-case ISO 639 code (e.g. nl, de, en, und)")
         return codes
 
-    @field_validator("entity_ids", "sources", "keywords")
+    @field_validator("entity_ids", "sources", "keywords", "stories")
     @classmethod
     def _no_blanks(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         if any(not v.strip() for v in values):
@@ -87,6 +91,12 @@ def matches(flt: Filter, article: EnrichedArticle, known: Facts | None = None) -
     if flt.duplicates == "exclude" and article.duplicate_of:
         return False
     if flt.duplicates == "only" and not article.duplicate_of:
+        return False
+    if flt.near_duplicates == "exclude" and article.near_duplicate_of:
+        return False
+    if flt.near_duplicates == "only" and not article.near_duplicate_of:
+        return False
+    if flt.stories and article.story_id not in flt.stories:
         return False
     if flt.languages and article.language.code not in flt.languages:
         return False

@@ -31,6 +31,8 @@ def enriched_headers(article: EnrichedArticle, max_ids: int = h.MAX_ENTITY_IDS) 
         (h.CONTENT_HASH, article.content_hash.encode()),
         (h.DUPLICATE, b"true" if article.duplicate_of else b"false"),
         (h.ENTITY_IDS, ",".join(ids[:max_ids]).encode()),
+        (h.NEAR_DUPLICATE, b"true" if article.near_duplicate_of else b"false"),
+        (h.STORY_ID, (article.story_id or "").encode()),
     ]
     if len(ids) > max_ids:
         headers.append((h.ENTITIES_TRUNCATED, b"true"))

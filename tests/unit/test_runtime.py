@@ -234,3 +234,22 @@ def test_handlers_are_pure_same_input_same_outcome() -> None:
 
 
 CrashHook = Callable[[Message], bool]
+
+
+def test_related_state_is_written_with_the_outcome_and_followed_after_a_restart() -> None:
+    # Near-duplicates and stories: the entries travel in the Outcome; a restarted worker folds them back.
+    from services.processor.dedup import Related
+
+    body = ("Der Senat hat am Dienstag beschlossen, die Weserbrücke in Bremen bis zum Sommer für den Autoverkehr "
+            "zu sperren, weil Gutachter Risse in den Pfeilern gefunden haben. Busse fahren eine Umleitung.")
+    broker = MemoryBroker(partitions=2)
+    feed(broker, [article(1, body=body)])
+    run(worker(broker, related=Related()))
+    assert [r.key for r in broker.records(TOPICS.related)] == [enriched(broker)[0].id.encode()]
+    story = enriched(broker)[0].story_id
+    assert story and [r.key for r in broker.records(TOPICS.stories)] == [story.encode()]
+    feed(broker, [article(2, body=body + " Die Polizei rät, die Innenstadt zu meiden.")])
+    run(worker(broker, related=Related()))  # a fresh state: only what the topic holds
+    by_url = {a.url: a for a in enriched(broker)}
+    copy, original = by_url["https://example.org/2"], by_url["https://example.org/1"]
+    assert copy.near_duplicate_of == original.id and copy.story_id == story

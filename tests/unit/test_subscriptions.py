@@ -29,9 +29,20 @@ from tests.support.articles import NOW, enriched
 def test_headers_carry_what_a_consumer_filters_on() -> None:
     headers = header_map(enriched_headers(enriched()))
     assert headers == {h.SCHEMA_VERSION: "1", h.LANGUAGE: "nl", h.SOURCE: "nos", h.CONTENT_HASH: "hash-a1",
-                       h.DUPLICATE: "false", h.ENTITY_IDS: "Q7747,Q57792,Q55"}
+                       h.DUPLICATE: "false", h.ENTITY_IDS: "Q7747,Q57792,Q55", h.NEAR_DUPLICATE: "false",
+                       h.STORY_ID: ""}
     assert header_map(enriched_headers(enriched(duplicate_of="a0", entities=())))[h.DUPLICATE] == "true"
     assert all(isinstance(v, bytes) for _, v in enriched_headers(enriched()))
+
+
+def test_near_duplicates_and_stories_are_headers_and_filters() -> None:
+    near = enriched("a2").model_copy(update={"near_duplicate_of": "a1", "similarity": 0.8, "story_id": "st-1"})
+    headers = header_map(enriched_headers(near))
+    assert headers[h.NEAR_DUPLICATE] == "true" and headers[h.STORY_ID] == "st-1"
+    assert matches(Filter(near_duplicates="only", stories=("st-1",)), near)
+    assert not matches(Filter(near_duplicates="exclude"), near)
+    assert not matches(Filter(stories=("st-2",)), near)
+    assert not matches(Filter(near_duplicates="only"), enriched())
 
 
 def test_entity_ids_are_distinct_unlinked_left_out_and_bounded() -> None:

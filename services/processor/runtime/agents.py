@@ -31,6 +31,7 @@ from services.processor.runtime.exits import (EXIT_INTERNAL_ERROR, EXIT_KAFKA_UN
                                               EXIT_TEST_CRASH, exit_now)
 from services.processor.runtime.firstseen import FirstSeen, FirstSeenLoader, StateUnreadable
 from services.processor.runtime.handlers import HandlerConfig, Message, Outcome, Output, crashed, stateful
+from services.processor.runtime.related import RelatedRuntime
 from services.processor.runtime.stall import RebalanceClock
 from services.processor.runtime.watchdog import CommittedOffsets, SkipWatch
 
@@ -88,7 +89,18 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                                  config=dict(TOPIC_CONFIG))
     first_seen = FirstSeen()
     loader = FirstSeenLoader(settings, config.topics.first_seen, first_seen)
-    handled = stateful(config, first_seen, now, observe=metrics.observe)  # times language and entities
+    # -- near-duplicates and stories (runtime/related.py): a global state every worker follows, and the
+    # compacted stories topic (latest record per story id). Retention = the window: the state forgets with it.
+    window_ms = str(int(settings.story_window_hours * 3_600_000))
+    related_state_topic = app.topic(config.topics.related, key_type=bytes, value_type=bytes, key_serializer="raw",
+                                    value_serializer="raw", partitions=settings.partitions,
+                                    config={**TOPIC_CONFIG, "cleanup.policy": "compact,delete", "retention.ms": window_ms})
+    stories_topic = app.topic(config.topics.stories, key_type=bytes, value_type=bytes, key_serializer="raw",
+                              value_serializer="raw", partitions=settings.partitions, compacting=True,
+                              config=dict(TOPIC_CONFIG))
+    related = RelatedRuntime(settings, config.topics.related)
+    # -- end near-duplicates and stories
+    handled = stateful(config, first_seen, now, related.state, observe=metrics.observe)  # times language and entities
 
     def handler(msg: Message) -> Outcome:
         if msg.topic != config.topics.raw:
@@ -132,6 +144,16 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
         await first_seen_topic.maybe_declare()  # once per rebalance: creates the topic on first use
         await loader.load(generation, assigned | wanted)
 
+    async def follow_related(messages: Sequence[Message]) -> None:
+        # Near-duplicates and stories: read the whole state after a rebalance, else fold what was fetched.
+        if not any(m.topic == config.topics.normalized for m in messages):
+            return
+        try:
+            await related.sync(app.consumer_generation_id,
+                               declare=(related_state_topic.maybe_declare, stories_topic.maybe_declare))
+        except Exception as exc:  # the broker, not the record (sync retried): exit uncommitted, as for first-seen
+            raise StateUnreadable(f"related state unreadable: {type(exc).__name__}: {exc}") from exc
+
     async def run_batch(stream: faust.StreamT, events: Sequence[Any]) -> None:
         messages = [message_of(e) for e in events]
         metrics.batch(len(messages))
@@ -140,6 +162,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
         skips.handling(app.consumer_generation_id, messages)
         try:
             await load_first_seen(messages)
+            await follow_related(messages)
             outcomes = handle_guarded(messages, handler, attempts, lambda m, n: crashed(m, n, now()), before_each)
             for outcome in outcomes:
                 for letter in outcome.dead_letters:

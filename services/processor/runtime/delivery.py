@@ -4,7 +4,8 @@ At least once, nothing committed past an unacknowledged output:
 * every record of the batch is queued first, then all acknowledgements are awaited together;
 * an output the broker refuses (e.g. larger than the topic takes) becomes a dead letter at stage
   "produce"; a dead letter it refuses is sent again with its payload truncated (and marked);
-* a first-seen entry it refuses, or a truncated dead letter it still refuses, raises `Undeliverable`:
+* a first-seen or related-state entry (or story record) it refuses, or a truncated dead letter it still
+  refuses, raises `Undeliverable`:
   the caller must stop without acking (the worker exits; its inputs are read again after a restart).
 
 Used unchanged by the faust adapter (agents.py) and the in-memory runner (memory.py); only `send` differs.
@@ -43,7 +44,7 @@ class Delivered:
 class _Item:
     outcome: Outcome
     output: Output
-    kind: str  # "first_seen" | "output" | "dead"
+    kind: str  # "first_seen" | "related" | "output" | "dead"
     letter: DeadLetter | None = None
     truncated: bool = False
 
@@ -74,10 +75,12 @@ async def _send_all(items: Sequence[_Item], send: Send) -> list[BaseException | 
 
 
 def _items(outcomes: Sequence[Outcome], topics: Topics) -> list[_Item]:
-    # Per input: its first-seen entries before its output, so a crash in between decides the same again.
+    # Per input: its state entries (first-seen, related) before its output, so a crash in between decides
+    # the same again.
     items: list[_Item] = []
     for o in outcomes:
         items += [_Item(o, first_seen_output(w, topics.first_seen), "first_seen") for w in o.first_seen]
+        items += [_Item(o, out, "related") for out in o.related]
         items += [_Item(o, out, "output") for out in o.outputs]
         items += [_Item(o, dead_letter_output(d, topics.deadletter), "dead", d) for d in o.dead_letters]
     return items
@@ -101,6 +104,8 @@ async def deliver(outcomes: Sequence[Outcome], send: Send, topics: Topics, now: 
             where = f"{item.output.topic}: {_describe(error)}"
             if item.kind == "first_seen":
                 raise Undeliverable(f"first-seen entry refused ({where})") from error
+            if item.kind == "related":
+                raise Undeliverable(f"related-state entry refused ({where})") from error
             if item.kind == "output":
                 refused_outputs += 1
                 msg = item.outcome.message

@@ -6,6 +6,11 @@ Pure: no Kafka, no awaiting, no global state. The one piece of state, "first id 
 
     articles.raw        --handle_raw-->        articles.normalized (keyed by content hash) | dead letter
     articles.normalized --handle_normalized--> articles.enriched (keyed by id) + first-seen entry | dead letter
+                                               (+ related-state entry and story record, with a `Related`)
+
+Near-duplicates and stories: the window's `Related` (services/processor/dedup) is passed in like
+`FirstSeen`; the pure enrich step decides against it, and the entries it queued (`take_entries`) travel
+in the Outcome's `related` so delivery sends them before the output, as for first-seen.
 
 Every record sent is built by `output()`: the single place to add headers or count what goes out.
 """
@@ -23,6 +28,7 @@ from schemas.models import DeadLetter, EnrichedArticle, NormalizedArticle
 from services.common.deadletter import dead_letter_for
 from services.config import FETCH_MAX_BYTES, Settings
 from services.processor.enrich import enrich_message, normalize_message, parse_normalized
+from services.processor.dedup import Related
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen
 from services.subscriptions.headers import enriched_headers
@@ -73,6 +79,8 @@ class Outcome:
     outputs: tuple[Output, ...] = ()
     dead_letters: tuple[DeadLetter, ...] = ()
     first_seen: tuple[FirstSeenWrite, ...] = ()
+    # Near-duplicates and stories: related-state entries and the story's record, sent before `outputs`.
+    related: tuple[Output, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,16 +90,23 @@ class Topics:
     enriched: str
     deadletter: str
     first_seen: str
+    related: str = "related"
+    stories: str = "stories"
 
     @classmethod
     def of(cls, settings: Settings) -> Topics:
         return cls(settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter,
-                   first_seen_topic(settings))
+                   first_seen_topic(settings), related_topic(settings), settings.topic_stories)
 
 
 def first_seen_topic(settings: Settings) -> str:
     """Compacted, co-partitioned with `normalized`: entries go to the input record's partition number."""
     return f"{settings.processor_id}-first-seen"
+
+
+def related_topic(settings: Settings) -> str:
+    """compact,delete with retention = the story window, any partition (runtime/related.py says why)."""
+    return f"{settings.processor_id}-related"
 
 
 @dataclass(frozen=True)
@@ -144,11 +159,23 @@ def handle_raw(msg: Message, *, now: datetime, config: HandlerConfig) -> Outcome
     return Outcome(msg, outputs=(output(config.topics.normalized, out.content_hash.encode(), out),))
 
 
+def related_outputs(out: EnrichedArticle | DeadLetter, related: Related, topics: Topics) -> tuple[Output, ...]:
+    """What the decision added to `related` (to persist before the output), then the story's new record."""
+    writes = [Output(topics.related, key, value) for key, value in related.take_entries()]
+    if isinstance(out, EnrichedArticle) and out.story_id and out.duplicate_of is None:
+        aggregate = related.story(out.story_id)
+        if aggregate is not None:
+            writes.append(output(topics.stories, out.story_id.encode(), aggregate.record()))
+    return tuple(writes)
+
+
 def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
-                      observe: Observe | None = None) -> Outcome:
+                      related: Related | None = None, observe: Observe | None = None) -> Outcome:
     """Enrich; the first article per content hash is recorded, later ones are marked `duplicate_of` it.
 
-    `first_seen` must hold the input's partition (loaded by the caller); it is only read here.
+    `first_seen` must hold the input's partition (loaded by the caller); it is only read here. `related`
+    (optional: near-duplicates and stories) records the decision in memory, idempotently by article id;
+    its entries are returned in `Outcome.related`.
     """
     try:
         article = parse_normalized(msg.value)
@@ -158,19 +185,22 @@ def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, fir
     writes = (FirstSeenWrite(msg.partition, article.content_hash, article.id),) if decision.record else ()
     out = enrich_message(article, now=now, languages=config.languages, duplicate_of=decision.duplicate_of,
                          value=msg.value, key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                         observe=observe)
+                         related=related, observe=observe)
+    state = related_outputs(out, related, config.topics) if related is not None else ()
     if isinstance(out, DeadLetter):
-        return Outcome(msg, dead_letters=(out,), first_seen=writes)
+        return Outcome(msg, dead_letters=(out,), first_seen=writes, related=state)
     assert isinstance(out, EnrichedArticle)
-    return Outcome(msg, outputs=(output(config.topics.enriched, out.id.encode(), out),), first_seen=writes)
+    return Outcome(msg, outputs=(output(config.topics.enriched, out.id.encode(), out),), first_seen=writes,
+                   related=state)
 
 
 def handle(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
-           observe: Observe | None = None) -> Outcome:
+           related: Related | None = None, observe: Observe | None = None) -> Outcome:
     """Route by input topic. Whatever escapes a step is dead-lettered at stage "route": the stream goes on."""
     try:
         if msg.topic == config.topics.normalized:
-            return handle_normalized(msg, now=now, config=config, first_seen=first_seen, observe=observe)
+            return handle_normalized(msg, now=now, config=config, first_seen=first_seen, related=related,
+                                     observe=observe)
         return handle_raw(msg, now=now, config=config)
     except Exception as exc:
         return failed(msg, "route", f"{type(exc).__name__}: {exc}", type(exc).__name__, now)
@@ -180,11 +210,12 @@ Handler = Callable[[Message], Outcome]
 
 
 def stateful(config: HandlerConfig, first_seen: FirstSeen, clock: Callable[[], datetime],
-             observe: Observe | None = None) -> Handler:
-    """`handle` with the first-seen writes of each outcome folded into `first_seen` before the next record."""
+             related: Related | None = None, observe: Observe | None = None) -> Handler:
+    """`handle` with the first-seen writes of each outcome folded into `first_seen` before the next record
+    (`related` records its own decisions as it makes them)."""
 
     def run(msg: Message) -> Outcome:
-        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen, observe=observe)
+        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen, related=related, observe=observe)
         for write in outcome.first_seen:
             first_seen.recorded(write.partition, write.content_hash, write.article_id)
         return outcome

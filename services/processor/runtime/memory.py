@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from services.processor.dedup import Related
 from services.processor.runtime.attempts import Attempts, MemoryStore, handle_guarded
 from services.processor.runtime.delivery import Delivered, deliver
 from services.processor.runtime.firstseen import FirstSeen, apply
@@ -87,11 +88,13 @@ class MemoryWorker:
     dies_on: Callable[[Message], bool] = lambda msg: False
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     delivered: list[Delivered] = field(default_factory=list)
+    # Near-duplicates and stories: a fresh state per worker, folded from the related topic before each batch.
+    related: Related | None = None
 
     def __post_init__(self) -> None:
         self.first_seen = FirstSeen()
         self.attempts = Attempts(self.store, self.crash_limit)
-        self.handler = stateful(self.config, self.first_seen, self.clock)
+        self.handler = stateful(self.config, self.first_seen, self.clock, self.related)
 
     def _load_first_seen(self, partition: int) -> None:
         if self.first_seen.stale(0, (partition,)):
@@ -113,6 +116,9 @@ class MemoryWorker:
         messages = [Message(topic, partition, r.offset, r.key, r.value) for r in batch]
         if topic == self.config.topics.normalized:
             self._load_first_seen(partition)
+            if self.related is not None:
+                for rec in self.broker.records(self.config.topics.related):
+                    self.related.apply(rec.key, rec.value)
         outcomes = handle_guarded(messages, self.handler, self.attempts,
                                   lambda m, n: crashed(m, n, self.clock()), self._die_if_asked)
         self.delivered.append(await deliver(outcomes, self.broker.send, self.config.topics, self.clock))

@@ -1,0 +1,328 @@
+"""`Related`: the near-duplicate and story decisions, over every article of the time window.
+
+Pure and in memory; the runtime persists what it returns (`take_entries`) on a compacted topic keyed by
+article id and folds that topic back in (`apply`) on start and from other workers (runtime/related.py).
+
+Invariants:
+* A decision is made once per article id: deciding again (a record re-read after a crash or a rebalance)
+  returns the recorded decision, so replays are idempotent and the topic can be folded in any order.
+* Only articles seen before, within `window` seconds (processing time), are candidates.
+* `near_duplicate_of` is an article in the same language with estimated Jaccard >= `threshold`
+  (word 3-shingles, MinHash, LSH with 16 bands x 4 rows); it points at the earliest such copy still in
+  the window (the root of a chain of copies) when that one is itself similar enough, else at the best match.
+* A near-duplicate joins its original's story; any other article joins the story of the best-scoring
+  earlier article (weighted cosine over story keys, keys shared by more than `max_df` articles ignored)
+  when that score is >= `story_threshold`, else it starts a story whose id derives from its own id.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from services.processor.dedup import signature as sg
+from services.processor.dedup.index import SEGMENT, KeyIndex
+from services.processor.dedup.keys import WEIGHTS, StoryKeys, story_keys
+from services.processor.dedup.stories import StoryAggregate
+
+TOP_ENTITIES = 5  # per article, carried into the story aggregate
+LEAD_WORDS = 150
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the decisions need from one enriched article (computed by the pure enrich step)."""
+
+    id: str
+    source: str
+    title: str | None
+    language: str
+    signature: sg.Signature | None
+    keys: StoryKeys
+    entities: tuple[tuple[str, str], ...]  # (QID, name), most mentioned first
+
+
+def features_of(*, article_id: str, source: str, title: str | None, body: str, language: str,
+                entities: Iterable[tuple[str, str, int]]) -> Features:
+    """entities: (QID, name, mentions) of the linked entities."""
+    ranked = sorted(entities, key=lambda e: -e[2])
+    tokens = sg.tokens(body)
+    lower = sg.lowered(tokens)
+    sig = sg.signature(lower)  # "und" texts are compared among themselves: a copy is a copy in any language
+    # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
+    lead = (sg.tokens(title) if title else []) + tokens[:LEAD_WORDS]
+    keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
+                      lower=sg.lowered(lead))
+    return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
+                    entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
+
+
+@dataclass(frozen=True)
+class Relation:
+    near_duplicate_of: str | None
+    similarity: float | None
+    story_id: str
+
+
+def story_id_for(article_id: str) -> str:
+    return "st-" + blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass
+class _Chunk:
+    """Per-slot data of SEGMENT consecutive slots (numpy where fixed-size, shared strings otherwise)."""
+
+    first: int
+    sigs: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros((SEGMENT, sg.NUM_PERM), dtype=np.uint16))
+    has_sig: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.bool_))
+    times: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(SEGMENT, -np.inf))
+    weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.float32))
+    sims: npt.NDArray[np.float32] = field(default_factory=lambda: np.full(SEGMENT, np.nan, dtype=np.float32))
+    ids: list[str] = field(default_factory=list)
+    near: list[str | None] = field(default_factory=list)
+    stories: list[str] = field(default_factory=list)
+
+    @property
+    def newest(self) -> float:
+        return float(self.times[: len(self.ids)].max()) if self.ids else float("-inf")
+
+
+@dataclass
+class Related:
+    """The window's articles: signatures, story keys, decisions and story aggregates."""
+
+    window: float = 48 * 3600.0
+    threshold: float = 0.6
+    story_threshold: float = 0.25
+    max_df: int = 200
+    _chunks: list[_Chunk] = field(default_factory=list)
+    _slots: dict[str, int] = field(default_factory=dict)  # article id -> slot
+    _next: int = 0
+    _index: KeyIndex = field(default_factory=KeyIndex)
+    _stories: dict[str, StoryAggregate] = field(default_factory=dict)
+    _pending: list[tuple[bytes, bytes]] = field(default_factory=list)
+    _swept: float = float("-inf")
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def _chunk(self, slot: int) -> _Chunk | None:
+        if not self._chunks or slot < self._chunks[0].first:
+            return None
+        return self._chunks[(slot - self._chunks[0].first) // SEGMENT]
+
+    def known(self, article_id: str) -> Relation | None:
+        slot = self._slots.get(article_id)
+        if slot is None:
+            return None
+        chunk = self._chunk(slot)
+        assert chunk is not None
+        i = slot - chunk.first
+        sim = float(chunk.sims[i])
+        return Relation(chunk.near[i], None if np.isnan(sim) else round(sim, 4), chunk.stories[i])
+
+    def story_of(self, article_id: str) -> str | None:
+        relation = self.known(article_id)
+        return relation.story_id if relation else None
+
+    def story(self, story_id: str) -> StoryAggregate | None:
+        return self._stories.get(story_id)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    # -- deciding --------------------------------------------------------------------------------------
+    def decide(self, f: Features, now: float) -> Relation:
+        """The relation of article f to the window's articles; records f (and queues its entry) if new."""
+        recorded = self.known(f.id)
+        if recorded is not None:
+            return recorded
+        self.expire(now)
+        cutoff = now - self.window
+        near, sim, original = self._near_duplicate(f, cutoff)
+        if original is not None:
+            story = self._story_at(original)
+        else:
+            story = self._best_story(f, cutoff) or story_id_for(f.id)
+        relation = Relation(near, sim, story)
+        self._add(f, now, relation)
+        self._pending.append((f.id.encode("utf-8"), encode_entry(f, now, relation)))
+        return relation
+
+    def _gather(self, slots: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64],
+                                                             npt.NDArray[np.float32], npt.NDArray[np.bool_],
+                                                             npt.NDArray[np.uint16]]:
+        """For slots still held (others dropped): the slots, their times, weights, has_sig and signatures."""
+        if not self._chunks:
+            slots = slots[:0]
+        else:
+            slots = slots[slots >= self._chunks[0].first]
+        n = slots.size
+        times, weights = np.empty(n), np.empty(n, dtype=np.float32)
+        has_sig, sigs = np.empty(n, dtype=np.bool_), np.empty((n, sg.NUM_PERM), dtype=np.uint16)
+        if n:
+            offset = slots - self._chunks[0].first
+            which, at = offset // SEGMENT, offset % SEGMENT
+            for c in np.unique(which).tolist():
+                chunk, mask = self._chunks[c], which == c
+                rows = at[mask]
+                times[mask], weights[mask] = chunk.times[rows], chunk.weights[rows]
+                has_sig[mask], sigs[mask] = chunk.has_sig[rows], chunk.sigs[rows]
+        return slots, times, weights, has_sig, sigs
+
+    def _time(self, slot: int) -> float:
+        chunk = self._chunk(slot)
+        return float(chunk.times[slot - chunk.first]) if chunk else float("-inf")
+
+    def _sig(self, slot: int) -> sg.Signature | None:
+        chunk = self._chunk(slot)
+        if chunk is None or not chunk.has_sig[slot - chunk.first]:
+            return None
+        return chunk.sigs[slot - chunk.first]
+
+    def _story_at(self, slot: int) -> str:
+        chunk = self._chunk(slot)
+        assert chunk is not None
+        return chunk.stories[slot - chunk.first]
+
+    def _near_duplicate(self, f: Features, cutoff: float) -> tuple[str | None, float | None, int | None]:
+        if f.signature is None:
+            return None, None, None
+        found = self._index.lookup(sg.band_keys(f.signature, f.language))
+        slots, times, _, has_sig, sigs = self._gather(np.unique(np.concatenate(found)))
+        keep = (times >= cutoff) & has_sig
+        slots, sigs = slots[keep], sigs[keep]
+        if slots.size == 0:
+            return None, None, None
+        sims = sg.similarities(f.signature, sigs)
+        best = int(np.argmax(sims))  # slots are in arrival order: ties go to the earliest
+        if sims[best] < self.threshold:
+            return None, None, None
+        slot = int(slots[best])
+        chunk = self._chunk(slot)
+        assert chunk is not None
+        root = chunk.near[slot - chunk.first]
+        if root is not None and (root_slot := self._slots.get(root)) is not None:
+            at = np.flatnonzero(slots == root_slot)  # the root is a candidate too unless its bands all differ
+            root_sig = sigs[at[0]] if at.size else self._sig(root_slot)
+            if root_sig is not None and self._time(root_slot) >= cutoff:
+                root_score = sg.similarity(f.signature, root_sig)
+                if root_score >= self.threshold:
+                    return root, round(root_score, 4), root_slot
+        return chunk.ids[slot - chunk.first], round(float(sims[best]), 4), slot
+
+    def _best_story(self, f: Features, cutoff: float) -> str | None:
+        scores = self.story_scores(f, cutoff)
+        if not scores:
+            return None
+        slot, score = max(scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        return self._story_at(slot) if score >= self.story_threshold else None
+
+    def story_scores(self, f: Features, cutoff: float) -> dict[int, float]:
+        """Weighted cosine over shared story keys, per earlier article in the window sharing any."""
+        if not f.keys.keys:
+            return {}
+        keys = np.array(f.keys.keys, dtype=np.uint64)
+        found = self._index.lookup(keys)
+        slots, weights = [], []
+        for postings, kind in zip(found, f.keys.kinds, strict=True):
+            if 0 < postings.size <= self.max_df:
+                slots.append(postings)
+                weights.append(np.full(postings.size, WEIGHTS[kind]))
+        if not slots:
+            return {}
+        unique, inverse = np.unique(np.concatenate(slots), return_inverse=True)
+        shared = np.bincount(inverse, weights=np.concatenate(weights))
+        held, times, other, _, _ = self._gather(unique)
+        shared = shared[unique.size - held.size:]  # dropped slots are the oldest, at the front
+        keep = (times >= cutoff) & (other > 0)
+        scores = shared[keep] / np.sqrt(f.keys.weight * other[keep].astype(np.float64))
+        return dict(zip(held[keep].tolist(), scores.tolist(), strict=True))
+
+    # -- recording -------------------------------------------------------------------------------------
+    def _add(self, f: Features, t: float, relation: Relation) -> None:
+        slot = self._next
+        self._next += 1
+        if not self._chunks or slot - self._chunks[-1].first >= SEGMENT:
+            self._chunks.append(_Chunk(first=slot))
+        chunk = self._chunks[-1]
+        i = slot - chunk.first
+        chunk.ids.append(f.id)
+        chunk.near.append(relation.near_duplicate_of)
+        aggregate = self._stories.get(relation.story_id)
+        if aggregate is None:
+            aggregate = self._stories[relation.story_id] = StoryAggregate(id=relation.story_id, first_seen=t, last_seen=t)
+        chunk.stories.append(aggregate.id)  # one string object per story, shared by its articles
+        chunk.times[i] = t
+        chunk.weights[i] = f.keys.weight
+        if relation.similarity is not None:
+            chunk.sims[i] = relation.similarity
+        postings: list[int] = list(f.keys.keys)
+        if f.signature is not None:
+            chunk.sigs[i] = f.signature
+            chunk.has_sig[i] = True
+            postings.extend(sg.band_keys(f.signature, f.language).tolist())
+        self._index.add(slot, np.array(postings, dtype=np.uint64), t)
+        self._slots[f.id] = slot
+        aggregate.add(t=t, language=sys.intern(f.language), source=sys.intern(f.source), title=f.title,
+                      entities=[(sys.intern(q), sys.intern(n)) for q, n in f.entities])
+
+    def apply(self, key: bytes | None, value: bytes | None) -> None:
+        """Fold one record of the state topic (own or another worker's); known ids and tombstones are skipped."""
+        if key is None or value is None:
+            return
+        entry = decode_entry(value)
+        if entry is None:
+            return
+        f, t, relation = entry
+        if f.id in self._slots:
+            return
+        self._add(f, t, relation)
+
+    def take_entries(self) -> list[tuple[bytes, bytes]]:
+        """State entries decided since the last call, to persist (key = article id)."""
+        out, self._pending = self._pending, []
+        return out
+
+    def expire(self, now: float) -> None:
+        """Forget whole chunks (and stories) older than the window; memory stays bounded by it."""
+        cutoff = now - self.window
+        self._index.expire(cutoff)
+        while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
+            for article_id in self._chunks.pop(0).ids:
+                self._slots.pop(article_id, None)
+        if now - self._swept > self.window / 16:  # a sweep costs O(stories): do it a few times per window
+            self._swept = now
+            self._stories = {k: v for k, v in self._stories.items() if v.last_seen >= cutoff}
+
+
+def encode_entry(f: Features, t: float, relation: Relation) -> bytes:
+    return orjson.dumps({
+        "id": f.id, "t": t, "source": f.source, "title": f.title, "lang": f.language,
+        "sig": base64.b64encode(f.signature.tobytes()).decode() if f.signature is not None else None,
+        "keys": [format(k, "016x") for k in f.keys.keys], "kinds": "".join(f.keys.kinds),
+        "ents": [list(e) for e in f.entities],
+        "near": relation.near_duplicate_of, "sim": relation.similarity, "story": relation.story_id,
+    })
+
+
+def decode_entry(value: bytes) -> tuple[Features, float, Relation] | None:
+    """An entry of the state topic, or None for one this version cannot read (it is then ignored)."""
+    try:
+        d = orjson.loads(value)
+        sig = None
+        if d["sig"]:
+            sig = np.frombuffer(base64.b64decode(d["sig"]), dtype=np.uint16).copy()
+            if sig.size != sg.NUM_PERM:
+                sig = None
+        keys = StoryKeys(keys=tuple(int(k, 16) for k in d["keys"]), kinds=tuple(d["kinds"]))
+        f = Features(id=d["id"], source=d["source"], title=d["title"], language=d["lang"], signature=sig, keys=keys,
+                     entities=tuple((q, n) for q, n in d["ents"]))
+        return f, float(d["t"]), Relation(d["near"], d["sim"], d["story"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
