@@ -62,13 +62,14 @@ class Feeder(threading.Thread):
             part = self.items[start:start + self.chunk]
             self.attempts += 1
             self.sending = True
-            for attempt in range(10):
+            deadline = time.monotonic() + 180  # a broker restart on a loaded machine takes a while
+            while True:
                 try:
                     async with Publisher(self.settings) as publisher:
                         await publisher.send_many(part)
                     break
                 except Exception:
-                    if attempt == 9:
+                    if time.monotonic() > deadline:
                         raise
                     self.retries += 1  # resending a chunk may duplicate on raw: the pipeline must absorb that
                     await asyncio.sleep(1.0)

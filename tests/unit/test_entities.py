@@ -241,3 +241,34 @@ def test_tagger_labels_are_stable_across_table_resets(monkeypatch) -> None:
         fresh.models["nl"]._reset()  # an empty word table: what a new tagger starts from
         assert long_lived.tag(text, "nl") == fresh.tag(text, "nl")
     assert long_lived.models["nl"]._n <= 300 + 80
+
+
+def _found(body: str, lang: str) -> list[tuple[str, str, str | None]]:
+    return [(m.text, m.type, m.entity_id) for m in tag_entities(body, lang)]
+
+
+def test_news_agencies_are_organisations_apart_from_the_dateline() -> None:
+    de = _found("Berlin (dpa) - Die Regierung will mehr Geld ausgeben, sagte ein Sprecher der dpa.", "de")
+    assert [(t, ty) for t, ty, _ in de if t == "dpa"] == [("dpa", "ORG"), ("dpa", "ORG")]
+    nl = _found("DEN HAAG (ANP) - Het kabinet wil meer geld uitgeven.", "nl")
+    assert ("DEN HAAG", "LOC") in [(t, ty) for t, ty, _ in nl] and ("ANP", "ORG", None) in nl
+    en = _found("LONDON (Reuters) - Britain said so.", "en")
+    assert ("Reuters", "ORG", "Q130879") in en
+
+
+def test_a_name_found_once_is_found_again() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.propagate import propagate
+
+    text = "Bochum - Das Werk in Bochum schließt. Angela Merkel kam; Merkel sprach. Die Polizei und die Polizei."
+    found = [Found(0, 6, "LOC", "geonames:2947416", "Bochum"), Found(38, 51, "PER", "Q567", "Angela Merkel"),
+             Found(76, 83, "ORG")]
+    assert text[76:83] == "Polizei"
+    got = [(text[f.start:f.end], f.type, f.entity_id) for f in propagate(text, tokenize(text), found, "de")]
+    assert got == [("Bochum", "LOC", "geonames:2947416"), ("Bochum", "LOC", "geonames:2947416"),
+                   ("Angela Merkel", "PER", "Q567"), ("Merkel", "PER", "Q567"),
+                   ("Polizei", "ORG", None)]  # a frequent word is not spread on spelling alone
+    # Never inside a longer word, never over a mention that is there.
+    text = "Bochumer Bier aus Bochum"
+    assert [(f.start, f.end) for f in propagate(text, tokenize(text), [Found(18, 24, "LOC")], "de")] == [(18, 24)]

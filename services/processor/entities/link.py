@@ -121,7 +121,7 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and _common_word(key, ctx.lang):
+            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and common_word(key, ctx.lang):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if e.type != "PER":
                 if veto is None:
@@ -218,7 +218,7 @@ class Linker:
 
 
 @lru_cache(maxsize=65536)
-def _common_word(key: str, lang: str) -> bool:
+def common_word(key: str, lang: str) -> bool:
     """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
     try:
         return wordfreq.zipf_frequency(key, lang) >= 3.5

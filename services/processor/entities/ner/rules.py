@@ -9,6 +9,8 @@
   (names from the knowledge base, matched case-blind, still mark them).
 - An English possessive ("Italy's") is not part of the name.
 - A person's title is not part of the name ("Chancellor Helmut Kohl", "Bundeskanzler Olaf Scholz").
+- A news agency's name or abbreviation ("dpa", "ANP", "(AFP)") is an organisation, and never part of
+  the dateline's place ("DEN HAAG (ANP)" is a place and an agency).
 - English nationality words are MISC (CoNLL convention) and are cut off the front of a name
   ("Norwegian Kjetil Andre Aamodt": MISC + PER).
 """
@@ -55,6 +57,10 @@ _TITLES = frozenset(
     konzernchef chef chefin premier minister-president staatssecretaris burgemeester koning koningin
     paus président ministre""".split()
 )
+
+
+# Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
+AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
 
 
 def is_calendar(word: str) -> bool:
@@ -108,6 +114,32 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if lo < hi:
                 out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else typ))
     return out
+
+
+def agencies(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """News agencies as ORG: each agency token is its own span, cut out of a longer one together with
+    the brackets around it; agency tokens the model left untagged are added."""
+    words = [text[s:e] for s, e in spans]
+    out: list[tuple[int, int, str]] = []
+    for a, b, typ in found:
+        start = a
+        for k in range(a, b):
+            if words[k] not in AGENCIES or (b - a > 1 and typ == "ORG" and k > a and words[k - 1] != "("):
+                continue  # "Reuters Foundation" stays one name
+            hi = k
+            while hi > start and words[hi - 1] == "(":
+                hi -= 1
+            if hi > start:
+                out.append((start, hi, typ))
+            out.append((k, k + 1, "ORG"))
+            start = k + 1
+            while start < b and words[start] == ")":
+                start += 1
+        if start < b:
+            out.append((start, b, typ))
+    covered = {k for a, b, _ in out for k in range(a, b)}
+    out.extend((k, k + 1, "ORG") for k, w in enumerate(words) if w in AGENCIES and k not in covered)
+    return sorted(out)
 
 
 def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from services.processor.entities.link import Found, Linker, default_linker
 from services.processor.entities.ner import rules
+from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
 from services.processor.entities.ner.text import Span, sentences, tokenize
@@ -97,7 +98,7 @@ class Tagger:
             runs.append((start, prev + 1, typ))
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
-        runs = rules.correct(text, spans, runs)
+        runs = rules.agencies(text, spans, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
             out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
@@ -112,7 +113,7 @@ class Tagger:
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
         found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        return self.linker.link(text, lang, found)
+        return propagate(text, spans, self.linker.link(text, lang, found), lang)
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
@@ -151,7 +152,7 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
         w = text[toks[i][0] : toks[i][1]]
         if w in _EDGE_PUNCT:
             return True
-        if w.islower():
+        if w.islower() and w not in rules.AGENCIES:  # "dpa" is a name
             return not tail
         inside = text[toks[lo][0] : toks[hi - 1][1]]
         if tail:  # an opening bracket, or a closing one without its opener

@@ -1,0 +1,87 @@
+"""One name, one reading per article: a name found once is found again where the model missed it.
+
+News repeats its names ("Bochum - ... das Werk in Bochum"); a CRF deciding each sentence alone
+misses some repeats. After linking, every other exact occurrence of a found name (same spelling, on
+word boundaries, overlapping no mention) gets that mention's type and id, and a linked or multi-word
+person's surname alone gets the person's. Pure over (text, tokens, mentions); a single-word name
+that is also a frequent word of the language ("Polizei", "Bergen") is never spread unless linked.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from services.processor.entities.link import Found, common_word
+from services.processor.entities.ner.text import Span
+
+_MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
+_MAX_WORDS = 8
+
+
+def _spreadable(word: str, linked: bool, lang: str) -> bool:
+    return len(word) >= _MIN_CHARS and word[0].isupper() and (linked or not common_word(word.casefold(), lang))
+
+
+def propagate(text: str, tokens: list[Span], found: list[Found], lang: str) -> list[Found]:
+    """found (sorted, non-overlapping) plus the other occurrences of its names; sorted, non-overlapping."""
+    if not found:
+        return found
+    words = [text[s:e] for s, e in tokens]
+    forms: dict[tuple[str, ...], Found] = {}
+    for f in found:
+        if f.type == "MISC":
+            continue
+        k = bisect_left(tokens, (f.start, -1))
+        seq: list[str] = []
+        while k < len(tokens) and tokens[k][1] <= f.end:
+            seq.append(words[k])
+            k += 1
+        if not seq or len(seq) > _MAX_WORDS:
+            continue
+        linked = f.entity_id is not None
+        if len(seq) > 1 or _spreadable(seq[0], linked, lang):
+            if seq[0][:1].isupper() and (tuple(seq) not in forms or (linked and forms[tuple(seq)].entity_id is None)):
+                forms[tuple(seq)] = f
+        if f.type == "PER" and len(seq) > 1 and _spreadable(seq[-1], linked, lang):
+            forms.setdefault((seq[-1],), f)
+    if not forms:
+        return found
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted(forms, key=len, reverse=True):  # longest first
+        by_first.setdefault(form[0], []).append(form)
+    taken = [(f.start, f.end) for f in found]
+    added: list[Found] = []
+    i, n, t = 0, len(tokens), 0
+    while i < n:
+        options = by_first.get(words[i])
+        hit = None
+        if options:
+            for form in options:
+                j = i + len(form)
+                if j <= n and tuple(words[i:j]) == form:
+                    hit = (form, j)
+                    break
+        if hit is None:
+            i += 1
+            continue
+        form, j = hit
+        start, end = tokens[i][0], tokens[j - 1][1]
+        while t < len(taken) and taken[t][1] <= start:
+            t += 1
+        free = t == len(taken) or taken[t][0] >= end
+        if free and _word_edges(text, start, end):
+            ref = forms[form]
+            added.append(Found(start, end, ref.type, ref.entity_id, ref.name))
+            i = j
+        else:
+            i += 1
+    if not added:
+        return found
+    return sorted([*found, *added], key=lambda f: f.start)
+
+
+def _word_edges(text: str, start: int, end: int) -> bool:
+    """Not part of a longer word (Bochumer, US-Beamten)."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before in "-‐") and not (after.isalnum() or after in "-‐")
