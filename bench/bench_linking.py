@@ -175,7 +175,7 @@ def main() -> None:
         for lang, text in arts:
             spans = tokenize(text)
             ms = [m for m in tagger.gaz.scan(text, lang) if _on_boundaries(spans, m.start, m.end)]
-            found = tagger.crf_spans(text, spans, gaz_marks(spans, ms))
+            found = tagger.crf_spans(text, spans, gaz_marks(spans, ms), lang)
             pre.append((text, lang, [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]))
         linker = default_linker()
 
