@@ -29,22 +29,28 @@ from services.processor.entities import tag_entities  # noqa: E402
 from services.processor.entities.ner import corpora  # noqa: E402
 
 
-def evaluate(sentences, lang: str) -> corpora.Score:
+def evaluate(sentences, lang: str, group: int = 1) -> corpora.Score:
+    """The real step on `group` consecutive sentences at a time, one per line (group > 1: a pseudo-article,
+    so document-level steps such as propagate.py have repeats to work with)."""
     score = corpora.Score()
-    for toks, tags in sentences:
-        toks, tags = corpora.retokenize(toks, tags)
-        starts, ends, pos = {}, {}, 0
-        for i, t in enumerate(toks):
-            starts[pos] = i
-            ends[pos + len(t)] = i + 1
-            pos += len(t) + 1
+    batch = [corpora.retokenize(toks, tags) for toks, tags in sentences]
+    for lo in range(0, len(batch), group):
+        text, starts, ends, gold, base = "", {}, {}, set(), 0
+        for toks, tags in batch[lo : lo + group]:
+            gold |= {(a + base, b + base, t) for a, b, t in corpora.spans(tags)}
+            for i, t in enumerate(toks):
+                starts[len(text)] = base + i
+                ends[len(text) + len(t)] = base + i + 1
+                text += t + " "
+            text = text[:-1] + "\n" if toks else text
+            base += len(toks)
         pred = set()
-        for k, m in enumerate(tag_entities(" ".join(toks), lang)):
+        for k, m in enumerate(tag_entities(text, lang)):
             if m.start in starts and m.end in ends:
                 pred.add((starts[m.start], ends[m.end], m.type))
             else:  # off the gold tokenization: a guaranteed miss
                 pred.add((-1 - k, -1, m.type))
-        score.add(corpora.spans(tags), pred)
+        score.add(gold, pred)
     return score
 
 
@@ -158,6 +164,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7, help="timing runs (the machine is shared: min and median)")
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     ap.add_argument("--lang", action="append", help="only these languages (repeatable)")
+    ap.add_argument("--group", type=int, default=1, help="score N consecutive sentences as one text (pseudo-article)")
     args = ap.parse_args()
     ner = corpora.corpus_dir()
     datasets = datasets_by_language()
@@ -172,7 +179,8 @@ def main() -> None:
             print(f"\n{name}: corpus absent ({ner / filename}), skipped")
             continue
         t0 = time.process_time()
-        score = (evaluate_model_only if args.model_only else evaluate)(itertools.islice(load(), args.limit), lang)
+        sents = itertools.islice(load(), args.limit)
+        score = evaluate_model_only(sents, lang) if args.model_only else evaluate(sents, lang, args.group)
         report(f"{name}{' [CRF only]' if args.model_only else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
     if not args.no_speed:
         speed(ner.parents[1], args.runs)
