@@ -402,14 +402,14 @@ def dashboard(
         page.stop()
 
 
-def _page_url(state_dir: Path, stack: Any, timeout: float = 30.0) -> str | None:
+def _page_url(registry: Path, stack: Any, timeout: float = 30.0) -> str | None:
     """The live page's URL once the dashboard child registered it (None if it did not in time)."""
     from services.observability.registry import running
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         child = stack.children.get("dashboard")
-        for entry in running(state_dir):
+        for entry in running(registry):
             if entry.service == "dashboard" and child is not None and entry.pid == child.pid:
                 return entry.url + "/"
         if child is None or child.poll() is not None:
@@ -470,7 +470,7 @@ def up(
         state_file = lock.publish(settings)
         if not once:  # the page is for a stack that keeps running
             stack.spawn("dashboard", "dashboard")
-            page = _page_url(state, stack)
+            page = _page_url(settings.registry_dir, stack)
             console.print(f"live page: {page}" if page else f"the live page did not start (see {stack.log_dir}/dashboard.log)")
         # A broker `up` just started may take long over its first acknowledgements on a busy machine; it is
         # our own child, watched here, and Ctrl-C stops the wait.

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     service_restarts: int = Field(default=0, ge=0)  # set by `newsflow up` on a child it restarted
     # Health URLs of services that do not register in state_dir (other containers): {"sink": "http://sink:9100"}.
     service_urls: dict[str, str] = Field(default_factory=dict)
+    # Where services register (default state_dir/services): `up` gives the workers it starts with their own
+    # state dirs the stack's, so `status` and the page find them all in one place.
+    services_dir: Path | None = None
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.services_dir or self.state_dir / "services"
 
     @property
     def markup_limit(self) -> int:

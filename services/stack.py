@@ -86,7 +86,8 @@ class Stack:
         names = []
         for i in range(worker_count(self.settings)):
             name = "processor" if i == 0 else f"processor-{i}"
-            self.spawn(name, "process", env={"NEWSFLOW_STATE_DIR": str(self.settings.state_dir / name)})
+            self.spawn(name, "process", env={"NEWSFLOW_STATE_DIR": str(self.settings.state_dir / name),
+                                             "NEWSFLOW_SERVICES_DIR": str(self.settings.registry_dir)})
             names.append(name)
         return names
 

@@ -73,6 +73,37 @@ def faust_credentials(settings: Settings) -> Any:
     return faust.SSLCredentials(sec.ssl_context) if sec.ssl_context is not None else None
 
 
+def faust_app(settings: Settings, app_id: str, datadir: str, **overrides: Any) -> Any:
+    """A faust App on the configured broker with the settings every newsflow worker shares: acks from all
+    replicas, 16 MiB records, the retained log for a new group, commits every 200 records or 1 s."""
+    import faust
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
+    options: dict[str, Any] = dict(
+        broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
+        broker_credentials=faust_credentials(settings),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        datadir=str(settings.state_dir / datadir),
+        web_enabled=False,
+        producer_acks=-1,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_auto_offset_reset="earliest",  # a new group reads the retained log, then resumes from its offsets
+        broker_commit_every=200,
+        broker_commit_interval=1.0,
+        # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
+        # otherwise stalls the whole group for a minute (heartbeats run on their own task).
+        broker_session_timeout=10.0,
+        # Do not wait for in-flight events (and commit) inside the revocation callback: that commit could
+        # wait forever on the consumer thread that is itself running the rebalance (docs/faults.md, 7).
+        # Inputs are acked only after their outputs were acknowledged, so a batch cut short is simply
+        # processed again by the partition's next owner.
+        stream_wait_empty=False,
+    )
+    options.update(overrides)
+    return faust.App(app_id, **options)
+
+
 def topic_names(settings: Settings) -> list[str]:
     return [settings.topic_raw, settings.topic_normalized, settings.topic_enriched, settings.topic_deadletter,
             settings.topic_stories]

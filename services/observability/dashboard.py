@@ -84,7 +84,7 @@ class Dashboard:
             log.warning("port %d is taken; the page listens on a free port instead", self.port)
             self._server, _ = serve_wsgi(self.app, self.host, 0, "dashboard-http")
         self._thread.start()
-        self._entry = register(self.settings.state_dir, ServiceEntry(
+        self._entry = register(self.settings.registry_dir, ServiceEntry(
             service="dashboard", pid=os.getpid(), url=self.url.rstrip("/"), started_at=time.time(),
             bootstrap=self.settings.kafka_bootstrap_servers))
         return self

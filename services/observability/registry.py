@@ -1,6 +1,6 @@
 """Where a running stack's services can be found: one small JSON file per service process.
 
-Each long-running service writes `<state_dir>/services/<name>.<pid>.json` ({service, pid, url}) once its
+Each long-running service writes `<registry>/<name>.<pid>.json` (Settings.registry_dir: state_dir/services) ({service, pid, url}) once its
 health server listens, and removes it when it stops. `newsflow status`, the live page and `newsflow up`
 read them; a file whose process is gone (killed) is ignored and removed by the reader.
 """
@@ -22,12 +22,8 @@ class ServiceEntry(BaseModel):
     bootstrap: str | None = None  # the brokers it talks to, so `status` finds the stack with nothing exported
 
 
-def folder(state_dir: Path) -> Path:
-    return state_dir / "services"
-
-
-def register(state_dir: Path, entry: ServiceEntry) -> Path:
-    path = folder(state_dir) / f"{entry.service}.{entry.pid}.json"
+def register(registry: Path, entry: ServiceEntry) -> Path:
+    path = registry / f"{entry.service}.{entry.pid}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(orjson.dumps(entry.model_dump()))
@@ -45,10 +41,10 @@ def alive(pid: int) -> bool:
     return True
 
 
-def running(state_dir: Path) -> list[ServiceEntry]:
+def running(registry: Path) -> list[ServiceEntry]:
     """The registered services whose process still runs, by name then pid; stale files are removed."""
     entries = []
-    for path in sorted(folder(state_dir).glob("*.json")):
+    for path in sorted(registry.glob("*.json")):
         try:
             entry = ServiceEntry.model_validate(orjson.loads(path.read_bytes()))
         except (OSError, ValueError):

@@ -103,9 +103,9 @@ class HealthServer:
     """Start with `.start()`; `.url` is where it listens; `.stop()` unregisters and closes it."""
 
     def __init__(self, service: str, metrics: Metrics, readiness: Readiness, *, host: str, port: int,
-                 state_dir: Path | None, bootstrap: str | None = None) -> None:
+                 registry: Path | None, bootstrap: str | None = None) -> None:
         self.service, self.metrics, self.readiness, self.bootstrap = service, metrics, readiness, bootstrap
-        self.host, self.port, self.state_dir = host, port, state_dir
+        self.host, self.port, self.registry = host, port, registry
         self._server: WSGIServer | None = None
         self._entry: Path | None = None
 
@@ -118,8 +118,8 @@ class HealthServer:
     def start(self) -> HealthServer:
         self._server, _ = serve_wsgi(health_app(self.service, self.metrics, self.readiness), self.host, self.port,
                                      f"{self.service}-health")
-        if self.state_dir is not None:
-            self._entry = register(self.state_dir, ServiceEntry(service=self.service, pid=os.getpid(), url=self.url,
+        if self.registry is not None:
+            self._entry = register(self.registry, ServiceEntry(service=self.service, pid=os.getpid(), url=self.url,
                                                                 started_at=time.time(), bootstrap=self.bootstrap))
         log.info("%s: metrics and health on %s", self.service, self.url)
         return self

@@ -31,7 +31,7 @@ def observe(service: str, settings: Settings, *, group: str | None = None, topic
     metrics = Metrics(service, registry=registry, restarts=settings.service_restarts)
     readiness = Readiness()
     server = HealthServer(service, metrics, readiness, host=settings.metrics_host,
-                          port=settings.metrics_port if port is None else port, state_dir=settings.state_dir,
+                          port=settings.metrics_port if port is None else port, registry=settings.registry_dir,
                           bootstrap=settings.kafka_bootstrap_servers).start()
     sampler = BrokerSampler(settings, metrics, readiness, group=group, topics=topics).start()
     return Observed(metrics, readiness, server, sampler)

@@ -97,7 +97,7 @@ def locate(settings: Settings) -> Settings:
     if not settings.kafka_bootstrap_servers:
         bootstrap = next((state[k] for k in ("kafka_bootstrap_servers", "bootstrap_servers", "bootstrap")
                           if isinstance(state.get(k), str)), None)
-        bootstrap = bootstrap or next((e.bootstrap for e in running(settings.state_dir) if e.bootstrap), None)
+        bootstrap = bootstrap or next((e.bootstrap for e in running(settings.registry_dir) if e.bootstrap), None)
         if bootstrap:
             update["kafka_bootstrap_servers"] = bootstrap
     if "NEWSFLOW_DATABASE_URL" not in os.environ and isinstance(state.get("database_url"), str):
@@ -143,13 +143,13 @@ class Collector:
         now = datetime.now(UTC)
         snap = Snapshot(taken_at=now, bootstrap=s.kafka_bootstrap_servers, database=_redacted(s.database_url),
                         broker_ok=False)
-        entries = running(s.state_dir) + [ServiceEntry(service=name, pid=0, url=url.rstrip("/"), started_at=0.0)
+        entries = running(s.registry_dir) + [ServiceEntry(service=name, pid=0, url=url.rstrip("/"), started_at=0.0)
                                           for name, url in sorted(s.service_urls.items())]
         snap.services = await readiness(entries)
         await self._kafka(snap)
         await asyncio.to_thread(self._store, snap, now)
         present = {e.service for e in entries}
-        snap.problems += [f"{name} is not running (no {name} registered in {s.state_dir / 'services'})"
+        snap.problems += [f"{name} is not running (no {name} registered in {s.registry_dir})"
                           for name in EXPECTED if name not in present]
         snap.problems += [f"{st.service} (pid {st.pid}) is not ready: " + ", ".join(
             f"{k}: {v.get('detail', '')}" for k, v in st.checks.items() if not v.get("ok")) for st in snap.services

@@ -85,25 +85,9 @@ class LiveSubscriptions:
 
 def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFAULT_GROUP) -> faust.App:
     """The faust app; `live` must already hold the validated subscriptions (read once at the CLI)."""
-    from services.common.kafka import faust_credentials  # one place builds faust credentials
+    from services.common.kafka import faust_app
 
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        group,
-        broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
-        broker_credentials=faust_credentials(settings),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        datadir=str(settings.state_dir / "faust-router"),
-        web_enabled=False,
-        producer_acks=-1,
-        producer_max_request_size=MAX_MESSAGE_BYTES,
-        consumer_auto_offset_reset="earliest",  # a new group routes the retained log; then it resumes from its offsets
-        broker_commit_every=200,
-        broker_commit_interval=1.0,
-        broker_session_timeout=10.0,
-        stream_wait_empty=False,
-    )
+    app = faust_app(settings, group, "faust-router")
 
     def raw_topic(name: str) -> faust.TopicT:
         return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",

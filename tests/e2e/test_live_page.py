@@ -55,11 +55,12 @@ class Running:
     page: str
     bootstrap: str
 
-    def services(self) -> dict[str, str]:
-        found = {}
-        for path in (self.cwd / ".newsflow" / "services").glob("*.json"):
+    def services(self) -> dict[str, list[str]]:
+        """Registered services: name -> URLs (`up` runs a processor worker per core, all named "processor")."""
+        found: dict[str, list[str]] = {}
+        for path in sorted((self.cwd / ".newsflow" / "services").glob("*.json")):
             entry = orjson.loads(path.read_bytes())
-            found[entry["service"]] = entry["url"]
+            found.setdefault(entry["service"], []).append(entry["url"])
         return found
 
     def stored(self) -> int:
@@ -121,19 +122,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         err.close()
 
 
-def metric(text: str, name: str, **labels: str) -> float:
+def metric(texts: list[str], name: str, **labels: str) -> float:
+    """The sum of a metric's samples with these labels over the scrapes of every worker of a service."""
     total = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
+    for text in texts:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                    total += sample.value
     return total
 
 
 def test_metrics_match_what_was_stored_and_dead_lettered(stack: Running) -> None:
     urls = wait_for("processor and sink to register", lambda: (s := stack.services()) and
                     {"processor", "sink", "dashboard"} <= set(s) and s)
-    scrape = lambda service: httpx.get(f"{urls[service]}/metrics", timeout=10).text  # noqa: E731
+    scrape = lambda service: [httpx.get(f"{url}/metrics", timeout=10).text for url in urls[service]]  # noqa: E731
     wait_for("the bad record to be dead-lettered",
              lambda: metric(scrape("processor"), "newsflow_dead_letters_total") >= 1)
     processor, sink = scrape("processor"), scrape("sink")
@@ -153,13 +156,13 @@ def test_metrics_match_what_was_stored_and_dead_lettered(stack: Running) -> None
     assert metric(sink, "newsflow_dead_letters_total") == 0
     assert metric(sink, "newsflow_stage_seconds_count", stage="store") >= 1
     # The warning about the bad record says which record it was, on one line.
-    log = (stack.cwd / ".newsflow" / "logs" / "processor.log").read_text(errors="replace")
-    [line] = [x for x in log.splitlines() if "dead-lettered at parse" in x]
+    logs = sorted((stack.cwd / ".newsflow" / "logs").glob("processor*.log"))
+    [line] = [x for log in logs for x in log.read_text(errors="replace").splitlines() if "dead-lettered at parse" in x]
     assert re.search(r"\[topic=articles\.raw partition=\d offset=\d+ article_id=garbage-1 stage=parse reason=not_json\]$",
                      line), line
-    for service in ("processor", "sink"):
-        assert httpx.get(f"{urls[service]}/healthz", timeout=10).status_code == 200
-        ready = httpx.get(f"{urls[service]}/readyz", timeout=10)
+    for url in urls["processor"] + urls["sink"]:
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+        ready = httpx.get(f"{url}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
 
 

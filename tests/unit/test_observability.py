@@ -90,7 +90,7 @@ def test_health_server_answers_alive_ready_and_metrics(tmp_path: Path) -> None:
     metrics, readiness = Metrics("sink"), Readiness()
     readiness.set("store", True, "opened")
     readiness.set("group", False, "joining")
-    server = HealthServer("sink", metrics, readiness, host="127.0.0.1", port=0, state_dir=tmp_path,
+    server = HealthServer("sink", metrics, readiness, host="127.0.0.1", port=0, registry=tmp_path,
                           bootstrap="localhost:1").start()
     try:
         assert httpx.get(f"{server.url}/healthz").json()["alive"] is True
@@ -117,7 +117,7 @@ def test_a_probe_that_raises_means_not_ready() -> None:
 def test_stale_registrations_are_dropped(tmp_path: Path) -> None:
     register(tmp_path, ServiceEntry(service="sink", pid=2**22 + 12345, url="http://127.0.0.1:1", started_at=0))
     assert running(tmp_path) == []
-    assert not list((tmp_path / "services").glob("*.json"))
+    assert not list(tmp_path.glob("*.json"))
 
 
 def test_faust_readiness_reads_generation_and_rebalancing() -> None:
@@ -138,7 +138,8 @@ def test_status_finds_the_stack_from_what_services_registered(tmp_path: Path, mo
     monkeypatch.delenv("NEWSFLOW_DATABASE_URL", raising=False)
     settings = Settings(state_dir=tmp_path, kafka_bootstrap_servers=None)
     assert locate(settings).kafka_bootstrap_servers is None
-    register(tmp_path, ServiceEntry(service="sink", pid=os.getpid(), url="http://x", started_at=0, bootstrap="h:9"))
+    register(settings.registry_dir, ServiceEntry(service="sink", pid=os.getpid(), url="http://x", started_at=0,
+                                                 bootstrap="h:9"))
     assert locate(settings).kafka_bootstrap_servers == "h:9"
     (tmp_path / "stack.json").write_bytes(orjson.dumps({"bootstrap_servers": "s:1", "database_url": "sqlite:///y.db"}))
     found = locate(settings)

@@ -21,7 +21,7 @@ from typing import Any
 import faust
 
 from schemas.headers import LANGUAGE
-from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG, faust_credentials
+from services.common.kafka import TOPIC_CONFIG, faust_app
 from services.common.logs import message_context, record_context
 from services.config import Settings
 from services.observability.metrics import Metrics
@@ -52,31 +52,8 @@ def message_of(event: Any) -> Message:
 
 def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
-    settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
-    app = faust.App(
-        settings.processor_id,
-        broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
-        broker_credentials=faust_credentials(settings),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        datadir=str(settings.state_dir / "faust"),
-        web_enabled=False,
-        producer_acks=-1,
-        producer_max_request_size=MAX_MESSAGE_BYTES,
-        consumer_auto_offset_reset="earliest",
-        broker_commit_every=200,
-        broker_commit_interval=1.0,
-        # A crashed worker's partitions move after this, not after faust's default 60 s: a kill -9
-        # otherwise stalls the whole group for a minute (heartbeats run on their own task).
-        broker_session_timeout=10.0,
-        # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
-        table_standby_replicas=0,
-        # Do not wait for in-flight events (and commit) inside the revocation callback: that commit could
-        # wait forever on the consumer thread that is itself running the rebalance (docs/faults.md, 7).
-        # Inputs are acked only after their outputs were acknowledged, so a batch cut short is simply
-        # processed again by the partition's next owner (the upsert and the first-seen state absorb it).
-        stream_wait_empty=False,
-    )
+    # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
+    app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0)
     config = HandlerConfig.of(settings)
 
     def raw_topic(name: str) -> faust.TopicT:
