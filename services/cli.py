@@ -451,6 +451,9 @@ def up(
     settings = settings.model_copy(update={"state_dir": state,
                                            "database_url": absolute_database_url(settings.database_url)})
     stack = Stack(settings, log_dir=state / "logs")
+    # SIGTERM stops as cleanly as Ctrl-C at any point, starting up included: the children live in their own
+    # sessions, so only this process can stop them.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if not settings.kafka_bootstrap_servers:
             console.print("starting a local Apache Kafka (KRaft) …")
@@ -487,7 +490,6 @@ def up(
             console.print(f"running; in another shell in this folder, `newsflow produce PATH`, `newsflow query` and "
                           f"`newsflow deadletter list` use this stack ({state_file}); Ctrl-C stops everything",
                           soft_wrap=True)
-            signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as cleanly as Ctrl-C
             while True:
                 stack.check_children()
                 time.sleep(1.0)

@@ -108,7 +108,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     try:
         page = wait_for("the live page's URL", lambda: said(r"live page: (http://\S+)"))
         bootstrap = wait_for("the broker's address", lambda: said(r"Kafka on (\S+)"))
-        wait_for("the samples to be stored", lambda: said(r"(running); in another shell"))
+        wait_for("the samples to be stored", lambda: said(r"(running); in another shell"), timeout=420)  # two workers start
         asyncio.run(put_garbage(bootstrap))
         yield Running(cwd, proc, page, bootstrap)
     finally:
