@@ -186,7 +186,7 @@ def test_fast_decoder_equals_crfsuite() -> None:
 
     tagger = _tagger()
     for body, lang in ((seed("000"), "nl"), (seed("003"), "de")):
-        crf = tagger.models[lang]
+        crf = tagger.crf(lang)
         ref = pycrfsuite.Tagger()
         ref.open(str(model_path(lang)))
         spans = tokenize(body)
@@ -238,6 +238,37 @@ def test_tagger_labels_are_stable_across_table_resets(monkeypatch) -> None:
     ]
     long_lived, fresh = Tagger(languages=("nl",)), Tagger(languages=("nl",))
     for text in texts:
-        fresh.models["nl"]._reset()  # an empty word table: what a new tagger starts from
+        fresh.crf("nl")._reset()  # type: ignore[union-attr]  # an empty word table: what a new tagger starts from
         assert long_lived.tag(text, "nl") == fresh.tag(text, "nl")
     assert long_lived.models["nl"]._n <= 300 + 80
+
+
+def test_model_reader_matches_pycrfsuite() -> None:
+    """crf.read_model reads labels, attributes and weights as pycrfsuite's dump reports them."""
+    import pycrfsuite
+
+    from services.processor.entities.ner.crf import LinearCRF
+    from services.processor.entities.ner.tagger import model_path
+
+    path = model_path("fr")
+    ref = pycrfsuite.Tagger()
+    ref.open(str(path))
+    info = ref.info()
+    crf = LinearCRF(path)
+    assert crf.labels == list(ref.labels())
+    index = {lab: i for i, lab in enumerate(crf.labels)}
+    state = {(a, lab): float(crf._weights[crf._attr[a], index[lab]]) for a, lab in info.state_features}
+    assert state == info.state_features
+    assert len(crf._attr) == len({a for a, _ in info.state_features})
+    assert {k: float(crf.trans[index[a], index[b]]) for k in info.transitions for a, b in [k]} == info.transitions
+
+
+def test_shipped_gazetteer_is_current() -> None:
+    """gazetteer.bin holds what build() makes from today's inputs (rebuild: python -m ...ner.gazetteer)."""
+    from services.processor.entities.ner import gazetteer
+
+    shipped = gazetteer._undump(gazetteer.BIN_PATH)
+    assert shipped is not None, "gazetteer.bin is stale: run `python -m services.processor.entities.ner.gazetteer`"
+    built = gazetteer.build()
+    assert shipped.table == built.table
+    assert shipped.prefixes == built.prefixes

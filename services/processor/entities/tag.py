@@ -15,21 +15,23 @@ Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; rebuild th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 from schemas.models import EntitySummary, Mention
-from services.processor.entities.ner.tagger import Tagger
+from services.processor.entities.ner.tagger import LANGUAGES, Tagger
 
 
 @lru_cache(maxsize=1)
 def _tagger() -> Tagger:
-    # Loaded once per process (CLDR names of ~300 languages, the CRF model, the linking KB).
+    # Once per process: the feature gazetteer and the linking KB; each language's CRF on its first use.
     return Tagger()
 
 
-def warm_up() -> None:
-    """Load the tagger now rather than on the first record (a worker that just joined should not stall)."""
-    for lang in ("nl", "de", "en", "fr"):
+def warm_up(languages: Sequence[str] = LANGUAGES) -> None:
+    """Load the models of languages now rather than on the first record (a worker that just joined
+    should not stall); a language without a model still loads what linking needs."""
+    for lang in languages:
         tag_entities("Vladimir Putin sprak in Moskou.", lang)
 
 

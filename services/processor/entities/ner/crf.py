@@ -11,6 +11,7 @@ Pruning "sure O" tokens was tried and dropped: O margins are small, it changed l
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -19,31 +20,52 @@ from numba import njit
 from services.processor.entities.ner.features import SLOTS, word_features
 
 _MAX_WORDS = 100_000  # word-table bound: a stream sees an open vocabulary
+_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")])  # crfsuite's 20-byte record
+
+
+def _cqdb_strings(buf: bytes, off: int) -> list[str]:
+    """The strings of the CQDB chunk at off, by id (crfsuite's cqdb.c: a backward array of record
+    offsets; a record is id, size with the NUL, bytes)."""
+    if buf[off : off + 4] != b"CQDB":
+        raise ValueError("not a crfsuite model: no CQDB chunk where the header points")
+    bwd_size, bwd_off = struct.unpack_from("<2I", buf, off + 16)
+    out = []
+    for o in np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).tolist():
+        o += off
+        k = int.from_bytes(buf[o + 4 : o + 8], "little")
+        out.append(buf[o + 8 : o + 7 + k].decode("utf-8"))
+    return out
+
+
+def read_model(buf: bytes) -> tuple[list[str], list[str], np.ndarray]:
+    """(labels, attributes, features) of a crfsuite CRF1d model file (crf1dmodel.c, little-endian),
+    read directly: pycrfsuite's info() prints and parses a text dump, ~1 s per model."""
+    magic, _size, kind, _ver, _nf, _nl, _na, off_feat, off_labels, off_attrs = struct.unpack_from("<4sI4s7I", buf, 0)
+    if magic != b"lCRF" or kind != b"FOMC" or buf[off_feat : off_feat + 4] != b"FEAT":
+        raise ValueError("not a crfsuite CRF1d model")
+    (count,) = struct.unpack_from("<I", buf, off_feat + 8)
+    feats = np.frombuffer(buf, dtype=_FEATURE, count=count, offset=off_feat + 12)
+    return _cqdb_strings(buf, off_labels), _cqdb_strings(buf, off_attrs), feats
 
 
 class LinearCRF:
     def __init__(self, model_path: Path) -> None:
-        import pycrfsuite
-
-        crf = pycrfsuite.Tagger()
-        crf.open(str(model_path))
-        info = crf.info()
-        self.labels: list[str] = list(crf.labels())
+        labels, attrs, feats = read_model(model_path.read_bytes())
+        self.labels: list[str] = labels
         self.O = self.labels.index("O")
         n = len(self.labels)
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        # Attribute -> row of a weight matrix (attributes x labels).
-        self._attr: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        for (attr, label), w in info.state_features.items():
-            k = self._attr.setdefault(attr, len(rows))
-            if k == len(rows):
-                rows.append(np.zeros(n))
-            rows[k][index[label]] += w
-        self._weights = np.array(rows) if rows else np.zeros((0, n))
+        # The weights as crfsuite's dump prints them (%f), which is what the labels were checked against.
+        weights = np.array([float(f"{w:f}") for w in feats["w"].tolist()])
+        state = feats["type"] == 0
+        src, dst, w = feats["src"][state].astype(np.int64), feats["dst"][state].astype(np.int64), weights[state]
+        # Attribute -> row of a weight matrix (attributes x labels); only attributes with a state feature.
+        used = np.unique(src)
+        self._attr: dict[str, int] = {attrs[a]: k for k, a in enumerate(used.tolist())}
+        self._weights = np.zeros((len(used), n))
+        self._weights[np.searchsorted(used, src), dst] = w
         self.trans = np.zeros((n, n))
-        for (a, b), w in info.transitions.items():
-            self.trans[index[a], index[b]] = w
+        tr = ~state
+        self.trans[feats["src"][tr].astype(np.int64), feats["dst"][tr].astype(np.int64)] = weights[tr]
         self._eos = self._vec(["EOS"])
         self._gaz: dict[str | None, int] = {None: 0}
         self._gaz_rows: list[np.ndarray] = [np.zeros(n)]

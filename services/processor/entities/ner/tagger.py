@@ -19,7 +19,7 @@ from pathlib import Path
 from services.processor.entities.link import Found, Linker, default_linker
 from services.processor.entities.ner import rules
 from services.processor.entities.ner.crf import LinearCRF
-from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
+from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
 from services.processor.entities.ner.text import Span, sentences, tokenize
 
 log = logging.getLogger(__name__)
@@ -58,26 +58,36 @@ def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
 
 
 class Tagger:
+    """Each language's CRF is loaded on its first use (a worker pays only for the languages it sees)."""
+
     def __init__(
         self, gazetteer: Gazetteer | None = None, languages: tuple[str, ...] = LANGUAGES, linker: Linker | None = None
     ) -> None:
-        self.gaz = gazetteer or build()
+        self.gaz = gazetteer or load()
         self.linker = linker or default_linker()
-        self.models: dict[str, LinearCRF] = {}
+        self.models: dict[str, LinearCRF] = {}  # loaded so far
+        self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
             if path.exists():
-                self.models[lang] = LinearCRF(path)
+                self._paths[lang] = path
             else:  # still link known names; the bench and tests show the missing model
                 log.warning("NER model %s missing: names from the knowledge base only", path)
 
     def model_for(self, lang: str) -> str | None:
         """Id of the model that tags lang, or None: that language gets knowledge-base names only."""
-        return f"crf-{lang}" if lang in self.models else None
+        return f"crf-{lang}" if lang in self._paths else None
+
+    def crf(self, lang: str) -> LinearCRF | None:
+        """The CRF of lang, loaded now if not yet; None without a model."""
+        crf = self.models.get(lang)
+        if crf is None and lang in self._paths:
+            crf = self.models[lang] = LinearCRF(self._paths[lang])
+        return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
-        crf = self.models.get(lang)
+        crf = self.crf(lang)
         if crf is None:
             return []
         sents = sentences(text, spans)
