@@ -272,3 +272,15 @@ def test_shipped_gazetteer_is_current() -> None:
     built = gazetteer.build()
     assert shipped.table == built.table
     assert shipped.prefixes == built.prefixes
+
+
+def test_fast_mention_is_what_model_construct_builds() -> None:
+    from services.processor.entities.tag import _mention
+
+    for args in (("Poetin", 3, 9, "PER", "Q7747", "Vladimir Putin"), ("x", 0, 1, "MISC", None, None)):
+        ref = Mention.model_construct(text=args[0], start=args[1], end=args[2], type=args[3], entity_id=args[4], canonical_name=args[5])
+        got = _mention(*args)
+        assert got == ref and repr(got) == repr(ref) and got.model_dump_json() == ref.model_dump_json()
+        assert got.__dict__ == ref.__dict__ and got.model_fields_set == ref.model_fields_set
+        assert got.__pydantic_extra__ == ref.__pydantic_extra__ and got.__pydantic_private__ == ref.__pydantic_private__
+        assert type(got) is Mention and Mention.model_validate(got.model_dump()) == got

@@ -70,11 +70,11 @@ class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
 
-    def link(self, text: str, lang: str, spans: list[Found]) -> list[Found]:
+    def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
-        cleaner KB names inside it)."""
-        hits = [h for h in self.kb.scan(text) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
+        cleaner KB names inside it). pieces: text.capital_pieces(text), when the caller has it."""
+        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]

@@ -45,12 +45,23 @@ def tag_entities(body: str, language: str) -> list[Mention]:
     if not body or not body.strip():
         return []
     lang = (language or "und").strip().lower() or "und"
-    return [
-        Mention.model_construct(
-            text=body[f.start : f.end], start=f.start, end=f.end, type=f.type, entity_id=f.entity_id, canonical_name=f.name
-        )  # valid by construction (the tagger yields 0 <= start < end and PER/ORG/LOC/MISC); skip re-validation
-        for f in _tagger().tag(body, lang)
-    ]
+    return [_mention(body[f.start : f.end], f.start, f.end, f.type, f.entity_id, f.name) for f in _tagger().tag(body, lang)]
+
+
+_new, _set = Mention.__new__, object.__setattr__
+_MENTION_FIELDS = frozenset(Mention.model_fields)
+
+
+def _mention(text: str, start: int, end: int, type: str, entity_id: str | None, name: str | None) -> Mention:
+    """What Mention.model_construct(...) with every field builds, at a third of its cost (~70 mentions
+    an article). Valid by construction: the tagger yields 0 <= start < end and PER/ORG/LOC/MISC.
+    tests/unit/test_entities.py checks it against model_construct."""
+    m = _new(Mention)
+    _set(m, "__dict__", {"text": text, "start": start, "end": end, "type": type, "entity_id": entity_id, "canonical_name": name})
+    _set(m, "__pydantic_fields_set__", set(_MENTION_FIELDS))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 def summarize(mentions: list[Mention]) -> list[EntitySummary]:

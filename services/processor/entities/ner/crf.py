@@ -104,6 +104,8 @@ class LinearCRF:
         """Runs of whole sentences whose new word forms fit the table's bound (one run for any
         ordinary article). decode resets the table only between runs, before any id of the run is
         bound; a single sentence always fits (the table grows past the bound for it)."""
+        if self._n + len(tokens) <= _MAX_WORDS:  # even if every token were new
+            return [sents]
         out: list[list[tuple[int, int]]] = [[]]
         seen = self._ids
         new: set[str] = set()

@@ -25,7 +25,7 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.processor.entities.ner.text import fold, fold_key
+from services.processor.entities.ner.text import capital_pieces, fold, fold_key
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -41,8 +41,6 @@ LINK_LANGS = frozenset(
 # Gap allowed between two pieces of one match: spaces, hyphen, apostrophe, dot, ampersand.
 _GAP_CHARS = frozenset(" \t-‐–'’.&")
 SEP = "\x1f"  # joins the pieces of a key: folding an alphanumeric piece never yields a control character
-# An alphanumeric piece whose first character is not ASCII lower case (non-ASCII lower case is checked after).
-_CANDIDATE = re.compile(r"(?<![^\W_])[^\W_a-z][^\W_]*")
 # The next piece of a multi-word name, after an allowed gap.
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -121,18 +119,21 @@ class Gazetteer:
             return entry
         return None
 
-    def scan(self, text: str, lang: str | None = None) -> list[Match]:
+    def scan(self, text: str, lang: str | None = None, pieces: list[tuple[int, int, str]] | None = None) -> list[Match]:
         """Longest, leftmost, non-overlapping alias matches in text.
 
         With lang, only entries allowed for adding mentions in that language (see module doc);
         a match must start with an upper-case letter or a digit (names, not words).
+        pieces: text.capital_pieces(text), when the caller has it already.
         """
+        if pieces is None:
+            pieces = capital_pieces(text)
         # Only pieces that do not start lower case can start a name: the distinct ones are folded and
         # looked up once, then the following pieces are walked from each occurrence of a known start.
         out: list[Match] = []
         table, prefixes = self.table, self.prefixes
         starts: dict[str, str] = {}
-        for word in set(_CANDIDATE.findall(text)):
+        for word in {p[2] for p in pieces}:
             if not word[0].islower():
                 key = fold(word)
                 if key in prefixes:
@@ -140,15 +141,12 @@ class Gazetteer:
         if not starts:
             return out
         next_piece, done = _NEXT_PIECE.match, 0
-        for c in _CANDIDATE.finditer(text):
-            key = starts.get(c.group())
-            if key is None:
-                continue
-            a = c.start()
-            if a < done:
+        for a, end, word in pieces:
+            key = starts.get(word)
+            if key is None or a < done:
                 continue
             # Walk on while the pieces so far begin some key (a trie walk over the prefix set).
-            keys, ends = [key], [c.end()]
+            keys, ends = [key], [end]
             while True:
                 nxt = next_piece(text, ends[-1])
                 if nxt is None:

@@ -20,7 +20,7 @@ from services.processor.entities.link import Found, Linker, default_linker
 from services.processor.entities.ner import rules
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, sentences, tokenize
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -117,12 +117,13 @@ class Tagger:
         spans = tokenize(text)
         if not spans:
             return []
-        matches = self.gaz.scan(text, lang)
+        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
+        matches = self.gaz.scan(text, lang, pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
         found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        return self.linker.link(text, lang, found)
+        return self.linker.link(text, lang, found, pieces)
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:

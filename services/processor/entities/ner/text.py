@@ -17,6 +17,9 @@ _ABBREV = frozenset(
     "st dr mr mrs ms jr sr prof mevr dhr hr fr nr no vs ca bzw usw etc mt ft gen lt col sgt gov sen rep "
     "rev ing ir drs sint zg resp evt jhr mgr dipl z.b u.a d.h".split()
 )
+# An alphanumeric piece whose first character is not ASCII lower case (non-ASCII lower case is
+# checked by its users): where a name can start. Both alias scans (gazetteer, KB) walk from these.
+_CAPITAL_PIECE = re.compile(r"(?<![^\W_])[^\W_a-z][^\W_]*")
 MAX_SENT = 80  # long OCR runs without punctuation: bound the CRF's sequence length
 
 Span = tuple[int, int]
@@ -25,6 +28,11 @@ Span = tuple[int, int]
 def tokenize(text: str) -> list[Span]:
     """Character spans of the tokens of text; text[s:e] is the token."""
     return [m.span() for m in _TOKEN.finditer(text)]
+
+
+def capital_pieces(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, piece) of every piece of text that does not start with an ASCII lower-case letter."""
+    return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)]
 
 
 def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
