@@ -145,9 +145,12 @@ class LinearCRF:
             if k:  # _chunks planned every later run on an empty table
                 self._reset()
             a, b = run[0][0], run[-1][1]
-            get, new = self._ids.get, self._word_id
+            found = list(map(self._ids.get, tokens[a:b]))
+            if None in found:  # new word forms: rows filled in order of first occurrence
+                get, new = self._ids.get, self._word_id
+                found = [k or get(t) or new(t) for k, t in zip(found, tokens[a:b])]
             ids = np.zeros(len(tokens), dtype=np.int64)  # 0: the padding row, outside the run
-            ids[a:b] = [get(t) or new(t) for t in tokens[a:b]]
+            ids[a:b] = found
             # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
             if int(ids.max()) >= len(self._table) or int(gaz.max()) >= len(self._gaz_table):
                 raise IndexError("CRF word table out of step with its ids")
