@@ -131,17 +131,23 @@ class LinearCRF:
         label) for the tokens not labelled O. marks: (token index, gazetteer tag), see tagger.gaz_marks."""
         if not tokens:
             return []
-        gaz = np.zeros(len(tokens), dtype=np.int64)
+        n = len(tokens)
+        gaz_ids = [0] * n
         if marks:
             gid = self._gaz_id
             for i, tag in marks:
-                gaz[i] = gid(tag)
+                gaz_ids[i] = gid(tag)
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
-        out = np.zeros(len(tokens), dtype=np.int64)
+        # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
+        if max(gaz_ids) >= len(self._gaz_table):
+            raise IndexError("CRF gazetteer table out of step with its ids")
+        gaz = np.array(gaz_ids, dtype=np.int64)
         if self._n >= _MAX_WORDS:
             self._reset()
-        for k, run in enumerate(self._chunks(tokens, sents)):
+        runs = self._chunks(tokens, sents)
+        out = np.zeros(n, dtype=np.int64)
+        for k, run in enumerate(runs):
             if k:  # _chunks planned every later run on an empty table
                 self._reset()
             a, b = run[0][0], run[-1][1]
@@ -149,11 +155,13 @@ class LinearCRF:
             if None in found:  # new word forms: rows filled in order of first occurrence
                 get, new = self._ids.get, self._word_id
                 found = [k or get(t) or new(t) for k, t in zip(found, tokens[a:b])]
-            ids = np.zeros(len(tokens), dtype=np.int64)  # 0: the padding row, outside the run
-            ids[a:b] = found
-            # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
-            if int(ids.max()) >= len(self._table) or int(gaz.max()) >= len(self._gaz_table):
+            if max(found) >= len(self._table):
                 raise IndexError("CRF word table out of step with its ids")
+            if (a, b) == (0, n):  # one run over the whole text: the usual case
+                out = _viterbi(np.array(found, dtype=np.int64), gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+                continue
+            ids = np.zeros(n, dtype=np.int64)  # 0: the padding row, outside the run
+            ids[a:b] = found
             part = _viterbi(ids, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
             out[a:b] = part[a:b]
         names = self.labels

@@ -75,8 +75,13 @@ def _shouting(text: str, pos: int, seen: dict[int, bool]) -> bool:
     if got is None:
         hi = text.find("\n", pos)
         line = text[lo : hi if hi >= 0 else len(text)]
-        words = [w for w in line.split() if sum(c.isalpha() for c in w) > 1] if len(line) <= 300 else []
-        got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
+        blanks = line.split() if len(line) <= 300 else []
+        # Four in five of three or more words means three all-caps words at least: most lines have fewer.
+        if sum(map(str.isupper, blanks)) < 3:
+            got = seen[lo] = False
+        else:
+            words = [w for w in blanks if sum(c.isalpha() for c in w) > 1]
+            got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
     return got
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from pathlib import Path
 
 from services.processor.entities.link import Found, Linker, default_linker
@@ -24,6 +25,7 @@ from services.processor.entities.ner.text import Span, capital_pieces, sentences
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
+_end = itemgetter(1)
 
 
 def model_path(lang: str) -> Path:
@@ -37,8 +39,7 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
     j = 0
     n = len(spans)
     for m in matches:
-        while j < n and spans[j][1] <= m.start:
-            j += 1
+        j = bisect_right(spans, m.start, lo=j, key=_end)  # the first token ending after m.start
         k, first = j, True
         typ = m.entry.entity.type
         while k < n and spans[k][0] < m.end:
@@ -151,11 +152,8 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     """Names do not start with a lower-case word ("gebied van Energie"), nor start or end with a comma
     or a stray bracket: trim those tokens off a model span (none left: drop it). A lower-case last word
     stays ("Neotropisch gebied", "Engelse nationale elftal"): trimming it cost more than it won on the dev sets."""
-    toks = []
-    for k in range(bisect_left(spans, (f.start, -1)), len(spans)):
-        if spans[k][1] > f.end:
-            break
-        toks.append(spans[k])
+    first = bisect_left(spans, (f.start, -1))
+    toks = spans[first : bisect_right(spans, f.end, lo=first, key=_end)]  # the tokens inside f
     lo, hi = 0, len(toks)
 
     def junk(i: int, tail: bool) -> bool:
