@@ -284,3 +284,20 @@ def test_fast_mention_is_what_model_construct_builds() -> None:
         assert got.__dict__ == ref.__dict__ and got.model_fields_set == ref.model_fields_set
         assert got.__pydantic_extra__ == ref.__pydantic_extra__ and got.__pydantic_private__ == ref.__pydantic_private__
         assert type(got) is Mention and Mention.model_validate(got.model_dump()) == got
+
+
+def test_compiled_scanners_equal_the_regexes() -> None:
+    """charscan's token and capital-piece loops give exactly the regexes' matches (fuzzed over the
+    character classes they tell apart), or None beyond the BMP."""
+    import random
+
+    from services.processor.entities.ner import charscan
+    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN
+
+    rnd = random.Random(7)
+    alphabet = list("aZé.,:/-‐'’_ \n\t1٣²½Ⅻßǅ\u00a0\u2028\u3000\u00ad…!xY") + ["\ud800"]
+    for _ in range(5_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
+        assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
+    assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 
+from services.processor.entities.ner import charscan
+
 # Order matters: dotted abbreviations (U.S.), numbers, words with inner hyphens/apostrophes
 # (Saoedi-Arabië, Trump's: one token, as in WikiANN/Europeana), then any other single character.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)*|[^\W_]+(?:[-‐'’][^\W_]+)*|\S")
@@ -29,13 +31,15 @@ Span = tuple[int, int]
 
 
 def tokenize(text: str) -> list[Span]:
-    """Character spans of the tokens of text; text[s:e] is the token."""
-    return [m.span() for m in _TOKEN.finditer(text)]
+    """Character spans of the tokens of text (_TOKEN's matches); text[s:e] is the token."""
+    got = charscan.tokens(text)  # compiled, same spans
+    return [m.span() for m in _TOKEN.finditer(text)] if got is None else got
 
 
 def capital_pieces(text: str) -> list[tuple[int, int, str]]:
     """(start, end, piece) of every piece of text that does not start with an ASCII lower-case letter."""
-    return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)]
+    got = charscan.capital_pieces(text)  # compiled, same pieces
+    return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)] if got is None else got
 
 
 def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
