@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from services.processor.entities.ner.text import Span
 
@@ -61,6 +62,7 @@ def is_calendar(word: str) -> bool:
     return word.lower().rstrip(".") in _CALENDAR
 
 
+@lru_cache(maxsize=65536)
 def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
 
