@@ -145,6 +145,7 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
 
@@ -154,6 +155,10 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     stays ("Neotropisch gebied", "Engelse nationale elftal"): trimming it cost more than it won on the dev sets."""
     first = bisect_left(spans, (f.start, -1))
     toks = spans[first : bisect_right(spans, f.end, lo=first, key=_end)]  # the tokens inside f
+    if toks:  # the usual case: nothing at either edge to trim (what junk() below would find)
+        head, tail = text[toks[0][0] : toks[0][1]], text[toks[-1][0] : toks[-1][1]]
+        if not (head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS):
+            return [f]
     lo, hi = 0, len(toks)
 
     def junk(i: int, tail: bool) -> bool:
