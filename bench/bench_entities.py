@@ -7,9 +7,10 @@ dataset and type (news-like sets first; see datasets_by_language). Each corpus s
 "Rotterdam." -> "Rotterdam" "."; see corpora.retokenize), space-joined and run through the real step (tag_entities: our own
 tokenizer, CRF, gazetteer, linking); a mention that does not fall on the corpus' token boundaries
 counts as wrong. No dev set is trained on (services/processor/entities/ner/train.py).
-Speed (--speed-only: just this): CPU ms per text (time.process_time, min and median of --runs runs)
-on each seed article (../shared/seeds), and on a realistic set: the seeds plus the 400 nl/de
-paragraphs of ../shared/corpora/langid/paragraphs.jsonl; with the figures before the numba decoder.
+Speed (--speed-only: just this): CPU ms per text (time.process_time, min and median of --runs fresh
+processes, bench/entities_cost.py) on each seed article (../shared/seeds), and on a realistic set: the
+seeds plus the 400 nl/de paragraphs of ../shared/corpora/langid/paragraphs.jsonl; then the load cost
+per language and the resident memory. --before REF (e.g. main) times that git ref too, alternately.
 Reads ../shared (or $NEWSFLOW_SHARED); skips what is absent.
 """
 
@@ -18,8 +19,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -107,53 +111,59 @@ def report(name: str, score: corpora.Score) -> None:
         print(f"  {'all':<10}{p:7.3f}{r:7.3f}{f:7.3f}{g:7d}")
 
 
-# Before the numba decoder (commit 7fb3738: crfsuite on +-2-token windows), same machine, busy,
-# this script's method: (min, median) CPU ms per text.
-BEFORE = {"seed nl": (2.544, 2.658), "seed de": (1.288, 1.317), "realistic": (0.428, 0.435)}
+def _export(ref: str) -> Path:
+    """The tree of git ref, exported to a temporary directory (its models and tables included)."""
+    repo = Path(__file__).resolve().parents[1]
+    out = Path(tempfile.mkdtemp(prefix="newsflow-before-"))
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref, "services", "schemas"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
 
 
-def _timed(texts: list[tuple[str, str]], reps: int, runs: int = 5) -> tuple[float, float]:
-    """(min, median) over runs of the mean CPU ms per text (time.process_time, reps passes a run)."""
-    out = []
-    for _ in range(runs):
-        t0 = time.process_time()
-        for _ in range(reps):
-            for text, lang in texts:
-                tag_entities(text, lang)
-        out.append((time.process_time() - t0) * 1000 / reps / len(texts))
-    return min(out), statistics.median(out)
+def _child(what: str, code: Path, *langs: str) -> dict:
+    cost = Path(__file__).resolve().parent / "entities_cost.py"
+    done = subprocess.run([sys.executable, str(cost), what, *langs, "--code", str(code)], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def speed(shared: Path, runs: int) -> None:
-    seeds = [(p.read_text(encoding="utf-8"), "nl" if p.name.startswith("000") else "de") for p in sorted((shared / "seeds").glob("*.txt"))]
-    if not seeds:
+def speed(shared: Path, runs: int, before: str | None) -> None:
+    """Cost per article and load cost, each run in a fresh process (bench/entities_cost.py); with
+    before, the same for that git ref, run alternately with this tree so both see the same machine."""
+    if not (shared / "seeds").is_dir():
         print("\nspeed: no seed articles, skipped")
         return
-    paragraphs = shared / "corpora" / "langid" / "paragraphs.jsonl"
-    realistic = list(seeds)
-    if paragraphs.exists():  # nl/de encyclopedic paragraphs (~550 B each): many names, varied vocabulary
-        for line in paragraphs.read_text(encoding="utf-8").split("\n"):  # not splitlines: U+2028 in texts
-            if not line.strip():
-                continue
-            d = json.loads(line)
-            if d["lang"] in ("nl", "de"):
-                realistic.append((d["text"], d["lang"]))
-    tag_entities("Warm-up in Moskou.", "nl")  # model load (and numba compile) is not per-article cost
-    t0 = time.process_time()
-    for text, lang in realistic:  # first pass: word tables not yet filled for this vocabulary
-        tag_entities(text, lang)
-    cold = (time.process_time() - t0) * 1000 / len(realistic)
-    print(f"\nspeed (CPU ms per text, model loaded; min / median of {runs} runs; before = commit 7fb3738)")
-    rows = [(f"seed {lang}", [(text, lang)], 100, len(text.encode())) for text, lang in seeds]
-    size = sum(len(t.encode()) for t, _ in realistic) / len(realistic)
-    rows.append(("realistic", realistic, 3, size))
-    for name, texts, reps, nbytes in rows:
-        lo, med = _timed(texts, reps, runs)
-        b_lo, b_med = BEFORE.get(name, (float("nan"), float("nan")))
-        label = f"{name} ({len(texts)} texts)" if len(texts) > 1 else name
-        print(f"  {label:<22} {nbytes:6.0f} B: {lo:.3f} / {med:.3f} ms (before {b_lo:.3f} / {b_med:.3f}); "
-              f"per 3.7 KB {lo * 3700 / nbytes:.2f} / {med * 3700 / nbytes:.2f} ms")
-    print(f"  realistic first pass (cold word tables): {cold:.3f} ms per text")
+    trees = [("now", Path(__file__).resolve().parents[1])]
+    if before:
+        trees.append((before, _export(before)))
+    try:
+        for _, code in trees:  # numba's on-disk cache filled before anything is timed
+            _child("load", code, "nl")
+        got: dict[str, dict[str, list[float]]] = {name: {} for name, _ in trees}
+        sizes: dict[str, tuple[float, int]] = {}
+        for _ in range(runs):
+            for name, code in trees:
+                for row, v in _child("speed", code).items():
+                    if isinstance(v, dict):
+                        got[name].setdefault(row, []).append(v["ms"])
+                        sizes[row] = (v["bytes"], v["texts"])
+        print(f"\nspeed (CPU ms per text, models loaded, word tables warm; min / median of {runs} fresh processes)")
+        for row, (nbytes, n) in sizes.items():
+            label = f"{row} ({n} texts)" if n > 1 else row
+            cols = []
+            for name, _ in trees:
+                ms = got[name][row]
+                lo, med = min(ms), statistics.median(ms)
+                cols.append(f"{name}: {lo:.3f} / {med:.3f} ms, per 3.7 KB {lo * 3700 / nbytes:.2f} / {med * 3700 / nbytes:.2f}")
+            print(f"  {label:<22} {nbytes:6.0f} B  " + "  |  ".join(cols))
+        print("\nload (CPU s in a fresh process: import, then the first tag_entities call of each language in turn; memory after)")
+        for name, code in trees:
+            for langs in (("nl",), ("de",), ("en",), ("fr",), ("nl", "de")):
+                r = _child("load", code, *langs)
+                firsts = ", ".join(f"first {lang} {r[f'first_{lang}_s']:.2f} s" for lang in langs)
+                print(f"  {name:<8} {'+'.join(langs):<6} import {r['import_s']:.2f} s, {firsts}; RSS {r['VmRSS']:.0f} MB (peak {r['VmHWM']:.0f} MB)")
+    finally:
+        if before:
+            shutil.rmtree(trees[1][1], ignore_errors=True)
 
 
 def main() -> None:
@@ -161,7 +171,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="at most N sentences per dataset")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
-    ap.add_argument("--runs", type=int, default=7, help="timing runs (the machine is shared: min and median)")
+    ap.add_argument("--runs", type=int, default=5, help="timing runs, each in a fresh process (the machine is shared: min and median)")
+    ap.add_argument("--before", metavar="REF", help="also time git ref REF (e.g. main), alternately with this tree")
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     ap.add_argument("--lang", action="append", help="only these languages (repeatable)")
     ap.add_argument("--group", type=int, default=1, help="score N consecutive sentences as one text (pseudo-article)")
@@ -169,7 +180,7 @@ def main() -> None:
     ner = corpora.corpus_dir()
     datasets = datasets_by_language()
     if args.speed_only:
-        speed(ner.parents[1], args.runs)
+        speed(ner.parents[1], args.runs, args.before)
         return
     tag_entities("Warm-up in Moskou.", "nl")
     for name, lang, filename, load in datasets:
@@ -183,7 +194,7 @@ def main() -> None:
         score = evaluate_model_only(sents, lang) if args.model_only else evaluate(sents, lang, args.group)
         report(f"{name}{' [CRF only]' if args.model_only else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
     if not args.no_speed:
-        speed(ner.parents[1], args.runs)
+        speed(ner.parents[1], args.runs, args.before)
 
 
 if __name__ == "__main__":

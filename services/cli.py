@@ -159,7 +159,7 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_
     _logging(loglevel, log_format)  # validates both before the models load
     settings = settings_here(kafka=True)
     language.warm_up(settings.languages)  # load models before joining the group, not on the first record
-    entities.warm_up()
+    entities.warm_up(settings.languages)
     asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
     observed = observe("processor", settings, group=settings.processor_id,
                        topics=(settings.topic_raw, settings.topic_normalized))

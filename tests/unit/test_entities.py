@@ -186,7 +186,7 @@ def test_fast_decoder_equals_crfsuite() -> None:
 
     tagger = _tagger()
     for body, lang in ((seed("000"), "nl"), (seed("003"), "de")):
-        crf = tagger.models[lang]
+        crf = tagger.crf(lang)
         ref = pycrfsuite.Tagger()
         ref.open(str(model_path(lang)))
         spans = tokenize(body)
@@ -238,7 +238,7 @@ def test_tagger_labels_are_stable_across_table_resets(monkeypatch) -> None:
     ]
     long_lived, fresh = Tagger(languages=("nl",)), Tagger(languages=("nl",))
     for text in texts:
-        fresh.models["nl"]._reset()  # an empty word table: what a new tagger starts from
+        fresh.crf("nl")._reset()  # type: ignore[union-attr]  # an empty word table: what a new tagger starts from
         assert long_lived.tag(text, "nl") == fresh.tag(text, "nl")
     assert long_lived.models["nl"]._n <= 300 + 80
 
@@ -272,3 +272,63 @@ def test_a_name_found_once_is_found_again() -> None:
     # Never inside a longer word, never over a mention that is there.
     text = "Bochumer Bier aus Bochum"
     assert [(f.start, f.end) for f in propagate(text, tokenize(text), [Found(18, 24, "LOC")], "de")] == [(18, 24)]
+
+
+def test_model_reader_matches_pycrfsuite() -> None:
+    """crf.read_model reads labels, attributes and weights as pycrfsuite's dump reports them."""
+    import pycrfsuite
+
+    from services.processor.entities.ner.crf import LinearCRF
+    from services.processor.entities.ner.tagger import model_path
+
+    path = model_path("fr")
+    ref = pycrfsuite.Tagger()
+    ref.open(str(path))
+    info = ref.info()
+    crf = LinearCRF(path)
+    assert crf.labels == list(ref.labels())
+    index = {lab: i for i, lab in enumerate(crf.labels)}
+    state = {(a, lab): float(crf._weights[crf._attr[a], index[lab]]) for a, lab in info.state_features}
+    assert state == info.state_features
+    assert len(crf._attr) == len({a for a, _ in info.state_features})
+    assert {k: float(crf.trans[index[a], index[b]]) for k in info.transitions for a, b in [k]} == info.transitions
+
+
+def test_shipped_gazetteer_is_current() -> None:
+    """gazetteer.bin holds what build() makes from today's inputs (rebuild: python -m ...ner.gazetteer)."""
+    from services.processor.entities.ner import gazetteer
+
+    shipped = gazetteer._undump(gazetteer.BIN_PATH)
+    assert shipped is not None, "gazetteer.bin is stale: run `python -m services.processor.entities.ner.gazetteer`"
+    built = gazetteer.build()
+    assert shipped.table == built.table
+    assert shipped.prefixes == built.prefixes
+
+
+def test_fast_mention_is_what_model_construct_builds() -> None:
+    from services.processor.entities.tag import _mention
+
+    for args in (("Poetin", 3, 9, "PER", "Q7747", "Vladimir Putin"), ("x", 0, 1, "MISC", None, None)):
+        ref = Mention.model_construct(text=args[0], start=args[1], end=args[2], type=args[3], entity_id=args[4], canonical_name=args[5])
+        got = _mention(*args)
+        assert got == ref and repr(got) == repr(ref) and got.model_dump_json() == ref.model_dump_json()
+        assert got.__dict__ == ref.__dict__ and got.model_fields_set == ref.model_fields_set
+        assert got.__pydantic_extra__ == ref.__pydantic_extra__ and got.__pydantic_private__ == ref.__pydantic_private__
+        assert type(got) is Mention and Mention.model_validate(got.model_dump()) == got
+
+
+def test_compiled_scanners_equal_the_regexes() -> None:
+    """charscan's token and capital-piece loops give exactly the regexes' matches (fuzzed over the
+    character classes they tell apart), or None beyond the BMP."""
+    import random
+
+    from services.processor.entities.ner import charscan
+    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN
+
+    rnd = random.Random(7)
+    alphabet = list("aZé.,:/-‐'’_ \n\t1٣²½Ⅻßǅ\u00a0\u2028\u3000\u00ad…!xY") + ["\ud800"]
+    for _ in range(5_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
+        assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
+    assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None

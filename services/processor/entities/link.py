@@ -64,17 +64,19 @@ _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is 
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
+_CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
+_CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 
 
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
 
-    def link(self, text: str, lang: str, spans: list[Found]) -> list[Found]:
+    def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
-        cleaner KB names inside it)."""
-        hits = [h for h in self.kb.scan(text) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
+        cleaner KB names inside it). pieces: text.capital_pieces(text), when the caller has it."""
+        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
@@ -193,11 +195,13 @@ class Linker:
             while k < len(found) and found[k].start < h.end:
                 k += 1
             covered = found[j:k]
-            inside = all(h.start <= f.start and f.end <= h.end for f in covered)
-            if covered and (not inside or all((f.start, f.end) == (h.start, h.end) for f in covered)):
+            if covered and (
+                not all(h.start <= f.start and f.end <= h.end for f in covered)
+                or all((f.start, f.end) == (h.start, h.end) for f in covered)
+            ):
                 continue  # the model's spans win
             ent = self._addable(text, h, ctx, bool(covered))
-            if ent is None or any(f.entity_id not in (None, ent.id) for f in covered):
+            if ent is None or (covered and any(f.entity_id not in (None, ent.id) for f in covered)):
                 continue
             out.append(Found(h.start, h.end, ent.type, ent.id, ent.name))
             j = k
@@ -284,12 +288,12 @@ class _Context:
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
         before = self.text[max(0, start - 40) : start]
-        m = re.search(r"([^\W\d_][^\W_]*)([ \t]+)$", before)
+        m = _CAPITAL_BEFORE.search(before)
         if m and m.group(1)[0].isupper():
             head = before[: m.start()].rstrip(" \t")
             if head and head[-1] not in ".!?:\n\"'“„«(" and m.group(1).lower() not in _SENTENCE_WORDS:
                 return True
-        m = re.match(r"[ \t]+([^\W\d_][^\W_]*)", self.text[end : end + 40])
+        m = _CAPITAL_AFTER.match(self.text[end : end + 40])
         return bool(m and m.group(1)[0].isupper() and self.lang != "de")
 
 

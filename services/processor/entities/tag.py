@@ -15,21 +15,23 @@ Retrain: `.venv/bin/python -m services.processor.entities.ner.train`; rebuild th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 from schemas.models import EntitySummary, Mention
-from services.processor.entities.ner.tagger import Tagger
+from services.processor.entities.ner.tagger import LANGUAGES, Tagger
 
 
 @lru_cache(maxsize=1)
 def _tagger() -> Tagger:
-    # Loaded once per process (CLDR names of ~300 languages, the CRF model, the linking KB).
+    # Once per process: the feature gazetteer and the linking KB; each language's CRF on its first use.
     return Tagger()
 
 
-def warm_up() -> None:
-    """Load the tagger now rather than on the first record (a worker that just joined should not stall)."""
-    for lang in ("nl", "de", "en", "fr"):
+def warm_up(languages: Sequence[str] = LANGUAGES) -> None:
+    """Load the models of languages now rather than on the first record (a worker that just joined
+    should not stall); a language without a model still loads what linking needs."""
+    for lang in languages:
         tag_entities("Vladimir Putin sprak in Moskou.", lang)
 
 
@@ -43,12 +45,23 @@ def tag_entities(body: str, language: str) -> list[Mention]:
     if not body or not body.strip():
         return []
     lang = (language or "und").strip().lower() or "und"
-    return [
-        Mention.model_construct(
-            text=body[f.start : f.end], start=f.start, end=f.end, type=f.type, entity_id=f.entity_id, canonical_name=f.name
-        )  # valid by construction (the tagger yields 0 <= start < end and PER/ORG/LOC/MISC); skip re-validation
-        for f in _tagger().tag(body, lang)
-    ]
+    return [_mention(body[f.start : f.end], f.start, f.end, f.type, f.entity_id, f.name) for f in _tagger().tag(body, lang)]
+
+
+_new, _set = Mention.__new__, object.__setattr__
+_MENTION_FIELDS = frozenset(Mention.model_fields)
+
+
+def _mention(text: str, start: int, end: int, type: str, entity_id: str | None, name: str | None) -> Mention:
+    """What Mention.model_construct(...) with every field builds, at a third of its cost (~70 mentions
+    an article). Valid by construction: the tagger yields 0 <= start < end and PER/ORG/LOC/MISC.
+    tests/unit/test_entities.py checks it against model_construct."""
+    m = _new(Mention)
+    _set(m, "__dict__", {"text": text, "start": start, "end": end, "type": type, "entity_id": entity_id, "canonical_name": name})
+    _set(m, "__pydantic_fields_set__", set(_MENTION_FIELDS))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 def summarize(mentions: list[Mention]) -> list[EntitySummary]:

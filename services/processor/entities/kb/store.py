@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from services.processor.entities.ner.text import _FOLD_CACHE, fold
+from services.processor.entities.ner.text import _FOLD_CACHE, capital_pieces, fold
 
 KB_PATH = Path(__file__).parent / "kb.tsv.gz"
 
@@ -24,9 +24,6 @@ CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
 VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
 
-# An alphanumeric piece starting with a letter that is not ASCII lower case (non-ASCII lower case
-# is checked after): a name starts with one.
-_CANDIDATE = re.compile(r"(?<![^\W_])[^\W\d_a-z][^\W_]*")
 # The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -93,28 +90,29 @@ class KB:
             self._decoded[key] = got
         return got
 
-    def scan(self, text: str) -> list[Hit]:
-        """Longest, leftmost, non-overlapping alias matches starting with a piece that is not lower case."""
+    def scan(self, text: str, pieces: list[tuple[int, int, str]] | None = None) -> list[Hit]:
+        """Longest, leftmost, non-overlapping alias matches starting with a piece that is not lower case
+        and starts with a letter (not a digit). pieces: text.capital_pieces(text), when the caller has it."""
+        if pieces is None:
+            pieces = capital_pieces(text)
         out: list[Hit] = []
         raw, prefixes = self._raw, self.prefixes
         next_piece, done = _NEXT_PIECE.match, 0
         # Which distinct capitalised words can start a name: folded and looked up once each.
         cache = _FOLD_CACHE
         starts: dict[str, str] = {}
-        for word in set(_CANDIDATE.findall(text)):
+        for word in {p[2] for p in pieces}:
+            if word[0].isdecimal():  # \d: a name starts with a letter
+                continue
             key = cache.get(word) or fold(word)
             if (key in raw or key in prefixes) and not word[0].islower():
                 starts[word] = key
         if not starts:
             return out
-        for m in _CANDIDATE.finditer(text):
-            key = starts.get(m.group())
-            if key is None:
+        for a, end, word in pieces:
+            key = starts.get(word)
+            if key is None or a < done:
                 continue
-            a = m.start()
-            if a < done:
-                continue
-            end = m.end()
             best, best_end = (key if key in raw else None), end
             while key in prefixes:
                 nxt = next_piece(text, end)

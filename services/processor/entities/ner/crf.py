@@ -11,6 +11,7 @@ Pruning "sure O" tokens was tried and dropped: O margins are small, it changed l
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -19,31 +20,52 @@ from numba import njit
 from services.processor.entities.ner.features import SLOTS, word_features
 
 _MAX_WORDS = 100_000  # word-table bound: a stream sees an open vocabulary
+_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")])  # crfsuite's 20-byte record
+
+
+def _cqdb_strings(buf: bytes, off: int) -> list[str]:
+    """The strings of the CQDB chunk at off, by id (crfsuite's cqdb.c: a backward array of record
+    offsets; a record is id, size with the NUL, bytes)."""
+    if buf[off : off + 4] != b"CQDB":
+        raise ValueError("not a crfsuite model: no CQDB chunk where the header points")
+    bwd_size, bwd_off = struct.unpack_from("<2I", buf, off + 16)
+    out = []
+    for o in np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).tolist():
+        o += off
+        k = int.from_bytes(buf[o + 4 : o + 8], "little")
+        out.append(buf[o + 8 : o + 7 + k].decode("utf-8"))
+    return out
+
+
+def read_model(buf: bytes) -> tuple[list[str], list[str], np.ndarray]:
+    """(labels, attributes, features) of a crfsuite CRF1d model file (crf1dmodel.c, little-endian),
+    read directly: pycrfsuite's info() prints and parses a text dump, ~1 s per model."""
+    magic, _size, kind, _ver, _nf, _nl, _na, off_feat, off_labels, off_attrs = struct.unpack_from("<4sI4s7I", buf, 0)
+    if magic != b"lCRF" or kind != b"FOMC" or buf[off_feat : off_feat + 4] != b"FEAT":
+        raise ValueError("not a crfsuite CRF1d model")
+    (count,) = struct.unpack_from("<I", buf, off_feat + 8)
+    feats = np.frombuffer(buf, dtype=_FEATURE, count=count, offset=off_feat + 12)
+    return _cqdb_strings(buf, off_labels), _cqdb_strings(buf, off_attrs), feats
 
 
 class LinearCRF:
     def __init__(self, model_path: Path) -> None:
-        import pycrfsuite
-
-        crf = pycrfsuite.Tagger()
-        crf.open(str(model_path))
-        info = crf.info()
-        self.labels: list[str] = list(crf.labels())
+        labels, attrs, feats = read_model(model_path.read_bytes())
+        self.labels: list[str] = labels
         self.O = self.labels.index("O")
         n = len(self.labels)
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        # Attribute -> row of a weight matrix (attributes x labels).
-        self._attr: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        for (attr, label), w in info.state_features.items():
-            k = self._attr.setdefault(attr, len(rows))
-            if k == len(rows):
-                rows.append(np.zeros(n))
-            rows[k][index[label]] += w
-        self._weights = np.array(rows) if rows else np.zeros((0, n))
+        # The weights as crfsuite's dump prints them (%f), which is what the labels were checked against.
+        weights = np.array([float(f"{w:f}") for w in feats["w"].tolist()])
+        state = feats["type"] == 0
+        src, dst, w = feats["src"][state].astype(np.int64), feats["dst"][state].astype(np.int64), weights[state]
+        # Attribute -> row of a weight matrix (attributes x labels); only attributes with a state feature.
+        used = np.unique(src)
+        self._attr: dict[str, int] = {attrs[a]: k for k, a in enumerate(used.tolist())}
+        self._weights = np.zeros((len(used), n))
+        self._weights[np.searchsorted(used, src), dst] = w
         self.trans = np.zeros((n, n))
-        for (a, b), w in info.transitions.items():
-            self.trans[index[a], index[b]] = w
+        tr = ~state
+        self.trans[feats["src"][tr].astype(np.int64), feats["dst"][tr].astype(np.int64)] = weights[tr]
         self._eos = self._vec(["EOS"])
         self._gaz: dict[str | None, int] = {None: 0}
         self._gaz_rows: list[np.ndarray] = [np.zeros(n)]
@@ -82,6 +104,8 @@ class LinearCRF:
         """Runs of whole sentences whose new word forms fit the table's bound (one run for any
         ordinary article). decode resets the table only between runs, before any id of the run is
         bound; a single sentence always fits (the table grows past the bound for it)."""
+        if self._n + len(tokens) <= _MAX_WORDS:  # even if every token were new
+            return [sents]
         out: list[list[tuple[int, int]]] = [[]]
         seen = self._ids
         new: set[str] = set()
@@ -107,26 +131,37 @@ class LinearCRF:
         label) for the tokens not labelled O. marks: (token index, gazetteer tag), see tagger.gaz_marks."""
         if not tokens:
             return []
-        gaz = np.zeros(len(tokens), dtype=np.int64)
+        n = len(tokens)
+        gaz_ids = [0] * n
         if marks:
             gid = self._gaz_id
             for i, tag in marks:
-                gaz[i] = gid(tag)
+                gaz_ids[i] = gid(tag)
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
-        out = np.zeros(len(tokens), dtype=np.int64)
+        # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
+        if max(gaz_ids) >= len(self._gaz_table):
+            raise IndexError("CRF gazetteer table out of step with its ids")
+        gaz = np.array(gaz_ids, dtype=np.int64)
         if self._n >= _MAX_WORDS:
             self._reset()
-        for k, run in enumerate(self._chunks(tokens, sents)):
+        runs = self._chunks(tokens, sents)
+        out = np.zeros(n, dtype=np.int64)
+        for k, run in enumerate(runs):
             if k:  # _chunks planned every later run on an empty table
                 self._reset()
             a, b = run[0][0], run[-1][1]
-            get, new = self._ids.get, self._word_id
-            ids = np.zeros(len(tokens), dtype=np.int64)  # 0: the padding row, outside the run
-            ids[a:b] = [get(t) or new(t) for t in tokens[a:b]]
-            # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
-            if int(ids.max()) >= len(self._table) or int(gaz.max()) >= len(self._gaz_table):
+            found = list(map(self._ids.get, tokens[a:b]))
+            if None in found:  # new word forms: rows filled in order of first occurrence
+                get, new = self._ids.get, self._word_id
+                found = [k or get(t) or new(t) for k, t in zip(found, tokens[a:b])]
+            if max(found) >= len(self._table):
                 raise IndexError("CRF word table out of step with its ids")
+            if (a, b) == (0, n):  # one run over the whole text: the usual case
+                out = _viterbi(np.array(found, dtype=np.int64), gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+                continue
+            ids = np.zeros(n, dtype=np.int64)  # 0: the padding row, outside the run
+            ids[a:b] = found
             part = _viterbi(ids, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
             out[a:b] = part[a:b]
         names = self.labels

@@ -1,6 +1,6 @@
 """Alias table: curated entities (entities.tsv) + CLDR territory names in every language (Babel).
 
-Keys are tuples of folded alphanumeric pieces (text.fold_key). Two uses:
+Keys are the folded alphanumeric pieces of a name (text.fold_key) joined by SEP. Two uses:
 - linking a span the model tagged: curated aliases, and CLDR names in the article's language or in
   one of ~35 major languages (LINK_LANGS);
 - adding a mention the model missed, and the CRF's gazetteer features: only curated aliases and
@@ -8,19 +8,29 @@ Keys are tuples of folded alphanumeric pieces (text.fold_key). Two uses:
   common word here: precision first).
 CLDR territories without a known QID (iso3166_qid.tsv) get the id "iso3166:XX"; codes that are not
 places (world, eurozone, unknown region...) are left out.
+
+Building reads CLDR for ~700 locales (~2 s), so the built table ships as gazetteer.bin (marshal,
+zlib), written by `python -m services.processor.entities.ner.gazetteer` (and by ner.train) and
+stamped with a digest of its inputs; load() rebuilds from the sources when the stamp does not match.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import re
+import zlib
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.processor.entities.ner.text import PIECE, fold, fold_key
+from services.processor.entities.ner.text import capital_pieces, fold, fold_key
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+BIN_PATH = HERE / "gazetteer.bin"
+_FORMAT = 1
 CURATED = "*"  # pseudo-language of curated aliases: allowed everywhere
 # CLDR codes that are not named places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
@@ -30,8 +40,7 @@ LINK_LANGS = frozenset(
 )
 # Gap allowed between two pieces of one match: spaces, hyphen, apostrophe, dot, ampersand.
 _GAP_CHARS = frozenset(" \t-‐–'’.&")
-# Start of an alphanumeric piece that is not ASCII lower case (non-ASCII lower case is checked after).
-_CANDIDATE = re.compile(r"(?<![^\W_])[^\W_a-z]")
+SEP = "\x1f"  # joins the pieces of a key: folding an alphanumeric piece never yields a control character
 # The next piece of a multi-word name, after an allowed gap.
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -72,9 +81,9 @@ def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 class Gazetteer:
     def __init__(self) -> None:
-        self.table: dict[tuple[str, ...], Entry] = {}
-        self._ambiguous: set[tuple[str, ...]] = set()
-        self.prefixes: set[tuple[str, ...]] = set()  # every key and its leading parts: the scan's trie
+        self.table: dict[str, Entry] = {}
+        self._ambiguous: set[str] = set()
+        self.prefixes: set[str] = set()  # every key and its leading parts: the scan's trie
 
     def add(self, surface: str, entity: Entity, lang: str) -> None:
         base = fold_key(surface)
@@ -84,13 +93,14 @@ class Gazetteer:
         # Short names only when curated (EU, VS, US): CLDR's 2-3 letter forms are word-like.
         if not curated and len("".join(base)) < 4:
             return
-        for i, key in enumerate(_variants(base)):
+        for i, pieces in enumerate(_variants(base)):
+            key = SEP.join(pieces)
             old = self.table.get(key)
             if old is None:
                 if key in self._ambiguous:
                     continue
                 self.table[key] = Entry(entity, {lang}, curated)
-                self.prefixes.update(key[:i] for i in range(1, len(key) + 1))
+                self.prefixes.update(SEP.join(pieces[:i]) for i in range(1, len(pieces) + 1))
             elif old.entity.id == entity.id:
                 old.langs.add(lang)
                 old.curated = old.curated or curated
@@ -104,39 +114,44 @@ class Gazetteer:
         """The entry of surface; with lang, only names curated, of lang, English or a major language
         (Akan "Franse" = France must not link the Dutch adjective "Franse")."""
         key = fold_key(surface)
-        entry = self.table.get(key) if key else None
+        entry = self.table.get(SEP.join(key)) if key else None
         if entry is None or lang is None or entry.curated or lang in entry.langs or not entry.langs.isdisjoint(LINK_LANGS):
             return entry
         return None
 
-    def scan(self, text: str, lang: str | None = None) -> list[Match]:
+    def scan(self, text: str, lang: str | None = None, pieces: list[tuple[int, int, str]] | None = None) -> list[Match]:
         """Longest, leftmost, non-overlapping alias matches in text.
 
         With lang, only entries allowed for adding mentions in that language (see module doc);
         a match must start with an upper-case letter or a digit (names, not words).
+        pieces: text.capital_pieces(text), when the caller has it already.
         """
-        # Only pieces that do not start lower case can start a name: find those with a regex
-        # and walk the following pieces from there (cheaper than folding every piece).
+        if pieces is None:
+            pieces = capital_pieces(text)
+        # Only pieces that do not start lower case can start a name: the distinct ones are folded and
+        # looked up once, then the following pieces are walked from each occurrence of a known start.
         out: list[Match] = []
         table, prefixes = self.table, self.prefixes
-        piece_at, next_piece, done = PIECE.match, _NEXT_PIECE.match, 0
-        for c in _CANDIDATE.finditer(text):
-            a = c.start()
-            if a < done or text[a].islower():
-                continue
-            first = piece_at(text, a)
-            if first is None:  # pragma: no cover - the candidate regex starts a piece
-                continue
-            key = (fold(first.group()),)
-            if key not in prefixes:
+        starts: dict[str, str] = {}
+        for word in {p[2] for p in pieces}:
+            if not word[0].islower():
+                key = fold(word)
+                if key in prefixes:
+                    starts[word] = key
+        if not starts:
+            return out
+        next_piece, done = _NEXT_PIECE.match, 0
+        for a, end, word in pieces:
+            key = starts.get(word)
+            if key is None or a < done:
                 continue
             # Walk on while the pieces so far begin some key (a trie walk over the prefix set).
-            keys, ends = [key], [first.end()]
+            keys, ends = [key], [end]
             while True:
                 nxt = next_piece(text, ends[-1])
                 if nxt is None:
                     break
-                longer = (*keys[-1], fold(nxt.group(1)))
+                longer = keys[-1] + SEP + fold(nxt.group(1))
                 if longer not in prefixes:
                     break
                 keys.append(longer)
@@ -202,3 +217,62 @@ def _add_cldr(gaz: Gazetteer) -> None:
             surface = names.get(code)
             if surface:
                 gaz.add(surface, entity, lang)
+
+
+def inputs_digest() -> str:
+    """Digest of what build() reads: the two TSVs, the CLDR version and the table format."""
+    import babel
+
+    h = hashlib.sha256(f"{_FORMAT}\0babel {babel.__version__}\0".encode())
+    for name in ("entities.tsv", "iso3166_qid.tsv"):
+        h.update((HERE / name).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def dump(gaz: Gazetteer, path: Path = BIN_PATH) -> None:
+    """Write gaz as marshalled plain data: its keys and prefixes as newline-joined strings (split in C
+    on load), each key's entry as an index into the distinct (entity, languages, curated) entries."""
+    entries: dict[tuple[Entity, tuple[str, ...], bool], int] = {}
+    for e in gaz.table.values():
+        entries.setdefault((e.entity, tuple(sorted(e.langs)), e.curated), len(entries))
+    data = (
+        inputs_digest(),
+        tuple(((e.id, e.type, e.name), langs, curated) for e, langs, curated in entries),
+        "\n".join(gaz.table),
+        array("I", [entries[(e.entity, tuple(sorted(e.langs)), e.curated)] for e in gaz.table.values()]).tobytes(),
+        "\n".join(sorted(gaz._ambiguous)),
+        "\n".join(sorted(gaz.prefixes)),
+    )
+    path.write_bytes(zlib.compress(marshal.dumps(data, 4), 6))
+
+
+def _undump(path: Path) -> Gazetteer | None:
+    """The table of path, or None when absent or built from other inputs. Keys that share an
+    entry share its object: a loaded table is read-only (add() is for build())."""
+    if not path.exists():
+        return None
+    digest, entries, keys, idx, ambiguous, prefixes = marshal.loads(zlib.decompress(path.read_bytes()))
+    if digest != inputs_digest():
+        return None
+    objs = [Entry(Entity(*e), set(langs), curated) for e, langs, curated in entries]
+    gaz = Gazetteer()
+    gaz.table = dict(zip(keys.split("\n"), map(objs.__getitem__, array("I", idx))))
+    gaz._ambiguous = set(ambiguous.split("\n")) if ambiguous else set()
+    gaz.prefixes = set(prefixes.split("\n"))
+    return gaz
+
+
+def load(path: Path = BIN_PATH) -> Gazetteer:
+    """The shipped table (gazetteer.bin); built from the sources when that file is stale or absent."""
+    gaz = _undump(path)
+    if gaz is None:
+        log.warning("%s is stale or absent: building the gazetteer from its sources (~2 s); "
+                    "rebuild it with `python -m services.processor.entities.ner.gazetteer`", path)
+        gaz = build()
+    return gaz
+
+
+if __name__ == "__main__":
+    dump(build())
+    print(f"wrote {BIN_PATH} ({BIN_PATH.stat().st_size / 1e6:.1f} MB)")

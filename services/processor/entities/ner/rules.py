@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from services.processor.entities.ner.text import Span
 
@@ -67,6 +68,7 @@ def is_calendar(word: str) -> bool:
     return word.lower().rstrip(".") in _CALENDAR
 
 
+@lru_cache(maxsize=65536)
 def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
 
@@ -81,8 +83,13 @@ def _shouting(text: str, pos: int, seen: dict[int, bool]) -> bool:
     if got is None:
         hi = text.find("\n", pos)
         line = text[lo : hi if hi >= 0 else len(text)]
-        words = [w for w in line.split() if sum(c.isalpha() for c in w) > 1] if len(line) <= 300 else []
-        got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
+        blanks = line.split() if len(line) <= 300 else []
+        # Four in five of three or more words means three all-caps words at least: most lines have fewer.
+        if sum(map(str.isupper, blanks)) < 3:
+            got = seen[lo] = False
+        else:
+            words = [w for w in blanks if sum(c.isalpha() for c in w) > 1]
+            got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
     return got
 
 

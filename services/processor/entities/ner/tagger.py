@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from pathlib import Path
 
 from services.processor.entities.link import Found, Linker, default_linker
 from services.processor.entities.ner import rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
-from services.processor.entities.ner.gazetteer import Gazetteer, Match, build
-from services.processor.entities.ner.text import Span, sentences, tokenize
+from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
+_end = itemgetter(1)
 
 
 def model_path(lang: str) -> Path:
@@ -38,8 +40,7 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
     j = 0
     n = len(spans)
     for m in matches:
-        while j < n and spans[j][1] <= m.start:
-            j += 1
+        j = bisect_right(spans, m.start, lo=j, key=_end)  # the first token ending after m.start
         k, first = j, True
         typ = m.entry.entity.type
         while k < n and spans[k][0] < m.end:
@@ -59,26 +60,36 @@ def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
 
 
 class Tagger:
+    """Each language's CRF is loaded on its first use (a worker pays only for the languages it sees)."""
+
     def __init__(
         self, gazetteer: Gazetteer | None = None, languages: tuple[str, ...] = LANGUAGES, linker: Linker | None = None
     ) -> None:
-        self.gaz = gazetteer or build()
+        self.gaz = gazetteer or load()
         self.linker = linker or default_linker()
-        self.models: dict[str, LinearCRF] = {}
+        self.models: dict[str, LinearCRF] = {}  # loaded so far
+        self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
             if path.exists():
-                self.models[lang] = LinearCRF(path)
+                self._paths[lang] = path
             else:  # still link known names; the bench and tests show the missing model
                 log.warning("NER model %s missing: names from the knowledge base only", path)
 
     def model_for(self, lang: str) -> str | None:
         """Id of the model that tags lang, or None: that language gets knowledge-base names only."""
-        return f"crf-{lang}" if lang in self.models else None
+        return f"crf-{lang}" if lang in self._paths else None
+
+    def crf(self, lang: str) -> LinearCRF | None:
+        """The CRF of lang, loaded now if not yet; None without a model."""
+        crf = self.models.get(lang)
+        if crf is None and lang in self._paths:
+            crf = self.models[lang] = LinearCRF(self._paths[lang])
+        return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
-        crf = self.models.get(lang)
+        crf = self.crf(lang)
         if crf is None:
             return []
         sents = sentences(text, spans)
@@ -108,12 +119,13 @@ class Tagger:
         spans = tokenize(text)
         if not spans:
             return []
-        matches = self.gaz.scan(text, lang)
+        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
+        matches = self.gaz.scan(text, lang, pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
         found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        return propagate(text, spans, self.linker.link(text, lang, found), lang)
+        return propagate(text, spans, self.linker.link(text, lang, found, pieces), lang)
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
@@ -134,6 +146,7 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
 
@@ -141,11 +154,12 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     """Names do not start with a lower-case word ("gebied van Energie"), nor start or end with a comma
     or a stray bracket: trim those tokens off a model span (none left: drop it). A lower-case last word
     stays ("Neotropisch gebied", "Engelse nationale elftal"): trimming it cost more than it won on the dev sets."""
-    toks = []
-    for k in range(bisect_left(spans, (f.start, -1)), len(spans)):
-        if spans[k][1] > f.end:
-            break
-        toks.append(spans[k])
+    first = bisect_left(spans, (f.start, -1))
+    toks = spans[first : bisect_right(spans, f.end, lo=first, key=_end)]  # the tokens inside f
+    if toks:  # the usual case: nothing at either edge to trim (what junk() below would find)
+        head, tail = text[toks[0][0] : toks[0][1]], text[toks[-1][0] : toks[-1][1]]
+        if not (head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS):
+            return [f]
     lo, hi = 0, len(toks)
 
     def junk(i: int, tail: bool) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+
+from services.processor.entities.ner import charscan
 
 # Order matters: dotted abbreviations (U.S.), numbers, words with inner hyphens/apostrophes
 # (Saoedi-Arabië, Trump's: one token, as in WikiANN/Europeana), then any other single character.
@@ -17,29 +20,53 @@ _ABBREV = frozenset(
     "st dr mr mrs ms jr sr prof mevr dhr hr fr nr no vs ca bzw usw etc mt ft gen lt col sgt gov sen rep "
     "rev ing ir drs sint zg resp evt jhr mgr dipl z.b u.a d.h".split()
 )
+# An alphanumeric piece whose first character is not ASCII lower case (non-ASCII lower case is
+# checked by its users): where a name can start. Both alias scans (gazetteer, KB) walk from these.
+_CAPITAL_PIECE = re.compile(r"(?<![^\W_])[^\W_a-z][^\W_]*")
+_BREAK_CHAR = re.compile("[.!?…\n]")  # where a sentence can end (_SENT_END or a line break)
+_BIG = 1 << 62
 MAX_SENT = 80  # long OCR runs without punctuation: bound the CRF's sequence length
 
 Span = tuple[int, int]
 
 
 def tokenize(text: str) -> list[Span]:
-    """Character spans of the tokens of text; text[s:e] is the token."""
-    return [m.span() for m in _TOKEN.finditer(text)]
+    """Character spans of the tokens of text (_TOKEN's matches); text[s:e] is the token."""
+    got = charscan.tokens(text)  # compiled, same spans
+    return [m.span() for m in _TOKEN.finditer(text)] if got is None else got
+
+
+def capital_pieces(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, piece) of every piece of text that does not start with an ASCII lower-case letter."""
+    got = charscan.capital_pieces(text)  # compiled, same pieces
+    return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)] if got is None else got
 
 
 def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
-    """Split token spans into sentences: (first, last+1) token index ranges.
+    """Split token spans (tokenize's: no token holds a blank) into sentences: (first, last+1) token index ranges.
 
     A sentence ends at a line break, or after . ! ? when the next token starts a sentence
-    (capital, digit or quote). Good enough for news prose and cheap.
+    (capital, digit or quote); one longer than MAX_SENT tokens is cut. Good enough for news prose
+    and cheap: only the tokens before a line break or ending in . ! ? … are looked at.
     """
+    n = len(spans)
+    if not n:
+        return []
+    last = n - 1  # the last token ends the last sentence anyway
+    cands: set[int] = set()
+    for m in _BREAK_CHAR.finditer(text):
+        p = m.start()
+        k = bisect_right(spans, (p, _BIG)) - 1  # the token at or before p
+        if 0 <= k < last and (text[p] == "\n" or spans[k][1] == p + 1):
+            cands.add(k)
     out: list[tuple[int, int]] = []
     begin = 0
-    n = len(spans)
-    find = text.find
-    for i in range(n - 1):
+    for i in sorted(cands):
+        while begin + MAX_SENT - 1 < i:
+            out.append((begin, begin + MAX_SENT))
+            begin += MAX_SENT
         e, nxt_start = spans[i][1], spans[i + 1][0]
-        end_here = nxt_start > e and find("\n", e, nxt_start) >= 0
+        end_here = nxt_start > e and text.find("\n", e, nxt_start) >= 0
         if not end_here and e - spans[i][0] <= 3 and text[e - 1] in _SENT_END:
             tok = text[spans[i][0] : e]
             if tok in _SENT_END or tok.endswith("..."):
@@ -51,8 +78,10 @@ def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
         if end_here or i + 1 - begin >= MAX_SENT:
             out.append((begin, i + 1))
             begin = i + 1
-    if n:
-        out.append((begin, n))
+    while begin + MAX_SENT - 1 < last:
+        out.append((begin, begin + MAX_SENT))
+        begin += MAX_SENT
+    out.append((begin, n))
     return out
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from services.processor.entities.ner import corpora, lexicon
+from services.processor.entities.ner import corpora, gazetteer, lexicon
 from services.processor.entities.ner.casing import casing_table, recase
 from services.processor.entities.ner.features import sentence_features
 from services.processor.entities.ner.gazetteer import Gazetteer, build
@@ -132,6 +132,7 @@ def main() -> None:
     if not args.keep_lexicon:
         lexicon.write(lexicon.build())
         lexicon.load.cache_clear()
+    gazetteer.dump(build())  # the shipped copy the tagger loads (gazetteer.load)
     for lang in args.lang or LANGUAGES:
         train(lang, model_path(lang), args.c1, args.c2, args.iterations)
 
