@@ -32,7 +32,7 @@ import faust
 
 from schemas import encode
 from schemas.models import DeadLetter
-from services.common.kafka import MAX_MESSAGE_BYTES, TOPIC_CONFIG
+from services.common.kafka import TOPIC_CONFIG, faust_app
 from services.config import Settings
 from services.common.deadletter import dead_letter_for
 from services.subscriptions.follow import parse_enriched
@@ -85,8 +85,6 @@ class LiveSubscriptions:
 
 def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFAULT_GROUP) -> faust.App:
     """The faust app; `live` must already hold the validated subscriptions (read once at the CLI)."""
-    from services.common.kafka import faust_app
-
     app = faust_app(settings, group, "faust-router")
 
     def raw_topic(name: str) -> faust.TopicT:
