@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
 
+import numpy as np
+import numpy.typing as npt
+
 MAX_ENTITIES = 10
 MAX_NUMBERS = 6
 MAX_NAMES = 8
@@ -36,6 +39,10 @@ class StoryKeys:
     @property
     def weight(self) -> float:
         return sum(WEIGHTS[k] for k in self.kinds)
+
+    def weights(self) -> npt.NDArray[np.float64]:
+        """The weight of each key, in order."""
+        return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)
 
 
 def key_hash(text: str) -> int:

@@ -28,12 +28,13 @@ import numpy.typing as npt
 import orjson
 
 from services.processor.dedup import signature as sg
-from services.processor.dedup.index import SEGMENT, KeyIndex
+from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
 from services.processor.dedup.keys import WEIGHTS, StoryKeys, story_keys
 from services.processor.dedup.stories import StoryAggregate
 
 TOP_ENTITIES = 5  # per article, carried into the story aggregate
 LEAD_WORDS = 150
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,9 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
                 entities: Iterable[tuple[str, str, int]]) -> Features:
     """entities: (QID, name, mentions) of the linked entities."""
     ranked = sorted(entities, key=lambda e: -e[2])
-    tokens = sg.tokens(body)
-    lower = sg.lowered(tokens)
-    sig = sg.signature(lower)  # "und" texts are compared among themselves: a copy is a copy in any language
+    sig = sg.text_signature(body)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
-    lead = (sg.tokens(title) if title else []) + tokens[:LEAD_WORDS]
+    lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, LEAD_WORDS)
     keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
                       lower=sg.lowered(lead))
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
@@ -144,13 +143,20 @@ class Related:
             return recorded
         self.expire(now)
         cutoff = now - self.window
-        near, sim, original = self._near_duplicate(f, cutoff)
+        bands = sg.band_keys(f.signature, f.language) if f.signature is not None else _NO_KEYS
+        keys = np.array(f.keys.keys, dtype=np.uint64)
+        # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
+        # shared by more than max_df articles ignored.
+        caps = np.concatenate([np.full(bands.size, NO_CAP, dtype=np.int64), np.full(keys.size, self.max_df, dtype=np.int64)])
+        which, found = self._index.lookup(np.concatenate([bands, keys]), caps)
+        in_band = which < bands.size
+        near, sim, original = self._near_duplicate(f, cutoff, found[in_band])
         if original is not None:
             story = self._story_at(original)
         else:
-            story = self._best_story(f, cutoff) or story_id_for(f.id)
+            story = self._best_story(f, cutoff, which[~in_band] - bands.size, found[~in_band]) or story_id_for(f.id)
         relation = Relation(near, sim, story)
-        self._add(f, now, relation)
+        self._add(f, now, relation, bands)
         self._pending.append((f.id.encode("utf-8"), encode_entry(f, now, relation)))
         return relation
 
@@ -190,11 +196,12 @@ class Related:
         assert chunk is not None
         return chunk.stories[slot - chunk.first]
 
-    def _near_duplicate(self, f: Features, cutoff: float) -> tuple[str | None, float | None, int | None]:
-        if f.signature is None:
+    def _near_duplicate(self, f: Features, cutoff: float, found: npt.NDArray[np.int64]
+                        ) -> tuple[str | None, float | None, int | None]:
+        """found: the slots posted under f's band keys."""
+        if f.signature is None or not found.size:
             return None, None, None
-        found = self._index.lookup(sg.band_keys(f.signature, f.language))
-        slots, times, _, has_sig, sigs = self._gather(np.unique(np.concatenate(found)))
+        slots, times, _, has_sig, sigs = self._gather(np.unique(found))
         keep = (times >= cutoff) & has_sig
         slots, sigs = slots[keep], sigs[keep]
         if slots.size == 0:
@@ -216,36 +223,36 @@ class Related:
                     return root, round(root_score, 4), root_slot
         return chunk.ids[slot - chunk.first], round(float(sims[best]), 4), slot
 
-    def _best_story(self, f: Features, cutoff: float) -> str | None:
-        scores = self.story_scores(f, cutoff)
-        if not scores:
+    def _best_story(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
+                    ) -> str | None:
+        slots, scores = self._story_scores(f, cutoff, which, found)
+        if not slots.size:
             return None
-        slot, score = max(scores.items(), key=lambda kv: (kv[1], -kv[0]))
-        return self._story_at(slot) if score >= self.story_threshold else None
+        best = int(np.argmax(scores))  # slots ascend: ties go to the earliest
+        return self._story_at(int(slots[best])) if scores[best] >= self.story_threshold else None
 
     def story_scores(self, f: Features, cutoff: float) -> dict[int, float]:
         """Weighted cosine over shared story keys, per earlier article in the window sharing any."""
-        if not f.keys.keys:
-            return {}
         keys = np.array(f.keys.keys, dtype=np.uint64)
-        found = self._index.lookup(keys)
-        slots, weights = [], []
-        for postings, kind in zip(found, f.keys.kinds, strict=True):
-            if 0 < postings.size <= self.max_df:
-                slots.append(postings)
-                weights.append(np.full(postings.size, WEIGHTS[kind]))
-        if not slots:
-            return {}
-        unique, inverse = np.unique(np.concatenate(slots), return_inverse=True)
-        shared = np.bincount(inverse, weights=np.concatenate(weights))
+        which, found = self._index.lookup(keys, np.full(keys.size, self.max_df, dtype=np.int64))
+        slots, scores = self._story_scores(f, cutoff, which, found)
+        return dict(zip(slots.tolist(), scores.tolist(), strict=True))
+
+    def _story_scores(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
+                      ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(slots ascending, scores); which[i]: the index in f.keys of the key under which found[i] is posted."""
+        if not found.size:
+            return found, np.zeros(0)
+        unique, inverse = np.unique(found, return_inverse=True)
+        shared = np.bincount(inverse, weights=f.keys.weights()[which])
         held, times, other, _, _ = self._gather(unique)
         shared = shared[unique.size - held.size:]  # dropped slots are the oldest, at the front
         keep = (times >= cutoff) & (other > 0)
-        scores = shared[keep] / np.sqrt(f.keys.weight * other[keep].astype(np.float64))
-        return dict(zip(held[keep].tolist(), scores.tolist(), strict=True))
+        return held[keep], shared[keep] / np.sqrt(f.keys.weight * other[keep].astype(np.float64))
 
     # -- recording -------------------------------------------------------------------------------------
-    def _add(self, f: Features, t: float, relation: Relation) -> None:
+    def _add(self, f: Features, t: float, relation: Relation, bands: npt.NDArray[np.uint64] | None = None) -> None:
+        """bands: f's band keys, when the caller has them."""
         slot = self._next
         self._next += 1
         if not self._chunks or slot - self._chunks[-1].first >= SEGMENT:
@@ -266,8 +273,8 @@ class Related:
         if f.signature is not None:
             chunk.sigs[i] = f.signature
             chunk.has_sig[i] = True
-            postings.extend(sg.band_keys(f.signature, f.language).tolist())
-        self._index.add(slot, np.array(postings, dtype=np.uint64), t)
+            postings.extend((sg.band_keys(f.signature, f.language) if bands is None else bands).tolist())
+        self._index.add(slot, postings, t)
         self._slots[f.id] = slot
         aggregate.add(t=t, language=sys.intern(f.language), source=sys.intern(f.source), title=f.title,
                       entities=[(sys.intern(q), sys.intern(n)) for q, n in f.entities])
