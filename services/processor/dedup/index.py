@@ -13,6 +13,7 @@ Callers still check each slot's own time (a kept segment may hold slots just old
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -48,10 +49,8 @@ class _Frozen:
         return int(self.keys.nbytes + self.slots.nbytes + self.starts.nbytes)
 
 
-def _freeze(first: int, count: int, newest: float, postings: dict[int, int | list[int]]) -> _Frozen:
-    single = [(k, v) for k, v in postings.items() if isinstance(v, int)]
-    multi = [(k, s) for k, v in postings.items() if not isinstance(v, int) for s in v]
-    pairs = np.array(single + multi, dtype=np.uint64).reshape(-1, 2)
+def _freeze(first: int, count: int, newest: float, postings: dict[int, list[int]]) -> _Frozen:
+    pairs = np.array([(k, s) for k, v in postings.items() for s in v], dtype=np.uint64).reshape(-1, 2)
     keys = _fmix(pairs[:, 0])
     slots = (pairs[:, 1].astype(np.int64) - first).astype(np.uint32)
     order = np.lexsort((slots, keys))  # by key, then slot: postings come out oldest first
@@ -113,23 +112,21 @@ class KeyIndex:
     segment: int = SEGMENT
     largest: int = LARGEST
     _frozen: list[_Frozen] = field(default_factory=list)  # oldest first, contiguous slots
-    _live: dict[int, int | list[int]] = field(default_factory=dict)  # a list only for a key posted twice
+    _live: dict[int, list[int]] = field(default_factory=dict)  # small: a list per key is affordable
     _live_first: int = 0
     _live_count: int = 0
     _live_newest: float = float("-inf")
     _compiled: tuple[object, ...] | None = None  # the frozen segments as the compiled lookup takes them
 
-    def add(self, slot: int, keys: npt.NDArray[np.uint64] | list[int], t: float) -> None:
-        """Post `keys` for `slot`; slots must come in increasing order."""
+    def add(self, slot: int, keys: list[int], t: float) -> None:
+        """Post `keys` (distinct) for `slot`; slots must come in increasing order."""
         if self._live_count == 0:
             self._live_first = slot
         live = self._live
-        for key in keys.tolist() if isinstance(keys, np.ndarray) else keys:
-            members = live.setdefault(key, slot)
-            if members is slot or members == slot:
-                continue
-            if isinstance(members, int):
-                live[key] = [members, slot]
+        for key in keys:
+            members = live.get(key)
+            if members is None:
+                live[key] = [slot]
             elif members[-1] != slot:
                 members.append(slot)
         self._live_count = slot - self._live_first + 1
@@ -165,14 +162,11 @@ class KeyIndex:
 
         Postings of the frozen segments come before the live segment's.
         """
-        live = [self._live.get(k) for k in keys.tolist()]
-        counted = np.array([0 if m is None else 1 if isinstance(m, int) else len(m) for m in live], dtype=np.int64)
+        live = list(map(self._live.get, keys.tolist(), repeat(())))
+        counted = np.fromiter(map(len, live), dtype=np.int64, count=len(live))
         caps = np.full(keys.size, NO_CAP, dtype=np.int64) if caps is None else caps
         total, which, found = _lookup(*self._segments(), keys, caps, counted)
-        if not counted.any():
-            return which, found
-        extra = [(i, s) for i, m in enumerate(live) if m is not None and total[i] <= caps[i]
-                 for s in ([m] if isinstance(m, int) else m)]
+        extra = [(i, s) for i in np.flatnonzero((counted > 0) & (total <= caps)).tolist() for s in live[i]]
         if not extra:
             return which, found
         more = np.array(extra, dtype=np.int64).reshape(-1, 2)
@@ -198,8 +192,7 @@ class KeyIndex:
         return sum(seg.nbytes for seg in self._frozen)
 
     def postings(self) -> int:
-        return sum(len(seg.keys) for seg in self._frozen) + sum(
-            1 if isinstance(v, int) else len(v) for v in self._live.values())
+        return sum(len(seg.keys) for seg in self._frozen) + sum(map(len, self._live.values()))
 
 
 def warm_up() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -45,6 +46,7 @@ class StoryKeys:
         return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)
 
 
+@lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
 def key_hash(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 

@@ -222,13 +222,11 @@ def _band_keys(sig, lang):  # type: ignore[no-untyped-def]  # pragma: no cover -
     return out
 
 
+def similarity_of(agree: int) -> float:
+    """The estimated Jaccard similarity of two signatures with `agree` equal minima (corrected for chance)."""
+    return max(0.0, (agree / NUM_PERM - _CHANCE) / (1.0 - _CHANCE))
+
+
 def similarity(a: Signature, b: Signature) -> float:
     """Estimated Jaccard similarity of the two shingle sets (matching minima, corrected for chance)."""
-    agree = float(np.count_nonzero(a == b)) / a.size
-    return max(0.0, (agree - _CHANCE) / (1.0 - _CHANCE))
-
-
-def similarities(sig: Signature, others: npt.NDArray[np.uint16]) -> npt.NDArray[np.float64]:
-    """`similarity(sig, row)` for every row of others (shape n x NUM_PERM)."""
-    agree = np.count_nonzero(others == sig[None, :], axis=1) / sig.size
-    return np.maximum(0.0, (agree - _CHANCE) / (1.0 - _CHANCE))
+    return similarity_of(int(np.count_nonzero(a == b)))

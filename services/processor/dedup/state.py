@@ -31,6 +31,7 @@ from services.processor.dedup import signature as sg
 from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
 from services.processor.dedup.keys import WEIGHTS, StoryKeys, story_keys
 from services.processor.dedup.stories import StoryAggregate
+from services.processor.dedup.window import SlotArrays
 
 TOP_ENTITIES = 5  # per article, carried into the story aggregate
 LEAD_WORDS = 150
@@ -76,21 +77,13 @@ def story_id_for(article_id: str) -> str:
 
 @dataclass
 class _Chunk:
-    """Per-slot data of SEGMENT consecutive slots (numpy where fixed-size, shared strings otherwise)."""
+    """The strings of SEGMENT consecutive slots (their numbers are in the window's `SlotArrays`)."""
 
     first: int
-    sigs: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros((SEGMENT, sg.NUM_PERM), dtype=np.uint16))
-    has_sig: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.bool_))
-    times: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(SEGMENT, -np.inf))
-    weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.float32))
-    sims: npt.NDArray[np.float32] = field(default_factory=lambda: np.full(SEGMENT, np.nan, dtype=np.float32))
+    newest: float = float("-inf")
     ids: list[str] = field(default_factory=list)
     near: list[str | None] = field(default_factory=list)
-    stories: list[str] = field(default_factory=list)
-
-    @property
-    def newest(self) -> float:
-        return float(self.times[: len(self.ids)].max()) if self.ids else float("-inf")
+    stories: list[str] = field(default_factory=list)  # one string object per story, shared by its articles
 
 
 @dataclass
@@ -103,7 +96,7 @@ class Related:
     max_df: int = 200
     _chunks: list[_Chunk] = field(default_factory=list)
     _slots: dict[str, int] = field(default_factory=dict)  # article id -> slot
-    _next: int = 0
+    _arrays: SlotArrays = field(default_factory=SlotArrays)
     _index: KeyIndex = field(default_factory=KeyIndex)
     _stories: dict[str, StoryAggregate] = field(default_factory=dict)
     _pending: list[tuple[bytes, bytes]] = field(default_factory=list)
@@ -122,8 +115,8 @@ class Related:
         chunk = self._chunk(slot)
         assert chunk is not None
         i = slot - chunk.first
-        sim = float(chunk.sims[i])
-        return Relation(chunk.near[i], None if np.isnan(sim) else round(sim, 4), chunk.stories[i])
+        sim = self._arrays.sim(slot)
+        return Relation(chunk.near[i], None if sim is None else round(sim, 4), chunk.stories[i])
 
     def story_of(self, article_id: str) -> str | None:
         relation = self.known(article_id)
@@ -160,37 +153,6 @@ class Related:
         self._pending.append((f.id.encode("utf-8"), encode_entry(f, now, relation)))
         return relation
 
-    def _gather(self, slots: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64],
-                                                             npt.NDArray[np.float32], npt.NDArray[np.bool_],
-                                                             npt.NDArray[np.uint16]]:
-        """For slots still held (others dropped): the slots, their times, weights, has_sig and signatures."""
-        if not self._chunks:
-            slots = slots[:0]
-        else:
-            slots = slots[slots >= self._chunks[0].first]
-        n = slots.size
-        times, weights = np.empty(n), np.empty(n, dtype=np.float32)
-        has_sig, sigs = np.empty(n, dtype=np.bool_), np.empty((n, sg.NUM_PERM), dtype=np.uint16)
-        if n:
-            offset = slots - self._chunks[0].first
-            which, at = offset // SEGMENT, offset % SEGMENT
-            for c in np.unique(which).tolist():
-                chunk, mask = self._chunks[c], which == c
-                rows = at[mask]
-                times[mask], weights[mask] = chunk.times[rows], chunk.weights[rows]
-                has_sig[mask], sigs[mask] = chunk.has_sig[rows], chunk.sigs[rows]
-        return slots, times, weights, has_sig, sigs
-
-    def _time(self, slot: int) -> float:
-        chunk = self._chunk(slot)
-        return float(chunk.times[slot - chunk.first]) if chunk else float("-inf")
-
-    def _sig(self, slot: int) -> sg.Signature | None:
-        chunk = self._chunk(slot)
-        if chunk is None or not chunk.has_sig[slot - chunk.first]:
-            return None
-        return chunk.sigs[slot - chunk.first]
-
     def _story_at(self, slot: int) -> str:
         chunk = self._chunk(slot)
         assert chunk is not None
@@ -201,78 +163,44 @@ class Related:
         """found: the slots posted under f's band keys."""
         if f.signature is None or not found.size:
             return None, None, None
-        slots, times, _, has_sig, sigs = self._gather(np.unique(found))
-        keep = (times >= cutoff) & has_sig
-        slots, sigs = slots[keep], sigs[keep]
-        if slots.size == 0:
+        slot, agree = self._arrays.best_copy(f.signature, found, cutoff)
+        if slot < 0 or (score := sg.similarity_of(agree)) < self.threshold:
             return None, None, None
-        sims = sg.similarities(f.signature, sigs)
-        best = int(np.argmax(sims))  # slots are in arrival order: ties go to the earliest
-        if sims[best] < self.threshold:
-            return None, None, None
-        slot = int(slots[best])
         chunk = self._chunk(slot)
         assert chunk is not None
         root = chunk.near[slot - chunk.first]
         if root is not None and (root_slot := self._slots.get(root)) is not None:
-            at = np.flatnonzero(slots == root_slot)  # the root is a candidate too unless its bands all differ
-            root_sig = sigs[at[0]] if at.size else self._sig(root_slot)
-            if root_sig is not None and self._time(root_slot) >= cutoff:
+            root_sig = self._arrays.sig(root_slot)
+            if root_sig is not None and self._arrays.time(root_slot) >= cutoff:
                 root_score = sg.similarity(f.signature, root_sig)
                 if root_score >= self.threshold:
                     return root, round(root_score, 4), root_slot
-        return chunk.ids[slot - chunk.first], round(float(sims[best]), 4), slot
+        return chunk.ids[slot - chunk.first], round(score, 4), slot
 
     def _best_story(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
                     ) -> str | None:
-        slots, scores = self._story_scores(f, cutoff, which, found)
-        if not slots.size:
-            return None
-        best = int(np.argmax(scores))  # slots ascend: ties go to the earliest
-        return self._story_at(int(slots[best])) if scores[best] >= self.story_threshold else None
-
-    def story_scores(self, f: Features, cutoff: float) -> dict[int, float]:
-        """Weighted cosine over shared story keys, per earlier article in the window sharing any."""
-        keys = np.array(f.keys.keys, dtype=np.uint64)
-        which, found = self._index.lookup(keys, np.full(keys.size, self.max_df, dtype=np.int64))
-        slots, scores = self._story_scores(f, cutoff, which, found)
-        return dict(zip(slots.tolist(), scores.tolist(), strict=True))
-
-    def _story_scores(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
-                      ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """(slots ascending, scores); which[i]: the index in f.keys of the key under which found[i] is posted."""
+        """Weighted cosine over shared story keys; which[i]: the index in f.keys of found[i]'s key."""
         if not found.size:
-            return found, np.zeros(0)
-        unique, inverse = np.unique(found, return_inverse=True)
-        shared = np.bincount(inverse, weights=f.keys.weights()[which])
-        held, times, other, _, _ = self._gather(unique)
-        shared = shared[unique.size - held.size:]  # dropped slots are the oldest, at the front
-        keep = (times >= cutoff) & (other > 0)
-        return held[keep], shared[keep] / np.sqrt(f.keys.weight * other[keep].astype(np.float64))
+            return None
+        slot, score = self._arrays.best_story(which, found, f.keys.weights(), f.keys.weight, cutoff)
+        return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------
     def _add(self, f: Features, t: float, relation: Relation, bands: npt.NDArray[np.uint64] | None = None) -> None:
         """bands: f's band keys, when the caller has them."""
-        slot = self._next
-        self._next += 1
+        slot = self._arrays.push(t, f.keys.weight, relation.similarity, f.signature)
         if not self._chunks or slot - self._chunks[-1].first >= SEGMENT:
             self._chunks.append(_Chunk(first=slot))
         chunk = self._chunks[-1]
-        i = slot - chunk.first
+        chunk.newest = max(chunk.newest, t)
         chunk.ids.append(f.id)
         chunk.near.append(relation.near_duplicate_of)
         aggregate = self._stories.get(relation.story_id)
         if aggregate is None:
             aggregate = self._stories[relation.story_id] = StoryAggregate(id=relation.story_id, first_seen=t, last_seen=t)
-        chunk.stories.append(aggregate.id)  # one string object per story, shared by its articles
-        chunk.times[i] = t
-        chunk.weights[i] = f.keys.weight
-        if relation.similarity is not None:
-            chunk.sims[i] = relation.similarity
+        chunk.stories.append(aggregate.id)
         postings: list[int] = list(f.keys.keys)
         if f.signature is not None:
-            chunk.sigs[i] = f.signature
-            chunk.has_sig[i] = True
             postings.extend((sg.band_keys(f.signature, f.language) if bands is None else bands).tolist())
         self._index.add(slot, postings, t)
         self._slots[f.id] = slot
@@ -301,8 +229,10 @@ class Related:
         cutoff = now - self.window
         self._index.expire(cutoff)
         while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
-            for article_id in self._chunks.pop(0).ids:
+            dropped = self._chunks.pop(0)
+            for article_id in dropped.ids:
                 self._slots.pop(article_id, None)
+            self._arrays.drop_before(dropped.first + SEGMENT)
         if now - self._swept > self.window / 16:  # a sweep costs O(stories): do it a few times per window
             self._swept = now
             self._stories = {k: v for k, v in self._stories.items() if v.last_seen >= cutoff}
