@@ -13,7 +13,6 @@ Callers still check each slot's own time (a kept segment may hold slots just old
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -49,8 +48,10 @@ class _Frozen:
         return int(self.keys.nbytes + self.slots.nbytes + self.starts.nbytes)
 
 
-def _freeze(first: int, count: int, newest: float, postings: dict[int, list[int]]) -> _Frozen:
-    pairs = np.array([(k, s) for k, v in postings.items() for s in v], dtype=np.uint64).reshape(-1, 2)
+def _freeze(first: int, count: int, newest: float, postings: dict[int, int | list[int]]) -> _Frozen:
+    single = [(k, v) for k, v in postings.items() if isinstance(v, int)]
+    multi = [(k, s) for k, v in postings.items() if not isinstance(v, int) for s in v]
+    pairs = np.array(single + multi, dtype=np.uint64).reshape(-1, 2)
     keys = _fmix(pairs[:, 0])
     slots = (pairs[:, 1].astype(np.int64) - first).astype(np.uint32)
     order = np.lexsort((slots, keys))  # by key, then slot: postings come out oldest first
@@ -112,21 +113,24 @@ class KeyIndex:
     segment: int = SEGMENT
     largest: int = LARGEST
     _frozen: list[_Frozen] = field(default_factory=list)  # oldest first, contiguous slots
-    _live: dict[int, list[int]] = field(default_factory=dict)  # small: a list per key is affordable
+    _live: dict[int, int | list[int]] = field(default_factory=dict)  # a list only for a key posted twice (ints
+    # are not tracked by the garbage collector, lists are)
     _live_first: int = 0
     _live_count: int = 0
     _live_newest: float = float("-inf")
     _compiled: tuple[object, ...] | None = None  # the frozen segments as the compiled lookup takes them
 
     def add(self, slot: int, keys: list[int], t: float) -> None:
-        """Post `keys` (distinct) for `slot`; slots must come in increasing order."""
+        """Post `keys` for `slot`; slots must come in increasing order."""
         if self._live_count == 0:
             self._live_first = slot
         live = self._live
         for key in keys:
-            members = live.get(key)
-            if members is None:
-                live[key] = [slot]
+            members = live.setdefault(key, slot)
+            if members is slot or members == slot:
+                continue
+            if isinstance(members, int):
+                live[key] = [members, slot]
             elif members[-1] != slot:
                 members.append(slot)
         self._live_count = slot - self._live_first + 1
@@ -162,7 +166,7 @@ class KeyIndex:
 
         Postings of the frozen segments come before the live segment's.
         """
-        live = list(map(self._live.get, keys.tolist(), repeat(())))
+        live = [() if m is None else (m,) if isinstance(m, int) else m for m in map(self._live.get, keys.tolist())]
         counted = np.fromiter(map(len, live), dtype=np.int64, count=len(live))
         caps = np.full(keys.size, NO_CAP, dtype=np.int64) if caps is None else caps
         total, which, found = _lookup(*self._segments(), keys, caps, counted)
@@ -192,13 +196,6 @@ class KeyIndex:
         return sum(seg.nbytes for seg in self._frozen)
 
     def postings(self) -> int:
-        return sum(len(seg.keys) for seg in self._frozen) + sum(map(len, self._live.values()))
+        return sum(len(seg.keys) for seg in self._frozen) + sum(
+            1 if isinstance(v, int) else len(v) for v in self._live.values())
 
-
-def warm_up() -> None:
-    """Compile (or load from numba's cache) the lookup over frozen segments: about a second once per process,
-    spent at start instead of at the first seal in the stream."""
-    index = KeyIndex(segment=2)
-    for slot in range(2):
-        index.add(slot, [slot + 1], float(slot))
-    index.lookup(np.array([1], dtype=np.uint64))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -37,10 +37,11 @@ class StoryKeys:
     keys: tuple[int, ...]
     kinds: tuple[str, ...]
 
-    @property
+    @cached_property
     def weight(self) -> float:
         return sum(WEIGHTS[k] for k in self.kinds)
 
+    @cached_property
     def weights(self) -> npt.NDArray[np.float64]:
         """The weight of each key, in order."""
         return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)

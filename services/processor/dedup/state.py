@@ -182,7 +182,7 @@ class Related:
         """Weighted cosine over shared story keys; which[i]: the index in f.keys of found[i]'s key."""
         if not found.size:
             return None
-        slot, score = self._arrays.best_story(which, found, f.keys.weights(), f.keys.weight, cutoff)
+        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff)
         return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------
@@ -263,3 +263,13 @@ def decode_entry(value: bytes) -> tuple[Features, float, Relation] | None:
         return f, float(d["t"]), Relation(d["near"], d["sim"], d["story"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def warm_up() -> None:
+    """Load the compiled kernels (numba's cache) and build the typed list the index lookup takes: about a
+    second once per process, spent at start rather than on the first articles or the first sealed segment."""
+    related = Related(_index=KeyIndex(segment=2))
+    text = " ".join(f"word{i}" for i in range(sg.MIN_WORDS * 2))
+    for i in range(3):
+        related.decide(features_of(article_id=f"warm-{i}", source="warm", title=None, body=text, language="und",
+                                   entities=[("Q1", "one", 1)]), float(i))

@@ -1,6 +1,6 @@
 """The window's per-article numbers in ring arrays indexed by slot, and the compiled scoring of candidates.
 
-Slot s is held at row s % capacity; the held slots are [first, next) and the ring grows (by half) when they
+Slot s is held at row s % capacity; the held slots are [first, next) and the ring grows (by a quarter) when they
 would overflow it, so memory follows the window: about 150 bytes an article (a 64 x 16-bit signature, a time,
 a story-key weight, a similarity). A decision reads the candidates' rows in one compiled call each for
 near-duplicates and for stories, instead of gathering them per chunk in Python.
@@ -69,7 +69,7 @@ class SlotArrays:
         old = self.capacity
         held = np.arange(self.first, self.next)
         arrays = (self.times, self.weights, self.sims, self.has_sig, self.sigs)
-        self.capacity = old + old // 2
+        self.capacity = old + max(old // 4, 4096)
         self.__post_init__()
         for new, before in zip((self.times, self.weights, self.sims, self.has_sig, self.sigs), arrays, strict=True):
             new[held % self.capacity] = before[held % old]
