@@ -96,7 +96,7 @@ def names(tokens: list[str]) -> list[str]:
 def content_words(lower: list[str]) -> list[str]:
     """Longer lower-cased words, longest first (a cheap stand-in for rarity)."""
     distinct = [w for w in dict.fromkeys(lower) if len(w) >= 6 and w.isalpha()]
-    return sorted(distinct, key=lambda w: (-len(w), w))
+    return sorted(sorted(distinct), key=len, reverse=True)  # a stable sort: alphabetical within a length
 
 
 def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: list[str],

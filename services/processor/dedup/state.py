@@ -21,6 +21,7 @@ import base64
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -62,6 +63,13 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
                       lower=sg.lowered(lead))
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
                     entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
+
+
+@lru_cache(maxsize=256)
+def _caps(bands: int, keys: int, max_df: int) -> npt.NDArray[np.int64]:
+    """Posting caps for a lookup of `bands` band keys (none) then `keys` story keys (max_df); shared: never
+    written (not flagged read-only, which numba would compile for separately)."""
+    return np.concatenate([np.full(bands, NO_CAP, dtype=np.int64), np.full(keys, max_df, dtype=np.int64)])
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ class Related:
         keys = np.array(f.keys.keys, dtype=np.uint64)
         # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
         # shared by more than max_df articles ignored.
-        caps = np.concatenate([np.full(bands.size, NO_CAP, dtype=np.int64), np.full(keys.size, self.max_df, dtype=np.int64)])
+        caps = _caps(bands.size, keys.size, self.max_df)
         which, found = self._index.lookup(np.concatenate([bands, keys]), caps)
         in_band = which < bands.size
         near, sim, original = self._near_duplicate(f, cutoff, found[in_band])
@@ -269,7 +277,7 @@ def warm_up() -> None:
     """Load the compiled kernels (numba's cache) and build the typed list the index lookup takes: about a
     second once per process, spent at start rather than on the first articles or the first sealed segment."""
     related = Related(_index=KeyIndex(segment=2))
-    text = " ".join(f"word{i}" for i in range(sg.MIN_WORDS * 2))
-    for i in range(3):
-        related.decide(features_of(article_id=f"warm-{i}", source="warm", title=None, body=text, language="und",
-                                   entities=[("Q1", "one", 1)]), float(i))
+    texts = [" ".join(f"w{n}x{i}" for i in range(sg.MIN_WORDS * 2)) for n in (1, 2, 3, 1)]  # the last a copy
+    for n, text in enumerate(texts):  # reaches the best-copy and the best-story scoring, with sealed segments
+        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=None, body=text, language="und",
+                                   entities=[("Q1", "one", 1)]), float(n))
