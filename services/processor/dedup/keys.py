@@ -49,7 +49,12 @@ class StoryKeys:
 
 @lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
 def key_hash(text: str) -> int:
-    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+    h = _BLAKE2B_8.copy()  # a copy of a fresh hasher skips the constructor's argument parsing
+    h.update(text.encode("utf-8"))
+    return int.from_bytes(h.digest(), "little")
+
+
+_BLAKE2B_8 = blake2b(digest_size=8)
 
 
 def numbers(text: str) -> list[str]:
