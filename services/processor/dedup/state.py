@@ -30,7 +30,7 @@ import orjson
 
 from services.processor.dedup import signature as sg
 from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
-from services.processor.dedup.keys import WEIGHTS, StoryKeys, story_keys
+from services.processor.dedup.keys import StoryKeys, story_keys
 from services.processor.dedup.stories import StoryAggregate
 from services.processor.dedup.window import SlotArrays
 
