@@ -188,3 +188,59 @@ def test_without_state_nothing_is_decided() -> None:
     article = normalize(RawArticle(source="s", title="Woningplan", body=TEXT, fetched_at=NOW), now=NOW)
     out = enrich(article, now=NOW, languages=("nl",))
     assert out.story_id is None and out.near_duplicate_of is None and out.similarity is None
+
+
+def test_the_compiled_signature_of_a_text_is_the_signature_of_its_words() -> None:
+    texts = [TEXT, OTHER, TEXT.upper(), TEXT.replace(" ", "\u00a0 \t"), "«Zitat» — „so“ … sagte Müller; Ærø, İstanbul " * 5,
+             "Çok güzel — ŞEHİR, 東京 und 😀 emoji-Wörter!? " * 4, "- — – ... " * 20, ""]
+    for text in texts:
+        expected, got = sg.signature(sg.words(text)), sg.text_signature(text)
+        assert (expected is None and got is None) or (expected is not None and got is not None
+                                                      and expected.tolist() == got.tolist()), text[:40]
+
+
+def test_lead_tokens_are_the_first_tokens() -> None:
+    text = "- — " * 60 + TEXT
+    for n in (0, 1, 10, 150):
+        assert sg.lead_tokens(text, n) == sg.tokens(text)[:n]
+        assert sg.lead_tokens(TEXT, n) == sg.tokens(TEXT)[:n]
+
+
+def test_index_lookup_matches_a_plain_dict() -> None:
+    import numpy as np
+
+    from services.processor.dedup.index import KeyIndex
+    rng = np.random.default_rng(7)
+    index, plain = KeyIndex(segment=8, largest=32), {}  # type: ignore[var-annotated]
+    for slot in range(100):  # frozen segments of several sizes, merged, and a live one
+        keys = sorted(set(rng.integers(0, 40, 5).tolist()))
+        index.add(slot, keys, float(slot))
+        for k in keys:
+            plain.setdefault(k, []).append(slot)
+    query = np.arange(45, dtype=np.uint64)
+    caps = np.full(45, 12, dtype=np.int64)
+    which, found = index.lookup(query, caps)
+    got: dict[int, list[int]] = {}
+    for i, s in zip(which.tolist(), found.tolist(), strict=True):
+        got.setdefault(i, []).append(s)
+    assert {k: sorted(v) for k, v in got.items()} == {k: v for k, v in plain.items() if len(v) <= 12}
+    index.expire(50.0)  # whole segments (of 32 slots at most) whose newest slot is older than the cutoff go
+    _, found = index.lookup(query)
+    assert found.min() == index.first_slot == 32
+
+
+def test_slot_arrays_grow_and_forget_in_order() -> None:
+    import numpy as np
+
+    from services.processor.dedup.window import SlotArrays
+    arrays = SlotArrays(capacity=8)
+    sig = np.arange(sg.NUM_PERM, dtype=np.uint16)
+    for i in range(5000):  # grows several times
+        assert arrays.push(float(i), 1.0, None if i % 2 else 0.5, sig + i if i % 3 == 0 else None) == i
+        if i == 3000:
+            arrays.drop_before(1000)
+    assert arrays.time(999) == float("-inf") and arrays.time(1000) == 1000.0 and arrays.time(4999) == 4999.0
+    assert arrays.sim(1002) == 0.5 and arrays.sim(1001) is None
+    assert arrays.sig(1001) is None and (arrays.sig(1002) == sig + 1002).all()  # type: ignore[union-attr]
+    slot, agree = arrays.best_copy(sig + 1200, np.array([999, 1200, 1203, 4000], dtype=np.int64), cutoff=0.0)
+    assert (slot, agree) == (1200, sg.NUM_PERM)

@@ -13,7 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from hashlib import blake2b
+
+import numpy as np
+import numpy.typing as npt
 
 MAX_ENTITIES = 10
 MAX_NUMBERS = 6
@@ -33,13 +37,24 @@ class StoryKeys:
     keys: tuple[int, ...]
     kinds: tuple[str, ...]
 
-    @property
+    @cached_property
     def weight(self) -> float:
         return sum(WEIGHTS[k] for k in self.kinds)
 
+    @cached_property
+    def weights(self) -> npt.NDArray[np.float64]:
+        """The weight of each key, in order."""
+        return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)
 
+
+@lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
 def key_hash(text: str) -> int:
-    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+    h = _BLAKE2B_8.copy()  # a copy of a fresh hasher skips the constructor's argument parsing
+    h.update(text.encode("utf-8"))
+    return int.from_bytes(h.digest(), "little")
+
+
+_BLAKE2B_8 = blake2b(digest_size=8)
 
 
 def numbers(text: str) -> list[str]:
@@ -86,7 +101,7 @@ def names(tokens: list[str]) -> list[str]:
 def content_words(lower: list[str]) -> list[str]:
     """Longer lower-cased words, longest first (a cheap stand-in for rarity)."""
     distinct = [w for w in dict.fromkeys(lower) if len(w) >= 6 and w.isalpha()]
-    return sorted(distinct, key=lambda w: (-len(w), w))
+    return sorted(sorted(distinct), key=len, reverse=True)  # a stable sort: alphabetical within a length
 
 
 def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: list[str],

@@ -19,6 +19,7 @@ from operator import methodcaller
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 SHINGLE = 3
 NUM_PERM = 64
@@ -32,10 +33,6 @@ _STRIP = methodcaller("strip", PUNCTUATION)
 
 _U = np.uint64
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
-_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * _U(0xFF51AFD7ED558CCD)
-_EMPTY = np.iinfo(np.uint64).max
-_BIN_SHIFT = _U(6)  # log2(NUM_PERM)
-_ROTATE = _U(0x9E3779B97F4A7C15)  # added per bin of distance when densifying
 
 Signature = npt.NDArray[np.uint16]
 
@@ -43,6 +40,16 @@ Signature = npt.NDArray[np.uint16]
 def tokens(text: str) -> list[str]:
     """Whitespace-separated words with surrounding punctuation stripped, case kept."""
     return list(filter(None, map(_STRIP, text.split())))
+
+
+def lead_tokens(text: str, n: int) -> list[str]:
+    """`tokens(text)[:n]` without splitting the rest of the text."""
+    spare = n // 4  # room for punctuation-only words ("-", "—"), which are no tokens
+    parts = text.split(None, n + spare)  # the last part is the rest of the text
+    out = list(filter(None, map(_STRIP, parts[: n + spare])))
+    if len(out) < n and len(parts) > n + spare:  # more punctuation-only words than that: rare
+        return tokens(text)[:n]
+    return out[:n]
 
 
 def words(text: str) -> list[str]:
@@ -83,41 +90,143 @@ def shingle_hashes(tokens: list[str], k: int = SHINGLE) -> npt.NDArray[np.uint64
 
 
 def signature(tokens: list[str]) -> Signature | None:
-    """The one-permutation MinHash signature of the word shingles; None below MIN_WORDS words."""
+    """The one-permutation MinHash signature of the word shingles; None below MIN_WORDS words.
+
+    tokens: lower-cased words (`words`); `text_signature` gives the same from the text, faster.
+    """
     if len(tokens) < MIN_WORDS:
         return None
-    shingles = shingle_hashes(tokens)
-    bins = (shingles & _U(NUM_PERM - 1)).astype(np.intp)
-    mins = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-    np.minimum.at(mins, bins, shingles >> _BIN_SHIFT)
-    empty = mins == _EMPTY
-    if empty.any():  # rotation: an empty bin takes the next non-empty bin's minimum, offset by the distance
-        filled = np.flatnonzero(~empty)
-        nxt = filled[np.searchsorted(filled, np.arange(NUM_PERM)) % filled.size]
-        distance = (nxt - np.arange(NUM_PERM)) % NUM_PERM
-        with np.errstate(over="ignore"):
-            mins = np.where(empty, mins[nxt] + distance.astype(np.uint64) * _ROTATE, mins)
-    return (mins & _U(0xFFFF)).astype(np.uint16)
+    return _minhash(word_hashes(tokens), _MIX)
+
+
+def text_signature(text: str) -> Signature | None:
+    """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list)."""
+    codes = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    hashes = _text_word_hashes(codes, _CLASS, _CRC)
+    return _minhash(hashes, _MIX) if hashes.size >= MIN_WORDS else None
+
+
+def _crc_table() -> npt.NDArray[np.uint32]:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
+    return table.astype(np.uint32)
+
+
+_CRC = _crc_table()  # zlib's crc32, byte at a time
+# Per code point below 0x3001 (every whitespace is): 1 = whitespace as str.split() sees it, 2 = PUNCTUATION.
+_CLASS = np.array([1 if chr(c).isspace() else 0 for c in range(0x3001)], dtype=np.uint8)
+_CLASS[[ord(c) for c in PUNCTUATION]] = 2
+
+
+@njit(cache=True, nogil=True)
+def _crc_byte(crc, table, byte):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    return table[(crc ^ np.uint32(byte)) & np.uint32(0xFF)] ^ (crc >> np.uint32(8))
+
+
+@njit(cache=True, nogil=True)
+def _kind(classes, c):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    return classes[c] if c < classes.size else np.uint8(0)
+
+
+@njit(cache=True, nogil=True)
+def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """crc32 of the UTF-8 of every whitespace-separated word, PUNCTUATION stripped from its ends (= word_hashes(words))."""
+    n = codes.size
+    out = np.empty(n // 2 + 1, dtype=np.uint64)
+    count, i = 0, 0
+    while i < n:
+        while i < n and _kind(classes, codes[i]) == 1:
+            i += 1
+        s = i
+        while i < n and _kind(classes, codes[i]) != 1:
+            i += 1
+        e = i
+        while s < e and _kind(classes, codes[s]) == 2:
+            s += 1
+        while e > s and _kind(classes, codes[e - 1]) == 2:
+            e -= 1
+        if s == e:
+            continue
+        crc = np.uint32(0xFFFFFFFF)
+        for j in range(s, e):
+            c = codes[j]
+            if c < 0x80:
+                crc = _crc_byte(crc, table, c)
+            elif c < 0x800:
+                crc = _crc_byte(crc, table, 0xC0 | (c >> 6))
+                crc = _crc_byte(crc, table, 0x80 | (c & 0x3F))
+            elif c < 0x10000:
+                crc = _crc_byte(crc, table, 0xE0 | (c >> 12))
+                crc = _crc_byte(crc, table, 0x80 | ((c >> 6) & 0x3F))
+                crc = _crc_byte(crc, table, 0x80 | (c & 0x3F))
+            else:
+                crc = _crc_byte(crc, table, 0xF0 | (c >> 18))
+                crc = _crc_byte(crc, table, 0x80 | ((c >> 12) & 0x3F))
+                crc = _crc_byte(crc, table, 0x80 | ((c >> 6) & 0x3F))
+                crc = _crc_byte(crc, table, 0x80 | (c & 0x3F))
+        out[count] = np.uint64(crc ^ np.uint32(0xFFFFFFFF))
+        count += 1
+    return out[:count]
+
+
+@njit(cache=True, nogil=True)
+def _mix64(x):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _minhash(h, mix):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """One-permutation MinHash of the SHINGLE-word shingles of word hashes h, densified by rotation."""
+    k = min(SHINGLE, h.size)
+    empty = np.uint64(0xFFFFFFFFFFFFFFFF)
+    mins = np.full(NUM_PERM, empty, dtype=np.uint64)
+    for i in range(h.size - k + 1):
+        x = np.uint64(0)
+        for j in range(k):
+            x = x * mix[j] + h[i + j]
+        x = _mix64(x)
+        b = x & np.uint64(NUM_PERM - 1)
+        v = x >> np.uint64(6)
+        if v < mins[b]:
+            mins[b] = v
+    out = np.empty(NUM_PERM, dtype=np.uint16)
+    for b in range(NUM_PERM):
+        d = 0
+        while d < NUM_PERM and mins[(b + d) % NUM_PERM] == empty:
+            d += 1
+        if d == NUM_PERM:  # no shingles
+            return out
+        v = mins[(b + d) % NUM_PERM] + np.uint64(d) * np.uint64(0x9E3779B97F4A7C15)
+        out[b] = np.uint16(v & np.uint64(0xFFFF))
+    return out
 
 
 def band_keys(sig: Signature, language: str) -> npt.NDArray[np.uint64]:
     """One key per LSH band, salted by band number and language (a copy is only looked for in its language)."""
-    rows = sig.astype(np.uint64).reshape(BANDS, ROWS)
-    lang = _U(zlib.crc32(language.encode()))
-    with np.errstate(over="ignore"):
-        acc = _BAND_SALT ^ (lang << _U(20))
+    return _band_keys(sig, np.uint64(zlib.crc32(language.encode())))
+
+
+@njit(cache=True, nogil=True)
+def _band_keys(sig, lang):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    out = np.empty(BANDS, dtype=np.uint64)
+    for b in range(BANDS):
+        acc = (np.uint64(b + 1) * np.uint64(0xFF51AFD7ED558CCD)) ^ (lang << np.uint64(20))
         for r in range(ROWS):
-            acc = (acc ^ rows[:, r]) * _U(0x100000001B3)
-    return _fmix(acc)
+            acc = (acc ^ np.uint64(sig[b * ROWS + r])) * np.uint64(0x100000001B3)
+        out[b] = _mix64(acc)
+    return out
+
+
+def similarity_of(agree: int) -> float:
+    """The estimated Jaccard similarity of two signatures with `agree` equal minima (corrected for chance)."""
+    return max(0.0, (agree / NUM_PERM - _CHANCE) / (1.0 - _CHANCE))
 
 
 def similarity(a: Signature, b: Signature) -> float:
     """Estimated Jaccard similarity of the two shingle sets (matching minima, corrected for chance)."""
-    agree = float(np.count_nonzero(a == b)) / a.size
-    return max(0.0, (agree - _CHANCE) / (1.0 - _CHANCE))
-
-
-def similarities(sig: Signature, others: npt.NDArray[np.uint16]) -> npt.NDArray[np.float64]:
-    """`similarity(sig, row)` for every row of others (shape n x NUM_PERM)."""
-    agree = np.count_nonzero(others == sig[None, :], axis=1) / sig.size
-    return np.maximum(0.0, (agree - _CHANCE) / (1.0 - _CHANCE))
+    return similarity_of(int(np.count_nonzero(a == b)))

@@ -21,6 +21,7 @@ import base64
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -28,12 +29,14 @@ import numpy.typing as npt
 import orjson
 
 from services.processor.dedup import signature as sg
-from services.processor.dedup.index import SEGMENT, KeyIndex
-from services.processor.dedup.keys import WEIGHTS, StoryKeys, story_keys
+from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
+from services.processor.dedup.keys import StoryKeys, story_keys
 from services.processor.dedup.stories import StoryAggregate
+from services.processor.dedup.window import SlotArrays
 
 TOP_ENTITIES = 5  # per article, carried into the story aggregate
 LEAD_WORDS = 150
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,20 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
                 entities: Iterable[tuple[str, str, int]]) -> Features:
     """entities: (QID, name, mentions) of the linked entities."""
     ranked = sorted(entities, key=lambda e: -e[2])
-    tokens = sg.tokens(body)
-    lower = sg.lowered(tokens)
-    sig = sg.signature(lower)  # "und" texts are compared among themselves: a copy is a copy in any language
+    sig = sg.text_signature(body)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
-    lead = (sg.tokens(title) if title else []) + tokens[:LEAD_WORDS]
+    lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, LEAD_WORDS)
     keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
                       lower=sg.lowered(lead))
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
                     entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
+
+
+@lru_cache(maxsize=256)
+def _caps(bands: int, keys: int, max_df: int) -> npt.NDArray[np.int64]:
+    """Posting caps for a lookup of `bands` band keys (none) then `keys` story keys (max_df); shared: never
+    written (not flagged read-only, which numba would compile for separately)."""
+    return np.concatenate([np.full(bands, NO_CAP, dtype=np.int64), np.full(keys, max_df, dtype=np.int64)])
 
 
 @dataclass(frozen=True)
@@ -77,21 +85,13 @@ def story_id_for(article_id: str) -> str:
 
 @dataclass
 class _Chunk:
-    """Per-slot data of SEGMENT consecutive slots (numpy where fixed-size, shared strings otherwise)."""
+    """The strings of SEGMENT consecutive slots (their numbers are in the window's `SlotArrays`)."""
 
     first: int
-    sigs: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros((SEGMENT, sg.NUM_PERM), dtype=np.uint16))
-    has_sig: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.bool_))
-    times: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(SEGMENT, -np.inf))
-    weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(SEGMENT, dtype=np.float32))
-    sims: npt.NDArray[np.float32] = field(default_factory=lambda: np.full(SEGMENT, np.nan, dtype=np.float32))
+    newest: float = float("-inf")
     ids: list[str] = field(default_factory=list)
     near: list[str | None] = field(default_factory=list)
-    stories: list[str] = field(default_factory=list)
-
-    @property
-    def newest(self) -> float:
-        return float(self.times[: len(self.ids)].max()) if self.ids else float("-inf")
+    stories: list[str] = field(default_factory=list)  # one string object per story, shared by its articles
 
 
 @dataclass
@@ -104,7 +104,7 @@ class Related:
     max_df: int = 200
     _chunks: list[_Chunk] = field(default_factory=list)
     _slots: dict[str, int] = field(default_factory=dict)  # article id -> slot
-    _next: int = 0
+    _arrays: SlotArrays = field(default_factory=SlotArrays)
     _index: KeyIndex = field(default_factory=KeyIndex)
     _stories: dict[str, StoryAggregate] = field(default_factory=dict)
     _pending: list[tuple[bytes, bytes]] = field(default_factory=list)
@@ -123,8 +123,8 @@ class Related:
         chunk = self._chunk(slot)
         assert chunk is not None
         i = slot - chunk.first
-        sim = float(chunk.sims[i])
-        return Relation(chunk.near[i], None if np.isnan(sim) else round(sim, 4), chunk.stories[i])
+        sim = self._arrays.sim(slot)
+        return Relation(chunk.near[i], None if sim is None else round(sim, 4), chunk.stories[i])
 
     def story_of(self, article_id: str) -> str | None:
         relation = self.known(article_id)
@@ -144,130 +144,73 @@ class Related:
             return recorded
         self.expire(now)
         cutoff = now - self.window
-        near, sim, original = self._near_duplicate(f, cutoff)
+        bands = sg.band_keys(f.signature, f.language) if f.signature is not None else _NO_KEYS
+        keys = np.array(f.keys.keys, dtype=np.uint64)
+        # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
+        # shared by more than max_df articles ignored.
+        caps = _caps(bands.size, keys.size, self.max_df)
+        which, found = self._index.lookup(np.concatenate([bands, keys]), caps)
+        in_band = which < bands.size
+        near, sim, original = self._near_duplicate(f, cutoff, found[in_band])
         if original is not None:
             story = self._story_at(original)
         else:
-            story = self._best_story(f, cutoff) or story_id_for(f.id)
+            story = self._best_story(f, cutoff, which[~in_band] - bands.size, found[~in_band]) or story_id_for(f.id)
         relation = Relation(near, sim, story)
-        self._add(f, now, relation)
+        self._add(f, now, relation, bands)
         self._pending.append((f.id.encode("utf-8"), encode_entry(f, now, relation)))
         return relation
-
-    def _gather(self, slots: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64],
-                                                             npt.NDArray[np.float32], npt.NDArray[np.bool_],
-                                                             npt.NDArray[np.uint16]]:
-        """For slots still held (others dropped): the slots, their times, weights, has_sig and signatures."""
-        if not self._chunks:
-            slots = slots[:0]
-        else:
-            slots = slots[slots >= self._chunks[0].first]
-        n = slots.size
-        times, weights = np.empty(n), np.empty(n, dtype=np.float32)
-        has_sig, sigs = np.empty(n, dtype=np.bool_), np.empty((n, sg.NUM_PERM), dtype=np.uint16)
-        if n:
-            offset = slots - self._chunks[0].first
-            which, at = offset // SEGMENT, offset % SEGMENT
-            for c in np.unique(which).tolist():
-                chunk, mask = self._chunks[c], which == c
-                rows = at[mask]
-                times[mask], weights[mask] = chunk.times[rows], chunk.weights[rows]
-                has_sig[mask], sigs[mask] = chunk.has_sig[rows], chunk.sigs[rows]
-        return slots, times, weights, has_sig, sigs
-
-    def _time(self, slot: int) -> float:
-        chunk = self._chunk(slot)
-        return float(chunk.times[slot - chunk.first]) if chunk else float("-inf")
-
-    def _sig(self, slot: int) -> sg.Signature | None:
-        chunk = self._chunk(slot)
-        if chunk is None or not chunk.has_sig[slot - chunk.first]:
-            return None
-        return chunk.sigs[slot - chunk.first]
 
     def _story_at(self, slot: int) -> str:
         chunk = self._chunk(slot)
         assert chunk is not None
         return chunk.stories[slot - chunk.first]
 
-    def _near_duplicate(self, f: Features, cutoff: float) -> tuple[str | None, float | None, int | None]:
-        if f.signature is None:
+    def _near_duplicate(self, f: Features, cutoff: float, found: npt.NDArray[np.int64]
+                        ) -> tuple[str | None, float | None, int | None]:
+        """found: the slots posted under f's band keys."""
+        if f.signature is None or not found.size:
             return None, None, None
-        found = self._index.lookup(sg.band_keys(f.signature, f.language))
-        slots, times, _, has_sig, sigs = self._gather(np.unique(np.concatenate(found)))
-        keep = (times >= cutoff) & has_sig
-        slots, sigs = slots[keep], sigs[keep]
-        if slots.size == 0:
+        slot, agree = self._arrays.best_copy(f.signature, found, cutoff)
+        if slot < 0 or (score := sg.similarity_of(agree)) < self.threshold:
             return None, None, None
-        sims = sg.similarities(f.signature, sigs)
-        best = int(np.argmax(sims))  # slots are in arrival order: ties go to the earliest
-        if sims[best] < self.threshold:
-            return None, None, None
-        slot = int(slots[best])
         chunk = self._chunk(slot)
         assert chunk is not None
         root = chunk.near[slot - chunk.first]
         if root is not None and (root_slot := self._slots.get(root)) is not None:
-            at = np.flatnonzero(slots == root_slot)  # the root is a candidate too unless its bands all differ
-            root_sig = sigs[at[0]] if at.size else self._sig(root_slot)
-            if root_sig is not None and self._time(root_slot) >= cutoff:
+            root_sig = self._arrays.sig(root_slot)
+            if root_sig is not None and self._arrays.time(root_slot) >= cutoff:
                 root_score = sg.similarity(f.signature, root_sig)
                 if root_score >= self.threshold:
                     return root, round(root_score, 4), root_slot
-        return chunk.ids[slot - chunk.first], round(float(sims[best]), 4), slot
+        return chunk.ids[slot - chunk.first], round(score, 4), slot
 
-    def _best_story(self, f: Features, cutoff: float) -> str | None:
-        scores = self.story_scores(f, cutoff)
-        if not scores:
+    def _best_story(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
+                    ) -> str | None:
+        """Weighted cosine over shared story keys; which[i]: the index in f.keys of found[i]'s key."""
+        if not found.size:
             return None
-        slot, score = max(scores.items(), key=lambda kv: (kv[1], -kv[0]))
-        return self._story_at(slot) if score >= self.story_threshold else None
-
-    def story_scores(self, f: Features, cutoff: float) -> dict[int, float]:
-        """Weighted cosine over shared story keys, per earlier article in the window sharing any."""
-        if not f.keys.keys:
-            return {}
-        keys = np.array(f.keys.keys, dtype=np.uint64)
-        found = self._index.lookup(keys)
-        slots, weights = [], []
-        for postings, kind in zip(found, f.keys.kinds, strict=True):
-            if 0 < postings.size <= self.max_df:
-                slots.append(postings)
-                weights.append(np.full(postings.size, WEIGHTS[kind]))
-        if not slots:
-            return {}
-        unique, inverse = np.unique(np.concatenate(slots), return_inverse=True)
-        shared = np.bincount(inverse, weights=np.concatenate(weights))
-        held, times, other, _, _ = self._gather(unique)
-        shared = shared[unique.size - held.size:]  # dropped slots are the oldest, at the front
-        keep = (times >= cutoff) & (other > 0)
-        scores = shared[keep] / np.sqrt(f.keys.weight * other[keep].astype(np.float64))
-        return dict(zip(held[keep].tolist(), scores.tolist(), strict=True))
+        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff)
+        return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------
-    def _add(self, f: Features, t: float, relation: Relation) -> None:
-        slot = self._next
-        self._next += 1
+    def _add(self, f: Features, t: float, relation: Relation, bands: npt.NDArray[np.uint64] | None = None) -> None:
+        """bands: f's band keys, when the caller has them."""
+        slot = self._arrays.push(t, f.keys.weight, relation.similarity, f.signature)
         if not self._chunks or slot - self._chunks[-1].first >= SEGMENT:
             self._chunks.append(_Chunk(first=slot))
         chunk = self._chunks[-1]
-        i = slot - chunk.first
+        chunk.newest = max(chunk.newest, t)
         chunk.ids.append(f.id)
         chunk.near.append(relation.near_duplicate_of)
         aggregate = self._stories.get(relation.story_id)
         if aggregate is None:
             aggregate = self._stories[relation.story_id] = StoryAggregate(id=relation.story_id, first_seen=t, last_seen=t)
-        chunk.stories.append(aggregate.id)  # one string object per story, shared by its articles
-        chunk.times[i] = t
-        chunk.weights[i] = f.keys.weight
-        if relation.similarity is not None:
-            chunk.sims[i] = relation.similarity
+        chunk.stories.append(aggregate.id)
         postings: list[int] = list(f.keys.keys)
         if f.signature is not None:
-            chunk.sigs[i] = f.signature
-            chunk.has_sig[i] = True
-            postings.extend(sg.band_keys(f.signature, f.language).tolist())
-        self._index.add(slot, np.array(postings, dtype=np.uint64), t)
+            postings.extend((sg.band_keys(f.signature, f.language) if bands is None else bands).tolist())
+        self._index.add(slot, postings, t)
         self._slots[f.id] = slot
         aggregate.add(t=t, language=sys.intern(f.language), source=sys.intern(f.source), title=f.title,
                       entities=[(sys.intern(q), sys.intern(n)) for q, n in f.entities])
@@ -294,8 +237,10 @@ class Related:
         cutoff = now - self.window
         self._index.expire(cutoff)
         while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
-            for article_id in self._chunks.pop(0).ids:
+            dropped = self._chunks.pop(0)
+            for article_id in dropped.ids:
                 self._slots.pop(article_id, None)
+            self._arrays.drop_before(dropped.first + SEGMENT)
         if now - self._swept > self.window / 16:  # a sweep costs O(stories): do it a few times per window
             self._swept = now
             self._stories = {k: v for k, v in self._stories.items() if v.last_seen >= cutoff}
@@ -326,3 +271,13 @@ def decode_entry(value: bytes) -> tuple[Features, float, Relation] | None:
         return f, float(d["t"]), Relation(d["near"], d["sim"], d["story"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def warm_up() -> None:
+    """Load the compiled kernels (numba's cache) and build the typed list the index lookup takes: about a
+    second once per process, spent at start rather than on the first articles or the first sealed segment."""
+    related = Related(_index=KeyIndex(segment=2))
+    texts = [" ".join(f"w{n}x{i}" for i in range(sg.MIN_WORDS * 2)) for n in (1, 2, 3, 1)]  # the last a copy
+    for n, text in enumerate(texts):  # reaches the best-copy and the best-story scoring, with sealed segments
+        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=None, body=text, language="und",
+                                   entities=[("Q1", "one", 1)]), float(n))

@@ -7,7 +7,7 @@ publishes the same record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from schemas.models import Story, StoryEntity
@@ -18,14 +18,19 @@ TOP_ENTITIES = 10
 
 @dataclass(slots=True)
 class StoryAggregate:
+    """One story's fold. Tuples rather than dicts and lists: a window holds hundreds of thousands of these,
+    most with one article, and a tuple of five costs a third of a dict of five."""
+
     id: str
     first_seen: float
     last_seen: float
     articles: int = 0
     languages: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    entities: dict[str, list[object]] = field(default_factory=dict)  # QID -> [articles mentioning it, name]
-    titles: dict[str, str] = field(default_factory=dict)  # language -> first title seen in it
+    qids: tuple[str, ...] = ()  # entities, parallel to names and counts (articles mentioning each)
+    names: tuple[str, ...] = ()
+    counts: tuple[int, ...] = ()
+    titles: tuple[str, ...] = ()  # language, its first title seen, language, title, ...
 
     def add(self, *, t: float, language: str, source: str, title: str | None,
             entities: list[tuple[str, str]]) -> None:
@@ -35,19 +40,26 @@ class StoryAggregate:
             self.languages = (*self.languages, language)
         if source not in self.sources and len(self.sources) < MAX_SOURCES:
             self.sources = (*self.sources, source)
-        for qid, name in entities:
-            seen = self.entities.get(qid)
-            if seen is None:
-                self.entities[qid] = [1, name]
-            else:
-                seen[0] = int(seen[0]) + 1  # type: ignore[call-overload]
-        if title:
-            self.titles.setdefault(language, title)
-        if len(self.entities) > 4 * TOP_ENTITIES:  # keep the aggregate small: the tail never makes the top
-            self.entities = dict(self._ranked()[: 2 * TOP_ENTITIES])
+        if entities:
+            qids, names, counts = list(self.qids), list(self.names), list(self.counts)
+            for qid, name in entities:
+                try:
+                    counts[qids.index(qid)] += 1
+                except ValueError:
+                    qids.append(qid)
+                    names.append(name)
+                    counts.append(1)
+            if len(qids) > 4 * TOP_ENTITIES:  # keep the aggregate small: the tail never makes the top
+                kept = self._ranked(qids, names, counts)[: 2 * TOP_ENTITIES]
+                qids, counts, names = [q for q, _, _ in kept], [n for _, n, _ in kept], [m for _, _, m in kept]
+            self.qids, self.names, self.counts = tuple(qids), tuple(names), tuple(counts)
+        if title and language not in self.titles[0::2]:
+            self.titles = (*self.titles, language, title)
 
-    def _ranked(self) -> list[tuple[str, list[object]]]:
-        return sorted(self.entities.items(), key=lambda kv: (-int(kv[1][0]), kv[0]))  # type: ignore[call-overload]
+    @staticmethod
+    def _ranked(qids: list[str] | tuple[str, ...], names: list[str] | tuple[str, ...],
+                counts: list[int] | tuple[int, ...]) -> list[tuple[str, int, str]]:
+        return sorted(zip(qids, counts, names, strict=True), key=lambda e: (-e[1], e[0]))
 
     def record(self) -> Story:
         return Story(
@@ -57,7 +69,7 @@ class StoryAggregate:
             articles=self.articles,
             languages=sorted(self.languages),
             sources=sorted(self.sources),
-            top_entities=[StoryEntity(entity_id=qid, name=str(name), articles=int(n))  # type: ignore[call-overload]
-                          for qid, (n, name) in self._ranked()[:TOP_ENTITIES]],
-            titles=dict(sorted(self.titles.items())),
+            top_entities=[StoryEntity(entity_id=qid, name=name, articles=n)
+                          for qid, n, name in self._ranked(self.qids, self.names, self.counts)[:TOP_ENTITIES]],
+            titles=dict(sorted(zip(self.titles[0::2], self.titles[1::2], strict=True))),
         )

@@ -27,12 +27,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.common.kafka import client_options
 from services.config import Settings
-from services.processor.dedup import Related
+from services.processor.dedup import Related, warm_up
 
 log = logging.getLogger("newsflow.processor")
 
 
 def related_for(settings: Settings) -> Related:
+    warm_up()  # compiled kernels loaded before the first article, not during it
     return Related(window=settings.story_window_hours * 3600.0, threshold=settings.near_duplicate_threshold,
                    story_threshold=settings.story_threshold)
 
