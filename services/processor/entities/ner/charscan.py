@@ -54,15 +54,22 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]] | None:
 
 
 @njit(cache=True, nogil=True)
+def _beyond_bmp(cp):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Whether a code point lies past U+FFFF (the class table covers the BMP only)."""
+    for i in range(cp.shape[0]):
+        if cp[i] > 0xFFFF:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def _tokens(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """(?:[^\\W\\d_]\\.){2,}|\\d+(?:[.,:/]\\d+)*|[^\\W_]+(?:[-‐'’][^\\W_]+)*|\\S, as finditer spans
     flattened into out; the number of tokens, or -1 for a code point beyond the BMP."""
     n = cp.shape[0]
-    for i in range(n):
-        if cp[i] > 0xFFFF:
-            return -1
-    k = 0
-    p = 0
+    if _beyond_bmp(cp):
+        return -1
+    k = p = 0
     while p < n:
         f = table[cp[p]]
         if f & 4:  # whitespace: no alternative matches here
@@ -106,11 +113,9 @@ def _pieces(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover
     """(?<![^\\W_])[^\\W_a-z][^\\W_]*: maximal alphanumeric runs not starting with a-z, as flattened
     spans in out; their number, or -1 for a code point beyond the BMP."""
     n = cp.shape[0]
-    for i in range(n):
-        if cp[i] > 0xFFFF:
-            return -1
-    k = 0
-    p = 0
+    if _beyond_bmp(cp):
+        return -1
+    k = p = 0
     while p < n:
         if table[cp[p]] & 1:
             q = p + 1
