@@ -63,6 +63,20 @@ def _beyond_bmp(cp):  # type: ignore[no-untyped-def]  # pragma: no cover - compi
 
 
 @njit(cache=True, nogil=True)
+def _joined_run(cp, table, p, bit, j0, j1, j2, j3):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """End of the run from p of characters of class `bit`, single joiners j0..j3 allowed between them."""
+    n = cp.shape[0]
+    q = p + 1
+    while q < n and table[cp[q]] & bit:
+        q += 1
+    while q + 1 < n and (cp[q] == j0 or cp[q] == j1 or cp[q] == j2 or cp[q] == j3) and table[cp[q + 1]] & bit:
+        q += 2
+        while q < n and table[cp[q]] & bit:
+            q += 1
+    return q
+
+
+@njit(cache=True, nogil=True)
 def _tokens(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """(?:[^\\W\\d_]\\.){2,}|\\d+(?:[.,:/]\\d+)*|[^\\W_]+(?:[-‐'’][^\\W_]+)*|\\S, as finditer spans
     flattened into out; the number of tokens, or -1 for a code point beyond the BMP."""
@@ -83,22 +97,10 @@ def _tokens(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover
                 r += 1
             if r < 2:
                 q = p
-        if q == p and f & 2:  # number
-            q = p + 1
-            while q < n and table[cp[q]] & 2:
-                q += 1
-            while q + 1 < n and (cp[q] == 0x2E or cp[q] == 0x2C or cp[q] == 0x3A or cp[q] == 0x2F) and table[cp[q + 1]] & 2:
-                q += 2
-                while q < n and table[cp[q]] & 2:
-                    q += 1
+        if q == p and f & 2:  # number, groups joined by . , : /
+            q = _joined_run(cp, table, p, 2, 0x2E, 0x2C, 0x3A, 0x2F)
         elif q == p and f & 1:  # word with inner hyphens or apostrophes
-            q = p + 1
-            while q < n and table[cp[q]] & 1:
-                q += 1
-            while q + 1 < n and (cp[q] == 0x2D or cp[q] == 0x2010 or cp[q] == 0x27 or cp[q] == 0x2019) and table[cp[q + 1]] & 1:
-                q += 2
-                while q < n and table[cp[q]] & 1:
-                    q += 1
+            q = _joined_run(cp, table, p, 1, 0x2D, 0x2010, 0x27, 0x2019)
         elif q == p:  # any other character
             q = p + 1
         out[2 * k] = p
