@@ -204,3 +204,9 @@ def test_short_names_only_in_capitals() -> None:
     text = "Who was that owl? The WHO said so."
     got = ids(text, "en", ("Who", "ORG"), ("WHO", "ORG"))
     assert got["Who"] is None and got["WHO"] == "Q7817"
+
+
+def test_a_place_after_a_definite_article_is_no_small_town() -> None:
+    # The only "Waal" in the KB is a small Ethiopian town; "de Waal" is the Dutch river.
+    got = ids("De dijken langs de Waal bij Tiel worden versterkt.", "nl", ("Waal", "LOC"), ("Tiel", "LOC"))
+    assert got["Waal"] is None and got["Tiel"] == "geonames:2746331"

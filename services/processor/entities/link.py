@@ -9,7 +9,8 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    curated organisations ("Russland" as an actor, "EU" tagged LOC);
 3. neighbouring words veto: an organisation word (FC, Records, AG) next to a place name; a person cue
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
-   ("cursus Nederlands", "auf Deutsch");
+   ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
+   the river, not the town);
 4. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
    country is mentioned in the article; the best must lead the next by a margin, else no id.
 """
@@ -44,6 +45,9 @@ ORG_CUES = frozenset(
     "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
     "airport flughafen capitals hotel bank".split()
 )
+# Definite articles: a place name after one is a river, a region or a landscape, not a small town.
+_ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den", "dem", "des"}),
+             "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -125,6 +129,8 @@ class Linker:
                 continue
             if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and common_word(key, ctx.lang):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
+            if e.cls == "city:geonames" and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
             if e.type != "PER":
                 if veto is None:
                     veto = self._veto(key, start, end, ctx)
