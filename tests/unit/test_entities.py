@@ -332,3 +332,8 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None
+
+
+def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:
+    got = _found("WASHINGTON 1996-12-06 U.S. officials said the U.S. economy grew.", "en")
+    assert [(t, i) for t, _, i in got if t.startswith("U.S")] == [("U.S.", "Q30"), ("U.S.", "Q30")]

@@ -125,7 +125,24 @@ class Tagger:
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
         found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        return propagate(text, spans, self.linker.link(text, lang, found, pieces), lang)
+        return propagate(text, spans, _abbreviations_whole(text, self.linker.link(text, lang, found, pieces)), lang)
+
+
+# A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
+_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
+
+
+def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
+    """The knowledge base matches alphanumeric pieces, so a name written "U.S." was found as "U.S": give
+    such a mention its final dot back (the tokenizer's token, and how news annotation marks it)."""
+    out = found
+    for i, f in enumerate(found):
+        if f.end < len(text) and text[f.end] == "." and f.end - f.start >= 3 and text[f.end - 2] == "." \
+                and _DOTTED.fullmatch(text, f.start, f.end + 1):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end + 1, f.type, f.entity_id, f.name)
+    return out
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
