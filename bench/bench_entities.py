@@ -176,7 +176,12 @@ def main() -> None:
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     ap.add_argument("--lang", action="append", help="only these languages (repeatable)")
     ap.add_argument("--group", type=int, default=1, help="score N consecutive sentences as one text (pseudo-article)")
+    ap.add_argument("--no-propagate", action="store_true", help="without entities/propagate.py (its effect, with --group)")
     args = ap.parse_args()
+    if args.no_propagate:
+        from services.processor.entities.ner import tagger
+
+        tagger.propagate = lambda text, tokens, found, lang, words=None: found  # type: ignore[assignment]
     ner = corpora.corpus_dir()
     datasets = datasets_by_language()
     if args.speed_only:

@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from lxml import html as lxml_html
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.stack import SAMPLES
+from tests.support.faults import wait_for as poll
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -38,14 +38,7 @@ SAMPLE_ENTITIES = {"Berlin", "Rotterdam", "Hamburg", "China", "India", "United K
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 240.0, every: float = 0.5) -> T:
     """Poll `probe` until it returns something truthy (that is returned) or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(every)
+    return poll(probe, timeout, what, every=every)
 
 
 @dataclass

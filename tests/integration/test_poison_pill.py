@@ -8,7 +8,6 @@ through the test-only NEWSFLOW_PROCESSOR_TEST_CRASH_MARKER; the test restarts it
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from schemas.models import RawArticle
 from services.config import Settings
 from services.deadletter import read_entries
 from services.processor.runtime.exits import EXIT_TEST_CRASH
-from tests.support.faults import NOW, Pipeline, expected_id
+from tests.support.faults import NOW, Pipeline, expected_id, wait_until
 from tests.support.faults import articles as make_articles
 from tests.support.kafka_io import send_values
 
@@ -51,24 +50,23 @@ def test_a_record_that_kills_the_worker_is_dead_lettered_after_three_deaths(
     try:
         pipe.processor()
         pipe.sink()
-        deadline = time.monotonic() + 300
-        while not (expected <= stored() and crash_letters()):
-            assert time.monotonic() < deadline, f"not done after 300 s; exits {exits}\n{pipe.services['processor'].tail()}"
+
+        def done_restarting_the_dead() -> bool:
             worker = pipe.services["processor"]
             if not worker.alive():
                 assert worker.proc is not None
                 exits.append(worker.proc.returncode)
                 assert len(exits) <= 5, f"the worker keeps dying: {exits}\n{worker.tail()}"
                 pipe.processor()  # what `newsflow up` does: restart it (same state dir)
-            time.sleep(0.5)
+            return expected <= stored() and bool(crash_letters())
+
+        wait_until(done_restarting_the_dead, 300, "the good articles stored and the pill dead-lettered",
+                   pipe.services.values())
         # The stream goes on after the pill: more articles go through the surviving worker.
         later = make_articles(45, tmp_path.name)[40:]
         asyncio.run(send_values(settings, settings.topic_raw, [(a.url.encode(), encode(a)) for a in later]))  # type: ignore[union-attr]
         more = {expected_id(a) for a in later}
-        deadline = time.monotonic() + 120
-        while not more <= stored():
-            assert time.monotonic() < deadline, pipe.services["processor"].tail()
-            time.sleep(0.5)
+        wait_until(lambda: more <= stored(), 120, "the articles after the pill stored", pipe.services.values())
         assert pipe.services["processor"].alive()
     finally:
         pipe.stop()

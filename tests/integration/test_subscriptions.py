@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from services.config import Settings
 from services.subscriptions.filters import Filter, matches
 from services.subscriptions.headers import header_map
 from services.subscriptions.spec import parse_subscriptions
+from tests.support.faults import wait_until
 from tests.support.kafka_io import read_topic, send_values
 from tests.support.processes import Service, service_env
 from tests.support.subscriptions import Command, sample_articles, send_enriched
@@ -139,10 +139,7 @@ class _Server:
 
     def __enter__(self) -> str:
         self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert self.server.started
+        wait_until(lambda: bool(self.server.started), 60, "the HTTP server to start", every=0.05)
         return f"http://127.0.0.1:{self.port}"
 
     def __exit__(self, *exc: object) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -24,6 +25,8 @@ from services.config import Settings
 from services.processor.enrich import normalize_message
 from tests.support.postgres import LocalPostgres
 from tests.support.processes import Service
+
+T = TypeVar("T")
 
 NOW = datetime(2025, 4, 7, 14, 39, tzinfo=UTC)
 _WORDS = ("Rat", "Hafen", "Deich", "Schule", "Bahn", "Markt", "Brücke", "Wetter", "Feuerwehr", "Museum")
@@ -119,6 +122,21 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, service
         time.sleep(every)
     tails = "\n".join(f"--- {s.log.name}\n{s.tail(60)}" for s in services)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float, what: str, services: Iterable[Service] = (),
+             every: float = 0.5) -> T:
+    """wait_until for a probe that returns what it found: its first truthy answer."""
+    found: list[T] = []
+
+    def ready() -> bool:
+        value = probe()
+        if value:
+            found.append(value)
+        return bool(value)
+
+    wait_until(ready, timeout, what, services, every)
+    return found[0]
 
 
 class InfoService(Service):

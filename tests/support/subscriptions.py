@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from services.common.kafka import client_options, ensure_topics
 from services.config import DEFAULT_LANGUAGES, Settings
 from services.processor.enrich import enrich, normalize_message
 from services.subscriptions.headers import enriched_headers
+from tests.support.faults import wait_until
 from tests.support.processes import Service
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -65,11 +65,12 @@ class Command(Service):
         return self
 
     def wait_log(self, text: str, count: int = 1, timeout: float = 60.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.log.exists() and self.log.read_text(errors="replace").count(text) >= count:
-                return True
-            if not self.alive():
-                return False
-            time.sleep(0.2)
-        return False
+        """Whether the log says `text` `count` times before `timeout` (False at once if the command died)."""
+        def said() -> bool:
+            return self.log.exists() and self.log.read_text(errors="replace").count(text) >= count
+
+        try:
+            wait_until(lambda: said() or not self.alive(), timeout, f"{text!r} in {self.log.name}", every=0.2)
+        except AssertionError:
+            return False
+        return said()

@@ -22,11 +22,14 @@ def _spreadable(word: str, linked: bool, lang: str) -> bool:
     return len(word) >= _MIN_CHARS and word[0].isupper() and (linked or not common_word(word.casefold(), lang))
 
 
-def propagate(text: str, tokens: list[Span], found: list[Found], lang: str) -> list[Found]:
-    """found (sorted, non-overlapping) plus the other occurrences of its names; sorted, non-overlapping."""
+def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
+              words: list[str] | None = None) -> list[Found]:
+    """found (sorted, non-overlapping) plus the other occurrences of its names; sorted, non-overlapping.
+    words: the tokens' text, when the caller has it."""
     if not found:
         return found
-    words = [text[s:e] for s, e in tokens]
+    if words is None:
+        words = [text[s:e] for s, e in tokens]
     forms: dict[tuple[str, ...], Found] = {}
     for f in found:
         if f.type == "MISC":
@@ -38,10 +41,11 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str) -> l
             k += 1
         if not seq or len(seq) > _MAX_WORDS:
             continue
-        linked = f.entity_id is not None
-        if len(seq) > 1 or _spreadable(seq[0], linked, lang):
-            if seq[0][:1].isupper() and (tuple(seq) not in forms or (linked and forms[tuple(seq)].entity_id is None)):
-                forms[tuple(seq)] = f
+        linked, key = f.entity_id is not None, tuple(seq)
+        if (len(seq) > 1 or _spreadable(seq[0], linked, lang)) and seq[0][:1].isupper():
+            known = forms.get(key)
+            if known is None or (linked and known.entity_id is None):  # a linked mention's id wins
+                forms[key] = f
         if f.type == "PER" and len(seq) > 1 and _spreadable(seq[-1], linked, lang):
             forms.setdefault((seq[-1],), f)
     if not forms:

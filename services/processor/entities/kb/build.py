@@ -28,6 +28,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,7 +257,9 @@ def _names(field_: str) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
-def add_people(b: Builder, path: Path) -> None:
+def add_named(b: Builder, path: Path, etype: str, cls: Callable[[list[str], dict[str, int]], str]) -> None:
+    """Politicians (PER) or parties and legislatures (ORG) of the shared KB: English name as canonical, every
+    labelled name as an alias; full names only (min_pieces=2): a lone surname or word is ambiguous."""
     rows = read_tsv(path)
     col = {c: i for i, c in enumerate(rows[0])}
     for r in rows[1:]:
@@ -264,20 +267,7 @@ def add_people(b: Builder, path: Path) -> None:
         if not names:
             continue
         en = [n for lang, n in names if lang == "en"]
-        b.entity(r[col["qid"]], "PER", "politician", (en or [names[0][1]])[0], r[col["country_qid"]])
-        for lang, name in names:
-            b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)  # full names only: surnames are ambiguous
-
-
-def add_orgs(b: Builder, path: Path) -> None:
-    rows = read_tsv(path)
-    col = {c: i for i, c in enumerate(rows[0])}
-    for r in rows[1:]:
-        names = _names(r[col["names"]])
-        if not names:
-            continue
-        en = [n for lang, n in names if lang == "en"]
-        b.entity(r[col["qid"]], "ORG", r[col["org_class"]], (en or [names[0][1]])[0], r[col["country_qid"]])
+        b.entity(r[col["qid"]], etype, cls(r, col), (en or [names[0][1]])[0], r[col["country_qid"]])
         for lang, name in names:
             b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)
 
@@ -329,8 +319,8 @@ def build(shared: Path) -> bytes:
     b = Builder()
     add_places(b, shared / "naturalearth_50m_places_countries.tsv")
     add_cldr(b, iso_qid)
-    add_orgs(b, shared / "orgs.tsv")
-    add_people(b, shared / "people.tsv")
+    add_named(b, shared / "orgs.tsv", "ORG", lambda r, col: r[col["org_class"]])
+    add_named(b, shared / "people.tsv", "PER", lambda r, col: "politician")
     add_geonames(b, iso_qid)
     add_curated(b, NER / "entities.tsv")
     add_curated(b, HERE / "curated.tsv")

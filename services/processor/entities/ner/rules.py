@@ -123,10 +123,9 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     return out
 
 
-def agencies(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """News agencies as ORG: each agency token is its own span, cut out of a longer one together with
-    the brackets around it; agency tokens the model left untagged are added."""
-    words = [text[s:e] for s, e in spans]
+def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """News agencies as ORG: each agency token (words: the tokens' text) is its own span, cut out of a
+    longer one together with the brackets around it; agency tokens the model left untagged are added."""
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
         start = a

@@ -87,13 +87,17 @@ class Tagger:
             crf = self.models[lang] = LinearCRF(self._paths[lang])
         return crf
 
-    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str) -> list[Found]:
-        """Model spans over every sentence of text (BIO, a span never crosses a sentence start)."""
+    def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
+                  words: list[str] | None = None) -> list[Found]:
+        """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
+        words: the tokens' text, when the caller has it."""
         crf = self.crf(lang)
         if crf is None:
             return []
+        if words is None:
+            words = [text[s:e] for s, e in spans]
         sents = sentences(text, spans)
-        labels = crf.decode([text[s:e] for s, e in spans], sents, marks)
+        labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
         runs: list[tuple[int, int, str]] = []
         start = prev = -2
@@ -109,7 +113,7 @@ class Tagger:
             runs.append((start, prev + 1, typ))
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
-        runs = rules.agencies(text, spans, rules.correct(text, spans, runs))
+        runs = rules.agencies(words, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
             out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
@@ -123,9 +127,11 @@ class Tagger:
         matches = self.gaz.scan(text, lang, pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang)
+        words = [text[s:e] for s, e in spans]
+        found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang, words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        return propagate(text, spans, _abbreviations_whole(text, self.linker.link(text, lang, found, pieces)), lang)
+        found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        return propagate(text, spans, found, lang, words)
 
 
 # A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
