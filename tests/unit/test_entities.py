@@ -337,3 +337,16 @@ def test_compiled_scanners_equal_the_regexes() -> None:
 def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:
     got = _found("WASHINGTON 1996-12-06 U.S. officials said the U.S. economy grew.", "en")
     assert [(t, i) for t, _, i in got if t.startswith("U.S")] == [("U.S.", "Q30"), ("U.S.", "Q30")]
+
+
+def test_a_headline_in_capitals_is_read_in_prose_case() -> None:
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.ner.truecase import truecase
+
+    text = "MERKEL MEETS NATO CHIEF IN BERLIN\nMerkel met the NATO chief in Berlin on Monday."
+    cased = truecase(text, tokenize(text), "en", lambda key: key == "berlin")
+    # lexicon name, common word, acronym, common word, common word, KB place; the prose line as written
+    assert cased == "Merkel meets NATO chief in Berlin\nMerkel met the NATO chief in Berlin on Monday."
+    assert truecase("NO\n", tokenize("NO\n"), "en", lambda key: False) == "NO\n"  # one word is no headline
+    found = {(m.text, m.type) for m in tag_entities("GERMAN CHANCELLOR MERKEL SAYS EUROPE MUST ACT", "en")}
+    assert ("MERKEL", "PER") in found  # cut from the text as written

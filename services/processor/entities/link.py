@@ -76,6 +76,10 @@ class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
 
+    def well_known(self, key: str) -> bool:
+        """Whether folded key names a country, a region, a curated entity or a larger city."""
+        return any(c.entity.prior >= 35 for c in self.kb.lookup(key))
+
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
