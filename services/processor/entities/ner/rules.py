@@ -3,7 +3,8 @@
 - Weekday and month names are not entities ("Thursday" LOC, "Friday" ORG); at the edge of a span
   they are cut off ("Tuesday, as sh…").
 - Dates and years at the edge of a span are not part of the name ("LONDON 1996-12-06").
-- A comma or semicolon ends a name: "TIGNES , France" is two places.
+- A comma or semicolon ends a name: "TIGNES , France" is two places; so does a score between two
+  names ("Fulham 0 Brentford 0").
 - A dateline (an all-caps word opening a line, followed by a date, a dash or a comma) names a place.
 - An English possessive ("Italy's") is not part of the name.
 - A person's title is not part of the name ("Chancellor Helmut Kohl", "Bundeskanzler Olaf Scholz").
@@ -79,7 +80,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
         pieces: list[tuple[int, int]] = []
         start = a
         for k in range(a, b + 1):
-            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS:
+            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k):
                 if k > start:
                     pieces.append((start, k))
                 start = k + 1
@@ -96,6 +97,16 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if lo < hi:
                 out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else typ))
     return out
+
+
+def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
+    """Whether token k, inside the span a..b, is a match score between two names ("Leeds 2 Everton"):
+    one or two digits, not led by 0 ("SG 01 Höchst"), a capital on both sides."""
+    if not a < k < b - 1:
+        return False
+    tok = text[spans[k][0] : spans[k][1]]
+    return (tok.isdigit() and (len(tok) == 1 or (len(tok) == 2 and tok[0] != "0"))
+            and text[spans[k - 1][1] - 1].isalpha() and text[spans[k + 1][0]].isupper())
 
 
 def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
