@@ -350,3 +350,14 @@ def test_a_headline_in_capitals_is_read_in_prose_case() -> None:
     assert truecase("NO\n", tokenize("NO\n"), "en", lambda key: False) == "NO\n"  # one word is no headline
     found = {(m.text, m.type) for m in tag_entities("GERMAN CHANCELLOR MERKEL SAYS EUROPE MUST ACT", "en")}
     assert ("MERKEL", "PER") in found  # cut from the text as written
+
+
+def test_a_score_between_two_names_splits_them() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.text import tokenize
+
+    text = "Fulham 0 Brentford 0 , TSV 1860 München , SG 01 Höchst"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 3, "ORG"), (5, 8, "ORG"), (9, 12, "ORG")])
+    assert [" ".join(words[a:b]) for a, b, _ in found] == ["Fulham", "Brentford", "TSV 1860 München", "SG 01 Höchst"]
