@@ -135,17 +135,19 @@ def test_metrics_match_what_was_stored_and_dead_lettered(stack: Running) -> None
     processor, sink = scrape("processor"), scrape("sink")
     stored = stack.stored()
     assert stored == 3
-    assert metric(processor, "newsflow_records_in_total", topic="articles.raw") == stored + 1
-    assert metric(processor, "newsflow_records_out_total", topic="articles.enriched") == stored
+    # At least once: a rebalance while the workers join can hand one a record another already enriched
+    # (its offset not yet committed), so the counters may exceed what was stored, never fall short of it;
+    # the sink stores each article once.
+    assert metric(processor, "newsflow_records_in_total", topic="articles.raw") >= stored + 1
+    assert metric(processor, "newsflow_records_out_total", topic="articles.enriched") >= stored
     assert metric(processor, "newsflow_dead_letters_total") == 1
     assert metric(processor, "newsflow_dead_letters_total", stage="parse", reason="not_json") == 1
-    assert metric(processor, "newsflow_articles_enriched_total") == stored
-    assert {lang: metric(processor, "newsflow_articles_enriched_total", language=lang) for lang in SAMPLE_LANGUAGES} \
-        == dict.fromkeys(SAMPLE_LANGUAGES, 1.0)
+    assert metric(processor, "newsflow_articles_enriched_total") >= stored
+    assert all(metric(processor, "newsflow_articles_enriched_total", language=lang) >= 1 for lang in SAMPLE_LANGUAGES)
     for stage in ("normalize", "language", "entities", "routing"):
         assert metric(processor, "newsflow_stage_seconds_count", stage=stage) >= stored, stage
-    assert metric(sink, "newsflow_records_in_total", topic="articles.enriched") == stored
-    assert metric(sink, "newsflow_articles_stored_total") == stored
+    assert metric(sink, "newsflow_records_in_total", topic="articles.enriched") >= stored
+    assert metric(sink, "newsflow_articles_stored_total") >= stored
     assert metric(sink, "newsflow_dead_letters_total") == 0
     assert metric(sink, "newsflow_stage_seconds_count", stage="store") >= 1
     # The warning about the bad record says which record it was, on one line.
