@@ -149,7 +149,9 @@ def test_output_sorted_non_overlapping_offsets_kept() -> None:
 
 def test_ids_are_qids_or_namespaced() -> None:
     kb = default_linker().kb
-    pattern = re.compile(r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+)$")
+    pattern = re.compile(
+        r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+|isin:[A-Z]{2}[A-Z0-9]{9}\d|[a-z]{2,3}wiki:\S+)$"
+    )
     bad = [e.id for e in kb.entities() if not pattern.match(e.id)]
     assert not bad, bad[:10]
     for e in kb.entities():
@@ -157,6 +159,8 @@ def test_ids_are_qids_or_namespaced() -> None:
             assert e.cls in ("city:geonames", "region:admin1"), e
         if e.cls == "city:geonames":
             assert e.id.startswith("geonames:"), e
+        if e.id.startswith(("isin:", "enwiki:", "dewiki:")):
+            assert e.cls == "company" and e.type == "ORG", e
 
 
 def test_kb_counts() -> None:
@@ -165,6 +169,7 @@ def test_kb_counts() -> None:
     for e in kb.entities():
         classes[e.cls] = classes.get(e.cls, 0) + 1
     assert classes["country"] >= 240 and classes["politician"] >= 25_000 and classes["city:geonames"] >= 20_000
+    assert classes["company"] >= 1_500
 
 
 @pytest.mark.corpus
@@ -210,3 +215,31 @@ def test_a_place_after_a_definite_article_is_no_small_town() -> None:
     # The only "Waal" in the KB is a small Ethiopian town; "de Waal" is the Dutch river.
     got = ids("De dijken langs de Waal bij Tiel worden versterkt.", "nl", ("Waal", "LOC"), ("Tiel", "LOC"))
     assert got["Waal"] is None and got["Tiel"] == "geonames:2746331"
+
+
+def test_listed_companies_link_and_keep_their_curated_id() -> None:
+    text = "Die Volkswagen AG, die Siemens AG und Wolters Kluwer melden Gewinne; Halma auch."
+    got = ids(text, "de", ("Volkswagen AG", "ORG"), ("Siemens AG", "ORG"), ("Wolters Kluwer", "ORG"), ("Halma", "ORG"))
+    assert got["Volkswagen AG"] == "isin:DE0007664005"  # "AG" dropped: the company's listed name
+    assert got["Siemens AG"] == "Q81230"  # curated: never a second id for the same company
+    assert got["Wolters Kluwer"] == "isin:NL0000395903"
+    assert got["Halma"] == "isin:GB0004052071"
+
+
+def test_company_names_that_are_words_or_places_link_only_org_spans() -> None:
+    # "Next" (a word) and "Orange" (a French town) are weak company names: an ORG span links ...
+    assert ids("Next said sales rose.", "en", ("Next", "ORG"))["Next"] is not None
+    # ... a LOC span or a name the model missed does not become the company
+    assert ids("They drove to Orange on Friday.", "en", ("Orange", "LOC"))["Orange"] != ids(
+        "Orange raised its prices.", "fr", ("Orange", "ORG"))["Orange"]
+    assert all_ids("Volkswagen beats estimates.", "en") == set()
+
+
+def test_a_company_tagged_as_a_place_is_the_company_when_no_place_has_its_name() -> None:
+    got = link("Shares in Wolters Kluwer fell.", "en", spans("Shares in Wolters Kluwer fell.", ("Wolters Kluwer", "LOC")))
+    assert [(f.type, f.entity_id) for f in got] == [("ORG", "isin:NL0000395903")]
+
+
+def test_a_missed_company_name_is_added_only_when_every_word_is_capitalised() -> None:
+    assert all_ids("Results from Wolters Kluwer beat forecasts.", "en") == {"isin:NL0000395903"}
+    assert all_ids("First solar panels were installed.", "en") == set()

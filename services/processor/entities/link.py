@@ -45,6 +45,8 @@ ORG_CUES = frozenset(
     "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
     "airport flughafen capitals hotel bank".split()
 )
+# Legal forms after a company's name (folded): "Volkswagen AG" names what "Volkswagen" names, if an ORG.
+_LEGAL_FORMS = frozenset("ag se nv plc inc corp sa spa asa ab oyj kgaa gmbh ltd llc".split())
 # Definite articles: a place name after one is a river, a region or a landscape, not a small town.
 _ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den", "dem", "des"}),
              "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
@@ -61,7 +63,7 @@ _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos de
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
 # Entity classes whose type wins over the span's when they link across ORG/LOC.
-_CROSS = frozenset({"country", "region", "curated"})
+_CROSS = frozenset({"country", "region", "curated", "company"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
@@ -95,6 +97,9 @@ class Linker:
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
                 cands = self.kb.lookup(key)
+            if not cands and key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
+                key = key.rpartition(" ")[0]
+                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG")
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
                 out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
@@ -188,8 +193,8 @@ class Linker:
         for h in inner:
             ctx.span = (h.start, h.end)
             e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
-            if e is not None and e.type == f.type:
-                return True
+            if e is not None and e.type == f.type and (e.cls != "company" or " " in h.key):
+                return True  # a one-word company is never added (prior < _ADD_PRIOR): the span stays
         return False
 
     def _add(self, text: str, found: list[Found], hits: list[Hit], ctx: _Context) -> list[Found]:
@@ -228,6 +233,8 @@ class Linker:
         least = _ADD_PRIOR_MULTI if " " in h.key else _ADD_PRIOR
         if e.prior < least and not (e.type == "PER" and " " in h.key):
             return None
+        if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
+            return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
 
 
@@ -247,7 +254,9 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
         return False
     if stype == "ORG":  # a country acting ("Russland hat ..."), not a city or state ("Bayern" the club)
         return e.cls in ("country", "region")
-    return e.cls == "curated"  # a curated organisation tagged as a place ("EU", "NAVO")
+    # A curated organisation tagged as a place ("EU", "NAVO"), or a company by a name no place has
+    # (such names are strong only when the KB has no other entity of that name: kb/build.add_companies).
+    return e.cls in ("curated", "company")
 
 
 def _out_type(stype: str, e: Entity) -> str:
