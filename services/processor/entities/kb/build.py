@@ -97,8 +97,10 @@ _LEGAL_RUNS = (("s", "p", "a"), ("p", "l", "c"), ("n", "v"), ("s", "a"), ("a", "
 _LEADING = frozenset({"the", "koninklijke"})  # The Coca-Cola Company, Koninklijke Philips
 _ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 _WIKI_URL = re.compile(r"^https?://([a-z]{2,3})\.wikipedia\.org/wiki/([^?#]+)$")
-# Company aliases that are this common a word in one of these languages (wordfreq Zipf) are weak.
+# Company aliases that are this common a word in one of these languages (wordfreq Zipf) are weak; a
+# one-word alias this common is left out ("Next", "Target", "Pool": the German model tags nouns ORG).
 _COMPANY_COMMON = 3.0
+_COMPANY_WORD = 4.4
 _COMPANY_COMMON_LANGS = ("en", "de", "nl", "fr")
 # CLDR codes that are not places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
@@ -360,17 +362,18 @@ def company_id(stock: dict) -> str | None:
     return None
 
 
-def _common(key: tuple[str, ...]) -> bool:
+def _zipf(key: tuple[str, ...]) -> float:
     phrase = " ".join(key)
-    return any(wordfreq.zipf_frequency(phrase, lang) >= _COMPANY_COMMON for lang in _COMPANY_COMMON_LANGS)
+    return max(wordfreq.zipf_frequency(phrase, lang) for lang in _COMPANY_COMMON_LANGS)
 
 
 def add_companies(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int, int]:
     """Companies of the major stock indices (pytickersymbols) as ORG `company` entities. A company the
     curated tables have (same folded name) keeps its curated id and gains the names as aliases. An alias
     is weak (links only a span the model tagged ORG, is never added, gets no inflected forms) when it is
-    a common word in en/de/nl/fr, three letters or fewer, a language name, another entity's name in the
-    KB, or the name of two listed companies. Returns (companies added, merged into curated entities)."""
+    a common word in en/de/nl/fr, a language name, another entity's name in the KB, or the name of two
+    listed companies; left out when it has three letters or fewer ("RTX" 3080 is a graphics card) or
+    is one very common word. Returns (companies added, merged into curated entities)."""
     from importlib import metadata
 
     try:
@@ -412,16 +415,12 @@ def add_companies(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int,
             key = join_key(k)
             if tid in b.alias.get(key, {}):
                 continue  # a curated name keeps its curated flags
+            zipf = _zipf(k)
+            if len("".join(k)) <= 3 or (len(k) == 1 and zipf >= _COMPANY_WORD):
+                continue
             others = [o for o in b.alias.get(key, {}) if o != tid]
-            weak = (
-                len("".join(k)) <= 3 or len(owners[key]) > 1 or bool(others) or key in b.langnames or _common(k)
-            )
-            if len("".join(k)) <= 3:  # Builder.add drops short names (CLDR's are word-like): kept weak here
-                if not any(c.isdigit() for c in key):
-                    b._put(key, tid, flags | WEAK)
-                    b.weak.append((k, tid))
-            else:
-                b.add(tid, key, flags | (WEAK if weak else 0))
+            weak = len(owners[key]) > 1 or bool(others) or key in b.langnames or zipf >= _COMPANY_COMMON
+            b.add(tid, key, flags | (WEAK if weak else 0))
     return added, merged
 
 
