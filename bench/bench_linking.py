@@ -175,6 +175,9 @@ def main() -> None:
             for f in spans:
                 g = got.get((f.start, f.end))
                 tally.add("germeval dev (gold spans)", "de", f.type, bool(g and g.entity_id))
+                if g and g.entity_id:
+                    ctx = (text[max(0, f.start - 50) : f.start] + "[[" + text[f.start : f.end] + "]]" + text[f.end : f.end + 50])
+                    linked_pool.append(("de", f.type, text[f.start : f.end], ctx, g.entity_id, g.name or ""))
 
     print("\ncoverage: share of PER/ORG/LOC mentions with an id (linked / mentions)")
     tally.report()
@@ -184,7 +187,7 @@ def main() -> None:
         linked_pool = [m for m in linked_pool if m[4].startswith(prefixes)]
     rng = random.Random(args.seed)
     sample = rng.sample(linked_pool, min(args.sample, len(linked_pool)))
-    print(f"\nsample: {len(sample)} random linked mentions of {len(linked_pool)} (seeds, html, SmartData, MobIE; seed {args.seed})")
+    print(f"\nsample: {len(sample)} random linked mentions of {len(linked_pool)} (seeds, html, SmartData, MobIE, GermEval; seed {args.seed})")
     for i, (lang, typ, text, ctx, eid, name) in enumerate(sample, 1):
         print(f"{i:3d} {lang} {typ} {text!r} -> {eid} ({name}) | {ctx}")
 

@@ -98,8 +98,8 @@ class Linker:
                 key = key[:-2]
                 cands = self.kb.lookup(key)
             if not cands and key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
-                key = key.rpartition(" ")[0]
-                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG")
+                key, _, form = key.rpartition(" ")
+                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
                 out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
@@ -261,6 +261,12 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _same_form(name: str, form: str) -> bool:
+    """A company listed with a legal form is not named with another one ("Porsche AG" is not Porsche SE)."""
+    last = fold_key(name)[-1:]
+    return not last or last[0] not in _LEGAL_FORMS or last[0] == form
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:

@@ -95,6 +95,10 @@ _LEGAL = frozenset(
 # Dotted or slashed legal forms fold to several pieces: N.V., S.A., A/S, S.p.A., p.l.c.
 _LEGAL_RUNS = (("s", "p", "a"), ("p", "l", "c"), ("n", "v"), ("s", "a"), ("a", "s"), ("b", "v"), ("k", "k"))
 _LEADING = frozenset({"the", "koninklijke"})  # The Coca-Cola Company, Koninklijke Philips
+# Listed names whose short form mostly names something else: only the listed name is an alias.
+# "Porsche" is the car maker (Porsche AG, not listed here), not the holding Porsche SE; "Nasdaq" the
+# exchange or its index; "London Stock Exchange" the exchange.
+_LISTED_NAME_ONLY = frozenset({"porsche se", "nasdaq inc", "london stock exchange group", "japan exchange group"})
 _ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 _WIKI_URL = re.compile(r"^https?://([a-z]{2,3})\.wikipedia\.org/wiki/([^?#]+)$")
 # Company aliases that are this common a word in one of these languages (wordfreq Zipf) are weak; a
@@ -335,6 +339,8 @@ def company_keys(name: str) -> list[tuple[str, ...]]:
     without legal-form words at the end ("Volkswagen AG" -> volkswagen ag, volkswagen)."""
     pieces = fold_key(name.split("(")[0])  # "Puma (brand)"
     out = [pieces] if pieces else []
+    if join_key(pieces) in _LISTED_NAME_ONLY:
+        return out
     while len(pieces) > 1 and pieces[0] in _LEADING:
         pieces = pieces[1:]
         out.append(pieces)
