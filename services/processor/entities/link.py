@@ -5,8 +5,9 @@ link(text, lang, spans) is pure over the built KB (kb/kb.tsv.gz, loaded once). P
 ambiguous name without context gets no id rather than a wrong one. How a candidate is chosen:
 1. its alias must be usable in the article's language (curated, a label in that language or English,
    or, for a span the model tagged with the entity's type, any name the KB has);
-2. its type must fit the span's: PER only with PER; ORG/LOC cross only for countries, regions and
-   curated organisations ("Russland" as an actor, "EU" tagged LOC);
+2. its type must fit the span's: PER only with PER; ORG/LOC cross only for countries, regions,
+   curated organisations and companies by a name no other entity has ("Russland" as an actor, "EU"
+   tagged LOC);
 3. neighbouring words veto: an organisation word (FC, Records, AG) next to a place name; a person cue
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
