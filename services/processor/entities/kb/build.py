@@ -97,8 +97,12 @@ _LEGAL_RUNS = (("s", "p", "a"), ("p", "l", "c"), ("n", "v"), ("s", "a"), ("a", "
 _LEADING = frozenset({"the", "koninklijke"})  # The Coca-Cola Company, Koninklijke Philips
 # Listed names whose short form mostly names something else: only the listed name is an alias.
 # "Porsche" is the car maker (Porsche AG, not listed here), not the holding Porsche SE; "Nasdaq" the
-# exchange or its index; "London Stock Exchange" the exchange.
-_LISTED_NAME_ONLY = frozenset({"porsche se", "nasdaq inc", "london stock exchange group", "japan exchange group"})
+# exchange or its index; "London Stock Exchange" the exchange; "Yamaha" as often the motorcycles
+# (Yamaha Motor); "Mitsubishi", "Mitsui", "Sumitomo" a group of many listed companies.
+_LISTED_NAME_ONLY = frozenset({
+    "porsche se", "nasdaq inc", "london stock exchange group", "japan exchange group", "yamaha corporation",
+    "mitsubishi corporation", "mitsui co", "sumitomo corporation",
+})
 _ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 _WIKI_URL = re.compile(r"^https?://([a-z]{2,3})\.wikipedia\.org/wiki/([^?#]+)$")
 # Company aliases that are this common a word in one of these languages (wordfreq Zipf) are weak; a
