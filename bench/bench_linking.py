@@ -5,11 +5,12 @@
 Coverage = share of PER/ORG/LOC mentions that get an entity id, per text set, language and type:
 - predicted mentions (the real step, tag_entities) on news-like text: the seed articles, the article
   text of ../shared/corpora/html (extracted by our normalize path), Europeana nl/de (historic OCR
-  newspapers, dev split, 20-sentence chunks);
+  newspapers, dev split, 20-sentence chunks), SmartData and MobIE de (business and mobility news,
+  dev splits, 20-sentence chunks: where companies are named);
 - GermEval 2014 de dev gold spans given to the linker directly (link(), one sentence at a time):
   linking alone, without the model's errors.
 Sample: --sample random linked mentions of the news sets (mention, context, id, KB name) to judge by
-hand; judgements of a run are recorded in docs/entities.md.
+hand (--sample-ids isin:,enwiki: only those ids, e.g. the listed companies); judgements of a run are recorded in docs/entities.md.
 Cost: CPU ms per article for tagging + linking and for linking alone (time.process_time), per 3.7 KB;
 load time of the step and resident memory (ru_maxrss) with the KB loaded.
 Reads ../shared (or $NEWSFLOW_SHARED); skips what is absent.
@@ -81,6 +82,24 @@ def europeana_texts(limit: int) -> list[tuple[str, str, str]]:
     return out
 
 
+def business_texts(limit: int) -> list[tuple[str, str, str]]:
+    """German business and mobility news (SmartData and MobIE dev splits, 20-sentence chunks): where
+    companies are named."""
+    from services.processor.entities.ner import corpora
+
+    out = []
+    for name, path, read in (
+        ("smartdata dev", corpora.corpus_dir() / "train" / "smartdata_de" / "smartdata_v3_dev.conll", corpora.smartdata),
+        ("mobie dev", corpora.corpus_dir() / "train" / "mobie_de" / "dev.conll2003", lambda: corpora.mobie("dev")),
+    ):
+        if not path.exists():
+            continue
+        sents = [" ".join(corpora.retokenize(t, g)[0]) for t, g in itertools.islice(read(), limit)]
+        for i in range(0, len(sents), 20):
+            out.append((name, "de", "\n".join(sents[i : i + 20])))
+    return out
+
+
 class Tally:
     def __init__(self) -> None:
         self.n: Counter[tuple[str, str, str]] = Counter()
@@ -107,8 +126,10 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=100)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--europeana", type=int, default=2000, help="sentences per language")
+    ap.add_argument("--business", type=int, default=2000, help="SmartData and MobIE dev sentences (each)")
     ap.add_argument("--germeval", type=int, default=None, help="at most N GermEval sentences")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sample-ids", default="", help="sample only ids starting with one of these (comma-separated), e.g. isin:,enwiki:")
     args = ap.parse_args()
     shared = shared_dir()
 
@@ -124,7 +145,7 @@ def main() -> None:
     print(f"load (tagger + KB, incl. imports and numba compile/cache): {load_wall:.2f} s wall, {load_cpu:.2f} s CPU; "
           f"max RSS {rss:.0f} MB; KB: {len(default_linker().kb):,} entities")
 
-    texts = news_texts(shared) + europeana_texts(args.europeana)
+    texts = news_texts(shared) + europeana_texts(args.europeana) + business_texts(args.business)
     tally = Tally()
     linked_pool: list[tuple[str, str, str, str, str, str]] = []
     for name, lang, text in texts:
@@ -154,13 +175,19 @@ def main() -> None:
             for f in spans:
                 g = got.get((f.start, f.end))
                 tally.add("germeval dev (gold spans)", "de", f.type, bool(g and g.entity_id))
+                if g and g.entity_id:
+                    ctx = (text[max(0, f.start - 50) : f.start] + "[[" + text[f.start : f.end] + "]]" + text[f.end : f.end + 50])
+                    linked_pool.append(("de", f.type, text[f.start : f.end], ctx, g.entity_id, g.name or ""))
 
     print("\ncoverage: share of PER/ORG/LOC mentions with an id (linked / mentions)")
     tally.report()
 
+    prefixes = tuple(p for p in args.sample_ids.split(",") if p)
+    if prefixes:
+        linked_pool = [m for m in linked_pool if m[4].startswith(prefixes)]
     rng = random.Random(args.seed)
     sample = rng.sample(linked_pool, min(args.sample, len(linked_pool)))
-    print(f"\nsample: {len(sample)} random linked mentions of {len(linked_pool)} (seeds + html; seed {args.seed})")
+    print(f"\nsample: {len(sample)} random linked mentions of {len(linked_pool)} (seeds, html, SmartData, MobIE, GermEval; seed {args.seed})")
     for i, (lang, typ, text, ctx, eid, name) in enumerate(sample, 1):
         print(f"{i:3d} {lang} {typ} {text!r} -> {eid} ({name}) | {ctx}")
 

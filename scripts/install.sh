@@ -21,7 +21,7 @@ fi
 
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/pip install -q -e '.[test]'
+.venv/bin/pip install -q -e '.[test,kb]'  # kb: the KB build's inputs (its test rebuilds the KB)
 
 # Resolve and cache the broker jars now, so no test pays for it (and a failure says so here).
 .venv/bin/python -c "from services.common.localkafka import ensure_jars; print('kafka jars:', ensure_jars())"

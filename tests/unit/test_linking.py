@@ -149,7 +149,9 @@ def test_output_sorted_non_overlapping_offsets_kept() -> None:
 
 def test_ids_are_qids_or_namespaced() -> None:
     kb = default_linker().kb
-    pattern = re.compile(r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+)$")
+    pattern = re.compile(
+        r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+|isin:[A-Z]{2}[A-Z0-9]{9}\d|[a-z]{2,3}wiki:\S+)$"
+    )
     bad = [e.id for e in kb.entities() if not pattern.match(e.id)]
     assert not bad, bad[:10]
     for e in kb.entities():
@@ -157,6 +159,8 @@ def test_ids_are_qids_or_namespaced() -> None:
             assert e.cls in ("city:geonames", "region:admin1"), e
         if e.cls == "city:geonames":
             assert e.id.startswith("geonames:"), e
+        if e.id.startswith(("isin:", "enwiki:", "dewiki:")):
+            assert e.cls == "company" and e.type == "ORG", e
 
 
 def test_kb_counts() -> None:
@@ -165,6 +169,7 @@ def test_kb_counts() -> None:
     for e in kb.entities():
         classes[e.cls] = classes.get(e.cls, 0) + 1
     assert classes["country"] >= 240 and classes["politician"] >= 25_000 and classes["city:geonames"] >= 20_000
+    assert classes["company"] >= 1_500
 
 
 @pytest.mark.corpus
@@ -232,3 +237,38 @@ def test_a_place_named_as_a_team_gets_no_place_id(text: str, surface: str) -> No
 
 def test_a_date_or_a_count_after_a_place_is_no_score() -> None:
     assert ids("LONDON 12 Dec - Ministers met in London 12 times this year.", "en", ("London", "LOC"))["London"] == "Q84"
+
+
+def test_listed_companies_link_and_keep_their_curated_id() -> None:
+    text = "Die Volkswagen AG, die Siemens AG und Wolters Kluwer melden Gewinne; Halma auch."
+    got = ids(text, "de", ("Volkswagen AG", "ORG"), ("Siemens AG", "ORG"), ("Wolters Kluwer", "ORG"), ("Halma", "ORG"))
+    assert got["Volkswagen AG"] == "isin:DE0007664005"  # "AG" dropped: the company's listed name
+    assert got["Siemens AG"] == "Q81230"  # curated: never a second id for the same company
+    assert got["Wolters Kluwer"] == "isin:NL0000395903"
+    assert got["Halma"] == "isin:GB0004052071"
+
+
+def test_company_names_that_are_words_or_places_link_only_org_spans() -> None:
+    # "Adidas" (Zipf >= 3 in four languages) and "Lindsay" (a town) are weak: an ORG span links ...
+    assert ids("Adidas said sales rose.", "en", ("Adidas", "ORG"))["Adidas"] == "isin:DE000A1EWWW0"
+    assert ids("Lindsay raised its prices.", "en", ("Lindsay", "ORG"))["Lindsay"] is not None
+    # ... a LOC span or a name the model missed does not become the company
+    assert not (ids("They drove to Lindsay on Friday.", "en", ("Lindsay", "LOC"))["Lindsay"] or "").startswith("isin:")
+    assert all_ids("Adidas beats estimates.", "en") == set()
+
+
+def test_short_and_very_common_company_names_are_left_out() -> None:
+    # a graphics card, not RTX Corporation; a swimming pool, not Pool Corporation; "Next" the word
+    assert ids("Newegg has RTX 3080 cards.", "en", ("RTX", "ORG"))["RTX"] is None
+    assert ids("Ein 20-Meter langen Pool im Hotel.", "de", ("Pool", "ORG"))["Pool"] is None
+    assert ids("Next said sales rose.", "en", ("Next", "ORG"))["Next"] is None
+
+
+def test_a_company_tagged_as_a_place_is_the_company_when_no_place_has_its_name() -> None:
+    got = link("Shares in Wolters Kluwer fell.", "en", spans("Shares in Wolters Kluwer fell.", ("Wolters Kluwer", "LOC")))
+    assert [(f.type, f.entity_id) for f in got] == [("ORG", "isin:NL0000395903")]
+
+
+def test_a_missed_company_name_is_added_only_when_every_word_is_capitalised() -> None:
+    assert all_ids("Results from Wolters Kluwer beat forecasts.", "en") == {"isin:NL0000395903"}
+    assert all_ids("First solar panels were installed.", "en") == set()

@@ -5,8 +5,9 @@ link(text, lang, spans) is pure over the built KB (kb/kb.tsv.gz, loaded once). P
 ambiguous name without context gets no id rather than a wrong one. How a candidate is chosen:
 1. its alias must be usable in the article's language (curated, a label in that language or English,
    or, for a span the model tagged with the entity's type, any name the KB has);
-2. its type must fit the span's: PER only with PER; ORG/LOC cross only for countries, regions and
-   curated organisations ("Russland" as an actor, "EU" tagged LOC);
+2. its type must fit the span's: PER only with PER; ORG/LOC cross only for countries, regions,
+   curated organisations and companies by a name no other entity has ("Russland" as an actor, "EU"
+   tagged LOC);
 3. neighbouring words veto: an organisation word (FC, Records, AG) next to a place name; a person cue
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
@@ -45,6 +46,8 @@ ORG_CUES = frozenset(
     "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
     "airport flughafen capitals hotel bank".split()
 )
+# Legal forms after a company's name (folded): "Volkswagen AG" names what "Volkswagen" names, if an ORG.
+_LEGAL_FORMS = frozenset("ag se nv plc inc corp sa spa asa ab oyj kgaa gmbh ltd llc".split())
 # Definite articles: a place name after one is a river, a region or a landscape, not a small town.
 _ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den", "dem", "des"}),
              "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
@@ -67,7 +70,7 @@ _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos de
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
 # Entity classes whose type wins over the span's when they link across ORG/LOC.
-_CROSS = frozenset({"country", "region", "curated"})
+_CROSS = frozenset({"country", "region", "curated", "company"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
@@ -102,6 +105,9 @@ class Linker:
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
                 cands = self.kb.lookup(key)
+            if not cands and key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
+                key, _, form = key.rpartition(" ")
+                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
                 out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
@@ -198,8 +204,8 @@ class Linker:
         for h in inner:
             ctx.span = (h.start, h.end)
             e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
-            if e is not None and e.type == f.type:
-                return True
+            if e is not None and e.type == f.type and (e.cls != "company" or " " in h.key):
+                return True  # a one-word company is never added (prior < _ADD_PRIOR): the span stays
         return False
 
     def _add(self, text: str, found: list[Found], hits: list[Hit], ctx: _Context) -> list[Found]:
@@ -238,6 +244,8 @@ class Linker:
         least = _ADD_PRIOR_MULTI if " " in h.key else _ADD_PRIOR
         if e.prior < least and not (e.type == "PER" and " " in h.key):
             return None
+        if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
+            return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
 
 
@@ -257,7 +265,9 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
         return False
     if stype == "ORG":  # a country acting ("Russland hat ..."), not a city or state ("Bayern" the club)
         return e.cls in ("country", "region")
-    return e.cls == "curated"  # a curated organisation tagged as a place ("EU", "NAVO")
+    # A curated organisation tagged as a place ("EU", "NAVO"), or a company by a name no place has
+    # (such names are strong only when the KB has no other entity of that name: kb/build.add_companies).
+    return e.cls in ("curated", "company")
 
 
 def _out_type(stype: str, e: Entity) -> str:
@@ -271,6 +281,12 @@ def _team(text: str, start: int, end: int) -> bool:
         return True
     m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
     return bool(m and m.group(1)[0].isupper())
+
+
+def _same_form(name: str, form: str) -> bool:
+    """A company listed with a legal form is not named with another one ("Porsche AG" is not Porsche SE)."""
+    last = fold_key(name)[-1:]
+    return not last or last[0] not in _LEGAL_FORMS or last[0] == form
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:

