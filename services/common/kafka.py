@@ -6,6 +6,7 @@ import asyncio
 import logging
 import ssl
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,8 +121,9 @@ class KafkaUnreachable(ConnectionError):
     """No broker answered at the configured bootstrap servers within the wait."""
 
 
-async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
-    """Create the pipeline's topics with the configured partitions (idempotent); returns the cluster id.
+async def ensure_topics(settings: Settings, wait: float = 5.0, extra: Iterable[str] = ()) -> str | None:
+    """Create the pipeline's topics (and `extra` ones, e.g. subscription topics) with the configured
+    partitions (idempotent); returns the cluster id.
 
     Connecting is retried for `wait` seconds (a broker that is still starting), then KafkaUnreachable: a
     wrong address or a stopped broker is said in one line within seconds, not after a long silence. Once
@@ -132,7 +134,7 @@ async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
         try:
             await asyncio.wait_for(admin.start(), max(1.0, deadline - time.monotonic()))
             existing = set(await admin.list_topics())
-            missing = [t for t in topic_names(settings) if t not in existing]
+            missing = [t for t in dict.fromkeys([*topic_names(settings), *extra]) if t not in existing]
             if missing:
                 try:
                     await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=topic_config(settings, t))

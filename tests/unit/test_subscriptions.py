@@ -107,6 +107,27 @@ def test_keywords_are_unicode_whole_words_ignoring_case() -> None:
     assert matches(Filter(keywords=("a.b", "bahnhof")), article)  # regex characters are literal
 
 
+def test_one_keyword_scan_per_set_decides_as_each_filter_alone() -> None:
+    # Routes looks for every keyword of the set in one pass; overlapping and prefix keywords must all count.
+    from services.subscriptions.route import Routes
+
+    words = ("Bahn", "Die Bahn", "die", "Bahnhof", "bahnhof geschlossen", "hof", "Straße", "STRASSE", "a.b",
+             "streikt.", "Rotterdam", "gesperrt")
+    subs = tuple(Subscription(name=f"s{i}", filter=Filter(keywords=(w,))) for i, w in enumerate(words)) + (
+        Subscription(name="pair", filter=Filter(keywords=("hof", "Die Bahn"))),
+        Subscription(name="de-only", filter=Filter(languages=("de",), keywords=("bahn",))))
+    routes = Routes(subs)
+    for title, body in ((None, "Die Bahn streikt. Bahnhof geschlossen; Straße gesperrt."),
+                        ("Die Bahnhof-Frage", "Niets over de bahn hier; Rotterdam."), ("Bahn", "")):
+        article = enriched(lang="de", title=title, body=body, entities=())
+        alone = [s.name for s in subs if matches(s.filter, article)]
+        assert [s.name for s in routes.matching(article)] == alone
+    article = enriched(lang="de", title=None, body="Die Bahn streikt. Bahnhof geschlossen; Straße gesperrt.",
+                       entities=())
+    assert [s.name for s in routes.matching(article)] == [
+        "s0", "s1", "s2", "s3", "s4", "s6", "s9", "s11", "pair", "de-only"]
+
+
 def test_filter_refuses_bad_values() -> None:
     for bad in ({"languages": ["NL"]}, {"languages": ["dutch"]}, {"entity_types": ["PERSON"]},
                 {"keywords": [" "]}, {"duplicates": "maybe"}, {"published_after": "2025-01-01T00:00:00"},
@@ -219,7 +240,7 @@ def test_tail_line() -> None:
 
 
 def test_live_subscriptions_reload_reports_what_changed(tmp_path: Path) -> None:
-    from services.subscriptions.router import LiveSubscriptions
+    from services.subscriptions.live import LiveSubscriptions
 
     path = tmp_path / "subs.yaml"
     path.write_text("subscriptions:\n  - name: a\n  - name: b\n", encoding="utf-8")
