@@ -90,7 +90,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int,
-                     stage_cost: float) -> None:
+                     stage_cost: float | None = None) -> tuple[float, float, float]:
+    """Prints and returns articles/s, then processor and sink CPU seconds per article."""
     from services.producer.publish import Publisher
     from services.sink.store import open_store
 
@@ -130,10 +131,11 @@ async def end_to_end(articles: list[RawArticle], settings: Settings, processors:
     proc_cpu, sink_cpu = cpu_seconds(processors) - cpu0[0], cpu_seconds([sink]) - cpu0[1]
     print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s "
           f"({len(processors)} processor worker(s), {settings.partitions} partitions)")
+    versus = f", {proc_cpu / len(articles) / stage_cost:.2f}× the in-process stage cost" if stage_cost else ""
     print(f"CPU per article: processor {1000 * proc_cpu / len(articles):.2f} ms "
-          f"({100 * proc_cpu / total:.0f}% of one core, {proc_cpu / len(articles) / stage_cost:.2f}× the in-process "
-          f"stage cost), sink {1000 * sink_cpu / len(articles):.2f} ms")
+          f"({100 * proc_cpu / total:.0f}% of one core{versus}), sink {1000 * sink_cpu / len(articles):.2f} ms")
     store.close()
+    return len(articles) / total, proc_cpu / len(articles), sink_cpu / len(articles)
 
 
 async def latency(articles: list[RawArticle], settings: Settings, rate: float) -> None:
