@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     kafka_ssl_cafile: Path | None = None
 
     @field_validator("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password", "kafka_ssl_cafile",
-                     mode="before")
+                     "subscriptions", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         # docker-compose passes unset optional variables as "" (e.g. ${NEWSFLOW_KAFKA_SSL_CAFILE:-}):

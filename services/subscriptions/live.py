@@ -81,6 +81,12 @@ class LiveSubscriptions:
 def follow_file(app: faust.App, live: LiveSubscriptions, declare: Declare, what: str) -> None:
     """On `app`: declare the topics in force at start, then reload on SIGHUP and when the file changes."""
     busy = asyncio.Lock()  # one reload at a time (a SIGHUP during a file-change reload waits its turn)
+    pending: set[asyncio.Task[None]] = set()  # a SIGHUP's reload, held until done (the loop keeps weak refs)
+
+    def on_hup() -> None:
+        task = asyncio.ensure_future(reload("SIGHUP"))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
 
     async def reload(reason: str) -> None:
         async with busy:
@@ -90,7 +96,7 @@ def follow_file(app: faust.App, live: LiveSubscriptions, declare: Declare, what:
     async def on_start() -> None:
         await declare(live.routes.topics)
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload("SIGHUP")))
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
         log.warning("%s to %d subscriptions from %s", what, len(live.subscriptions), live.path)
 
     @app.timer(RELOAD_CHECK_SECONDS)

@@ -257,3 +257,29 @@ def test_live_subscriptions_reload_reports_what_changed(tmp_path: Path) -> None:
         live.read()
     path.unlink()
     assert not live.changed()  # a file being replaced: keep what is in force
+
+
+def test_a_reload_creates_the_new_topics_before_the_new_set_is_in_force(tmp_path: Path) -> None:
+    import asyncio
+    from collections.abc import Iterable
+
+    from services.subscriptions.live import LiveSubscriptions
+
+    path = tmp_path / "subs.yaml"
+    path.write_text("subscriptions:\n  - name: a\n", encoding="utf-8")
+    live = LiveSubscriptions(path)
+    live.apply(*live.read())
+    seen: list[tuple[list[str], tuple[str, ...]]] = []
+
+    async def declare(names: Iterable[str]) -> None:
+        seen.append((list(names), live.routes.topics))
+
+    path.write_text("subscriptions:\n  - name: a\n  - name: c\n    filter: {keywords: [Bahn]}\n", encoding="utf-8")
+    asyncio.run(live.reload("test", declare))
+    assert seen == [(["articles.sub.a", "articles.sub.c"], ("articles.sub.a",))]  # declared while "a" alone routed
+    assert live.routes.topics == ("articles.sub.a", "articles.sub.c")
+    bahn = enriched("b", lang="de", title=None, body="Die Bahn streikt.", entities=())
+    assert [s.name for s in live.routes.matching(bahn)] == ["a", "c"]
+    path.write_text("subscriptions:\n  - name: Bad Name\n", encoding="utf-8")
+    asyncio.run(live.reload("test", declare))  # refused: the set in force stays, nothing declared
+    assert len(seen) == 1 and live.routes.topics == ("articles.sub.a", "articles.sub.c")
