@@ -144,3 +144,19 @@ def test_memory_worker_without_routes_writes_no_subscription_topic() -> None:
     feed(broker, [article(4)])
     asyncio.run(MemoryWorker(broker, CONFIG, clock=lambda: NOW).run_until_idle())
     assert set(broker.topics) == {TOPICS.raw, TOPICS.normalized, TOPICS.enriched, TOPICS.first_seen}
+
+
+def test_the_workers_partitioner_places_keys_as_kafkas_default_does() -> None:
+    import random
+
+    from aiokafka.partitioner import DefaultPartitioner
+
+    from services.common.kafka import KeyHashPartitioner
+
+    ours, default, rng = KeyHashPartitioner(remember=50), DefaultPartitioner(), random.Random(3)
+    keys = [rng.randbytes(rng.randrange(0, 40)) for _ in range(300)]
+    for key in keys + keys[:100]:  # hashes remembered, then forgotten and computed again
+        for n in (1, 2, 4, 7):
+            parts = list(range(n))
+            assert ours(key, parts, parts) == default(key, parts, parts)
+    assert ours(None, [0, 1], [1]) == 1
