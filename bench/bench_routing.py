@@ -33,6 +33,7 @@ from bench_pipeline import cpu_seconds, end_to_end, generate  # noqa: E402
 from schemas import encode  # noqa: E402
 from schemas.models import EnrichedArticle  # noqa: E402
 from services.config import Settings  # noqa: E402
+from services.subscriptions.spec import parse_subscriptions  # noqa: E402
 
 SUBSCRIPTIONS = """\
 subscriptions:
@@ -78,7 +79,6 @@ def enriched_articles(n: int) -> list[EnrichedArticle]:
 def route_cost(articles: list[EnrichedArticle]) -> None:
     from services.subscriptions.follow import parse_enriched
     from services.subscriptions.route import Routes
-    from services.subscriptions.spec import parse_subscriptions
 
     routes = Routes(parse_subscriptions(SUBSCRIPTIONS))
     values = [encode(a) for a in articles]
@@ -153,8 +153,24 @@ def router_throughput(articles: list[EnrichedArticle], settings: Settings, stack
     router.wait(60)
 
 
-def pipeline_run(settings: Settings, work: Path, run: str, n: int, seed: int,
-                 subscriptions: Path | None) -> tuple[float, float, float]:
+async def records_on(settings: Settings, topics: list[str]) -> int:
+    """How many records these topics hold (end offsets; nothing is deleted during a bench)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from services.common.kafka import client_options
+
+    consumer = AIOKafkaConsumer(**client_options(settings), group_id=None)
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the metadata of every topic
+        parts = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
+        return sum((await consumer.end_offsets(parts)).values()) if parts else 0
+    finally:
+        await consumer.stop()
+
+
+def pipeline_run(settings: Settings, work: Path, run: str, n: int, seed: int, subscriptions: Path | None,
+                 broker: int | None) -> tuple[float, float, float, float]:
     """One end-to-end run on its own topics, groups and database; processors as `newsflow up` starts them."""
     from services.common.kafka import ensure_topics
     from services.stack import Stack
@@ -171,7 +187,13 @@ def pipeline_run(settings: Settings, work: Path, run: str, n: int, seed: int,
         stack.spawn("sink", "sink")
         print(f"{run}: {len(workers)} processor worker(s), {'20' if subscriptions else 'no'} subscriptions")
         pids = [stack.children[w].pid for w in workers]
-        return asyncio.run(end_to_end(generate(n, seed=seed), run_settings, pids, stack.children["sink"].pid))
+        topics = [s.output_topic for s in parse_subscriptions(SUBSCRIPTIONS)]
+        before = asyncio.run(records_on(settings, topics))
+        figures = asyncio.run(end_to_end(generate(n, seed=seed), run_settings, pids, stack.children["sink"].pid,
+                                         broker=broker))
+        copies = asyncio.run(records_on(settings, topics)) - before
+        print(f"  copies on the 20 subscription topics during the run: {copies} ({copies / n:.1f} per article)")
+        return figures
     finally:
         stack.stop()
 
@@ -205,19 +227,21 @@ def main() -> None:
             router_throughput(articles, settings, stack, work)
         if args.pipeline:
             order = [False, True] if args.rounds < 2 else [False, True, True, False]
-            figures: dict[bool, list[tuple[float, float, float]]] = {False: [], True: []}
+            figures: dict[bool, list[tuple[float, float, float, float]]] = {False: [], True: []}
+            broker = stack.kafka.proc.pid if stack.kafka is not None and stack.kafka.proc is not None else None
             for i, with_subs in enumerate(order):
                 run = f"run{i}-{'subs' if with_subs else 'plain'}"
                 figures[with_subs].append(pipeline_run(settings, work, run, args.pipeline, 11 + i,
-                                                       subs_file if with_subs else None))
-            plain, subs = (tuple(statistics.mean(f[k] for f in figures[w]) for k in range(3)) for w in (False, True))
+                                                       subs_file if with_subs else None, broker))
+            plain, subs = (tuple(statistics.mean(f[k] for f in figures[w]) for k in range(4)) for w in (False, True))
             print(f"summary over {len(figures[False])} run(s) each of {args.pipeline} articles:")
-            print(f"  0 subscriptions:  {plain[0]:6.1f} articles/s, processor CPU {1000 * plain[1]:.2f} ms/article, "
-                  f"sink {1000 * plain[2]:.2f} ms/article")
-            print(f"  20 subscriptions: {subs[0]:6.1f} articles/s, processor CPU {1000 * subs[1]:.2f} ms/article, "
-                  f"sink {1000 * subs[2]:.2f} ms/article")
+            for label, f in (("0 subscriptions: ", plain), ("20 subscriptions:", subs)):
+                print(f"  {label} {f[0]:6.1f} articles/s; CPU ms/article: processor {1000 * f[1]:.2f}, sink "
+                      f"{1000 * f[2]:.2f}, broker {1000 * f[3]:.2f}, all {1000 * sum(f[1:]):.2f}")
             print(f"  throughput ratio (20/0): {subs[0] / plain[0]:.3f} ({100 * (1 - subs[0] / plain[0]):+.1f}% loss; "
-                  f"target <= 10%); processor CPU ratio: {subs[1] / plain[1]:.3f}")
+                  f"target <= 10%)")
+            print(f"  CPU per article ratio (20/0): processor {subs[1] / plain[1]:.3f}, all three {sum(subs[1:]) / sum(plain[1:]):.3f} "
+                  f"(CPU-bound estimate of the loss: {100 * (1 - sum(plain[1:]) / sum(subs[1:])):+.1f}%)")
     finally:
         stack.stop()
         print(f"logs in {work}")
