@@ -127,7 +127,8 @@ def test_adding_a_subscription_while_routing_disturbs_no_other(make_settings: Ca
 
 
 def _raw_samples(sources: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
-    """The bundled samples (nl, de, en) as raw records, once per source."""
+    """The bundled samples (nl, de, en) as raw records, once per source (a line naming the source keeps them
+    from being duplicates of each other, which are not enriched)."""
     from datetime import UTC, datetime
 
     from schemas import RawArticle, encode
@@ -135,7 +136,7 @@ def _raw_samples(sources: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
     now = datetime.now(UTC)
     return [(f"{source}-{path.stem}".encode(),
              encode(RawArticle(source=source, url=f"https://example.org/{source}/{path.stem}",
-                               body=path.read_text(encoding="utf-8"), fetched_at=now)))
+                               body=path.read_text(encoding="utf-8") + f"\n\n{source}", fetched_at=now)))
             for source in sources for path in sorted((REPO / "samples").glob("*.txt"))]
 
 
