@@ -162,8 +162,9 @@ async def records_on(settings: Settings, topics: list[str]) -> int:
     consumer = AIOKafkaConsumer(**client_options(settings), group_id=None)
     await consumer.start()
     try:
-        await consumer.topics()  # fetches the metadata of every topic
-        parts = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
+        existing = await consumer.topics()
+        # the processor creates them with the pipeline's partitions
+        parts = [TopicPartition(t, p) for t in topics if t in existing for p in range(settings.partitions)]
         return sum((await consumer.end_offsets(parts)).values()) if parts else 0
     finally:
         await consumer.stop()
