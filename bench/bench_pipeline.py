@@ -90,7 +90,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int,
-                     stage_cost: float) -> None:
+                     stage_cost: float | None = None, broker: int | None = None) -> tuple[float, float, float, float]:
+    """Prints and returns articles/s, then processor, sink and broker (when its pid is given; else 0) CPU
+    seconds per article."""
     from services.producer.publish import Publisher
     from services.sink.store import open_store
 
@@ -104,7 +106,8 @@ async def end_to_end(articles: list[RawArticle], settings: Settings, processors:
         if time.perf_counter() > deadline:
             raise SystemExit("the warm-up article was not stored within 180 s")
         await asyncio.sleep(0.2)
-    cpu0 = cpu_seconds(processors), cpu_seconds([sink])
+    brokers = [broker] if broker is not None else []
+    cpu0 = cpu_seconds(processors), cpu_seconds([sink]), cpu_seconds(brokers)
     async with Publisher(settings) as publisher:
         t0 = time.perf_counter()
         for start in range(0, len(articles), 500):
@@ -128,12 +131,15 @@ async def end_to_end(articles: list[RawArticle], settings: Settings, processors:
         await asyncio.sleep(0.5)
     total = time.perf_counter() - t0
     proc_cpu, sink_cpu = cpu_seconds(processors) - cpu0[0], cpu_seconds([sink]) - cpu0[1]
+    broker_cpu = cpu_seconds(brokers) - cpu0[2]
     print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s "
           f"({len(processors)} processor worker(s), {settings.partitions} partitions)")
+    versus = f", {proc_cpu / len(articles) / stage_cost:.2f}× the in-process stage cost" if stage_cost else ""
     print(f"CPU per article: processor {1000 * proc_cpu / len(articles):.2f} ms "
-          f"({100 * proc_cpu / total:.0f}% of one core, {proc_cpu / len(articles) / stage_cost:.2f}× the in-process "
-          f"stage cost), sink {1000 * sink_cpu / len(articles):.2f} ms")
+          f"({100 * proc_cpu / total:.0f}% of one core{versus}), sink {1000 * sink_cpu / len(articles):.2f} ms"
+          + (f", broker {1000 * broker_cpu / len(articles):.2f} ms" if brokers else ""))
     store.close()
+    return len(articles) / total, proc_cpu / len(articles), sink_cpu / len(articles), broker_cpu / len(articles)
 
 
 async def latency(articles: list[RawArticle], settings: Settings, rate: float) -> None:

@@ -87,7 +87,8 @@ def document() -> dict[str, Any]:
             "bindings": {"kafka": _key("The article id (`id`): every record of one article is on one partition, in order.")}},
         "SubscribedArticle": {
             "name": "SubscribedArticle", "title": "Article matching a subscription", "contentType": "application/json",
-            "summary": "The articles.enriched record (value and key unchanged) copied by `newsflow route`.",
+            "summary": "The articles.enriched record (value and key unchanged), copied by the processor "
+                       "(NEWSFLOW_SUBSCRIPTIONS) or by `newsflow route`.",
             "headers": _headers_schema(h.SUBSCRIPTION_HEADERS, [*enriched_required, h.SUBSCRIPTION]),
             "payload": {"$ref": "#/components/schemas/EnrichedArticle"},
             "bindings": {"kafka": _key("The article id, as on articles.enriched.")}},
@@ -111,8 +112,9 @@ def document() -> dict[str, Any]:
                        "messages": {"deadLetter": {"$ref": "#/components/messages/DeadLetter"}},
                        "bindings": {"kafka": _channel_binding(TOPICS["deadletter"])}},
         "subscription": {"address": SUBSCRIPTION_TOPIC, "title": "Subscription topics",
-                         "description": "One topic per subscription in a subscriptions file (`newsflow route`); the "
-                                        "default address is articles.sub.<name>, a subscription may name another.",
+                         "description": "One topic per subscription in a subscriptions file (routed by the processor, "
+                                        "or by `newsflow route`); the default address is articles.sub.<name>, a "
+                                        "subscription may name another. In order per article id (key).",
                          "parameters": {"name": {"description": "The subscription's name ([a-z0-9][a-z0-9._-]*)."}},
                          "messages": {"subscribedArticle": {"$ref": "#/components/messages/SubscribedArticle"}},
                          "bindings": {"kafka": _channel_binding(None)}},

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,6 +28,9 @@ from services.common.logs import configure_logging
 from services.config import Settings, get_settings
 from services.deadletter import app as deadletter_app
 from services.subscriptions.commands import register as register_subscriptions
+
+if TYPE_CHECKING:
+    from services.subscriptions.live import LiveSubscriptions
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
                   help="newsflow: streaming ingest for multilingual news.")
@@ -148,7 +151,10 @@ def produce(
 
 
 @cli.command()
-def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_format: LogFormat = "text") -> None:
+def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_format: LogFormat = "text",
+            subscriptions: Annotated[Path | None, typer.Option(
+                help="Route enriched articles to these subscriptions (NEWSFLOW_SUBSCRIPTIONS); reloaded on change.")] = None,
+            ) -> None:
     """Run the faust stream processor (normalize, detect language, tag entities); /metrics, /healthz, /readyz."""
     from services.common.kafka import ensure_topics
     from services.common.logs import dict_config
@@ -158,12 +164,16 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_
 
     _logging(loglevel, log_format)  # validates both before the models load
     settings = settings_here(kafka=True)
+    if subscriptions is not None:
+        settings = settings.model_copy(update={"subscriptions": subscriptions})
+    live = _live_subscriptions(settings)  # a bad file ends here, before the models load
     language.warm_up(settings.languages)  # load models before joining the group, not on the first record
     entities.warm_up(settings.languages)
-    asyncio.run(ensure_topics(settings))  # outputs go straight to the producer: their topics must exist
+    # Outputs go straight to the producer: their topics (subscription topics too) must exist.
+    asyncio.run(ensure_topics(settings, extra=live.routes.topics if live else ()))
     observed = observe("processor", settings, group=settings.processor_id,
                        topics=(settings.topic_raw, settings.topic_normalized))
-    app = create_app(settings, metrics=observed.metrics)
+    app = create_app(settings, metrics=observed.metrics, subscriptions=live)
     observed.readiness.probe("group", lambda: faust_joined(app))
     # faust installs its own logging: hand it ours (format, and aiokafka/faust kept at WARNING: they build a
     # debug record for every request otherwise).
@@ -173,6 +183,26 @@ def process(loglevel: Annotated[str, typer.Option("--log-level")] = "warn", log_
         app.main()
     finally:
         observed.close()
+
+
+def _live_subscriptions(settings: Settings) -> LiveSubscriptions | None:
+    """The processor's subscriptions in force at start, or the file's problems (one line each) and exit 2."""
+    if settings.subscriptions is None:
+        return None
+    from services.common.kafka import topic_names
+    from services.processor.runtime.handlers import Topics
+    from services.subscriptions.live import LiveSubscriptions
+    from services.subscriptions.spec import SubscriptionsError
+
+    topics = Topics.of(settings)
+    live = LiveSubscriptions(settings.subscriptions, reserved=(*topic_names(settings), topics.first_seen, topics.related))
+    try:
+        live.apply(*live.read())
+    except SubscriptionsError as exc:
+        for problem in exc.problems:
+            console.print(problem, highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    return live
 
 
 @cli.command()
@@ -429,7 +459,8 @@ def up(
     paths: Annotated[list[Path] | None, typer.Argument(help="Input to feed (default: the bundled samples/).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Exit when the input is stored.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the input to be stored.")] = 300.0,
-    subscriptions: Annotated[Path | None, typer.Option(help="Also run the router on this subscriptions file.")] = None,
+    subscriptions: Annotated[Path | None, typer.Option(
+        help="Route enriched articles to these subscriptions (in the processor; NEWSFLOW_SUBSCRIPTIONS).")] = None,
 ) -> None:
     """Run the whole local stack: Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set), processor, sink; feed input.
 
@@ -442,10 +473,13 @@ def up(
     from services.stackstate import StackLock, absolute_database_url
 
     settings = get_settings()
+    subscriptions = subscriptions or settings.subscriptions
     if subscriptions is not None:
         from services.subscriptions.commands import load_or_exit
 
         load_or_exit(subscriptions)  # a bad file ends here with its problems, not in a restarting child
+        # The processors route (and follow the file); they may run in another folder: an absolute path.
+        settings = settings.model_copy(update={"subscriptions": subscriptions.resolve()})
     state = settings.state_dir.resolve()
     lock = StackLock(state).acquire()  # a second `up` on this state dir stops here, with one line
     settings = settings.model_copy(update={"state_dir": state,
@@ -466,10 +500,8 @@ def up(
         asyncio.run(ensure_topics(settings))
         workers = stack.spawn_processors()
         stack.spawn("sink", "sink")
-        if subscriptions is not None:
-            stack.spawn("router", "route", "--subscriptions", str(subscriptions.resolve()))
-        console.print(f"{len(workers)} processor worker(s), the sink{' and the router' if subscriptions else ''} started "
-                      f"(logs in {stack.log_dir})")
+        routing = f", routing to the subscriptions in {subscriptions}" if subscriptions else ""
+        console.print(f"{len(workers)} processor worker(s){routing} and the sink started (logs in {stack.log_dir})")
         state_file = lock.publish(settings)
         if not once:  # the page is for a stack that keeps running
             stack.spawn("dashboard", "dashboard")

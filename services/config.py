@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     kafka_ssl_cafile: Path | None = None
 
     @field_validator("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password", "kafka_ssl_cafile",
-                     mode="before")
+                     "subscriptions", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         # docker-compose passes unset optional variables as "" (e.g. ${NEWSFLOW_KAFKA_SSL_CAFILE:-}):
@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     processor_test_crash_marker: str | None = None
     # Processor workers `newsflow up` starts (0: one per CPU core, at most one per partition).
     processor_workers: int = Field(default=0, ge=0)
+    # A subscriptions file (docs/subscriptions.md): the processor copies each enriched article to the topic
+    # of every subscription it matches, and reloads the file on change and on SIGHUP.
+    subscriptions: Path | None = None
 
     # What is kept: an article's text after extraction, in UTF-8 bytes; larger articles are dead-lettered.
     max_body_bytes: int = Field(default=1_000_000, ge=1)

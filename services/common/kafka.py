@@ -6,6 +6,7 @@ import asyncio
 import logging
 import ssl
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,28 @@ def faust_credentials(settings: Settings) -> Any:
     return faust.SSLCredentials(sec.ssl_context) if sec.ssl_context is not None else None
 
 
+class KeyHashPartitioner:
+    """Kafka's default partitioning (murmur2 of the key, as the Java client and aiokafka's DefaultPartitioner),
+    remembering the hashes of the last keys: aiokafka's murmur2 is pure Python, and the processor sends one
+    article's record to articles.enriched and to every subscription it matches under the same key."""
+
+    def __init__(self, remember: int = 4096) -> None:
+        self._hashes: dict[bytes, int] = {}
+        self._remember = remember
+
+    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+        from aiokafka.partitioner import DefaultPartitioner, murmur2
+
+        if key is None:
+            return int(DefaultPartitioner()(key, all_partitions, available))
+        hashed = self._hashes.get(key)
+        if hashed is None:
+            if len(self._hashes) >= self._remember:
+                self._hashes.clear()
+            hashed = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
+        return all_partitions[hashed % len(all_partitions)]
+
+
 def faust_app(settings: Settings, app_id: str, datadir: str, **overrides: Any) -> Any:
     """A faust App on the configured broker with the settings every newsflow worker shares: acks from all
     replicas, 16 MiB records, the retained log for a new group, commits every 200 records or 1 s."""
@@ -99,6 +122,7 @@ def faust_app(settings: Settings, app_id: str, datadir: str, **overrides: Any) -
         # Inputs are acked only after their outputs were acknowledged, so a batch cut short is simply
         # processed again by the partition's next owner.
         stream_wait_empty=False,
+        producer_partitioner=KeyHashPartitioner(),
     )
     options.update(overrides)
     return faust.App(app_id, **options)
@@ -120,8 +144,9 @@ class KafkaUnreachable(ConnectionError):
     """No broker answered at the configured bootstrap servers within the wait."""
 
 
-async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
-    """Create the pipeline's topics with the configured partitions (idempotent); returns the cluster id.
+async def ensure_topics(settings: Settings, wait: float = 5.0, extra: Iterable[str] = ()) -> str | None:
+    """Create the pipeline's topics (and `extra` ones, e.g. subscription topics) with the configured
+    partitions (idempotent); returns the cluster id.
 
     Connecting is retried for `wait` seconds (a broker that is still starting), then KafkaUnreachable: a
     wrong address or a stopped broker is said in one line within seconds, not after a long silence. Once
@@ -132,7 +157,7 @@ async def ensure_topics(settings: Settings, wait: float = 5.0) -> str | None:
         try:
             await asyncio.wait_for(admin.start(), max(1.0, deadline - time.monotonic()))
             existing = set(await admin.list_topics())
-            missing = [t for t in topic_names(settings) if t not in existing]
+            missing = [t for t in dict.fromkeys([*topic_names(settings), *extra]) if t not in existing]
             if missing:
                 try:
                     await admin.create_topics([NewTopic(t, settings.partitions, 1, topic_configs=topic_config(settings, t))

@@ -79,7 +79,8 @@ def route_command(
 ) -> None:
     """Copy articles.enriched records to the topic of every subscription they match (faust worker)."""
     from services.common.kafka import topic_names
-    from services.subscriptions.router import LiveSubscriptions, create_router
+    from services.subscriptions.live import LiveSubscriptions
+    from services.subscriptions.router import create_router
 
     settings = get_settings()
     live = LiveSubscriptions(subscriptions, reserved=tuple(topic_names(settings)))

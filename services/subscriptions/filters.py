@@ -8,7 +8,7 @@ Semantics: every field that is set must hold (AND across fields); within a list 
 - `entity_types`: the article has a mention of one of these types (PER, ORG, LOC, MISC).
 - `sources`: the source name, exactly (case-insensitive).
 - `keywords`: one of these words or phrases occurs in the title or the body, as whole words, ignoring
-  case (Unicode-aware: "Bahn" matches "Die Bahn," but not "Bahnhof").
+  case (both lower-cased; Unicode-aware: "Bahn" matches "Die Bahn," but not "Bahnhof").
 - `duplicates`: `include` (default), `exclude` (only articles with no `duplicate_of`) or `only`.
 - `published_after`: `published_at` is later than this; an article without a published date does not
   match a filter that sets it.
@@ -19,7 +19,7 @@ Semantics: every field that is set must hold (AND across fields); within a list 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
 from typing import Literal
@@ -60,34 +60,101 @@ class Filter(BaseModel):
         return values
 
     @cached_property
-    def _keyword_pattern(self) -> re.Pattern[str] | None:
-        if not self.keywords:
-            return None
-        words = sorted({re.escape(k.strip()) for k in self.keywords}, key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+    def _keyword_pattern(self) -> re.Pattern[str]:
+        """Any of the keywords as a whole word, in lower-cased text (`folded`)."""
+        words = sorted({re.escape(keyword_key(k)) for k in self.keywords}, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)")
+
+    @cached_property
+    def _keyword_keys(self) -> frozenset[str]:
+        return frozenset(keyword_key(k) for k in self.keywords)
 
     @cached_property
     def _sources(self) -> frozenset[str]:
         return frozenset(s.casefold() for s in self.sources)
 
 
-@dataclass(frozen=True)
+def keyword_key(word: str) -> str:
+    """A keyword as compared: stripped and lower-cased (matched against lower-cased text: `folded`)."""
+    return word.strip().lower()
+
+
+def folded(text: str) -> str:
+    """Text as keywords are looked for in it: lower-cased once, then matched case-sensitively (cheaper
+    than a case-insensitive pattern, and the same for a keyword and the text)."""
+    return text.lower()
+
+
+class KeywordScan:
+    """Which of many filters' keywords occur in an article, in one pass over its title and body.
+
+    Same semantics as a filter's own pattern (whole words or phrases in the `folded` text): one alternation of
+    every keyword, longest first, tried as a lookahead at each word start, so overlapping keywords are all
+    seen ("Die Bahn" and "Bahn" both count in "Die Bahn"). At one position the alternation yields only the
+    longest keyword that fits; the shorter keywords that are its prefixes are tried there too.
+    """
+
+    def __init__(self, keywords: Iterable[str]) -> None:
+        self.keys = tuple(sorted({keyword_key(k) for k in keywords}, key=len, reverse=True))
+        # One capturing group (not one per keyword: that defeats the regex engine's fast scan); the text
+        # is folded, so the group's text is the key itself.
+        alternatives = "|".join(re.escape(k) for k in self.keys)
+        self._pattern = re.compile(rf"(?<!\w)(?=({alternatives})(?!\w))")
+        self._prefixes = {
+            longer: tuple((key, re.compile(re.escape(key) + r"(?!\w)")) for key in self.keys[i + 1:]
+                          if longer.startswith(key))
+            for i, longer in enumerate(self.keys)}
+
+    def found(self, texts: Iterable[str]) -> frozenset[str]:
+        """The keys (`keyword_key`) of the keywords in these `folded` texts (an article's title and body)."""
+        hits: set[str] = set()
+        for text in texts:
+            for match in self._pattern.finditer(text):
+                key = match.group(1)
+                hits.add(key)
+                for shorter, pattern in self._prefixes[key]:
+                    if pattern.match(text, match.start()):
+                        hits.add(shorter)
+            if len(hits) == len(self.keys):
+                break
+        return frozenset(hits)
+
+
 class Facts:
-    """What several filters ask of one article, computed once (route() tests many filters per article)."""
+    """What several filters ask of one article, each computed once on first use (routing tests many
+    filters per article). With a `KeywordScan`, keyword filters look up its one pass instead of each
+    searching the text."""
 
-    entity_ids: frozenset[str]
-    entity_types: frozenset[str]
+    def __init__(self, article: EnrichedArticle, scan: KeywordScan | None = None) -> None:
+        self._article, self._scan = article, scan
+
+    @cached_property
+    def entity_ids(self) -> frozenset[str]:
+        a = self._article
+        return frozenset({m.entity_id for m in a.entities if m.entity_id} | {s.entity_id for s in a.entity_summary if s.entity_id})
+
+    @cached_property
+    def entity_types(self) -> frozenset[str]:
+        a = self._article
+        return frozenset({m.type for m in a.entities} | {s.type for s in a.entity_summary})
+
+    @cached_property
+    def texts(self) -> tuple[str, str]:
+        """Title and body, `folded`."""
+        return folded(self._article.title or ""), folded(self._article.body)
+
+    @cached_property
+    def keywords(self) -> frozenset[str] | None:
+        return self._scan.found(self.texts) if self._scan is not None else None
 
 
-def facts(article: EnrichedArticle) -> Facts:
-    ids = {m.entity_id for m in article.entities if m.entity_id} | {s.entity_id for s in article.entity_summary if s.entity_id}
-    types = {m.type for m in article.entities} | {s.type for s in article.entity_summary}
-    return Facts(frozenset(ids), frozenset(types))
+def facts(article: EnrichedArticle, scan: KeywordScan | None = None) -> Facts:
+    return Facts(article, scan)
 
 
 def matches(flt: Filter, article: EnrichedArticle, known: Facts | None = None) -> bool:
     """Whether `article` passes `flt` (see the module docstring). Cheapest tests first; `known` may carry
-    `facts(article)` when the caller tests many filters."""
+    `facts(article)` (or a routing table's Facts, with its keyword scan) when the caller tests many filters."""
     if flt.duplicates == "exclude" and article.duplicate_of:
         return False
     if flt.duplicates == "only" and not article.duplicate_of:
@@ -110,9 +177,14 @@ def matches(flt: Filter, article: EnrichedArticle, known: Facts | None = None) -
             return False
         if flt.entity_types and known.entity_types.isdisjoint(flt.entity_types):
             return False
-    pattern = flt._keyword_pattern
-    if pattern is not None and not (article.title and pattern.search(article.title)) and not pattern.search(article.body):
-        return False
+    if flt.keywords:
+        found = known.keywords if known is not None else None
+        if found is not None:
+            return not found.isdisjoint(flt._keyword_keys)
+        pattern = flt._keyword_pattern
+        title, body = known.texts if known is not None else (folded(article.title or ""), folded(article.body))
+        if not pattern.search(title) and not pattern.search(body):
+            return False
     return True
 
 

@@ -1,5 +1,9 @@
 """`newsflow route --subscriptions FILE`: a faust service copying articles.enriched records to the topic of
-every subscription they match (route.py decides; this module only moves records and reloads the file).
+every subscription they match (route.py decides, live.py reloads the file; this module only moves records).
+
+The processor routes in place when it is given the file (NEWSFLOW_SUBSCRIPTIONS, docs/subscriptions.md),
+without reading the enriched records again; this service is for a topic produced elsewhere, or for
+subscriptions managed apart from the pipeline.
 
 - At least once, in order per article: a record is sent unchanged (value and key = article id, so one
   article's records stay on one partition of each output topic) to every matching topic, and the input is
@@ -8,24 +12,18 @@ every subscription they match (route.py decides; this module only moves records 
   queued in input order, then awaited together, then the batch is acked. A send the broker refuses ends
   the process without acking (exit EXIT_UNDELIVERABLE): the batch is read again after a restart. A value
   that is not an EnrichedArticle is dead-lettered at stage "route".
-- Reloading: on SIGHUP, and when the file's content changes (checked every RELOAD_CHECK_SECONDS), the file
-  is read again and the new set replaces the old one between two batches. The router's position in
-  articles.enriched does not move, so a new subscription receives the records processed from then on
-  ("from now"), a removed one receives nothing more, and every other subscription goes on exactly where it
-  was: nothing is re-sent and nothing skipped. A file that fails validation is reported and the set in
-  force is kept. (Records in flight at a crash are processed again after the restart with the set in force
-  then, as at-least-once allows.)
+- Reloading (live.py): on SIGHUP and when the file changes; the new set replaces the old one between two
+  batches and the router's position does not move, so the other subscriptions are not disturbed. (Records
+  in flight at a crash are routed again after the restart with the set in force then, as at-least-once
+  allows.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
-import signal
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import faust
@@ -37,50 +35,13 @@ from services.config import Settings
 from services.common.deadletter import dead_letter_for
 from services.subscriptions.follow import parse_enriched
 from services.subscriptions.headers import subscription_headers
-from services.subscriptions.route import matching
-from services.subscriptions.spec import Subscription, SubscriptionsError, load_subscriptions, reserved_conflicts
+from services.subscriptions.live import LiveSubscriptions, follow_file
 
 log = logging.getLogger("newsflow.route")
-RELOAD_CHECK_SECONDS = 1.0
 EXIT_UNDELIVERABLE = 70  # EX_SOFTWARE: Kafka refused an output; restart and read the input again
 DEFAULT_GROUP = "newsflow-router"
 BATCH_MAX = 500  # records routed together: their copies share one wait for the broker's acknowledgements
 BATCH_WITHIN = 0.05  # seconds a batch waits to fill: the latency a quiet stream pays
-
-
-@dataclass
-class LiveSubscriptions:
-    """The subscriptions in force, replaced whole by `reload` (the agent reads them once per record)."""
-
-    path: Path
-    reserved: tuple[str, ...] = ()
-    subscriptions: tuple[Subscription, ...] = ()
-    digest: str = ""
-
-    def read(self) -> tuple[tuple[Subscription, ...], str]:
-        """Parse the file; raises SubscriptionsError (also for topics of the pipeline itself)."""
-        try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise SubscriptionsError([f"{self.path}: cannot read the subscriptions file: {exc}"]) from None
-        subs = load_subscriptions(self.path)
-        conflicts = reserved_conflicts(subs, self.reserved)
-        if conflicts:
-            raise SubscriptionsError([f"{self.path}: {c}" for c in conflicts])
-        return subs, hashlib.sha256(data).hexdigest()
-
-    def changed(self) -> bool:
-        try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest() != self.digest
-        except OSError:
-            return False  # a file being replaced: look again next time
-
-    def apply(self, subs: tuple[Subscription, ...], digest: str) -> tuple[list[str], list[str]]:
-        """Swap in `subs`; returns the names added and removed."""
-        old = {s.name: s for s in self.subscriptions}
-        new = {s.name: s for s in subs}
-        self.subscriptions, self.digest = subs, digest
-        return sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
 
 
 def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFAULT_GROUP) -> faust.App:
@@ -101,21 +62,9 @@ def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFA
             outputs[name] = topic
         return outputs[name]
 
-    async def declare_all() -> None:
-        for sub in live.subscriptions:
-            await output(sub.output_topic)
-
-    def reload(reason: str) -> None:
-        try:
-            subs, digest = live.read()
-        except SubscriptionsError as exc:
-            live.digest = hashlib.sha256(live.path.read_bytes()).hexdigest() if live.path.exists() else live.digest
-            log.error("subscriptions not reloaded (%s), keeping the %d in force:\n%s", reason,
-                      len(live.subscriptions), exc)
-            return
-        added, removed = live.apply(subs, digest)
-        log.warning("subscriptions reloaded (%s): %d in force; added %s, removed %s", reason, len(subs),
-                    added or "none", removed or "none")
+    async def declare(names: Iterable[str]) -> None:
+        for name in names:
+            await output(name)
 
     async def deliver_all(sends: list[tuple[str, str, bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
         futures = []
@@ -136,18 +85,7 @@ def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFA
                                error_type="ValidationError", key=msg.key.decode("utf-8", "replace") if msg.key else None,
                                topic=msg.topic, partition=msg.partition, offset=msg.offset)
 
-    @app.task
-    async def on_start() -> None:
-        await declare_all()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, lambda: reload("SIGHUP"))
-        log.warning("routing %s to %d subscriptions from %s", settings.topic_enriched, len(live.subscriptions), live.path)
-
-    @app.timer(RELOAD_CHECK_SECONDS)
-    async def watch_file() -> None:
-        if live.changed():
-            reload("file changed")
-            await declare_all()
+    follow_file(app, live, declare, f"routing {settings.topic_enriched}")
 
     @app.agent(enriched)
     async def route_agent(stream: faust.StreamT) -> None:
@@ -155,7 +93,7 @@ def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFA
         # inputs only after this body returns (take_events), so nothing is committed past an unacknowledged
         # copy, and one broker round trip serves the whole batch instead of one per record.
         async for events in stream.take_events(BATCH_MAX, BATCH_WITHIN):
-            subs_in_force = live.subscriptions  # one consistent set per batch, even across a reload
+            routes = live.routes  # one consistent set per batch, even across a reload
             sends: list[tuple[str, str, bytes | None, bytes, list[tuple[str, bytes]]]] = []
             for event in events:
                 msg = event.message
@@ -166,7 +104,7 @@ def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFA
                     continue
                 sends.extend((s.name, s.output_topic, msg.key, msg.value,
                               subscription_headers(msg.headers or (), article, s.name))
-                             for s in matching(subs_in_force, article))
+                             for s in routes.matching(article))
             delivery = asyncio.ensure_future(deliver_all(sends))
             try:
                 await asyncio.shield(delivery)

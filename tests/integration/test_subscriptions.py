@@ -1,4 +1,5 @@
-"""Subscriptions through the real broker: the router, its reload, the SSE stream with Last-Event-ID, tail | head."""
+"""Subscriptions through the real broker: routing in the processor and by `newsflow route`, their reload, the SSE
+stream with Last-Event-ID, tail | head."""
 
 from __future__ import annotations
 
@@ -123,6 +124,96 @@ def test_adding_a_subscription_while_routing_disturbs_no_other(make_settings: Ca
     assert _ids(added) == de2  # from the reload on: not the de article of batch 1
     assert _ids(gone) == nl1  # stopped at the reload
     assert "added ['" in router.tail() and "removed ['" in router.tail()
+
+
+def _raw_samples(sources: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """The bundled samples (nl, de, en) as raw records, once per source (a line naming the source keeps them
+    from being duplicates of each other, which are not enriched)."""
+    from datetime import UTC, datetime
+
+    from schemas import RawArticle, encode
+
+    now = datetime.now(UTC)
+    return [(f"{source}-{path.stem}".encode(),
+             encode(RawArticle(source=source, url=f"https://example.org/{source}/{path.stem}",
+                               body=path.read_text(encoding="utf-8") + f"\n\n{source}", fetched_at=now)))
+            for source in sources for path in sorted((REPO / "samples").glob("*.txt"))]
+
+
+def _process(settings: Settings, tmp_path: Path) -> Command:
+    return Command(["process"], settings, tmp_path, "process").start()
+
+
+def test_processor_routes_exactly_the_matching_articles(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    path = tmp_path / "subs.yaml"
+    settings = make_settings(subscriptions=path)
+    prefix = settings.processor_id
+    text = SUBS.replace("{prefix}", prefix).replace("name: continental", f"name: {prefix}-continental")
+    path.write_text(text, encoding="utf-8")
+    subs = parse_subscriptions(text)
+    raw = _raw_samples(("wire-a", "wire-b"))
+    asyncio.run(send_values(settings, settings.topic_raw, [*raw[:3], (b"bad", b"{not an article"), *raw[3:]]))
+    processor = _process(settings, tmp_path)
+    try:
+        enriched = asyncio.run(read_topic(settings, settings.topic_enriched, expect=6, timeout=240))
+        articles = [EnrichedArticle.model_validate(orjson.loads(r.value)) for r in enriched]
+        expected = {s.output_topic: sorted(a.id for a in articles if matches(s.filter, a)) for s in subs}
+        got = {topic: asyncio.run(read_topic(settings, topic, expect=len(ids), timeout=60))
+               for topic, ids in expected.items()}
+        assert processor.alive(), processor.tail()
+    finally:
+        assert processor.stop() == 0, processor.tail()
+    assert len(articles) == 6 and len(expected[f"articles.sub.{prefix}-continental"]) == 4  # nl and de, twice
+    assert len(expected[f"{prefix}.port"]) == 1 and expected[f"{prefix}.nothing"] == []
+    # across partitions the order is not defined: compare sorted
+    assert {topic: sorted(_ids(records)) for topic, records in got.items()} == expected
+    value_of = {r.key: r.value for r in enriched}
+    for topic, records in got.items():
+        for record in records:
+            assert record.value == value_of[record.key]  # the enriched record's bytes, unchanged
+            headers = header_map(record.headers)
+            name = next(s.name for s in subs if s.output_topic == topic)
+            assert headers[h.SUBSCRIPTION] == name and headers[h.LANGUAGE] == orjson.loads(record.value)["language"]["code"]
+    assert "routing " in processor.tail(200) and "to 3 subscriptions" in processor.tail(200)
+
+
+def test_subscription_added_to_the_processor_while_it_runs_disturbs_no_other(
+        make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    path = tmp_path / "subs.yaml"
+    settings = make_settings(subscriptions=path)
+    p = settings.processor_id
+
+    def write(*names: str) -> None:
+        body = "".join(f"  - name: {p}-{n}\n    filter: {{languages: [{'nl' if n != 'de' else 'de'}]}}\n"
+                       for n in names)
+        path.write_text("subscriptions:\n" + body, encoding="utf-8")
+
+    def nl_and_de(records: list) -> tuple[list[str], list[str]]:  # type: ignore[type-arg]
+        langs = {r.key.decode(): orjson.loads(r.value)["language"]["code"] for r in records}
+        return sorted(k for k, v in langs.items() if v == "nl"), sorted(k for k, v in langs.items() if v == "de")
+
+    write("first", "gone")
+    asyncio.run(send_values(settings, settings.topic_raw, _raw_samples(("one",))))
+    processor = _process(settings, tmp_path)
+    try:
+        batch1 = asyncio.run(read_topic(settings, settings.topic_enriched, expect=3, timeout=240))
+        nl1, _de1 = nl_and_de(batch1)  # every routing decision on batch 1 is made: its records are out
+        assert sorted(_ids(asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=1, timeout=60)))) == nl1
+        write("first", "de")  # "de" added, "gone" removed
+        assert processor.wait_log("subscriptions reloaded"), processor.tail()
+        asyncio.run(send_values(settings, settings.topic_raw, _raw_samples(("two",))))
+        both = asyncio.run(read_topic(settings, settings.topic_enriched, expect=6, timeout=120))
+        nl2, de2 = nl_and_de([r for r in both if r.key.decode() not in _ids(batch1)])
+        first = asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=2, timeout=60))
+        added = asyncio.run(read_topic(settings, f"articles.sub.{p}-de", expect=1, timeout=60))
+        gone = asyncio.run(read_topic(settings, f"articles.sub.{p}-gone", expect=1, timeout=10))
+        assert processor.alive(), processor.tail()
+    finally:
+        processor.stop()
+    assert sorted(_ids(first)) == sorted(nl1 + nl2)  # nothing re-sent, nothing skipped
+    assert _ids(added) == de2  # from the reload on: not the de article of batch 1
+    assert _ids(gone) == nl1  # stopped at the reload
+    assert "added ['" in processor.tail(200) and "removed ['" in processor.tail(200)
 
 
 class _Server:

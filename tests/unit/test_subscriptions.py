@@ -107,6 +107,27 @@ def test_keywords_are_unicode_whole_words_ignoring_case() -> None:
     assert matches(Filter(keywords=("a.b", "bahnhof")), article)  # regex characters are literal
 
 
+def test_one_keyword_scan_per_set_decides_as_each_filter_alone() -> None:
+    # Routes looks for every keyword of the set in one pass; overlapping and prefix keywords must all count.
+    from services.subscriptions.route import Routes
+
+    words = ("Bahn", "Die Bahn", "die", "Bahnhof", "bahnhof geschlossen", "hof", "Straße", "STRASSE", "a.b",
+             "streikt.", "Rotterdam", "gesperrt")
+    subs = tuple(Subscription(name=f"s{i}", filter=Filter(keywords=(w,))) for i, w in enumerate(words)) + (
+        Subscription(name="pair", filter=Filter(keywords=("hof", "Die Bahn"))),
+        Subscription(name="de-only", filter=Filter(languages=("de",), keywords=("bahn",))))
+    routes = Routes(subs)
+    for title, body in ((None, "Die Bahn streikt. Bahnhof geschlossen; Straße gesperrt."),
+                        ("Die Bahnhof-Frage", "Niets over de bahn hier; Rotterdam."), ("Bahn", "")):
+        article = enriched(lang="de", title=title, body=body, entities=())
+        alone = [s.name for s in subs if matches(s.filter, article)]
+        assert [s.name for s in routes.matching(article)] == alone
+    article = enriched(lang="de", title=None, body="Die Bahn streikt. Bahnhof geschlossen; Straße gesperrt.",
+                       entities=())
+    assert [s.name for s in routes.matching(article)] == [
+        "s0", "s1", "s2", "s3", "s4", "s6", "s9", "s11", "pair", "de-only"]
+
+
 def test_filter_refuses_bad_values() -> None:
     for bad in ({"languages": ["NL"]}, {"languages": ["dutch"]}, {"entity_types": ["PERSON"]},
                 {"keywords": [" "]}, {"duplicates": "maybe"}, {"published_after": "2025-01-01T00:00:00"},
@@ -219,7 +240,7 @@ def test_tail_line() -> None:
 
 
 def test_live_subscriptions_reload_reports_what_changed(tmp_path: Path) -> None:
-    from services.subscriptions.router import LiveSubscriptions
+    from services.subscriptions.live import LiveSubscriptions
 
     path = tmp_path / "subs.yaml"
     path.write_text("subscriptions:\n  - name: a\n  - name: b\n", encoding="utf-8")
@@ -236,3 +257,29 @@ def test_live_subscriptions_reload_reports_what_changed(tmp_path: Path) -> None:
         live.read()
     path.unlink()
     assert not live.changed()  # a file being replaced: keep what is in force
+
+
+def test_a_reload_creates_the_new_topics_before_the_new_set_is_in_force(tmp_path: Path) -> None:
+    import asyncio
+    from collections.abc import Iterable
+
+    from services.subscriptions.live import LiveSubscriptions
+
+    path = tmp_path / "subs.yaml"
+    path.write_text("subscriptions:\n  - name: a\n", encoding="utf-8")
+    live = LiveSubscriptions(path)
+    live.apply(*live.read())
+    seen: list[tuple[list[str], tuple[str, ...]]] = []
+
+    async def declare(names: Iterable[str]) -> None:
+        seen.append((list(names), live.routes.topics))
+
+    path.write_text("subscriptions:\n  - name: a\n  - name: c\n    filter: {keywords: [Bahn]}\n", encoding="utf-8")
+    asyncio.run(live.reload("test", declare))
+    assert seen == [(["articles.sub.a", "articles.sub.c"], ("articles.sub.a",))]  # declared while "a" alone routed
+    assert live.routes.topics == ("articles.sub.a", "articles.sub.c")
+    bahn = enriched("b", lang="de", title=None, body="Die Bahn streikt.", entities=())
+    assert [s.name for s in live.routes.matching(bahn)] == ["a", "c"]
+    path.write_text("subscriptions:\n  - name: Bad Name\n", encoding="utf-8")
+    asyncio.run(live.reload("test", declare))  # refused: the set in force stays, nothing declared
+    assert len(seen) == 1 and live.routes.topics == ("articles.sub.a", "articles.sub.c")

@@ -8,13 +8,15 @@ send every output without waiting on each, await all acknowledgements (delivery.
 ack the inputs, so faust never commits past an unacknowledged output. If Kafka refuses what an input
 needs, the worker exits (EXIT_KAFKA_UNAVAILABLE) without acking; its supervisor restarts it and the
 input is read again. "First id per content hash" lives in a compacted topic (firstseen.py says why).
+With a subscriptions file (NEWSFLOW_SUBSCRIPTIONS), an enriched record's copies to the matching subscription
+topics are outputs of the same outcome: sent in the same batch, acked with it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +36,8 @@ from services.processor.runtime.handlers import HandlerConfig, Message, Outcome,
 from services.processor.runtime.related import RelatedRuntime
 from services.processor.runtime.stall import RebalanceClock
 from services.processor.runtime.watchdog import CommittedOffsets, SkipWatch
+from services.subscriptions.live import LiveSubscriptions, follow_file
+from services.subscriptions.route import Routes
 
 log = logging.getLogger("newsflow.processor")
 # One rebalance lasting longer than this is a hang, not a slow member: the broker's rebalance timeout
@@ -50,7 +54,10 @@ def message_of(event: Any) -> Message:
     return Message(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value or b"")
 
 
-def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
+def create_app(settings: Settings, metrics: Metrics | None = None,
+               subscriptions: LiveSubscriptions | None = None) -> faust.App:
+    """`subscriptions` (read and validated at the CLI, its topics created): route enriched articles to them
+    in place (handlers.py), reloading the file on change and on SIGHUP (services/subscriptions/live.py)."""
     metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
     # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
     app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0)
@@ -77,7 +84,21 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                               config=dict(TOPIC_CONFIG))
     related = RelatedRuntime(settings, config.topics.related)
     # -- end near-duplicates and stories
-    handled = stateful(config, first_seen, now, related.state, observe=metrics.observe)  # times language and entities
+    routes: Callable[[], Routes | None] = lambda: None
+    if subscriptions is not None:
+        live = subscriptions
+        declared: set[str] = set()
+
+        async def declare(names: Iterable[str]) -> None:  # before a reloaded set is put in force
+            for name in names:
+                if name not in declared:
+                    await raw_topic(name).maybe_declare()
+                    declared.add(name)
+
+        follow_file(app, live, declare, f"routing {settings.topic_enriched}")
+        routes = lambda: live.routes  # noqa: E731
+    handled = stateful(config, first_seen, now, related.state, observe=metrics.observe,  # times language and entities
+                       routes=routes)
 
     def handler(msg: Message) -> Outcome:
         if msg.topic != config.topics.raw:

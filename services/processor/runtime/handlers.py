@@ -7,12 +7,19 @@ Pure: no Kafka, no awaiting, no global state. The one piece of state, "first id 
     articles.raw        --handle_raw-->        articles.normalized (keyed by content hash) | dead letter
     articles.normalized --handle_normalized--> articles.enriched (keyed by id) + first-seen entry | dead letter
                                                (+ related-state entry and story record, with a `Related`)
+                                               (+ a copy per matching subscription, with `Routes`)
 
 Near-duplicates and stories: the window's `Related` (services/processor/dedup) is passed in like
 `FirstSeen`; the pure enrich step decides against it, and the entries it queued (`take_entries`) travel
 in the Outcome's `related` so delivery sends them before the output, as for first-seen.
 
-Every record sent is built by `output()`: the single place to add headers or count what goes out.
+Subscriptions: the `Routes` in force (services/subscriptions/route.py) are passed in like `Related`; the
+enriched record is encoded once and the same bytes go, after it in the same Outcome, to the topic of every
+subscription the article matches (key = article id, the enriched headers + the subscription's name). One
+Outcome, one ack: the input is acked only once all of them were acknowledged.
+
+Every record sent is built by `output()` (copies by `subscription_outputs()`): the single place to add
+headers or count what goes out.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from services.processor.enrich import enrich_message, normalize_message, parse_n
 from services.processor.dedup import Related
 from services.processor.errors import StepError
 from services.processor.runtime.firstseen import FirstSeen
-from services.subscriptions.headers import enriched_headers
+from services.subscriptions.headers import enriched_headers, subscription_headers
+from services.subscriptions.route import Routes
 
 Headers = tuple[tuple[str, bytes], ...]
 Observe = Callable[[str, float], None]  # told how long a step took ("language", "entities"): metrics
@@ -128,6 +136,16 @@ def output(topic: str, key: bytes | None, record: BaseModel, partition: int | No
     return Output(topic=topic, key=key, value=encode(record), partition=partition, headers=headers)
 
 
+def subscription_outputs(enriched: Output, article: EnrichedArticle, routes: Routes | None) -> tuple[Output, ...]:
+    """`enriched` (the record sent for `article`) copied to the topic of every subscription it matches, in
+    file order: the same key and value bytes (not encoded again), its headers + the subscription's name."""
+    if not routes:
+        return ()
+    return tuple(Output(topic=s.output_topic, key=enriched.key, value=enriched.value,
+                        headers=tuple(subscription_headers(enriched.headers, article, s.name)))
+                 for s in routes.matching(article))
+
+
 def dead_letter_output(letter: DeadLetter, topic: str) -> Output:
     return output(topic, letter.key.encode("utf-8", "surrogatepass") if letter.key else None, letter)
 
@@ -170,12 +188,14 @@ def related_outputs(out: EnrichedArticle | DeadLetter, related: Related, topics:
 
 
 def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
-                      related: Related | None = None, observe: Observe | None = None) -> Outcome:
+                      related: Related | None = None, observe: Observe | None = None,
+                      routes: Routes | None = None) -> Outcome:
     """Enrich; the first article per content hash is recorded, later ones are marked `duplicate_of` it.
 
     `first_seen` must hold the input's partition (loaded by the caller); it is only read here. `related`
     (optional: near-duplicates and stories) records the decision in memory, idempotently by article id;
-    its entries are returned in `Outcome.related`.
+    its entries are returned in `Outcome.related`. `routes` (optional: subscriptions) adds, after the
+    enriched record, its copy to each matching subscription's topic.
     """
     try:
         article = parse_normalized(msg.value)
@@ -190,17 +210,18 @@ def handle_normalized(msg: Message, *, now: datetime, config: HandlerConfig, fir
     if isinstance(out, DeadLetter):
         return Outcome(msg, dead_letters=(out,), first_seen=writes, related=state)
     assert isinstance(out, EnrichedArticle)
-    return Outcome(msg, outputs=(output(config.topics.enriched, out.id.encode(), out),), first_seen=writes,
+    enriched = output(config.topics.enriched, out.id.encode(), out)
+    return Outcome(msg, outputs=(enriched, *subscription_outputs(enriched, out, routes)), first_seen=writes,
                    related=state)
 
 
 def handle(msg: Message, *, now: datetime, config: HandlerConfig, first_seen: FirstSeen,
-           related: Related | None = None, observe: Observe | None = None) -> Outcome:
+           related: Related | None = None, observe: Observe | None = None, routes: Routes | None = None) -> Outcome:
     """Route by input topic. Whatever escapes a step is dead-lettered at stage "route": the stream goes on."""
     try:
         if msg.topic == config.topics.normalized:
             return handle_normalized(msg, now=now, config=config, first_seen=first_seen, related=related,
-                                     observe=observe)
+                                     observe=observe, routes=routes)
         return handle_raw(msg, now=now, config=config)
     except Exception as exc:
         return failed(msg, "route", f"{type(exc).__name__}: {exc}", type(exc).__name__, now)
@@ -210,12 +231,15 @@ Handler = Callable[[Message], Outcome]
 
 
 def stateful(config: HandlerConfig, first_seen: FirstSeen, clock: Callable[[], datetime],
-             related: Related | None = None, observe: Observe | None = None) -> Handler:
+             related: Related | None = None, observe: Observe | None = None,
+             routes: Callable[[], Routes | None] = lambda: None) -> Handler:
     """`handle` with the first-seen writes of each outcome folded into `first_seen` before the next record
-    (`related` records its own decisions as it makes them)."""
+    (`related` records its own decisions as it makes them). `routes` gives the subscriptions in force: a
+    reload swaps them between batches (never within one: handling a batch does not await)."""
 
     def run(msg: Message) -> Outcome:
-        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen, related=related, observe=observe)
+        outcome = handle(msg, now=clock(), config=config, first_seen=first_seen, related=related, observe=observe,
+                         routes=routes())
         for write in outcome.first_seen:
             first_seen.recorded(write.partition, write.content_hash, write.article_id)
         return outcome

@@ -20,6 +20,7 @@ from services.processor.runtime.attempts import Attempts, MemoryStore, handle_gu
 from services.processor.runtime.delivery import Delivered, deliver
 from services.processor.runtime.firstseen import FirstSeen, apply
 from services.processor.runtime.handlers import HandlerConfig, Message, Output, crashed, stateful
+from services.subscriptions.route import Routes
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,13 @@ class MemoryWorker:
     delivered: list[Delivered] = field(default_factory=list)
     # Near-duplicates and stories: a fresh state per worker, folded from the related topic before each batch.
     related: Related | None = None
+    # Subscriptions in force; a test reloads by assigning a new set between two steps.
+    routes: Routes | None = None
 
     def __post_init__(self) -> None:
         self.first_seen = FirstSeen()
         self.attempts = Attempts(self.store, self.crash_limit)
-        self.handler = stateful(self.config, self.first_seen, self.clock, self.related)
+        self.handler = stateful(self.config, self.first_seen, self.clock, self.related, routes=lambda: self.routes)
 
     def _load_first_seen(self, partition: int) -> None:
         if self.first_seen.stale(0, (partition,)):
