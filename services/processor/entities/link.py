@@ -67,6 +67,9 @@ _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+_STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
+# (entity, score before context, common-word check, article check, veto index, country, home bonus): see Linker._static_choices
+_Choice = tuple[Entity, int, bool, bool, int, str, int]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
@@ -75,6 +78,8 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
+        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
+        self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
 
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
@@ -108,14 +113,46 @@ class Linker:
         return _coref(text, out)
 
     def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:
-        """The entity a mention (model span f, or None for a KB name the model missed) names, or None."""
+        """The entity a mention (model span f, or None for a KB name the model missed) names, or None.
+        cands: self.kb.lookup(key) (or empty)."""
         if not cands:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
+        got = self._static.get((key, stype, ctx.lang))
+        if got is None or got[0] is not cands:
+            got = self._static_choices(cands, key, stype, ctx.lang)
         veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
-        bit = LANG_BITS.get(ctx.lang, OTHER)
         scored: list[tuple[int, Entity]] = []
+        for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
+            if common and ctx.starts_sentence(start):
+                continue  # a sentence-initial common word named like a small town ("Cela est lié")
+            if geonames and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+            if vetoed_by >= 0:
+                if veto is None:
+                    veto = self._veto(key, start, end, ctx)
+                if veto[vetoed_by]:
+                    continue
+            if country:
+                score += 30 if country in ctx.countries else home_bonus
+            scored.append((score, e))
+        if not scored:
+            return None
+        if len(scored) > 1:
+            scored.sort(key=_neg_score)
+            if scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
+                return None  # ambiguous without context: no id rather than a wrong one
+        return scored[0][1]
+
+    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
+        """The part of resolve that depends on the key, the span's type and the language only (the
+        candidates that pass the name and type rules, with their scores before context), cached:
+        (cands, choices), each choice (entity, score, common-word check, article check, veto index
+        (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus)."""
+        bit = LANG_BITS.get(lang, OTHER)
+        home = HOME.get(lang, "")
+        out: list[_Choice] = []
         for c in cands:
             e, fl = c.entity, c.flags
             if stype is None:  # an addition: only names we are sure of, in this language
@@ -127,27 +164,18 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and common_word(key, ctx.lang):
-                continue  # a sentence-initial common word named like a small town ("Cela est lié")
-            if e.cls == "city:geonames" and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
-                continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
-            if e.type != "PER":
-                if veto is None:
-                    veto = self._veto(key, start, end, ctx)
-                if veto[0] if e.type == "LOC" else veto[1]:
-                    continue
+            common = e.prior < _COMMON_PRIOR and " " not in key and common_word(key, lang)
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
-            if e.country and e.country != e.id:
-                score += 30 if e.country in ctx.countries else 10 if e.country == ctx.home else 0
-            scored.append((score, e))
-        if not scored:
-            return None
-        scored.sort(key=lambda s: -s[0])
-        if len(scored) > 1 and scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
-            return None  # ambiguous without context: no id rather than a wrong one
-        return scored[0][1]
+            country = e.country if e.country and e.country != e.id else ""
+            vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
+            out.append((e, score, common, e.cls == "city:geonames", vetoed_by, country, 10 if country and country == home else 0))
+        got = (cands, tuple(out))
+        if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+            self._static.clear()
+        self._static[(key, stype, lang)] = got
+        return got
 
     def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
         """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
@@ -160,12 +188,19 @@ class Linker:
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
         choosing between namesakes."""
-        out = set()
+        out: set[str] = set()
+        cache = self._countries
         for h in hits:
-            for c in self.kb.lookup(h.key):
-                e = c.entity
-                if not c.flags & WEAK and e.type == "LOC" and (e.cls == "country" or e.prior >= 40) and e.country:
-                    out.add(e.country)
+            got = cache.get(h.key)
+            if got is None:
+                got = tuple(
+                    c.entity.country for c in self.kb.lookup(h.key)
+                    if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
+                )
+                if len(cache) >= _STATIC_MAX:
+                    cache.clear()
+                cache[h.key] = got
+            out.update(got)
         return frozenset(out)
 
     def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
@@ -227,6 +262,10 @@ class Linker:
         return e
 
 
+def _neg_score(s: tuple[int, Entity]) -> int:
+    return -s[0]
+
+
 @lru_cache(maxsize=65536)
 def common_word(key: str, lang: str) -> bool:
     """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
@@ -271,9 +310,16 @@ class _Context:
         self.text, self.lang, self.countries = text, lang, countries
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
+        self._prev: dict[int, str] = {}  # the words around a position, asked for more than once per name
 
     def prev_word(self, start: int) -> str:
         """The folded word right before start (spaces between), or ""."""
+        got = self._prev.get(start)
+        if got is None:
+            got = self._prev[start] = self._prev_word(start)
+        return got
+
+    def _prev_word(self, start: int) -> str:
         seg = self.text[max(0, start - 40) : start]
         head = seg.rstrip(" \t")
         if head == seg and seg:
