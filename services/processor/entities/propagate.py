@@ -55,18 +55,18 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         by_first.setdefault(form[0], []).append(form)
     taken = [(f.start, f.end) for f in found]
     added: list[Found] = []
-    i, n, t = 0, len(tokens), 0
-    while i < n:
-        options = by_first.get(words[i])
+    n, t, i = len(tokens), 0, 0
+    for k in [k for k, w in enumerate(words) if w in by_first]:  # where a name can start, in order
+        if k < i:
+            continue  # inside the occurrence added last
+        i = k
         hit = None
-        if options:
-            for form in options:
-                j = i + len(form)
-                if j <= n and tuple(words[i:j]) == form:
-                    hit = (form, j)
-                    break
+        for form in by_first[words[i]]:
+            j = i + len(form)
+            if j <= n and tuple(words[i:j]) == form:
+                hit = (form, j)
+                break
         if hit is None:
-            i += 1
             continue
         form, j = hit
         start, end = tokens[i][0], tokens[j - 1][1]
@@ -77,8 +77,6 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             ref = forms[form]
             added.append(Found(start, end, ref.type, ref.entity_id, ref.name))
             i = j
-        else:
-            i += 1
     if not added:
         return found
     return sorted([*found, *added], key=lambda f: f.start)
