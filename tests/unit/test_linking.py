@@ -210,3 +210,22 @@ def test_a_place_after_a_definite_article_is_no_small_town() -> None:
     # The only "Waal" in the KB is a small Ethiopian town; "de Waal" is the Dutch river.
     got = ids("De dijken langs de Waal bij Tiel worden versterkt.", "nl", ("Waal", "LOC"), ("Tiel", "LOC"))
     assert got["Waal"] is None and got["Tiel"] == "geonames:2746331"
+
+
+def test_next_word_equals_its_regex_definition() -> None:
+    """_Context.next_word skips blanks and hyphens then matches once; the definition is a search for the
+    first word with only blanks and hyphens before it."""
+    import random
+
+    from services.processor.entities.link import _WORD, _Context
+    from services.processor.entities.ner.text import fold
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(" \t-–,.aZé1_'’\n") for _ in range(rng.randint(0, 60)))
+        ctx = _Context(text, "de", frozenset())
+        for end in range(len(text) + 1):
+            seg = text[end : end + 40]
+            m = _WORD.search(seg)
+            want = fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+            assert ctx.next_word(end) == want, (text, end)

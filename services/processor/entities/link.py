@@ -329,8 +329,9 @@ class _Context:
 
     def next_word(self, end: int) -> str:
         seg = self.text[end : end + 40]
-        m = _WORD.search(seg)
-        return fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+        # The first word, when only blanks and hyphens stand before it.
+        m = _WORD.match(seg, len(seg) - len(seg.lstrip(" \t-")))
+        return fold(m.group()) if m else ""
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""
