@@ -67,6 +67,7 @@ _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+_JOINED: dict[str, str] = {}  # surface -> its KB key (join_key(fold_key(surface)))
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, article check, veto index, country, home bonus): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, bool, int, str, int]
@@ -89,8 +90,15 @@ class Linker:
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
+        keys = _JOINED
         for f in spans:
-            key = join_key(fold_key(text[f.start : f.end]))
+            surface = text[f.start : f.end]
+            key = keys.get(surface)
+            if key is None:
+                key = join_key(fold_key(surface))
+                if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+                    keys.clear()
+                keys[surface] = key
             ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
             cands = self.kb.lookup(key) if ok else ()
             if not cands and key.endswith(" s"):  # Trump's
@@ -236,7 +244,11 @@ class Linker:
             while k < len(found) and found[k].start < h.end:
                 k += 1
             covered = found[j:k]
-            if covered and (
+            if k == j + 1:  # the usual case, one span: the test below for it alone
+                f = covered[0]
+                if not (h.start <= f.start and f.end <= h.end) or (f.start == h.start and f.end == h.end):
+                    continue  # the model's span wins
+            elif covered and (
                 not all(h.start <= f.start and f.end <= h.end for f in covered)
                 or all((f.start, f.end) == (h.start, h.end) for f in covered)
             ):
@@ -310,22 +322,17 @@ class _Context:
         self.text, self.lang, self.countries = text, lang, countries
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
-        self._prev: dict[int, str] = {}  # the words around a position, asked for more than once per name
 
     def prev_word(self, start: int) -> str:
         """The folded word right before start (spaces between), or ""."""
-        got = self._prev.get(start)
-        if got is None:
-            got = self._prev[start] = self._prev_word(start)
-        return got
-
-    def _prev_word(self, start: int) -> str:
         seg = self.text[max(0, start - 40) : start]
         head = seg.rstrip(" \t")
         if head == seg and seg:
             return ""  # attached: "(", a hyphen
-        words = _WORD.findall(head[-40:])
-        return fold(words[-1]) if words and head.endswith(words[-1]) else ""
+        # The last word of head when head ends in one: _WORD reads the same backwards, so it is the
+        # match at the start of the reversed text (what the last of _WORD.findall(head) is).
+        m = _WORD.match(head[::-1])
+        return fold(m.group()[::-1]) if m else ""
 
     def next_word(self, end: int) -> str:
         seg = self.text[end : end + 40]
