@@ -33,9 +33,15 @@ from services.processor.entities import tag_entities  # noqa: E402
 from services.processor.entities.ner import corpora  # noqa: E402
 
 
-def evaluate(sentences, lang: str, group: int = 1) -> corpora.Score:
+def _capitals(text: str) -> str:
+    """text in capitals, letter for letter (a letter whose capital is longer, like ß, stays)."""
+    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+def evaluate(sentences, lang: str, group: int = 1, caps: bool = False) -> corpora.Score:
     """The real step on `group` consecutive sentences at a time, one per line (group > 1: a pseudo-article,
-    so document-level steps such as propagate.py have repeats to work with)."""
+    so document-level steps such as propagate.py have repeats to work with); caps: each line written in
+    capitals, as headlines are."""
     score = corpora.Score()
     batch = [corpora.retokenize(toks, tags) for toks, tags in sentences]
     for lo in range(0, len(batch), group):
@@ -49,7 +55,7 @@ def evaluate(sentences, lang: str, group: int = 1) -> corpora.Score:
             text = text[:-1] + "\n" if toks else text
             base += len(toks)
         pred = set()
-        for k, m in enumerate(tag_entities(text, lang)):
+        for k, m in enumerate(tag_entities(_capitals(text) if caps else text, lang)):
             if m.start in starts and m.end in ends:
                 pred.add((starts[m.start], ends[m.end], m.type))
             else:  # off the gold tokenization: a guaranteed miss
@@ -176,6 +182,7 @@ def main() -> None:
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
     ap.add_argument("--lang", action="append", help="only these languages (repeatable)")
     ap.add_argument("--group", type=int, default=1, help="score N consecutive sentences as one text (pseudo-article)")
+    ap.add_argument("--caps", action="store_true", help="every sentence written in capitals (headlines)")
     ap.add_argument("--no-propagate", action="store_true", help="without entities/propagate.py (its effect, with --group)")
     args = ap.parse_args()
     if args.no_propagate:
@@ -196,8 +203,8 @@ def main() -> None:
             continue
         t0 = time.process_time()
         sents = itertools.islice(load(), args.limit)
-        score = evaluate_model_only(sents, lang) if args.model_only else evaluate(sents, lang, args.group)
-        report(f"{name}{' [CRF only]' if args.model_only else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
+        score = evaluate_model_only(sents, lang) if args.model_only else evaluate(sents, lang, args.group, args.caps)
+        report(f"{name}{' [CRF only]' if args.model_only else ''}{' [in capitals]' if args.caps else ''}  [{time.process_time() - t0:.0f} s CPU]", score)
     if not args.no_speed:
         speed(ner.parents[1], args.runs, args.before)
 

@@ -337,3 +337,27 @@ def test_compiled_scanners_equal_the_regexes() -> None:
 def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:
     got = _found("WASHINGTON 1996-12-06 U.S. officials said the U.S. economy grew.", "en")
     assert [(t, i) for t, _, i in got if t.startswith("U.S")] == [("U.S.", "Q30"), ("U.S.", "Q30")]
+
+
+def test_a_headline_in_capitals_is_read_in_prose_case() -> None:
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.ner.truecase import truecase
+
+    text = "MERKEL MEETS NATO CHIEF IN BERLIN\nMerkel met the NATO chief in Berlin on Monday."
+    cased = truecase(text, tokenize(text), "en", lambda key: key == "berlin")
+    # lexicon name, common word, acronym, common word, common word, KB place; the prose line as written
+    assert cased == "Merkel meets NATO chief in Berlin\nMerkel met the NATO chief in Berlin on Monday."
+    assert truecase("NO\n", tokenize("NO\n"), "en", lambda key: False) == "NO\n"  # one word is no headline
+    found = {(m.text, m.type) for m in tag_entities("OBAMA AND MERKEL TALK TRADE IN WASHINGTON", "en")}
+    assert {("OBAMA", "PER"), ("MERKEL", "PER"), ("WASHINGTON", "LOC")} <= found  # cut from the text as written
+
+
+def test_a_score_between_two_names_splits_them() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.text import tokenize
+
+    text = "Fulham 0 Brentford 0 , TSV 1860 München , SG 01 Höchst"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 3, "ORG"), (5, 8, "ORG"), (9, 12, "ORG")])
+    assert [" ".join(words[a:b]) for a, b, _ in found] == ["Fulham", "Brentford", "TSV 1860 München", "SG 01 Höchst"]

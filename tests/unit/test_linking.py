@@ -252,3 +252,25 @@ def test_prev_word_equals_its_regex_definition() -> None:
                 words = _WORD.findall(head[-40:])
                 want = fold(words[-1]) if words and head.endswith(words[-1]) else ""
             assert ctx.prev_word(start) == want, (text, start)
+
+
+def test_a_small_town_needs_its_country_in_the_article() -> None:
+    # Parys is a South African town of 48,000; in a Dutch text that names no South African place it is
+    # the old spelling of Paris, not the town. A town of the article's home country still links (Tiel).
+    got = ids("De diligence van Parys naar Toulon vertrekt uit Tiel.", "nl", ("Parys", "LOC"), ("Tiel", "LOC"))
+    assert got["Parys"] is None and got["Tiel"] == "geonames:2746331"
+    assert ids("Parys liegt in Südafrika.", "de", ("Parys", "LOC"))["Parys"] == "geonames:966166"
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("17. | Mainz (6 Pkt) | Köln (5 Pkt)", "Köln"),
+    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Leeds"),
+    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Fulham"),
+    ("73' Lyon n'a plus que 20 minutes pour revenir.", "Lyon"),
+])
+def test_a_place_named_as_a_team_gets_no_place_id(text: str, surface: str) -> None:
+    assert ids(text, "de" if "Pkt" in text else "fr" if "Lyon" in text else "en", (surface, "LOC"))[surface] is None
+
+
+def test_a_date_or_a_count_after_a_place_is_no_score() -> None:
+    assert ids("LONDON 12 Dec - Ministers met in London 12 times this year.", "en", ("London", "LOC"))["London"] == "Q84"

@@ -48,6 +48,12 @@ ORG_CUES = frozenset(
 # Definite articles: a place name after one is a river, a region or a landscape, not a small town.
 _ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den", "dem", "des"}),
              "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
+# A place named as a team: in a league table "Köln (5 Pkt)", a result "Leeds 2 Everton 1", a live
+# report "73' Lyon".
+_STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punten)\b", re.IGNORECASE)
+_SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
+_SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
+_MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -65,12 +71,13 @@ _CROSS = frozenset({"country", "region", "curated"})
 _LABEL_BITS = sum(LANG_BITS.values())
 _MARGIN = 15
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
+_TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _JOINED: dict[str, str] = {}  # surface -> its KB key (join_key(fold_key(surface)))
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
-# (entity, score before context, common-word check, article check, veto index, country, home bonus): see Linker._static_choices
-_Choice = tuple[Entity, int, bool, bool, int, str, int]
+# (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
+_Choice = tuple[Entity, int, bool, int, int, str, int]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
@@ -81,6 +88,10 @@ class Linker:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
         self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
+
+    def well_known(self, key: str) -> bool:
+        """Whether folded key names a country, a region, a curated entity or a larger city."""
+        return any(c.entity.prior >= 35 for c in self.kb.lookup(key))
 
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
@@ -135,8 +146,11 @@ class Linker:
         for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
-            if geonames and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
-                continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+            if geonames:
+                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                    continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+                if geonames == 2 and e.country not in ctx.countries:
+                    continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
             if vetoed_by >= 0:
                 if veto is None:
                     veto = self._veto(key, start, end, ctx)
@@ -156,7 +170,7 @@ class Linker:
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
-        (cands, choices), each choice (entity, score, common-word check, article check, veto index
+        (cands, choices), each choice (entity, score, common-word check, geonames checks, veto index
         (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus)."""
         bit = LANG_BITS.get(lang, OTHER)
         home = HOME.get(lang, "")
@@ -178,7 +192,9 @@ class Linker:
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
             country = e.country if e.country and e.country != e.id else ""
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
-            out.append((e, score, common, e.cls == "city:geonames", vetoed_by, country, 10 if country and country == home else 0))
+            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries.
+            geonames = 0 if e.cls != "city:geonames" else 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
         got = (cands, tuple(out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()
@@ -191,7 +207,7 @@ class Linker:
         person = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
         org = prev in ORG_CUES or nxt in ORG_CUES
         language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
-        return (person or org or language, person)
+        return (person or org or language or _team(ctx.text, start, end), person)
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -299,6 +315,15 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _team(text: str, start: int, end: int) -> bool:
+    """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
+    after, before = text[end : end + 60], text[max(0, start - 40) : start]
+    if _STANDINGS.match(after) or _MINUTE.search(before):
+        return True
+    m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
+    return bool(m and m.group(1)[0].isupper())
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:

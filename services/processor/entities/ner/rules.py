@@ -3,10 +3,9 @@
 - Weekday and month names are not entities ("Thursday" LOC, "Friday" ORG); at the edge of a span
   they are cut off ("Tuesday, as sh…").
 - Dates and years at the edge of a span are not part of the name ("LONDON 1996-12-06").
-- A comma or semicolon ends a name: "TIGNES , France" is two places.
+- A comma or semicolon ends a name: "TIGNES , France" is two places; so does a score between two
+  names ("Fulham 0 Brentford 0").
 - A dateline (an all-caps word opening a line, followed by a date, a dash or a comma) names a place.
-- In an all-caps line (a headline) capitals say nothing: the model's spans there are dropped
-  (names from the knowledge base, matched case-blind, still mark them).
 - An English possessive ("Italy's") is not part of the name.
 - A person's title is not part of the name ("Chancellor Helmut Kohl", "Bundeskanzler Olaf Scholz").
 - A news agency's name or abbreviation ("dpa", "ANP", "(AFP)") is an organisation, and never part of
@@ -73,38 +72,15 @@ def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
 
 
-def _shouting(text: str, pos: int, seen: dict[int, bool]) -> bool:
-    """Whether the line around pos is in capitals: three or more words, four in five all-caps.
-    Headlines are short: a line over 300 characters is never one (and each line is judged once)."""
-    lo = text.rfind("\n", max(0, pos - 300), pos) + 1
-    if lo == 0 and pos > 300:
-        return False  # inside a long line
-    got = seen.get(lo)
-    if got is None:
-        hi = text.find("\n", pos)
-        line = text[lo : hi if hi >= 0 else len(text)]
-        blanks = line.split() if len(line) <= 300 else []
-        # Four in five of three or more words means three all-caps words at least: most lines have fewer.
-        if sum(map(str.isupper, blanks)) < 3:
-            got = seen[lo] = False
-        else:
-            words = [w for w in blanks if sum(c.isalpha() for c in w) > 1]
-            got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
-    return got
-
-
 def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """found: model spans as (first token, last+1 token, type) over spans (token offsets of text).
     Returns the corrected spans in the same form, in order."""
     out: list[tuple[int, int, str]] = []
-    lines: dict[int, bool] = {}
     for a, b, typ in found:
-        if _shouting(text, spans[a][0], lines):
-            continue
         pieces: list[tuple[int, int]] = []
         start = a
         for k in range(a, b + 1):
-            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS:
+            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k):
                 if k > start:
                     pieces.append((start, k))
                 start = k + 1
@@ -121,6 +97,16 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if lo < hi:
                 out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else typ))
     return out
+
+
+def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
+    """Whether token k, inside the span a..b, is a match score between two names ("Leeds 2 Everton"):
+    one or two digits, not led by 0 ("SG 01 Höchst"), a capital on both sides."""
+    if not a < k < b - 1:
+        return False
+    tok = text[spans[k][0] : spans[k][1]]
+    return (tok.isdigit() and (len(tok) == 1 or (len(tok) == 2 and tok[0] != "0"))
+            and text[spans[k - 1][1] - 1].isalpha() and text[spans[k + 1][0]].isupper())
 
 
 def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -23,6 +23,7 @@ from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
 from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
+from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -123,12 +124,18 @@ class Tagger:
         spans = tokenize(text)
         if not spans:
             return []
-        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
-        matches = self.gaz.scan(text, lang, pieces)
+        # The model and its gazetteer features read headlines in prose case; the linker reads the text
+        # as written (its rules for adding names know capitals), and offsets are the same in both.
+        cased = truecase(text, spans, lang, self.linker.well_known)
+        pieces = capital_pieces(cased)  # where names can start: shared by the gazetteer's and the KB's scan
+        matches = self.gaz.scan(cased, lang, pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        words = [text[s:e] for s, e in spans]
-        found = self.crf_spans(text, spans, gaz_marks(spans, matches), lang, words)
+        words = [cased[s:e] for s, e in spans]
+        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, words)
+        if cased is not text:
+            pieces = capital_pieces(text)
+            words = [text[s:e] for s, e in spans]
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)

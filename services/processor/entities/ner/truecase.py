@@ -1,0 +1,94 @@
+"""Case for all-caps lines (headlines) before the CRF reads them.
+
+In "SOCCER - ARSENAL BEAT CHELSEA IN LONDON DERBY" capitals say nothing, and the models were trained
+on cased text: read as written, such a line is either all names or none. Each all-caps word of such a
+line gets the case it would have in prose: an acronym stays ("NATO", "BBC"), a known name or a word
+the language does not use gets a capital ("Arsenal", "London"), a common word is lower-cased
+("beat", "in"). The model and its gazetteer features read the line so; offsets are kept, so the
+mentions are cut from the text as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import wordfreq
+
+from services.processor.entities.ner import lexicon
+from services.processor.entities.ner.text import Span, fold
+
+# Whether a folded word names a well-known entity (the linking KB's countries, capitals, cities).
+Known = Callable[[str], bool]
+
+_HERE = Path(__file__).parent
+_VOWELS = frozenset("AEIOUYÄÖÜÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛËÏ")
+_COMMON = 3.5  # wordfreq Zipf: about three in a million words or more
+_NAME_LIMIT = 5.5  # a known name that is this common a word ("WILL", "MAY") is read as the word
+
+
+def shouting(text: str, pos: int, seen: dict[int, bool]) -> bool:
+    """Whether the line around pos is in capitals: three or more words, four in five all-caps.
+    Headlines are short: a line over 300 characters is never one (and each line is judged once)."""
+    lo = text.rfind("\n", max(0, pos - 300), pos) + 1
+    if lo == 0 and pos > 300:
+        return False  # inside a long line
+    got = seen.get(lo)
+    if got is None:
+        hi = text.find("\n", pos)
+        line = text[lo : hi if hi >= 0 else len(text)]
+        blanks = line.split() if len(line) <= 300 else []
+        # Four in five of three or more words means three all-caps words at least: most lines have fewer.
+        if sum(map(str.isupper, blanks)) < 3:
+            got = seen[lo] = False
+        else:
+            words = [w for w in blanks if sum(c.isalpha() for c in w) > 1]
+            got = seen[lo] = len(words) >= 3 and sum(w.isupper() for w in words) * 5 >= len(words) * 4
+    return got
+
+
+@lru_cache(maxsize=1)
+def acronyms() -> frozenset[str]:
+    """All-caps words of the curated alias tables ("EU", "NATO", "OPEC", "SPD")."""
+    out: set[str] = set()
+    for path in (_HERE / "entities.tsv", _HERE.parent / "kb" / "curated.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                continue
+            for word in line.replace("|", " ").replace("\t", " ").replace("~", " ").split():
+                if len(word) > 1 and word.isupper() and word.isalpha():
+                    out.add(word)
+    return frozenset(out)
+
+
+def prose_form(word: str, lang: str, known: Known) -> str:
+    """How an all-caps word would be written in running text of lang."""
+    if word in acronyms() or not _VOWELS.intersection(word):
+        return word
+    low = word.lower()
+    title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+    try:
+        z = wordfreq.zipf_frequency(low, lang)
+    except (LookupError, ValueError):  # a language wordfreq does not know: names are likelier
+        return title
+    if z < _NAME_LIMIT and (lexicon.load().get(title) or known(fold(low))):
+        return title
+    return low if z >= _COMMON else title
+
+
+def truecase(text: str, spans: list[Span], lang: str, known: Known) -> str:
+    """text with each all-caps word of an all-caps line in its prose form (spans: text's tokens).
+    Letter for letter: every offset, and so every token, stays where it was; text itself when no line
+    is in capitals."""
+    out: list[str] = []
+    done = 0
+    seen: dict[int, bool] = {}
+    for a, b in spans:
+        w = text[a:b]
+        if b - a > 1 and w.isupper() and shouting(text, a, seen):
+            form = prose_form(w, lang, known)
+            if len(form) == b - a and form != w:
+                out += (text[done:a], form)
+                done = b
+    return "".join(out) + text[done:] if out else text
