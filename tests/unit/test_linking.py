@@ -217,6 +217,48 @@ def test_a_place_after_a_definite_article_is_no_small_town() -> None:
     assert got["Waal"] is None and got["Tiel"] == "geonames:2746331"
 
 
+def test_next_word_equals_its_regex_definition() -> None:
+    """_Context.next_word skips blanks and hyphens then matches once; the definition is a search for the
+    first word with only blanks and hyphens before it."""
+    import random
+
+    from services.processor.entities.link import _WORD, _Context
+    from services.processor.entities.ner.text import fold
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(" \t-–,.aZé1_'’\n") for _ in range(rng.randint(0, 60)))
+        ctx = _Context(text, "de", frozenset())
+        for end in range(len(text) + 1):
+            seg = text[end : end + 40]
+            m = _WORD.search(seg)
+            want = fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+            assert ctx.next_word(end) == want, (text, end)
+
+
+def test_prev_word_equals_its_regex_definition() -> None:
+    """_Context.prev_word matches the reversed text once; the definition is the last _WORD match of the
+    40 characters before, when the text up to the blanks ends with it."""
+    import random
+
+    from services.processor.entities.link import _WORD, _Context
+    from services.processor.entities.ner.text import fold
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(" \t-‐–,.aZé1_'’(\n") for _ in range(rng.randint(0, 70)))
+        ctx = _Context(text, "de", frozenset())
+        for start in range(len(text) + 1):
+            seg = text[max(0, start - 40) : start]
+            head = seg.rstrip(" \t")
+            if head == seg and seg:
+                want = ""
+            else:
+                words = _WORD.findall(head[-40:])
+                want = fold(words[-1]) if words and head.endswith(words[-1]) else ""
+            assert ctx.prev_word(start) == want, (text, start)
+
+
 def test_a_small_town_needs_its_country_in_the_article() -> None:
     # Parys is a South African town of 48,000; in a Dutch text that names no South African place it is
     # the old spelling of Paris, not the town. A town of the article's home country still links (Tiel).

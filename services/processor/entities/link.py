@@ -77,6 +77,10 @@ _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is 
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+_JOINED: dict[str, str] = {}  # surface -> its KB key (join_key(fold_key(surface)))
+_STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
+# (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
+_Choice = tuple[Entity, int, bool, int, int, str, int]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
@@ -85,6 +89,8 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
+        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
+        self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
 
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
@@ -98,8 +104,15 @@ class Linker:
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
+        keys = _JOINED
         for f in spans:
-            key = join_key(fold_key(text[f.start : f.end]))
+            surface = text[f.start : f.end]
+            key = keys.get(surface)
+            if key is None:
+                key = join_key(fold_key(surface))
+                if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+                    keys.clear()
+                keys[surface] = key
             ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
             cands = self.kb.lookup(key) if ok else ()
             if not cands and key.endswith(" s"):  # Trump's
@@ -125,14 +138,49 @@ class Linker:
         return _coref(text, out)
 
     def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:
-        """The entity a mention (model span f, or None for a KB name the model missed) names, or None."""
+        """The entity a mention (model span f, or None for a KB name the model missed) names, or None.
+        cands: self.kb.lookup(key) (or empty)."""
         if not cands:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
+        got = self._static.get((key, stype, ctx.lang))
+        if got is None or got[0] is not cands:
+            got = self._static_choices(cands, key, stype, ctx.lang)
         veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
-        bit = LANG_BITS.get(ctx.lang, OTHER)
         scored: list[tuple[int, Entity]] = []
+        for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
+            if common and ctx.starts_sentence(start):
+                continue  # a sentence-initial common word named like a small town ("Cela est lié")
+            if geonames:
+                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                    continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
+                if geonames == 2 and e.country not in ctx.countries:
+                    continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
+            if vetoed_by >= 0:
+                if veto is None:
+                    veto = self._veto(key, start, end, ctx)
+                if veto[vetoed_by]:
+                    continue
+            if country:
+                score += 30 if country in ctx.countries else home_bonus
+            scored.append((score, e))
+        if not scored:
+            return None
+        if len(scored) > 1:
+            scored.sort(key=_neg_score)
+            if scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
+                return None  # ambiguous without context: no id rather than a wrong one
+        return scored[0][1]
+
+    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
+        """The part of resolve that depends on the key, the span's type and the language only (the
+        candidates that pass the name and type rules, with their scores before context), cached:
+        (cands, choices), each choice (entity, score, common-word check, geonames checks, veto index
+        (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus)."""
+        bit = LANG_BITS.get(lang, OTHER)
+        home = HOME.get(lang, "")
+        out: list[_Choice] = []
         for c in cands:
             e, fl = c.entity, c.flags
             if stype is None:  # an addition: only names we are sure of, in this language
@@ -144,30 +192,20 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            if e.prior < _COMMON_PRIOR and " " not in key and ctx.starts_sentence(start) and common_word(key, ctx.lang):
-                continue  # a sentence-initial common word named like a small town ("Cela est lié")
-            if e.cls == "city:geonames":
-                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
-                    continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
-                if e.prior < _TOWN_PRIOR and e.country not in ctx.countries and e.country != ctx.home:
-                    continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
-            if e.type != "PER":
-                if veto is None:
-                    veto = self._veto(key, start, end, ctx)
-                if veto[0] if e.type == "LOC" else veto[1]:
-                    continue
+            common = e.prior < _COMMON_PRIOR and " " not in key and common_word(key, lang)
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
-            if e.country and e.country != e.id:
-                score += 30 if e.country in ctx.countries else 10 if e.country == ctx.home else 0
-            scored.append((score, e))
-        if not scored:
-            return None
-        scored.sort(key=lambda s: -s[0])
-        if len(scored) > 1 and scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
-            return None  # ambiguous without context: no id rather than a wrong one
-        return scored[0][1]
+            country = e.country if e.country and e.country != e.id else ""
+            vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
+            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries.
+            geonames = 0 if e.cls != "city:geonames" else 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
+        got = (cands, tuple(out))
+        if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+            self._static.clear()
+        self._static[(key, stype, lang)] = got
+        return got
 
     def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
         """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
@@ -180,12 +218,19 @@ class Linker:
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
         choosing between namesakes."""
-        out = set()
+        out: set[str] = set()
+        cache = self._countries
         for h in hits:
-            for c in self.kb.lookup(h.key):
-                e = c.entity
-                if not c.flags & WEAK and e.type == "LOC" and (e.cls == "country" or e.prior >= 40) and e.country:
-                    out.add(e.country)
+            got = cache.get(h.key)
+            if got is None:
+                got = tuple(
+                    c.entity.country for c in self.kb.lookup(h.key)
+                    if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
+                )
+                if len(cache) >= _STATIC_MAX:
+                    cache.clear()
+                cache[h.key] = got
+            out.update(got)
         return frozenset(out)
 
     def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
@@ -221,7 +266,11 @@ class Linker:
             while k < len(found) and found[k].start < h.end:
                 k += 1
             covered = found[j:k]
-            if covered and (
+            if k == j + 1:  # the usual case, one span: the test below for it alone
+                f = covered[0]
+                if not (h.start <= f.start and f.end <= h.end) or (f.start == h.start and f.end == h.end):
+                    continue  # the model's span wins
+            elif covered and (
                 not all(h.start <= f.start and f.end <= h.end for f in covered)
                 or all((f.start, f.end) == (h.start, h.end) for f in covered)
             ):
@@ -247,6 +296,10 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _neg_score(s: tuple[int, Entity]) -> int:
+    return -s[0]
 
 
 @lru_cache(maxsize=65536)
@@ -317,13 +370,16 @@ class _Context:
         head = seg.rstrip(" \t")
         if head == seg and seg:
             return ""  # attached: "(", a hyphen
-        words = _WORD.findall(head[-40:])
-        return fold(words[-1]) if words and head.endswith(words[-1]) else ""
+        # The last word of head when head ends in one: _WORD reads the same backwards, so it is the
+        # match at the start of the reversed text (what the last of _WORD.findall(head) is).
+        m = _WORD.match(head[::-1])
+        return fold(m.group()[::-1]) if m else ""
 
     def next_word(self, end: int) -> str:
         seg = self.text[end : end + 40]
-        m = _WORD.search(seg)
-        return fold(m.group()) if m and seg[: m.start()].strip(" \t-") == "" else ""
+        # The first word, when only blanks and hyphens stand before it.
+        m = _WORD.match(seg, len(seg) - len(seg.lstrip(" \t-")))
+        return fold(m.group()) if m else ""
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""

@@ -31,12 +31,13 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if words is None:
         words = [text[s:e] for s, e in tokens]
     forms: dict[tuple[str, ...], Found] = {}
+    n = len(tokens)
     for f in found:
         if f.type == "MISC":
             continue
         k = bisect_left(tokens, (f.start, -1))
         seq: list[str] = []
-        while k < len(tokens) and tokens[k][1] <= f.end:
+        while k < n and tokens[k][1] <= f.end:
             seq.append(words[k])
             k += 1
         if not seq or len(seq) > _MAX_WORDS:
@@ -55,30 +56,31 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         by_first.setdefault(form[0], []).append(form)
     taken = [(f.start, f.end) for f in found]
     added: list[Found] = []
-    i, n, t = 0, len(tokens), 0
-    while i < n:
-        options = by_first.get(words[i])
+    n, t, i, n_taken = len(tokens), 0, 0, len(taken)
+    for k in [k for k, w in enumerate(words) if w in by_first]:  # where a name can start, in order
+        if k < i:
+            continue  # inside the occurrence added last
+        i = k
+        start = tokens[i][0]
+        while t < n_taken and taken[t][1] <= start:
+            t += 1
+        if t < n_taken and taken[t][0] <= start:
+            continue  # inside a mention: no occurrence can be free here
         hit = None
-        if options:
-            for form in options:
-                j = i + len(form)
-                if j <= n and tuple(words[i:j]) == form:
-                    hit = (form, j)
-                    break
+        for form in by_first[words[i]]:
+            j = i + len(form)
+            if j <= n and tuple(words[i:j]) == form:
+                hit = (form, j)
+                break
         if hit is None:
-            i += 1
             continue
         form, j = hit
-        start, end = tokens[i][0], tokens[j - 1][1]
-        while t < len(taken) and taken[t][1] <= start:
-            t += 1
-        free = t == len(taken) or taken[t][0] >= end
+        end = tokens[j - 1][1]
+        free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
             added.append(Found(start, end, ref.type, ref.entity_id, ref.name))
             i = j
-        else:
-            i += 1
     if not added:
         return found
     return sorted([*found, *added], key=lambda f: f.start)

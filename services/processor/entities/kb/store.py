@@ -24,6 +24,7 @@ CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
 VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
 
+_STARTS_MAX = 200_000
 # The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -65,6 +66,7 @@ class KB:
         self._decoded: dict[str, tuple[Candidate, ...]] = {}
         self.prefixes = prefixes  # the leading pieces of every multi-piece key: the scan's trie
         self.langnames = langnames  # folded language name -> the languages (bits) it is a language name in
+        self._starts: dict[str, str] = {}  # capitalised word -> its key when a name starts with it, else "" (scan)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -98,14 +100,22 @@ class KB:
         out: list[Hit] = []
         raw, prefixes = self._raw, self.prefixes
         next_piece, done = _NEXT_PIECE.match, 0
-        # Which distinct capitalised words can start a name: folded and looked up once each.
-        cache = _FOLD_CACHE
+        # Which distinct capitalised words can start a name: folded and looked up once per process
+        # (known[word]: its key, or "" when no name starts with it).
+        known, cache = self._starts, _FOLD_CACHE
         starts: dict[str, str] = {}
         for word in {p[2] for p in pieces}:
-            if word[0].isdecimal():  # \d: a name starts with a letter
-                continue
-            key = cache.get(word) or fold(word)
-            if (key in raw or key in prefixes) and not word[0].islower():
+            key = known.get(word)
+            if key is None:
+                key = ""
+                if not word[0].isdecimal():  # \d: a name starts with a letter
+                    folded = cache.get(word) or fold(word)
+                    if (folded in raw or folded in prefixes) and not word[0].islower():
+                        key = folded
+                if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
+                    known.clear()
+                known[word] = key
+            if key:
                 starts[word] = key
         if not starts:
             return out

@@ -12,6 +12,7 @@ Pruning "sure O" tokens was tried and dropped: O margins are small, it changed l
 from __future__ import annotations
 
 import struct
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -132,17 +133,17 @@ class LinearCRF:
         if not tokens:
             return []
         n = len(tokens)
-        gaz_ids = [0] * n
+        gaz = np.zeros(n, dtype=np.int64)
         if marks:
             gid = self._gaz_id
-            for i, tag in marks:
-                gaz_ids[i] = gid(tag)
+            by_token = {i: gid(tag) for i, tag in marks}  # a later mark of the same token wins
+            gaz_ids = list(by_token.values())
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
-        # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
-        if max(gaz_ids) >= len(self._gaz_table):
-            raise IndexError("CRF gazetteer table out of step with its ids")
-        gaz = np.array(gaz_ids, dtype=np.int64)
+            # Ids are bound after the last reset and rows only grow: a bad id is a bug, never a wild read.
+            if max(gaz_ids) >= len(self._gaz_table):
+                raise IndexError("CRF gazetteer table out of step with its ids")
+            gaz[list(by_token)] = gaz_ids
         if self._n >= _MAX_WORDS:
             self._reset()
         runs = self._chunks(tokens, sents)
@@ -151,14 +152,16 @@ class LinearCRF:
             if k:  # _chunks planned every later run on an empty table
                 self._reset()
             a, b = run[0][0], run[-1][1]
-            found = list(map(self._ids.get, tokens[a:b]))
-            if None in found:  # new word forms: rows filled in order of first occurrence
+            part = tokens if (a, b) == (0, n) else tokens[a:b]
+            # Known forms have ids >= 1 (row 0 is the padding): a 0 marks a new one.
+            found = np.fromiter(map(self._ids.get, part, repeat(0, b - a)), dtype=np.int64, count=b - a)
+            if not found.all():  # new word forms: rows filled in order of first occurrence
                 get, new = self._ids.get, self._word_id
-                found = [k or get(t) or new(t) for k, t in zip(found, tokens[a:b])]
-            if max(found) >= len(self._table):
+                found = np.array([k or get(t) or new(t) for k, t in zip(found.tolist(), part)], dtype=np.int64)
+            if found.max() >= len(self._table):
                 raise IndexError("CRF word table out of step with its ids")
             if (a, b) == (0, n):  # one run over the whole text: the usual case
-                out = _viterbi(np.array(found, dtype=np.int64), gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+                out = _viterbi(found, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
                 continue
             ids = np.zeros(n, dtype=np.int64)  # 0: the padding row, outside the run
             ids[a:b] = found
