@@ -72,12 +72,54 @@ _AGENCY_SPLIT = re.compile(r"\s*(?:,|;|/|\+|\band\b|\bund\b|\ben\b|\bet\b|\by\b|
 _STOP_AT = re.compile(r"\b(?:aangevuld|ergänzt|editing|edited|écrit|geschreven|geschrieben|written|compiled)\b.*$", re.I)
 
 
-def split_glued(text: str) -> str:
-    """Put comment counters glued to their neighbours ("Kommentare (0)Veröffentlichungsdatum") on their own line."""
-    if not _COUNTER.search(text):  # both patterns need a counter: a fast scan spares two slow ones
+_COUNTED = re.compile(rf"{_COMMENTS}\s*[(\[]\s*\d+\s*[)\]]", re.I)  # _GLUED_AFTER without its lookahead
+_LONGEST_WORD = 12  # "commentaires": each alternative of _COMMENTS matches this many characters at most
+
+
+def _at_counters(text: str, pattern: re.Pattern[str], before: bool) -> str:
+    """`pattern.sub` for _GLUED_AFTER (before=False: "\n" after the match) or _GLUED_BEFORE (before=True:
+    the spacing before the word becomes "\n"), searching only just before each counter.
+
+    Both patterns end with a counter right after a comment word and spacing, and a word never holds a
+    bracket, so each match ends at a counter's end and starts after the previous counter: at most 12
+    characters (the word) before the spacing in front of the counter, or for _GLUED_BEFORE, the spacing
+    in front of that too. Searching that window from its start finds the same leftmost match as a scan
+    of the whole text, at a cost independent of its length (tests/unit/test_normalize_fast.py).
+    """
+    out: list[str] = []
+    last = prev_end = 0
+    for counter in _COUNTER.finditer(text):
+        start, end = counter.span()
+        lo = start
+        while lo > prev_end and text[lo - 1].isspace():  # \s is str.isspace
+            lo -= 1
+        lo = max(prev_end, lo - _LONGEST_WORD)
+        if before:
+            while lo > prev_end and text[lo - 1].isspace():
+                lo -= 1
+        m = pattern.search(text, lo, end)
+        prev_end = end
+        if m is None:
+            continue
+        if before:
+            out += (text[last:m.start()], "\n", m.group(1))
+            last = end
+        elif end < len(text) and not text[end].isspace():  # the lookahead (?=\S)
+            out += (text[last:end], "\n")
+            last = end
+    if not out:
         return text
-    text = _GLUED_AFTER.sub(r"\1\n", text)
-    return _GLUED_BEFORE.sub(r"\n\1", text)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def split_glued(text: str) -> str:
+    """Put comment counters glued to their neighbours ("Kommentare (0)Veröffentlichungsdatum") on their own line.
+
+    Same result as `_GLUED_BEFORE.sub(r"\n\1", _GLUED_AFTER.sub(r"\1\n", text))`."""
+    if not _COUNTER.search(text):  # both patterns need a counter: a fast scan spares the rest
+        return text
+    return _at_counters(_at_counters(text, _COUNTED, before=False), _GLUED_BEFORE, before=True)
 
 
 def is_boilerplate(line: str) -> bool:
