@@ -186,6 +186,27 @@ async def latency(articles: list[RawArticle], settings: Settings, rate: float) -
           f"p50 {1000 * pick(0.5):.0f} ms, p95 {1000 * pick(0.95):.0f} ms, max {1000 * lat[-1]:.0f} ms")
 
 
+async def wait_for_leaders(settings: Settings, timeout: float = 120.0) -> None:
+    """Until every partition of the run's topics has a leader: sends to a topic created a moment ago are
+    otherwise refused (NotLeaderForPartition) and retried with backoff, which the timing would count."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from services.common.kafka import client_options, topic_names
+
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            described = await admin.describe_topics(topic_names(settings))
+            if all(d.get("partitions") and all(p.get("leader", -1) >= 0 for p in d["partitions"]) for d in described):
+                return
+            await asyncio.sleep(0.5)
+        raise SystemExit(f"topics of {settings.processor_id} have no leaders after {timeout:.0f} s")
+    finally:
+        await admin.close()
+
+
 def fresh(settings: Settings, work: Path, run: str) -> Settings:
     """Own topics, processor id, sink group and store per run: no state carried from one run to the next."""
     topics = {name: f"{getattr(settings, name)}.{run}" for name in
@@ -237,6 +258,7 @@ def main() -> None:
             run = fresh(settings.model_copy(update={"processor_workers": count}), work, f"w{count}-{i}")
             stack.settings, stack.log_dir = run, work / f"w{count}-{i}" / "logs"
             asyncio.run(ensure_topics(run))
+            asyncio.run(wait_for_leaders(run))
             stack.spawn_processors()
             stack.spawn("sink", "sink")
             processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
