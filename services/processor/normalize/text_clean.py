@@ -126,6 +126,8 @@ def _ftfy_may_change(text: str, unusual: set[str]) -> bool:
         # Its first occurrence after the runs handled so far is this run: an earlier one would lie in a
         # run with the same adjacent suspects, which was handled.
         at = text.find(run, cursor)
+        if at < 0:  # cannot happen (see above); if it did, the plain search decides
+            return bool(BADNESS_RE.search(text))
         if BADNESS_RE.search(text, max(0, at - 7), at + len(run) + 7):
             return True
         cursor = at + len(run)
