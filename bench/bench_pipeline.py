@@ -1,14 +1,17 @@
 """End-to-end throughput: N generated seed-sized articles through broker, processor and sink into SQLite.
 
-    NEWSFLOW_SHARED=/work/shared python bench/bench_pipeline.py [-n 10000] [--partitions 4] [--workers N]
-        [--stage-sample 500] [--latency-rate 200 --latency-n 2000]
+    NEWSFLOW_SHARED=/work/shared python bench/bench_pipeline.py [-n 3000] [--partitions 4] [--workers 1,2]
+        [--stage-sample N] [--rate 200 --rate-n 2000] [--stages-only]
 
-Prints each stage's per-article CPU cost in-process, then articles/s end to end (first send to last
-row stored, after one warm-up article went through) through a real local Kafka (or
-KAFKA_BOOTSTRAP_SERVERS) with the processor worker(s) and the sink as separate processes, exactly as
-`newsflow up` starts them (by default as many workers as `up` would), the CPU time each spent per
-article and its ratio to the in-process stage cost. With --latency-rate, then sends --latency-n more
-articles paced at that rate and prints the produce→stored latency (p50, p95, max).
+First each stage's per-article CPU cost in-process (parse+normalize, language, entities, and the
+near-duplicate/story decision the worker also makes), over the same articles the runs send (all N unless
+--stage-sample). Then, against one local Kafka (or KAFKA_BOOTSTRAP_SERVERS), one run per worker count in
+--workers (default: 1 and the count `newsflow up` starts, e.g. "1,2" on 2 cores), each on fresh topics,
+processor id, sink group and store, with the processor worker(s) and the sink as separate processes
+exactly as `newsflow up` starts them: articles/s end to end (first send to last row stored, after one
+warm-up article went through), the processor CPU time per article and its ratio to the in-process stage
+cost. With --rate, the last run then sends --rate-n more articles paced at that rate and prints the
+produce→stored latency (p50, p95, max).
 Articles are the seeds (`$NEWSFLOW_SHARED/seeds`, ~3 KB each) varied per article; samples/ without them.
 """
 
@@ -29,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from schemas import RawArticle, encode  # noqa: E402
 from services.config import Settings  # noqa: E402
+from services.stack import Stack, worker_count  # noqa: E402
 
 SEEDS = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared")) / "seeds"
 
@@ -52,31 +56,44 @@ def generate(n: int, seed: int = 7) -> list[RawArticle]:
     return out
 
 
-def stage_costs(articles: list[RawArticle], languages: tuple[str, ...]) -> float:
+def stage_costs(articles: list[RawArticle], settings: Settings) -> float:
+    """Per-article CPU of each stage in-process, in the order a worker runs them; returns the total."""
+    from services.processor.dedup import features_of
     from services.processor.enrich import normalize_message
     from services.processor.entities import summarize, tag_entities
-    from services.processor.language import detect_article, warm_up
+    from services.processor.language import detect_article, detect_text, warm_up
+    from services.processor.runtime.related import related_for
 
+    languages = tuple(settings.languages)
     warm_up(languages)
+    related = related_for(settings)
     values = [encode(a) for a in articles]
     tag_entities("Warm up the tagger with Vladimir Putin in Moskou.", "nl")
     now = datetime.now(UTC)
     t0 = time.process_time()
     normalized = [normalize_message(v, now=now, max_body_bytes=1_000_000) for v in values]
     t1 = time.process_time()
-    langs = [detect_article(n.body, n.title, languages) for n in normalized]  # type: ignore[union-attr]
+    langs = [(detect_article(n.body, n.title, languages), detect_text(n.title, languages) if n.title else None)  # type: ignore[union-attr]
+             for n in normalized]
     t2 = time.process_time()
-    mentions = [tag_entities(n.body, lang.code) for n, lang in zip(normalized, langs, strict=True)]  # type: ignore[union-attr]
-    for m in mentions:
-        summarize(m)
+    summaries = []
+    for n, (lang, _) in zip(normalized, langs, strict=True):
+        summaries.append(summarize(tag_entities(n.body, lang.code)))  # type: ignore[union-attr]
     t3 = time.process_time()
+    for n, (lang, _), summary in zip(normalized, langs, summaries, strict=True):
+        related.decide(features_of(article_id=n.id, source=n.source, title=n.title, body=n.body,  # type: ignore[union-attr]
+                                   language=lang.code, entities=[(e.entity_id, e.name, e.mentions)
+                                                                 for e in summary if e.entity_id]), now.timestamp())
+        related.take_entries()
+    t4 = time.process_time()
     n = len(values)
     mean_len = sum(len(a.body) for a in articles) / n
     print(f"per-article CPU, in-process, {n} articles of {mean_len:.0f} chars:")
-    for name, cost in (("parse+normalize", t1 - t0), ("detect language", t2 - t1), ("tag entities", t3 - t2)):
+    for name, cost in (("parse+normalize", t1 - t0), ("detect language", t2 - t1), ("tag entities", t3 - t2),
+                       ("near-dup/story", t4 - t3)):
         print(f"  {name:<16} {cost / n * 1000:7.3f} ms")
-    print(f"  {'total':<16} {(t3 - t0) / n * 1000:7.3f} ms  (≈ {n / (t3 - t0):.0f} articles/s on one core)")
-    return (t3 - t0) / n
+    print(f"  {'total':<16} {(t4 - t0) / n * 1000:7.3f} ms  (≈ {n / (t4 - t0):.0f} articles/s on one core)", flush=True)
+    return (t4 - t0) / n
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -175,47 +192,91 @@ async def latency(articles: list[RawArticle], settings: Settings, rate: float) -
           f"p50 {1000 * pick(0.5):.0f} ms, p95 {1000 * pick(0.95):.0f} ms, max {1000 * lat[-1]:.0f} ms")
 
 
+async def wait_for_leaders(settings: Settings, timeout: float = 120.0) -> None:
+    """Until every partition of the run's topics has a leader: sends to a topic created a moment ago are
+    otherwise refused (NotLeaderForPartition) and retried with backoff, which the timing would count."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from services.common.kafka import client_options, topic_names
+
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            described = await admin.describe_topics(topic_names(settings))
+            if all(d.get("partitions") and all(p.get("leader", -1) >= 0 for p in d["partitions"]) for d in described):
+                return
+            await asyncio.sleep(0.5)
+        raise SystemExit(f"topics of {settings.processor_id} have no leaders after {timeout:.0f} s")
+    finally:
+        await admin.close()
+
+
+def fresh(settings: Settings, work: Path, run: str) -> Settings:
+    """Own topics, processor id, sink group and store per run: no state carried from one run to the next."""
+    topics = {name: f"{getattr(settings, name)}.{run}" for name in
+              ("topic_raw", "topic_normalized", "topic_enriched", "topic_deadletter", "topic_stories")}
+    return settings.model_copy(update={**topics, "processor_id": f"{settings.processor_id}-{run}",
+                                       "sink_group": f"{settings.sink_group}-{run}",
+                                       "state_dir": work / run / "state",
+                                       "database_url": f"sqlite:///{work / run / 'bench.db'}"})
+
+
+def stop_children(stack: Stack) -> None:
+    """Stack.stop without stopping the broker: the next run uses it."""
+    kafka, stack.kafka = stack.kafka, None
+    try:
+        stack.stop()
+    finally:
+        stack.kafka = kafka
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("-n", type=int, default=3000)
     parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--stage-sample", type=int, default=500)
+    parser.add_argument("--stage-sample", type=int, default=0, help="articles for the in-process costs (default: all)")
     parser.add_argument("--stages-only", action="store_true")
-    parser.add_argument("--workers", type=int, default=0, help="processor workers (default: as many as `up` starts)")
-    parser.add_argument("--latency-rate", type=float, default=0.0, help="then send paced at this rate; print latency")
-    parser.add_argument("--latency-n", type=int, default=2000)
+    parser.add_argument("--workers", default="", help="processor worker counts, one run each (default: 1 and as `up`)")
+    parser.add_argument("--rate", "--latency-rate", dest="rate", type=float, default=0.0,
+                        help="then send paced at this rate (articles/s) and print the produce→stored latency")
+    parser.add_argument("--rate-n", "--latency-n", dest="rate_n", type=int, default=2000)
     args = parser.parse_args()
 
     articles = generate(args.n)
-    settings = Settings(partitions=args.partitions, processor_workers=args.workers)
-    stage_cost = stage_costs(articles[: args.stage_sample], settings.languages)
+    settings = Settings(partitions=args.partitions)
+    counts = [int(w) for w in args.workers.split(",") if w.strip()] or sorted({1, worker_count(settings)})
+    stage_cost = stage_costs(articles[: args.stage_sample or None], settings)
     if args.stages_only:
         return
 
     from services.common.kafka import ensure_topics
     from services.common.localkafka import LocalKafka
-    from services.stack import Stack
 
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
-    settings = settings.model_copy(update={"state_dir": work / "state", "database_url": f"sqlite:///{work / 'bench.db'}"})
     stack = Stack(settings, log_dir=work / "logs")
     try:
         if not settings.kafka_bootstrap_servers:
             stack.kafka = LocalKafka(work / "kafka", heap_mb=1024).start(timeout=300)
             settings = settings.model_copy(update={"kafka_bootstrap_servers": stack.kafka.bootstrap})
-            stack.settings = settings
-        asyncio.run(ensure_topics(settings))
-        stack.spawn_processors()
-        stack.spawn("sink", "sink")
-        processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
-        asyncio.run(end_to_end(articles, settings, processors, stack.children["sink"].pid, stage_cost))
-        if args.latency_rate:
-            paced = [a.model_copy(update={"url": f"https://bench.example/lat-{i}", "title": f"{a.title} lat"})
-                     for i, a in enumerate(generate(args.latency_n, seed=11))]
-            asyncio.run(latency(paced, settings, args.latency_rate))
+        for i, count in enumerate(counts):
+            run = fresh(settings.model_copy(update={"processor_workers": count}), work, f"w{count}-{i}")
+            stack.settings, stack.log_dir = run, work / f"w{count}-{i}" / "logs"
+            asyncio.run(ensure_topics(run))
+            asyncio.run(wait_for_leaders(run))
+            stack.spawn_processors()
+            stack.spawn("sink", "sink")
+            processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
+            asyncio.run(end_to_end(articles, run, processors, stack.children["sink"].pid, stage_cost))
+            if args.rate and i == len(counts) - 1:
+                paced = [a.model_copy(update={"url": f"https://bench.example/lat-{j}", "title": f"{a.title} lat"})
+                         for j, a in enumerate(generate(args.rate_n, seed=11))]
+                asyncio.run(latency(paced, run, args.rate))
+            stop_children(stack)
     finally:
         stack.stop()
-        print(f"logs and store in {work}")
+        print(f"logs and stores in {work}")
 
 
 if __name__ == "__main__":

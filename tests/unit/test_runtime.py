@@ -199,8 +199,23 @@ def test_attempt_marks_survive_in_a_file_and_count_only_what_was_being_handled(t
     third = Attempts(FileStore(tmp_path / "attempts.json"), limit=3)
     third.begin(msgs[1:2])
     assert Attempts(FileStore(tmp_path / "attempts.json"), limit=3).plan(msgs[1:2])[0].crashed is True
-    (tmp_path / "attempts.json").write_text("{broken")
+    for slot in FileStore(tmp_path / "attempts.json").slots():
+        slot.write_text("{broken")
     assert Attempts(FileStore(tmp_path / "attempts.json"), limit=3).crashes == {}
+
+
+def test_attempt_marks_written_in_turn_a_torn_write_leaves_the_previous_version(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "attempts.json")
+    msgs = [Message("raw", 0, o, None, b"x") for o in range(300)]
+    attempts = Attempts(store, limit=3)
+    attempts.begin(msgs)  # a long mark, then a short one in the other slot: each is padded, never truncated
+    attempts.end(msgs)
+    attempts.begin(msgs[:1])
+    assert FileStore(tmp_path / "attempts.json").load()["attempting"] == [["raw", 0, 0]]
+    newest = max(store.slots(), key=lambda p: orjson.loads(p.read_bytes())["seq"])
+    newest.write_bytes(newest.read_bytes()[:20])  # the process died mid-write
+    assert FileStore(tmp_path / "attempts.json").load()["attempting"] == []  # the end() before it
+    store.close()
 
 
 def test_skip_watch_reports_a_partition_read_past_its_committed_offset_twice_in_a_row() -> None:

@@ -8,6 +8,7 @@ for the most common forms).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 _COMMENTS = r"(?:kommentare?|reacties?|reactie|comments?|commentaires?|commentaire|comentarios?|commenti|comentários?)"
 # "Kommentare (0)", "Reacties (12)", "3 Comments", "Comments: 3": glued to neighbouring text in some dumps.
@@ -72,12 +73,70 @@ _AGENCY_SPLIT = re.compile(r"\s*(?:,|;|/|\+|\band\b|\bund\b|\ben\b|\bet\b|\by\b|
 _STOP_AT = re.compile(r"\b(?:aangevuld|ergänzt|editing|edited|écrit|geschreven|geschrieben|written|compiled)\b.*$", re.I)
 
 
-def split_glued(text: str) -> str:
-    """Put comment counters glued to their neighbours ("Kommentare (0)Veröffentlichungsdatum") on their own line."""
-    if not _COUNTER.search(text):  # both patterns need a counter: a fast scan spares two slow ones
+_COUNTED = re.compile(rf"{_COMMENTS}\s*[(\[]\s*\d+\s*[)\]]", re.I)  # _GLUED_AFTER without its lookahead
+_LONGEST_WORD = 12  # "commentaires": each alternative of _COMMENTS matches this many characters at most
+
+
+def _at_counters(text: str, pattern: re.Pattern[str], before: bool) -> str:
+    """`pattern.sub` for _GLUED_AFTER (before=False: "\n" after the match) or _GLUED_BEFORE (before=True:
+    the spacing before the word becomes "\n"), searching only just before each counter.
+
+    Both patterns end with a counter right after a comment word and spacing, and a word never holds a
+    bracket, so each match ends at a counter's end and starts after the previous counter: at most 12
+    characters (the word) before the spacing in front of the counter, or for _GLUED_BEFORE, the spacing
+    in front of that too. Searching that window from its start finds the same leftmost match as a scan
+    of the whole text, at a cost independent of its length (tests/unit/test_normalize_fast.py).
+    """
+    out: list[str] = []
+    last = prev_end = 0
+    for counter in _counters(text):
+        start, end = counter.span()
+        lo = start
+        while lo > prev_end and text[lo - 1].isspace():  # \s is str.isspace
+            lo -= 1
+        lo = max(prev_end, lo - _LONGEST_WORD)
+        if before:
+            while lo > prev_end and text[lo - 1].isspace():
+                lo -= 1
+        m = pattern.search(text, lo, end)
+        prev_end = end
+        if m is None:
+            continue
+        if before:
+            out += (text[last:m.start()], "\n", m.group(1))
+            last = end
+        elif end < len(text) and not text[end].isspace():  # the lookahead (?=\S)
+            out += (text[last:end], "\n")
+            last = end
+    if not out:
         return text
-    text = _GLUED_AFTER.sub(r"\1\n", text)
-    return _GLUED_BEFORE.sub(r"\n\1", text)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _counters(text: str) -> Iterator[re.Match[str]]:
+    """`_COUNTER.finditer(text)`: counters start with a bracket and never overlap, so trying the pattern at
+    each bracket (found by str.find, far faster than re's scan) finds the same matches."""
+    paren, square = text.find("("), text.find("[")
+    while paren >= 0 or square >= 0:
+        at = paren if square < 0 or 0 <= paren < square else square
+        m = _COUNTER.match(text, at)
+        pos = m.end() if m else at + 1
+        if m:
+            yield m
+        if paren >= 0 and paren < pos:
+            paren = text.find("(", pos)
+        if square >= 0 and square < pos:
+            square = text.find("[", pos)
+
+
+def split_glued(text: str) -> str:
+    """Put comment counters glued to their neighbours ("Kommentare (0)Veröffentlichungsdatum") on their own line.
+
+    Same result as `_GLUED_BEFORE.sub(r"\n\1", _GLUED_AFTER.sub(r"\1\n", text))`."""
+    if next(_counters(text), None) is None:  # both patterns need a counter
+        return text
+    return _at_counters(_at_counters(text, _COUNTED, before=False), _GLUED_BEFORE, before=True)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -111,9 +170,14 @@ def _agencies(raw: str) -> str | None:
     return ", ".join(names) if names else None
 
 
-def trailer_start(lines: list[str]) -> int | None:
-    """Index of a related-links header that only short lines follow (at most 12), else None."""
+def is_related_header(line: str) -> bool:
+    return bool(_RELATED_HEADER.match(line))
+
+
+def trailer_start(lines: list[str], is_header: Callable[[str], bool] = is_related_header) -> int | None:
+    """Index of a related-links header that only short lines follow (at most 12), else None.
+    `is_header` is `is_related_header` or a cache of it."""
     for i in range(max(0, len(lines) - 13), len(lines)):
-        if _RELATED_HEADER.match(lines[i]) and all(len(x) <= 160 for x in lines[i + 1 :]):
+        if is_header(lines[i]) and all(len(x) <= 160 for x in lines[i + 1 :]):
             return i
     return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from schemas.models import Block, BlockKind
 from services.processor.normalize import boilerplate
 from services.processor.normalize.dates import LANG_ZONES, ParsedDate, parse_date
-from services.processor.normalize.text_clean import clean_line, fix_text
+from services.processor.normalize.text_clean import clean_line, fix_text_stable
 
 _LABELS = {
     "de": r"veröffentlichungsdatum|veröffentlicht(?: am)?|erstellt(?: am)?|datum|publiziert(?: am)?",
@@ -107,12 +107,17 @@ def classify(lines: list[Line]) -> list[Block]:
 
 def split_lines(text: str) -> list[Line]:
     """Fixed text -> non-empty single-spaced lines (a paragraph per line, as the seeds have it)."""
+    stable = False  # text is fix_text's stable output: fix_text(text) == text, no need to run it again
     for _ in range(6):  # splitting glued counters may let ftfy see a line differently: repeat until stable
-        split = fix_text(boilerplate.split_glued(text))
+        glued = boilerplate.split_glued(text)
+        if stable and glued == text:
+            break
+        split, stable = fix_text_stable(glued)
         if split == text:
             break
         text = split
-    return [Line(t) for t in (clean_line(x) for x in text.split("\n")) if t]
+    # fix_text's stable output is single-spaced line by line already
+    return [Line(t) for t in (text.split("\n") if stable else map(clean_line, text.split("\n"))) if t]
 
 
 def structure(lines: list[Line], *, title: str | None, zone: str | None) -> Structured:
@@ -122,7 +127,7 @@ def structure(lines: list[Line], *, title: str | None, zone: str | None) -> Stru
     def take_leading_datelines() -> bool:
         changed = False
         while lines:
-            dl = parse_dateline(lines[0].text, zone)
+            dl = dateline(lines[0].text)
             if dl is None:
                 return changed
             if dl.updated:
@@ -134,19 +139,43 @@ def structure(lines: list[Line], *, title: str | None, zone: str | None) -> Stru
             changed = True
         return changed
 
+    verdicts: dict[str, str | bool] = {}  # line text -> an agency, True (boilerplate), False (text)
+
+    def verdict(text: str) -> str | bool:
+        # Pure per line, and the fixed-point loop below asks about the same lines every round.
+        found = verdicts.get(text)
+        if found is None:
+            found = verdicts[text] = boilerplate.is_boilerplate(text) or boilerplate.attribution_of(text) or False
+        return found
+
+    headers: dict[str, bool] = {}
+
+    def header(text: str) -> bool:
+        found = headers.get(text)
+        if found is None:
+            found = headers[text] = boilerplate.is_related_header(text)
+        return found
+
+    datelines: dict[str, Dateline | None] = {}
+
+    def dateline(text: str) -> Dateline | None:
+        if text not in datelines:
+            datelines[text] = parse_dateline(text, zone)
+        return datelines[text]
+
     def drop_boilerplate() -> bool:
         before = len(lines)
         kept = []
         for ln in lines:
-            if boilerplate.is_boilerplate(ln.text):
+            found = verdict(ln.text)
+            if found is True:
                 continue
-            agency = boilerplate.attribution_of(ln.text)
-            if agency:
-                out.attribution = out.attribution or agency
+            if found:
+                out.attribution = out.attribution or found
                 continue
             kept.append(ln)
         lines[:] = kept
-        cut = boilerplate.trailer_start([ln.text for ln in lines])
+        cut = boilerplate.trailer_start([ln.text for ln in lines], header)
         if cut is not None:
             del lines[cut:]
         return len(lines) != before
