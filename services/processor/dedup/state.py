@@ -30,7 +30,7 @@ import orjson
 
 from services.processor.dedup import signature as sg
 from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
-from services.processor.dedup.keys import StoryKeys, story_keys
+from services.processor.dedup.keys import StoryKeys, text_story_keys
 from services.processor.dedup.stories import StoryAggregate
 from services.processor.dedup.window import SlotArrays
 
@@ -58,9 +58,8 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
     ranked = sorted(entities, key=lambda e: -e[2])
     sig = sg.text_signature(body)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
-    lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, LEAD_WORDS)
-    keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
-                      lower=sg.lowered(lead))
+    keys = text_story_keys(language=language, entity_ids=[q for q, _, _ in ranked], title=title, body=body,
+                           lead_words=LEAD_WORDS)
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
                     entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
 
