@@ -45,6 +45,11 @@ class StoryKeys:
         return sum(WEIGHTS[k] for k in self.kinds)
 
     @cached_property
+    def array(self) -> npt.NDArray[np.uint64]:
+        """The keys as an array."""
+        return np.array(self.keys, dtype=np.uint64)
+
+    @cached_property
     def weights(self) -> npt.NDArray[np.float64]:
         """The weight of each key, in order."""
         return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)

@@ -144,7 +144,7 @@ class Related:
         self.expire(now)
         cutoff = now - self.window
         bands = sg.band_keys(f.signature, f.language) if f.signature is not None else _NO_KEYS
-        keys = np.array(f.keys.keys, dtype=np.uint64)
+        keys = f.keys.array
         # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
         # shared by more than max_df articles ignored.
         caps = _caps(bands.size, keys.size, self.max_df)
@@ -206,9 +206,10 @@ class Related:
         if aggregate is None:
             aggregate = self._stories[relation.story_id] = StoryAggregate(id=relation.story_id, first_seen=t, last_seen=t)
         chunk.stories.append(aggregate.id)
-        postings: list[int] = list(f.keys.keys)
         if f.signature is not None:
-            postings.extend((sg.band_keys(f.signature, f.language) if bands is None else bands).tolist())
+            postings = np.concatenate([f.keys.array, sg.band_keys(f.signature, f.language) if bands is None else bands])
+        else:
+            postings = f.keys.array
         self._index.add(slot, postings, t)
         self._slots[f.id] = slot
         aggregate.add(t=t, language=sys.intern(f.language), source=sys.intern(f.source), title=f.title,
