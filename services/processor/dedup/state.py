@@ -250,10 +250,16 @@ def encode_entry(f: Features, t: float, relation: Relation) -> bytes:
     return orjson.dumps({
         "id": f.id, "t": t, "source": f.source, "title": f.title, "lang": f.language,
         "sig": base64.b64encode(f.signature.tobytes()).decode() if f.signature is not None else None,
-        "keys": [format(k, "016x") for k in f.keys.keys], "kinds": "".join(f.keys.kinds),
+        "keys": _hex16(f.keys.array), "kinds": "".join(f.keys.kinds),
         "ents": [list(e) for e in f.entities],
         "near": relation.near_duplicate_of, "sim": relation.similarity, "story": relation.story_id,
     })
+
+
+def _hex16(keys: npt.NDArray[np.uint64]) -> list[str]:
+    """Each key as 16 lower-case hex digits (as format(k, "016x")), from one hex string of the big-endian bytes."""
+    digits = keys.astype(">u8").tobytes().hex()
+    return [digits[i:i + 16] for i in range(0, len(digits), 16)]
 
 
 def decode_entry(value: bytes) -> tuple[Features, float, Relation] | None:
