@@ -221,24 +221,24 @@ def cost_and_memory(n: int, texts: list[str]) -> None:
     # everything the worker adds per article, amortized. Rounds of ROUND articles each; CPU time grows with the
     # neighbours' load on a shared machine, so every round is printed and the least busy one is the figure.
     rounds = [stream_round(related, sample, r, now + 1000 + r * ROUND * 0.2) for r in range(3)]
-    for r, (feat_ms, dec_ms, copies) in enumerate(rounds):
+    for r, (feat_ms, dec_ms, copies, held) in enumerate(rounds):
         print(f"stream round {r + 1}: {ROUND:,} articles ({copies:,} republished copies) = features {feat_ms:.3f} + "
               f"decision and state entry {dec_ms:.3f} = {feat_ms + dec_ms:.3f} ms CPU per article (window "
-              f"{len(related):,} articles)")
+              f"{held:,} articles)")
     best = min(rounds, key=lambda x: x[0] + x[1])
     print(f"cost, steady state: {best[0] + best[1]:.3f} ms CPU per article (least busy of {len(rounds)} rounds: "
           f"features {best[0]:.3f} + decision and state entry {best[1]:.3f}; median round "
-          f"{float(np.median([a + b for a, b, _ in rounds])):.3f})")
+          f"{float(np.median([a + b for a, b, _, _ in rounds])):.3f})")
 
 
 ROUND = 8192  # two sealed live segments per round
 
 
-def stream_round(related: Related, sample: list[str], r: int, start: float) -> tuple[float, float, int]:
+def stream_round(related: Related, sample: list[str], r: int, start: float) -> tuple[float, float, int, int]:
     """Decide ROUND articles one after another: each a corpus text with a fifth of its words swapped for other
     corpus words (a new text, same vocabulary, so story keys and LSH bands collide as in real news), and one in
     ten a republished copy (a trailer added) of an earlier article of the stream. Returns (features ms, decision
-    ms, copies)."""
+    ms, copies, articles in the window at the end)."""
     rng = random.Random(100 + r)
     vocab = [w for body in sample[:50] for w in body.split()]
     bodies: list[str] = []
@@ -265,7 +265,7 @@ def stream_round(related: Related, sample: list[str], r: int, start: float) -> t
         related.take_entries()
         t2 = time.process_time()
         feat, dec = feat + t1 - t0, dec + t2 - t1
-    return feat / ROUND * 1000, dec / ROUND * 1000, copies
+    return feat / ROUND * 1000, dec / ROUND * 1000, copies, len(related)
 
 
 def main() -> None:
