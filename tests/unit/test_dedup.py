@@ -244,3 +244,26 @@ def test_slot_arrays_grow_and_forget_in_order() -> None:
     assert arrays.sig(1001) is None and (arrays.sig(1002) == sig + 1002).all()  # type: ignore[union-attr]
     slot, agree = arrays.best_copy(sig + 1200, np.array([999, 1200, 1203, 4000], dtype=np.int64), cutoff=0.0)
     assert (slot, agree) == (1200, sg.NUM_PERM)
+
+
+def test_compiled_story_keys_equal_the_plain_definition() -> None:
+    from services.processor.dedup.keys import LEAD_PREFIX, story_keys, text_story_keys
+
+    def plain(title: str | None, body: str, language: str) -> object:
+        lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, 150)
+        return story_keys(language=language, entity_ids=["Q1", "Q2", "Q1"], text=" ".join(lead), tokens=lead,
+                          lower=sg.lowered(lead))
+
+    articles = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [(a["title"], a["body"]) for a in articles] + [
+        (None, TEXT), ("Kabinet: Woningnood!", OTHER), (None, ""), ("", "- — – ..."),
+        (None, "Ο ΔΡΟΜΟΣ Σ' ΑΘΗΝΑ, İstanbul ŞEHİR " * 3 + TEXT),  # context and multi-code-point lower case
+        ("Tokyo 東京 😀 emoji", TEXT), (None, "- — " * 60 + TEXT),
+        (None, "x" * (LEAD_PREFIX - 3) + " Rotterdam " + TEXT),  # the lead crosses the first prefix read
+        (None, "Rotterdam Haven " * 2 + "woord " * (LEAD_PREFIX // 6) + "Amsterdam"),
+        (None, "Apple appel Appel APPEL iPhone IPHONE 3,200 3.200 2,75 Überseehafen überseehafen Straße"),
+    ]
+    for title, body in cases:
+        for language in ("nl", "und"):
+            assert text_story_keys(language=language, entity_ids=["Q1", "Q2", "Q1"], title=title, body=body,
+                                   lead_words=150) == plain(title, body, language), (title, body[:40])

@@ -1,13 +1,16 @@
 """A bounded inverted index, uint64 key -> article slots, that forgets by time in whole segments.
 
-Slots are consecutive integers handed out by the caller in arrival order. New postings go to a small
-`dict` (the live segment); when it holds SEGMENT slots it is frozen into two numpy arrays sorted by the
-key's mixed value (12 bytes a posting instead of ~100 in a dict), with a directory over the top bits of
-that value (half a byte a posting) so a lookup reads one short run per key instead of binary-searching
-tens of megabytes; two frozen segments of equal size are merged (a binary-counter LSM) up to LARGEST slots.
-One compiled call looks a batch of keys up in every frozen segment. `expire(cutoff)` drops every frozen
-segment whose newest slot is older than the cutoff: memory is bounded by the window plus one segment.
-Callers still check each slot's own time (a kept segment may hold slots just older than the cutoff).
+Slots are consecutive integers handed out by the caller in arrival order. New postings go to the live
+segment: flat arrays in arrival order with an open-addressing table from key to its newest posting and a
+chain to the one before (compiled inserts and lookups, no Python object per key). When it covers SEGMENT
+slots it is frozen into two numpy arrays sorted by the key's mixed value (12 bytes a posting), with a
+directory over the top bits of that value (half a byte a posting) so a lookup reads one short run per key;
+two frozen segments of equal size are merged linearly (a binary-counter LSM) up to LARGEST slots. One
+compiled call looks a batch of keys up in every frozen segment and the live one, reading every segment's
+directory entries first and then the runs, so the cache misses of different keys and segments overlap
+instead of following one another. `expire(cutoff)` drops every frozen segment whose newest slot is older
+than the cutoff: memory is bounded by the window plus one segment. Callers still check each slot's own
+time (a kept segment may hold slots just older than the cutoff).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ SEGMENT = 4096
 LARGEST = 131072
 BUCKET = 8  # postings per directory bucket, on average
 NO_CAP = np.iinfo(np.int64).max
+_KEYS_PER_SLOT = 64  # initial live capacity per slot (an article posts at most 16 bands + 34 story keys)
 
 
 @dataclass
@@ -48,40 +52,88 @@ class _Frozen:
         return int(self.keys.nbytes + self.slots.nbytes + self.starts.nbytes)
 
 
-def _freeze(first: int, count: int, newest: float, postings: dict[int, int | list[int]]) -> _Frozen:
-    single = [(k, v) for k, v in postings.items() if isinstance(v, int)]
-    multi = [(k, s) for k, v in postings.items() if not isinstance(v, int) for s in v]
-    pairs = np.array(single + multi, dtype=np.uint64).reshape(-1, 2)
-    keys = _fmix(pairs[:, 0])
-    slots = (pairs[:, 1].astype(np.int64) - first).astype(np.uint32)
-    order = np.lexsort((slots, keys))  # by key, then slot: postings come out oldest first
-    return _Frozen(first, count, newest, keys[order], slots[order])
-
-
 def _merge(a: _Frozen, b: _Frozen) -> _Frozen:
-    keys = np.concatenate([a.keys, b.keys])
-    slots = np.concatenate([a.slots, (b.slots.astype(np.int64) + (b.first - a.first)).astype(np.uint32)])
-    order = np.argsort(keys, kind="stable")  # two sorted runs: a linear merge
-    return _Frozen(a.first, a.count + b.count, max(a.newest, b.newest), keys[order], slots[order])
+    keys, slots = _merge_runs(a.keys, a.slots, b.keys, b.slots, np.uint32(b.first - a.first))
+    return _Frozen(a.first, a.count + b.count, max(a.newest, b.newest), keys, slots)
 
 
 @njit(cache=True, nogil=True)
-def _lookup(seg_keys, seg_slots, seg_starts, meta, query, caps, counted):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Postings of the keys `query` in every frozen segment, but none of a key posted more than its cap.
+def _merge_runs(ak, asl, bk, bsl, offset):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Two runs sorted by (key, slot), b's slots all after a's: one run, a's posting first on equal keys."""
+    n, m = ak.size, bk.size
+    keys = np.empty(n + m, dtype=np.uint64)
+    slots = np.empty(n + m, dtype=np.uint32)
+    i = j = k = 0
+    while i < n and j < m:
+        if bk[j] < ak[i]:
+            keys[k], slots[k] = bk[j], bsl[j] + offset
+            j += 1
+        else:
+            keys[k], slots[k] = ak[i], asl[i]
+            i += 1
+        k += 1
+    while i < n:
+        keys[k], slots[k] = ak[i], asl[i]
+        i += 1
+        k += 1
+    while j < m:
+        keys[k], slots[k] = bk[j], bsl[j] + offset
+        j += 1
+        k += 1
+    return keys, slots
 
-    meta[s] = (first slot, shift) of segment s; counted[i]: postings of query i outside the frozen segments.
-    Returns (postings per query, query index of each posting, slot of each posting).
-    """
+
+@njit(cache=True, nogil=True)
+def _live_add(table, heads, counts, keys, slots, chain, n, slot, new):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Post the keys `new` for `slot` in the live arrays (n postings so far); returns the new count, or -1
+    when the arrays or the table are too full (the caller grows them and calls again)."""
+    if n + new.size > keys.size or 2 * (n + new.size) > table.size:
+        return -1
+    mask = table.size - 1
+    for k in range(new.size):
+        key = new[k]
+        h = np.int64(_mix64(key) >> np.uint64(1)) & mask
+        while heads[h] >= 0 and table[h] != key:
+            h = (h + 1) & mask
+        head = heads[h]
+        if head >= 0 and slots[head] == slot:  # the same key twice in one article
+            continue
+        table[h] = key
+        keys[n], slots[n], chain[n] = key, slot, head
+        heads[h] = n
+        counts[h] += 1
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots, chain, query, caps):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Postings of the keys `query` in every frozen segment and the live one, but none of a key posted more
+    than its cap. meta[s] = (first slot, shift) of frozen segment s. Returns (query index of each posting,
+    slot of each posting, a value to ignore), the frozen segments' postings first (by segment, then query),
+    then the live ones."""
     n_seg, n_q = len(seg_keys), query.size
+    mixed = np.empty(n_q, dtype=np.uint64)
+    for i in range(n_q):
+        mixed[i] = _mix64(query[i])
     lo = np.empty((n_seg, n_q), dtype=np.int64)
     hi = np.empty((n_seg, n_q), dtype=np.int64)
-    total = counted.copy()
-    for s in range(n_seg):
-        keys, starts, shift = seg_keys[s], seg_starts[s], np.uint64(meta[s, 1])
+    for s in range(n_seg):  # the directory entries: independent loads
+        starts, shift = seg_starts[s], np.uint64(meta[s, 1])
         for i in range(n_q):
-            q = _mix64(query[i])
-            b = np.int64(q >> shift)  # shift >= 1: fits
-            a, e = np.int64(starts[b]), np.int64(starts[b + 1])
+            b = np.int64(mixed[i] >> shift)  # shift >= 1: fits
+            lo[s, i], hi[s, i] = starts[b], starts[b + 1]
+    touch = np.uint64(0)
+    for s in range(n_seg):  # the first key of every run: independent loads again, so they overlap
+        keys = seg_keys[s]
+        for i in range(n_q):
+            if lo[s, i] < hi[s, i]:
+                touch ^= keys[lo[s, i]]
+    total = np.zeros(n_q, dtype=np.int64)
+    for s in range(n_seg):  # now each run is in cache: find the key's postings in it
+        keys = seg_keys[s]
+        for i in range(n_q):
+            a, e, q = lo[s, i], hi[s, i], mixed[i]
             while a < e and keys[a] < q:
                 a += 1
             z = a
@@ -89,11 +141,19 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, query, caps, counted):  # typ
                 z += 1
             lo[s, i], hi[s, i] = a, z
             total[i] += z - a
+    mask = table.size - 1
+    live = np.full(n_q, -1, dtype=np.int64)  # the live table's entry of each query
+    for i in range(n_q):
+        h = np.int64(mixed[i] >> np.uint64(1)) & mask
+        while heads[h] >= 0 and table[h] != query[i]:
+            h = (h + 1) & mask
+        if heads[h] >= 0:
+            live[i] = h
+            total[i] += counts[h]
     n = 0
-    for s in range(n_seg):
-        for i in range(n_q):
-            if total[i] <= caps[i]:
-                n += hi[s, i] - lo[s, i]
+    for i in range(n_q):
+        if total[i] <= caps[i]:
+            n += total[i]
     which = np.empty(n, dtype=np.int64)
     found = np.empty(n, dtype=np.int64)
     n = 0
@@ -105,7 +165,16 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, query, caps, counted):  # typ
                     which[n] = i
                     found[n] = first + np.int64(slots[p])
                     n += 1
-    return total, which, found
+    for i in range(n_q):
+        if total[i] <= caps[i] and live[i] >= 0:  # a chain walk only for keys under their cap
+            m = counts[live[i]]
+            p = heads[live[i]]  # newest first: written backwards so the slots ascend
+            for k in range(m):
+                which[n + m - 1 - k] = i
+                found[n + m - 1 - k] = lslots[p]
+                p = chain[p]
+            n += m
+    return which, found, touch  # touch is returned so that its loads are not optimized away
 
 
 @dataclass
@@ -113,34 +182,54 @@ class KeyIndex:
     segment: int = SEGMENT
     largest: int = LARGEST
     _frozen: list[_Frozen] = field(default_factory=list)  # oldest first, contiguous slots
-    _live: dict[int, int | list[int]] = field(default_factory=dict)  # a list only for a key posted twice (ints
-    # are not tracked by the garbage collector, lists are)
     _live_first: int = 0
     _live_count: int = 0
     _live_newest: float = float("-inf")
+    _live_n: int = 0  # postings in the live arrays
+    _live: tuple[npt.NDArray[np.generic], ...] = field(init=False)  # table, heads, counts, keys, slots, chain
     _compiled: tuple[object, ...] | None = None  # the frozen segments as the compiled lookup takes them
 
-    def add(self, slot: int, keys: list[int], t: float) -> None:
+    def __post_init__(self) -> None:
+        self._live = self._live_arrays(self.segment * _KEYS_PER_SLOT)
+
+    @staticmethod
+    def _live_arrays(capacity: int) -> tuple[npt.NDArray[np.generic], ...]:
+        size = 1 << int(np.ceil(np.log2(2 * capacity)))
+        return (np.zeros(size, dtype=np.uint64), np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.int64),
+                np.zeros(capacity, dtype=np.uint64),
+                np.zeros(capacity, dtype=np.int64), np.zeros(capacity, dtype=np.int64))
+
+    def add(self, slot: int, keys: npt.NDArray[np.uint64] | list[int], t: float) -> None:
         """Post `keys` for `slot`; slots must come in increasing order."""
+        keys = np.asarray(keys, dtype=np.uint64)
         if self._live_count == 0:
             self._live_first = slot
-        live = self._live
-        for key in keys:
-            members = live.setdefault(key, slot)
-            if members is slot or members == slot:
-                continue
-            if isinstance(members, int):
-                live[key] = [members, slot]
-            elif members[-1] != slot:
-                members.append(slot)
+        n = _live_add(*self._live, self._live_n, slot, keys)
+        while n < 0:  # more keys than planned for: grow (rare), re-inserting in order
+            old_keys, old_slots = self._live[3], self._live[4]
+            count = self._live_n
+            self._live = self._live_arrays(2 * old_keys.size)
+            n = 0
+            for p in range(count):
+                n = _live_add(*self._live, n, int(old_slots[p]), old_keys[p:p + 1])
+            n = _live_add(*self._live, n, slot, keys)
+        self._live_n = n
         self._live_count = slot - self._live_first + 1
         self._live_newest = max(self._live_newest, t)
         if self._live_count >= self.segment:
             self._seal()
 
     def _seal(self) -> None:
-        self._frozen.append(_freeze(self._live_first, self._live_count, self._live_newest, self._live))
-        self._live, self._live_count, self._live_newest = {}, 0, float("-inf")
+        keys, slots = self._live[3], self._live[4]
+        n = self._live_n
+        mixed = _fmix(keys[:n])
+        relative = (slots[:n] - self._live_first).astype(np.uint32)
+        order = np.lexsort((relative, mixed))  # by key, then slot: postings come out oldest first
+        self._frozen.append(_Frozen(self._live_first, self._live_count, self._live_newest, mixed[order],
+                                    relative[order]))
+        self._live[1][:] = -1  # the other live arrays are overwritten before they are read again
+        self._live[2][:] = 0
+        self._live_n, self._live_count, self._live_newest = 0, 0, float("-inf")
         while (len(self._frozen) >= 2 and self._frozen[-1].count == self._frozen[-2].count
                and self._frozen[-1].count * 2 <= self.largest):
             b = self._frozen.pop()
@@ -166,24 +255,20 @@ class KeyIndex:
 
         Postings of the frozen segments come before the live segment's.
         """
-        live = [() if m is None else (m,) if isinstance(m, int) else m for m in map(self._live.get, keys.tolist())]
-        counted = np.fromiter(map(len, live), dtype=np.int64, count=len(live))
         caps = np.full(keys.size, NO_CAP, dtype=np.int64) if caps is None else caps
-        total, which, found = _lookup(*self._segments(), keys, caps, counted)
-        extra = [(i, s) for i in np.flatnonzero((counted > 0) & (total <= caps)).tolist() for s in live[i]]
-        if not extra:
-            return which, found
-        more = np.array(extra, dtype=np.int64).reshape(-1, 2)
-        return np.concatenate([which, more[:, 0]]), np.concatenate([found, more[:, 1]])
+        table, heads, counts, _, slots, chain = self._live
+        which, found, _ = _lookup(*self._segments(), table, heads, counts, slots, chain, keys, caps)
+        return which, found
 
     def expire(self, cutoff: float) -> None:
         """Forget every frozen segment whose newest slot is older than cutoff."""
-        kept = [seg for seg in self._frozen if seg.newest >= cutoff]
-        if len(kept) != len(self._frozen):
-            self._frozen, self._compiled = kept, None
+        if any(seg.newest < cutoff for seg in self._frozen):
+            self._frozen, self._compiled = [seg for seg in self._frozen if seg.newest >= cutoff], None
 
     def clear(self) -> None:
-        self._frozen, self._live, self._live_count, self._live_newest = [], {}, 0, float("-inf")
+        self._frozen, self._live_n, self._live_count, self._live_newest = [], 0, 0, float("-inf")
+        self._live[1][:] = -1
+        self._live[2][:] = 0
         self._compiled = None
 
     @property
@@ -196,6 +281,4 @@ class KeyIndex:
         return sum(seg.nbytes for seg in self._frozen)
 
     def postings(self) -> int:
-        return sum(len(seg.keys) for seg in self._frozen) + sum(
-            1 if isinstance(v, int) else len(v) for v in self._live.values())
-
+        return sum(len(seg.keys) for seg in self._frozen) + self._live_n

@@ -18,6 +18,9 @@ from hashlib import blake2b
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
+
+from services.processor.dedup import signature as sg
 
 MAX_ENTITIES = 10
 MAX_NUMBERS = 6
@@ -40,6 +43,11 @@ class StoryKeys:
     @cached_property
     def weight(self) -> float:
         return sum(WEIGHTS[k] for k in self.kinds)
+
+    @cached_property
+    def array(self) -> npt.NDArray[np.uint64]:
+        """The keys as an array."""
+        return np.array(self.keys, dtype=np.uint64)
 
     @cached_property
     def weights(self) -> npt.NDArray[np.float64]:
@@ -118,3 +126,208 @@ def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: l
         for word in content_words(lower)[:MAX_WORDS]:
             typed.setdefault(f"w:{language}:{word}", "w")
     return StoryKeys(keys=tuple(key_hash(k) for k in typed), kinds=tuple(typed.values()))
+
+
+# -- the same keys from the text, compiled ---------------------------------------------------------------------
+# Per code point below 0x10000: its lower-case code point and flags. A code point whose lower case is not one
+# code point (U+0130), that lower-cases by context (U+03A3, final sigma) or lies above the table sends the
+# article to the Python definition above: rare, and the result is the same either way.
+_UPPER, _LOWER, _ALPHA, _SPECIAL = 1, 2, 4, 8
+
+
+def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
+    chars = list(map(chr, range(0x10000)))
+    lowered = list(map(str.lower, chars))  # C-level maps: a few milliseconds at import
+    single = np.fromiter(map(len, lowered), dtype=np.int64, count=0x10000) == 1
+    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=0x10000)
+    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=0x10000) * _UPPER
+             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=0x10000) * _LOWER
+             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=0x10000) * _ALPHA).astype(np.uint8)
+    special = ~single
+    special[0x3A3] = True
+    flags[special] = _SPECIAL
+    lower[special] = np.flatnonzero(special).astype(np.uint32)
+    return lower, flags
+
+
+_LOWER_OF, _FLAGS = _case_tables()
+_CLASSES = np.zeros(0x10000, dtype=np.uint8)  # 1 = whitespace (str.split), 2 = punctuation stripped from tokens
+_CLASSES[: sg._CLASS.size] = sg._CLASS  # noqa: SLF001 - one definition of the token boundaries
+_NO_CODES = np.zeros(0, dtype=np.uint32)
+LEAD_PREFIX = 2048  # code points of the body read first: 150 words fit in it almost always
+
+
+def codes_of(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if text else _NO_CODES
+
+
+def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | None, body: str,
+                    lead_words: int) -> StoryKeys:
+    """`story_keys` over the lead (the title's tokens and the body's first `lead_words`), with the tokens, names
+    and content words found in one compiled pass over the code points; the same keys (tests hold them equal)."""
+    title_codes = codes_of(title or "")
+    prefix = body[:LEAD_PREFIX]
+    result = _lead(title_codes, codes_of(prefix), len(prefix) < len(body), lead_words, _CLASSES, _LOWER_OF, _FLAGS)
+    if result[0] == _MORE:  # the lead runs past the prefix
+        result = _lead(title_codes, codes_of(body), False, lead_words, _CLASSES, _LOWER_OF, _FLAGS)
+    status, joined, low, name_spans, word_spans = result
+    if status != _DONE:  # a code point the tables do not cover
+        lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
+        return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
+                          lower=sg.lowered(lead))
+    text = joined.tobytes().decode("utf-32-le", "surrogatepass")
+    lowtext = low.tobytes().decode("utf-32-le", "surrogatepass")
+    typed: dict[str, str] = {}
+    for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]:
+        typed.setdefault(f"e:{qid}", "e")
+    for number in numbers(text)[:MAX_NUMBERS]:
+        typed.setdefault(f"n:{number}", "n")
+    for s, e in name_spans.tolist():
+        typed.setdefault("c:" + lowtext[s:e], "c")
+    if language != "und":
+        prefix_w = f"w:{language}:"
+        for s, e in word_spans.tolist():
+            typed.setdefault(prefix_w + lowtext[s:e], "w")
+    return StoryKeys(keys=tuple(map(key_hash, typed)), kinds=tuple(typed.values()))
+
+
+_DONE, _MORE, _UNCOVERED = 0, 1, 2
+
+
+@njit(cache=True, nogil=True)
+def _token_hash(buf, s, e):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """FNV-1a over code points, never 0 (the empty mark of the sets below); equal strings, equal hashes."""
+    h = np.uint64(0xCBF29CE484222325)
+    for j in range(s, e):
+        h = (h ^ np.uint64(buf[j])) * np.uint64(0x100000001B3)
+    return h if h != np.uint64(0) else np.uint64(1)
+
+
+@njit(cache=True, nogil=True)
+def _set_add(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Insert h into an open-addressing set (0 = empty, size a power of two); True when it was not there."""
+    mask = table.size - 1
+    i = np.int64((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
+    while table[i] != np.uint64(0):
+        if table[i] == h:
+            return False
+        i = (i + 1) & mask
+    table[i] = h
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _set_has(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    mask = table.size - 1
+    i = np.int64((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
+    while table[i] != np.uint64(0):
+        if table[i] == h:
+            return True
+        i = (i + 1) & mask
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _before(low, s1, e1, s2, e2):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Content-word order: longer first, then by code points (Python's str order)."""
+    n1, n2 = e1 - s1, e2 - s2
+    if n1 != n2:
+        return n1 > n2
+    for j in range(n1):
+        if low[s1 + j] != low[s2 + j]:
+            return low[s1 + j] < low[s2 + j]
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _lead(title, body, truncated, limit, classes, lower_of, flags):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The lead's tokens joined by spaces (as `" ".join(lead)`), the same lower-cased, and the spans in the
+    latter of the names (`names`, first MAX_NAMES) and content words (`content_words`, first MAX_WORDS).
+    Status _MORE: body is a truncated prefix that ends inside the lead; _UNCOVERED: use the Python path."""
+    cap = title.size + body.size + 1
+    joined = np.empty(cap, dtype=np.uint32)
+    low = np.empty(cap, dtype=np.uint32)
+    starts = np.empty(cap // 2 + 2, dtype=np.int64)
+    ends = np.empty(cap // 2 + 2, dtype=np.int64)
+    empty2 = np.zeros((0, 2), dtype=np.int64)
+    n_tok, pos = 0, 0
+    for part in range(2):
+        codes = title if part == 0 else body
+        n = codes.size
+        i, taken = 0, 0
+        while i < n and (part == 0 or taken < limit):
+            while i < n and codes[i] < 0x10000 and classes[codes[i]] == 1:
+                i += 1
+            s = i
+            while i < n and not (codes[i] < 0x10000 and classes[codes[i]] == 1):
+                i += 1
+            e = i
+            if part == 1 and truncated and e == n:
+                return _MORE, joined[:0], low[:0], empty2, empty2
+            while s < e and codes[s] < 0x10000 and classes[codes[s]] == 2:
+                s += 1
+            while e > s and codes[e - 1] < 0x10000 and classes[codes[e - 1]] == 2:
+                e -= 1
+            if s == e:
+                continue
+            if n_tok > 0:
+                joined[pos] = 32
+                low[pos] = 32
+                pos += 1
+            starts[n_tok] = pos
+            for j in range(s, e):
+                c = codes[j]
+                if c >= 0x10000 or flags[c] & _SPECIAL:
+                    return _UNCOVERED, joined[:0], low[:0], empty2, empty2
+                joined[pos] = c
+                low[pos] = lower_of[c]
+                pos += 1
+            ends[n_tok] = pos
+            n_tok += 1
+            taken += 1
+    size = 16
+    while size < 4 * n_tok:
+        size *= 2
+    common = np.zeros(size, dtype=np.uint64)  # tokens (as written) that start lower-case
+    for t in range(n_tok):
+        if flags[joined[starts[t]]] & _LOWER:
+            _set_add(common, _token_hash(joined, starts[t], ends[t]))
+    # names: capitalized tokens of 4+ code points whose lower case is not a token that starts lower-case
+    names_out = np.empty((MAX_NAMES, 2), dtype=np.int64)
+    seen = np.zeros(size, dtype=np.uint64)
+    k = 0
+    for t in range(n_tok):
+        if k == MAX_NAMES:
+            break
+        s, e = starts[t], ends[t]
+        if e - s >= 4 and flags[joined[s]] & _UPPER:
+            h = _token_hash(low, s, e)
+            if not _set_has(common, h) and _set_add(seen, h):
+                names_out[k, 0], names_out[k, 1] = s, e
+                k += 1
+    names_out = names_out[:k]
+    # content words: distinct lower-cased tokens of 6+ letters, longest first, then alphabetical
+    cand = np.empty(n_tok, dtype=np.int64)
+    seen[:] = 0
+    m = 0
+    for t in range(n_tok):
+        s, e = starts[t], ends[t]
+        if e - s < 6:
+            continue
+        alpha = True
+        for j in range(s, e):
+            if not flags[low[j]] & _ALPHA:
+                alpha = False
+                break
+        if alpha and _set_add(seen, _token_hash(low, s, e)):
+            cand[m] = t
+            m += 1
+    words_out = np.empty((min(m, MAX_WORDS), 2), dtype=np.int64)
+    for k in range(words_out.shape[0]):  # selection of the first MAX_WORDS in order
+        b = k
+        for x in range(k + 1, m):
+            if _before(low, starts[cand[x]], ends[cand[x]], starts[cand[b]], ends[cand[b]]):
+                b = x
+        cand[k], cand[b] = cand[b], cand[k]
+        words_out[k, 0], words_out[k, 1] = starts[cand[k]], ends[cand[k]]
+    return _DONE, joined[:pos], low[:pos], names_out, words_out

@@ -30,7 +30,7 @@ import orjson
 
 from services.processor.dedup import signature as sg
 from services.processor.dedup.index import NO_CAP, SEGMENT, KeyIndex
-from services.processor.dedup.keys import StoryKeys, story_keys
+from services.processor.dedup.keys import StoryKeys, text_story_keys
 from services.processor.dedup.stories import StoryAggregate
 from services.processor.dedup.window import SlotArrays
 
@@ -58,9 +58,8 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
     ranked = sorted(entities, key=lambda e: -e[2])
     sig = sg.text_signature(body)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
-    lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, LEAD_WORDS)
-    keys = story_keys(language=language, entity_ids=[q for q, _, _ in ranked], text=" ".join(lead), tokens=lead,
-                      lower=sg.lowered(lead))
+    keys = text_story_keys(language=language, entity_ids=[q for q, _, _ in ranked], title=title, body=body,
+                           lead_words=LEAD_WORDS)
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
                     entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
 
@@ -145,7 +144,7 @@ class Related:
         self.expire(now)
         cutoff = now - self.window
         bands = sg.band_keys(f.signature, f.language) if f.signature is not None else _NO_KEYS
-        keys = np.array(f.keys.keys, dtype=np.uint64)
+        keys = f.keys.array
         # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
         # shared by more than max_df articles ignored.
         caps = _caps(bands.size, keys.size, self.max_df)
@@ -207,9 +206,10 @@ class Related:
         if aggregate is None:
             aggregate = self._stories[relation.story_id] = StoryAggregate(id=relation.story_id, first_seen=t, last_seen=t)
         chunk.stories.append(aggregate.id)
-        postings: list[int] = list(f.keys.keys)
         if f.signature is not None:
-            postings.extend((sg.band_keys(f.signature, f.language) if bands is None else bands).tolist())
+            postings = np.concatenate([f.keys.array, sg.band_keys(f.signature, f.language) if bands is None else bands])
+        else:
+            postings = f.keys.array
         self._index.add(slot, postings, t)
         self._slots[f.id] = slot
         aggregate.add(t=t, language=sys.intern(f.language), source=sys.intern(f.source), title=f.title,
@@ -250,10 +250,16 @@ def encode_entry(f: Features, t: float, relation: Relation) -> bytes:
     return orjson.dumps({
         "id": f.id, "t": t, "source": f.source, "title": f.title, "lang": f.language,
         "sig": base64.b64encode(f.signature.tobytes()).decode() if f.signature is not None else None,
-        "keys": [format(k, "016x") for k in f.keys.keys], "kinds": "".join(f.keys.kinds),
+        "keys": _hex16(f.keys.array), "kinds": "".join(f.keys.kinds),
         "ents": [list(e) for e in f.entities],
         "near": relation.near_duplicate_of, "sim": relation.similarity, "story": relation.story_id,
     })
+
+
+def _hex16(keys: npt.NDArray[np.uint64]) -> list[str]:
+    """Each key as 16 lower-case hex digits (as format(k, "016x")), from one hex string of the big-endian bytes."""
+    digits = keys.astype(">u8").tobytes().hex()
+    return [digits[i:i + 16] for i in range(0, len(digits), 16)]
 
 
 def decode_entry(value: bytes) -> tuple[Features, float, Relation] | None:
