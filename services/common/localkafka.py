@@ -8,6 +8,7 @@ The version matches the apache/kafka image in docker-compose.yml (a test checks 
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import shutil
 import signal
@@ -22,6 +23,8 @@ _HERE = Path(__file__).parent
 POM = _HERE / "kafka-pom.xml"
 LOG4J_CONFIG = _HERE / "kafka-log4j2.yaml"
 _READY_LINE = "Kafka Server started"
+_FATAL_START_LINE = "Exiting Kafka due to fatal exception during startup"
+log = logging.getLogger(__name__)
 
 
 class LocalKafkaError(RuntimeError):
@@ -133,7 +136,10 @@ class LocalKafka:
         opts = [f"-Xms{self.heap_mb // 2}m", f"-Xmx{self.heap_mb}m", "-XX:+UseSerialGC"] if heap else ["-Xmx256m"]
         return ["java", *opts, f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", "-cp", f"{libs}/*", main, *args]
 
-    def start(self, timeout: float = 90.0) -> LocalKafka:
+    def start(self, timeout: float = 180.0) -> LocalKafka:
+        """Start the broker and wait until it serves. On a loaded machine KRaft's start-up can fail on its
+        own timing ("Exiting Kafka due to fatal exception during startup"): that start is retried once,
+        on the same storage."""
         libs = ensure_jars()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         props = self._properties()
@@ -143,21 +149,37 @@ class LocalKafka:
                                  capture_output=True, text=True)
             if fmt.returncode != 0:
                 raise LocalKafkaError(f"formatting KRaft storage failed: {fmt.stdout}{fmt.stderr}")
-        log = self.log_path.open("ab")
+        deadline = time.monotonic() + timeout
+        for _attempt in (1, 2):
+            if self._launch(libs, props, deadline):
+                return self
+        raise LocalKafkaError(f"Kafka failed during start-up twice; see {self.log_path}:\n{self._tail()}")
+
+    def _launch(self, libs: Path, props: Path, deadline: float) -> bool:
+        """One start: True when the broker serves; False when it failed at start-up on its own and may be
+        started again. Raises when it did not start by the deadline or exited otherwise."""
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        out = self.log_path.open("ab")
         # Own session: Ctrl-C in `newsflow up` reaches us first, and we stop the broker last.
         self.proc = subprocess.Popen(self._java(libs, "kafka.Kafka", str(props), heap=True),
-                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        deadline = time.monotonic() + timeout
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        out.close()
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise LocalKafkaError(f"Kafka exited with {self.proc.returncode}; see {self.log_path}:\n{self._tail()}")
-            text = self.log_path.read_text(errors="replace")
+            with self.log_path.open("rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
             if _READY_LINE in text and self._port_open():
-                return self
+                return True
+            if _FATAL_START_LINE in text:
+                log.warning("Kafka failed during start-up (%s); starting it again", self.log_path)
+                self.stop()
+                return False
+            if self.proc is None or self.proc.poll() is not None:
+                code = self.proc.returncode if self.proc is not None else None
+                raise LocalKafkaError(f"Kafka exited with {code}; see {self.log_path}:\n{self._tail()}")
             time.sleep(0.2)
         self.stop()
-        raise LocalKafkaError(f"Kafka did not start within {timeout:.0f}s; see {self.log_path}:\n{self._tail()}")
+        raise LocalKafkaError(f"Kafka did not start in time; see {self.log_path}:\n{self._tail()}")
 
     def _port_open(self) -> bool:
         with socket.socket() as s:
