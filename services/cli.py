@@ -191,18 +191,10 @@ def _live_subscriptions(settings: Settings) -> LiveSubscriptions | None:
         return None
     from services.common.kafka import topic_names
     from services.processor.runtime.handlers import Topics
-    from services.subscriptions.live import LiveSubscriptions
-    from services.subscriptions.spec import SubscriptionsError
+    from services.subscriptions.commands import live_or_exit
 
     topics = Topics.of(settings)
-    live = LiveSubscriptions(settings.subscriptions, reserved=(*topic_names(settings), topics.first_seen, topics.related))
-    try:
-        live.apply(*live.read())
-    except SubscriptionsError as exc:
-        for problem in exc.problems:
-            console.print(problem, highlight=False, markup=False)
-        raise typer.Exit(2) from None
-    return live
+    return live_or_exit(settings.subscriptions, (*topic_names(settings), topics.first_seen, topics.related))
 
 
 @cli.command()

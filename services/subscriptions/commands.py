@@ -9,7 +9,7 @@ import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.table import Table
 from services.config import get_settings
 from services.subscriptions.filters import Filter, filter_from_options, since
 from services.subscriptions.spec import Subscription, SubscriptionsError, load_subscriptions, reserved_conflicts
+
+if TYPE_CHECKING:
+    from services.subscriptions.live import LiveSubscriptions
 
 console = Console(stderr=True, soft_wrap=True)  # one problem, one line
 subscriptions_app = typer.Typer(no_args_is_help=True, help="Inspect and validate a subscriptions file.")
@@ -45,6 +48,20 @@ def load_or_exit(path: Path) -> tuple[Subscription, ...]:
             console.print(f"{path}: {problem}", highlight=False, markup=False)
         raise typer.Exit(2)
     return subs
+
+
+def live_or_exit(path: Path, reserved: tuple[str, ...]) -> LiveSubscriptions:
+    """The file's subscriptions in force (reloadable), or its problems on stderr (one line each) and exit 2."""
+    from services.subscriptions.live import LiveSubscriptions
+
+    live = LiveSubscriptions(path, reserved=reserved)
+    try:
+        live.apply(*live.read())
+    except SubscriptionsError as exc:
+        for problem in exc.problems:
+            console.print(problem, highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    return live
 
 
 def _describe(flt: Filter) -> str:
@@ -79,17 +96,10 @@ def route_command(
 ) -> None:
     """Copy articles.enriched records to the topic of every subscription they match (faust worker)."""
     from services.common.kafka import topic_names
-    from services.subscriptions.live import LiveSubscriptions
     from services.subscriptions.router import create_router
 
     settings = get_settings()
-    live = LiveSubscriptions(subscriptions, reserved=tuple(topic_names(settings)))
-    try:
-        live.apply(*live.read())
-    except SubscriptionsError as exc:
-        for problem in exc.problems:
-            console.print(problem, highlight=False, markup=False)
-        raise typer.Exit(2) from None
+    live = live_or_exit(subscriptions, tuple(topic_names(settings)))
     if not settings.kafka_bootstrap_servers:
         raise _fail("KAFKA_BOOTSTRAP_SERVERS is not set (the address `newsflow up` prints)")
     level = logging.getLevelName(loglevel.upper())
