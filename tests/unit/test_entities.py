@@ -344,10 +344,11 @@ def test_a_headline_in_capitals_is_read_in_prose_case() -> None:
     from services.processor.entities.ner.truecase import truecase
 
     text = "MERKEL MEETS NATO CHIEF IN BERLIN\nMerkel met the NATO chief in Berlin on Monday."
-    cased = truecase(text, tokenize(text), "en", lambda key: key == "berlin")
+    spans = tokenize(text)
+    cased = truecase(text, spans, [text[a:b] for a, b in spans], "en", lambda key: key == "berlin")
     # lexicon name, common word, acronym, common word, common word, KB place; the prose line as written
     assert cased == "Merkel meets NATO chief in Berlin\nMerkel met the NATO chief in Berlin on Monday."
-    assert truecase("NO\n", tokenize("NO\n"), "en", lambda key: False) == "NO\n"  # one word is no headline
+    assert truecase("NO\n", tokenize("NO\n"), ["NO"], "en", lambda key: False) == "NO\n"  # one word is no headline
     found = {(m.text, m.type) for m in tag_entities("OBAMA AND MERKEL TALK TRADE IN WASHINGTON", "en")}
     assert {("OBAMA", "PER"), ("MERKEL", "PER"), ("WASHINGTON", "LOC")} <= found  # cut from the text as written
 

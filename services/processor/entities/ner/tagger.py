@@ -124,18 +124,19 @@ class Tagger:
         spans = tokenize(text)
         if not spans:
             return []
+        words = [text[s:e] for s, e in spans]
+        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
         # The model and its gazetteer features read headlines in prose case; the linker reads the text
         # as written (its rules for adding names know capitals), and offsets are the same in both.
-        cased = truecase(text, spans, lang, self.linker.well_known)
-        pieces = capital_pieces(cased)  # where names can start: shared by the gazetteer's and the KB's scan
-        matches = self.gaz.scan(cased, lang, pieces)
+        cased = truecase(text, spans, words, lang, self.linker.well_known)
+        if cased is text:
+            model_words, model_pieces = words, pieces
+        else:
+            model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
+        matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        words = [cased[s:e] for s, e in spans]
-        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, words)
-        if cased is not text:
-            pieces = capital_pieces(text)
-            words = [text[s:e] for s, e in spans]
+        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)

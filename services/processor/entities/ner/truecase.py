@@ -77,15 +77,14 @@ def prose_form(word: str, lang: str, known: Known) -> str:
     return low if z >= _COMMON else title
 
 
-def truecase(text: str, spans: list[Span], lang: str, known: Known) -> str:
-    """text with each all-caps word of an all-caps line in its prose form (spans: text's tokens).
-    Letter for letter: every offset, and so every token, stays where it was; text itself when no line
-    is in capitals."""
+def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: Known) -> str:
+    """text with each all-caps word of an all-caps line in its prose form (spans: text's tokens, words:
+    their text). Letter for letter: every offset, and so every token, stays where it was; text itself
+    when no line is in capitals."""
     out: list[str] = []
     done = 0
     seen: dict[int, bool] = {}
-    for a, b in spans:
-        w = text[a:b]
+    for (a, b), w in zip(spans, words):
         if b - a > 1 and w.isupper() and shouting(text, a, seen):
             form = prose_form(w, lang, known)
             if len(form) == b - a and form != w:
