@@ -30,6 +30,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         return found
     if words is None:
         words = [text[s:e] for s, e in tokens]
+    found = _surnames_are_persons(text, found)
     forms: dict[tuple[str, ...], Found] = {}
     n = len(tokens)
     for f in found:
@@ -48,7 +49,9 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             if known is None or (linked and known.entity_id is None):  # a linked mention's id wins
                 forms[key] = f
         if f.type == "PER" and len(seq) > 1 and _spreadable(seq[-1], linked, lang):
-            forms.setdefault((seq[-1],), f)
+            known = forms.get((seq[-1],))
+            if known is None or (known.type != "PER" and known.entity_id is None):
+                forms[(seq[-1],)] = f
     if not forms:
         return found
     by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -84,6 +87,30 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if not added:
         return found
     return sorted([*found, *added], key=lambda f: f.start)
+
+
+def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
+    """A one-word mention read as an organisation or place that is the last word of a person's full
+    name in the same article is that person ("Michael Bloomberg ... Bloomberg said"), unless linked
+    as something else (a country called Jordan beside Michael Jordan)."""
+    surnames: dict[str, Found] = {}
+    for f in found:
+        if f.type == "PER":
+            name = text[f.start : f.end]
+            last = name.rpartition(" ")[2]
+            if last != name and len(last) >= _MIN_CHARS and last[0].isupper():
+                known = surnames.get(last)
+                if known is None or (known.entity_id is None and f.entity_id is not None):
+                    surnames[last] = f
+    if not surnames:
+        return found
+    out = found
+    for i, f in enumerate(found):
+        if f.type in ("ORG", "LOC") and f.entity_id is None and (ref := surnames.get(text[f.start : f.end])) is not None:
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "PER", ref.entity_id, ref.name)
+    return out
 
 
 def _word_edges(text: str, start: int, end: int) -> bool:

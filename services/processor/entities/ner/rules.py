@@ -58,6 +58,10 @@ _TITLES = frozenset(
     paus président ministre""".split()
 )
 
+# Titles that only ever precede a person's name.
+_PERSON_TITLES = _TITLES - frozenset(
+    "vice premier chief coach striker captain manager lady king queen prince princess general colonel major "
+    "sergeant defender midfielder goalkeeper chef".split())
 
 # Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
 AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
@@ -80,23 +84,53 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
         pieces: list[tuple[int, int]] = []
         start = a
         for k in range(a, b + 1):
-            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k):
+            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k) \
+                    or _stray_bracket(text, spans, a, b, k):
                 if k > start:
                     pieces.append((start, k))
                 start = k + 1
         for lo, hi in pieces:
-            while lo < hi and (
-                _junk(text[spans[lo][0] : spans[lo][1]])
-                or (typ == "PER" and hi - lo > 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES)
-            ):
+            while lo < hi and _junk(text[spans[lo][0] : spans[lo][1]]):
                 lo += 1
             while lo < hi and _junk(text[spans[hi - 1][0] : spans[hi - 1][1]]):
                 hi -= 1
-            if hi - lo == 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES:
-                continue  # "Papst", "President": a title alone names no one
+            if lo < hi and all(text[spans[k][0] : spans[k][1]].lower() in _TITLES for k in range(lo, hi)):
+                continue  # "Papst", "Prime Minister": a title alone names no one
+            while typ == "PER" and hi - lo > 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES:
+                lo += 1  # "Chancellor Helmut Kohl"
+            name = _after_title(text, spans, lo, hi)
+            if name > lo:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
+                lo, piece_typ = name, "PER"
+            else:
+                piece_typ = typ
             if lo < hi:
-                out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else typ))
+                out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
     return out
+
+
+def _after_title(text: str, spans: list[Span], lo: int, hi: int) -> int:
+    """Where a person's name starts after the last title word of the span lo..hi ("Trade Secretary
+    Liz Truss" -> "Liz"), or lo: only a short run of capitalised words after a title is a name. Only
+    titles that are never the first word of another kind of name count ("Premier League", "General
+    Electric", "Lady Snowblood" are not persons)."""
+    for k in range(hi - 2, lo - 1, -1):
+        if text[spans[k][0] : spans[k][1]].lower() in _PERSON_TITLES:
+            rest = [text[spans[j][0] : spans[j][1]] for j in range(k + 1, hi)]
+            if len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
+                return k + 1
+            return lo
+    return lo
+
+
+def _stray_bracket(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
+    """Whether token k is a bracket without its partner inside the span a..b ("CBP) Air": two names);
+    a bracketed part of one name stays ("Frankfurt (Oder)")."""
+    tok = text[spans[k][0] : spans[k][1]]
+    if tok == "(":
+        return not any(text[spans[j][0] : spans[j][1]] == ")" for j in range(k + 1, b))
+    if tok == ")":
+        return not any(text[spans[j][0] : spans[j][1]] == "(" for j in range(a, k))
+    return False
 
 
 def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
@@ -149,6 +183,17 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
         if k not in taken and text[s:e] in _EN_NATIONALITY and not any(a <= k < b for a, b, _ in out):
             out.append((k, k + 1, "MISC"))
     return sorted(out)
+
+
+def strip_article(text: str, start: int, end: int, typ: str) -> int:
+    """Start of an English name without the article that opens its sentence ("The Sixers went"): news
+    annotation leaves it out. Inside a sentence a capital says it is part of the name ("The Hague",
+    "The Times"); a title of a work keeps it ("The Legend of Zhen Huan")."""
+    if typ != "MISC" and end - start > 4 and text.startswith("The ", start):
+        before = text[max(0, start - 3) : start].rstrip(" \t\"“‘'•*-–—")
+        if not before or before[-1] in ".!?:\n":
+            return start + 4
+    return start
 
 
 def strip_possessive(text: str, start: int, end: int) -> int:

@@ -117,7 +117,8 @@ class Tagger:
         runs = rules.agencies(words, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
-            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
+            out = [Found(rules.strip_article(text, f.start, f.end, f.type), rules.strip_possessive(text, f.start, f.end), f.type)
+                   for f in out]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
@@ -139,6 +140,8 @@ class Tagger:
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        if lang == "en":
+            found = [_acronym(cased, f) for f in found]
         return propagate(text, spans, found, lang, words)
 
 
@@ -157,6 +160,17 @@ def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
                 out = list(found)
             out[i] = Found(f.start, f.end + 1, f.type, f.entity_id, f.name)
     return out
+
+
+def _acronym(cased: str, f: Found) -> Found:
+    """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI") names an
+    organisation: the model reads unknown capitals as persons or places. cased: the text as the model
+    read it (an acronym stays in capitals in a headline read in prose case)."""
+    if f.entity_id is None and f.type in ("PER", "LOC") and 2 <= f.end - f.start <= 5:
+        word = cased[f.start : f.end]
+        if word.isalpha() and word.isupper():
+            return Found(f.start, f.end, "ORG")
+    return f
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:

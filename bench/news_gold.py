@@ -1,0 +1,166 @@
+"""English news dev set for the entity tagger: hand-annotated PER/ORG/LOC/MISC spans (CoNLL-2003 style).
+
+    NEWSFLOW_SHARED=../shared .venv/bin/python bench/news_gold.py [--errors] [--gold PATH]
+
+The texts are the article text of the English news pages of ../shared/corpora/html (or $NEWSFLOW_SHARED),
+extracted exactly as the product does (extract_html, lines joined with "\\n", as bench_linking.news_texts),
+each cut at its first CAP characters (at the last line break before CAP). The gold, bench/data/news_en_gold.jsonl,
+holds per page only the id, the length used, the sha256 of that slice and the spans [start, end, TYPE];
+conventions and limits in bench/data/news_en_gold.md. A page whose slice hashes differently (the extractor
+changed) is reported and skipped, since its offsets no longer hold.
+
+main() runs the real step, tag_entities(text, "en"), on each page and prints precision/recall/F1 per type and
+micro over PER+ORG+LOC (and over all four), exact span + type; --errors lists the false positives and false
+negatives with 40 characters of context. Only reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+GOLD = Path(__file__).resolve().parent / "data" / "news_en_gold.jsonl"
+CAP = 6000
+TYPES = ("PER", "ORG", "LOC", "MISC")
+MICRO = ("PER", "ORG", "LOC")
+# The English pages of the manifest that are news reports (politics, business, sports, world, science, crime);
+# recipes, listicles, product guides, software docs, reviews, a paper, an advertorial and an artist profile left out.
+# villagevoice is an opinion column on news (kept: news register, many names).
+PAGES = (
+    "tr:publishedreporter.com-Hottest.html",
+    "tr:viconsortium.com-cocaine.html",
+    "tr:phillyvoice.com-Sixers.html",
+    "tr:phys.org.tool.html",
+    "tr:latimes.com.bloomberg.html",
+    "tr:dailymail.co.uk.food.html",
+    "tr:bostonherald.com-Brothel-catering.html",
+    "tr:villagevoice.com-Party.html",
+    "tr:japantimes.co.jp.surgical.html",
+    "tr:gothamist.com-plagues.html",
+    "tr:cbsnews.com.carolina.html",
+    "tr:abc13.com-Copperfield.html",
+)
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("NEWSFLOW_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+def texts(shared: Path | None = None) -> list[tuple[str, str]]:
+    """(page id, full extracted article text) of PAGES present in the manifest, in manifest order."""
+    from services.processor.normalize.html_extract import extract_html
+
+    manifest = (shared or shared_dir()) / "corpora" / "html" / "manifest.jsonl"
+    out = []
+    if not manifest.exists():
+        return out
+    for line in manifest.read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        if d["lang"] != "en" or d["id"] not in PAGES:
+            continue
+        path = manifest.parent / "pages" / Path(d["file"]).name
+        if not path.exists():
+            continue
+        raw = path.read_bytes()
+        if d.get("gz") or path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        art = extract_html(raw.decode("utf-8", "replace"), url=d.get("url"))
+        text = "\n".join(getattr(ln, "text", str(ln)) for ln in art.lines)
+        if text.strip():
+            out.append((d["id"], text))
+    return out
+
+
+def cap(text: str, limit: int = CAP) -> str:
+    """The first `limit` characters, cut back to the last line break (whole text if shorter)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > 0 else limit]
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_gold(path: Path = GOLD) -> list[dict]:
+    return [json.loads(ln) for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _context(text: str, start: int, end: int, width: int = 40) -> str:
+    left = text[max(0, start - width) : start].replace("\n", " ")
+    right = text[end : end + width].replace("\n", " ")
+    return f"{left}[{text[start:end]}]{right}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--errors", action="store_true", help="list false positives and false negatives with context")
+    ap.add_argument("--gold", type=Path, default=GOLD)
+    args = ap.parse_args()
+
+    from services.processor.entities import tag_entities
+
+    gold = load_gold(args.gold)
+    pages = dict(texts())
+    counts = {t: [0, 0, 0] for t in TYPES}  # tp, fp, fn
+    used = 0
+    errors: list[str] = []
+    for g in gold:
+        full = pages.get(g["id"])
+        if full is None:
+            print(f"{g['id']}: page not found in the manifest/pages, skipped")
+            continue
+        text = full[: g["chars"]]
+        if len(text) != g["chars"] or sha256(text) != g["sha256"]:
+            print(f"{g['id']}: text differs from the gold's (extractor changed?), skipped")
+            continue
+        used += 1
+        want = {(s, e, t) for s, e, t in g["mentions"]}
+        got = {(m.start, m.end, m.type) for m in tag_entities(text, "en") if m.type in TYPES}
+        for s, e, t in got & want:
+            counts[t][0] += 1
+        for s, e, t in sorted(got - want):
+            counts[t][1] += 1
+            errors.append(f"FP {t:4} {g['id']}: {_context(text, s, e)}")
+        for s, e, t in sorted(want - got):
+            counts[t][2] += 1
+            errors.append(f"FN {t:4} {g['id']}: {_context(text, s, e)}")
+
+    n_gold = sum(c[0] + c[2] for c in counts.values())
+    print(f"\n{used}/{len(gold)} pages, {n_gold} gold mentions; exact span + type")
+    print(f"{'type':14} {'gold':>5} {'pred':>5} {'tp':>5} {'P':>6} {'R':>6} {'F1':>6}")
+
+    def row(name: str, types: tuple[str, ...]) -> None:
+        tp, fp, fn = (sum(counts[t][i] for t in types) for i in range(3))
+        p, r, f = _prf(tp, fp, fn)
+        print(f"{name:14} {tp + fn:5d} {tp + fp:5d} {tp:5d} {p:6.3f} {r:6.3f} {f:6.3f}")
+
+    for t in TYPES:
+        row(t, (t,))
+    row("micro P+O+L", MICRO)
+    row("micro all", TYPES)
+    if args.errors:
+        print()
+        print("\n".join(errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
