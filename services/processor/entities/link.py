@@ -311,6 +311,15 @@ def common_word(key: str, lang: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=65536)
+def very_common_word(key: str, lang: str) -> bool:
+    """key is one of the most frequent words of lang (Zipf >= 5.5: "will", "may", "white")."""
+    try:
+        return wordfreq.zipf_frequency(key, lang) >= 5.5
+    except (LookupError, ValueError):
+        return False
+
+
 def _type_fits(stype: str | None, e: Entity) -> bool:
     if stype is None or stype == e.type:
         return True

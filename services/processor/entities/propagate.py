@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from services.processor.entities.link import Found, common_word
+from services.processor.entities.link import Found, common_word, very_common_word
 from services.processor.entities.ner.text import Span
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -32,6 +32,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         words = [text[s:e] for s, e in tokens]
     found = _surnames_are_persons(text, found)
     forms: dict[tuple[str, ...], Found] = {}
+    ambiguous: set[str] = set()  # surnames that are also words ("Brown"): not where a sentence starts
     n = len(tokens)
     for f in found:
         if f.type == "MISC":
@@ -48,10 +49,12 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             known = forms.get(key)
             if known is None or (linked and known.entity_id is None):  # a linked mention's id wins
                 forms[key] = f
-        if f.type == "PER" and len(seq) > 1 and _spreadable(seq[-1], linked, lang):
+        if f.type == "PER" and len(seq) > 1 and _surname_spreadable(seq[-1], linked, lang):
             known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
                 forms[(seq[-1],)] = f
+                if not _spreadable(seq[-1], linked, lang):
+                    ambiguous.add(seq[-1])
     if not forms:
         return found
     by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -78,6 +81,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if hit is None:
             continue
         form, j = hit
+        if len(form) == 1 and form[0] in ambiguous and _sentence_start(text, start):
+            continue
         end = tokens[j - 1][1]
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
@@ -87,6 +92,17 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if not added:
         return found
     return sorted([*found, *added], key=lambda f: f.start)
+
+
+def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:
+    """A person's surname is spread unless it is a very frequent word ("Will", "May", "White"):
+    inside a sentence a capitalised "Brown" or "Rich" in an article about Jim Rich is that person."""
+    return _spreadable(word, linked, lang) or (len(word) >= _MIN_CHARS and word[0].isupper() and not very_common_word(word.casefold(), lang))
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 4) : start].rstrip(" \t\"“‘'•*(")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
