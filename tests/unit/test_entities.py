@@ -362,3 +362,33 @@ def test_a_score_between_two_names_splits_them() -> None:
     words = [text[a:b] for a, b in spans]
     found = rules.correct(text, spans, [(0, 3, "ORG"), (5, 8, "ORG"), (9, 12, "ORG")])
     assert [" ".join(words[a:b]) for a, b, _ in found] == ["Fulham", "Brentford", "TSV 1860 München", "SG 01 Höchst"]
+
+
+def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.text import tokenize
+
+    text = "International Trade Secretary Liz Truss , Ms Truss , Prime Minister , Premier League , CBP ) Air , Frankfurt ( Oder )"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 5, "ORG"), (6, 8, "ORG"), (9, 11, "ORG"), (12, 14, "ORG"),
+                                        (15, 18, "LOC"), (19, 23, "LOC")])
+    assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
+        ("Liz Truss", "PER"), ("Truss", "PER"), ("Premier League", "ORG"), ("CBP", "LOC"), ("Air", "LOC"),
+        ("Frankfurt ( Oder )", "LOC")]  # a title alone is dropped; "Premier" opens other names too
+
+
+def test_english_news_conventions() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.tagger import _acronym
+
+    got = _found("WASHINGTON — Michael R. Bloomberg spoke to Democrats about the Paris Agreement.\n"
+                 "Later that day, Bloomberg said so. The Sixers won.", "en")
+    pairs = [(t, ty) for t, ty, _ in got]
+    assert ("WASHINGTON", "LOC") in pairs  # a dateline before a dash
+    assert ("Democrats", "MISC") in pairs and ("Paris Agreement", "MISC") in pairs
+    assert ("Bloomberg", "PER") in pairs  # the surname of the person named in full
+    assert all(t != "The Sixers" for t, _ in pairs)  # no sentence-opening "The"
+    assert _found("SOCCER - JAPAN GET LUCKY WIN", "en")[0][0] != "SOCCER"  # a headline, not a dateline
+    assert _acronym("the CBP said", Found(4, 7, "PER")).type == "ORG"  # an acronym no person or place bears
+    assert _acronym("the CBP said", Found(4, 7, "LOC", "Q1")).type == "LOC"

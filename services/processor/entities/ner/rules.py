@@ -47,6 +47,16 @@ _EN_NATIONALITY = frozenset(
     Italians Palestinians Russians Ukrainians Asian African Arab Arabs Latin Nordic Scandinavian Baltic
     Balkan Caribbean Western Eastern""".split()
 )
+_EN_GROUPS = frozenset(
+    """Democrat Democrats Democratic Republican Republicans Latino Latinos Latina Hispanic Hispanics Muslim
+    Muslims Christian Christians Catholic Catholics Protestant Protestants Jewish Jews Sunni Sunnis Shi'ite
+    Shiite Shiites Islamist Islamists Communist Communists Socialist Socialists""".split()
+)
+# The last word of an event, a contest, a treaty or a law.
+_EN_EVENTS = frozenset(
+    """Agreement Treaty Accord Accords Act Bill Protocol Revolution Olympics Games Cup Championship
+    Championships Open Prize Awards Summit Festival Grand Prix Tour Marathon Rally""".split()
+)
 _TITLES = frozenset(
     """president vice chancellor prime minister premier secretary chairman chairwoman chief executive
     coach striker captain manager mr mrs ms dr prof sir lord lady king queen prince princess pope
@@ -169,18 +179,28 @@ def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[
 
 
 def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """English: nationality words as MISC, cut off the front of a longer span; others unchanged."""
+    """English, CoNLL conventions: nationality words are MISC, cut off the front of a longer span;
+    party, religious and ethnic group words alone are MISC ("Democrats", "Latino"; "Democratic Party"
+    stays an organisation); events, treaties and laws are MISC ("Asian Cup", "Paris Agreement",
+    "Agriculture Bill")."""
     out: list[tuple[int, int, str]] = []
     taken = set()
     for a, b, typ in found:
+        if typ != "PER" and b - a > 1 and text[spans[b - 1][0] : spans[b - 1][1]] in _EN_EVENTS:
+            out.append((a, b, "MISC"))
+            taken.update(range(a, b))
+            continue
         while a < b and text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY:
             out.append((a, a + 1, "MISC"))
             a += 1
+        if b - a == 1 and text[spans[a][0] : spans[a][1]] in _EN_GROUPS:
+            typ = "MISC"
         if a < b:
             out.append((a, b, typ))
         taken.update(range(a, b))
-    for k, (s, e) in enumerate(spans):  # nationality words the model left untagged
-        if k not in taken and text[s:e] in _EN_NATIONALITY and not any(a <= k < b for a, b, _ in out):
+    for k, (s, e) in enumerate(spans):  # nationality and group words the model left untagged
+        if k not in taken and (text[s:e] in _EN_NATIONALITY or text[s:e] in _EN_GROUPS) \
+                and not any(a <= k < b for a, b, _ in out):
             out.append((k, k + 1, "MISC"))
     return sorted(out)
 

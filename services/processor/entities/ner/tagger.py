@@ -14,15 +14,17 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
-from operator import itemgetter
+from collections.abc import Callable
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from services.processor.entities.link import Found, Linker, default_linker
+from services.processor.entities.kb.store import join_key
+from services.processor.entities.link import Found, Linker, common_word, default_linker
 from services.processor.entities.ner import rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
+from services.processor.entities.ner.text import Span, capital_pieces, fold_key, sentences, tokenize
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,7 @@ class Tagger:
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        found = _datelines(text, found, lang, self.linker.well_known)
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "en":
             found = [_acronym(cased, f) for f in found]
@@ -160,6 +163,29 @@ def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
                 out = list(found)
             out[i] = Found(f.start, f.end + 1, f.type, f.entity_id, f.name)
     return out
+
+
+# An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
+_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})[ \t]*([,(—–-])")
+_DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
+
+
+def _datelines(text: str, found: list[Found], lang: str, known: Callable[[str], bool]) -> list[Found]:
+    """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
+    1996-12-06"): a well-known place before a dash or a bracket, or any name before a comma when a
+    date follows (a common word before a comma is not a place: "SIE , DIE ..."). A headline's
+    "SOCCER - JAPAN ..." names no place."""
+    added = []
+    for m in _DATELINE.finditer(text):
+        start, end = m.span(1)
+        name = m.group(1).rstrip(".-")
+        end = start + len(name)
+        if sum(c.isalpha() for c in name) < 3 or any(f.start < end and start < f.end for f in found):
+            continue
+        key = join_key(fold_key(name))
+        if known(key) or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
+            added.append(Found(start, end, "LOC"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
 def _acronym(cased: str, f: Found) -> Found:
