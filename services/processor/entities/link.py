@@ -72,8 +72,9 @@ HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl":
 # Entity classes whose type wins over the span's when they link across ORG/LOC.
 _CROSS = frozenset({"country", "region", "curated", "company"})
 _LABEL_BITS = sum(LANG_BITS.values())
-_MARGIN = 15
-_COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link  # prior points the best candidate must lead the next by
+_MARGIN = 15  # prior points the best candidate must lead the next by
+_COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link
+_WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
@@ -94,7 +95,7 @@ class Linker:
 
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
-        return any(c.entity.prior >= 35 for c in self.kb.lookup(key))
+        return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))
 
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
@@ -106,6 +107,8 @@ class Linker:
         starts = [h.start for h in hits]
         keys = _JOINED
         for f in spans:
+            if f.type in ("LOC", "ORG") and _PERSON_PREV.search(ctx.prev_word(f.start)):
+                f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
             surface = text[f.start : f.end]
             key = keys.get(surface)
             if key is None:
@@ -113,8 +116,10 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
-            cands = self.kb.lookup(key) if ok else ()
+            cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
+            if cands and _short_lower(text, f.start, f.end, key):
+                # A short name the model read as a place counts when it is a well-known one ("Rom").
+                cands = tuple(c for c in cands if f.type == "LOC" == c.entity.type and c.entity.prior >= _WELL_KNOWN)
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
                 cands = self.kb.lookup(key)
