@@ -1,6 +1,6 @@
 """English news dev set for the entity tagger: hand-annotated PER/ORG/LOC/MISC spans (CoNLL-2003 style).
 
-    NEWSFLOW_SHARED=../shared .venv/bin/python bench/news_gold.py [--errors] [--gold PATH]
+    NEWSFLOW_SHARED=../shared .venv/bin/python bench/news_gold.py [--lang de] [--errors] [--gold PATH]
 
 The texts are the article text of the English news pages of ../shared/corpora/html (or $NEWSFLOW_SHARED),
 extracted exactly as the product does (extract_html, lines joined with "\\n", as bench_linking.news_texts),
@@ -12,6 +12,9 @@ changed) is reported and skipped, since its offsets no longer hold.
 main() runs the real step, tag_entities(text, "en"), on each page and prints precision/recall/F1 per type and
 micro over PER+ORG+LOC (and over all four), exact span + type; --errors lists the false positives and false
 negatives with 40 characters of context. Only reads.
+
+--lang de does the same for German: the German news pages (PAGES_DE), cut at CAP_DE = 5000 characters, the gold
+bench/data/news_de_gold.jsonl (conventions in bench/data/news_de_gold.md) and tag_entities(text, "de").
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 GOLD = Path(__file__).resolve().parent / "data" / "news_en_gold.jsonl"
+GOLD_DE = Path(__file__).resolve().parent / "data" / "news_de_gold.jsonl"
 CAP = 6000
+CAP_DE = 5000
 TYPES = ("PER", "ORG", "LOC", "MISC")
 MICRO = ("PER", "ORG", "LOC")
 # The English pages of the manifest that are news reports (politics, business, sports, world, science, crime);
@@ -47,6 +52,23 @@ PAGES = (
     "tr:cbsnews.com.carolina.html",
     "tr:abc13.com-Copperfield.html",
 )
+# The German pages of the manifest that are news reports or press releases written as news (politics, sports,
+# a local police report, NGO/humanitarian news, agricultural/energy policy); product pages, recipes, wellness,
+# travel, blogs, podcasts, essays and the avalanche bulletin left out (see bench/data/news_de_gold.md).
+PAGES_DE = (
+    "tr:dbjr.de.bundespraesident.html",
+    "tr:90min.de-Bundesliga-Tabelle.html",
+    "tr:hildesheimer-presse.de-hund.html",
+    "tr:hss.de-Regierung.html",
+    "tr:schimmverband.at-weltmeisterschaft.html",
+    "tr:drk.de-Glasgow.html",
+    "tr:wochenblatt.com-Heinen-Essen.html",
+    "tr:golf.de-augusta.html",
+    "tr:proplanta.de.erloesobergrenze.html",
+    "tr:amnesty.de-waffensysteme.html",
+    "tr:leichtathletik-berlin.de-norddeutschland.html",
+    "tr:d27eb719099b43639104995806e07d00.html",
+)
 
 
 def shared_dir() -> Path:
@@ -54,11 +76,12 @@ def shared_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
 
 
-def texts(shared: Path | None = None) -> list[tuple[str, str]]:
-    """(page id, full extracted article text) of PAGES present in the manifest, in manifest order."""
+def texts(shared: Path | None = None, lang: str = "en") -> list[tuple[str, str]]:
+    """(page id, full extracted article text) of PAGES (PAGES_DE if lang == "de") in the manifest, in manifest order."""
     from services.processor.normalize.html_extract import extract_html
 
     manifest = (shared or shared_dir()) / "corpora" / "html" / "manifest.jsonl"
+    pages = PAGES_DE if lang == "de" else PAGES
     out = []
     if not manifest.exists():
         return out
@@ -66,7 +89,7 @@ def texts(shared: Path | None = None) -> list[tuple[str, str]]:
         if not line.strip():
             continue
         d = json.loads(line)
-        if d["lang"] != "en" or d["id"] not in PAGES:
+        if d["lang"] != lang or d["id"] not in pages:
             continue
         path = manifest.parent / "pages" / Path(d["file"]).name
         if not path.exists():
@@ -112,13 +135,14 @@ def _context(text: str, start: int, end: int, width: int = 40) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--errors", action="store_true", help="list false positives and false negatives with context")
-    ap.add_argument("--gold", type=Path, default=GOLD)
+    ap.add_argument("--gold", type=Path, default=None, help="gold file (default: the --lang one)")
+    ap.add_argument("--lang", choices=("en", "de"), default="en", help="pages, gold and tagger language")
     args = ap.parse_args()
 
     from services.processor.entities import tag_entities
 
-    gold = load_gold(args.gold)
-    pages = dict(texts())
+    gold = load_gold(args.gold or (GOLD_DE if args.lang == "de" else GOLD))
+    pages = dict(texts(lang=args.lang))
     counts = {t: [0, 0, 0] for t in TYPES}  # tp, fp, fn
     used = 0
     errors: list[str] = []
@@ -133,7 +157,7 @@ def main() -> int:
             continue
         used += 1
         want = {(s, e, t) for s, e, t in g["mentions"]}
-        got = {(m.start, m.end, m.type) for m in tag_entities(text, "en") if m.type in TYPES}
+        got = {(m.start, m.end, m.type) for m in tag_entities(text, args.lang) if m.type in TYPES}
         for s, e, t in got & want:
             counts[t][0] += 1
         for s, e, t in sorted(got - want):

@@ -106,6 +106,8 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 hi -= 1
             if lo < hi and all(text[spans[k][0] : spans[k][1]].lower() in _TITLES for k in range(lo, hi)):
                 continue  # "Papst", "Prime Minister": a title alone names no one
+            if lo < hi and not any(c.isalpha() for c in text[spans[lo][0] : spans[hi - 1][1]]):
+                continue  # "Lee, 68, of Torrance": a number names no one
             while typ == "PER" and hi - lo > 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES:
                 lo += 1  # "Chancellor Helmut Kohl"
             name = _after_title(text, spans, lo, hi)

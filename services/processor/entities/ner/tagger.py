@@ -143,6 +143,7 @@ class Tagger:
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _datelines(text, found, lang, self.linker.well_known)
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        found = _place_before_place(text, found)
         if lang == "en":
             found = [_acronym(cased, f) for f in found]
         return propagate(text, spans, found, lang, words)
@@ -154,11 +155,13 @@ _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
 
 def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
     """The knowledge base matches alphanumeric pieces, so a name written "U.S." was found as "U.S": give
-    such a mention its final dot back (the tokenizer's token, and how news annotation marks it)."""
+    such a mention its final dot back (the tokenizer's token, and how news annotation marks it); so
+    does a person's "Jr." or "Sr."."""
     out = found
     for i, f in enumerate(found):
-        if f.end < len(text) and text[f.end] == "." and f.end - f.start >= 3 and text[f.end - 2] == "." \
-                and _DOTTED.fullmatch(text, f.start, f.end + 1):
+        if f.end < len(text) and text[f.end] == "." and f.end - f.start >= 3 and (
+                (text[f.end - 2] == "." and _DOTTED.fullmatch(text, f.start, f.end + 1))
+                or (f.type == "PER" and text[f.end - 3 : f.end] in (" Jr", " Sr"))):  # "Kelly Oubre Jr."
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end + 1, f.type, f.entity_id, f.name)
@@ -186,6 +189,21 @@ def _datelines(text: str, found: list[Found], lang: str, known: Callable[[str], 
         if known(key) or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+def _place_before_place(text: str, found: list[Found]) -> list[Found]:
+    """An unlinked one-word name just before ", <linked place>" is a place too ("of Torrance,
+    California", "aus Hanau, Hessen"): the model reads an unknown town as a surname."""
+    out = found
+    for i in range(len(found) - 1):
+        f, nxt = found[i], found[i + 1]
+        if f.type == "PER" and f.entity_id is None and nxt.type == "LOC" and nxt.entity_id is not None \
+                and text[f.end : nxt.start] == ", " and " " not in text[f.start : f.end] \
+                and not text.startswith(("'s", "’s"), nxt.end):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "LOC")
+    return out
 
 
 def _acronym(cased: str, f: Found) -> Found:
