@@ -109,6 +109,8 @@ class Linker:
         for f in spans:
             if f.type in ("LOC", "ORG") and _PERSON_PREV.search(ctx.prev_word(f.start)):
                 f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
+            elif f.type == "LOC" and _team(text, f.start, f.end):
+                f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club
             surface = text[f.start : f.end]
             key = keys.get(surface)
             if key is None:

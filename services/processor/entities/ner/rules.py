@@ -139,6 +139,8 @@ def _stray_bracket(text: str, spans: list[Span], a: int, b: int, k: int) -> bool
     a bracketed part of one name stays ("Frankfurt (Oder)")."""
     tok = text[spans[k][0] : spans[k][1]]
     if tok == "(":
+        if k + 1 < b and text[spans[k + 1][0]].isdigit():
+            return True  # "Bayern (26 Pkt)": a count after a name is no part of it
         return not any(text[spans[j][0] : spans[j][1]] == ")" for j in range(k + 1, b))
     if tok == ")":
         return not any(text[spans[j][0] : spans[j][1]] == "(" for j in range(a, k))
