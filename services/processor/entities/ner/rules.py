@@ -94,11 +94,16 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
         pieces: list[tuple[int, int]] = []
         start = a
         for k in range(a, b + 1):
+            if k < start:
+                continue  # inside a count in brackets
             if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k) \
                     or _stray_bracket(text, spans, a, b, k):
                 if k > start:
                     pieces.append((start, k))
                 start = k + 1
+                if k < b and text[spans[k][0] : spans[k][1]] == "(" and k + 1 < b and text[spans[k + 1][0]].isdigit():
+                    while start < b and text[spans[start - 1][0] : spans[start - 1][1]] != ")":
+                        start += 1  # "Bayern (26 Pkt)": the count is no name either
         for lo, hi in pieces:
             while lo < hi and _junk(text[spans[lo][0] : spans[lo][1]]):
                 lo += 1
@@ -120,13 +125,25 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     return out
 
 
+# German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
+_TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
+                  "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
+                  "direktor", "direktorin", "bürgermeister", "bürgermeisterin", "voorzitter", "woordvoerder",
+                  "partijleider", "burgemeester", "directeur", "premier")
+
+
+def is_title(word: str) -> bool:
+    low = word.lower()
+    return low in _PERSON_TITLES or (len(low) > 8 and low.endswith(_TITLE_ENDINGS))
+
+
 def _after_title(text: str, spans: list[Span], lo: int, hi: int) -> int:
     """Where a person's name starts after the last title word of the span lo..hi ("Trade Secretary
     Liz Truss" -> "Liz"), or lo: only a short run of capitalised words after a title is a name. Only
     titles that are never the first word of another kind of name count ("Premier League", "General
     Electric", "Lady Snowblood" are not persons)."""
     for k in range(hi - 2, lo - 1, -1):
-        if text[spans[k][0] : spans[k][1]].lower() in _PERSON_TITLES:
+        if is_title(text[spans[k][0] : spans[k][1]]):
             rest = [text[spans[j][0] : spans[j][1]] for j in range(k + 1, hi)]
             if len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
                 return k + 1
