@@ -115,6 +115,9 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 continue  # "Lee, 68, of Torrance": a number names no one
             while typ == "PER" and hi - lo > 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES:
                 lo += 1  # "Chancellor Helmut Kohl"
+            if hi - lo > 1 and hi - lo <= 4 and text[spans[lo][0] : spans[lo][1]] in _CLASS_NOUNS \
+                    and all(text[spans[k][0]].isupper() for k in range(lo + 1, hi)):
+                lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
             name = _after_title(text, spans, lo, hi)
             if name > lo:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
                 lo, piece_typ = name, "PER"
@@ -125,6 +128,13 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     return out
 
 
+# German nouns that name a kind of organisation or place, put before a name in apposition.
+_CLASS_NOUNS = frozenset(
+    """Partei Regierungspartei Oppositionspartei Schwesterpartei Verband Weltverband Dachverband Landesverband
+    Konzern Unternehmen Firma Autobauer Hersteller Verein Stadt Gemeinde Ort Dorf Bundesland Sender
+    Fernsehsender Zeitung Magazin Nachrichtenagentur Agentur Organisation Hilfsorganisation Bewegung Miliz
+    Terrormiliz Stiftung Fluggesellschaft Airline Internetkonzern Chiphersteller Versicherer Discounter""".split()
+)
 # German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
 _TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
                   "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
