@@ -55,6 +55,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
                 forms[(seq[-1],)] = f
                 if not _spreadable(seq[-1], linked, lang):
                     ambiguous.add(seq[-1])
+            if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
+                forms.setdefault((seq[-1] + "s",), f)
     if not forms:
         return found
     by_first: dict[str, list[tuple[str, ...]]] = {}
