@@ -420,7 +420,8 @@ _SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et 
 
 def _coref(text: str, found: list[Found]) -> list[Found]:
     """An unlinked mention takes the id of a linked one with the same surface form, and an unlinked PER
-    that is the surname (or its genitive) of a linked PER takes that person's id."""
+    that is the surname (or its genitive) of a linked PER takes that person's id; an unlinked MISC
+    written as a linked name (or its last word) takes that name's type and id."""
     by_surface: dict[tuple[str, ...], Found] = {}
     for f in found:
         if f.entity_id is not None:
@@ -432,7 +433,11 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
         return found
     out = []
     for f in found:
-        if f.entity_id is None and f.type != "MISC":
+        if f.entity_id is None and f.type == "MISC":  # "zei Trump" read as MISC beside a linked "Donald Trump"
+            ref = by_surface.get(fold_key(text[f.start : f.end]))
+            if ref is not None and text[ref.start : ref.end].rpartition(" ")[2] == text[f.start : f.end]:
+                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
+        elif f.entity_id is None:
             key = fold_key(text[f.start : f.end])
             ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
             if ref is None and len(key) == 1 and key[0].endswith("s"):
