@@ -392,3 +392,17 @@ def test_english_news_conventions() -> None:
     assert _found("SOCCER - JAPAN GET LUCKY WIN", "en")[0][0] != "SOCCER"  # a headline, not a dateline
     assert _acronym("the CBP said", Found(4, 7, "PER")).type == "ORG"  # an acronym no person or place bears
     assert _acronym("the CBP said", Found(4, 7, "LOC", "Q1")).type == "LOC"
+
+
+def test_teams_in_results_and_tables() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.text import tokenize
+
+    text = "Gladbach 2 Werder 1"
+    spans = tokenize(text)
+    assert [(a, b) for a, b, _ in rules.correct(text, spans, [(2, 4, "LOC")])] == [(2, 3)]  # the goals are no name
+    got = {(t, ty) for t, ty, _ in _found("Tabelle: Köln (5 Pkt), Japan 2 Syria 1", "de")}
+    assert ("Köln", "ORG") in got  # a city's club
+    assert ("Japan", "LOC") in got  # a country's team stays a place (CoNLL)
+    got = {(t, ty) for t, ty, _ in _found("Die Partei Attayar und Regierungschef Hichem Mechichi.", "de")}
+    assert {("Attayar", "ORG"), ("Hichem Mechichi", "PER")} <= got

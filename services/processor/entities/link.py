@@ -109,8 +109,6 @@ class Linker:
         for f in spans:
             if f.type in ("LOC", "ORG") and _PERSON_PREV.search(ctx.prev_word(f.start)):
                 f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
-            elif f.type == "LOC" and _team(text, f.start, f.end):
-                f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club
             surface = text[f.start : f.end]
             key = keys.get(surface)
             if key is None:
@@ -118,6 +116,9 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
+            if f.type == "LOC" and _team(text, f.start, f.end) \
+                    and not any(c.entity.cls == "country" for c in self.kb.lookup(key)):
+                f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
             if cands and _short_lower(text, f.start, f.end, key):
                 # A short name the model read as a place counts when it is a well-known one ("Rom").

@@ -109,6 +109,8 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1
             while lo < hi and _junk(text[spans[hi - 1][0] : spans[hi - 1][1]]):
                 hi -= 1
+            if hi - lo > 1 and lo > 0 and _goals(text, spans, hi - 1) and _goals(text, spans, lo - 1):
+                hi -= 1  # "Gladbach 2 Werder 1": the second team's goals
             if lo < hi and all(text[spans[k][0] : spans[k][1]].lower() in _TITLES for k in range(lo, hi)):
                 continue  # "Papst", "Prime Minister": a title alone names no one
             if lo < hi and not any(c.isalpha() for c in text[spans[lo][0] : spans[hi - 1][1]]):
@@ -159,6 +161,11 @@ def _after_title(text: str, spans: list[Span], lo: int, hi: int) -> int:
                 return k + 1
             return lo
     return lo
+
+
+def _goals(text: str, spans: list[Span], k: int) -> bool:
+    tok = text[spans[k][0] : spans[k][1]]
+    return tok.isdigit() and (len(tok) == 1 or (len(tok) == 2 and tok[0] != "0"))
 
 
 def _stray_bracket(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
