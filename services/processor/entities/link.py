@@ -366,10 +366,11 @@ def _short_lower(text: str, start: int, end: int, key: str) -> bool:
 
 def _on_boundary(text: str, h: Hit | Found) -> bool:
     """A name ends where a word ends: not "US" in "US-Beamten", "Trump" in "Trump-Regierung", nor
-    "Indi" in "Indi\xadvi\xadduen" (soft hyphens)."""
+    "Indi" in "Indi\xadvi\xadduen" (soft hyphens); a possessive "'s" ends a word."""
     nxt = text[h.end : h.end + 2]
     if len(nxt) == 2 and nxt[0] in "-‐'’\xad" and nxt[1].isalnum():
-        return False
+        # a possessive ends the name ("EU's", "Trump's"), a hyphen or an elision does not
+        return nxt[0] in "'’" and nxt[1] == "s" and not text[h.end + 2 : h.end + 3].isalnum()
     return not (h.start >= 2 and text[h.start - 1] == "\xad" and text[h.start - 2].isalnum())
 
 

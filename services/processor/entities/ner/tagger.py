@@ -138,7 +138,10 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
+        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)
+                   or (lang == "en" and text.startswith(_POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+        if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
+            model_words = [w[:-2] if len(w) > 3 and w.endswith(_POSSESSIVES) else w for w in model_words]
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _datelines(text, found, lang, self.linker.well_known)
@@ -148,6 +151,8 @@ class Tagger:
             found = [_acronym(cased, f) for f in found]
         return propagate(text, spans, found, lang, words)
 
+
+_POSSESSIVES = ("'s", "’s")
 
 # A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
