@@ -243,14 +243,36 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     return sorted(out)
 
 
+# English words that open a sentence and never a name ("Later Hitler's party", "Unlike Nixon").
+_EN_OPENERS = frozenset(
+    """Later Unlike Despite Although Though However Meanwhile When While After Before Since Like If As But
+    And Or So Yet Then Now Today Yesterday Tomorrow Also Even Only Still Earlier Instead Thus Perhaps Maybe
+    Why How Where What Who Which That This These Those Many Some Most Every Each All Both Several Such
+    Another Among Against Without Within Through Throughout During Following According Including Unless
+    Until Once Because Whether Dear Thanks Please Yes Oh Has Had Have Was Were Is Are Would Could
+    Should Can Did Does Do In On At For From With By Of To Former""".split()
+)
+
+
+def strip_opener(text: str, start: int, end: int, typ: str) -> int:
+    """Start of an English name without a word that opens the sentence before it ("Later Hitler")."""
+    word_end = text.find(" ", start, end)
+    if word_end > 0 and text[start:word_end].rstrip(".") in _EN_OPENERS and typ != "MISC" and _opens_sentence(text, start):
+        return word_end + 1
+    return start
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \t\"“‘'•*-–—")
+    return not before or before[-1] in ".!?:\n"
+
+
 def strip_article(text: str, start: int, end: int, typ: str) -> int:
     """Start of an English name without the article that opens its sentence ("The Sixers went"): news
     annotation leaves it out. Inside a sentence a capital says it is part of the name ("The Hague",
     "The Times"); a title of a work keeps it ("The Legend of Zhen Huan")."""
-    if typ != "MISC" and end - start > 4 and text.startswith("The ", start):
-        before = text[max(0, start - 3) : start].rstrip(" \t\"“‘'•*-–—")
-        if not before or before[-1] in ".!?:\n":
-            return start + 4
+    if typ != "MISC" and end - start > 4 and text.startswith("The ", start) and _opens_sentence(text, start):
+        return start + 4
     return start
 
 

@@ -119,8 +119,8 @@ class Tagger:
         runs = rules.agencies(words, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
-            out = [Found(rules.strip_article(text, f.start, f.end, f.type), rules.strip_possessive(text, f.start, f.end), f.type)
-                   for f in out]
+            out = [Found(rules.strip_opener(text, rules.strip_article(text, f.start, f.end, f.type), f.end, f.type),
+                         rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
