@@ -223,8 +223,12 @@ def _acronym(cased: str, f: Found) -> Found:
 
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
-    """Dutch adjectives of nationality (Amerikaanse, Russische) are MISC (CoNLL), not places."""
-    if lang == "nl" and f.type not in ("PER", "MISC") and _NL_ADJ.search(text[f.start : f.end]):
+    """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
+    Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""
+    if f.type in ("PER", "MISC"):
+        return f
+    word = text[f.start : f.end]
+    if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
         return Found(f.start, f.end, "MISC")
     return f
 
@@ -240,6 +244,10 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_LANGUAGE_NAMES = {
+    "nl": frozenset("Nederlands Engels Frans Duits Spaans Italiaans Russisch Arabisch Turks Pools Chinees Japans".split()),
+    "de": frozenset("Deutsch Englisch Französisch Spanisch Italienisch Russisch Arabisch Türkisch Polnisch Chinesisch".split()),
+}
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
