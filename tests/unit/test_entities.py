@@ -406,3 +406,9 @@ def test_teams_in_results_and_tables() -> None:
     assert ("Japan", "LOC") in got  # a country's team stays a place (CoNLL)
     got = {(t, ty) for t, ty, _ in _found("Die Partei Attayar und Regierungschef Hichem Mechichi.", "de")}
     assert {("Attayar", "ORG"), ("Hichem Mechichi", "PER")} <= got
+
+
+def test_german_nationality_words_are_misc() -> None:
+    got = [(t, ty) for t, ty, _ in _found("Die tunesischen Behörden trafen die Russen beim Hamburger SV.", "de")]
+    assert ("tunesischen", "MISC") in got and ("Russen", "MISC") in got
+    assert ("Hamburger", "MISC") not in got  # part of a club's name

@@ -276,6 +276,43 @@ def strip_article(text: str, start: int, end: int, typ: str) -> int:
     return start
 
 
+# German adjectives and nouns of nationality or region ("deutschen", "tunesische", "Russen", "Berliner"):
+# MISC in CoNLL German; the model, trained mostly without that class, leaves them untagged.
+_DE_NATION_STEMS = (
+    "deutsch österreichisch schweizerisch französisch italienisch spanisch portugiesisch britisch englisch "
+    "schottisch irisch walisisch niederländisch holländisch belgisch luxemburgisch dänisch schwedisch "
+    "norwegisch finnisch isländisch polnisch tschechisch slowakisch ungarisch rumänisch bulgarisch griechisch "
+    "türkisch russisch ukrainisch belarussisch weißrussisch serbisch kroatisch bosnisch slowenisch albanisch "
+    "mazedonisch estnisch lettisch litauisch amerikanisch us-amerikanisch kanadisch mexikanisch brasilianisch "
+    "argentinisch chilenisch kolumbianisch venezolanisch peruanisch kubanisch chinesisch japanisch koreanisch "
+    "südkoreanisch nordkoreanisch indisch pakistanisch afghanisch iranisch irakisch syrisch israelisch "
+    "palästinensisch libanesisch jordanisch saudisch ägyptisch libysch tunesisch algerisch marokkanisch "
+    "nigerianisch südafrikanisch kenianisch äthiopisch australisch neuseeländisch europäisch afrikanisch "
+    "asiatisch arabisch bayerisch sächsisch hessisch schwäbisch niedersächsisch westfälisch thüringisch "
+    "brandenburgisch rheinisch ostdeutsch westdeutsch"
+).split()
+_DE_NATIONALITY = re.compile(
+    r"^(?:" + "|".join(_DE_NATION_STEMS) + r")(?:e|en|er|es|em)?$"
+    r"|^(?:Deutsche[nmr]?|Russen|Franzosen|Briten|Amerikaner(?:in|innen|n)?|Italiener|Spanier|Polen|Türken|"
+    r"Ukrainer|Chinesen|Japaner|Israelis|Palästinenser|Syrer|Afghanen|Iraner|Tunesier|Österreicher|Schweizer|"
+    r"Niederländer|Belgier|Europäer|Afrikaner|Araber|Berliner|Münchner|Hamburger|Kölner|Frankfurter)$",
+    re.IGNORECASE,
+)
+
+
+def german_nationality(word: str) -> bool:
+    return _DE_NATIONALITY.match(word) is not None
+
+
+def german_nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """German: nationality adjectives and nouns as MISC where the model left them untagged; a capitalised
+    one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
+    taken = {k for a, b, _ in found for k in range(a, b)}
+    extra = [(k, k + 1, "MISC") for k, (s, e) in enumerate(spans)
+             if k not in taken and german_nationality(text[s:e])]
+    return sorted([*found, *extra]) if extra else found
+
+
 def strip_possessive(text: str, start: int, end: int) -> int:
     """End of an English name without its possessive ending: "Italy's" -> "Italy"."""
     if end - start > 3 and text[end - 2 : end] in ("'s", "’s"):
