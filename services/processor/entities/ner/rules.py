@@ -300,6 +300,17 @@ _DE_NATIONALITY = re.compile(
 )
 
 
+# The last word of a German event, contest, treaty or law ("UN-Klimakonferenz", "Erneuerbare-Energien-Gesetz").
+_DE_EVENT_ENDINGS = ("konferenz", "gesetz", "gipfel", "meisterschaft", "meisterschaften", "spiele", "pokal", "turnier",
+                     "festival", "abkommen", "vertrag", "-wm", "-em", "olympia", "championships", "classic", "cup", "open")
+
+
+def german_events(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """German: an organisation or place whose last word names an event or a law is MISC."""
+    return [(a, b, "MISC" if typ in ("ORG", "LOC") and text[spans[b - 1][0] : spans[b - 1][1]].lower().endswith(_DE_EVENT_ENDINGS)
+             else typ) for a, b, typ in found]
+
+
 def german_nationality(word: str) -> bool:
     return _DE_NATIONALITY.match(word) is not None
 
