@@ -116,7 +116,7 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            if f.type == "LOC" and _team(text, f.start, f.end) \
+            if f.type == "LOC" and _near_score(text, f.start, f.end) and _team(text, f.start, f.end) \
                     and not any(c.entity.cls == "country" for c in self.kb.lookup(key)):
                 f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
@@ -342,6 +342,12 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _near_score(text: str, start: int, end: int) -> bool:
+    """Cheap test before _team: a digit or bracket just after the name, or a digit or minute mark before it."""
+    after, before = text[end : end + 4], text[max(0, start - 6) : start]
+    return "(" in after or any(c.isdigit() for c in after) or any(c.isdigit() or c in "'’" for c in before)
 
 
 def _team(text: str, start: int, end: int) -> bool:

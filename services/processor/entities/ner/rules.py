@@ -91,43 +91,52 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     Returns the corrected spans in the same form, in order."""
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
+        if b - a == 1:  # most spans: one token, none of the splits below applies
+            w = text[spans[a][0] : spans[a][1]]
+            if not (w in _BREAKS or w == "(" or w == ")" or _junk(w) or w.lower() in _TITLES or not _has_letter(w)):
+                out.append((a, b, "LOC" if _dateline(text, spans, a, b) else typ))
+            continue
+        ws = [text[s:e] for s, e in spans[a:b]]  # the span's words: ws[k - a] is token k
         pieces: list[tuple[int, int]] = []
         start = a
         for k in range(a, b + 1):
             if k < start:
                 continue  # inside a count in brackets
-            if k == b or text[spans[k][0] : spans[k][1]] in _BREAKS or _score(text, spans, a, b, k) \
-                    or _stray_bracket(text, spans, a, b, k):
+            w = ws[k - a] if k < b else ""
+            if k == b or w in _BREAKS or (w.isdigit() and _score(text, spans, a, b, k)) \
+                    or ((w == "(" or w == ")") and _stray_bracket(ws, k - a)):
                 if k > start:
                     pieces.append((start, k))
                 start = k + 1
-                if k < b and text[spans[k][0] : spans[k][1]] == "(" and k + 1 < b and text[spans[k + 1][0]].isdigit():
-                    while start < b and text[spans[start - 1][0] : spans[start - 1][1]] != ")":
+                if w == "(" and k + 1 < b and ws[k + 1 - a][0].isdigit():
+                    while start < b and ws[start - 1 - a] != ")":
                         start += 1  # "Bayern (26 Pkt)": the count is no name either
         for lo, hi in pieces:
-            while lo < hi and _junk(text[spans[lo][0] : spans[lo][1]]):
+            while lo < hi and _junk(ws[lo - a]):
                 lo += 1
-            while lo < hi and _junk(text[spans[hi - 1][0] : spans[hi - 1][1]]):
+            while lo < hi and _junk(ws[hi - 1 - a]):
                 hi -= 1
-            if hi - lo > 1 and lo > 0 and _goals(text, spans, hi - 1) and _goals(text, spans, lo - 1):
+            if hi - lo > 1 and lo > 0 and _goals(ws[hi - 1 - a]) and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]):
                 hi -= 1  # "Gladbach 2 Werder 1": the second team's goals
-            if lo < hi and all(text[spans[k][0] : spans[k][1]].lower() in _TITLES for k in range(lo, hi)):
+            if lo == hi or all(w.lower() in _TITLES for w in ws[lo - a : hi - a]):
                 continue  # "Papst", "Prime Minister": a title alone names no one
-            if lo < hi and not any(c.isalpha() for c in text[spans[lo][0] : spans[hi - 1][1]]):
+            if not any(_has_letter(w) for w in ws[lo - a : hi - a]):
                 continue  # "Lee, 68, of Torrance": a number names no one
-            while typ == "PER" and hi - lo > 1 and text[spans[lo][0] : spans[lo][1]].lower() in _TITLES:
+            while typ == "PER" and hi - lo > 1 and ws[lo - a].lower() in _TITLES:
                 lo += 1  # "Chancellor Helmut Kohl"
-            if hi - lo > 1 and hi - lo <= 4 and text[spans[lo][0] : spans[lo][1]] in _CLASS_NOUNS \
-                    and all(text[spans[k][0]].isupper() for k in range(lo + 1, hi)):
+            if 1 < hi - lo <= 4 and ws[lo - a] in _CLASS_NOUNS and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
                 lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
-            name = _after_title(text, spans, lo, hi)
-            if name > lo:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
-                lo, piece_typ = name, "PER"
+            name = _after_title(ws[lo - a : hi - a])
+            if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
+                lo, piece_typ = lo + name, "PER"
             else:
                 piece_typ = typ
-            if lo < hi:
-                out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
+            out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
     return out
+
+
+def _has_letter(word: str) -> bool:
+    return not word.isdigit() and any(c.isalpha() for c in word)
 
 
 # German nouns that name a kind of organisation or place, put before a name in apposition.
@@ -149,36 +158,30 @@ def is_title(word: str) -> bool:
     return low in _PERSON_TITLES or (len(low) > 8 and low.endswith(_TITLE_ENDINGS))
 
 
-def _after_title(text: str, spans: list[Span], lo: int, hi: int) -> int:
-    """Where a person's name starts after the last title word of the span lo..hi ("Trade Secretary
-    Liz Truss" -> "Liz"), or lo: only a short run of capitalised words after a title is a name. Only
-    titles that are never the first word of another kind of name count ("Premier League", "General
+def _after_title(words: list[str]) -> int:
+    """Where a person's name starts in words after their last title word ("Trade Secretary Liz
+    Truss" -> 3), or 0: only a short run of capitalised words after a title is a name. Only titles
+    that are never the first word of another kind of name count ("Premier League", "General
     Electric", "Lady Snowblood" are not persons)."""
-    for k in range(hi - 2, lo - 1, -1):
-        if is_title(text[spans[k][0] : spans[k][1]]):
-            rest = [text[spans[j][0] : spans[j][1]] for j in range(k + 1, hi)]
+    for k in range(len(words) - 2, -1, -1):
+        if is_title(words[k]):
+            rest = words[k + 1 :]
             if len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
                 return k + 1
-            return lo
-    return lo
+            return 0
+    return 0
 
 
-def _goals(text: str, spans: list[Span], k: int) -> bool:
-    tok = text[spans[k][0] : spans[k][1]]
+def _goals(tok: str) -> bool:
     return tok.isdigit() and (len(tok) == 1 or (len(tok) == 2 and tok[0] != "0"))
 
 
-def _stray_bracket(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
-    """Whether token k is a bracket without its partner inside the span a..b ("CBP) Air": two names);
-    a bracketed part of one name stays ("Frankfurt (Oder)")."""
-    tok = text[spans[k][0] : spans[k][1]]
-    if tok == "(":
-        if k + 1 < b and text[spans[k + 1][0]].isdigit():
-            return True  # "Bayern (26 Pkt)": a count after a name is no part of it
-        return not any(text[spans[j][0] : spans[j][1]] == ")" for j in range(k + 1, b))
-    if tok == ")":
-        return not any(text[spans[j][0] : spans[j][1]] == "(" for j in range(a, k))
-    return False
+def _stray_bracket(words: list[str], k: int) -> bool:
+    """Whether words[k], a bracket, has no partner inside the span ("CBP) Air": two names); a
+    bracketed part of one name stays ("Frankfurt (Oder)"); a count in brackets is no part of it."""
+    if words[k] == "(":
+        return (k + 1 < len(words) and words[k + 1][0].isdigit()) or ")" not in words[k + 1 :]
+    return "(" not in words[:k]
 
 
 def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
@@ -291,12 +294,12 @@ _DE_NATION_STEMS = (
     "asiatisch arabisch bayerisch sächsisch hessisch schwäbisch niedersächsisch westfälisch thüringisch "
     "brandenburgisch rheinisch ostdeutsch westdeutsch"
 ).split()
-_DE_NATIONALITY = re.compile(
-    r"^(?:" + "|".join(_DE_NATION_STEMS) + r")(?:e|en|er|es|em)?$"
-    r"|^(?:Deutsche[nmr]?|Russen|Franzosen|Briten|Amerikaner(?:in|innen|n)?|Italiener|Spanier|Polen|Türken|"
-    r"Ukrainer|Chinesen|Japaner|Israelis|Palästinenser|Syrer|Afghanen|Iraner|Tunesier|Österreicher|Schweizer|"
-    r"Niederländer|Belgier|Europäer|Afrikaner|Araber|Berliner|Münchner|Hamburger|Kölner|Frankfurter)$",
-    re.IGNORECASE,
+_DE_NATION = frozenset(_DE_NATION_STEMS)
+_DE_NATION_NOUNS = frozenset(
+    """deutsche deutschen deutscher russen franzosen briten amerikaner amerikanerin amerikanerinnen amerikanern
+    italiener spanier polen türken ukrainer chinesen japaner israelis palästinenser syrer afghanen iraner
+    tunesier österreicher schweizer niederländer belgier europäer afrikaner araber berliner münchner hamburger
+    kölner frankfurter""".split()
 )
 
 
@@ -311,8 +314,14 @@ def german_events(text: str, spans: list[Span], found: list[tuple[int, int, str]
              else typ) for a, b, typ in found]
 
 
+@lru_cache(maxsize=65536)
 def german_nationality(word: str) -> bool:
-    return _DE_NATIONALITY.match(word) is not None
+    low = word.lower()
+    if low in _DE_NATION_NOUNS:
+        return True
+    if "sch" not in low:
+        return False
+    return low in _DE_NATION or any(low.endswith(e) and low[: -len(e)] in _DE_NATION for e in ("e", "en", "er", "es", "em"))
 
 
 def german_nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -320,7 +329,7 @@ def german_nationalities(text: str, spans: list[Span], found: list[tuple[int, in
     one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
     taken = {k for a, b, _ in found for k in range(a, b)}
     extra = [(k, k + 1, "MISC") for k, (s, e) in enumerate(spans)
-             if k not in taken and german_nationality(text[s:e])]
+             if e - s > 4 and german_nationality(text[s:e]) and k not in taken]
     return sorted([*found, *extra]) if extra else found
 
 
