@@ -107,7 +107,7 @@ class Linker:
         starts = [h.start for h in hits]
         keys = _JOINED
         for f in spans:
-            if f.type in ("LOC", "ORG") and _PERSON_PREV.search(ctx.prev_word(f.start)):
+            if f.type in ("LOC", "ORG") and _age_before(text, f.start) and _PERSON_PREV.search(ctx.prev_word(f.start)):
                 f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
             surface = text[f.start : f.end]
             key = keys.get(surface)
@@ -342,6 +342,12 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
+
+
+def _age_before(text: str, start: int) -> bool:
+    """Cheap test before _PERSON_PREV: an age word ("32-jährige", "32-jarige", "32-year-old") just before."""
+    window = text[max(0, start - 14) : start]
+    return "hrig" in window or "jarig" in window or "old" in window
 
 
 def _near_score(text: str, start: int, end: int) -> bool:

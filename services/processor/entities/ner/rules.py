@@ -314,22 +314,25 @@ def german_events(text: str, spans: list[Span], found: list[tuple[int, int, str]
              else typ) for a, b, typ in found]
 
 
-@lru_cache(maxsize=65536)
+# Every written form, lower-case and capitalised: one set lookup a token.
+_DE_NATION_FORMS = frozenset(
+    f for form in [*(stem + end for stem in _DE_NATION for end in ("", "e", "en", "er", "es", "em")), *_DE_NATION_NOUNS]
+    for f in (form, form[0].upper() + form[1:], form.replace("us-", "US-"))
+)
+
+
 def german_nationality(word: str) -> bool:
-    low = word.lower()
-    if low in _DE_NATION_NOUNS:
-        return True
-    if "sch" not in low:
-        return False
-    return low in _DE_NATION or any(low.endswith(e) and low[: -len(e)] in _DE_NATION for e in ("e", "en", "er", "es", "em"))
+    return word in _DE_NATION_FORMS
 
 
-def german_nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """German: nationality adjectives and nouns as MISC where the model left them untagged; a capitalised
-    one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
+def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """German: nationality adjectives and nouns (words: the tokens' text) as MISC where the model left
+    them untagged; a capitalised one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
+    hits = [k for k, w in enumerate(words) if w in _DE_NATION_FORMS]
+    if not hits:
+        return found
     taken = {k for a, b, _ in found for k in range(a, b)}
-    extra = [(k, k + 1, "MISC") for k, (s, e) in enumerate(spans)
-             if e - s > 4 and german_nationality(text[s:e]) and k not in taken]
+    extra = [(k, k + 1, "MISC") for k in hits if k not in taken]
     return sorted([*found, *extra]) if extra else found
 
 

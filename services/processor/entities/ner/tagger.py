@@ -117,7 +117,7 @@ class Tagger:
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
         elif lang == "de":
-            runs = rules.german_events(text, spans, rules.german_nationalities(text, spans, runs))
+            runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
         runs = rules.agencies(words, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
