@@ -116,7 +116,7 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            if f.type == "LOC" and _near_score(text, f.start, f.end) and _team(text, f.start, f.end) \
+            if f.type == "LOC" and names_team(text, f.start, f.end) \
                     and not any(c.entity.cls == "country" for c in self.kb.lookup(key)):
                 f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
@@ -350,6 +350,11 @@ def _age_before(text: str, start: int) -> bool:
     return "hrig" in window or "jarig" in window or "old" in window
 
 
+def names_team(text: str, start: int, end: int) -> bool:
+    """Whether the place name text[start:end] stands for a team: a league table, a score, a minute mark."""
+    return _near_score(text, start, end) and _team(text, start, end)
+
+
 def _near_score(text: str, start: int, end: int) -> bool:
     """Cheap test before _team: a digit or bracket just after the name, or a digit or minute mark before it."""
     after, before = text[end : end + 4], text[max(0, start - 6) : start]
@@ -380,6 +385,8 @@ def _on_boundary(text: str, h: Hit | Found) -> bool:
     """A name ends where a word ends: not "US" in "US-Beamten", "Trump" in "Trump-Regierung", nor
     "Indi" in "Indi\xadvi\xadduen" (soft hyphens); a possessive "'s" ends a word."""
     nxt = text[h.end : h.end + 2]
+    if nxt[:1] == "@" or (h.start and text[h.start - 1] == "@"):
+        return False  # part of an e-mail address or a handle ("Andrew@GriffithMP.com", "@elavegan")
     if len(nxt) == 2 and nxt[0] in "-‐'’\xad" and nxt[1].isalnum():
         # a possessive ends the name ("EU's", "Trump's"), a hyphen or an elision does not
         return nxt[0] in "'’" and nxt[1] == "s" and not text[h.end + 2 : h.end + 3].isalnum()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from services.processor.entities.link import Found, common_word, very_common_word
+from services.processor.entities.link import Found, common_word, names_team, very_common_word
 from services.processor.entities.ner.text import Span
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -89,7 +89,10 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
-            added.append(Found(start, end, ref.type, ref.entity_id, ref.name))
+            if ref.type == "LOC" and ref.entity_id is not None and names_team(text, start, end):
+                added.append(Found(start, end, "ORG"))  # "73' Lyon": the club, not the city named elsewhere
+            else:
+                added.append(Found(start, end, ref.type, ref.entity_id, ref.name))
             i = j
     if not added:
         return found
@@ -132,7 +135,7 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
 
 
 def _word_edges(text: str, start: int, end: int) -> bool:
-    """Not part of a longer word (Bochumer, US-Beamten)."""
+    """Not part of a longer word (Bochumer, US-Beamten) nor of an e-mail address ("Andrew@GriffithMP.com")."""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before in "-‐") and not (after.isalnum() or after in "-‐")
+    return not (before.isalnum() or before in "-‐@") and not (after.isalnum() or after in "-‐@")
