@@ -314,3 +314,17 @@ def test_a_company_tagged_as_a_place_is_the_company_when_no_place_has_its_name()
 def test_a_missed_company_name_is_added_only_when_every_word_is_capitalised() -> None:
     assert all_ids("Results from Wolters Kluwer beat forecasts.", "en") == {"isin:NL0000395903"}
     assert all_ids("First solar panels were installed.", "en") == set()
+
+
+def test_context_rules_of_this_round() -> None:
+    from services.processor.entities import tag_entities
+
+    def got(text: str, lang: str) -> list[tuple[str, str, str | None]]:
+        return [(m.text, m.type, m.entity_id) for m in tag_entities(text, lang)]
+
+    assert ("Rom", "LOC", "Q220") in got("Der Papst reiste nach Rom.", "de")  # a well-known place of three letters
+    assert ("Holland", "PER", None) in got("Der 32-jährige Holland vom ERC Ingolstadt traf.", "de")  # an age
+    lyon = got("Die Stadt Lyon ist schön. 73' Lyon hat noch 20 Minuten.", "de")
+    assert lyon[-1] == ("Lyon", "ORG", None)  # the club in a live report, not the city named before
+    assert not [m for m in got("Stuart Andrew | Andrew@GriffithMP.com", "en") if m[0] == "Andrew"]  # an address
+    assert ("Trump", "PER", "Q22686") in got("Donald Trump sprak. Waarin Trump de toegang eiste.", "nl")
