@@ -148,7 +148,7 @@ class Tagger:
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _datelines(text, found, lang, self.linker.well_known)
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
-        found = _place_before_place(text, found)
+        found = _titled_person(text, _place_before_place(text, found))
         if lang == "en":
             found = [_acronym(cased, f) for f in found]
         return propagate(text, spans, found, lang, words)
@@ -196,6 +196,24 @@ def _datelines(text: str, found: list[Found], lang: str, known: Callable[[str], 
         if known(key) or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
+
+
+def _titled_person(text: str, found: list[Found]) -> list[Found]:
+    """An unlinked name read as an organisation or place right after a person's title is a person
+    ("minister Hoekstra", "Bürgermeisterin Reker"); a linked one keeps its reading ("Präsident
+    Frankreichs")."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type in ("ORG", "LOC") and f.entity_id is None and " " not in text[f.start : f.end]:
+            m = _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)
+            if m is not None and rules.is_title(m.group(1)):
+                if out is found:
+                    out = list(found)
+                out[i] = Found(f.start, f.end, "PER")
+    return out
 
 
 def _place_before_place(text: str, found: list[Found]) -> list[Found]:
