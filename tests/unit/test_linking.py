@@ -328,3 +328,5 @@ def test_context_rules_of_this_round() -> None:
     assert lyon[-1] == ("Lyon", "ORG", None)  # the club in a live report, not the city named before
     assert not [m for m in got("Stuart Andrew | Andrew@GriffithMP.com", "en") if m[0] == "Andrew"]  # an address
     assert ("Trump", "PER", "Q22686") in got("Donald Trump sprak. Waarin Trump de toegang eiste.", "nl")
+    assert ("Katar", "LOC", "Q846") in got("Die Schwimm-WM in Doha (Katar) wurde verlegt.", "de")  # read as MISC
+    assert ("Nederlands", "MISC", None) in got("Hij volgde een cursus Nederlands in Utrecht.", "nl")  # a language

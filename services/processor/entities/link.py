@@ -116,6 +116,9 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
+            if f.type == "MISC" and key not in self.kb.langnames \
+                    and any(c.entity.cls == "country" for c in self.kb.lookup(key)):
+                f = Found(f.start, f.end, "LOC")  # "Doha (Katar)" read as MISC: a country's name is a place
             if f.type == "LOC" and names_team(text, f.start, f.end) \
                     and not any(c.entity.cls == "country" for c in self.kb.lookup(key)):
                 f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
