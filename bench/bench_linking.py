@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,31 +42,38 @@ def shared_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
 
 
+def html_articles(shared: Path, langs: Collection[str]) -> list[tuple[dict, str]]:
+    """(manifest entry, article text as the product extracts it) of the HTML corpus' pages in langs."""
+    manifest = shared / "corpora" / "html" / "manifest.jsonl"
+    if not manifest.exists():
+        return []
+    from services.processor.normalize.html_extract import extract_html
+
+    out = []
+    for line in manifest.read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        path = manifest.parent / "pages" / Path(d["file"]).name
+        if d["lang"] not in langs or not path.exists():
+            continue
+        raw = path.read_bytes()
+        if d.get("gz") or path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        art = extract_html(raw.decode("utf-8", "replace"), url=d.get("url"))
+        text = "\n".join(getattr(ln, "text", str(ln)) for ln in art.lines)
+        if text.strip():
+            out.append((d, text))
+    return out
+
+
 def news_texts(shared: Path) -> list[tuple[str, str, str]]:
     """(set name, lang, text) of the seeds and the HTML corpus' article text."""
     out = []
     for p in sorted((shared / "seeds").glob("*.txt")):
         out.append(("seeds", "nl" if p.name.startswith("000") else "de", p.read_text(encoding="utf-8")))
-    manifest = shared / "corpora" / "html" / "manifest.jsonl"
-    if manifest.exists():
-        from services.processor.normalize.html_extract import extract_html
-
-        for line in manifest.read_text(encoding="utf-8").split("\n"):
-            if not line.strip():
-                continue
-            d = json.loads(line)
-            if d["lang"] not in ("nl", "de", "en", "fr", "es", "it", "pt", "pl"):
-                continue
-            path = manifest.parent / "pages" / Path(d["file"]).name
-            if not path.exists():
-                continue
-            raw = path.read_bytes()
-            if d.get("gz") or path.suffix == ".gz":
-                raw = gzip.decompress(raw)
-            art = extract_html(raw.decode("utf-8", "replace"), url=d.get("url"))
-            text = "\n".join(getattr(ln, "text", str(ln)) for ln in art.lines)
-            if text.strip():
-                out.append(("html", d["lang"], text))
+    for d, text in html_articles(shared, ("nl", "de", "en", "fr", "es", "it", "pt", "pl")):
+        out.append(("html", d["lang"], text))
     return out
 
 

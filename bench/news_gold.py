@@ -20,7 +20,6 @@ bench/data/news_de_gold.jsonl (conventions in bench/data/news_de_gold.md) and ta
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 GOLD = Path(__file__).resolve().parent / "data" / "news_en_gold.jsonl"
 GOLD_DE = Path(__file__).resolve().parent / "data" / "news_de_gold.jsonl"
@@ -78,30 +78,10 @@ def shared_dir() -> Path:
 
 def texts(shared: Path | None = None, lang: str = "en") -> list[tuple[str, str]]:
     """(page id, full extracted article text) of PAGES (PAGES_DE if lang == "de") in the manifest, in manifest order."""
-    from services.processor.normalize.html_extract import extract_html
+    from bench_linking import html_articles
 
-    manifest = (shared or shared_dir()) / "corpora" / "html" / "manifest.jsonl"
     pages = PAGES_DE if lang == "de" else PAGES
-    out = []
-    if not manifest.exists():
-        return out
-    for line in manifest.read_text(encoding="utf-8").split("\n"):
-        if not line.strip():
-            continue
-        d = json.loads(line)
-        if d["lang"] != lang or d["id"] not in pages:
-            continue
-        path = manifest.parent / "pages" / Path(d["file"]).name
-        if not path.exists():
-            continue
-        raw = path.read_bytes()
-        if d.get("gz") or path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-        art = extract_html(raw.decode("utf-8", "replace"), url=d.get("url"))
-        text = "\n".join(getattr(ln, "text", str(ln)) for ln in art.lines)
-        if text.strip():
-            out.append((d["id"], text))
-    return out
+    return [(d["id"], text) for d, text in html_articles(shared or shared_dir(), (lang,)) if d["id"] in pages]
 
 
 def cap(text: str, limit: int = CAP) -> str:
