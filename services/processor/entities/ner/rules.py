@@ -227,7 +227,7 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     out: list[tuple[int, int, str]] = []
     taken = set()
     for a, b, typ in found:
-        if typ != "PER" and b - a > 1 and text[spans[b - 1][0] : spans[b - 1][1]] in _EN_EVENTS:
+        if typ != "PER" and b - a > 1 and _without_possessive(text[spans[b - 1][0] : spans[b - 1][1]]) in _EN_EVENTS:
             out.append((a, b, "MISC"))
             taken.update(range(a, b))
             continue
@@ -334,6 +334,10 @@ def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) ->
     taken = {k for a, b, _ in found for k in range(a, b)}
     extra = [(k, k + 1, "MISC") for k in hits if k not in taken]
     return sorted([*found, *extra]) if extra else found
+
+
+def _without_possessive(word: str) -> str:
+    return word[:-2] if len(word) > 3 and word.endswith(("'s", "’s")) else word
 
 
 def strip_possessive(text: str, start: int, end: int) -> int:
