@@ -412,3 +412,10 @@ def test_german_nationality_words_are_misc() -> None:
     got = [(t, ty) for t, ty, _ in _found("Die tunesischen Behörden trafen die Russen beim Hamburger SV.", "de")]
     assert ("tunesischen", "MISC") in got and ("Russen", "MISC") in got
     assert ("Hamburger", "MISC") not in got  # part of a club's name
+
+
+def test_result_lines_and_table_rows_name_teams() -> None:
+    text = "Results on Saturday :\nArsenal 2 Derby 2\nJapan 2 Syria 1\nStandings :\nManchester United 16 8 6 2 33 21 30\n" \
+           "He scored 3 goals in 12 games in 1996 and 4 more"
+    got = [(t, ty) for t, ty, _ in _found(text, "en")]
+    assert got == [("Arsenal", "ORG"), ("Derby", "ORG"), ("Japan", "LOC"), ("Syria", "LOC"), ("Manchester United", "ORG")]

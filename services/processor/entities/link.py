@@ -93,6 +93,10 @@ class Linker:
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
         self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
 
+    def is_country(self, key: str) -> bool:
+        """Whether folded key names a country."""
+        return any(c.entity.cls == "country" for c in self.kb.lookup(key))
+
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
         return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))

@@ -147,6 +147,7 @@ class Tagger:
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _datelines(text, found, lang, self.linker.well_known)
+        found = _results_and_tables(text, found, self.linker.is_country)
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         found = _titled_person(text, _place_before_place(text, found))
         if lang == "en":
@@ -229,6 +230,32 @@ def _place_before_place(text: str, found: list[Found]) -> list[Found]:
                 out = list(found)
             out[i] = Found(f.start, f.end, "LOC")
     return out
+
+
+_NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
+# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
+_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}[ \t]*$")
+_DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
+_TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
+
+
+def _results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
+    """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
+    CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
+    shape count, so prose with numbers is untouched."""
+    if _DIGIT_AT_LINE_END.search(text) is None:
+        return found
+    teams: list[tuple[int, int]] = []
+    for rx in (_RESULT_LINE, _TABLE_ROW):
+        for m in rx.finditer(text):
+            teams.extend(m.span(g) for g in range(1, rx.groups + 1))
+    if not teams:
+        return found
+    out = [f for f in found if not any(a < f.end and f.start < b for a, b in teams)]
+    for a, b in teams:
+        typ = "LOC" if is_country(join_key(fold_key(text[a:b]))) else "ORG"
+        out.append(Found(a, b, typ))
+    return sorted(out, key=attrgetter("start"))
 
 
 def _acronym(cased: str, f: Found) -> Found:
