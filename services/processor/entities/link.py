@@ -57,12 +57,13 @@ _STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punte
 _SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
 _SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
 _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
+_QUOTES = ("'", "’")  # what ends a minute before the blanks in _MINUTE
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
     "trainer coach kapitan kapitein stürmer sturmer spieler speler".split()
 )
-_PERSON_PREV = re.compile(r"(?:jahrige[nmr]?|jarige|year-old)$")  # folded: 32-jährige
+_PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # folded word ends: 32-jährige
 # Words before a language name that make it the language ("cursus Nederlands", "auf Deutsch").
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
@@ -210,7 +211,7 @@ class Linker:
     def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
         """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
         prev, nxt = ctx.prev_word(start), ctx.next_word(end)
-        person = prev in PERSON_CUES or bool(_PERSON_PREV.search(prev))
+        person = prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
         org = prev in ORG_CUES or nxt in ORG_CUES
         language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
         return (person or org or language or _team(ctx.text, start, end), person)
@@ -330,6 +331,13 @@ def _out_type(stype: str, e: Entity) -> str:
 def _team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
     after, before = text[end : end + 60], text[max(0, start - 40) : start]
+    # Each pattern needs a bracket or a digit after the blanks that follow the name, or a digit or a
+    # quote before the blanks that precede it (\s and \d are str.isspace and str.isdecimal): most
+    # names have none, and then no pattern is tried.
+    head, tail = before.rstrip(), after.lstrip()
+    if not (tail[:1] == "(" or tail[:1].isdecimal()
+            or (len(head) < len(before) and (head[-1:] in _QUOTES or head[-1:].isdecimal()))):
+        return False
     if _STANDINGS.match(after) or _MINUTE.search(before):
         return True
     m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
