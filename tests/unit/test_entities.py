@@ -331,7 +331,28 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
+        assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None
+    assert charscan.tokens_and_pieces("Smile \U0001f600 A") is None
+
+
+def test_boundary_marks_equal_the_marks_of_matches_on_boundaries() -> None:
+    """tagger.boundary_marks (one forward walk) gives gaz_marks of the matches _on_boundaries keeps."""
+    import random
+
+    from services.processor.entities.ner.tagger import _on_boundaries, boundary_marks, gaz_marks
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.tag import _tagger
+
+    gaz = _tagger().gaz
+    rnd = random.Random(13)
+    words = ["Frankrijk", "Duitsland", "US", "US-Beamten", "Verenigde", "Staten", "Saoedi", "-Arabië", "de", "EU", "NAVO",
+             "Poetin", "Poetins", ",", ".", "(", "Rusland", "Rusland's", "Noord", "Ierland", "New", "York", "Zuid-Afrika"]
+    for _ in range(3_000):
+        text = "".join(rnd.choice(words) + rnd.choice(["", " ", " ", "-", "\n"]) for _ in range(rnd.randint(0, 12)))
+        spans, matches = tokenize(text), gaz.scan(text, "nl")
+        want = gaz_marks(spans, [m for m in matches if _on_boundaries(spans, m.start, m.end)])
+        assert boundary_marks(spans, matches) == want, text
 
 
 def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:

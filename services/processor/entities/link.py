@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import wordfreq
 
@@ -29,9 +29,9 @@ from services.processor.entities.kb.store import CURATED, KB, LANG_BITS, OTHER, 
 from services.processor.entities.ner.text import fold, fold_key
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A mention: text[start:end], its type (PER/ORG/LOC/MISC) and, when linked, its id and name."""
+class Found(NamedTuple):
+    """A mention: text[start:end], its type (PER/ORG/LOC/MISC) and, when linked, its id and name.
+    A named tuple: built ~150 times an article, at a third of a frozen dataclass's cost."""
 
     start: int
     end: int
@@ -101,7 +101,7 @@ class Linker:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
         cleaner KB names inside it). pieces: text.capital_pieces(text), when the caller has it."""
-        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and not _short_lower(text, h.start, h.end, h.key)]
+        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
@@ -148,6 +148,8 @@ class Linker:
         got = self._static.get((key, stype, ctx.lang))
         if got is None or got[0] is not cands:
             got = self._static_choices(cands, key, stype, ctx.lang)
+        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0:
+            return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
         veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
         scored: list[tuple[int, Entity]] = []
         for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
@@ -371,9 +373,16 @@ class _Context:
         self.text, self.lang, self.countries = text, lang, countries
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
+        self._prev: dict[int, str] = {}  # start -> prev_word(start): resolve and _veto both read it
 
     def prev_word(self, start: int) -> str:
         """The folded word right before start (spaces between), or ""."""
+        got = self._prev.get(start)
+        if got is None:
+            got = self._prev[start] = self._prev_word(start)
+        return got
+
+    def _prev_word(self, start: int) -> str:
         seg = self.text[max(0, start - 40) : start]
         head = seg.rstrip(" \t")
         if head == seg and seg:

@@ -10,6 +10,7 @@ that is also a frequent word of the language ("Polizei", "Bergen") is never spre
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import compress, count
 
 from services.processor.entities.link import Found, common_word
 from services.processor.entities.ner.text import Span
@@ -57,7 +58,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     taken = [(f.start, f.end) for f in found]
     added: list[Found] = []
     n, t, i, n_taken = len(tokens), 0, 0, len(taken)
-    for k in [k for k, w in enumerate(words) if w in by_first]:  # where a name can start, in order
+    for k in list(compress(count(), map(by_first.__contains__, words))):  # where a name can start, in order
         if k < i:
             continue  # inside the occurrence added last
         i = k

@@ -53,6 +53,41 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]] | None:
     return [(s, e, text[s:e]) for s, e in zip(flat[0::2], flat[1::2])]
 
 
+def tokens_and_pieces(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]] | None:
+    """(tokens(text), capital_pieces(text)) from one pass over the code points, or None when text
+    holds a code point beyond the BMP."""
+    cp = _codes(text)
+    n = len(cp)
+    out = np.empty(4 * n + 2, dtype=np.int64)
+    counts = _both(cp, _table(), out)
+    if counts < 0:
+        return None
+    k, m = counts >> 32, counts & 0xFFFFFFFF
+    # Starts and ends in separate runs of out: two tolist() calls, no slicing of Python lists.
+    spans = list(zip(out[:k].tolist(), out[n : n + k].tolist()))
+    ps, pe = out[2 * n : 2 * n + m].tolist(), out[3 * n + 1 : 3 * n + 1 + m].tolist()
+    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)]
+
+
+@njit(cache=True, nogil=True)
+def _both(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """_tokens and _pieces in one call: token starts in out[:n], ends in out[n:2n], piece starts in
+    out[2n:3n+1], ends in out[3n+1:]; (tokens << 32) | pieces, or -1 beyond the BMP."""
+    n = cp.shape[0]
+    tmp = np.empty(2 * n + 1, dtype=np.int64)
+    k = _tokens(cp, table, tmp)
+    if k < 0:
+        return -1
+    for i in range(k):
+        out[i] = tmp[2 * i]
+        out[n + i] = tmp[2 * i + 1]
+    m = _pieces(cp, table, tmp)
+    for i in range(m):
+        out[2 * n + i] = tmp[2 * i]
+        out[3 * n + 1 + i] = tmp[2 * i + 1]
+    return (k << 32) | m
+
+
 @njit(cache=True, nogil=True)
 def _beyond_bmp(cp):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Whether a code point lies past U+FFFF (the class table covers the BMP only)."""

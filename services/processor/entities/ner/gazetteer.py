@@ -24,6 +24,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from services.processor.entities.ner.text import capital_pieces, fold, fold_key
 
@@ -43,6 +44,7 @@ _GAP_CHARS = frozenset(" \t-‐–'’.&")
 SEP = "\x1f"  # joins the pieces of a key: folding an alphanumeric piece never yields a control character
 # The next piece of a multi-word name, after an allowed gap.
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
+_STARTS_MAX = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,9 @@ class Entry:
     curated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """An alias of entry found at text[start:end] (a named tuple: built for every match of every text)."""
+
     start: int
     end: int
     entry: Entry
@@ -84,12 +87,15 @@ class Gazetteer:
         self.table: dict[str, Entry] = {}
         self._ambiguous: set[str] = set()
         self.prefixes: set[str] = set()  # every key and its leading parts: the scan's trie
+        self._starts: dict[str, str] = {}  # scan: capitalised word -> its key when a key starts with it, else ""
 
     def add(self, surface: str, entity: Entity, lang: str) -> None:
         base = fold_key(surface)
         if not base:
             return
         curated = lang == CURATED
+        if self._starts:
+            self._starts.clear()  # the scan's cache reads the prefixes, which change here
         # Short names only when curated (EU, VS, US): CLDR's 2-3 letter forms are word-like.
         if not curated and len("".join(base)) < 4:
             return
@@ -133,11 +139,20 @@ class Gazetteer:
         out: list[Match] = []
         table, prefixes = self.table, self.prefixes
         starts: dict[str, str] = {}
+        known = self._starts  # per process: the table is read-only once loaded
         for word in {p[2] for p in pieces}:
-            if not word[0].islower():
-                key = fold(word)
-                if key in prefixes:
-                    starts[word] = key
+            key = known.get(word)
+            if key is None:
+                key = ""
+                if not word[0].islower():
+                    folded = fold(word)
+                    if folded in prefixes:
+                        key = folded
+                if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
+                    known.clear()
+                known[word] = key
+            if key:
+                starts[word] = key
         if not starts:
             return out
         next_piece, done = _NEXT_PIECE.match, 0

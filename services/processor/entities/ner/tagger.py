@@ -22,7 +22,7 @@ from services.processor.entities.ner import rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_and_pieces
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,32 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
             out.append((k, ("B-" if first else "I-") + typ if s >= m.start and e <= m.end else "P-" + typ))
             first = False
             k += 1
+    return out
+
+
+def boundary_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
+    """gaz_marks of the matches that sit on token boundaries (_on_boundaries), in one forward walk:
+    matches are sorted and do not overlap, so the token pointer only moves on. A match on boundaries
+    covers its tokens whole: B- on the first, I- on the rest."""
+    out: list[tuple[int, str]] = []
+    n = len(spans)
+    p = 0
+    for m in matches:
+        start, end = m.start, m.end
+        while p < n and spans[p][0] < start:
+            p += 1
+        if p == n:
+            break
+        if spans[p][0] != start:
+            continue
+        q = p
+        while q < n and spans[q][1] < end:
+            q += 1
+        if q == n or spans[q][1] != end:
+            continue
+        typ = m.entry.entity.type
+        out.append((p, "B-" + typ))
+        out.extend((k, "I-" + typ) for k in range(p + 1, q + 1))
     return out
 
 
@@ -92,11 +118,19 @@ class Tagger:
                   words: list[str] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
         words: the tokens' text, when the caller has it."""
+        if words is None:
+            words = [text[s:e] for s, e in spans]
+        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in self.crf_runs(text, spans, marks, lang, words)]
+        if lang == "en":
+            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
+        return out
+
+    def crf_runs(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
+                 words: list[str]) -> list[tuple[int, int, str]]:
+        """crf_spans as (first token, last + 1, type), before English possessives are cut off."""
         crf = self.crf(lang)
         if crf is None:
             return []
-        if words is None:
-            words = [text[s:e] for s, e in spans]
         sents = sentences(text, spans)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
@@ -114,18 +148,14 @@ class Tagger:
             runs.append((start, prev + 1, typ))
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
-        runs = rules.agencies(words, rules.correct(text, spans, runs))
-        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
-        if lang == "en":
-            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
-        return out
+        return rules.agencies(words, rules.correct(text, spans, runs))
 
     def tag(self, text: str, lang: str) -> list[Found]:
-        spans = tokenize(text)
+        # pieces: where names can start, shared by the gazetteer's and the KB's scan.
+        spans, pieces = tokens_and_pieces(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
-        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
         # The model and its gazetteer features read headlines in prose case; the linker reads the text
         # as written (its rules for adding names know capitals), and offsets are the same in both.
         cased = truecase(text, spans, words, lang, self.linker.well_known)
@@ -135,9 +165,13 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
-        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
-        found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        marks = boundary_marks(spans, matches)
+        if lang == "en":  # possessives move span ends off token ends: the general trim
+            found = self.crf_spans(cased, spans, marks, lang, model_words)
+            found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        else:
+            runs = self.crf_runs(cased, spans, marks, lang, model_words)
+            found = [_nl_adjective(text, t, lang) for a, b, typ in runs for t in _trim_run(text, spans, words, a, b, typ)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)
 
@@ -161,7 +195,9 @@ def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) are MISC (CoNLL), not places."""
-    if lang == "nl" and f.type not in ("PER", "MISC") and _NL_ADJ.search(text[f.start : f.end]):
+    # _NL_ADJ ends in se/sche (or before a final line break): most names do not, and skip the regex.
+    if lang == "nl" and f.type not in ("PER", "MISC") and text.endswith(_NL_ADJ_ENDS, f.start, f.end) \
+            and _NL_ADJ.search(text[f.start : f.end]):
         return Found(f.start, f.end, "MISC")
     return f
 
@@ -177,8 +213,19 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_NL_ADJ_ENDS = ("se", "sche", "\n")
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
+
+
+def _trim_run(text: str, spans: list[Span], words: list[str], a: int, b: int, typ: str) -> list[Found]:
+    """_trim of the span of tokens a..b-1 (words: the tokens' text), without looking the tokens up:
+    the usual case, nothing at either edge to trim, read straight from words."""
+    head, tail = words[a], words[b - 1]
+    f = Found(spans[a][0], spans[b - 1][1], typ)
+    if head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS:
+        return _trim(text, spans, f)
+    return [f]
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:

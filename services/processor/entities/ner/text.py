@@ -42,6 +42,12 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)] if got is None else got
 
 
+def tokens_and_pieces(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
+    """(tokenize(text), capital_pieces(text)), from one compiled pass when text is in the BMP."""
+    got = charscan.tokens_and_pieces(text)
+    return (tokenize(text), capital_pieces(text)) if got is None else got
+
+
 def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     """Split token spans (tokenize's: no token holds a blank) into sentences: (first, last+1) token index ranges.
 
