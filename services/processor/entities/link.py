@@ -114,7 +114,7 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
+            ok = _on_boundary(text, f) and (len(key) > 3 or not _short_lower(text, f.start, f.end, key))
             cands = self.kb.lookup(key) if ok else ()
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]
@@ -124,7 +124,7 @@ class Linker:
                 cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
-                out.append(Found(f.start, f.end, _out_type(f.type, ent), ent.id, ent.name))
+                out.append(Found(f.start, f.end, ent.type if ent.cls in _CROSS else f.type, ent.id, ent.name))  # _out_type
                 continue
             inner = []
             for k in range(bisect_left(starts, f.start), len(hits)):

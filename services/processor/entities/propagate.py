@@ -33,10 +33,11 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         words = [text[s:e] for s, e in tokens]
     forms: dict[tuple[str, ...], Found] = {}
     n = len(tokens)
+    k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
     for f in found:
         if f.type == "MISC":
             continue
-        k = bisect_left(tokens, (f.start, -1))
+        k = bisect_left(tokens, (f.start, -1), k)
         seq: list[str] = []
         while k < n and tokens[k][1] <= f.end:
             seq.append(words[k])

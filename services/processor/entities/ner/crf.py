@@ -185,7 +185,7 @@ class LinearCRF:
             found = [k or get(t) or new(t) for k, t in zip(found, tokens)]
         bounds = np.fromiter(chain.from_iterable(sents), dtype=np.int64, count=2 * len(sents)).reshape(-1, 2)
         hits = np.empty(2 * n, dtype=np.int64)
-        k = _viterbi_hits(np.array(found, dtype=np.int64), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
+        k = _viterbi_hits(np.fromiter(found, dtype=np.int64, count=n), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
         if k < 0:
             raise IndexError("CRF word table out of step with its ids")
         flat = hits[: 2 * k].tolist()

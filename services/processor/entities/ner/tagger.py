@@ -53,16 +53,15 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
 
 
 def boundary_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
-    """gaz_marks of the matches that sit on token boundaries (_on_boundaries), in one forward walk:
-    matches are sorted and do not overlap, so the token pointer only moves on. A match on boundaries
-    covers its tokens whole: B- on the first, I- on the rest."""
+    """gaz_marks of the matches that sit on token boundaries (_on_boundaries), in one forward pass:
+    matches are sorted and do not overlap, so each search starts where the last one ended. A match on
+    boundaries covers its tokens whole: B- on the first, I- on the rest."""
     out: list[tuple[int, str]] = []
     n = len(spans)
     p = 0
     for m in matches:
         start, end = m.start, m.end
-        while p < n and spans[p][0] < start:
-            p += 1
+        p = bisect_left(spans, (start, -1), p)  # the first token starting at or after the match
         if p == n:
             break
         if spans[p][0] != start:
