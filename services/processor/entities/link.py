@@ -63,7 +63,8 @@ PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
     "trainer coach kapitan kapitein stürmer sturmer spieler speler".split()
 )
-_PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # folded word ends: 32-jährige
+_PERSON_PREV = re.compile(r"(?:jahrige[nmr]?|jarige|year-old)$")  # folded: 32-jährige
+_PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # what _PERSON_PREV finds at a word's end
 # Words before a language name that make it the language ("cursus Nederlands", "auf Deutsch").
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
@@ -114,7 +115,7 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            ok = _on_boundary(text, f) and (len(key) > 3 or not _short_lower(text, f.start, f.end, key))
+            ok = _on_boundary(text, f) and not _short_lower(text, f.start, f.end, key)
             cands = self.kb.lookup(key) if ok else ()
             if not cands and key.endswith(" s"):  # Trump's
                 key = key[:-2]

@@ -22,8 +22,9 @@ from services.processor.entities.ner import rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_and_pieces
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
 from services.processor.entities.ner.truecase import truecase
+from services.processor.entities.ner.text import tokens_and_pieces
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -117,19 +118,11 @@ class Tagger:
                   words: list[str] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
         words: the tokens' text, when the caller has it."""
-        if words is None:
-            words = [text[s:e] for s, e in spans]
-        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in self.crf_runs(text, spans, marks, lang, words)]
-        if lang == "en":
-            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
-        return out
-
-    def crf_runs(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                 words: list[str]) -> list[tuple[int, int, str]]:
-        """crf_spans as (first token, last + 1, type), before English possessives are cut off."""
         crf = self.crf(lang)
         if crf is None:
             return []
+        if words is None:
+            words = [text[s:e] for s, e in spans]
         sents = sentences(text, spans)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
@@ -147,7 +140,11 @@ class Tagger:
             runs.append((start, prev + 1, typ))
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
-        return rules.agencies(words, rules.correct(text, spans, runs))
+        runs = rules.agencies(words, rules.correct(text, spans, runs))
+        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
+        if lang == "en":
+            out = [Found(f.start, rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
+        return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
@@ -164,13 +161,8 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        marks = boundary_marks(spans, matches)
-        if lang == "en":  # possessives move span ends off token ends: the general trim
-            found = self.crf_spans(cased, spans, marks, lang, model_words)
-            found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        else:
-            runs = self.crf_runs(cased, spans, marks, lang, model_words)
-            found = [_nl_adjective(text, t, lang) for a, b, typ in runs for t in _trim_run(text, spans, words, a, b, typ)]
+        found = self.crf_spans(cased, spans, boundary_marks(spans, matches), lang, model_words)
+        found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)
 
@@ -215,16 +207,6 @@ _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
 _NL_ADJ_ENDS = ("se", "sche", "\n")
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
-
-
-def _trim_run(text: str, spans: list[Span], words: list[str], a: int, b: int, typ: str) -> list[Found]:
-    """_trim of the span of tokens a..b-1 (words: the tokens' text), without looking the tokens up:
-    the usual case, nothing at either edge to trim, read straight from words."""
-    head, tail = words[a], words[b - 1]
-    f = Found(spans[a][0], spans[b - 1][1], typ)
-    if head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS:
-        return _trim(text, spans, f)
-    return [f]
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
