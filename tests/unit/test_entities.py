@@ -323,7 +323,7 @@ def test_compiled_scanners_equal_the_regexes() -> None:
     import random
 
     from services.processor.entities.ner import charscan
-    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN
+    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN, sentences
 
     rnd = random.Random(7)
     alphabet = list("aZé.,:/-‐'’_ \n\t1٣²½Ⅻßǅ\u00a0\u2028\u3000\u00ad…!xY") + ["\ud800"]
@@ -332,6 +332,8 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
         assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
+        spans, _, breaks = charscan.scan(text) or ([], [], [])
+        assert sentences(text, spans, breaks) == sentences(text, spans), text  # the breaks read off the tokens
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None
     assert charscan.tokens_and_pieces("Smile \U0001f600 A") is None
 

@@ -56,23 +56,33 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]] | None:
 def tokens_and_pieces(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]] | None:
     """(tokens(text), capital_pieces(text)) from one pass over the code points, or None when text
     holds a code point beyond the BMP."""
+    got = scan(text)
+    return None if got is None else got[:2]
+
+
+def scan(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]], list[int]] | None:
+    """(tokens(text), capital_pieces(text), breaks) from one pass over the code points, or None when
+    text holds a code point beyond the BMP. breaks: the tokens, last one excepted, that end in
+    . ! ? … or are followed by a line break before the next token, in order: where text.sentences
+    looks for sentence ends (its _BREAK_CHAR rule, read off the tokens)."""
     cp = _codes(text)
     n = len(cp)
-    out = np.empty(4 * n + 2, dtype=np.int64)
-    counts = _both(cp, _table(), out)
-    if counts < 0:
+    out = np.empty(5 * n + 2, dtype=np.int64)
+    counts = np.zeros(3, dtype=np.int64)
+    if _scan(cp, _table(), out, counts) < 0:
         return None
-    k, m = counts >> 32, counts & 0xFFFFFFFF
+    k, m, b = counts.tolist()
     # Starts and ends in separate runs of out: two tolist() calls, no slicing of Python lists.
     spans = list(zip(out[:k].tolist(), out[n : n + k].tolist()))
     ps, pe = out[2 * n : 2 * n + m].tolist(), out[3 * n + 1 : 3 * n + 1 + m].tolist()
-    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)]
+    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)], out[4 * n + 2 : 4 * n + 2 + b].tolist()
 
 
 @njit(cache=True, nogil=True)
-def _both(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """_tokens and _pieces in one call: token starts in out[:n], ends in out[n:2n], piece starts in
-    out[2n:3n+1], ends in out[3n+1:]; (tokens << 32) | pieces, or -1 beyond the BMP."""
+def _scan(cp, table, out, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """_tokens, _pieces and the break tokens in one call: token starts in out[:n], ends in
+    out[n:2n], piece starts in out[2n:3n+1], ends in out[3n+1:4n+2], break tokens after; their
+    numbers in counts; -1 beyond the BMP."""
     n = cp.shape[0]
     tmp = np.empty(2 * n + 1, dtype=np.int64)
     k = _tokens(cp, table, tmp)
@@ -85,7 +95,23 @@ def _both(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover -
     for i in range(m):
         out[2 * n + i] = tmp[2 * i]
         out[3 * n + 1 + i] = tmp[2 * i + 1]
-    return (k << 32) | m
+    b = 0
+    for i in range(k - 1):
+        end = out[n + i]
+        c = cp[end - 1]
+        brk = c == 0x2E or c == 0x21 or c == 0x3F or c == 0x2026  # . ! ? …
+        if not brk:
+            for q in range(end, out[i + 1]):
+                if cp[q] == 0x0A:
+                    brk = True
+                    break
+        if brk:
+            out[4 * n + 2 + b] = i
+            b += 1
+    counts[0] = k
+    counts[1] = m
+    counts[2] = b
+    return 0
 
 
 @njit(cache=True, nogil=True)

@@ -24,7 +24,7 @@ from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
 from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
 from services.processor.entities.ner.truecase import truecase
-from services.processor.entities.ner.text import tokens_and_pieces
+from services.processor.entities.ner.text import scan
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -115,15 +115,15 @@ class Tagger:
         return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None) -> list[Found]:
+                  words: list[str] | None = None, breaks: list[int] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
-        words: the tokens' text, when the caller has it."""
+        words: the tokens' text, breaks: see text.sentences, when the caller has them."""
         crf = self.crf(lang)
         if crf is None:
             return []
         if words is None:
             words = [text[s:e] for s, e in spans]
-        sents = sentences(text, spans)
+        sents = sentences(text, spans, breaks)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
         runs: list[tuple[int, int, str]] = []
@@ -148,7 +148,7 @@ class Tagger:
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
-        spans, pieces = tokens_and_pieces(text)
+        spans, pieces, breaks = scan(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
@@ -161,7 +161,7 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        found = self.crf_spans(cased, spans, boundary_marks(spans, matches), lang, model_words)
+        found = self.crf_spans(cased, spans, boundary_marks(spans, matches), lang, model_words, breaks)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)
