@@ -24,7 +24,7 @@ from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
 from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokenize
 from services.processor.entities.ner.truecase import truecase
-from services.processor.entities.ner.text import scan
+from services.processor.entities.ner.text import tokens_and_pieces
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -50,31 +50,6 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
             out.append((k, ("B-" if first else "I-") + typ if s >= m.start and e <= m.end else "P-" + typ))
             first = False
             k += 1
-    return out
-
-
-def boundary_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
-    """gaz_marks of the matches that sit on token boundaries (_on_boundaries), in one forward pass:
-    matches are sorted and do not overlap, so each search starts where the last one ended. A match on
-    boundaries covers its tokens whole: B- on the first, I- on the rest."""
-    out: list[tuple[int, str]] = []
-    n = len(spans)
-    p = 0
-    for m in matches:
-        start, end = m.start, m.end
-        p = bisect_left(spans, (start, -1), p)  # the first token starting at or after the match
-        if p == n:
-            break
-        if spans[p][0] != start:
-            continue
-        q = p
-        while q < n and spans[q][1] < end:
-            q += 1
-        if q == n or spans[q][1] != end:
-            continue
-        typ = m.entry.entity.type
-        out.append((p, "B-" + typ))
-        out.extend((k, "I-" + typ) for k in range(p + 1, q + 1))
     return out
 
 
@@ -115,15 +90,15 @@ class Tagger:
         return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None, breaks: list[int] | None = None) -> list[Found]:
+                  words: list[str] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
-        words: the tokens' text, breaks: see text.sentences, when the caller has them."""
+        words: the tokens' text, when the caller has it."""
         crf = self.crf(lang)
         if crf is None:
             return []
         if words is None:
             words = [text[s:e] for s, e in spans]
-        sents = sentences(text, spans, breaks)
+        sents = sentences(text, spans)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
         runs: list[tuple[int, int, str]] = []
@@ -148,7 +123,7 @@ class Tagger:
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
-        spans, pieces, breaks = scan(text)
+        spans, pieces = tokens_and_pieces(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
@@ -161,7 +136,8 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        found = self.crf_spans(cased, spans, boundary_marks(spans, matches), lang, model_words, breaks)
+        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)]
+        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
         found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         return propagate(text, spans, found, lang, words)
@@ -186,9 +162,7 @@ def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 
 def _nl_adjective(text: str, f: Found, lang: str) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) are MISC (CoNLL), not places."""
-    # _NL_ADJ ends in se/sche (or before a final line break): most names do not, and skip the regex.
-    if lang == "nl" and f.type not in ("PER", "MISC") and text.endswith(_NL_ADJ_ENDS, f.start, f.end) \
-            and _NL_ADJ.search(text[f.start : f.end]):
+    if lang == "nl" and f.type not in ("PER", "MISC") and _NL_ADJ.search(text[f.start : f.end]):
         return Found(f.start, f.end, "MISC")
     return f
 
@@ -204,7 +178,6 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
-_NL_ADJ_ENDS = ("se", "sche", "\n")
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
