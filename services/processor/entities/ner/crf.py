@@ -135,8 +135,8 @@ class LinearCRF:
         n = len(tokens)
         gaz = np.zeros(n, dtype=np.int64)
         if marks:
-            gid = self._gaz_id
-            by_token = {i: gid(tag) for i, tag in marks}  # a later mark of the same token wins
+            gid, known = self._gaz_id, self._gaz.get
+            by_token = {i: known(tag) or gid(tag) for i, tag in marks}  # a later mark of the same token wins; ids >= 1
             gaz_ids = list(by_token.values())
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
