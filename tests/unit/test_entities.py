@@ -317,13 +317,24 @@ def test_fast_mention_is_what_model_construct_builds() -> None:
         assert type(got) is Mention and Mention.model_validate(got.model_dump()) == got
 
 
+def _sentences_by_regex(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """text.sentences with its regex pass for the break tokens (what it does beyond the BMP)."""
+    from unittest import mock
+
+    from services.processor.entities.ner import charscan
+    from services.processor.entities.ner.text import sentences
+
+    with mock.patch.object(charscan, "breaks", lambda text, n: None):
+        return sentences(text, spans)
+
+
 def test_compiled_scanners_equal_the_regexes() -> None:
     """charscan's token and capital-piece loops give exactly the regexes' matches (fuzzed over the
     character classes they tell apart), or None beyond the BMP."""
     import random
 
     from services.processor.entities.ner import charscan
-    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN
+    from services.processor.entities.ner.text import _CAPITAL_PIECE, _TOKEN, sentences
 
     rnd = random.Random(7)
     alphabet = list("aZé.,:/-‐'’_ \n\t1٣²½Ⅻßǅ\u00a0\u2028\u3000\u00ad…!xY") + ["\ud800"]
@@ -331,7 +342,11 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
+        assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
+        spans = charscan.tokens(text)
+        assert sentences(text, spans) == _sentences_by_regex(text, spans), text  # the breaks read off the tokens
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None
+    assert charscan.tokens_and_pieces("Smile \U0001f600 A") is None
 
 
 def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:

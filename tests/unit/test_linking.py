@@ -259,6 +259,29 @@ def test_prev_word_equals_its_regex_definition() -> None:
             assert ctx.prev_word(start) == want, (text, start)
 
 
+def test_team_equals_its_regex_definition() -> None:
+    """_team tries its patterns only when a bracket, digit or quote stands next to the name across
+    blanks; the definition tries them always."""
+    import random
+
+    from services.processor.entities.link import _MINUTE, _SCORE_AFTER, _SCORE_BEFORE, _STANDINGS, _team
+
+    def want(text: str, start: int, end: int) -> bool:
+        after, before = text[end : end + 60], text[max(0, start - 40) : start]
+        if _STANDINGS.match(after) or _MINUTE.search(before):
+            return True
+        m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
+        return bool(m and m.group(1)[0].isupper())
+
+    rng = random.Random(5)
+    alphabet = [" ", " ", "\t", "\n", "\u2003", "(", ")", "'", "’", "+", "1", "2", "0", "٣", "a", "K", "é", "pkt", "Pts", "-", "."]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for start in range(len(text) + 1):
+            end = min(len(text), start + rng.randint(0, 4))
+            assert _team(text, start, end) == want(text, start, end), (text, start, end)
+
+
 def test_a_small_town_needs_its_country_in_the_article() -> None:
     # Parys is a South African town of 48,000; in a Dutch text that names no South African place it is
     # the old spelling of Paris, not the town. A town of the article's home country still links (Tiel).

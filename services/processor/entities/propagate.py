@@ -10,6 +10,7 @@ that is also a frequent word of the language ("Polizei", "Bergen") is never spre
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import compress, count
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word
 from services.processor.entities.ner.text import Span
@@ -34,10 +35,11 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     forms: dict[tuple[str, ...], Found] = {}
     ambiguous: set[str] = set()  # surnames that are also words ("Brown"): not where a sentence starts
     n = len(tokens)
+    k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
     for f in found:
         if f.type == "MISC":
             continue
-        k = bisect_left(tokens, (f.start, -1))
+        k = bisect_left(tokens, (f.start, -1), k)
         seq: list[str] = []
         while k < n and tokens[k][1] <= f.end:
             seq.append(words[k])
@@ -65,7 +67,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     taken = [(f.start, f.end) for f in found]
     added: list[Found] = []
     n, t, i, n_taken = len(tokens), 0, 0, len(taken)
-    for k in [k for k, w in enumerate(words) if w in by_first]:  # where a name can start, in order
+    for k in list(compress(count(), map(by_first.__contains__, words))):  # where a name can start, in order
         if k < i:
             continue  # inside the occurrence added last
         i = k

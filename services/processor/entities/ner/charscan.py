@@ -53,6 +53,77 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]] | None:
     return [(s, e, text[s:e]) for s, e in zip(flat[0::2], flat[1::2])]
 
 
+def tokens_and_pieces(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]] | None:
+    """(tokens(text), capital_pieces(text)) from one pass over the code points, or None when text
+    holds a code point beyond the BMP."""
+    cp = _codes(text)
+    n = len(cp)
+    out = np.empty(4 * n + 2, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)
+    if _both(cp, _table(), out, counts) < 0:
+        return None
+    k, m = counts.tolist()
+    # Starts and ends in separate runs of out: two tolist() calls, no slicing of Python lists.
+    spans = list(zip(out[:k].tolist(), out[n : n + k].tolist()))
+    ps, pe = out[2 * n : 2 * n + m].tolist(), out[3 * n + 1 : 3 * n + 1 + m].tolist()
+    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)]
+
+
+def breaks(text: str, n_tokens: int) -> list[int] | None:
+    """The tokens of text, the last one excepted, that end in . ! ? … or are followed by a line break
+    before the next token, in order: where text.sentences looks for sentence ends (its _BREAK_CHAR
+    rule read off the tokens). None beyond the BMP, or when text does not have n_tokens tokens (the
+    caller's spans are not text's tokens)."""
+    cp = _codes(text)
+    out = np.empty(2 * len(cp) + 1, dtype=np.int64)
+    b = _breaks(cp, _table(), out, n_tokens)
+    return None if b < 0 else out[:b].tolist()
+
+
+@njit(cache=True, nogil=True)
+def _both(cp, table, out, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """_tokens and _pieces in one call: token starts in out[:n], ends in out[n:2n], piece starts in
+    out[2n:3n+1], ends in out[3n+1:4n+2]; their numbers in counts; -1 beyond the BMP."""
+    n = cp.shape[0]
+    tmp = np.empty(2 * n + 1, dtype=np.int64)
+    k = _tokens(cp, table, tmp)
+    if k < 0:
+        return -1
+    for i in range(k):
+        out[i] = tmp[2 * i]
+        out[n + i] = tmp[2 * i + 1]
+    m = _pieces(cp, table, tmp)
+    for i in range(m):
+        out[2 * n + i] = tmp[2 * i]
+        out[3 * n + 1 + i] = tmp[2 * i + 1]
+    counts[0] = k
+    counts[1] = m
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _breaks(cp, table, out, n_tokens):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """breaks() into out (as flattened token spans first, then overwritten from the front: the i-th
+    break is written after token i is read); their number, or -1."""
+    k = _tokens(cp, table, out)
+    if k < 0 or k != n_tokens:
+        return -1
+    b = 0
+    for i in range(k - 1):
+        end = out[2 * i + 1]
+        c = cp[end - 1]
+        brk = c == 0x2E or c == 0x21 or c == 0x3F or c == 0x2026  # . ! ? …
+        if not brk:
+            for q in range(end, out[2 * i + 2]):
+                if cp[q] == 0x0A:
+                    brk = True
+                    break
+        if brk:
+            out[b] = i
+            b += 1
+    return b
+
+
 @njit(cache=True, nogil=True)
 def _beyond_bmp(cp):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Whether a code point lies past U+FFFF (the class table covers the BMP only)."""

@@ -12,7 +12,7 @@ Pruning "sure O" tokens was tried and dropped: O margins are small, it changed l
 from __future__ import annotations
 
 import struct
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -135,8 +135,8 @@ class LinearCRF:
         n = len(tokens)
         gaz = np.zeros(n, dtype=np.int64)
         if marks:
-            gid = self._gaz_id
-            by_token = {i: gid(tag) for i, tag in marks}  # a later mark of the same token wins
+            gid, known = self._gaz_id, self._gaz.get
+            by_token = {i: known(tag) or gid(tag) for i, tag in marks}  # a later mark of the same token wins; ids >= 1
             gaz_ids = list(by_token.values())
             if len(self._gaz_rows) != len(self._gaz_table):
                 self._gaz_table = np.array(self._gaz_rows)
@@ -147,6 +147,8 @@ class LinearCRF:
         if self._n >= _MAX_WORDS:
             self._reset()
         runs = self._chunks(tokens, sents)
+        if len(runs) == 1:  # one run over the whole text: the usual case, one compiled call
+            return self._decode_whole(tokens, sents, gaz)
         out = np.zeros(n, dtype=np.int64)
         for k, run in enumerate(runs):
             if k:  # _chunks planned every later run on an empty table
@@ -170,6 +172,25 @@ class LinearCRF:
         names = self.labels
         hits = np.flatnonzero(out != self.O)
         return list(zip(hits.tolist(), [names[k] for k in out[hits].tolist()]))
+
+    def _decode_whole(self, tokens: list[str], sents: list[tuple[int, int]], gaz: np.ndarray) -> list[tuple[int, str]]:
+        """decode's result when all sentences fit one run: ids bound, then one compiled call that
+        checks them against the tables, runs Viterbi and keeps the non-O labels (what decode's general
+        path computes with several numpy steps)."""
+        n = len(tokens)
+        get = self._ids.get
+        found = list(map(get, tokens, repeat(0, n)))
+        if 0 in found:  # new word forms: rows filled in order of first occurrence
+            new = self._word_id
+            found = [k or get(t) or new(t) for k, t in zip(found, tokens)]
+        bounds = np.fromiter(chain.from_iterable(sents), dtype=np.int64, count=2 * len(sents)).reshape(-1, 2)
+        hits = np.empty(2 * n, dtype=np.int64)
+        k = _viterbi_hits(np.fromiter(found, dtype=np.int64, count=n), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
+        if k < 0:
+            raise IndexError("CRF word table out of step with its ids")
+        flat = hits[: 2 * k].tolist()
+        names = self.labels
+        return list(zip(flat[0::2], [names[y] for y in flat[1::2]]))
 
     def labels_of(self, tokens: list[str], gtags: list[str | None]) -> list[str]:
         """All labels of one sentence (gtags: tagger.gaz_tags); for scoring and checks."""
@@ -236,3 +257,21 @@ def _viterbi(ids, gaz, sents, table, gaz_table, eos, trans):  # type: ignore[no-
             cur = back[i, cur]
         out[a] = cur
     return out
+
+
+@njit(cache=True, nogil=True)
+def _viterbi_hits(ids, gaz, sents, table, gaz_table, eos, trans, o, hits):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """_viterbi's labels, as (token index, label) pairs flattened into hits for the labels other than
+    o; their number, or -1 when an id lies past its table (nothing is read then)."""
+    n = ids.shape[0]
+    for i in range(n):
+        if ids[i] < 0 or ids[i] >= table.shape[0] or gaz[i] < 0 or gaz[i] >= gaz_table.shape[0]:
+            return -1
+    labels = _viterbi(ids, gaz, sents, table, gaz_table, eos, trans)
+    k = 0
+    for i in range(n):
+        if labels[i] != o:
+            hits[2 * k] = i
+            hits[2 * k + 1] = labels[i]
+            k += 1
+    return k

@@ -24,6 +24,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from services.processor.entities.ner.text import capital_pieces, fold, fold_key
 
@@ -43,6 +44,7 @@ _GAP_CHARS = frozenset(" \t-‐–'’.&")
 SEP = "\x1f"  # joins the pieces of a key: folding an alphanumeric piece never yields a control character
 # The next piece of a multi-word name, after an allowed gap.
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
+_STARTS_MAX = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,9 @@ class Entry:
     curated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """An alias of entry found at text[start:end] (a named tuple: built for every match of every text)."""
+
     start: int
     end: int
     entry: Entry
@@ -84,12 +87,25 @@ class Gazetteer:
         self.table: dict[str, Entry] = {}
         self._ambiguous: set[str] = set()
         self.prefixes: set[str] = set()  # every key and its leading parts: the scan's trie
+        # scan: capitalised word -> (its key when a key starts with it, else ""; whether longer keys do)
+        self._starts: dict[str, tuple[str, bool]] = {}
+        self._continued: frozenset[str] | None = None  # every proper leading part of a key
+
+    def continued(self) -> frozenset[str]:
+        """The keys (and leading parts) some longer key continues: where scan's walk can go on.
+        Built on first use (~50 ms): prefixes holds every leading part of every key."""
+        if self._continued is None:
+            self._continued = frozenset(p[: p.rindex(SEP)] for p in self.prefixes if SEP in p)
+        return self._continued
 
     def add(self, surface: str, entity: Entity, lang: str) -> None:
         base = fold_key(surface)
         if not base:
             return
         curated = lang == CURATED
+        if self._starts or self._continued is not None:
+            self._starts.clear()  # the scan's caches read the prefixes, which change here
+            self._continued = None
         # Short names only when curated (EU, VS, US): CLDR's 2-3 letter forms are word-like.
         if not curated and len("".join(base)) < 4:
             return
@@ -132,22 +148,33 @@ class Gazetteer:
         # looked up once, then the following pieces are walked from each occurrence of a known start.
         out: list[Match] = []
         table, prefixes = self.table, self.prefixes
-        starts: dict[str, str] = {}
+        starts: dict[str, tuple[str, bool]] = {}
+        known = self._starts  # per process: the table is read-only once loaded
         for word in {p[2] for p in pieces}:
-            if not word[0].islower():
-                key = fold(word)
-                if key in prefixes:
-                    starts[word] = key
+            got = known.get(word)
+            if got is None:
+                got = ("", False)
+                if not word[0].islower():
+                    folded = fold(word)
+                    if folded in prefixes:
+                        got = (folded, folded in self.continued())
+                if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
+                    known.clear()
+                known[word] = got
+            if got[0]:
+                starts[word] = got
         if not starts:
             return out
         next_piece, done = _NEXT_PIECE.match, 0
         for a, end, word in pieces:
-            key = starts.get(word)
-            if key is None or a < done:
+            got = starts.get(word)
+            if got is None or a < done:
                 continue
-            # Walk on while the pieces so far begin some key (a trie walk over the prefix set).
+            key, walk = got
+            # Walk on while the pieces so far begin some key (a trie walk over the prefix set); not
+            # at all when no longer key starts with this one.
             keys, ends = [key], [end]
-            while True:
+            while walk:
                 nxt = next_piece(text, ends[-1])
                 if nxt is None:
                     break

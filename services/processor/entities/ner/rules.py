@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import compress, count
 
 from services.processor.entities.ner.text import Span
 
@@ -215,7 +216,7 @@ def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[
         if start < b:
             out.append((start, b, typ))
     covered = {k for a, b, _ in out for k in range(a, b)}
-    out.extend((k, k + 1, "ORG") for k, w in enumerate(words) if w in AGENCIES and k not in covered)
+    out.extend((k, k + 1, "ORG") for k in compress(count(), map(AGENCIES.__contains__, words)) if k not in covered)
     return sorted(out)
 
 

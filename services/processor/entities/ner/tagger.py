@@ -26,6 +26,7 @@ from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
 from services.processor.entities.ner.text import Span, capital_pieces, fold_key, sentences, tokenize
 from services.processor.entities.ner.truecase import truecase
+from services.processor.entities.ner.text import tokens_and_pieces
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -126,11 +127,11 @@ class Tagger:
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
-        spans = tokenize(text)
+        # pieces: where names can start, shared by the gazetteer's and the KB's scan.
+        spans, pieces = tokens_and_pieces(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
-        pieces = capital_pieces(text)  # where names can start: shared by the gazetteer's and the KB's scan
         # The model and its gazetteer features read headlines in prose case; the linker reads the text
         # as written (its rules for adding names know capitals), and offsets are the same in both.
         cased = truecase(text, spans, words, lang, self.linker.well_known)

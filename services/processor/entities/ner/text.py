@@ -42,26 +42,36 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)] if got is None else got
 
 
+def tokens_and_pieces(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
+    """(tokenize(text), capital_pieces(text)), from one compiled pass when text is in the BMP."""
+    got = charscan.tokens_and_pieces(text)
+    return (tokenize(text), capital_pieces(text)) if got is None else got
+
+
 def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     """Split token spans (tokenize's: no token holds a blank) into sentences: (first, last+1) token index ranges.
 
     A sentence ends at a line break, or after . ! ? when the next token starts a sentence
     (capital, digit or quote); one longer than MAX_SENT tokens is cut. Good enough for news prose
-    and cheap: only the tokens before a line break or ending in . ! ? … are looked at.
+    and cheap: only the tokens before a line break or ending in . ! ? … are looked at (found by a
+    compiled pass over text when it is in the BMP and spans are its tokens).
     """
     n = len(spans)
     if not n:
         return []
     last = n - 1  # the last token ends the last sentence anyway
-    cands: set[int] = set()
-    for m in _BREAK_CHAR.finditer(text):
-        p = m.start()
-        k = bisect_right(spans, (p, _BIG)) - 1  # the token at or before p
-        if 0 <= k < last and (text[p] == "\n" or spans[k][1] == p + 1):
-            cands.add(k)
+    breaks = charscan.breaks(text, n)
+    if breaks is None:
+        cands: set[int] = set()
+        for m in _BREAK_CHAR.finditer(text):
+            p = m.start()
+            k = bisect_right(spans, (p, _BIG)) - 1  # the token at or before p
+            if 0 <= k < last and (text[p] == "\n" or spans[k][1] == p + 1):
+                cands.add(k)
+        breaks = sorted(cands)
     out: list[tuple[int, int]] = []
     begin = 0
-    for i in sorted(cands):
+    for i in breaks:
         while begin + MAX_SENT - 1 < i:
             out.append((begin, begin + MAX_SENT))
             begin += MAX_SENT

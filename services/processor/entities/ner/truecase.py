@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 import wordfreq
@@ -84,8 +85,10 @@ def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: K
     out: list[str] = []
     done = 0
     seen: dict[int, bool] = {}
-    for (a, b), w in zip(spans, words):
-        if b - a > 1 and w.isupper() and shouting(text, a, seen):
+    # Only the all-caps tokens, found by a C-level scan (most words are not): in order, as in spans.
+    for k in compress(count(), map(str.isupper, words)):
+        (a, b), w = spans[k], words[k]
+        if b - a > 1 and shouting(text, a, seen):
             form = prose_form(w, lang, known)
             if len(form) == b - a and form != w:
                 out += (text[done:a], form)
