@@ -363,13 +363,7 @@ def _age_before(text: str, start: int) -> bool:
 
 def names_team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team: a league table, a score, a minute mark."""
-    return _near_score(text, start, end) and _team(text, start, end)
-
-
-def _near_score(text: str, start: int, end: int) -> bool:
-    """Cheap test before _team: a digit or bracket just after the name, or a digit or minute mark before it."""
-    after, before = text[end : end + 4], text[max(0, start - 6) : start]
-    return "(" in after or any(c.isdigit() for c in after) or any(c.isdigit() or c in "'’" for c in before)
+    return _team(text, start, end)
 
 
 def _team(text: str, start: int, end: int) -> bool:

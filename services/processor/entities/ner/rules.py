@@ -329,9 +329,9 @@ def german_nationality(word: str) -> bool:
 def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """German: nationality adjectives and nouns (words: the tokens' text) as MISC where the model left
     them untagged; a capitalised one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
-    hits = [k for k, w in enumerate(words) if w in _DE_NATION_FORMS]
-    if not hits:
+    if _DE_NATION_FORMS.isdisjoint(words):  # the usual case, decided in C
         return found
+    hits = [k for k, w in enumerate(words) if w in _DE_NATION_FORMS]
     taken = {k for a, b, _ in found for k in range(a, b)}
     extra = [(k, k + 1, "MISC") for k in hits if k not in taken]
     return sorted([*found, *extra]) if extra else found
