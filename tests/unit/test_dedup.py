@@ -224,6 +224,10 @@ def test_index_lookup_matches_a_plain_dict() -> None:
     for i, s in zip(which.tolist(), found.tolist(), strict=True):
         got.setdefault(i, []).append(s)
     assert {k: sorted(v) for k, v in got.items()} == {k: v for k, v in plain.items() if len(v) <= 12}
+    keep = np.full(45, 3, dtype=np.int64)  # only the newest 3 of each key, ordered by key, then slot
+    which, found = index.lookup(query, np.full(45, 1000, dtype=np.int64), keep)
+    assert list(zip(which.tolist(), found.tolist(), strict=True)) == [
+        (k, s) for k in sorted(plain) for s in plain[k][-3:]]
     index.expire(50.0)  # whole segments (of 32 slots at most) whose newest slot is older than the cutoff go
     _, found = index.lookup(query)
     assert found.min() == index.first_slot == 32

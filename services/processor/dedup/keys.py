@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -35,24 +35,27 @@ _GROUPED = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f ])\d{3})(?:\1\d{3})*")
 
 @dataclass(frozen=True)
 class StoryKeys:
-    """Typed keys of one article; `weight` is the sum of their weights (the article's side of a cosine)."""
+    """Typed keys of one article; `weight` is the sum of their weights (the article's side of a cosine).
+
+    `array` (the keys) and `weights` (each key's weight, in order) are built with the keys: every decision
+    reads them (a cached_property takes a lock per first read on this Python)."""
 
     keys: tuple[int, ...]
     kinds: tuple[str, ...]
+    array: npt.NDArray[np.uint64] = field(init=False, compare=False, repr=False)
+    weights: npt.NDArray[np.float64] = field(init=False, compare=False, repr=False)
+    weight: float = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def weight(self) -> float:
-        return sum(WEIGHTS[k] for k in self.kinds)
+    def __post_init__(self) -> None:
+        weights = _WEIGHT_OF[np.frombuffer("".join(self.kinds).encode("ascii"), dtype=np.uint8)]
+        object.__setattr__(self, "array", np.array(self.keys, dtype=np.uint64))
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "weight", float(weights.sum()))  # multiples of 0.5: exact in any order
 
-    @cached_property
-    def array(self) -> npt.NDArray[np.uint64]:
-        """The keys as an array."""
-        return np.array(self.keys, dtype=np.uint64)
 
-    @cached_property
-    def weights(self) -> npt.NDArray[np.float64]:
-        """The weight of each key, in order."""
-        return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)
+_WEIGHT_OF = np.full(256, np.nan)
+for _kind, _w in WEIGHTS.items():
+    _WEIGHT_OF[ord(_kind)] = _w
 
 
 @lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
