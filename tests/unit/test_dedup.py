@@ -266,8 +266,25 @@ def test_compiled_story_keys_equal_the_plain_definition() -> None:
         (None, "x" * (LEAD_PREFIX - 3) + " Rotterdam " + TEXT),  # the lead crosses the first prefix read
         (None, "Rotterdam Haven " * 2 + "woord " * (LEAD_PREFIX // 6) + "Amsterdam"),
         (None, "Apple appel Appel APPEL iPhone IPHONE 3,200 3.200 2,75 Überseehafen überseehafen Straße"),
+        ("0.000 1.0 2,50 007 10 000 12 34 5.6.7 1, 2 en 33 COVID19 99 99 100,00", TEXT),  # numbers, more than 6
+        (None, "Zahlen ٣٤٥ und 12 345 " + TEXT),  # a decimal digit other than 0-9: the Python definition
+        ("Ein Wort " + "ü" * 70 + "lang", "Sehr " + "langes" * 30 + " Wort: " + TEXT),  # keys over 128 bytes
     ]
     for title, body in cases:
         for language in ("nl", "und"):
             assert text_story_keys(language=language, entity_ids=["Q1", "Q2", "Q1"], title=title, body=body,
                                    lead_words=150) == plain(title, body, language), (title, body[:40])
+
+
+def test_compiled_blake2b_equals_hashlib() -> None:
+    import hashlib
+    import random
+
+    import numpy as np
+
+    from services.processor.dedup import blake
+    rng = random.Random(2)
+    for n in [*range(0, 260), 1000]:  # block boundaries at 128 and 256
+        data = bytes(rng.randrange(256) for _ in range(n))
+        expected = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+        assert int(blake.blake2b8(np.frombuffer(data, dtype=np.uint8).copy(), n, blake.IV, blake.SIGMA)) == expected
