@@ -203,7 +203,7 @@ def cost_and_memory(n: int, texts: list[str]) -> None:
         vocab = [f"w{i}" for i in range(20_000)]
         sample = [" ".join(rng.choices(vocab, k=450)) for _ in range(300)]
     now = T0 + n * 0.2
-    related.expire(now)  # the periodic sweep of expired stories (every window/16 of stream time), not per article
+    related.expire(now)  # the window slides to now: the chunks, segments and stories it forgets go before the measure
     t0 = time.process_time()
     feats = [features_of(article_id=f"cost-{i}", source="s", title="A headline", body=body, language="en",
                          entities=[("Q7747", "Putin", 2), ("Q30", "United States", 1)]) for i, body in enumerate(sample)]

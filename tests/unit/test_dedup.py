@@ -134,6 +134,26 @@ def test_expiry_frees_whole_chunks() -> None:
     assert len(related) < 20
 
 
+def test_expired_chunks_take_their_stories_along() -> None:
+    related = Related(window=100.0)
+    from services.processor.dedup.index import SEGMENT
+    for i in range(SEGMENT + 10):
+        related.apply(f"k{i}".encode(), _entry(f"k{i}", float(i) / 1000))
+    assert related.story(story_id_for("k0")) is not None
+    related.expire(10_000.0)
+    assert related.story(story_id_for("k0")) is None and related.story(story_id_for(f"k{SEGMENT + 5}")) is not None
+
+
+def test_a_text_republished_more_often_than_the_band_keep_still_points_at_the_first() -> None:
+    from services.processor.dedup.state import BAND_KEEP
+    related = Related()
+    related.decide(feats("a", TEXT), 0.0)
+    for i in range(BAND_KEEP + 20):  # every band of the text is shared by more articles than a lookup returns
+        assert related.decide(feats(f"c{i}", TEXT + f" Bron {i}."), 1.0 + i).near_duplicate_of == "a"
+    last = related.decide(feats("z", TEXT + " Laatste bron."), 100.0)
+    assert last.near_duplicate_of == "a" and last.story_id == related.story_of("a")
+
+
 def _entry(ident: str, t: float) -> bytes:
     return json.dumps({"id": ident, "t": t, "source": "s", "title": None, "lang": "nl", "sig": None, "keys": [],
                        "kinds": "", "ents": [], "near": None, "sim": None, "story": story_id_for(ident)}).encode()

@@ -114,7 +114,6 @@ class Related:
     _index: KeyIndex = field(default_factory=KeyIndex)
     _stories: dict[str, StoryAggregate] = field(default_factory=dict)
     _pending: list[tuple[bytes, bytes]] = field(default_factory=list)
-    _swept: float = float("-inf")
 
     # -- reading ---------------------------------------------------------------------------------------
     def _chunk(self, slot: int) -> _Chunk | None:
@@ -240,17 +239,20 @@ class Related:
         return out
 
     def expire(self, now: float) -> None:
-        """Forget whole chunks (and stories) older than the window; memory stays bounded by it."""
+        """Forget whole chunks (and the stories whose last article they held) older than the window; memory
+        stays bounded by it. A story's last article is in the newest chunk holding one of its articles, so the
+        stories of a dropped chunk are the only ones that can have just expired."""
         cutoff = now - self.window
         self._index.expire(cutoff)
         while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
             dropped = self._chunks.pop(0)
             for article_id in dropped.ids:
                 self._slots.pop(article_id, None)
+            for story_id in dict.fromkeys(dropped.stories):
+                aggregate = self._stories.get(story_id)
+                if aggregate is not None and aggregate.last_seen < cutoff:
+                    del self._stories[story_id]
             self._arrays.drop_before(dropped.first + SEGMENT)
-        if now - self._swept > self.window / 16:  # a sweep costs O(stories): do it a few times per window
-            self._swept = now
-            self._stories = {k: v for k, v in self._stories.items() if v.last_seen >= cutoff}
 
 
 def encode_entry(f: Features, t: float, relation: Relation) -> bytes:
