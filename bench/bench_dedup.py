@@ -1,6 +1,7 @@
 """Near-duplicates and stories, measured: precision/recall, cost per article, memory for 1M articles.
 
     NEWSFLOW_SHARED=/work/shared python bench/bench_dedup.py [--articles 1000000] [--skip-corpus]
+    NEWSFLOW_SHARED=/work/shared python bench/bench_dedup.py --near-copies 300,2000,20000
 
 1. Near-duplicates on scripted edits of real texts (bench/dedup_sets.py says how they are built):
    precision/recall of `near_duplicate_of` per threshold, through the real `Related` state (LSH included).
@@ -9,6 +10,7 @@
 3. Cost per article added to the worker (features + decision + state entry), CPU time, with the window
    holding --articles simulated articles; memory of that window (RSS growth) and the time to fold it back
    from the state topic's records after a restart.
+4. With --near-copies, only the worst case: streams where every article is a near-copy of a few seed texts.
 """
 
 from __future__ import annotations
@@ -268,11 +270,43 @@ def stream_round(related: Related, sample: list[str], r: int, start: float) -> t
     return feat / ROUND * 1000, dec / ROUND * 1000, copies, len(related)
 
 
+def near_copy_streams(windows: list[int]) -> None:
+    """The worst case for the near-duplicate step: bench_pipeline's articles, every one a near-copy of one of a
+    few seed texts (title and a sentence varied), decided one after the other; per window size, the CPU per
+    article (features + decision + state entry) over the last half of the stream, when the window is fullest."""
+    from bench_pipeline import generate
+
+    from schemas import encode
+    from services.processor.enrich import normalize_message
+    now = datetime.now(UTC)
+    for n in windows:
+        articles = [normalize_message(encode(a), now=now, max_body_bytes=1_000_000) for a in generate(n)]
+        related = Related()
+        half = n // 2
+        t0 = 0.0
+        for i, a in enumerate(articles):
+            if i == half:
+                t0 = time.process_time()
+            related.decide(features_of(article_id=a.id, source=a.source, title=a.title, body=a.body,  # type: ignore[union-attr]
+                                       language="en", entities=[("Q30", "United States", 2), ("Q7747", "Putin", 1)]),
+                           now.timestamp() + i)
+            related.take_entries()
+        print(f"near-copy stream of {n:,} articles: {(time.process_time() - t0) / (n - half) * 1000:.3f} ms CPU per "
+              f"article over its second half (load average {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1_000_000, help="simulated window size for cost/memory")
     parser.add_argument("--skip-corpus", action="store_true", help="no near-duplicate corpus run")
+    parser.add_argument("--near-copies", default="", metavar="N,N,...",
+                        help="only the near-copy worst case, on streams of these lengths (e.g. 300,2000,20000)")
     args = parser.parse_args()
+    if args.near_copies:
+        warm_up()
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU times below grow with it)")
+        near_copy_streams([int(n) for n in args.near_copies.split(",")])
+        return
     defaults = Related()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU times below grow with it)")
     texts = [] if args.skip_corpus else near_duplicates(defaults.threshold)

@@ -287,7 +287,8 @@ def test_compiled_story_keys_equal_the_plain_definition() -> None:
         (None, "Rotterdam Haven " * 2 + "woord " * (LEAD_PREFIX // 6) + "Amsterdam"),
         (None, "Apple appel Appel APPEL iPhone IPHONE 3,200 3.200 2,75 Überseehafen überseehafen Straße"),
         ("0.000 1.0 2,50 007 10 000 12 34 5.6.7 1, 2 en 33 COVID19 99 99 100,00", TEXT),  # numbers, more than 6
-        (None, "Zahlen ٣٤٥ und 12 345 " + TEXT),  # a decimal digit other than 0-9: the Python definition
+        (None, "Zahlen ٣٤٥ und 12 345 " + TEXT),
+        ("Oranje😀 wint 🇳🇱 Amsterdam🎉 feest😀feest", "𐐀𐐨 Deseret 𝐀𝐁 " + TEXT),  # supplementary plane  # a decimal digit other than 0-9: the Python definition
         ("Ein Wort " + "ü" * 70 + "lang", "Sehr " + "langes" * 30 + " Wort: " + TEXT),  # keys over 128 bytes
     ]
     for title, body in cases:

@@ -49,9 +49,12 @@ class StoryKeys:
 
     def __post_init__(self) -> None:
         weights = _WEIGHT_OF[np.frombuffer("".join(self.kinds).encode("ascii"), dtype=np.uint8)]
+        weight = float(weights.sum())  # multiples of 0.5: exact in any order
+        if weight != weight or len(self.keys) != len(self.kinds):  # an entry of another version: ignored
+            raise ValueError(f"story keys and kinds do not match: {len(self.keys)} keys, kinds {''.join(self.kinds)!r}")
         object.__setattr__(self, "array", np.array(self.keys, dtype=np.uint64))
         object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "weight", float(weights.sum()))  # multiples of 0.5: exact in any order
+        object.__setattr__(self, "weight", weight)
 
 
 _WEIGHT_OF = np.full(256, np.nan)
@@ -133,21 +136,23 @@ def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: l
 
 
 # -- the same keys from the text, compiled ---------------------------------------------------------------------
-# Per code point below 0x10000: its lower-case code point and flags. A code point whose lower case is not one
-# code point (U+0130), that lower-cases by context (U+03A3, final sigma) or lies above the table sends the
-# article to the Python definition above: rare, and the result is the same either way.
+# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
+# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
+# (U+03A3, final sigma) or lies above the table sends the article to the Python definition above: rare, and the
+# result is the same either way.
+_TABLE = 0x20000
 _UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
 
 
 def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
-    chars = list(map(chr, range(0x10000)))
-    lowered = list(map(str.lower, chars))  # C-level maps: a few milliseconds at import
-    single = np.fromiter(map(len, lowered), dtype=np.int64, count=0x10000) == 1
-    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=0x10000)
-    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=0x10000) * _UPPER
-             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=0x10000) * _LOWER
-             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=0x10000) * _ALPHA
-             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=0x10000) * _DECIMAL).astype(np.uint8)
+    chars = list(map(chr, range(_TABLE)))
+    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
+    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
+    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
+    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
+             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
+             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
+             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
     special = ~single
     special[0x3A3] = True
     special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
@@ -288,7 +293,7 @@ def _lead(title, body, truncated, limit, classes, lower_of, flags):  # type: ign
             starts[n_tok] = pos
             for j in range(s, e):
                 c = codes[j]
-                if c >= 0x10000 or flags[c] & _SPECIAL:
+                if c >= lower_of.size or flags[c] & _SPECIAL:
                     return _UNCOVERED, joined[:0], low[:0], empty2, empty2
                 joined[pos] = c
                 low[pos] = lower_of[c]
@@ -346,15 +351,19 @@ def _lead(title, body, truncated, limit, classes, lower_of, flags):  # type: ign
 
 @njit(cache=True, nogil=True)
 def _utf8(out, n, c):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Append the UTF-8 of code point c (below 0x10000, no surrogate) to out[:n]; the new length."""
+    """Append the UTF-8 of code point c (no surrogate) to out[:n]; the new length."""
     if c < 0x80:
         out[n] = c
         return n + 1
     if c < 0x800:
         out[n], out[n + 1] = 0xC0 | (c >> 6), 0x80 | (c & 0x3F)
         return n + 2
-    out[n], out[n + 1], out[n + 2] = 0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F)
-    return n + 3
+    if c < 0x10000:
+        out[n], out[n + 1], out[n + 2] = 0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F)
+        return n + 3
+    out[n], out[n + 1], out[n + 2], out[n + 3] = (0xF0 | (c >> 18), 0x80 | ((c >> 12) & 0x3F), 0x80 | ((c >> 6) & 0x3F),
+                                                  0x80 | (c & 0x3F))
+    return n + 4
 
 
 @njit(cache=True, nogil=True)
@@ -470,7 +479,7 @@ def _lead_keys(joined, low, names, words, wprefix, flags, iv, sigma):  # type: i
         longest = max(longest, names[k, 1] - names[k, 0])
     for k in range(n_words):
         longest = max(longest, words[k, 1] - words[k, 0])
-    msg = np.empty(wprefix.size + 3 * longest + 2 * joined.size + 4, dtype=np.uint8)
+    msg = np.empty(wprefix.size + 4 * longest + 2 * joined.size + 4, dtype=np.uint8)
     x = 0
     for v in range(n_numbers):
         msg[0], msg[1] = 110, 58  # "n:"
