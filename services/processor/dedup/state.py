@@ -293,6 +293,9 @@ def warm_up() -> None:
     second once per process, spent at start rather than on the first articles or the first sealed segment."""
     related = Related(_index=KeyIndex(segment=2))
     texts = [" ".join(f"w{n}x{i}" for i in range(sg.MIN_WORDS * 2)) for n in (1, 2, 3, 1)]  # the last a copy
-    for n, text in enumerate(texts):  # reaches the best-copy and the best-story scoring, with sealed segments
-        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=None, body=text, language="und",
-                                   entities=[("Q1", "one", 1)]), float(n))
+    # Reaches the best-copy and the best-story scoring, with sealed segments, and the lead pass with and
+    # without a title (read-only code points: a specialization of its own) and content-word keys.
+    for n, text in enumerate(texts):
+        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=f"Warm Up {n}" if n else None,
+                                   body=text, language="en" if n in (0, 3) else "und", entities=[("Q1", "one", 1)]),
+                       float(n))
