@@ -163,7 +163,7 @@ def synthetic(n: int, seed: int = 3) -> list[tuple[Features, Relation]]:
     return out
 
 
-def cost_and_memory(n: int, texts: list[str]) -> None:
+def cost_and_memory(n: int, texts: list[str], n_rounds: int = 3) -> None:
     t = time.perf_counter()
     warm_up()  # once per process (the worker does it at start): compiled kernels loaded, not compiled per article
     print(f"warm-up: {time.perf_counter() - t:.2f} s once per process (numba cache load, typed list)")
@@ -222,11 +222,13 @@ def cost_and_memory(n: int, texts: list[str]) -> None:
     # full window, which slides (expiry), seals its live segment every SEGMENT articles and merges segments:
     # everything the worker adds per article, amortized. Rounds of ROUND articles each; CPU time grows with the
     # neighbours' load on a shared machine, so every round is printed and the least busy one is the figure.
-    rounds = [stream_round(related, sample, r, now + 1000 + r * ROUND * 0.2) for r in range(3)]
-    for r, (feat_ms, dec_ms, copies, held) in enumerate(rounds):
+    rounds = []
+    for r in range(n_rounds):
+        feat_ms, dec_ms, copies, held = stream_round(related, sample, r, now + 1000 + r * ROUND * 0.2)
+        rounds.append((feat_ms, dec_ms, copies, held))
         print(f"stream round {r + 1}: {ROUND:,} articles ({copies:,} republished copies) = features {feat_ms:.3f} + "
               f"decision and state entry {dec_ms:.3f} = {feat_ms + dec_ms:.3f} ms CPU per article (window "
-              f"{held:,} articles)")
+              f"{held:,} articles; load average {os.getloadavg()[0]:.1f})", flush=True)
     best = min(rounds, key=lambda x: x[0] + x[1])
     print(f"cost, steady state: {best[0] + best[1]:.3f} ms CPU per article (least busy of {len(rounds)} rounds: "
           f"features {best[0]:.3f} + decision and state entry {best[1]:.3f}; median round "
@@ -299,6 +301,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1_000_000, help="simulated window size for cost/memory")
     parser.add_argument("--skip-corpus", action="store_true", help="no near-duplicate corpus run")
+    parser.add_argument("--rounds", type=int, default=3, help="steady-state stream rounds (the least busy is the figure)")
     parser.add_argument("--near-copies", default="", metavar="N,N,...",
                         help="only the near-copy worst case, on streams of these lengths (e.g. 300,2000,20000)")
     args = parser.parse_args()
@@ -311,7 +314,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU times below grow with it)")
     texts = [] if args.skip_corpus else near_duplicates(defaults.threshold)
     stories(defaults.story_threshold)
-    cost_and_memory(args.articles, texts)
+    cost_and_memory(args.articles, texts, args.rounds)
 
 
 if __name__ == "__main__":
