@@ -239,9 +239,10 @@ class Related:
         return out
 
     def expire(self, now: float) -> None:
-        """Forget whole chunks (and the stories whose last article they held) older than the window; memory
-        stays bounded by it. A story's last article is in the newest chunk holding one of its articles, so the
-        stories of a dropped chunk are the only ones that can have just expired."""
+        """Forget whole chunks older than the window, and the stories of their articles that are older too;
+        memory stays bounded by it. Every story is checked when a chunk holding one of its articles goes, and
+        the chunk holding its latest article only goes once that article is older than the window (in any
+        order the entries were folded in), so no pass over all stories is needed."""
         cutoff = now - self.window
         self._index.expire(cutoff)
         while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
