@@ -1,6 +1,7 @@
 """Near-duplicates and stories, measured: precision/recall, cost per article, memory for 1M articles.
 
     NEWSFLOW_SHARED=/work/shared python bench/bench_dedup.py [--articles 1000000] [--skip-corpus]
+    NEWSFLOW_SHARED=/work/shared python bench/bench_dedup.py --near-copies 300,2000,20000
 
 1. Near-duplicates on scripted edits of real texts (bench/dedup_sets.py says how they are built):
    precision/recall of `near_duplicate_of` per threshold, through the real `Related` state (LSH included).
@@ -9,6 +10,7 @@
 3. Cost per article added to the worker (features + decision + state entry), CPU time, with the window
    holding --articles simulated articles; memory of that window (RSS growth) and the time to fold it back
    from the state topic's records after a restart.
+4. With --near-copies, only the worst case: streams where every article is a near-copy of a few seed texts.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ def synthetic(n: int, seed: int = 3) -> list[tuple[Features, Relation]]:
     return out
 
 
-def cost_and_memory(n: int, texts: list[str]) -> None:
+def cost_and_memory(n: int, texts: list[str], n_rounds: int = 3) -> None:
     t = time.perf_counter()
     warm_up()  # once per process (the worker does it at start): compiled kernels loaded, not compiled per article
     print(f"warm-up: {time.perf_counter() - t:.2f} s once per process (numba cache load, typed list)")
@@ -203,7 +205,7 @@ def cost_and_memory(n: int, texts: list[str]) -> None:
         vocab = [f"w{i}" for i in range(20_000)]
         sample = [" ".join(rng.choices(vocab, k=450)) for _ in range(300)]
     now = T0 + n * 0.2
-    related.expire(now)  # the periodic sweep of expired stories (every window/16 of stream time), not per article
+    related.expire(now)  # the window slides to now: the chunks, segments and stories it forgets go before the measure
     t0 = time.process_time()
     feats = [features_of(article_id=f"cost-{i}", source="s", title="A headline", body=body, language="en",
                          entities=[("Q7747", "Putin", 2), ("Q30", "United States", 1)]) for i, body in enumerate(sample)]
@@ -220,11 +222,13 @@ def cost_and_memory(n: int, texts: list[str]) -> None:
     # full window, which slides (expiry), seals its live segment every SEGMENT articles and merges segments:
     # everything the worker adds per article, amortized. Rounds of ROUND articles each; CPU time grows with the
     # neighbours' load on a shared machine, so every round is printed and the least busy one is the figure.
-    rounds = [stream_round(related, sample, r, now + 1000 + r * ROUND * 0.2) for r in range(3)]
-    for r, (feat_ms, dec_ms, copies, held) in enumerate(rounds):
+    rounds = []
+    for r in range(n_rounds):
+        feat_ms, dec_ms, copies, held = stream_round(related, sample, r, now + 1000 + r * ROUND * 0.2)
+        rounds.append((feat_ms, dec_ms, copies, held))
         print(f"stream round {r + 1}: {ROUND:,} articles ({copies:,} republished copies) = features {feat_ms:.3f} + "
               f"decision and state entry {dec_ms:.3f} = {feat_ms + dec_ms:.3f} ms CPU per article (window "
-              f"{held:,} articles)")
+              f"{held:,} articles; load average {os.getloadavg()[0]:.1f})", flush=True)
     best = min(rounds, key=lambda x: x[0] + x[1])
     print(f"cost, steady state: {best[0] + best[1]:.3f} ms CPU per article (least busy of {len(rounds)} rounds: "
           f"features {best[0]:.3f} + decision and state entry {best[1]:.3f}; median round "
@@ -268,16 +272,49 @@ def stream_round(related: Related, sample: list[str], r: int, start: float) -> t
     return feat / ROUND * 1000, dec / ROUND * 1000, copies, len(related)
 
 
+def near_copy_streams(windows: list[int]) -> None:
+    """The worst case for the near-duplicate step: bench_pipeline's articles, every one a near-copy of one of a
+    few seed texts (title and a sentence varied), decided one after the other; per window size, the CPU per
+    article (features + decision + state entry) over the last half of the stream, when the window is fullest."""
+    from bench_pipeline import generate
+
+    from schemas import encode
+    from services.processor.enrich import normalize_message
+    now = datetime.now(UTC)
+    for n in windows:
+        articles = [normalize_message(encode(a), now=now, max_body_bytes=1_000_000) for a in generate(n)]
+        related = Related()
+        half = n // 2
+        t0 = 0.0
+        for i, a in enumerate(articles):
+            if i == half:
+                t0 = time.process_time()
+            related.decide(features_of(article_id=a.id, source=a.source, title=a.title, body=a.body,  # type: ignore[union-attr]
+                                       language="en", entities=[("Q30", "United States", 2), ("Q7747", "Putin", 1)]),
+                           now.timestamp() + i)
+            related.take_entries()
+        print(f"near-copy stream of {n:,} articles: {(time.process_time() - t0) / (n - half) * 1000:.3f} ms CPU per "
+              f"article over its second half (load average {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1_000_000, help="simulated window size for cost/memory")
     parser.add_argument("--skip-corpus", action="store_true", help="no near-duplicate corpus run")
+    parser.add_argument("--rounds", type=int, default=3, help="steady-state stream rounds (the least busy is the figure)")
+    parser.add_argument("--near-copies", default="", metavar="N,N,...",
+                        help="only the near-copy worst case, on streams of these lengths (e.g. 300,2000,20000)")
     args = parser.parse_args()
+    if args.near_copies:
+        warm_up()
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU times below grow with it)")
+        near_copy_streams([int(n) for n in args.near_copies.split(",")])
+        return
     defaults = Related()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU times below grow with it)")
     texts = [] if args.skip_corpus else near_duplicates(defaults.threshold)
     stories(defaults.story_threshold)
-    cost_and_memory(args.articles, texts)
+    cost_and_memory(args.articles, texts, args.rounds)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,26 @@ def test_expiry_frees_whole_chunks() -> None:
     assert len(related) < 20
 
 
+def test_expired_chunks_take_their_stories_along() -> None:
+    related = Related(window=100.0)
+    from services.processor.dedup.index import SEGMENT
+    for i in range(SEGMENT + 10):
+        related.apply(f"k{i}".encode(), _entry(f"k{i}", float(i) / 1000))
+    assert related.story(story_id_for("k0")) is not None
+    related.expire(10_000.0)
+    assert related.story(story_id_for("k0")) is None and related.story(story_id_for(f"k{SEGMENT + 5}")) is not None
+
+
+def test_a_text_republished_more_often_than_the_band_keep_still_points_at_the_first() -> None:
+    from services.processor.dedup.state import BAND_KEEP
+    related = Related()
+    related.decide(feats("a", TEXT), 0.0)
+    for i in range(BAND_KEEP + 20):  # every band of the text is shared by more articles than a lookup returns
+        assert related.decide(feats(f"c{i}", TEXT + f" Bron {i}."), 1.0 + i).near_duplicate_of == "a"
+    last = related.decide(feats("z", TEXT + " Laatste bron."), 100.0)
+    assert last.near_duplicate_of == "a" and last.story_id == related.story_of("a")
+
+
 def _entry(ident: str, t: float) -> bytes:
     return json.dumps({"id": ident, "t": t, "source": "s", "title": None, "lang": "nl", "sig": None, "keys": [],
                        "kinds": "", "ents": [], "near": None, "sim": None, "story": story_id_for(ident)}).encode()
@@ -224,6 +244,10 @@ def test_index_lookup_matches_a_plain_dict() -> None:
     for i, s in zip(which.tolist(), found.tolist(), strict=True):
         got.setdefault(i, []).append(s)
     assert {k: sorted(v) for k, v in got.items()} == {k: v for k, v in plain.items() if len(v) <= 12}
+    keep = np.full(45, 3, dtype=np.int64)  # only the newest 3 of each key, ordered by key, then slot
+    which, found = index.lookup(query, np.full(45, 1000, dtype=np.int64), keep)
+    assert list(zip(which.tolist(), found.tolist(), strict=True)) == [
+        (k, s) for k in sorted(plain) for s in plain[k][-3:]]
     index.expire(50.0)  # whole segments (of 32 slots at most) whose newest slot is older than the cutoff go
     _, found = index.lookup(query)
     assert found.min() == index.first_slot == 32
@@ -262,8 +286,26 @@ def test_compiled_story_keys_equal_the_plain_definition() -> None:
         (None, "x" * (LEAD_PREFIX - 3) + " Rotterdam " + TEXT),  # the lead crosses the first prefix read
         (None, "Rotterdam Haven " * 2 + "woord " * (LEAD_PREFIX // 6) + "Amsterdam"),
         (None, "Apple appel Appel APPEL iPhone IPHONE 3,200 3.200 2,75 Überseehafen überseehafen Straße"),
+        ("0.000 1.0 2,50 007 10 000 12 34 5.6.7 1, 2 en 33 COVID19 99 99 100,00", TEXT),  # numbers, more than 6
+        (None, "Zahlen ٣٤٥ und 12 345 " + TEXT),
+        ("Oranje😀 wint 🇳🇱 Amsterdam🎉 feest😀feest", "𐐀𐐨 Deseret 𝐀𝐁 " + TEXT),  # supplementary plane  # a decimal digit other than 0-9: the Python definition
+        ("Ein Wort " + "ü" * 70 + "lang", "Sehr " + "langes" * 30 + " Wort: " + TEXT),  # keys over 128 bytes
     ]
     for title, body in cases:
         for language in ("nl", "und"):
             assert text_story_keys(language=language, entity_ids=["Q1", "Q2", "Q1"], title=title, body=body,
                                    lead_words=150) == plain(title, body, language), (title, body[:40])
+
+
+def test_compiled_blake2b_equals_hashlib() -> None:
+    import hashlib
+    import random
+
+    import numpy as np
+
+    from services.processor.dedup import blake
+    rng = random.Random(2)
+    for n in [*range(0, 260), 1000]:  # block boundaries at 128 and 256
+        data = bytes(rng.randrange(256) for _ in range(n))
+        expected = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+        assert int(blake.blake2b8(np.frombuffer(data, dtype=np.uint8).copy(), n, blake.IV, blake.SIGMA)) == expected

@@ -107,11 +107,31 @@ def _live_add(table, heads, counts, keys, slots, chain, n, slot, new):  # type: 
 
 
 @njit(cache=True, nogil=True)
-def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots, chain, query, caps):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Postings of the keys `query` in every frozen segment and the live one, but none of a key posted more
-    than its cap. meta[s] = (first slot, shift) of frozen segment s. Returns (query index of each posting,
-    slot of each posting, a value to ignore), the frozen segments' postings first (by segment, then query),
-    then the live ones."""
+def _run(keys, a, e, q):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The postings [a, e) of key q in the sorted keys[a:e] (binary search: a hot key's run can be long)."""
+    lo, hi = a, e
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < q:
+            lo = mid + 1
+        else:
+            hi = mid
+    start, hi = lo, e
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] <= q:
+            lo = mid + 1
+        else:
+            hi = mid
+    return start, lo
+
+
+@njit(cache=True, nogil=True)
+def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots, chain, query, caps, keep):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Postings of the keys `query` in every frozen segment and the live one: none of a key posted more than
+    caps[i] times, and of the others only the newest keep[i]. meta[s] = (first slot, shift) of frozen segment s.
+    Returns (query index of each posting, slot of each posting, a value to ignore), ordered by query index and,
+    within one key, by slot."""
     n_seg, n_q = len(seg_keys), query.size
     mixed = np.empty(n_q, dtype=np.uint64)
     for i in range(n_q):
@@ -133,12 +153,7 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
     for s in range(n_seg):  # now each run is in cache: find the key's postings in it
         keys = seg_keys[s]
         for i in range(n_q):
-            a, e, q = lo[s, i], hi[s, i], mixed[i]
-            while a < e and keys[a] < q:
-                a += 1
-            z = a
-            while z < e and keys[z] == q:
-                z += 1
+            a, z = _run(keys, lo[s, i], hi[s, i], mixed[i])
             lo[s, i], hi[s, i] = a, z
             total[i] += z - a
     mask = table.size - 1
@@ -150,30 +165,36 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
         if heads[h] >= 0:
             live[i] = h
             total[i] += counts[h]
+    take = np.zeros(n_q, dtype=np.int64)
     n = 0
     for i in range(n_q):
         if total[i] <= caps[i]:
-            n += total[i]
+            take[i] = min(total[i], keep[i])
+            n += take[i]
     which = np.empty(n, dtype=np.int64)
     found = np.empty(n, dtype=np.int64)
-    n = 0
-    for s in range(n_seg):
-        slots, first = seg_slots[s], meta[s, 0]
-        for i in range(n_q):
-            if total[i] <= caps[i]:
-                for p in range(lo[s, i], hi[s, i]):
-                    which[n] = i
-                    found[n] = first + np.int64(slots[p])
-                    n += 1
-    for i in range(n_q):
-        if total[i] <= caps[i] and live[i] >= 0:  # a chain walk only for keys under their cap
-            m = counts[live[i]]
-            p = heads[live[i]]  # newest first: written backwards so the slots ascend
-            for k in range(m):
-                which[n + m - 1 - k] = i
-                found[n + m - 1 - k] = lslots[p]
-                p = chain[p]
-            n += m
+    end = 0
+    for i in range(n_q):  # newest first, written backwards so that the slots ascend
+        begin = end
+        end += take[i]
+        p = end
+        if live[i] >= 0:
+            c = heads[live[i]]
+            for _ in range(counts[live[i]]):
+                if p == begin:
+                    break
+                p -= 1
+                which[p], found[p] = i, lslots[c]
+                c = chain[c]
+        for s in range(n_seg - 1, -1, -1):
+            if p == begin:
+                break
+            slots, first = seg_slots[s], meta[s, 0]
+            for x in range(hi[s, i] - 1, lo[s, i] - 1, -1):
+                if p == begin:
+                    break
+                p -= 1
+                which[p], found[p] = i, first + np.int64(slots[x])
     return which, found, touch  # touch is returned so that its loads are not optimized away
 
 
@@ -249,15 +270,17 @@ class KeyIndex:
             self._compiled = (keys, slots, starts, meta)
         return self._compiled
 
-    def lookup(self, keys: npt.NDArray[np.uint64], caps: npt.NDArray[np.int64] | None = None
-               ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """(query index, slot) of every posting of the keys, but none of a key posted more than caps[i] times.
+    def lookup(self, keys: npt.NDArray[np.uint64], caps: npt.NDArray[np.int64] | None = None,
+               keep: npt.NDArray[np.int64] | None = None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(query index, slot) of the postings of the keys: none of a key posted more than caps[i] times, and of
+        the others only the newest keep[i] (the cost of a key stays bounded however many articles share it).
 
-        Postings of the frozen segments come before the live segment's.
+        Ordered by query index, then by slot.
         """
         caps = np.full(keys.size, NO_CAP, dtype=np.int64) if caps is None else caps
+        keep = np.full(keys.size, NO_CAP, dtype=np.int64) if keep is None else keep
         table, heads, counts, _, slots, chain = self._live
-        which, found, _ = _lookup(*self._segments(), table, heads, counts, slots, chain, keys, caps)
+        which, found, _ = _lookup(*self._segments(), table, heads, counts, slots, chain, keys, caps, keep)
         return which, found
 
     def expire(self, cutoff: float) -> None:

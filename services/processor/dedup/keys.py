@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from services.processor.dedup import blake
 from services.processor.dedup import signature as sg
 
 MAX_ENTITIES = 10
@@ -35,24 +36,30 @@ _GROUPED = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f ])\d{3})(?:\1\d{3})*")
 
 @dataclass(frozen=True)
 class StoryKeys:
-    """Typed keys of one article; `weight` is the sum of their weights (the article's side of a cosine)."""
+    """Typed keys of one article; `weight` is the sum of their weights (the article's side of a cosine).
+
+    `array` (the keys) and `weights` (each key's weight, in order) are built with the keys: every decision
+    reads them (a cached_property takes a lock per first read on this Python)."""
 
     keys: tuple[int, ...]
     kinds: tuple[str, ...]
+    array: npt.NDArray[np.uint64] = field(init=False, compare=False, repr=False)
+    weights: npt.NDArray[np.float64] = field(init=False, compare=False, repr=False)
+    weight: float = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def weight(self) -> float:
-        return sum(WEIGHTS[k] for k in self.kinds)
+    def __post_init__(self) -> None:
+        weights = _WEIGHT_OF[np.frombuffer("".join(self.kinds).encode("ascii"), dtype=np.uint8)]
+        weight = float(weights.sum())  # multiples of 0.5: exact in any order
+        if weight != weight or len(self.keys) != len(self.kinds):  # an entry of another version: ignored
+            raise ValueError(f"story keys and kinds do not match: {len(self.keys)} keys, kinds {''.join(self.kinds)!r}")
+        object.__setattr__(self, "array", np.array(self.keys, dtype=np.uint64))
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "weight", weight)
 
-    @cached_property
-    def array(self) -> npt.NDArray[np.uint64]:
-        """The keys as an array."""
-        return np.array(self.keys, dtype=np.uint64)
 
-    @cached_property
-    def weights(self) -> npt.NDArray[np.float64]:
-        """The weight of each key, in order."""
-        return np.array([WEIGHTS[k] for k in self.kinds], dtype=np.float64)
+_WEIGHT_OF = np.full(256, np.nan)
+for _kind, _w in WEIGHTS.items():
+    _WEIGHT_OF[ord(_kind)] = _w
 
 
 @lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
@@ -129,22 +136,26 @@ def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: l
 
 
 # -- the same keys from the text, compiled ---------------------------------------------------------------------
-# Per code point below 0x10000: its lower-case code point and flags. A code point whose lower case is not one
-# code point (U+0130), that lower-cases by context (U+03A3, final sigma) or lies above the table sends the
-# article to the Python definition above: rare, and the result is the same either way.
-_UPPER, _LOWER, _ALPHA, _SPECIAL = 1, 2, 4, 8
+# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
+# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
+# (U+03A3, final sigma) or lies above the table sends the article to the Python definition above: rare, and the
+# result is the same either way.
+_TABLE = 0x20000
+_UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
 
 
 def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
-    chars = list(map(chr, range(0x10000)))
-    lowered = list(map(str.lower, chars))  # C-level maps: a few milliseconds at import
-    single = np.fromiter(map(len, lowered), dtype=np.int64, count=0x10000) == 1
-    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=0x10000)
-    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=0x10000) * _UPPER
-             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=0x10000) * _LOWER
-             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=0x10000) * _ALPHA).astype(np.uint8)
+    chars = list(map(chr, range(_TABLE)))
+    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
+    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
+    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
+    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
+             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
+             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
+             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
     special = ~single
     special[0x3A3] = True
+    special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
     flags[special] = _SPECIAL
     lower[special] = np.flatnonzero(special).astype(np.uint32)
     return lower, flags
@@ -175,20 +186,25 @@ def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | No
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
         return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
                           lower=sg.lowered(lead))
-    text = joined.tobytes().decode("utf-32-le", "surrogatepass")
-    lowtext = low.tobytes().decode("utf-32-le", "surrogatepass")
-    typed: dict[str, str] = {}
-    for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]:
-        typed.setdefault(f"e:{qid}", "e")
-    for number in numbers(text)[:MAX_NUMBERS]:
-        typed.setdefault(f"n:{number}", "n")
-    for s, e in name_spans.tolist():
-        typed.setdefault("c:" + lowtext[s:e], "c")
-    if language != "und":
-        prefix_w = f"w:{language}:"
-        for s, e in word_spans.tolist():
-            typed.setdefault(prefix_w + lowtext[s:e], "w")
-    return StoryKeys(keys=tuple(map(key_hash, typed)), kinds=tuple(typed.values()))
+    keys = [key_hash(f"e:{qid}") for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]]
+    status, hashed, n_numbers, n_names, n_words = _lead_keys(joined, low, name_spans, word_spans, _word_prefix(language),
+                                                             _FLAGS, blake.IV, blake.SIGMA)
+    if status != _DONE:  # a decimal digit other than 0-9 in the lead
+        lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
+        return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
+                          lower=sg.lowered(lead))
+    keys += hashed.tolist()
+    kinds = ("e",) * (len(keys) - hashed.size) + ("n",) * n_numbers + ("c",) * n_names + ("w",) * n_words
+    return StoryKeys(keys=tuple(keys), kinds=kinds)
+
+
+@lru_cache(maxsize=64)
+def _word_prefix(language: str) -> npt.NDArray[np.uint8]:
+    """The UTF-8 of a content word key's prefix, "w:<language>:"; empty for "und" (no content word keys)."""
+    return np.frombuffer(f"w:{language}:".encode(), dtype=np.uint8).copy() if language != "und" else _NO_BYTES
+
+
+_NO_BYTES = np.zeros(0, dtype=np.uint8)
 
 
 _DONE, _MORE, _UNCOVERED = 0, 1, 2
@@ -277,7 +293,7 @@ def _lead(title, body, truncated, limit, classes, lower_of, flags):  # type: ign
             starts[n_tok] = pos
             for j in range(s, e):
                 c = codes[j]
-                if c >= 0x10000 or flags[c] & _SPECIAL:
+                if c >= lower_of.size or flags[c] & _SPECIAL:
                     return _UNCOVERED, joined[:0], low[:0], empty2, empty2
                 joined[pos] = c
                 low[pos] = lower_of[c]
@@ -331,3 +347,162 @@ def _lead(title, body, truncated, limit, classes, lower_of, flags):  # type: ign
         cand[k], cand[b] = cand[b], cand[k]
         words_out[k, 0], words_out[k, 1] = starts[cand[k]], ends[cand[k]]
     return _DONE, joined[:pos], low[:pos], names_out, words_out
+
+
+@njit(cache=True, nogil=True)
+def _utf8(out, n, c):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Append the UTF-8 of code point c (no surrogate) to out[:n]; the new length."""
+    if c < 0x80:
+        out[n] = c
+        return n + 1
+    if c < 0x800:
+        out[n], out[n + 1] = 0xC0 | (c >> 6), 0x80 | (c & 0x3F)
+        return n + 2
+    if c < 0x10000:
+        out[n], out[n + 1], out[n + 2] = 0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F)
+        return n + 3
+    out[n], out[n + 1], out[n + 2], out[n + 3] = (0xF0 | (c >> 18), 0x80 | ((c >> 12) & 0x3F), 0x80 | ((c >> 6) & 0x3F),
+                                                  0x80 | (c & 0x3F))
+    return n + 4
+
+
+@njit(cache=True, nogil=True)
+def _is_digit(c):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    return 48 <= c <= 57
+
+
+@njit(cache=True, nogil=True)
+def _add_number(vals, voff, nv, seen, digits, s, e, point, fraction_end):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Append the value digits[s:e] (ASCII) to the distinct numbers unless seen; point >= 0: a decimal, whose
+    fraction is digits[point:fraction_end] (trailing zeros already cut). Returns the new count."""
+    n = voff[nv]
+    for j in range(s, e):
+        vals[n] = digits[j]
+        n += 1
+    if point >= 0 and fraction_end > point:
+        vals[n] = 46
+        n += 1
+        for j in range(point, fraction_end):
+            vals[n] = digits[j]
+            n += 1
+    h = _token_hash(vals, voff[nv], n)
+    if not _set_add(seen, h):
+        return nv
+    voff[nv + 1] = n
+    return nv + 1
+
+
+@njit(cache=True, nogil=True)
+def _numbers(joined, vals, voff):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """`numbers(text)[:MAX_NUMBERS]` of the lead's code points (digits 0-9 only): value v is vals[voff[v]:voff[v+1]]
+    (ASCII); returns their count."""
+    n = joined.size
+    gs = np.empty(n // 2 + 2, dtype=np.int64)  # the digit groups of one match and the separator before each
+    ge = np.empty(n // 2 + 2, dtype=np.int64)
+    sep = np.empty(n // 2 + 2, dtype=np.int64)
+    seen = np.zeros(64, dtype=np.uint64)
+    voff[0] = 0
+    nv, i = 0, 0
+    while i < n and nv < MAX_NUMBERS:
+        if not _is_digit(joined[i]):
+            i += 1
+            continue
+        g = 0
+        gs[0] = i  # \d+(?:[.,\u00a0\u202f ]\d+)*: the lead has no whitespace but single spaces
+        while i < n and _is_digit(joined[i]):
+            i += 1
+        ge[0] = i
+        g = 1
+        while i + 1 < n and (joined[i] == 46 or joined[i] == 44 or joined[i] == 32) and _is_digit(joined[i + 1]):
+            sep[g] = joined[i]
+            i += 1
+            gs[g] = i
+            while i < n and _is_digit(joined[i]):
+                i += 1
+            ge[g] = i
+            g += 1
+        grouped = g >= 2 and ge[0] - gs[0] <= 3
+        for k in range(1, g):
+            if ge[k] - gs[k] != 3 or sep[k] != sep[1]:
+                grouped = False
+        if grouped:  # thousands groups: all digits, leading zeros cut, two or more
+            start = voff[nv]
+            m = start
+            for k in range(g):
+                for j in range(gs[k], ge[k]):
+                    if m > start or joined[j] != 48:
+                        vals[m] = joined[j]
+                        m += 1
+            if m == start:
+                vals[m] = 48
+                m += 1
+            if m - start >= 2:
+                h = _token_hash(vals, start, m)
+                if _set_add(seen, h):
+                    voff[nv + 1] = m
+                    nv += 1
+        elif g == 2 and sep[1] != 32:  # a decimal: int(whole) "." fraction, trailing zeros and point cut
+            z = gs[0]
+            while z < ge[0] - 1 and joined[z] == 48:
+                z += 1
+            f = ge[1]
+            while f > gs[1] and joined[f - 1] == 48:
+                f -= 1
+            nv = _add_number(vals, voff, nv, seen, joined, z, ge[0], gs[1], f)
+        else:  # one number, or a list of numbers ("1, 2 en 3"): each of two digits or more
+            for k in range(g):
+                if nv == MAX_NUMBERS:
+                    break
+                z = gs[k]
+                while z < ge[k] and joined[z] == 48:
+                    z += 1
+                if ge[k] - z >= 2:
+                    nv = _add_number(vals, voff, nv, seen, joined, z, ge[k], -1, 0)
+    return nv
+
+
+@njit(cache=True, nogil=True)
+def _lead_keys(joined, low, names, words, wprefix, flags, iv, sigma):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The hashes (`key_hash`) of the lead's number, name and content-word keys, in that order, and how many of
+    each; status _UNCOVERED when the lead holds a decimal digit other than 0-9 (the Python regex's business)."""
+    for j in range(joined.size):
+        c = joined[j]
+        if flags[c] & _DECIMAL and not _is_digit(c):
+            return _UNCOVERED, np.zeros(0, dtype=np.uint64), 0, 0, 0
+    vals = np.empty(2 * joined.size + 2, dtype=np.uint8)
+    voff = np.empty(MAX_NUMBERS + 1, dtype=np.int64)
+    n_numbers = _numbers(joined, vals, voff)
+    n_words = words.shape[0] if wprefix.size else 0
+    out = np.empty(n_numbers + names.shape[0] + n_words, dtype=np.uint64)
+    longest = 0
+    for k in range(names.shape[0]):
+        longest = max(longest, names[k, 1] - names[k, 0])
+    for k in range(n_words):
+        longest = max(longest, words[k, 1] - words[k, 0])
+    msg = np.empty(wprefix.size + 4 * longest + 2 * joined.size + 4, dtype=np.uint8)
+    x = 0
+    for v in range(n_numbers):
+        msg[0], msg[1] = 110, 58  # "n:"
+        m = 2
+        for j in range(voff[v], voff[v + 1]):
+            msg[m] = vals[j]
+            m += 1
+        out[x] = blake.blake2b8(msg, m, iv, sigma)
+        x += 1
+    for k in range(names.shape[0]):
+        msg[0], msg[1] = 99, 58  # "c:"
+        m = 2
+        for j in range(names[k, 0], names[k, 1]):
+            m = _utf8(msg, m, low[j])
+        out[x] = blake.blake2b8(msg, m, iv, sigma)
+        x += 1
+    for k in range(n_words):
+        m = 0
+        for j in range(wprefix.size):
+            msg[m] = wprefix[j]
+            m += 1
+        for j in range(words[k, 0], words[k, 1]):
+            m = _utf8(msg, m, low[j])
+        out[x] = blake.blake2b8(msg, m, iv, sigma)
+        x += 1
+    return _DONE, out, n_numbers, names.shape[0], n_words

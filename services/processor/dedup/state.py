@@ -36,6 +36,10 @@ from services.processor.dedup.window import SlotArrays
 
 TOP_ENTITIES = 5  # per article, carried into the story aggregate
 LEAD_WORDS = 150
+# Candidates per LSH band: its newest copies. A band shared by more articles than that is a text republished
+# that often (two unrelated texts share a band with probability ~J**4): any of the newest is a copy, and a
+# copy of a copy points at the root. Bounds the cost of an article whatever the window holds.
+BAND_KEEP = 32
 _NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
@@ -65,10 +69,13 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
 
 
 @lru_cache(maxsize=256)
-def _caps(bands: int, keys: int, max_df: int) -> npt.NDArray[np.int64]:
-    """Posting caps for a lookup of `bands` band keys (none) then `keys` story keys (max_df); shared: never
-    written (not flagged read-only, which numba would compile for separately)."""
-    return np.concatenate([np.full(bands, NO_CAP, dtype=np.int64), np.full(keys, max_df, dtype=np.int64)])
+def _limits(bands: int, keys: int, max_df: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(caps, keep) for a lookup of `bands` band keys then `keys` story keys: a band key yields its newest
+    BAND_KEEP postings however many there are, a story key shared by more than max_df articles none. Shared:
+    never written (not flagged read-only, which numba would compile for separately)."""
+    caps = np.concatenate([np.full(bands, NO_CAP, dtype=np.int64), np.full(keys, max_df, dtype=np.int64)])
+    keep = np.concatenate([np.full(bands, BAND_KEEP, dtype=np.int64), np.full(keys, NO_CAP, dtype=np.int64)])
+    return caps, keep
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,6 @@ class Related:
     _index: KeyIndex = field(default_factory=KeyIndex)
     _stories: dict[str, StoryAggregate] = field(default_factory=dict)
     _pending: list[tuple[bytes, bytes]] = field(default_factory=list)
-    _swept: float = float("-inf")
 
     # -- reading ---------------------------------------------------------------------------------------
     def _chunk(self, slot: int) -> _Chunk | None:
@@ -145,16 +151,16 @@ class Related:
         cutoff = now - self.window
         bands = sg.band_keys(f.signature, f.language) if f.signature is not None else _NO_KEYS
         keys = f.keys.array
-        # One lookup for both: band keys uncapped (a candidate is checked by its signature), story keys
-        # shared by more than max_df articles ignored.
-        caps = _caps(bands.size, keys.size, self.max_df)
-        which, found = self._index.lookup(np.concatenate([bands, keys]), caps)
-        in_band = which < bands.size
-        near, sim, original = self._near_duplicate(f, cutoff, found[in_band])
+        # One lookup for both: each band key's newest BAND_KEEP postings (a candidate is checked by its
+        # signature), story keys shared by more than max_df articles ignored. Ordered by key: bands first.
+        caps, keep = _limits(bands.size, keys.size, self.max_df)
+        which, found = self._index.lookup(np.concatenate([bands, keys]) if bands.size else keys, caps, keep)
+        split = int(np.searchsorted(which, bands.size))
+        near, sim, original = self._near_duplicate(f, cutoff, found[:split])
         if original is not None:
             story = self._story_at(original)
         else:
-            story = self._best_story(f, cutoff, which[~in_band] - bands.size, found[~in_band]) or story_id_for(f.id)
+            story = self._best_story(f, cutoff, which[split:], found[split:], bands.size) or story_id_for(f.id)
         relation = Relation(near, sim, story)
         self._add(f, now, relation, bands)
         self._pending.append((f.id.encode("utf-8"), encode_entry(f, now, relation)))
@@ -184,12 +190,12 @@ class Related:
                     return root, round(root_score, 4), root_slot
         return chunk.ids[slot - chunk.first], round(score, 4), slot
 
-    def _best_story(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64]
-                    ) -> str | None:
-        """Weighted cosine over shared story keys; which[i]: the index in f.keys of found[i]'s key."""
+    def _best_story(self, f: Features, cutoff: float, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64],
+                    base: int) -> str | None:
+        """Weighted cosine over shared story keys; which[i] - base: the index in f.keys of found[i]'s key."""
         if not found.size:
             return None
-        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff)
+        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff, base)
         return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------
@@ -233,17 +239,21 @@ class Related:
         return out
 
     def expire(self, now: float) -> None:
-        """Forget whole chunks (and stories) older than the window; memory stays bounded by it."""
+        """Forget whole chunks older than the window, and the stories of their articles that are older too;
+        memory stays bounded by it. Every story is checked when a chunk holding one of its articles goes, and
+        the chunk holding its latest article only goes once that article is older than the window (in any
+        order the entries were folded in), so no pass over all stories is needed."""
         cutoff = now - self.window
         self._index.expire(cutoff)
         while self._chunks and len(self._chunks[0].ids) == SEGMENT and self._chunks[0].newest < cutoff:
             dropped = self._chunks.pop(0)
             for article_id in dropped.ids:
                 self._slots.pop(article_id, None)
+            for story_id in dict.fromkeys(dropped.stories):
+                aggregate = self._stories.get(story_id)
+                if aggregate is not None and aggregate.last_seen < cutoff:
+                    del self._stories[story_id]
             self._arrays.drop_before(dropped.first + SEGMENT)
-        if now - self._swept > self.window / 16:  # a sweep costs O(stories): do it a few times per window
-            self._swept = now
-            self._stories = {k: v for k, v in self._stories.items() if v.last_seen >= cutoff}
 
 
 def encode_entry(f: Features, t: float, relation: Relation) -> bytes:
@@ -284,6 +294,9 @@ def warm_up() -> None:
     second once per process, spent at start rather than on the first articles or the first sealed segment."""
     related = Related(_index=KeyIndex(segment=2))
     texts = [" ".join(f"w{n}x{i}" for i in range(sg.MIN_WORDS * 2)) for n in (1, 2, 3, 1)]  # the last a copy
-    for n, text in enumerate(texts):  # reaches the best-copy and the best-story scoring, with sealed segments
-        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=None, body=text, language="und",
-                                   entities=[("Q1", "one", 1)]), float(n))
+    # Reaches the best-copy and the best-story scoring, with sealed segments, and the lead pass with and
+    # without a title (read-only code points: a specialization of its own) and content-word keys.
+    for n, text in enumerate(texts):
+        related.decide(features_of(article_id=f"warm-{n}", source="warm", title=f"Warm Up {n}" if n else None,
+                                   body=text, language="en" if n in (0, 3) else "und", entities=[("Q1", "one", 1)]),
+                       float(n))

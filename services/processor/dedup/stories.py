@@ -36,25 +36,39 @@ class StoryAggregate:
             entities: list[tuple[str, str]]) -> None:
         self.first_seen, self.last_seen = min(self.first_seen, t), max(self.last_seen, t)
         self.articles += 1
+        if self.articles == 1:  # most stories have one article: its own fields, no merging
+            self.languages, self.sources = (language,), (source,)
+            if entities:
+                qids = tuple(dict.fromkeys(q for q, _ in entities))
+                if len(qids) == len(entities) <= 4 * TOP_ENTITIES:
+                    self.qids, self.names, self.counts = qids, tuple(n for _, n in entities), (1,) * len(qids)
+                else:
+                    self._add_entities(entities)
+            if title:
+                self.titles = (language, title)
+            return
         if language not in self.languages:
             self.languages = (*self.languages, language)
         if source not in self.sources and len(self.sources) < MAX_SOURCES:
             self.sources = (*self.sources, source)
         if entities:
-            qids, names, counts = list(self.qids), list(self.names), list(self.counts)
-            for qid, name in entities:
-                try:
-                    counts[qids.index(qid)] += 1
-                except ValueError:
-                    qids.append(qid)
-                    names.append(name)
-                    counts.append(1)
-            if len(qids) > 4 * TOP_ENTITIES:  # keep the aggregate small: the tail never makes the top
-                kept = self._ranked(qids, names, counts)[: 2 * TOP_ENTITIES]
-                qids, counts, names = [q for q, _, _ in kept], [n for _, n, _ in kept], [m for _, _, m in kept]
-            self.qids, self.names, self.counts = tuple(qids), tuple(names), tuple(counts)
+            self._add_entities(entities)
         if title and language not in self.titles[0::2]:
             self.titles = (*self.titles, language, title)
+
+    def _add_entities(self, entities: list[tuple[str, str]]) -> None:
+        qids, names, counts = list(self.qids), list(self.names), list(self.counts)
+        for qid, name in entities:
+            try:
+                counts[qids.index(qid)] += 1
+            except ValueError:
+                qids.append(qid)
+                names.append(name)
+                counts.append(1)
+        if len(qids) > 4 * TOP_ENTITIES:  # keep the aggregate small: the tail never makes the top
+            kept = self._ranked(qids, names, counts)[: 2 * TOP_ENTITIES]
+            qids, counts, names = [q for q, _, _ in kept], [n for _, n, _ in kept], [m for _, _, m in kept]
+        self.qids, self.names, self.counts = tuple(qids), tuple(names), tuple(counts)
 
     @staticmethod
     def _ranked(qids: list[str] | tuple[str, ...], names: list[str] | tuple[str, ...],

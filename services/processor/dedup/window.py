@@ -80,10 +80,12 @@ class SlotArrays:
         return _best_copy(sig, found, self.first, self.next, self.times, self.has_sig, self.sigs, cutoff)
 
     def best_story(self, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64],
-                   key_weights: npt.NDArray[np.float64], weight: float, cutoff: float) -> tuple[int, float]:
+                   key_weights: npt.NDArray[np.float64], weight: float, cutoff: float, base: int = 0
+                   ) -> tuple[int, float]:
         """(slot, score) of the held candidate since cutoff with the highest weighted cosine over shared keys
-        (the earliest on a tie); found[i] is posted under key which[i]; (-1, -1.0) for none."""
-        return _best_story(which, found, key_weights, weight, self.first, self.next, self.times, self.weights, cutoff)
+        (the earliest on a tie); found[i] is posted under key which[i] - base; (-1, -1.0) for none."""
+        return _best_story(which, found, key_weights, weight, base, self.first, self.next, self.times, self.weights,
+                           cutoff)
 
     @property
     def nbytes(self) -> int:
@@ -91,13 +93,37 @@ class SlotArrays:
 
 
 @njit(cache=True, nogil=True)
+def _table_size(n):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _probe(keys, s):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The entry of slot s in an open-addressing table of slots (-1 = empty): its own or the empty one to take."""
+    mask = keys.size - 1
+    h = np.int64((np.uint64(s) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)) & mask
+    while keys[h] != s and keys[h] >= 0:
+        h = (h + 1) & mask
+    return h
+
+
+@njit(cache=True, nogil=True)
 def _best_copy(sig, found, first, nxt, times, has_sig, sigs, cutoff):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Each distinct candidate is compared once (one found under several bands is posted once per band)."""
     cap = times.size
+    seen = np.full(_table_size(found.size), -1, dtype=np.int64)
     best, best_agree = -1, -1
     for k in range(found.size):
         s = found[k]
         if s < first or s >= nxt:
             continue
+        h = _probe(seen, s)
+        if seen[h] == s:
+            continue
+        seen[h] = s
         row = s % cap
         if times[row] < cutoff or not has_sig[row]:
             continue
@@ -111,23 +137,27 @@ def _best_copy(sig, found, first, nxt, times, has_sig, sigs, cutoff):  # type: i
 
 
 @njit(cache=True, nogil=True)
-def _best_story(which, found, key_weights, weight, first, nxt, times, weights, cutoff):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _best_story(which, found, key_weights, weight, base, first, nxt, times, weights, cutoff):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Shared key weights summed per candidate in a hash table, in posting order (the same float sums as any
+    order that keeps each candidate's postings in order), then one pass over the distinct candidates."""
     cap = times.size
-    order = np.argsort(found, kind="mergesort")  # stable: each slot's key weights are summed in posting order
+    size = _table_size(found.size)
+    slots = np.full(size, -1, dtype=np.int64)
+    shared = np.zeros(size, dtype=np.float64)
+    for k in range(found.size):
+        s = found[k]
+        h = _probe(slots, s)
+        slots[h] = s
+        shared[h] += key_weights[which[k] - base]
     best, best_score = -1, -1.0
-    k, n = 0, found.size
-    while k < n:
-        s = found[order[k]]
-        shared = 0.0
-        while k < n and found[order[k]] == s:
-            shared += key_weights[which[order[k]]]
-            k += 1
-        if s < first or s >= nxt:
+    for h in range(size):
+        s = slots[h]
+        if s < first or s >= nxt:  # also the empty entries (-1)
             continue
         row = s % cap
         if times[row] < cutoff or weights[row] <= 0:
             continue
-        score = shared / np.sqrt(weight * np.float64(weights[row]))
-        if score > best_score:  # slots ascend: a tie keeps the earliest
+        score = shared[h] / np.sqrt(weight * np.float64(weights[row]))
+        if score > best_score or (score == best_score and s < best):  # a tie keeps the earliest
             best, best_score = s, score
     return best, best_score
