@@ -87,7 +87,7 @@ class Feeder(threading.Thread):
             self.sent += len(part)
             self.sending = False
             while not self.abandoned.is_set() and (not self.go.is_set() or self.held()):
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.1)  # polling the test's go/release
             if self.abandoned.is_set():
                 return
             await asyncio.sleep(self.pause)  # the stream's pace, so that faults meet it mid-flow
