@@ -143,7 +143,7 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, services:
 # by other work (or a CPU hog) is slower, not stuck, and its counts keep moving.
 STALL = 120.0
 # CPU seconds a starting service may use before joining its group and still count as getting somewhere
-# (a worker loads its models in about 20): what it uses beyond that is a service that cannot join.
+# (several times what a worker needs to load its models): beyond that it is a service that cannot join.
 START_CPU_BUDGET = 120
 
 
