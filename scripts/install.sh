@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what newsflow needs on a fresh Debian machine: JDK 17 + Maven (local Kafka), PostgreSQL
 # (test cluster), docker-compose 1.29 (offline validation of docker-compose.yml), Chromium (headless, for the
-# live page's test), the Python venv with pinned dependencies, and the Kafka jars from Maven Central.
+# live page's test), stress-ng (the fault suite under a CPU hog), the Python venv with pinned dependencies,
+# and the Kafka jars from Maven Central.
 # Idempotent: skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ command -v mvn >/dev/null || need+=(maven)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v chromium >/dev/null || need+=(chromium)  # headless, for the live page's browser test
+command -v stress-ng >/dev/null || need+=(stress-ng)  # CPU hog for scripts/stress_faults.sh
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need[*]}"

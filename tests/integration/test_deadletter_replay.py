@@ -16,7 +16,7 @@ from schemas import encode
 from schemas.models import RawArticle
 from services.config import Settings
 from tests.support.faults import (NOW, Pipeline, drained, expected_id, fresh_database, stored_count, stored_ids,
-                                  topic_values, wait_until)
+                                  topic_values, wait_count)
 from tests.support.faults import articles as make_articles
 from tests.support.kafka_io import send_values
 from tests.support.postgres import LocalPostgres
@@ -50,8 +50,8 @@ def test_replay_after_the_cause_is_fixed_stores_once(make_settings: Callable[...
     try:
         pipe.processor()
         pipe.sink()
-        wait_until(lambda: stored_count(url) >= 10, 120, "10 stored", pipe.services.values())
-        wait_until(lambda: len(letters(settings)) >= 2, 60, "2 dead letters", pipe.services.values())
+        wait_count(lambda: stored_count(url), 10, "10 stored", pipe)
+        wait_count(lambda: len(letters(settings)), 2, "2 dead letters", pipe)
         listed = {row["key"]: row for row in letters(settings)}
         assert listed["big"]["stage"] == "normalize" and "over NEWSFLOW_MAX_BODY_BYTES=2,000 by" in listed["big"]["error"]
         assert listed["big"]["origin_topic"] == settings.topic_raw and listed["big"]["origin_offset"] is not None
@@ -68,10 +68,10 @@ def test_replay_after_the_cause_is_fixed_stores_once(make_settings: Callable[...
         assert len(asyncio.run(topic_values(settings, settings.topic_raw))) == raw_before  # a dry run sends nothing
         out = newsflow(settings, "deadletter", "replay", "--stage", "normalize")
         assert "replayed 1," in out
-        wait_until(lambda: stored_count(url) >= 11, 90, "the replayed article stored", pipe.services.values())
+        wait_count(lambda: stored_count(url), 11, "the replayed article stored", pipe)
         again = newsflow(settings, "deadletter", "replay", "--stage", "normalize")
         assert "replayed 0, already replayed 1" in again
-        drained(settings)
+        drained(settings, pipe)
         assert pipe.all_alive()
     finally:
         pipe.stop()

@@ -18,7 +18,7 @@ from schemas import decode, encode
 from schemas.models import DeadLetter, RawArticle
 from services.config import Settings
 from tests.support.faults import (NOW, Pipeline, drained, duplicates, expected_id, fresh_database, stored_count,
-                                  stored_ids, topic_values, wait_until)
+                                  stored_ids, topic_values, wait_count)
 from tests.support.faults import articles as make_articles
 from tests.support.kafka_io import send_values
 from tests.support.postgres import LocalPostgres
@@ -169,8 +169,8 @@ def test_bad_input_is_dead_lettered_and_good_input_stored(make_settings: Callabl
         asyncio.run(send_values(settings, settings.topic_enriched, list(sink_bad.items())))
         pipe.processor()
         pipe.sink()
-        wait_until(lambda: stored_count(url) >= len(expected), 240, f"{len(expected)} stored", pipe.services.values())
-        drained(settings)
+        wait_count(lambda: stored_count(url), len(expected), f"{len(expected)} stored", pipe)
+        drained(settings, pipe)
         assert pipe.all_alive(), "a worker died"
     finally:
         pipe.stop()

@@ -19,7 +19,7 @@ from schemas.models import RawArticle
 from services.config import Settings
 from services.deadletter import read_entries
 from services.processor.runtime.exits import EXIT_TEST_CRASH
-from tests.support.faults import NOW, Pipeline, expected_id, wait_until
+from tests.support.faults import NOW, Pipeline, expected_id, wait_progress
 from tests.support.faults import articles as make_articles
 from tests.support.kafka_io import send_values
 
@@ -60,13 +60,15 @@ def test_a_record_that_kills_the_worker_is_dead_lettered_after_three_deaths(
                 pipe.processor()  # what `newsflow up` does: restart it (same state dir)
             return expected <= stored() and bool(crash_letters())
 
-        wait_until(done_restarting_the_dead, 300, "the good articles stored and the pill dead-lettered",
-                   pipe.services.values())
+        wait_progress(done_restarting_the_dead, lambda: {"stored": len(stored()), "worker exits": len(exits),
+                                                         "cpu s of starting services": pipe.starting_cpu()},
+                      "the good articles stored and the pill dead-lettered", services=pipe.services.values())
         # The stream goes on after the pill: more articles go through the surviving worker.
         later = make_articles(45, tmp_path.name)[40:]
         asyncio.run(send_values(settings, settings.topic_raw, [(a.url.encode(), encode(a)) for a in later]))  # type: ignore[union-attr]
         more = {expected_id(a) for a in later}
-        wait_until(lambda: more <= stored(), 120, "the articles after the pill stored", pipe.services.values())
+        wait_progress(lambda: more <= stored(), lambda: {"stored": len(stored())}, "the articles after the pill stored",
+                      services=pipe.services.values())
         assert pipe.services["processor"].alive()
     finally:
         pipe.stop()

@@ -16,7 +16,7 @@ from typing import TypeVar
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import GroupCoordinatorNotAvailableError
+from aiokafka.errors import GroupCoordinatorNotAvailableError, KafkaError
 
 from schemas import encode
 from schemas.models import NormalizedArticle, RawArticle
@@ -139,6 +139,82 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, services:
     return found[0]
 
 
+# A wait gives up after this long without progress, never after a fixed total: a run on a machine loaded
+# by other work (or a CPU hog) is slower, not stuck, and its counts keep moving.
+STALL = 120.0
+# CPU seconds a starting service may use before joining its group and still count as getting somewhere
+# (several times what a worker needs to load its models): beyond that it is a service that cannot join.
+START_CPU_BUDGET = 120
+
+
+def wait_progress(done: Callable[[], bool], position: Callable[[], dict[str, int]], what: str, *,
+                  services: Iterable[Service] = (), stall: float = STALL, every: float = 0.5) -> None:
+    """Wait until `done()`. The deadline moves on each time `position()` changes; the wait fails only
+    after `stall` seconds with the same position, and says what the counts were. A position is made of
+    bounded counts that only grow (rows stored, records sent, CPU seconds of starting services up to
+    START_CPU_BUDGET…), so that a wait that gets nowhere always ends."""
+    started = moved = time.monotonic()
+    last: dict[str, int] | None = None
+    while not done():
+        now = time.monotonic()
+        here = position()
+        if here != last:
+            last, moved = here, now
+        if now - moved > stall:
+            counts = ", ".join(f"{k} {v:,}" for k, v in here.items())
+            tails = "\n".join(f"--- {s.log.name}\n{s.tail(60)}" for s in services)
+            raise AssertionError(f"no progress for {now - moved:.0f}s waiting for {what} ({counts}; "
+                                 f"{now - started:.0f}s in all)\n{tails}")
+        time.sleep(every)
+
+
+def wait_count(count: Callable[[], int], target: int, what: str, pipe: Pipeline | None = None,
+               **also: Callable[[], int]) -> int:
+    """Until `count()` reaches `target`; progress is the count growing (and `also`'s counts, and the CPU
+    time of the pipeline's services that are still starting). Returns the count reached."""
+    seen = [0]
+
+    def done() -> bool:
+        seen[0] = count()
+        return seen[0] >= target
+
+    def position() -> dict[str, int]:
+        here = {"count": seen[0], "target": target} | {name: f() for name, f in also.items()}
+        return here | ({"cpu s of starting services": pipe.starting_cpu()} if pipe is not None else {})
+
+    wait_progress(done, position, what, services=pipe.services.values() if pipe is not None else ())
+    return seen[0]
+
+
+def group_members(settings: Settings, group: str) -> int | None:
+    """Members of a consumer group that is stable (None while it rebalances or is not known yet)."""
+
+    async def members() -> int | None:
+        admin = AIOKafkaAdminClient(**client_options(settings))
+        await admin.start()
+        try:
+            described = await admin.describe_consumer_groups([group])
+        finally:
+            await admin.close()
+        groups = described[0].groups if described else []
+        if not groups:
+            return None
+        _error, _id, state, _protocol_type, _protocol, members_, *_ = groups[0]
+        return len(members_) if state == "Stable" else (0 if state == "Empty" else None)
+
+    try:
+        return asyncio.run(members())
+    except KafkaError:  # the coordinator is moving or still loading: ask again
+        return None
+
+
+def wait_members(settings: Settings, group: str, n: int, what: str, pipe: Pipeline) -> None:
+    """Until `group` is stable with `n` members; progress is the CPU time of services still starting (a
+    worker loading its models). A member leaving needs no progress: the broker ends its session (10 s)."""
+    wait_progress(lambda: group_members(settings, group) == n,
+                  lambda: {"cpu s of starting services": pipe.starting_cpu()}, what, services=pipe.services.values())
+
+
 class InfoService(Service):
     """A Service whose faust worker logs at info level (rebalances, recovery), for diagnosing failures."""
 
@@ -164,6 +240,12 @@ class Pipeline:
         self.services[name] = Service("sink", settings, self.log_dir, name=name).start()
         return self.services[name]
 
+    def starting_cpu(self) -> int:
+        """Whole CPU seconds used by running services that have not joined their group yet: a worker
+        loading its models shows no other sign of getting somewhere."""
+        return int(sum(min(s.cpu_seconds(), START_CPU_BUDGET) for s in self.services.values()
+                       if s.alive() and not s.joined()))
+
     def all_alive(self) -> bool:
         return all(s.alive() for s in self.services.values())
 
@@ -172,7 +254,26 @@ class Pipeline:
             service.stop(timeout=20)
 
 
-def drained(settings: Settings, timeout: float = 120.0) -> None:
-    from services.stack import wait_drained
+def drained(settings: Settings, pipe: Pipeline | None = None) -> None:
+    """Until the processor and the sink have committed everything on their input topics, twice in a row
+    (nothing in flight between the stages either); progress is a new lowest lag."""
+    from services.stack import lag
 
-    asyncio.run(wait_drained(settings, timeout=timeout))
+    async def pending() -> int:
+        return (await lag(settings, settings.processor_id, [settings.topic_raw, settings.topic_normalized])
+                + await lag(settings, settings.sink_group, [settings.topic_enriched]))
+
+    lowest: list[int] = []
+    zeros = [0]
+
+    def done() -> bool:
+        try:
+            now = asyncio.run(pending())
+        except KafkaError:  # e.g. the group coordinator is still being elected: ask again
+            return False
+        lowest[:] = [min(lowest + [now])]
+        zeros[0] = zeros[0] + 1 if now == 0 else 0
+        return zeros[0] >= 2
+
+    wait_progress(done, lambda: {"lowest lag": lowest[0] if lowest else -1}, "both groups to commit everything",
+                  services=pipe.services.values() if pipe is not None else ())

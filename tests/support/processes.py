@@ -23,13 +23,40 @@ class Service:
         self.settings = settings
         self.log = log_dir / f"{name or command}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.log_from = 0  # where this start's lines begin in the (appended) log
+        self._joined = False
 
     def args(self) -> list[str]:
         return [self.command]
 
     def start(self) -> Service:
+        self.log_from = self.log.stat().st_size if self.log.exists() else 0
+        self._joined = False
         self.proc = spawn(self.args(), self.settings, self.log)
         return self
+
+    def joined(self) -> bool:
+        """Since its last start, the service was given partitions by its consumer group (aiokafka's line,
+        the same for a faust worker and the sink)."""
+        if not self._joined:
+            try:
+                with self.log.open("rb") as f:
+                    f.seek(self.log_from)
+                    self._joined = b"Setting newly assigned partitions" in f.read()
+            except OSError:
+                pass
+        return self._joined
+
+    def cpu_seconds(self) -> float:
+        """CPU time the running process has used (all its threads); 0 when it is not running."""
+        if not self.alive():
+            return 0.0
+        assert self.proc is not None
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
