@@ -28,7 +28,7 @@ import resource
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 
@@ -203,7 +203,8 @@ def main() -> None:
     arts = [(lang, text) for name, lang, text in texts if name in ("seeds", "html")]
     if arts:
         size = statistics.mean(len(t.encode()) for _, t in arts)
-        from services.processor.entities.ner.tagger import _nl_adjective, _on_boundaries, _trim, gaz_marks
+        from services.processor.entities.ner.mentions import nl_adjective
+        from services.processor.entities.ner.tagger import _on_boundaries, _trim, gaz_marks
         from services.processor.entities.ner.text import tokenize
 
         pre = []
@@ -211,7 +212,7 @@ def main() -> None:
             spans = tokenize(text)
             ms = [m for m in tagger.gaz.scan(text, lang) if _on_boundaries(spans, m.start, m.end)]
             found = tagger.crf_spans(text, spans, gaz_marks(spans, ms), lang)
-            pre.append((text, lang, [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]))
+            pre.append((text, lang, [nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]))
         linker = default_linker()
 
         def per_article(fn) -> float:

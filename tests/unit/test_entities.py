@@ -395,7 +395,7 @@ def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
 
 def test_english_news_conventions() -> None:
     from services.processor.entities.link import Found
-    from services.processor.entities.ner.tagger import _acronym
+    from services.processor.entities.ner.mentions import acronym
 
     got = _found("WASHINGTON — Michael R. Bloomberg spoke to Democrats about the Paris Agreement.\n"
                  "Later that day, Bloomberg said so. The Sixers won.", "en")
@@ -405,8 +405,8 @@ def test_english_news_conventions() -> None:
     assert ("Bloomberg", "PER") in pairs  # the surname of the person named in full
     assert all(t != "The Sixers" for t, _ in pairs)  # no sentence-opening "The"
     assert _found("SOCCER - JAPAN GET LUCKY WIN", "en")[0][0] != "SOCCER"  # a headline, not a dateline
-    assert _acronym("the CBP said", Found(4, 7, "PER")).type == "ORG"  # an acronym no person or place bears
-    assert _acronym("the CBP said", Found(4, 7, "LOC", "Q1")).type == "LOC"
+    assert acronym("the CBP said", Found(4, 7, "PER")).type == "ORG"  # an acronym no person or place bears
+    assert acronym("the CBP said", Found(4, 7, "LOC", "Q1")).type == "LOC"
 
 
 def test_teams_in_results_and_tables() -> None:

@@ -12,21 +12,17 @@ Pipeline for a text:
 from __future__ import annotations
 
 import logging
-import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 
-from services.processor.entities.kb.store import join_key
-from services.processor.entities.link import Found, Linker, common_word, default_linker
-from services.processor.entities.ner import rules
+from services.processor.entities.link import Found, Linker, default_linker
+from services.processor.entities.ner import mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, fold_key, sentences, tokenize
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_and_pieces
 from services.processor.entities.ner.truecase import truecase
-from services.processor.entities.ner.text import tokens_and_pieces
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("nl", "de", "en", "fr")  # the languages with a trained model (train.py)
@@ -142,143 +138,18 @@ class Tagger:
         matches = self.gaz.scan(cased, lang, model_pieces)
         # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
         matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)
-                   or (lang == "en" and text.startswith(_POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+                   or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
-            model_words = [w[:-2] if len(w) > 3 and w.endswith(_POSSESSIVES) else w for w in model_words]
+            model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
-        found = [_nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        found = _datelines(text, found, lang, self.linker.well_known)
-        found = _results_and_tables(text, found, self.linker.is_country)
-        found = _abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
-        found = _titled_person(text, _place_before_place(text, found))
+        found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        found = mentions.datelines(text, found, lang, self.linker.well_known)
+        found = mentions.results_and_tables(text, found, self.linker.is_country)
+        found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        found = mentions.titled_person(text, mentions.place_before_place(text, found))
         if lang == "en":
-            found = [_acronym(cased, f) for f in found]
+            found = [mentions.acronym(cased, f) for f in found]
         return propagate(text, spans, found, lang, words)
-
-
-_POSSESSIVES = ("'s", "’s")
-
-# A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
-_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
-
-
-def _abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
-    """The knowledge base matches alphanumeric pieces, so a name written "U.S." was found as "U.S": give
-    such a mention its final dot back (the tokenizer's token, and how news annotation marks it); so
-    does a person's "Jr." or "Sr."."""
-    out = found
-    for i, f in enumerate(found):
-        if f.end < len(text) and text[f.end] == "." and f.end - f.start >= 3 and (
-                (text[f.end - 2] == "." and _DOTTED.fullmatch(text, f.start, f.end + 1))
-                or (f.type == "PER" and text[f.end - 3 : f.end] in (" Jr", " Sr"))):  # "Kelly Oubre Jr."
-            if out is found:
-                out = list(found)
-            out[i] = Found(f.start, f.end + 1, f.type, f.entity_id, f.name)
-    return out
-
-
-# An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
-_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})[ \t]*([,(—–-])")
-_DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
-
-
-def _datelines(text: str, found: list[Found], lang: str, known: Callable[[str], bool]) -> list[Found]:
-    """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
-    1996-12-06"): a well-known place before a dash or a bracket, or any name before a comma when a
-    date follows (a common word before a comma is not a place: "SIE , DIE ..."). A headline's
-    "SOCCER - JAPAN ..." names no place."""
-    added = []
-    for m in _DATELINE.finditer(text):
-        start, end = m.span(1)
-        name = m.group(1).rstrip(".-")
-        end = start + len(name)
-        if sum(c.isalpha() for c in name) < 3 or any(f.start < end and start < f.end for f in found):
-            continue
-        key = join_key(fold_key(name))
-        if known(key) or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
-            added.append(Found(start, end, "LOC"))
-    return sorted([*found, *added], key=attrgetter("start")) if added else found
-
-
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
-
-
-def _titled_person(text: str, found: list[Found]) -> list[Found]:
-    """An unlinked name read as an organisation or place right after a person's title is a person
-    ("minister Hoekstra", "Bürgermeisterin Reker"); a linked one keeps its reading ("Präsident
-    Frankreichs")."""
-    out = found
-    for i, f in enumerate(found):
-        if f.type in ("ORG", "LOC") and f.entity_id is None and " " not in text[f.start : f.end]:
-            m = _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)
-            if m is not None and rules.is_title(m.group(1)):
-                if out is found:
-                    out = list(found)
-                out[i] = Found(f.start, f.end, "PER")
-    return out
-
-
-def _place_before_place(text: str, found: list[Found]) -> list[Found]:
-    """An unlinked one-word name just before ", <linked place>" is a place too ("of Torrance,
-    California", "aus Hanau, Hessen"): the model reads an unknown town as a surname."""
-    out = found
-    for i in range(len(found) - 1):
-        f, nxt = found[i], found[i + 1]
-        if f.type == "PER" and f.entity_id is None and nxt.type == "LOC" and nxt.entity_id is not None \
-                and text[f.end : nxt.start] == ", " and " " not in text[f.start : f.end] \
-                and not text.startswith(("'s", "’s"), nxt.end):
-            if out is found:
-                out = list(found)
-            out[i] = Found(f.start, f.end, "LOC")
-    return out
-
-
-_NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
-# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
-_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}[ \t]*$")
-_DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
-_TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
-
-
-def _results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
-    """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
-    CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
-    shape count, so prose with numbers is untouched."""
-    if _DIGIT_AT_LINE_END.search(text) is None:
-        return found
-    teams: list[tuple[int, int]] = []
-    for rx in (_RESULT_LINE, _TABLE_ROW):
-        for m in rx.finditer(text):
-            teams.extend(m.span(g) for g in range(1, rx.groups + 1))
-    if not teams:
-        return found
-    out = [f for f in found if not any(a < f.end and f.start < b for a, b in teams)]
-    for a, b in teams:
-        typ = "LOC" if is_country(join_key(fold_key(text[a:b]))) else "ORG"
-        out.append(Found(a, b, typ))
-    return sorted(out, key=attrgetter("start"))
-
-
-def _acronym(cased: str, f: Found) -> Found:
-    """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI") names an
-    organisation: the model reads unknown capitals as persons or places. cased: the text as the model
-    read it (an acronym stays in capitals in a headline read in prose case)."""
-    if f.entity_id is None and f.type in ("PER", "LOC") and 2 <= f.end - f.start <= 5:
-        word = cased[f.start : f.end]
-        if word.isalpha() and word.isupper():
-            return Found(f.start, f.end, "ORG")
-    return f
-
-
-def _nl_adjective(text: str, f: Found, lang: str) -> Found:
-    """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
-    Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""
-    if f.type in ("PER", "MISC"):
-        return f
-    word = text[f.start : f.end]
-    if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
-        return Found(f.start, f.end, "MISC")
-    return f
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
@@ -290,12 +161,6 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
     return k < len(spans) and spans[k][1] == end
 
 
-# A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
-_NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
-_LANGUAGE_NAMES = {
-    "nl": frozenset("Nederlands Engels Frans Duits Spaans Italiaans Russisch Arabisch Turks Pools Chinees Japans".split()),
-    "de": frozenset("Deutsch Englisch Französisch Spanisch Italienisch Russisch Arabisch Türkisch Polnisch Chinesisch".split()),
-}
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
