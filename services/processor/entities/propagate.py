@@ -3,8 +3,12 @@
 News repeats its names ("Bochum - ... das Werk in Bochum"); a CRF deciding each sentence alone
 misses some repeats. After linking, every other exact occurrence of a found name (same spelling, on
 word boundaries, overlapping no mention) gets that mention's type and id, and a linked or multi-word
-person's surname alone gets the person's. Pure over (text, tokens, mentions); a single-word name
-that is also a frequent word of the language ("Polizei", "Bergen") is never spread unless linked.
+person's surname alone gets the person's, also where the model read it as an organisation or place
+("Michael Bloomberg ... Bloomberg said"; German genitives too: "Elders Karriere"). Pure over (text,
+tokens, mentions); a single-word name that is also a frequent word of the language ("Polizei",
+"Bergen") is never spread unless linked; a surname is, unless it is a very frequent word ("Will"),
+and a surname that is also a word ("Brown") not where a sentence starts. A city spread to a team's
+mention ("73' Lyon") is the club, without the city's id.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from bisect import bisect_left
 from itertools import compress, count
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word
-from services.processor.entities.ner.text import Span
+from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
 _MAX_WORDS = 8
@@ -85,7 +89,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if hit is None:
             continue
         form, j = hit
-        if len(form) == 1 and form[0] in ambiguous and _sentence_start(text, start):
+        if len(form) == 1 and form[0] in ambiguous and opens_sentence(text, start):
             continue
         end = tokens[j - 1][1]
         free = t == n_taken or taken[t][0] >= end
@@ -105,11 +109,6 @@ def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:
     """A person's surname is spread unless it is a very frequent word ("Will", "May", "White"):
     inside a sentence a capitalised "Brown" or "Rich" in an article about Jim Rich is that person."""
     return _spreadable(word, linked, lang) or (len(word) >= _MIN_CHARS and word[0].isupper() and not very_common_word(word.casefold(), lang))
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    before = text[max(0, start - 4) : start].rstrip(" \t\"“‘'•*(")
-    return not before or before[-1] in ".!?:\n"
 
 
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:

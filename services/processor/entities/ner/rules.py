@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from itertools import compress, count
 
-from services.processor.entities.ner.text import Span
+from services.processor.entities.ner.text import Span, opens_sentence
 
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
@@ -261,21 +261,16 @@ _EN_OPENERS = frozenset(
 def strip_opener(text: str, start: int, end: int, typ: str) -> int:
     """Start of an English name without a word that opens the sentence before it ("Later Hitler")."""
     word_end = text.find(" ", start, end)
-    if word_end > 0 and text[start:word_end].rstrip(".") in _EN_OPENERS and typ != "MISC" and _opens_sentence(text, start):
+    if word_end > 0 and text[start:word_end].rstrip(".") in _EN_OPENERS and typ != "MISC" and opens_sentence(text, start):
         return word_end + 1
     return start
-
-
-def _opens_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 3) : start].rstrip(" \t\"“‘'•*-–—")
-    return not before or before[-1] in ".!?:\n"
 
 
 def strip_article(text: str, start: int, end: int, typ: str) -> int:
     """Start of an English name without the article that opens its sentence ("The Sixers went"): news
     annotation leaves it out. Inside a sentence a capital says it is part of the name ("The Hague",
     "The Times"); a title of a work keeps it ("The Legend of Zhen Huan")."""
-    if typ != "MISC" and end - start > 4 and text.startswith("The ", start) and _opens_sentence(text, start):
+    if typ != "MISC" and end - start > 4 and text.startswith("The ", start) and opens_sentence(text, start):
         return start + 4
     return start
 

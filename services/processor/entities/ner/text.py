@@ -122,3 +122,10 @@ def fold_key(surface: str) -> tuple[str, ...]:
             _KEY_CACHE.clear()
         _KEY_CACHE[surface] = k
     return k
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether text[start:] begins a sentence: nothing but blanks, quotes, bullets or dashes since the
+    start of the text or a line, or since a sentence's closing mark."""
+    before = text[max(0, start - 4) : start].rstrip(" \t\"“‘'•*(-–—")
+    return not before or before[-1] in ".!?:\n"
