@@ -63,8 +63,7 @@ PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
     "trainer coach kapitan kapitein stürmer sturmer spieler speler".split()
 )
-_PERSON_PREV = re.compile(r"(?:jahrige[nmr]?|jarige|year-old)$")  # folded: 32-jährige
-_PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # what _PERSON_PREV finds at a word's end
+_PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # the folded word before: 32-jährige
 # Words before a language name that make it the language ("cursus Nederlands", "auf Deutsch").
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
@@ -113,7 +112,7 @@ class Linker:
         starts = [h.start for h in hits]
         keys = _JOINED
         for f in spans:
-            if f.type in ("LOC", "ORG") and _age_before(text, f.start) and _PERSON_PREV.search(ctx.prev_word(f.start)):
+            if f.type in ("LOC", "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
                 f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
             surface = text[f.start : f.end]
             key = keys.get(surface)
@@ -353,12 +352,6 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 def _out_type(stype: str, e: Entity) -> str:
     return e.type if e.cls in _CROSS else stype
-
-
-def _age_before(text: str, start: int) -> bool:
-    """Cheap test before _PERSON_PREV: an age word ("32-jährige", "32-jarige", "32-year-old") just before."""
-    window = text[max(0, start - 14) : start]
-    return "hrig" in window or "jarig" in window or "old" in window
 
 
 def names_team(text: str, start: int, end: int) -> bool:
