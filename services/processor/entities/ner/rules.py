@@ -11,7 +11,16 @@
 - A news agency's name or abbreviation ("dpa", "ANP", "(AFP)") is an organisation, and never part of
   the dateline's place ("DEN HAAG (ANP)" is a place and an agency).
 - English nationality words are MISC (CoNLL convention) and are cut off the front of a name
-  ("Norwegian Kjetil Andre Aamodt": MISC + PER).
+  ("Norwegian Kjetil Andre Aamodt": MISC + PER); party and religious group words, events, treaties and
+  laws are MISC too ("Democrats", "Paris Agreement"); German nationality words and events likewise
+  ("die tunesischen Behörden", "UN-Klimakonferenz").
+- A bracket without its partner, or before a count, ends a name ("CBP) Air", "Bayern (26 Pkt)"); so
+  do the second team's goals ("Gladbach 2 Werder 1"); a number alone names no one.
+- A short run of capitalised words after a person's title is that person, whatever the model read
+  ("Trade Secretary Liz Truss", "Regierungschef Hichem Mechichi"); a German noun of kind before a
+  name is no part of it ("Partei Attayar").
+- An English sentence's opening article or adverb is no part of the name after it ("The Sixers",
+  "Later Hitler").
 """
 
 from __future__ import annotations
