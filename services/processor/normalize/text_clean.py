@@ -114,6 +114,12 @@ def _ftfy_may_change(text: str, unusual: set[str]) -> bool:
     """`ftfy_may_change` given the text's unusual characters (`_unusual`)."""
     if not unusual.isdisjoint(_FTFY_TRIGGERS):
         return True
+    if not unicodedata.is_normalized("NFC", text):
+        # ftfy reads the text composed: "»e\u0301" is the mojibake "»é" (MacRoman for "Ȏ") there
+        text = unicodedata.normalize("NFC", text)
+        unusual = _unusual(text)
+        if not unusual.isdisjoint(_FTFY_TRIGGERS):
+            return True
     if len(unusual & _SUSPECTS) == 0:
         return False
     cursor = 0
