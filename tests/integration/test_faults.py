@@ -20,9 +20,9 @@ from schemas.models import RawArticle
 from services.common.localkafka import LocalKafka
 from services.config import Settings
 from services.producer.publish import Publisher
-from tests.support.faults import (Pipeline, committed, drained, duplicates, expected_id, fresh_database,
-                                  group_members, stored_count, stored_ids, topic_values, wait_count, wait_members,
-                                  wait_progress)
+from tests.support.faults import (Pipeline, accepts_connections, committed, drained, duplicates, expected_id,
+                                  fresh_database, group_members, stored_count, stored_ids, topic_values, wait_count,
+                                  wait_members, wait_progress, wait_until)
 from tests.support.faults import articles as make_articles
 from tests.support.postgres import LocalPostgres, throwaway_postgres
 
@@ -47,9 +47,10 @@ class Feeder(threading.Thread):
         self.retries = 0
         self.attempts = 0  # chunks whose send was started
         self.sending = False  # inside a chunk's send (it may be blocked on an absent broker)
-        self.go = threading.Event()  # the first chunk goes at once, the rest once the test says so
-        self.unheld = threading.Event()  # set by finish(): the held-back rest may go
-        self.abandoned = threading.Event()  # the test is over (failed): stop sending and retrying
+        self.wake = threading.Event()  # set whenever one of the signals below is, or the hold point moves
+        self.go = _Signal(self.wake)  # the first chunk goes at once, the rest once the test says so
+        self.unheld = _Signal(self.wake)  # set by finish(): the held-back rest may go
+        self.abandoned = _Signal(self.wake)  # the test is over (failed): stop sending and retrying
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -65,6 +66,24 @@ class Feeder(threading.Thread):
         """Let `n` more articles go past the hold point."""
         assert self.hold_after is not None
         self.hold_after += n
+        self.wake.set()
+
+    def _may_send(self) -> bool:
+        return self.abandoned.is_set() or (self.go.is_set() and not self.held())
+
+    def _until_signalled(self) -> None:
+        """Until the test lets the next chunk go (or gives up): a signal sets `wake` after it changed
+        what _may_send reads, so clearing first loses none."""
+        while True:
+            self.wake.clear()
+            if self._may_send():
+                return
+            self.wake.wait()
+
+    def _until_broker_back(self) -> None:
+        """Until the broker accepts connections again (or the test gives up): a failed send is retried then."""
+        wait_until(lambda: self.abandoned.is_set() or accepts_connections(self.settings.bootstrap), 600,
+                   "the broker to accept connections")
 
     async def _run(self) -> None:
         from services.common.kafka import ensure_topics
@@ -83,14 +102,14 @@ class Feeder(threading.Thread):
                     if self.abandoned.is_set():
                         raise
                     self.retries += 1  # resending a chunk may duplicate on raw: the pipeline must absorb that
-                    await asyncio.sleep(1.0)  # backoff while the broker is away
+                    await asyncio.to_thread(self._until_broker_back)
             self.sent += len(part)
             self.sending = False
-            while not self.abandoned.is_set() and (not self.go.is_set() or self.held()):
-                await asyncio.sleep(0.1)  # polling the test's go/release
-            if self.abandoned.is_set():
+            await asyncio.to_thread(self._until_signalled)
+            # The stream's pace, so that faults meet it mid-flow (a rate of the workload, not a wait for
+            # the pipeline); it ends at once when the test gives up.
+            if await asyncio.to_thread(self.abandoned.wait, self.pause):
                 return
-            await asyncio.sleep(self.pause)  # the stream's pace, so that faults meet it mid-flow
 
     def at_hold(self, pipe: Pipeline) -> None:
         """Until the feeder has sent everything up to its hold point."""
@@ -109,6 +128,18 @@ class Feeder(threading.Thread):
 
     def abandon(self) -> None:
         self.abandoned.set()
+
+
+class _Signal(threading.Event):
+    """A threading.Event whose set() also sets `wake`: the feeder waits on one event for all its signals."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        super().__init__()
+        self._wake = wake
+
+    def set(self) -> None:
+        super().set()
+        self._wake.set()
 
 
 def check_complete(url: str, expected: set[str]) -> dict[str, int]:

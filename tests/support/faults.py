@@ -4,6 +4,7 @@ the pipeline's processes, and the checks every fault test ends with (complete, n
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 import uuid
 from collections import Counter
@@ -113,6 +114,17 @@ async def topic_values(settings: Settings, topic: str, upto: dict[int, int] | No
         await consumer.stop()
 
 
+def accepts_connections(bootstrap: str) -> bool:
+    """Whether every host:port of a bootstrap list accepts a TCP connection now."""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout=1.0).close()
+        except OSError:
+            return False
+    return True
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str, services: Iterable[Service] = (),
                every: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
@@ -153,19 +165,16 @@ def wait_progress(done: Callable[[], bool], position: Callable[[], dict[str, int
     after `stall` seconds with the same position, and says what the counts were. A position is made of
     bounded counts that only grow (rows stored, records sent, CPU seconds of starting services up to
     START_CPU_BUDGET…), so that a wait that gets nowhere always ends."""
-    started = moved = time.monotonic()
-    last: dict[str, int] | None = None
+    started = time.monotonic()
     while not done():
-        now = time.monotonic()
-        here = position()
-        if here != last:
-            last, moved = here, now
-        if now - moved > stall:
-            counts = ", ".join(f"{k} {v:,}" for k, v in here.items())
+        last = position()
+        try:  # one round: until done or the position moves, at most `stall` seconds
+            wait_until(lambda: done() or position() != last, stall, what, every=every)
+        except AssertionError:
+            counts = ", ".join(f"{k} {v:,}" for k, v in position().items())
             tails = "\n".join(f"--- {s.log.name}\n{s.tail(60)}" for s in services)
-            raise AssertionError(f"no progress for {now - moved:.0f}s waiting for {what} ({counts}; "
-                                 f"{now - started:.0f}s in all)\n{tails}")
-        time.sleep(every)
+            raise AssertionError(f"no progress for {stall:.0f}s waiting for {what} ({counts}; "
+                                 f"{time.monotonic() - started:.0f}s in all)\n{tails}") from None
 
 
 def wait_count(count: Callable[[], int], target: int, what: str, pipe: Pipeline | None = None,
