@@ -220,27 +220,28 @@ def _token_hash(buf, s, e):  # type: ignore[no-untyped-def]  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
-def _set_add(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Insert h into an open-addressing set (0 = empty, size a power of two); True when it was not there."""
+def _slot(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Where h is in an open-addressing set (0 = empty, size a power of two), or the empty slot it would take."""
     mask = table.size - 1
     i = np.int64((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
-    while table[i] != np.uint64(0):
-        if table[i] == h:
-            return False
+    while table[i] != np.uint64(0) and table[i] != h:
         i = (i + 1) & mask
+    return i
+
+
+@njit(cache=True, nogil=True)
+def _set_add(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Insert h into the set; True when it was not there."""
+    i = _slot(table, h)
+    if table[i] == h and h != np.uint64(0):
+        return False
     table[i] = h
     return True
 
 
 @njit(cache=True, nogil=True)
 def _set_has(table, h):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    mask = table.size - 1
-    i = np.int64((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
-    while table[i] != np.uint64(0):
-        if table[i] == h:
-            return True
-        i = (i + 1) & mask
-    return False
+    return h != np.uint64(0) and table[_slot(table, h)] == h
 
 
 @njit(cache=True, nogil=True)

@@ -121,13 +121,12 @@ class Linker:
                 if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
                     keys.clear()
                 keys[surface] = key
-            if f.type == "MISC" and key not in self.kb.langnames \
-                    and any(c.entity.cls == "country" for c in self.kb.lookup(key)):
+            named = self.kb.lookup(key)
+            if f.type == "MISC" and key not in self.kb.langnames and any(c.entity.cls == "country" for c in named):
                 f = Found(f.start, f.end, "LOC")  # "Doha (Katar)" read as MISC: a country's name is a place
-            if f.type == "LOC" and names_team(text, f.start, f.end) \
-                    and not any(c.entity.cls == "country" for c in self.kb.lookup(key)):
+            if f.type == "LOC" and names_team(text, f.start, f.end) and not any(c.entity.cls == "country" for c in named):
                 f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
-            cands = self.kb.lookup(key) if _on_boundary(text, f) else ()
+            cands = named if _on_boundary(text, f) else ()
             if cands and _short_lower(text, f.start, f.end, key):
                 # A short name the model read as a place counts when it is a well-known one ("Rom").
                 cands = tuple(c for c in cands if f.type == "LOC" == c.entity.type and c.entity.prior >= _WELL_KNOWN)
