@@ -36,6 +36,23 @@ def _ids(records: list) -> list[str]:  # type: ignore[type-arg]
     return [r.key.decode() for r in records]
 
 
+def _after_reload(settings: Settings, p: str) -> tuple[list, list, list]:
+    """What the subscriptions of a reload test hold once batch 2 is routed: "first" (kept), "de" (added),
+    "gone" (removed at the reload)."""
+    first, added, gone = (asyncio.run(read_topic(settings, f"articles.sub.{p}-{name}", expect=n, timeout=t))
+                          for name, n, t in (("first", 2, 60), ("de", 1, 60), ("gone", 1, 10)))
+    return first, added, gone
+
+
+def _check_reload(after: tuple[list, list, list], nl1: list[str], nl2: list[str], de2: list[str], log: str) -> None:
+    first, added, gone = after
+    # order is kept per article id (per partition), not across articles
+    assert sorted(_ids(first)) == sorted(nl1 + nl2)  # nothing re-sent, nothing skipped
+    assert _ids(added) == de2  # from the reload on: not the de article of batch 1
+    assert _ids(gone) == nl1  # stopped at the reload
+    assert "added ['" in log and "removed ['" in log
+
+
 def _route(settings: Settings, path: Path, tmp_path: Path) -> Command:
     return Command(["route", "--subscriptions", str(path), "--group", f"{settings.processor_id}-router"],
                    settings, tmp_path, "route").start()
@@ -113,17 +130,11 @@ def test_adding_a_subscription_while_routing_disturbs_no_other(make_settings: Ca
         write("first", "de")  # "de" added, "gone" removed
         assert router.wait_log("subscriptions reloaded"), router.tail()
         asyncio.run(send_enriched(settings, batch2))
-        first = asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=2, timeout=60))
-        added = asyncio.run(read_topic(settings, f"articles.sub.{p}-de", expect=1, timeout=60))
-        gone = asyncio.run(read_topic(settings, f"articles.sub.{p}-gone", expect=1, timeout=10))
+        after = _after_reload(settings, p)
         assert router.alive(), router.tail()
     finally:
         router.stop()
-    # order is kept per article id (per partition), not across articles
-    assert sorted(_ids(first)) == sorted(nl1 + nl2)  # nothing re-sent, nothing skipped
-    assert _ids(added) == de2  # from the reload on: not the de article of batch 1
-    assert _ids(gone) == nl1  # stopped at the reload
-    assert "added ['" in router.tail() and "removed ['" in router.tail()
+    _check_reload(after, nl1, nl2, de2, router.tail())
 
 
 def _raw_samples(sources: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
@@ -204,16 +215,11 @@ def test_subscription_added_to_the_processor_while_it_runs_disturbs_no_other(
         asyncio.run(send_values(settings, settings.topic_raw, _raw_samples(("two",))))
         both = asyncio.run(read_topic(settings, settings.topic_enriched, expect=6, timeout=120))
         nl2, de2 = nl_and_de([r for r in both if r.key.decode() not in _ids(batch1)])
-        first = asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=2, timeout=60))
-        added = asyncio.run(read_topic(settings, f"articles.sub.{p}-de", expect=1, timeout=60))
-        gone = asyncio.run(read_topic(settings, f"articles.sub.{p}-gone", expect=1, timeout=10))
+        after = _after_reload(settings, p)
         assert processor.alive(), processor.tail()
     finally:
         processor.stop()
-    assert sorted(_ids(first)) == sorted(nl1 + nl2)  # nothing re-sent, nothing skipped
-    assert _ids(added) == de2  # from the reload on: not the de article of batch 1
-    assert _ids(gone) == nl1  # stopped at the reload
-    assert "added ['" in processor.tail(200) and "removed ['" in processor.tail(200)
+    _check_reload(after, nl1, nl2, de2, processor.tail(200))
 
 
 class _Server:
