@@ -405,8 +405,8 @@ def test_english_news_conventions() -> None:
     assert ("Bloomberg", "PER") in pairs  # the surname of the person named in full
     assert all(t != "The Sixers" for t, _ in pairs)  # no sentence-opening "The"
     assert _found("SOCCER - JAPAN GET LUCKY WIN", "en")[0][0] != "SOCCER"  # a headline, not a dateline
-    assert acronym("the CBP said", Found(4, 7, "PER")).type == "ORG"  # an acronym no person or place bears
-    assert acronym("the CBP said", Found(4, 7, "LOC", "Q1")).type == "LOC"
+    assert acronym("the CBP said", Found(4, 7, "PER"), "en").type == "ORG"  # an acronym no person or place bears
+    assert acronym("the CBP said", Found(4, 7, "LOC", "Q1"), "en").type == "LOC"
 
 
 def test_teams_in_results_and_tables() -> None:
@@ -434,3 +434,38 @@ def test_result_lines_and_table_rows_name_teams() -> None:
            "He scored 3 goals in 12 games in 1996 and 4 more"
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     assert got == [("Arsenal", "ORG"), ("Derby", "ORG"), ("Japan", "LOC"), ("Syria", "LOC"), ("Manchester United", "ORG")]
+
+
+def test_names_spread_past_possessives_first_names_and_sentence_starts() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.propagate import propagate
+
+    def spread(text: str, found: list[Found], lang: str = "en") -> list[tuple[str, str]]:
+        return [(text[f.start:f.end], f.type) for f in propagate(text, tokenize(text), found, lang)]
+
+    text = "Adolf Hitler’s putsch failed. Hitler fled. As Hitler’s book sold, brown bears slept. Brown said."
+    got = spread(text, [Found(0, 12, "PER")])
+    # the possessive is no part of the name; a surname that is only a name opens a sentence too
+    assert got == [("Adolf Hitler", "PER"), ("Hitler", "PER"), ("Hitler", "PER")]
+    text = "Mary Brown spoke. Brown bears slept; later Brown left, and brown bears woke."
+    assert spread(text, [Found(0, 10, "PER")]) == [("Mary Brown", "PER"), ("Brown", "PER")]  # "Brown bears" is the word
+    text = "Walter A. Clyburn Reed spoke. King said to Walter: go. Queen Beatrix left; Queen Mary came."
+    got = propagate(text, tokenize(text), [Found(0, 22, "PER", "Q1"), Found(61, 68, "PER")], "en")
+    assert [(text[f.start:f.end], f.type, f.entity_id) for f in got] == [
+        ("Walter A. Clyburn Reed", "PER", "Q1"), ("Walter", "PER", None),  # a first name: the person, id unknown
+        ("Beatrix", "PER", None)]  # "Queen" opens a name without being one
+
+
+def test_unknown_acronyms_are_organisations() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import acronym, unknown_acronyms
+
+    text = "Der HSV und die DFL: 5 KW, ISBN und das DRK-Team. III. ROGGE DROST"
+    got = [text[f.start:f.end] for f in unknown_acronyms(text, text, [], "de")]
+    assert got == ["HSV", "DFL"]  # no unit, document term, Roman numeral, hyphen compound or run of capitals
+    assert unknown_acronyms("ERC Ingolstadt", "ERC Ingolstadt", [Found(0, 14, "ORG")], "de") == [Found(0, 14, "ORG")]
+    assert acronym("vom SCC", Found(4, 7, "MISC"), "de").type == "ORG"
+    assert acronym("mit CD", Found(4, 6, "MISC"), "de").type == "MISC"
+    assert acronym("der DDR", Found(4, 7, "LOC"), "de").type == "LOC"
+    assert [(t, ty) for t, ty, _ in _found("The Nazis and the Tories met.", "en")] == [("Nazis", "MISC"), ("Tories", "MISC")]

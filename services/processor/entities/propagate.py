@@ -13,14 +13,25 @@ mention ("73' Lyon") is the club, without the city's id.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from itertools import compress, count
 
+import wordfreq
+
 from services.processor.entities.link import Found, common_word, names_team, very_common_word
+from services.processor.entities.ner.mentions import POSSESSIVES
+from services.processor.entities.ner.rules import is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
 _MAX_WORDS = 8
+# Words that open persons' names without being their first names.
+_NOT_GIVEN = frozenset(
+    "king queen prince princess pope saint koning koningin prins prinses paus sint könig königin prinz prinzessin "
+    "papst sankt roi reine prince princesse pape".split()
+)
+_WORD_ZIPF = 5.0  # "brown", "king", "young"; names used as often ("trump" 4.9) are rarer than that
 
 
 def _spreadable(word: str, linked: bool, lang: str) -> bool:
@@ -35,9 +46,12 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         return found
     if words is None:
         words = [text[s:e] for s, e in tokens]
+    # "Hitler’s" is one token: the name is matched and marked without its possessive
+    words = [w[:-2] if len(w) > 3 and w.endswith(POSSESSIVES) else w for w in words]
     found = _surnames_are_persons(text, found)
     forms: dict[tuple[str, ...], Found] = {}
     ambiguous: set[str] = set()  # surnames that are also words ("Brown"): not where a sentence starts
+    given: dict[tuple[str, ...], Found] = {}  # persons' first names
     n = len(tokens)
     k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
     for f in found:
@@ -45,7 +59,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             continue
         k = bisect_left(tokens, (f.start, -1), k)
         seq: list[str] = []
-        while k < n and tokens[k][1] <= f.end:
+        while k < n and tokens[k][0] + len(words[k]) <= f.end:
             seq.append(words[k])
             k += 1
         if not seq or len(seq) > _MAX_WORDS:
@@ -59,10 +73,19 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
                 forms[(seq[-1],)] = f
-                if not _spreadable(seq[-1], linked, lang):
+                if not _spreadable(seq[-1], linked, lang) and _used_as_word(text, seq[-1], lang):
                     ambiguous.add(seq[-1])
             if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
                 forms.setdefault((seq[-1] + "s",), f)
+            first = seq[0]  # "Walter A. Clyburn Reed ... Walter said": a person, id unknown
+            if len(first) >= _MIN_CHARS and first[0].isupper() and not is_title(first) \
+                    and first.casefold() not in _NOT_GIVEN and not _used_as_word(text, first, lang):
+                given.setdefault((first,), Found(f.start, f.end, "PER"))
+    for form, f in given.items():
+        if form not in forms:  # a name found on its own (a place, an organisation) keeps its reading
+            forms[form] = f
+            if not _spreadable(form[0], False, lang):
+                ambiguous.add(form[0])
     if not forms:
         return found
     by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -91,7 +114,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         form, j = hit
         if len(form) == 1 and form[0] in ambiguous and opens_sentence(text, start):
             continue
-        end = tokens[j - 1][1]
+        end = tokens[j - 1][0] + len(words[j - 1])
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
@@ -109,6 +132,14 @@ def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:
     """A person's surname is spread unless it is a very frequent word ("Will", "May", "White"):
     inside a sentence a capitalised "Brown" or "Rich" in an article about Jim Rich is that person."""
     return _spreadable(word, linked, lang) or (len(word) >= _MIN_CHARS and word[0].isupper() and not very_common_word(word.casefold(), lang))
+
+
+def _used_as_word(text: str, name: str, lang: str) -> bool:
+    """A frequent word that is also a surname is read as the word where a sentence starts if it is one
+    of the language's most frequent words ("Young", "Brown") or the article also writes it in lower
+    case; wordfreq counts names too, so frequency alone would also stop "Hitler" and "Nixon"."""
+    word = name.casefold()
+    return wordfreq.zipf_frequency(word, lang) >= _WORD_ZIPF or re.search(rf"\b{re.escape(word)}\b", text) is not None
 
 
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:

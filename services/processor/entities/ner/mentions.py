@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from operator import attrgetter
 
+import wordfreq
+
 from services.processor.entities.kb.store import join_key
 from services.processor.entities.link import Found, common_word
 from services.processor.entities.ner import rules
@@ -116,15 +118,63 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     return sorted(out, key=attrgetter("start"))
 
 
-def acronym(cased: str, f: Found) -> Found:
-    """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI") names an
-    organisation: the model reads unknown capitals as persons or places. cased: the text as the model
-    read it (an acronym stays in capitals in a headline read in prose case)."""
-    if f.entity_id is None and f.type in ("PER", "LOC") and 2 <= f.end - f.start <= 5:
+def acronym(cased: str, f: Found, lang: str) -> Found:
+    """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
+    organisation: the model reads unknown capitals as persons or products, and in English as places
+    (German ones it reads as places mostly are: "DDR", "FFM"). cased: the text as the model read it (an
+    acronym stays in capitals in a headline read in prose case)."""
+    if f.entity_id is None and (f.type in ("PER", "MISC") or (f.type == "LOC" and lang == "en")) and 2 <= f.end - f.start <= 5:
         word = cased[f.start : f.end]
-        if word.isalpha() and word.isupper():
+        if word.isalpha() and word.isupper() and word not in _NOT_NAMES and not _ROMAN.fullmatch(word):
             return Found(f.start, f.end, "ORG")
     return f
+
+
+# An all-caps word standing alone (not part of "HSV-Comeback" or "CO2").
+_ACRONYM_WORD = re.compile(r"(?<![\w-])[A-ZÄÖÜ]{3,4}(?![\w-])")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÄÖÜ]{2,}[^\w\n]{1,3}$")
+_CAPS_NEIGHBOUR_AFTER = re.compile(r"[^\w\n]{1,3}[A-ZÄÖÜ]{2,}")
+# Capitals that are no name: units, currencies, document and technical terms, time zones.
+_NOT_NAMES = frozenset(
+    """ISBN ISSN PDF RT TV DNA RNA LKW PKW CEO CFO CTO COO GDP BIP PS KW KWH MW GW AM PM OK PR PC VR AR
+    AI KI SMS GPS USB CD DVD HD LED LCD WLAN WIFI SEV GMT CEST CET MEZ MESZ UTC UKW HIV AIDS COVID SARS
+    FAQ PIN ID TAN IBAN BIC EUR USD CHF GBP JPY ABS SUV XL XXL VIP HTML HTTP URL SQL API CPU GPU RAM
+    SOS UFO LGBT LGBTQ MRT CT EKG NB PS PPS IQ BMI PH ICE PLZ MwSt""".split()
+)
+
+
+def _common_in_capitals(word: str, lang: str) -> bool:
+    """A word written in capitals for emphasis ("HIER", "OK", "NEW"); wordfreq counts acronyms as
+    words too, and well-known ones reach Zipf 4.5 ("hsv", "zdf", "nato"), hence the high bar."""
+    try:
+        return wordfreq.zipf_frequency(word.lower(), lang) >= 4.8
+    except (LookupError, ValueError):  # a language wordfreq does not know
+        return False
+
+
+def unknown_acronyms(text: str, cased: str, found: list[Found], lang: str) -> list[Found]:
+    """An all-caps word of three or four letters that no mention covers names an organisation in news
+    ("HSV", "DFL", "MOPO"), unless it is a common word, a Roman numeral or a unit or technical term;
+    not in a line written in capitals (cased: the text as the model read it, where such a line is
+    in prose case)."""
+    out: list[Found] = []
+    taken = iter(found)
+    nxt = next(taken, None)
+    for m in _ACRONYM_WORD.finditer(text):
+        a, b = m.span()
+        while nxt is not None and nxt.end <= a:
+            nxt = next(taken, None)
+        if nxt is not None and nxt.start < b:
+            continue  # inside a mention
+        word = m.group()
+        if word in _NOT_NAMES or _ROMAN.fullmatch(word) or cased[a:b] != word or _common_in_capitals(word, lang) \
+                or _CAPS_NEIGHBOUR_BEFORE.search(text, max(0, a - 30), a) or _CAPS_NEIGHBOUR_AFTER.match(text, b):
+            continue  # a run of capitals is a heading or a name written in capitals, not an acronym
+        out.append(Found(a, b, "ORG"))
+    if not out:
+        return found
+    return sorted([*found, *out], key=attrgetter("start"))
 
 
 def nl_adjective(text: str, f: Found, lang: str) -> Found:

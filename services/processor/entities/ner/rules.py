@@ -60,7 +60,9 @@ _EN_NATIONALITY = frozenset(
 _EN_GROUPS = frozenset(
     """Democrat Democrats Democratic Republican Republicans Latino Latinos Latina Hispanic Hispanics Muslim
     Muslims Christian Christians Catholic Catholics Protestant Protestants Jewish Jews Sunni Sunnis Shi'ite
-    Shiite Shiites Islamist Islamists Communist Communists Socialist Socialists""".split()
+    Shiite Shiites Islamist Islamists Communist Communists Socialist Socialists Nazi Nazis Fascist Fascists
+    Marxist Marxists Bolshevik Bolsheviks Tory Tories Hindu Hindus Buddhist Buddhists Sikh Sikhs Mormon
+    Mormons Slav Slavs Kurds""".split()
 )
 # The last word of an event, a contest, a treaty or a law.
 _EN_EVENTS = frozenset(

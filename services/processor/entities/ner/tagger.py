@@ -147,8 +147,8 @@ class Tagger:
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
-        if lang == "en":
-            found = [mentions.acronym(cased, f) for f in found]
+        found = [mentions.acronym(cased, f, lang) for f in found]
+        found = mentions.unknown_acronyms(text, cased, found, lang)
         return propagate(text, spans, found, lang, words)
 
 
