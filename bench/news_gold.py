@@ -1,4 +1,4 @@
-"""English news dev set for the entity tagger: hand-annotated PER/ORG/LOC/MISC spans (CoNLL-2003 style).
+"""News dev sets for the entity tagger (en, de news; nl prose): hand-annotated PER/ORG/LOC/MISC spans (CoNLL style).
 
     NEWSFLOW_SHARED=../shared .venv/bin/python bench/news_gold.py [--lang de] [--errors] [--gold PATH]
 
