@@ -1,4 +1,4 @@
-"""English news dev set for the entity tagger: hand-annotated PER/ORG/LOC/MISC spans (CoNLL-2003 style).
+"""News dev sets for the entity tagger (en, de news; nl prose): hand-annotated PER/ORG/LOC/MISC spans (CoNLL style).
 
     NEWSFLOW_SHARED=../shared .venv/bin/python bench/news_gold.py [--lang de] [--errors] [--gold PATH]
 
@@ -15,6 +15,11 @@ negatives with 40 characters of context. Only reads.
 
 --lang de does the same for German: the German news pages (PAGES_DE), cut at CAP_DE = 5000 characters, the gold
 bench/data/news_de_gold.jsonl (conventions in bench/data/news_de_gold.md) and tag_entities(text, "de").
+
+--lang nl scores Dutch prose: the 1,000 Dutch sentences of ../shared/corpora/langid/sentences.jsonl (id "nl:<n>",
+n counting the Dutch lines from 0, each sentence a text of its own) and the Dutch seed article of ../shared/seeds
+(id "seed:<file name>", whole file), gold bench/data/news_nl_gold.jsonl built from bench/data/news_nl_gold.ann by
+bench/news_nl_gold_build.py (conventions in bench/data/news_nl_gold.md), tag_entities(text, "nl").
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 GOLD = Path(__file__).resolve().parent / "data" / "news_en_gold.jsonl"
 GOLD_DE = Path(__file__).resolve().parent / "data" / "news_de_gold.jsonl"
+GOLD_NL = Path(__file__).resolve().parent / "data" / "news_nl_gold.jsonl"
+GOLDS = {"en": GOLD, "de": GOLD_DE, "nl": GOLD_NL}
+SEED_NL = "000_bd21c7abf8ae9b3a.txt"
 CAP = 6000
 CAP_DE = 5000
 TYPES = ("PER", "ORG", "LOC", "MISC")
@@ -76,8 +84,24 @@ def shared_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
 
 
+def nl_texts(shared: Path) -> list[tuple[str, str]]:
+    """("nl:<n>", sentence) of the Dutch langid sentences in file order, then ("seed:<name>", text) of the Dutch seed."""
+    out: list[tuple[str, str]] = []
+    sentences = shared / "corpora" / "langid" / "sentences.jsonl"
+    if sentences.exists():
+        dutch = (json.loads(ln) for ln in sentences.read_text(encoding="utf-8").split("\n") if ln.strip())
+        out += [(f"nl:{n}", d["text"]) for n, d in enumerate(d for d in dutch if d["lang"] == "nl")]
+    seed = shared / "seeds" / SEED_NL
+    if seed.exists():
+        out.append((f"seed:{SEED_NL}", seed.read_text(encoding="utf-8")))
+    return out
+
+
 def texts(shared: Path | None = None, lang: str = "en") -> list[tuple[str, str]]:
-    """(page id, full extracted article text) of PAGES (PAGES_DE if lang == "de") in the manifest, in manifest order."""
+    """(id, full text) of the texts of lang's set: PAGES / PAGES_DE of the HTML manifest in manifest order, or the
+    Dutch sentences and seed (nl_texts)."""
+    if lang == "nl":
+        return nl_texts(shared or shared_dir())
     from bench_linking import html_articles
 
     pages = PAGES_DE if lang == "de" else PAGES
@@ -116,12 +140,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--errors", action="store_true", help="list false positives and false negatives with context")
     ap.add_argument("--gold", type=Path, default=None, help="gold file (default: the --lang one)")
-    ap.add_argument("--lang", choices=("en", "de"), default="en", help="pages, gold and tagger language")
+    ap.add_argument("--lang", choices=("en", "de", "nl"), default="en", help="texts, gold and tagger language")
     args = ap.parse_args()
 
     from services.processor.entities import tag_entities
 
-    gold = load_gold(args.gold or (GOLD_DE if args.lang == "de" else GOLD))
+    gold = load_gold(args.gold or GOLDS[args.lang])
     pages = dict(texts(lang=args.lang))
     counts = {t: [0, 0, 0] for t in TYPES}  # tp, fp, fn
     used = 0
@@ -148,7 +172,7 @@ def main() -> int:
             errors.append(f"FN {t:4} {g['id']}: {_context(text, s, e)}")
 
     n_gold = sum(c[0] + c[2] for c in counts.values())
-    print(f"\n{used}/{len(gold)} pages, {n_gold} gold mentions; exact span + type")
+    print(f"\n{used}/{len(gold)} texts, {n_gold} gold mentions; exact span + type")
     print(f"{'type':14} {'gold':>5} {'pred':>5} {'tp':>5} {'P':>6} {'R':>6} {'F1':>6}")
 
     def row(name: str, types: tuple[str, ...]) -> None:
