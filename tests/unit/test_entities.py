@@ -469,3 +469,12 @@ def test_unknown_acronyms_are_organisations() -> None:
     assert acronym("mit CD", Found(4, 6, "MISC"), "de").type == "MISC"
     assert acronym("der DDR", Found(4, 7, "LOC"), "de").type == "LOC"
     assert [(t, ty) for t, ty, _ in _found("The Nazis and the Tories met.", "en")] == [("Nazis", "MISC"), ("Tories", "MISC")]
+
+
+def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english() -> None:
+    got = [(t, ty) for t, ty, _ in _found("Achteraf was Dehaene verbolgen doordat een fotograaf de notities publiek maakt.", "nl")]
+    assert got == [("Dehaene", "PER")]  # a capitalised word inside a sentence that the model scores as a person
+    got = [(t, ty) for t, ty, _ in _found("Een vroeg voorbeeld daarvan is August Strindberg in zijn toneelstuk.", "nl")]
+    assert got == [("August Strindberg", "PER")]  # a month opening a person's name is a first name
+    assert all(ty != "PER" for _, ty, _ in _found("Achteraf Was Dehaene Verbolgen Over De Foto.", "nl"))  # title case says nothing
+    assert _found("Achteraf was Dehaene verbolgen.", "de") == []  # German capitalises every noun

@@ -192,6 +192,23 @@ class LinearCRF:
         names = self.labels
         return list(zip(flat[0::2], [names[y] for y in flat[1::2]]))
 
+    def name_type(self, tokens: list[str], i: int, a: int, b: int) -> str:
+        """The likeliest name type of token i (its sentence: tokens a..b) by its emission scores alone,
+        the way Viterbi scores it but without transitions: a type for a word the path left outside
+        any name. Python, for the few words asked about."""
+        get, new = self._ids.get, self._word_id
+        table = self._table
+        score = np.zeros(len(self.labels))
+        for d, slot in ((0, 0), (-1, 1), (1, 2), (-2, 3), (2, 4)):
+            j = i + d
+            if a <= j < b:
+                score += table[get(tokens[j]) or new(tokens[j]), slot]
+                table = self._table  # new() may have grown it
+        if i == a:
+            score += table[get(tokens[i]) or new(tokens[i]), 5]
+        best = max((k for k, lab in enumerate(self.labels) if lab.startswith("B-")), key=score.__getitem__)
+        return self.labels[best][2:]
+
     def labels_of(self, tokens: list[str], gtags: list[str | None]) -> list[str]:
         """All labels of one sentence (gtags: tagger.gaz_tags); for scoring and checks."""
         out = ["O"] * len(tokens)

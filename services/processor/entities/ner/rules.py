@@ -93,6 +93,20 @@ def is_calendar(word: str) -> bool:
     return word.lower().rstrip(".") in _CALENDAR
 
 
+_WEEKDAYS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag
+    samstag sonntag sonnabend maandag dinsdag woensdag donderdag vrijdag zaterdag zondag lundi mardi mercredi
+    jeudi vendredi samedi dimanche""".split()
+)
+
+
+def _given_month(ws: list[str], i: int, end: int) -> bool:
+    """A month that opens a person's name before another capitalised name is a first name
+    ("August Strindberg", "June Carter")."""
+    return i + 1 < end and ws[i + 1][:1].isupper() and ws[i][:1].isupper() and not ws[i].endswith(".") \
+        and ws[i].lower() not in _WEEKDAYS
+
+
 @lru_cache(maxsize=65536)
 def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
@@ -124,7 +138,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                     while start < b and ws[start - 1 - a] != ")":
                         start += 1  # "Bayern (26 Pkt)": the count is no name either
         for lo, hi in pieces:
-            while lo < hi and _junk(ws[lo - a]):
+            while lo < hi and _junk(ws[lo - a]) and not (typ == "PER" and _given_month(ws, lo - a, hi - a)):
                 lo += 1
             while lo < hi and _junk(ws[hi - 1 - a]):
                 hi -= 1

@@ -16,12 +16,14 @@ from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from pathlib import Path
 
+import wordfreq
+
 from services.processor.entities.link import Found, Linker, default_linker
 from services.processor.entities.ner import mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_and_pieces
+from services.processor.entities.ner.text import Span, capital_pieces, opens_sentence, sentences, tokens_and_pieces
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,39 @@ class Tagger:
                          rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
+    def capitalised_names(self, text: str, cased: str, spans: list[Span], words: list[str], found: list[Found],
+                          lang: str) -> list[Found]:
+        """Dutch, English and French capitalise names and little else: a run of capitalised words
+        inside a sentence that the model left outside any name, none of them a frequent word, is a
+        person's name if that is the name type the model scores highest for its first word ("was
+        Dehaene verbolgen"; the other types' guesses lost on the dev sets). Not in sentences written
+        in title case or capitals (headlines: cased, the text as the model read it, has them in prose
+        case), where capitals say nothing."""
+        crf = self.crf(lang)
+        if crf is None:
+            return found
+        taken = {k for f in found for k in range(bisect_left(spans, (f.start, -1)), bisect_left(spans, (f.end, -1)))}
+        out: list[Found] = []
+        for a, b in sentences(text, spans):
+            capitals = [k for k in range(a, b) if words[k][:1].isupper()]
+            if len(capitals) * 2 > b - a or len(capitals) < 2 \
+                    or (cased is not text and cased[spans[a][0] : spans[b - 1][1]] != text[spans[a][0] : spans[b - 1][1]]):
+                continue  # a headline; or no capital besides the sentence's first word
+            k = a + 1
+            while k < b:
+                if k in taken or not _name_like(words[k], lang) or opens_sentence(text, spans[k][0]):
+                    k += 1
+                    continue
+                end = k + 1
+                while end < b and end not in taken and _name_like(words[end], lang):
+                    end += 1
+                if crf.name_type(words, k, a, b) == "PER":
+                    out.append(Found(spans[k][0], spans[end - 1][1], "PER"))
+                k = end
+        if not out:
+            return found
+        return sorted([*found, *out], key=lambda f: f.start)
+
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
         spans, pieces = tokens_and_pieces(text)
@@ -142,6 +177,8 @@ class Tagger:
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
         found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
+        if lang in _CAPITALISED_NAMES:
+            found = self.capitalised_names(text, cased, spans, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
@@ -150,6 +187,18 @@ class Tagger:
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, found, lang)
         return propagate(text, spans, found, lang, words)
+
+
+_CAPITALISED_NAMES = frozenset({"nl", "en", "fr"})
+
+
+def _name_like(word: str, lang: str) -> bool:
+    """A capitalised word in lower case after its capital, no frequent word, month, weekday or title."""
+    if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
+        return False
+    z = wordfreq.zipf_frequency(word.lower(), lang)
+    # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
+    return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
