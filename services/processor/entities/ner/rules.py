@@ -329,10 +329,34 @@ _DE_EVENT_ENDINGS = ("konferenz", "gesetz", "gipfel", "meisterschaft", "meisters
                      "festival", "abkommen", "vertrag", "-wm", "-em", "olympia", "championships", "classic", "cup", "open")
 
 
+# Dutch: the last word of an event, a contest or a treaty ("Tweede Wereldoorlog", "Olympische Winterspelen"),
+# and the first word of one ("Verdrag van Schengen", "Slag bij Waterloo", "Ronde van Vlaanderen").
+_NL_EVENT_ENDINGS = ("oorlog", "spelen", "verdrag", "kampioenschap", "kampioenschappen", "toernooi", "festival",
+                     "akkoord", "conferentie", "-wk", "-ek", "cup", "classic")
+_NL_EVENT_OPENERS = frozenset("Verdrag Slag Ronde Vrede Beleg Tour".split())
+# Latin names of zoological and botanical families ("Tineidae", "Myrtaceae"): no place, no organisation.
+_TAXON_ENDINGS = ("idae", "inae", "aceae", "oidea")
+
+
 def german_events(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """German: an organisation or place whose last word names an event or a law is MISC."""
     return [(a, b, "MISC" if typ in ("ORG", "LOC") and text[spans[b - 1][0] : spans[b - 1][1]].lower().endswith(_DE_EVENT_ENDINGS)
              else typ) for a, b, typ in found]
+
+
+def dutch_events(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Dutch: an organisation or place that names an event, a contest or a treaty is MISC (CoNLL-2002);
+    a family name of biology ("Elateridae") is dropped."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, typ in found:
+        last = text[spans[b - 1][0] : spans[b - 1][1]]
+        if typ in ("ORG", "LOC"):
+            if b - a == 1 and last.endswith(_TAXON_ENDINGS) and last[:1].isupper():
+                continue
+            if last.lower().endswith(_NL_EVENT_ENDINGS) or (b - a > 1 and text[spans[a][0] : spans[a][1]] in _NL_EVENT_OPENERS):
+                typ = "MISC"
+        out.append((a, b, typ))
+    return out
 
 
 # Every written form, lower-case and capitalised: one set lookup a token.

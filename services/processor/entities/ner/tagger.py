@@ -117,6 +117,8 @@ class Tagger:
             runs = rules.nationalities(text, spans, runs)
         elif lang == "de":
             runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
+        elif lang == "nl":
+            runs = rules.dutch_events(text, spans, runs)
         runs = rules.agencies(words, rules.correct(text, spans, runs))
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
