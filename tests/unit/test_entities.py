@@ -478,3 +478,22 @@ def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english()
     assert got == [("August Strindberg", "PER")]  # a month opening a person's name is a first name
     assert all(ty != "PER" for _, ty, _ in _found("Achteraf Was Dehaene Verbolgen Over De Foto.", "nl"))  # title case says nothing
     assert _found("Achteraf was Dehaene verbolgen.", "de") == []  # German capitalises every noun
+
+
+def test_dutch_events_taxa_streets_and_places() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.mentions import streets_and_places
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.link import Found
+
+    text = "Tijdens de Tweede Wereldoorlog en na het Verdrag van Schengen vlogen motten (Tineidae)."
+    spans = tokenize(text)
+    got = rules.dutch_events(text, spans, [(2, 4, "ORG"), (7, 10, "ORG"), (13, 14, "LOC")])
+    assert [(text[spans[a][0]:spans[b - 1][1]], t) for a, b, t in got] == [
+        ("Tweede Wereldoorlog", "MISC"), ("Verdrag van Schengen", "MISC")]  # the family name of moths is dropped
+    text = "De wijk lag aan de Aalbersestraat en de Cornelis Outshoornstraat in de gemeente Schoorl, langs de Hoofdweg."
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = [Found(text.index("Cornelis"), text.index(" in de"), "PER")]
+    got = [(text[f.start:f.end], f.type) for f in streets_and_places(text, spans, words, found, "nl")]
+    assert got == [("Aalbersestraat", "LOC"), ("Cornelis Outshoornstraat", "LOC"), ("Schoorl", "LOC"), ("Hoofdweg", "LOC")]

@@ -177,6 +177,57 @@ def unknown_acronyms(text: str, cased: str, found: list[Found], lang: str) -> li
     return sorted([*found, *out], key=attrgetter("start"))
 
 
+# The last part of a street's, square's or waterway's name ("Vijzelgracht", "Rijksstraatweg", "Karl-Marx-Allee").
+_STREET_ENDINGS = {
+    "nl": ("straat", "weg", "laan", "gracht", "plein", "kade", "singel", "vaart", "dijk", "steeg", "markt", "dreef",
+           "tunnel", "brug"),
+    "de": ("straße", "strasse", "platz", "allee", "gasse", "brücke", "ufer", "damm", "chaussee"),
+}
+# Dutch words of a place's kind before its name ("de gemeente Schoorl", "het klooster Koutloumousiou").
+_NL_PLACE_NOUNS = frozenset(
+    "gemeente stad dorp plaats provincie regio eiland rivier hoofdstad wijk kanton departement graafschap "
+    "hertogdom deelgemeente klooster kasteel".split()
+)
+
+
+def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found], lang: str) -> list[Found]:
+    """A capitalised word named like a street ("Aalbersestraat") is a place, also where the model read
+    a person or an organisation ("Cornelis Outshoornstraat"); in Dutch so is a capitalised name after a
+    word of a place's kind ("de gemeente Schoorl"). Words of the language are not ("Hoofdweg" is)."""
+    endings = _STREET_ENDINGS.get(lang)
+    if endings is None:
+        return found
+    out = [Found(f.start, f.end, "LOC") if f.type in ("PER", "ORG") and f.entity_id is None
+           and text[f.start : f.end].endswith(endings) and _street(text[f.start : f.end].rpartition(" ")[2], endings, lang)
+           else f for f in found]
+    covered = [(f.start, f.end) for f in found]
+    added: list[Found] = []
+    k, n, j = 0, len(spans), 0
+    while k < n:
+        a, b = spans[k]
+        while j < len(covered) and covered[j][1] <= a:
+            j += 1
+        if j < len(covered) and covered[j][0] < b:
+            k += 1
+            continue
+        w = words[k]
+        if _street(w, endings, lang):
+            added.append(Found(a, b, "LOC"))
+        elif lang == "nl" and k > 0 and words[k - 1] in _NL_PLACE_NOUNS and w[:1].isupper() and w.isalpha() \
+                and not common_word(w.lower(), lang):
+            added.append(Found(a, b, "LOC"))
+        k += 1
+    if not added:
+        return out
+    return sorted([*out, *added], key=attrgetter("start"))
+
+
+def _street(word: str, endings: tuple[str, ...], lang: str) -> bool:
+    low = word.lower()
+    return word[:1].isupper() and low.endswith(endings) and len(word) >= 7 and word.replace("-", "").isalpha() \
+        and not common_word(low, lang)
+
+
 def nl_adjective(text: str, f: Found, lang: str) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
     Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""

@@ -152,8 +152,9 @@ class Tagger:
                 end = k + 1
                 while end < b and end not in taken and _name_like(words[end], lang):
                     end += 1
-                if crf.name_type(words, k, a, b) == "PER":
-                    out.append(Found(spans[k][0], spans[end - 1][1], "PER"))
+                typ = crf.name_type(words, k, a, b)
+                if typ == "PER" or (typ == "LOC" and words[k - 1].lower() in _LOCATIVE):
+                    out.append(Found(spans[k][0], spans[end - 1][1], typ))
                 k = end
         if not out:
             return found
@@ -182,6 +183,7 @@ class Tagger:
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        found = mentions.streets_and_places(text, spans, words, found, lang)
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
@@ -192,6 +194,8 @@ class Tagger:
 
 
 _CAPITALISED_NAMES = frozenset({"nl", "en", "fr"})
+# Words after which a name is mostly a place ("in Ulster", "naar Koerland").
+_LOCATIVE = frozenset("in naar uit te nabij bij near at from to into à au aux en vers".split())
 
 
 def _name_like(word: str, lang: str) -> bool:
