@@ -497,3 +497,8 @@ def test_dutch_events_taxa_streets_and_places() -> None:
     found = [Found(text.index("Cornelis"), text.index(" in de"), "PER")]
     got = [(text[f.start:f.end], f.type) for f in streets_and_places(text, spans, words, found, "nl")]
     assert got == [("Aalbersestraat", "LOC"), ("Cornelis Outshoornstraat", "LOC"), ("Schoorl", "LOC"), ("Hoofdweg", "LOC")]
+
+
+def test_dutch_peoples_and_nationality_adjectives_are_misc() -> None:
+    got = [(t, ty) for t, ty, _ in _found("Volgens de krant vormden de Britten milities en de Britse vloot rustte.", "nl")]
+    assert ("Britten", "MISC") in got and ("Britse", "MISC") in got

@@ -5,6 +5,7 @@ the text around a span and the knowledge base (passed in as callables). Pure; se
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from operator import attrgetter
 
@@ -13,7 +14,7 @@ import wordfreq
 from services.processor.entities.kb.store import join_key
 from services.processor.entities.link import Found, common_word
 from services.processor.entities.ner import rules
-from services.processor.entities.ner.text import fold_key
+from services.processor.entities.ner.text import fold_key, opens_sentence
 
 POSSESSIVES = ("'s", "’s")
 
@@ -226,6 +227,38 @@ def _street(word: str, endings: tuple[str, ...], lang: str) -> bool:
     low = word.lower()
     return word[:1].isupper() and low.endswith(endings) and len(word) >= 7 and word.replace("-", "").isalpha() \
         and not common_word(low, lang)
+
+
+# Dutch names of peoples (CoNLL-2002 MISC); not those that are also a country's name ("Polen", "Zweden").
+_NL_DEMONYMS = frozenset(
+    """Belg Belgen Brit Britten Nederlander Nederlanders Duitser Duitsers Fransman Fransen Engelsman Engelsen
+    Amerikaan Amerikanen Rus Russen Japanner Japanners Chinezen Italiaan Italianen Spanjaard Spanjaarden Turk
+    Turken Marokkaan Marokkanen Surinamer Surinamers Griek Grieken Romein Romeinen Noor Noren Deen Denen Fries
+    Friezen Vlaming Vlamingen Waal Walen Oostenrijker Oostenrijkers Zwitser Zwitsers Hongaar Hongaren Israëliër
+    Israëliërs Palestijn Palestijnen Syriër Syriërs Afghanen Irakees Irakezen Iraniër Iraniërs Europeaan
+    Europeanen Afrikaan Afrikanen Aziaten Arabier Arabieren Jood Joden Moslim Moslims Christenen Katholieken
+    Protestanten Indianen Noordelijken Zuidelijken Oekraïner Oekraïners Australiërs Canadezen Mexicanen
+    Brazilianen Argentijnen Indonesiërs Koerden Schotten Ieren Portugezen Tsjechen Slowaken Serviërs Kroaten
+    Bosniërs Albanezen Roemenen Bulgaren Letten Litouwers Esten Finnen Egyptenaren Tunesiërs Algerijnen
+    Nigerianen Kenianen Zuid-Afrikanen Vietnamezen Koreanen Thai Indiërs Pakistanen""".split()
+)
+
+
+def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found]) -> list[Found]:
+    """Dutch, CoNLL-2002: names of peoples ("Belgen") and adjectives of nationality ("de Britse vloot")
+    are MISC also where the model left them out; a capitalised adjective opening a sentence only before
+    a lower-case word ("Britse troepen", not a name such as "Franse Alpen")."""
+    covered = {k for f in found for k in range(bisect_left(spans, (f.start, -1)), bisect_left(spans, (f.end, -1)))}
+    added: list[Found] = []
+    for k, w in enumerate(words):
+        if k in covered or not w[:1].isupper():
+            continue
+        if w in _NL_DEMONYMS or (_NL_ADJ.search(w) and len(w) >= 5 and (not opens_sentence(text, spans[k][0])
+                                 or (k + 1 < len(words) and words[k + 1][:1].islower()))):
+            added.append(Found(spans[k][0], spans[k][1], "MISC"))
+    if not added:
+        return found
+    return sorted([*found, *added], key=attrgetter("start"))
 
 
 def nl_adjective(text: str, f: Found, lang: str) -> Found:

@@ -184,6 +184,8 @@ class Tagger:
             found = self.capitalised_names(text, cased, spans, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = mentions.streets_and_places(text, spans, words, found, lang)
+        if lang == "nl":
+            found = mentions.dutch_nationalities(text, spans, words, found)
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
