@@ -502,3 +502,12 @@ def test_dutch_events_taxa_streets_and_places() -> None:
 def test_dutch_peoples_and_nationality_adjectives_are_misc() -> None:
     got = [(t, ty) for t, ty, _ in _found("Volgens de krant vormden de Britten milities en de Britse vloot rustte.", "nl")]
     assert ("Britten", "MISC") in got and ("Britse", "MISC") in got
+
+
+def test_english_names_take_the_kind_their_last_word_says() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import english_heads
+
+    text = "at Jacobi Hospital on Bruckner Boulevard near Paris"
+    found = [Found(3, 17, "PER"), Found(21, 38, "ORG"), Found(44, 49, "LOC", "Q90")]
+    assert [f.type for f in english_heads(text, found)] == ["ORG", "LOC", "LOC"]

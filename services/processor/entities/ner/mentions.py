@@ -261,6 +261,36 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
     return sorted([*found, *added], key=attrgetter("start"))
 
 
+# English: the last word of a name that says its kind (CoNLL: facilities such as streets and bridges are places).
+_EN_PLACE_HEADS = frozenset(
+    "Street Avenue Boulevard Road Bridge Parkway Lane Square Drive Highway Expressway Beach Island Islands River "
+    "Lake Valley Mountains County".split()
+)
+_EN_ORG_HEADS = frozenset(
+    """Hospital Police Court University College School Council Department Office Agency Commission Committee
+    Association Union Party Bank Institute Club Corporation Corp Inc Ltd Company Group Foundation Ministry Senate
+    Parliament Assembly Authority Board Service Services Federation League Society Academy Museum""".split()
+)
+
+
+def english_heads(text: str, found: list[Found]) -> list[Found]:
+    """An unlinked name of two or more words whose last word says its kind gets that type ("Bruckner
+    Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read."""
+    out = found
+    for i, f in enumerate(found):
+        if f.entity_id is not None or f.type == "MISC":
+            continue
+        head, _, last = text[f.start : f.end].rpartition(" ")
+        if not head:
+            continue
+        typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in _EN_ORG_HEADS else f.type
+        if typ != f.type:
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, typ)
+    return out
+
+
 def nl_adjective(text: str, f: Found, lang: str) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
     Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""
