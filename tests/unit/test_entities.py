@@ -509,5 +509,5 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     from services.processor.entities.ner.mentions import english_heads
 
     text = "at Jacobi Hospital on Bruckner Boulevard near Paris"
-    found = [Found(3, 17, "PER"), Found(21, 38, "ORG"), Found(44, 49, "LOC", "Q90")]
+    found = [Found(3, 18, "PER"), Found(22, 39, "ORG"), Found(45, 50, "LOC", "Q90")]
     assert [f.type for f in english_heads(text, found)] == ["ORG", "LOC", "LOC"]
