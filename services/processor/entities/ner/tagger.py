@@ -154,7 +154,8 @@ class Tagger:
                     end += 1
                 typ = crf.name_type(words, k, a, b)
                 if typ == "PER" or (typ == "LOC" and words[k - 1].lower() in _LOCATIVE):
-                    out.append(Found(spans[k][0], spans[end - 1][1], typ))
+                    # words may read "Hitler’s" as "Hitler": the name ends where its word does
+                    out.append(Found(spans[k][0], spans[end - 1][0] + len(words[end - 1]), typ))
                 k = end
         if not out:
             return found
