@@ -460,11 +460,13 @@ def test_names_spread_past_possessives_first_names_and_sentence_starts() -> None
 def test_unknown_acronyms_are_organisations() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import acronym, unknown_acronyms
+    from services.processor.entities.ner.text import capital_pieces
 
     text = "Der HSV und die DFL: 5 KW, ISBN und das DRK-Team. III. ROGGE DROST"
-    got = [text[f.start:f.end] for f in unknown_acronyms(text, text, [], "de")]
+    got = [text[f.start:f.end] for f in unknown_acronyms(text, text, capital_pieces(text), [], "de")]
     assert got == ["HSV", "DFL"]  # no unit, document term, Roman numeral, hyphen compound or run of capitals
-    assert unknown_acronyms("ERC Ingolstadt", "ERC Ingolstadt", [Found(0, 14, "ORG")], "de") == [Found(0, 14, "ORG")]
+    text = "ERC Ingolstadt"
+    assert unknown_acronyms(text, text, capital_pieces(text), [Found(0, 14, "ORG")], "de") == [Found(0, 14, "ORG")]
     assert acronym("vom SCC", Found(4, 7, "MISC"), "de").type == "ORG"
     assert acronym("mit CD", Found(4, 6, "MISC"), "de").type == "MISC"
     assert acronym("der DDR", Found(4, 7, "LOC"), "de").type == "LOC"
@@ -483,7 +485,7 @@ def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english()
 def test_dutch_events_taxa_streets_and_places() -> None:
     from services.processor.entities.ner import rules
     from services.processor.entities.ner.mentions import streets_and_places
-    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.ner.text import capital_pieces, tokenize
     from services.processor.entities.link import Found
 
     text = "Tijdens de Tweede Wereldoorlog en na het Verdrag van Schengen vlogen motten (Tineidae)."
@@ -495,7 +497,7 @@ def test_dutch_events_taxa_streets_and_places() -> None:
     spans = tokenize(text)
     words = [text[a:b] for a, b in spans]
     found = [Found(text.index("Cornelis"), text.index(" in de"), "PER")]
-    got = [(text[f.start:f.end], f.type) for f in streets_and_places(text, spans, words, found, "nl")]
+    got = [(text[f.start:f.end], f.type) for f in streets_and_places(text, spans, words, capital_pieces(text), found, "nl")]
     assert got == [("Aalbersestraat", "LOC"), ("Cornelis Outshoornstraat", "LOC"), ("Schoorl", "LOC"), ("Hoofdweg", "LOC")]
 
 

@@ -13,8 +13,9 @@ mention ("73' Lyon") is the club, without the city's id.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
+from collections.abc import Callable
+from functools import lru_cache
 from itertools import compress, count
 
 import wordfreq
@@ -47,11 +48,18 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if words is None:
         words = [text[s:e] for s, e in tokens]
     # "Hitler’s" is one token: the name is matched and marked without its possessive
-    words = [w[:-2] if len(w) > 3 and w.endswith(POSSESSIVES) else w for w in words]
+    words = _without_possessives(text, tokens, words)
     found = _surnames_are_persons(text, found)
     forms: dict[tuple[str, ...], Found] = {}
     ambiguous: set[str] = set()  # surnames that are also words ("Brown"): not where a sentence starts
     given: dict[tuple[str, ...], Found] = {}  # persons' first names
+    lower: list[set[str]] = []
+
+    def lower_words() -> set[str]:  # built once, when a name is first checked against the article's words
+        if not lower:
+            lower.append(set(filter(str.islower, words)))
+        return lower[0]
+
     n = len(tokens)
     k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
     for f in found:
@@ -73,13 +81,13 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
                 forms[(seq[-1],)] = f
-                if not _spreadable(seq[-1], linked, lang) and _used_as_word(text, seq[-1], lang):
+                if not _spreadable(seq[-1], linked, lang) and _used_as_word(seq[-1], lang, lower_words):
                     ambiguous.add(seq[-1])
             if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
                 forms.setdefault((seq[-1] + "s",), f)
             first = seq[0]  # "Walter A. Clyburn Reed ... Walter said": a person, id unknown
             if len(first) >= _MIN_CHARS and first[0].isupper() and not is_title(first) \
-                    and first.casefold() not in _NOT_GIVEN and not _used_as_word(text, first, lang):
+                    and first.casefold() not in _NOT_GIVEN and not _used_as_word(first, lang, lower_words):
                 given.setdefault((first,), Found(f.start, f.end, "PER"))
     for form, f in given.items():
         if form not in forms:  # a name found on its own (a place, an organisation) keeps its reading
@@ -128,18 +136,43 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     return sorted([*found, *added], key=lambda f: f.start)
 
 
+def _without_possessives(text: str, tokens: list[Span], words: list[str]) -> list[str]:
+    """words with "Hitler’s" read as "Hitler" (a copy only if any changes): the few tokens ending in a
+    possessive are found with str.find rather than by a look at every word."""
+    out = words
+    for mark in POSSESSIVES:
+        p = text.find(mark)
+        while p >= 0:
+            k = bisect_left(tokens, (p + 2, -1)) - 1  # the token ending at p + 2, if any
+            if k >= 0 and tokens[k][1] == p + 2 and len(words[k]) > 3 and words[k].endswith(mark):
+                if out is words:
+                    out = list(words)
+                out[k] = words[k][:-2]
+            p = text.find(mark, p + 2)
+    return out
+
+
 def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:
     """A person's surname is spread unless it is a very frequent word ("Will", "May", "White"):
     inside a sentence a capitalised "Brown" or "Rich" in an article about Jim Rich is that person."""
     return _spreadable(word, linked, lang) or (len(word) >= _MIN_CHARS and word[0].isupper() and not very_common_word(word.casefold(), lang))
 
 
-def _used_as_word(text: str, name: str, lang: str) -> bool:
+def _used_as_word(name: str, lang: str, lower_words: Callable[[], set[str]]) -> bool:
     """A frequent word that is also a surname is read as the word where a sentence starts if it is one
     of the language's most frequent words ("Young", "Brown") or the article also writes it in lower
-    case; wordfreq counts names too, so frequency alone would also stop "Hitler" and "Nixon"."""
+    case (lower_words: the article's lower-case words); wordfreq counts names too, so frequency alone
+    would also stop "Hitler" and "Nixon"."""
     word = name.casefold()
-    return wordfreq.zipf_frequency(word, lang) >= _WORD_ZIPF or re.search(rf"\b{re.escape(word)}\b", text) is not None
+    return _frequent(word, lang) or word in lower_words()
+
+
+@lru_cache(maxsize=65536)
+def _frequent(word: str, lang: str) -> bool:
+    try:
+        return wordfreq.zipf_frequency(word, lang) >= _WORD_ZIPF
+    except (LookupError, ValueError):  # a language wordfreq does not know
+        return False
 
 
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:

@@ -131,8 +131,6 @@ def acronym(cased: str, f: Found, lang: str) -> Found:
     return f
 
 
-# An all-caps word standing alone (not part of "HSV-Comeback" or "CO2").
-_ACRONYM_WORD = re.compile(r"(?<![\w-])[A-ZÄÖÜ]{3,4}(?![\w-])")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÄÖÜ]{2,}[^\w\n]{1,3}$")
 _CAPS_NEIGHBOUR_AFTER = re.compile(r"[^\w\n]{1,3}[A-ZÄÖÜ]{2,}")
@@ -154,21 +152,22 @@ def _common_in_capitals(word: str, lang: str) -> bool:
         return False
 
 
-def unknown_acronyms(text: str, cased: str, found: list[Found], lang: str) -> list[Found]:
+def unknown_acronyms(text: str, cased: str, pieces: list[tuple[int, int, str]], found: list[Found], lang: str) -> list[Found]:
     """An all-caps word of three or four letters that no mention covers names an organisation in news
     ("HSV", "DFL", "MOPO"), unless it is a common word, a Roman numeral or a unit or technical term;
     not in a line written in capitals (cased: the text as the model read it, where such a line is
-    in prose case)."""
+    in prose case). pieces: capital_pieces(text); found: sorted by start."""
     out: list[Found] = []
     taken = iter(found)
     nxt = next(taken, None)
-    for m in _ACRONYM_WORD.finditer(text):
-        a, b = m.span()
+    for a, b, word in pieces:
+        if not (3 <= b - a <= 4 and word.isupper() and word.isalpha()) \
+                or (a > 0 and text[a - 1] in "-_") or text[b : b + 1] in ("-", "_"):
+            continue  # not an acronym standing alone ("HSV-Comeback", "CO2")
         while nxt is not None and nxt.end <= a:
             nxt = next(taken, None)
         if nxt is not None and nxt.start < b:
             continue  # inside a mention
-        word = m.group()
         if word in _NOT_NAMES or _ROMAN.fullmatch(word) or cased[a:b] != word or _common_in_capitals(word, lang) \
                 or _CAPS_NEIGHBOUR_BEFORE.search(text, max(0, a - 30), a) or _CAPS_NEIGHBOUR_AFTER.match(text, b):
             continue  # a run of capitals is a heading or a name written in capitals, not an acronym
@@ -184,40 +183,47 @@ _STREET_ENDINGS = {
            "tunnel", "brug"),
     "de": ("straße", "strasse", "platz", "allee", "gasse", "brücke", "ufer", "damm", "chaussee"),
 }
+_STREET_ENDINGS_ANY_CASE = {lang: (*ends, *(e.capitalize() for e in ends)) for lang, ends in _STREET_ENDINGS.items()}
 # Dutch words of a place's kind before its name ("de gemeente Schoorl", "het klooster Koutloumousiou").
-_NL_PLACE_NOUNS = frozenset(
-    "gemeente stad dorp plaats provincie regio eiland rivier hoofdstad wijk kanton departement graafschap "
-    "hertogdom deelgemeente klooster kasteel".split()
+_NL_AFTER_PLACE_NOUN = re.compile(
+    r"\b(?:gemeente|stad|dorp|plaats|provincie|regio|eiland|rivier|hoofdstad|wijk|kanton|departement|graafschap"
+    r"|hertogdom|deelgemeente|klooster|kasteel) ([A-ZÀ-Þ][^\W\d_]*)\b"
 )
 
 
-def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found], lang: str) -> list[Found]:
+def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
+                       found: list[Found], lang: str) -> list[Found]:
     """A capitalised word named like a street ("Aalbersestraat") is a place, also where the model read
     a person or an organisation ("Cornelis Outshoornstraat"); in Dutch so is a capitalised name after a
-    word of a place's kind ("de gemeente Schoorl"). Words of the language are not ("Hoofdweg" is)."""
+    word of a place's kind ("de gemeente Schoorl"). Words of the language are not ("Hoofdweg" is).
+    pieces: capital_pieces(text), where such names can start and end; found: sorted by start."""
     endings = _STREET_ENDINGS.get(lang)
     if endings is None:
         return found
     out = [Found(f.start, f.end, "LOC") if f.type in ("PER", "ORG") and f.entity_id is None
            and text[f.start : f.end].endswith(endings) and _street(text[f.start : f.end].rpartition(" ")[2], endings, lang)
            else f for f in found]
-    covered = [(f.start, f.end) for f in found]
+    n = len(spans)
+    tokens: list[int] = []  # the candidates' token indices
+    for _a, b, piece in pieces:
+        if piece.endswith(_STREET_ENDINGS_ANY_CASE[lang]):  # the last piece of "Karl-Marx-Allee"
+            k = bisect_left(spans, (b, -1)) - 1  # the token ending at b, if any
+            if 0 <= k < n and spans[k][1] == b and _street(words[k], endings, lang):
+                tokens.append(k)
+    if lang == "nl":
+        for m in _NL_AFTER_PLACE_NOUN.finditer(text):
+            k = bisect_left(spans, (m.start(1), -1))
+            if k < n and spans[k] == m.span(1) and not common_word(m.group(1).lower(), lang):
+                tokens.append(k)
+    if not tokens:
+        return out
+    starts = [f.start for f in found]
     added: list[Found] = []
-    k, n, j = 0, len(spans), 0
-    while k < n:
+    for k in sorted(set(tokens)):
         a, b = spans[k]
-        while j < len(covered) and covered[j][1] <= a:
-            j += 1
-        if j < len(covered) and covered[j][0] < b:
-            k += 1
-            continue
-        w = words[k]
-        if _street(w, endings, lang):
+        i = bisect_left(starts, b) - 1
+        if not (i >= 0 and found[i].end > a):  # not inside a mention
             added.append(Found(a, b, "LOC"))
-        elif lang == "nl" and k > 0 and words[k - 1] in _NL_PLACE_NOUNS and w[:1].isupper() and w.isalpha() \
-                and not common_word(w.lower(), lang):
-            added.append(Found(a, b, "LOC"))
-        k += 1
     if not added:
         return out
     return sorted([*out, *added], key=attrgetter("start"))
@@ -244,18 +250,24 @@ _NL_DEMONYMS = frozenset(
 )
 
 
-def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found]) -> list[Found]:
+def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
+                        found: list[Found]) -> list[Found]:
     """Dutch, CoNLL-2002: names of peoples ("Belgen") and adjectives of nationality ("de Britse vloot")
     are MISC also where the model left them out; a capitalised adjective opening a sentence only before
-    a lower-case word ("Britse troepen", not a name such as "Franse Alpen")."""
-    covered = {k for f in found for k in range(bisect_left(spans, (f.start, -1)), bisect_left(spans, (f.end, -1)))}
+    a lower-case word ("Britse troepen", not a name such as "Franse Alpen"). pieces: capital_pieces(text);
+    found: sorted by start."""
+    starts = [f.start for f in found]
     added: list[Found] = []
-    for k, w in enumerate(words):
-        if k in covered or not w[:1].isupper():
-            continue
-        if w in _NL_DEMONYMS or (_NL_ADJ.search(w) and len(w) >= 5 and (not opens_sentence(text, spans[k][0])
-                                 or (k + 1 < len(words) and words[k + 1][:1].islower()))):
-            added.append(Found(spans[k][0], spans[k][1], "MISC"))
+    n = len(spans)
+    for a, b, w in pieces:
+        if not (w in _NL_DEMONYMS or (len(w) >= 5 and _NL_ADJ.search(w))) \
+                or (k := bisect_left(spans, (a, -1))) == n or spans[k] != (a, b):
+            continue  # not a whole token of either kind
+        i = bisect_left(starts, b) - 1
+        if i >= 0 and found[i].end > a:
+            continue  # inside a mention
+        if w in _NL_DEMONYMS or not opens_sentence(text, a) or (k + 1 < n and words[k + 1][:1].islower()):
+            added.append(Found(a, b, "MISC"))
     if not added:
         return found
     return sorted([*found, *added], key=attrgetter("start"))

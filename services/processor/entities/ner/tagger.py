@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -90,15 +91,16 @@ class Tagger:
         return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None) -> list[Found]:
+                  words: list[str] | None = None, sents: list[tuple[int, int]] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
-        words: the tokens' text, when the caller has it."""
+        words, sents: the tokens' text and sentences(text, spans), when the caller has them."""
         crf = self.crf(lang)
         if crf is None:
             return []
         if words is None:
             words = [text[s:e] for s, e in spans]
-        sents = sentences(text, spans)
+        if sents is None:
+            sents = sentences(text, spans)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
         runs: list[tuple[int, int, str]] = []
@@ -126,37 +128,45 @@ class Tagger:
                          rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
-    def capitalised_names(self, text: str, cased: str, spans: list[Span], words: list[str], found: list[Found],
-                          lang: str) -> list[Found]:
+    def capitalised_names(self, text: str, cased: str, spans: list[Span], sents: list[tuple[int, int]],
+                          pieces: list[tuple[int, int, str]], words: list[str], found: list[Found], lang: str) -> list[Found]:
         """Dutch, English and French capitalise names and little else: a run of capitalised words
         inside a sentence that the model left outside any name, none of them a frequent word, is a
         person's name if that is the name type the model scores highest for its first word ("was
         Dehaene verbolgen"; the other types' guesses lost on the dev sets). Not in sentences written
         in title case or capitals (headlines: cased, the text as the model read it, has them in prose
-        case), where capitals say nothing."""
+        case), where capitals say nothing. sents: sentences(text, spans); pieces: capital_pieces(text);
+        found: sorted by start."""
         crf = self.crf(lang)
         if crf is None:
             return found
-        taken = {k for f in found for k in range(bisect_left(spans, (f.start, -1)), bisect_left(spans, (f.end, -1)))}
+        capitals = [a for a, _b, piece in pieces if piece[0].isupper()]  # where capitalised words start
+        n = len(spans)
+        names = [k for p in capitals if (k := bisect_left(spans, (p, -1))) < n and spans[k][0] == p and _name_like(words[k], lang)]
+        if not names:
+            return found
+        found_starts = [f.start for f in found]
         out: list[Found] = []
-        for a, b in sentences(text, spans):
-            capitals = [k for k in range(a, b) if words[k][:1].isupper()]
-            if len(capitals) * 2 > b - a or len(capitals) < 2 \
-                    or (cased is not text and cased[spans[a][0] : spans[b - 1][1]] != text[spans[a][0] : spans[b - 1][1]]):
-                continue  # a headline; or no capital besides the sentence's first word
-            k = a + 1
-            while k < b:
-                if k in taken or not _name_like(words[k], lang) or opens_sentence(text, spans[k][0]):
-                    k += 1
+        for a, b in sents:
+            lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
+            if lo == hi:
+                continue  # no candidate after the sentence's first word
+            first, last = spans[a][0], spans[b - 1][1]
+            if (bisect_left(capitals, last) - bisect_left(capitals, first)) * 2 > b - a \
+                    or (cased is not text and cased[first:last] != text[first:last]):
+                continue  # a headline
+            in_sentence = set(names[lo:hi])
+            end = 0
+            for k in names[lo:hi]:
+                if k < end or _inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]):
                     continue
                 end = k + 1
-                while end < b and end not in taken and _name_like(words[end], lang):
+                while end in in_sentence and not _inside(found, found_starts, spans[end][0]):
                     end += 1
                 typ = crf.name_type(words, k, a, b)
                 if typ == "PER" or (typ == "LOC" and words[k - 1].lower() in _LOCATIVE):
                     # words may read "Hitler’s" as "Hitler": the name ends where its word does
                     out.append(Found(spans[k][0], spans[end - 1][0] + len(words[end - 1]), typ))
-                k = end
         if not out:
             return found
         return sorted([*found, *out], key=lambda f: f.start)
@@ -180,13 +190,14 @@ class Tagger:
                    or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
-        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words)
+        sents = sentences(cased, spans)
+        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words, sents)
         if lang in _CAPITALISED_NAMES:
-            found = self.capitalised_names(text, cased, spans, model_words, found, lang)
+            found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
-        found = mentions.streets_and_places(text, spans, words, found, lang)
+        found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
-            found = mentions.dutch_nationalities(text, spans, words, found)
+            found = mentions.dutch_nationalities(text, spans, words, pieces, found)
         elif lang == "en":
             found = mentions.english_heads(text, found)
         found = mentions.datelines(text, found, lang, self.linker.well_known)
@@ -194,7 +205,7 @@ class Tagger:
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
-        found = mentions.unknown_acronyms(text, cased, found, lang)
+        found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         return propagate(text, spans, found, lang, words)
 
 
@@ -203,6 +214,13 @@ _CAPITALISED_NAMES = frozenset({"nl", "en", "fr"})
 _LOCATIVE = frozenset("in naar uit te nabij bij near at from to into à au aux en vers".split())
 
 
+def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
+    """Whether pos falls inside one of found (sorted, non-overlapping; starts: their starts)."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and found[i].end > pos
+
+
+@lru_cache(maxsize=65536)
 def _name_like(word: str, lang: str) -> bool:
     """A capitalised word in lower case after its capital, no frequent word, month, weekday or title."""
     if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
