@@ -513,4 +513,6 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     text = "at Jacobi Hospital on Bruckner Boulevard near Paris"
     span = [(text.index(name), text.index(name) + len(name)) for name in ("Jacobi Hospital", "Bruckner Boulevard", "Paris")]
     found = [Found(*span[0], "PER"), Found(*span[1], "ORG"), Found(*span[2], "LOC", "Q90")]
-    assert [f.type for f in english_heads(text, found)] == ["ORG", "LOC", "LOC"]
+    assert [f.type for f in english_heads(text, found, lambda key: False)] == ["ORG", "LOC", "LOC"]
+    got = [(t, ty, i) for t, ty, i in _found("Researchers in The Netherlands and The Gambia met.", "en")]
+    assert got == [("Netherlands", "LOC", "Q55"), ("The Gambia", "LOC", "Q1005")]

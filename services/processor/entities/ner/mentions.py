@@ -285,21 +285,28 @@ _EN_ORG_HEADS = frozenset(
 )
 
 
-def english_heads(text: str, found: list[Found]) -> list[Found]:
+def english_heads(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """An unlinked name of two or more words whose last word says its kind gets that type ("Bruckner
-    Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read."""
+    Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read; a country's
+    name starts after its article ("in The Netherlands" -> "Netherlands", CoNLL) unless the
+    article is part of the name ("The Gambia")."""
     out = found
     for i, f in enumerate(found):
         if f.entity_id is not None or f.type == "MISC":
             continue
-        head, _, last = text[f.start : f.end].rpartition(" ")
+        name = text[f.start : f.end]
+        head, _, last = name.rpartition(" ")
         if not head:
             continue
         typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in _EN_ORG_HEADS else f.type
-        if typ != f.type:
+        start = f.start
+        if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
+                and is_country(join_key(fold_key(name[4:]))):
+            start += 4
+        if typ != f.type or start != f.start:
             if out is found:
                 out = list(found)
-            out[i] = Found(f.start, f.end, typ)
+            out[i] = Found(start, f.end, typ)
     return out
 
 
