@@ -516,3 +516,11 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     assert [f.type for f in english_heads(text, found, lambda key: False)] == ["ORG", "LOC", "LOC"]
     got = [(t, ty, i) for t, ty, i in _found("Researchers in The Netherlands and The Gambia met.", "en")]
     assert got == [("Netherlands", "LOC", "Q55"), ("The Gambia", "LOC", "Q1005")]
+
+
+def test_languages_wordfreq_cannot_read_never_raise() -> None:
+    """wordfreq needs jieba for Chinese and MeCab for Japanese and Korean, which do not ship: the rules
+    that ask it about a word get "unknown" there instead of an ImportError that would stop the worker."""
+    for text, lang in [("据新华社报道，GDP 和 NBA 以及 WHO 的 Li Wei 说。", "zh"), ("東京でNHKと ABC が発表した。", "ja"),
+                       ("서울 KBS 와 MBC 발표.", "ko"), ("GDP NBA WHO Li Wei", "zh-cn"), ("ข่าว BBC และ CNN", "th")]:
+        _found(text, lang)  # no exception

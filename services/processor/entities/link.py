@@ -319,22 +319,30 @@ def _neg_score(s: tuple[int, Entity]) -> int:
     return -s[0]
 
 
+# Languages wordfreq reads without an extra tokenizer (Chinese needs jieba, Japanese and Korean MeCab).
+WORDFREQ_LANGS = frozenset(wordfreq.available_languages()) - {"zh", "ja", "ko"}
+
+
 @lru_cache(maxsize=65536)
+def zipf(key: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of key in lang; 0.0 in a language it cannot read here (the entity
+    step tags text in any language: an unknown or unreadable one must never raise)."""
+    if lang not in WORDFREQ_LANGS:
+        return 0.0
+    try:
+        return wordfreq.zipf_frequency(key, lang)
+    except (LookupError, ValueError, ImportError):
+        return 0.0
+
+
 def common_word(key: str, lang: str) -> bool:
     """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
-    try:
-        return wordfreq.zipf_frequency(key, lang) >= 3.5
-    except (LookupError, ValueError):  # a language wordfreq does not know
-        return False
+    return zipf(key, lang) >= 3.5
 
 
-@lru_cache(maxsize=65536)
 def very_common_word(key: str, lang: str) -> bool:
     """key is one of the most frequent words of lang (Zipf >= 5.5: "will", "may", "white")."""
-    try:
-        return wordfreq.zipf_frequency(key, lang) >= 5.5
-    except (LookupError, ValueError):
-        return False
+    return zipf(key, lang) >= 5.5
 
 
 def _type_fits(stype: str | None, e: Entity) -> bool:

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from functools import lru_cache
 from itertools import compress, count
 
-import wordfreq
-
-from services.processor.entities.link import Found, common_word, names_team, very_common_word
+from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import POSSESSIVES
 from services.processor.entities.ner.rules import is_title
 from services.processor.entities.ner.text import Span, opens_sentence
@@ -167,12 +164,8 @@ def _used_as_word(name: str, lang: str, lower_words: Callable[[], set[str]]) -> 
     return _frequent(word, lang) or word in lower_words()
 
 
-@lru_cache(maxsize=65536)
 def _frequent(word: str, lang: str) -> bool:
-    try:
-        return wordfreq.zipf_frequency(word, lang) >= _WORD_ZIPF
-    except (LookupError, ValueError):  # a language wordfreq does not know
-        return False
+    return zipf(word, lang) >= _WORD_ZIPF
 
 
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:

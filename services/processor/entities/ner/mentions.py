@@ -9,10 +9,8 @@ from bisect import bisect_left
 from collections.abc import Callable
 from operator import attrgetter
 
-import wordfreq
-
 from services.processor.entities.kb.store import join_key
-from services.processor.entities.link import Found, common_word
+from services.processor.entities.link import Found, common_word, zipf
 from services.processor.entities.ner import rules
 from services.processor.entities.ner.text import fold_key, opens_sentence
 
@@ -146,10 +144,7 @@ _NOT_NAMES = frozenset(
 def _common_in_capitals(word: str, lang: str) -> bool:
     """A word written in capitals for emphasis ("HIER", "OK", "NEW"); wordfreq counts acronyms as
     words too, and well-known ones reach Zipf 4.5 ("hsv", "zdf", "nato"), hence the high bar."""
-    try:
-        return wordfreq.zipf_frequency(word.lower(), lang) >= 4.8
-    except (LookupError, ValueError):  # a language wordfreq does not know
-        return False
+    return zipf(word.lower(), lang) >= 4.8
 
 
 def unknown_acronyms(text: str, cased: str, pieces: list[tuple[int, int, str]], found: list[Found], lang: str) -> list[Found]:

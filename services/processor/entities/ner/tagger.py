@@ -17,9 +17,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-import wordfreq
-
-from services.processor.entities.link import Found, Linker, default_linker
+from services.processor.entities.link import Found, Linker, default_linker, zipf
 from services.processor.entities.ner import mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
@@ -225,7 +223,7 @@ def _name_like(word: str, lang: str) -> bool:
     """A capitalised word in lower case after its capital, no frequent word, month, weekday or title."""
     if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
         return False
-    z = wordfreq.zipf_frequency(word.lower(), lang)
+    z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
     return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
 

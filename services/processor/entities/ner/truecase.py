@@ -15,8 +15,7 @@ from functools import lru_cache
 from itertools import compress, count
 from pathlib import Path
 
-import wordfreq
-
+from services.processor.entities.link import WORDFREQ_LANGS, zipf
 from services.processor.entities.ner import lexicon
 from services.processor.entities.ner.text import Span, fold
 
@@ -69,10 +68,9 @@ def prose_form(word: str, lang: str, known: Known) -> str:
         return word
     low = word.lower()
     title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
-    try:
-        z = wordfreq.zipf_frequency(low, lang)
-    except (LookupError, ValueError):  # a language wordfreq does not know: names are likelier
+    if lang not in WORDFREQ_LANGS:  # a language wordfreq cannot read here: names are likelier
         return title
+    z = zipf(low, lang)
     if z < _NAME_LIMIT and (lexicon.load().get(title) or known(fold(low))):
         return title
     return low if z >= _COMMON else title
