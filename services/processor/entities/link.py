@@ -57,7 +57,10 @@ _STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punte
 _SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
 _SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
 _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
-_QUOTES = ("'", "’")  # what ends a minute before the blanks in _MINUTE
+# What a team pattern needs next to the name across blanks (\s and \d are str.isspace and
+# str.isdecimal): a bracket or a digit after it, a digit or a quote (what ends a minute) before it.
+_CUE_AFTER = re.compile(r"\s*[(\d]")
+_CUE_BEFORE = re.compile(r"[\d'’]\s+\Z")
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -124,7 +127,7 @@ class Linker:
             named = self.kb.lookup(key)
             if f.type == "MISC" and key not in self.kb.langnames and any(c.entity.cls == "country" for c in named):
                 f = Found(f.start, f.end, "LOC")  # "Doha (Katar)" read as MISC: a country's name is a place
-            if f.type == "LOC" and names_team(text, f.start, f.end) and not any(c.entity.cls == "country" for c in named):
+            if f.type == "LOC" and ctx.team(f.start, f.end) and not any(c.entity.cls == "country" for c in named):
                 f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             cands = named if _on_boundary(text, f) else ()
             if cands and _short_lower(text, f.start, f.end, key):
@@ -230,7 +233,7 @@ class Linker:
         person = prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
         org = prev in ORG_CUES or nxt in ORG_CUES
         language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
-        return (person or org or language or _team(ctx.text, start, end), person)
+        return (person or org or language or ctx.team(start, end), person)
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -360,14 +363,14 @@ def names_team(text: str, start: int, end: int) -> bool:
 
 def _team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
-    after, before = text[end : end + 60], text[max(0, start - 40) : start]
-    # Each pattern needs a bracket or a digit after the blanks that follow the name, or a digit or a
-    # quote before the blanks that precede it (\s and \d are str.isspace and str.isdecimal): most
-    # names have none, and then no pattern is tried.
-    head, tail = before.rstrip(), after.lstrip()
-    if not (tail[:1] == "(" or tail[:1].isdecimal()
-            or (len(head) < len(before) and (head[-1:] in _QUOTES or head[-1:].isdecimal()))):
+    # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
+    # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
+    # most names have neither, and then no pattern is tried. Two anchored scans decide that.
+    lo = max(0, start - 40)
+    if _CUE_AFTER.match(text, end, end + 60) is None and not (
+            start > lo and text[start - 1].isspace() and _CUE_BEFORE.search(text, lo, start) is not None):
         return False
+    after, before = text[end : end + 60], text[lo:start]
     if _STANDINGS.match(after) or _MINUTE.search(before):
         return True
     m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
@@ -405,6 +408,14 @@ class _Context:
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
         self._prev: dict[int, str] = {}  # start -> prev_word(start): resolve and _veto both read it
+        self._team: dict[tuple[int, int], bool] = {}  # (start, end) -> _team: link and _veto both ask
+
+    def team(self, start: int, end: int) -> bool:
+        """names_team(self.text, start, end), once per span."""
+        got = self._team.get((start, end))
+        if got is None:
+            got = self._team[(start, end)] = _team(self.text, start, end)
+        return got
 
     def prev_word(self, start: int) -> str:
         """The folded word right before start (spaces between), or ""."""
