@@ -102,9 +102,10 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
         if b - a == 1:  # most spans: one token, none of the splits below applies
-            w = text[spans[a][0] : spans[a][1]]
-            if not (w in _BREAKS or w == "(" or w == ")" or _junk(w) or w.lower() in _TITLES or not _has_letter(w)):
-                out.append((a, b, "LOC" if _dateline(text, spans, a, b) else typ))
+            s, e = spans[a]
+            w = text[s:e]
+            if _names_alone(w):
+                out.append((a, b, "LOC" if w.isupper() and _dateline(text, spans, a, b) else typ))
             continue
         ws = [text[s:e] for s, e in spans[a:b]]  # the span's words: ws[k - a] is token k
         pieces: list[tuple[int, int]] = []
@@ -143,6 +144,13 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 piece_typ = typ
             out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _names_alone(word: str) -> bool:
+    """Whether a one-token span of word is kept (correct's rules for a span of one word: no break,
+    bracket, date, calendar word or title, and a letter in it): a property of the word alone."""
+    return not (word in _BREAKS or word == "(" or word == ")" or _junk(word) or word.lower() in _TITLES or not _has_letter(word))
 
 
 def _has_letter(word: str) -> bool:
