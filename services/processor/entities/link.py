@@ -82,7 +82,7 @@ _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
-_JOINED: dict[str, str] = {}  # surface -> its KB key (join_key(fold_key(surface)))
+_GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, int, int, str, int]
@@ -91,11 +91,46 @@ _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blan
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 
 
+class _Surface(NamedTuple):
+    """What link reads from a span's text alone (Linker._surface)."""
+
+    key: str  # join_key(fold_key(text))
+    named: tuple[Candidate, ...]  # the KB's candidates of key
+    country: bool  # one of them is a country
+    misc_place: bool  # a country's name that is no language name: a place, not MISC
+    short: bool  # _short_lower: three letters or fewer, not in capitals
+    short_places: tuple[Candidate, ...]  # the well-known places among named (what a short name may be)
+    fallback: tuple[str, tuple[Candidate, ...]]  # key and candidates without a possessive or legal form
+
+
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
         self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
+        self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
+
+    def _surface(self, surface: str) -> _Surface:
+        """What link decides from a span's text alone, computed once per surface (bounded)."""
+        key = join_key(fold_key(surface))
+        named = self.kb.lookup(key)
+        country = any(c.entity.cls == "country" for c in named)
+        fb_key, fb = key, ()
+        if fb_key.endswith(" s"):  # Trump's
+            fb_key = fb_key[:-2]
+            fb = self.kb.lookup(fb_key)
+        if not fb and fb_key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
+            fb_key, _, form = fb_key.rpartition(" ")
+            fb = tuple(c for c in self.kb.lookup(fb_key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
+        got = _Surface(
+            key, named, country, country and key not in self.kb.langnames,
+            len(key) <= 3 and not surface.replace(".", "").isupper(),  # _short_lower
+            tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN), (fb_key, fb),
+        )
+        if len(self._surfaces) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+            self._surfaces.clear()
+        self._surfaces[surface] = got
+        return got
 
     def is_country(self, key: str) -> bool:
         """Whether folded key names a country."""
@@ -109,36 +144,38 @@ class Linker:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
         cleaner KB names inside it). pieces: text.capital_pieces(text), when the caller has it."""
-        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
+        # Without "@" or a soft hyphen in the text, a name ends on a word boundary unless a hyphen or
+        # an apostrophe follows it (what _on_boundary reads then): one look at the next character.
+        plain = "@" not in text and "\xad" not in text
+        hits = [h for h in self.kb.scan(text, pieces)
+                if ((plain and text[h.end : h.end + 1] not in _GLUE) or _on_boundary(text, h))
+                and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
-        keys = _JOINED
+        surfaces, surface_of = self._surfaces, self._surface
         for f in spans:
-            if f.type in ("LOC", "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
-                f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
             surface = text[f.start : f.end]
-            key = keys.get(surface)
-            if key is None:
-                key = join_key(fold_key(surface))
-                if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
-                    keys.clear()
-                keys[surface] = key
-            named = self.kb.lookup(key)
-            if f.type == "MISC" and key not in self.kb.langnames and any(c.entity.cls == "country" for c in named):
-                f = Found(f.start, f.end, "LOC")  # "Doha (Katar)" read as MISC: a country's name is a place
-            if f.type == "LOC" and ctx.team(f.start, f.end) and not any(c.entity.cls == "country" for c in named):
-                f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
-            cands = named if _on_boundary(text, f) else ()
-            if cands and _short_lower(text, f.start, f.end, key):
+            info = surfaces.get(surface)
+            if info is None:
+                info = surface_of(surface)
+            typ = f.type
+            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
+                typ = "PER"  # "der 32-jährige Holland": an age says person
+            elif typ == "MISC" and info.misc_place:
+                typ = "LOC"  # "Doha (Katar)" read as MISC: a country's name is a place
+            if typ == "LOC" and not info.country and ctx.team(f.start, f.end):
+                typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
+            if typ != f.type:
+                f = Found(f.start, f.end, typ)
+            key, cands = info.key, info.named
+            if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
+                cands = ()
+            if cands and info.short:
                 # A short name the model read as a place counts when it is a well-known one ("Rom").
-                cands = tuple(c for c in cands if f.type == "LOC" == c.entity.type and c.entity.prior >= _WELL_KNOWN)
-            if not cands and key.endswith(" s"):  # Trump's
-                key = key[:-2]
-                cands = self.kb.lookup(key)
-            if not cands and key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
-                key, _, form = key.rpartition(" ")
-                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
+                cands = info.short_places if typ == "LOC" else ()
+            if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
+                key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
                 out.append(Found(f.start, f.end, ent.type if ent.cls in _CROSS else f.type, ent.id, ent.name))  # _out_type
