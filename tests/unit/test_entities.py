@@ -434,3 +434,18 @@ def test_result_lines_and_table_rows_name_teams() -> None:
            "He scored 3 goals in 12 games in 1996 and 4 more"
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     assert got == [("Arsenal", "ORG"), ("Derby", "ORG"), ("Japan", "LOC"), ("Syria", "LOC"), ("Manchester United", "ORG")]
+
+
+def test_word_before_equals_its_regex_definition() -> None:
+    """mentions.word_before reads the text backwards; the definition is _WORD_BEFORE.search (every
+    start tried, $ also before a final line break)."""
+    import random
+
+    from services.processor.entities.ner.mentions import _WORD_BEFORE, word_before
+
+    rng = random.Random(4)
+    alphabet = [" ", " ", "\t", "\n", "\u2003", "a", "K", "é", "1", "٣", "²", "_", "-", ".", ".", "Ⅻ", "ß", "Ü", "\r", "‐"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        m = _WORD_BEFORE.search(text)
+        assert word_before(text) == (None if m is None else m.group(1)), text

@@ -485,14 +485,34 @@ class _Context:
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
         before = self.text[max(0, start - 40) : start]
-        m = _CAPITAL_BEFORE.search(before)
-        if m and m.group(1)[0].isupper():
-            head = before[: m.start()].rstrip(" \t")
-            if head and head[-1] not in ".!?:\n\"'“„«(" and m.group(1).lower() not in _SENTENCE_WORDS:
+        got = _capital_before(before)
+        if got is not None and got[0][0].isupper():
+            word, at = got
+            head = before[:at].rstrip(" \t")
+            if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
                 return True
         m = _CAPITAL_AFTER.match(self.text[end : end + 40])
         return bool(m and m.group(1)[0].isupper() and self.lang != "de")
 
+
+def _capital_before(before: str) -> tuple[str, int] | None:
+    """(group 1, start) of _CAPITAL_BEFORE.search(before), or None. That search tries every start, so it
+    reads the text backwards instead: the blanks at the end (before a final line break, where $ also
+    matches), the alphanumeric run before them, and in that run the first character that is not a
+    digit: the leftmost start the pattern can match from."""
+    m = _BLANKS_RUN_REVERSED.match(before[::-1])
+    if m is None:
+        return None
+    run = m.group(1)  # reversed
+    j = len(run) - 1
+    while j >= 0 and run[j].isdecimal():
+        j -= 1
+    if j < 0:
+        return None
+    return run[j::-1], len(before) - m.end() + len(run) - 1 - j
+
+
+_BLANKS_RUN_REVERSED = re.compile(r"\n?[ \t]+([^\W_]+)")
 
 # Capitalised words that often stand before a name without being part of it (sentence-internal).
 _SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et le la les à für bei mit".split())

@@ -60,6 +60,24 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
 
 
+def word_before(before: str) -> str | None:
+    """Group 1 of _WORD_BEFORE.search(before), or None. That search tries every start, so it reads the
+    text backwards instead: the blanks at the end (before a final line break, where $ also matches), a
+    dot, the run of word characters and hyphens before them, and in that run the first letter (not a
+    digit or an underscore): the leftmost start the pattern can match from."""
+    m = _WORD_BEFORE_REVERSED.match(before[::-1])
+    if m is None:
+        return None
+    run = m.group(1)  # reversed
+    j = len(run) - 1
+    while j >= 0 and not (run[j].isalnum() and not run[j].isdecimal()):
+        j -= 1
+    return run[j::-1] if j >= 0 else None
+
+
+_WORD_BEFORE_REVERSED = re.compile(r"\n?[ \t]+\.?([\w-]+)")
+
+
 def titled_person(text: str, found: list[Found]) -> list[Found]:
     """An unlinked name read as an organisation or place right after a person's title is a person
     ("minister Hoekstra", "Bürgermeisterin Reker"); a linked one keeps its reading ("Präsident
@@ -67,8 +85,8 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
     out = found
     for i, f in enumerate(found):
         if f.type in ("ORG", "LOC") and f.entity_id is None and " " not in text[f.start : f.end]:
-            m = _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)
-            if m is not None and rules.is_title(m.group(1)):
+            word = word_before(text[max(0, f.start - 40) : f.start])
+            if word is not None and rules.is_title(word):
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, "PER")
