@@ -449,3 +449,24 @@ def test_word_before_equals_its_regex_definition() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         m = _WORD_BEFORE.search(text)
         assert word_before(text) == (None if m is None else m.group(1)), text
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("US-Beamten trafen in Deutschland die Vertreter der Vereinigten Staaten und Russlands.", "de"),
+    ("Hitler’s Germany and Italy's army; the U.S. and the United Kingdom met in New York's Central Park.", "en"),
+    ("De VS en Saoedi -Arabië spraken in Oekraïne over Rusland-Oekraïne en de EU.", "nl"),
+    ("La France et l'Allemagne, l’Italie et les États-Unis.", "fr"),
+])
+def test_boundary_marks_equal_the_filtered_gazetteer_marks(text: str, lang: str) -> None:
+    """tagger.boundary_marks decides the boundaries and the marks in one pass; the definition filters the
+    matches with _on_boundaries (English: also before a possessive), then takes gaz_marks."""
+    from services.processor.entities.ner import mentions
+    from services.processor.entities.ner.tagger import _on_boundaries, boundary_marks, gaz_marks
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.tag import _tagger
+
+    spans, matches = tokenize(text), _tagger().gaz.scan(text, lang)
+    kept = [m for m in matches if _on_boundaries(spans, m.start, m.end)
+            or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+    assert len(kept) < len(matches) or lang == "fr"
+    assert boundary_marks(text, spans, matches, lang) == gaz_marks(spans, kept)

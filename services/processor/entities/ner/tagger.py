@@ -51,6 +51,34 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
     return out
 
 
+_B = {t: "B-" + t for t in ("PER", "ORG", "LOC", "MISC")}
+_I = {t: "I-" + t for t in ("PER", "ORG", "LOC", "MISC")}
+
+
+def boundary_marks(text: str, spans: list[Span], matches: list[Match], lang: str) -> list[tuple[int, str]]:
+    """gaz_marks of the matches that sit on token boundaries (not "US" inside "US-Beamten"; in English
+    also a name before a possessive, "Hitler’s"): the model's gazetteer features. One look-up of each
+    match's first token decides both; a match on boundaries covers its tokens whole (B-, I-)."""
+    out: list[tuple[int, str]] = []
+    n = len(spans)
+    for m in matches:
+        k = bisect_left(spans, (m.start, -1))
+        if k < n and spans[k][0] == m.start:
+            j = k
+            while j < n and spans[j][1] < m.end:
+                j += 1
+            if j < n and spans[j][1] == m.end:
+                typ = m.entry.entity.type
+                out.append((k, _B.get(typ) or "B-" + typ))
+                if j > k:
+                    i_tag = _I.get(typ) or "I-" + typ
+                    out.extend((i, i_tag) for i in range(k + 1, j + 1))
+                continue
+        if lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2):
+            out.extend(gaz_marks(spans, [m]))
+    return out
+
+
 def gaz_tags(spans: list[Span], matches: list[Match]) -> list[str | None]:
     """gaz_marks as a per-token list (None: no match), the form features.py takes."""
     tags: list[str | None] = [None] * len(spans)
@@ -141,13 +169,10 @@ class Tagger:
             model_words, model_pieces = words, pieces
         else:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
-        matches = self.gaz.scan(cased, lang, model_pieces)
-        # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)
-                   or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+        marks = boundary_marks(text, spans, self.gaz.scan(cased, lang, model_pieces), lang)
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
-        runs = self._crf_runs(cased, spans, gaz_marks(spans, matches), lang, model_words)
+        runs = self._crf_runs(cased, spans, marks, lang, model_words)
         found = [mentions.nl_adjective(text, t, lang) for a, b, f in runs for t in _trim_run(text, spans, words, a, b, f)]
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
