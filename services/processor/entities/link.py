@@ -204,7 +204,10 @@ class Linker:
             got = self._static_choices(cands, key, stype, ctx.lang)
         if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0:
             return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
-        veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
+        # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
+        # the other words around the name (_place_veto) places only.
+        person: bool | None = None
+        place: bool | None = None
         scored: list[tuple[int, Entity]] = []
         for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
             if common and ctx.starts_sentence(start):
@@ -215,10 +218,15 @@ class Linker:
                 if geonames == 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
             if vetoed_by >= 0:
-                if veto is None:
-                    veto = self._veto(key, start, end, ctx)
-                if veto[vetoed_by]:
+                if person is None:
+                    person = _person_cue(ctx.prev_word(start))
+                if person:
                     continue
+                if vetoed_by == 0:
+                    if place is None:
+                        place = self._place_veto(key, start, end, ctx)
+                    if place:
+                        continue
             if country:
                 score += 30 if country in ctx.countries else home_bonus
             scored.append((score, e))
@@ -264,13 +272,14 @@ class Linker:
         self._static[(key, stype, lang)] = got
         return got
 
-    def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
-        """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
-        prev, nxt = ctx.prev_word(start), ctx.next_word(end)
-        person = prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
-        org = prev in ORG_CUES or nxt in ORG_CUES
-        language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
-        return (person or org or language or ctx.team(start, end), person)
+    def _place_veto(self, key: str, start: int, end: int, ctx: _Context) -> bool:
+        """A place (not a person or an organisation) is vetoed by the words around text[start:end]: an
+        organisation word, a language cue before a language's name, a team's context. A person cue
+        (_person_cue) vetoes places and organisations both."""
+        prev = ctx.prev_word(start)
+        return (prev in ORG_CUES or ctx.next_word(end) in ORG_CUES
+                or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
+                or ctx.team(start, end))
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -353,6 +362,11 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _person_cue(prev: str) -> bool:
+    """The folded word before a name makes it a person ("Herr", "32-jährige")."""
+    return prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
 
 
 def _neg_score(s: tuple[int, Entity]) -> int:
