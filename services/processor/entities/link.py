@@ -323,30 +323,32 @@ class Linker:
         """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
         same entity, replaces them ("Kirill" + "Dmitriev")."""
         out: list[Found] = []
-        j = 0
+        j, n = 0, len(found)
         for h in hits:
-            while j < len(found) and found[j].end <= h.start:
-                out.append(found[j])
+            hs, he = h.start, h.end
+            i = j
+            while j < n and found[j].end <= hs:
                 j += 1
+            if j > i:
+                out += found[i:j]
             k = j
-            while k < len(found) and found[k].start < h.end:
+            while k < n and found[k].start < he:
                 k += 1
-            covered = found[j:k]
             if k == j + 1:  # the usual case, one span: the test below for it alone
-                f = covered[0]
-                if not (h.start <= f.start and f.end <= h.end) or (f.start == h.start and f.end == h.end):
+                f = found[j]
+                if not (hs <= f.start and f.end <= he) or (f.start == hs and f.end == he):
                     continue  # the model's span wins
-            elif covered and (
-                not all(h.start <= f.start and f.end <= h.end for f in covered)
-                or all((f.start, f.end) == (h.start, h.end) for f in covered)
+            elif k > j and (
+                not all(hs <= f.start and f.end <= he for f in found[j:k])
+                or all(f.start == hs and f.end == he for f in found[j:k])
             ):
                 continue  # the model's spans win
-            ent = self._addable(text, h, ctx, bool(covered))
-            if ent is None or (covered and any(f.entity_id not in (None, ent.id) for f in covered)):
+            ent = self._addable(text, h, ctx, k > j)
+            if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
                 continue
-            out.append(Found(h.start, h.end, ent.type, ent.id, ent.name))
+            out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
-        out.extend(found[j:])
+        out += found[j:]
         return out
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
@@ -545,20 +547,25 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
                 by_surface.setdefault(key[-1:], f)
     if not by_surface:
         return found
-    out = []
-    for f in found:
-        if f.entity_id is None and f.type == "MISC":  # "zei Trump" read as MISC beside a linked "Donald Trump"
-            ref = by_surface.get(fold_key(text[f.start : f.end]))
-            if ref is not None and text[ref.start : ref.end].rpartition(" ")[2] == text[f.start : f.end]:
-                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
-        elif f.entity_id is None:
-            key = fold_key(text[f.start : f.end])
+    out = found  # copied on the first change
+    for i, f in enumerate(found):
+        if f.entity_id is not None:
+            continue
+        surface = text[f.start : f.end]
+        key = fold_key(surface)
+        if f.type == "MISC":  # "zei Trump" read as MISC beside a linked "Donald Trump"
+            ref = by_surface.get(key)
+            if ref is None or text[ref.start : ref.end].rpartition(" ")[2] != surface:
+                continue
+        else:
             ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
             if ref is None and len(key) == 1 and key[0].endswith("s"):
                 ref = by_surface.get((key[0][:-1],))
-            if ref is not None and (ref.type == f.type or ref.type == "PER"):
-                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
-        out.append(f)
+            if ref is None or not (ref.type == f.type or ref.type == "PER"):
+                continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
     return out
 
 

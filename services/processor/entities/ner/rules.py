@@ -343,7 +343,7 @@ def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) ->
     them untagged; a capitalised one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
     if _DE_NATION_FORMS.isdisjoint(words):  # the usual case, decided in C
         return found
-    hits = [k for k, w in enumerate(words) if w in _DE_NATION_FORMS]
+    hits = compress(count(), map(_DE_NATION_FORMS.__contains__, words))
     taken = {k for a, b, _ in found for k in range(a, b)}
     extra = [(k, k + 1, "MISC") for k in hits if k not in taken]
     return sorted([*found, *extra]) if extra else found
