@@ -470,3 +470,19 @@ def test_boundary_marks_equal_the_filtered_gazetteer_marks(text: str, lang: str)
             or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
     assert len(kept) < len(matches) or lang == "fr"
     assert boundary_marks(text, spans, matches, lang) == gaz_marks(spans, kept)
+
+
+def test_line_scans_equal_their_regex_definitions() -> None:
+    """mentions.digit_at_line_end reads line by line what _DIGIT_AT_LINE_END finds; the dateline scan is
+    skipped only when _DATELINE cannot match (no line opens with two capitals)."""
+    import random
+
+    from services.processor.entities.ner import mentions
+
+    rng = random.Random(5)
+    alphabet = [" ", "\t", "\n", "\n", "\r", "1", "٣", "²", "A", "B", "a", "'", "’", ".", "-", ",", "(", "\u2003", "Ä"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert mentions.digit_at_line_end(text) == (mentions._DIGIT_AT_LINE_END.search(text) is not None), text
+        if mentions._DATELINE.search(text) is not None:
+            assert mentions._DATELINE_HEAD.match(text) or mentions._DATELINE_NEXT.search(text), text

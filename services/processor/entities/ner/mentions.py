@@ -36,6 +36,10 @@ def abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 
 # An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
 _DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})[ \t]*([,(—–-])")
+# What every _DATELINE match opens with, at the text's start or after a line break (the first scans
+# for its line break in C; (?m)^ makes the engine try every position).
+_DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
+_DATELINE_NEXT = re.compile(r"\n[ \t]*[A-Z][A-Z'’.-]")
 _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
 
 
@@ -44,6 +48,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     1996-12-06"): a well-known place before a dash or a bracket, or any name before a comma when a
     date follows (a common word before a comma is not a place: "SIE , DIE ..."). A headline's
     "SOCCER - JAPAN ..." names no place."""
+    if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
+        return found  # no line opens with two capitals: _DATELINE finds nothing
     added = []
     for m in _DATELINE.finditer(text):
         start, end = m.span(1)
@@ -115,11 +121,17 @@ _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 
 
+def digit_at_line_end(text: str) -> bool:
+    """Whether _DIGIT_AT_LINE_END.search(text) finds a match: a line (up to a line break or the end)
+    whose last character before its blanks is a digit. Read line by line: that regex tries every digit."""
+    return any(line.rstrip(" \t")[-1:].isdecimal() for line in text.split("\n"))
+
+
 def results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
     CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
     shape count, so prose with numbers is untouched."""
-    if _DIGIT_AT_LINE_END.search(text) is None:
+    if not digit_at_line_end(text):
         return found
     teams: list[tuple[int, int]] = []
     for rx in (_RESULT_LINE, _TABLE_ROW):
