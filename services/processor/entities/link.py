@@ -87,6 +87,7 @@ _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, int, int, str, int]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
+_NEXT_WORD = re.compile(r"[ \t-]*(" + _WORD.pattern + ")")  # blanks and hyphens, then a _WORD
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 
@@ -488,10 +489,9 @@ class _Context:
         return fold(m.group()[::-1]) if m else ""
 
     def next_word(self, end: int) -> str:
-        seg = self.text[end : end + 40]
-        # The first word, when only blanks and hyphens stand before it.
-        m = _WORD.match(seg, len(seg) - len(seg.lstrip(" \t-")))
-        return fold(m.group()) if m else ""
+        # The first word of the 40 characters after end, when only blanks and hyphens stand before it.
+        m = _NEXT_WORD.match(self.text, end, end + 40)
+        return fold(m.group(1)) if m else ""
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""

@@ -179,8 +179,11 @@ class Gazetteer:
             if got is None or a < done:
                 continue
             key, walk, entry = got
-            if walk:  # walk on while the pieces so far begin some key (a trie walk over the prefix set)
-                keys, ends = [key], [end]
+            # Walk on while the pieces so far begin some key (a trie walk over the prefix set). The
+            # first step mostly fails (most keys go on only to a genitive "s"): tried before any list.
+            nxt = next_piece(text, end) if walk else None
+            if nxt is not None and (longer := key + SEP + fold(nxt.group(1))) in prefixes:
+                keys, ends = [key, longer], [end, nxt.end()]
                 while True:
                     nxt = next_piece(text, ends[-1])
                     if nxt is None:
