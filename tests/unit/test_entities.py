@@ -343,6 +343,8 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
         assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
+        got = charscan.tokens_pieces_breaks(text)
+        assert got is None or got[2] == charscan.breaks(text, len(got[0])), text
         spans = charscan.tokens(text)
         assert sentences(text, spans) == _sentences_by_regex(text, spans), text  # the breaks read off the tokens
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None

@@ -21,7 +21,7 @@ from services.processor.entities.ner import mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_and_pieces
+from services.processor.entities.ner.text import Span, capital_pieces, sentences, tokens_pieces_breaks
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -122,15 +122,15 @@ class Tagger:
         return [f for _a, _b, f in self._crf_runs(text, spans, marks, lang, words)]
 
     def _crf_runs(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None) -> list[tuple[int, int, Found]]:
+                  words: list[str] | None = None, breaks: list[int] | None = None) -> list[tuple[int, int, Found]]:
         """crf_spans, each span with the tokens it was cut from (first, last+1): its edges may lie
-        inside them (English possessives, openers)."""
+        inside them (English possessives, openers). breaks: see text.sentences."""
         crf = self.crf(lang)
         if crf is None:
             return []
         if words is None:
             words = [text[s:e] for s, e in spans]
-        sents = sentences(text, spans)
+        sents = sentences(text, spans, breaks)
         labels = crf.decode(words, sents, marks)
         starts = {a for a, _b in sents}
         runs: list[tuple[int, int, str]] = []
@@ -158,7 +158,7 @@ class Tagger:
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
-        spans, pieces = tokens_and_pieces(text)
+        spans, pieces, breaks = tokens_pieces_breaks(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
@@ -172,7 +172,7 @@ class Tagger:
         marks = boundary_marks(text, spans, self.gaz.scan(cased, lang, model_pieces), lang)
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
-        runs = self._crf_runs(cased, spans, marks, lang, model_words)
+        runs = self._crf_runs(cased, spans, marks, lang, model_words, breaks if cased is text else None)
         found = [mentions.nl_adjective(text, t, lang) for a, b, f in runs for t in _trim_run(text, spans, words, a, b, f)]
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
