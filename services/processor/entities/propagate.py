@@ -43,26 +43,26 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     for f in found:
         if f.type == "MISC":
             continue
-        first = k = bisect_left(tokens, (f.start, -1), k)
-        end = f.end
-        while k < n and tokens[k][1] <= end:
+        k = bisect_left(tokens, (f.start, -1), k)
+        seq: list[str] = []
+        while k < n and tokens[k][1] <= f.end:
+            seq.append(words[k])
             k += 1
-        if k == first or k - first > _MAX_WORDS:
+        if not seq or len(seq) > _MAX_WORDS:
             continue
-        linked, key = f.entity_id is not None, tuple(words[first:k])
-        if key[0][:1].isupper() and (len(key) > 1 or _spreadable(key[0], linked, lang)):
+        linked, key = f.entity_id is not None, tuple(seq)
+        if (len(seq) > 1 or _spreadable(seq[0], linked, lang)) and seq[0][:1].isupper():
             known = forms.get(key)
             if known is None or (linked and known.entity_id is None):  # a linked mention's id wins
                 forms[key] = f
-        if f.type == "PER" and len(key) > 1 and _surname_spreadable(key[-1], linked, lang):
-            last = key[-1]
-            known = forms.get((last,))
+        if f.type == "PER" and len(seq) > 1 and _surname_spreadable(seq[-1], linked, lang):
+            known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
-                forms[(last,)] = f
-                if not _spreadable(last, linked, lang):
-                    ambiguous.add(last)
-            if lang == "de" and not last.endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
-                forms.setdefault((last + "s",), f)
+                forms[(seq[-1],)] = f
+                if not _spreadable(seq[-1], linked, lang):
+                    ambiguous.add(seq[-1])
+            if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
+                forms.setdefault((seq[-1] + "s",), f)
     if not forms:
         return found
     by_first: dict[str, list[tuple[str, ...]]] = {}

@@ -116,15 +116,9 @@ class Tagger:
         return crf
 
     def crf_spans(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None) -> list[Found]:
+                  words: list[str] | None = None, breaks: list[int] | None = None) -> list[Found]:
         """Model spans over every sentence of text (BIO, a span never crosses a sentence start).
-        words: the tokens' text, when the caller has it."""
-        return [f for _a, _b, f in self._crf_runs(text, spans, marks, lang, words)]
-
-    def _crf_runs(self, text: str, spans: list[Span], marks: list[tuple[int, str]], lang: str,
-                  words: list[str] | None = None, breaks: list[int] | None = None) -> list[tuple[int, int, Found]]:
-        """crf_spans, each span with the tokens it was cut from (first, last+1): its edges may lie
-        inside them (English possessives, openers). breaks: see text.sentences."""
+        words: the tokens' text, when the caller has it; breaks: see text.sentences."""
         crf = self.crf(lang)
         if crf is None:
             return []
@@ -150,10 +144,10 @@ class Tagger:
         elif lang == "de":
             runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
         runs = rules.agencies(words, rules.correct(text, spans, runs))
-        out = [(a, b, Found(spans[a][0], spans[b - 1][1], t)) for a, b, t in runs]
+        out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
-            out = [(a, b, Found(rules.strip_opener(text, rules.strip_article(text, f.start, f.end, f.type), f.end, f.type),
-                                rules.strip_possessive(text, f.start, f.end), f.type)) for a, b, f in out]
+            out = [Found(rules.strip_opener(text, rules.strip_article(text, f.start, f.end, f.type), f.end, f.type),
+                         rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
         return out
 
     def tag(self, text: str, lang: str) -> list[Found]:
@@ -172,8 +166,8 @@ class Tagger:
         marks = boundary_marks(text, spans, self.gaz.scan(cased, lang, model_pieces), lang)
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
-        runs = self._crf_runs(cased, spans, marks, lang, model_words, breaks if cased is text else None)
-        found = [mentions.nl_adjective(text, t, lang) for a, b, f in runs for t in _trim_run(text, spans, words, a, b, f)]
+        found = self.crf_spans(cased, spans, marks, lang, model_words, breaks if cased is text else None)
+        found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
@@ -194,16 +188,6 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
-
-
-def _trim_run(text: str, spans: list[Span], words: list[str], a: int, b: int, f: Found) -> list[Found]:
-    """_trim(text, spans, f) for f cut from tokens a..b-1 (words: the tokens' text), without looking
-    its tokens up when f covers them exactly and neither edge token is one _trim cuts."""
-    if f.start == spans[a][0] and f.end == spans[b - 1][1]:
-        head, tail = words[a], words[b - 1]
-        if not (head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS):
-            return [f]
-    return _trim(text, spans, f)
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
