@@ -488,4 +488,3 @@ def test_result_lines_and_table_rows_name_teams() -> None:
            "He scored 3 goals in 12 games in 1996 and 4 more"
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     assert got == [("Arsenal", "ORG"), ("Derby", "ORG"), ("Japan", "LOC"), ("Syria", "LOC"), ("Manchester United", "ORG")]
-
