@@ -1,6 +1,6 @@
 """The entity step's cost on this tree against a git ref, paired in time: for a shared, loaded machine.
 
-    NEWSFLOW_SHARED=../shared .venv/bin/python bench/entities_pair.py REF [--rounds 30]
+    NEWSFLOW_SHARED=../shared .venv/bin/python bench/entities_pair.py REF [--rounds 30] [--code DIR]
 
 bench_entities.py --speed-only times each tree in fresh processes one after the other; when the
 machine's load swings between runs (other people's work), its minima and medians can favour either
@@ -65,6 +65,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ref", nargs="?", help="git ref to compare with (e.g. main)")
     ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--code", type=Path, default=REPO,
+                    help="checkout timed as 'now' (default: this tree), e.g. a trial merge exported elsewhere")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -77,7 +79,7 @@ def main() -> None:
         print(f"entities_pair: no seed articles under {shared}, skipped")
         return
     other = _export(args.ref)
-    trees = [("now", REPO), (args.ref, other)]
+    trees = [("now", args.code), (args.ref, other)]
     procs = []
     try:
         for _, code in trees:

@@ -343,10 +343,64 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         assert charscan.tokens(text) == [m.span() for m in _TOKEN.finditer(text)], text
         assert charscan.capital_pieces(text) == [(m.start(), m.end(), m.group()) for m in _CAPITAL_PIECE.finditer(text)], text
         assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
+        got = charscan.tokens_pieces_breaks(text)
+        assert got is None or got[2] == charscan.breaks(text, len(got[0])), text
         spans = charscan.tokens(text)
         assert sentences(text, spans) == _sentences_by_regex(text, spans), text  # the breaks read off the tokens
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None
     assert charscan.tokens_and_pieces("Smile \U0001f600 A") is None
+
+
+def test_word_before_equals_its_regex_definition() -> None:
+    """mentions.word_before reads the text backwards; the definition is _WORD_BEFORE.search (every
+    start tried, $ also before a final line break)."""
+    import random
+
+    from services.processor.entities.ner.mentions import _WORD_BEFORE, word_before
+
+    rng = random.Random(4)
+    alphabet = [" ", " ", "\t", "\n", "\u2003", "a", "K", "é", "1", "٣", "²", "_", "-", ".", ".", "Ⅻ", "ß", "Ü", "\r", "‐"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        m = _WORD_BEFORE.search(text)
+        assert word_before(text) == (None if m is None else m.group(1)), text
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("US-Beamten trafen in Deutschland die Vertreter der Vereinigten Staaten und Russlands.", "de"),
+    ("Hitler’s Germany and Italy's army; the U.S. and the United Kingdom met in New York's Central Park.", "en"),
+    ("De VS en Saoedi -Arabië spraken in Oekraïne over Rusland-Oekraïne en de EU.", "nl"),
+    ("La France et l'Allemagne, l’Italie et les États-Unis.", "fr"),
+])
+def test_boundary_marks_equal_the_filtered_gazetteer_marks(text: str, lang: str) -> None:
+    """tagger.boundary_marks decides the boundaries and the marks in one pass; the definition filters the
+    matches with _on_boundaries (English: also before a possessive), then takes gaz_marks."""
+    from services.processor.entities.ner import mentions
+    from services.processor.entities.ner.tagger import _on_boundaries, boundary_marks, gaz_marks
+    from services.processor.entities.ner.text import tokenize
+    from services.processor.entities.tag import _tagger
+
+    spans, matches = tokenize(text), _tagger().gaz.scan(text, lang)
+    kept = [m for m in matches if _on_boundaries(spans, m.start, m.end)
+            or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+    assert len(kept) < len(matches) or lang == "fr"
+    assert boundary_marks(text, spans, matches, lang) == gaz_marks(spans, kept)
+
+
+def test_line_scans_equal_their_regex_definitions() -> None:
+    """mentions.digit_at_line_end reads line by line what _DIGIT_AT_LINE_END finds; the dateline scan is
+    skipped only when _DATELINE cannot match (no line opens with two capitals)."""
+    import random
+
+    from services.processor.entities.ner import mentions
+
+    rng = random.Random(5)
+    alphabet = [" ", "\t", "\n", "\n", "\r", "1", "٣", "²", "A", "B", "a", "'", "’", ".", "-", ",", "(", "\u2003", "Ä"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert mentions.digit_at_line_end(text) == (mentions._DIGIT_AT_LINE_END.search(text) is not None), text
+        if mentions._DATELINE.search(text) is not None:
+            assert mentions._DATELINE_HEAD.match(text) or mentions._DATELINE_NEXT.search(text), text
 
 
 def test_a_dotted_abbreviation_keeps_its_final_dot() -> None:

@@ -259,6 +259,21 @@ def test_prev_word_equals_its_regex_definition() -> None:
             assert ctx.prev_word(start) == want, (text, start)
 
 
+def test_capital_before_equals_its_regex_definition() -> None:
+    """_capital_before reads the text backwards; the definition is _CAPITAL_BEFORE.search (every start
+    tried, $ also before a final line break)."""
+    import random
+
+    from services.processor.entities.link import _CAPITAL_BEFORE, _capital_before
+
+    rng = random.Random(3)
+    alphabet = [" ", " ", "\t", "\n", "\u2003", "a", "K", "é", "1", "٣", "²", "_", "-", ".", "Ⅻ", "ß", "Ü", "\r"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        m = _CAPITAL_BEFORE.search(text)
+        assert _capital_before(text) == (None if m is None else (m.group(1), m.start())), text
+
+
 def test_team_equals_its_regex_definition() -> None:
     """_team tries its patterns only when a bracket, digit or quote stands next to the name across
     blanks; the definition tries them always."""

@@ -57,7 +57,10 @@ _STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punte
 _SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
 _SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
 _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
-_QUOTES = ("'", "’")  # what ends a minute before the blanks in _MINUTE
+# What a team pattern needs next to the name across blanks (\s and \d are str.isspace and
+# str.isdecimal): a bracket or a digit after it, a digit or a quote (what ends a minute) before it.
+_CUE_AFTER = re.compile(r"\s*[(\d]")
+_CUE_BEFORE = re.compile(r"[\d'’]\s+\Z")
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -79,13 +82,26 @@ _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
-_JOINED: dict[str, str] = {}  # surface -> its KB key (join_key(fold_key(surface)))
+_GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, int, int, str, int]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
+_NEXT_WORD = re.compile(r"[ \t-]*(" + _WORD.pattern + ")")  # blanks and hyphens, then a _WORD
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
+
+
+class _Surface(NamedTuple):
+    """What link reads from a span's text alone (Linker._surface)."""
+
+    key: str  # join_key(fold_key(text))
+    named: tuple[Candidate, ...]  # the KB's candidates of key
+    country: bool  # one of them is a country
+    misc_place: bool  # a country's name that is no language name: a place, not MISC
+    short: bool  # _short_lower: three letters or fewer, not in capitals
+    short_places: tuple[Candidate, ...]  # the well-known places among named (what a short name may be)
+    fallback: tuple[str, tuple[Candidate, ...]]  # key and candidates without a possessive or legal form
 
 
 class Linker:
@@ -93,6 +109,29 @@ class Linker:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
         self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
+        self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
+
+    def _surface(self, surface: str) -> _Surface:
+        """What link decides from a span's text alone, computed once per surface (bounded)."""
+        key = join_key(fold_key(surface))
+        named = self.kb.lookup(key)
+        country = any(c.entity.cls == "country" for c in named)
+        fb_key, fb = key, ()
+        if fb_key.endswith(" s"):  # Trump's
+            fb_key = fb_key[:-2]
+            fb = self.kb.lookup(fb_key)
+        if not fb and fb_key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
+            fb_key, _, form = fb_key.rpartition(" ")
+            fb = tuple(c for c in self.kb.lookup(fb_key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
+        got = _Surface(
+            key, named, country, country and key not in self.kb.langnames,
+            len(key) <= 3 and not surface.replace(".", "").isupper(),  # _short_lower
+            tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN), (fb_key, fb),
+        )
+        if len(self._surfaces) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
+            self._surfaces.clear()
+        self._surfaces[surface] = got
+        return got
 
     def is_country(self, key: str) -> bool:
         """Whether folded key names a country."""
@@ -106,36 +145,38 @@ class Linker:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or
         cleaner KB names inside it). pieces: text.capital_pieces(text), when the caller has it."""
-        hits = [h for h in self.kb.scan(text, pieces) if _on_boundary(text, h) and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
+        # Without "@" or a soft hyphen in the text, a name ends on a word boundary unless a hyphen or
+        # an apostrophe follows it (what _on_boundary reads then): one look at the next character.
+        plain = "@" not in text and "\xad" not in text
+        hits = [h for h in self.kb.scan(text, pieces)
+                if ((plain and text[h.end : h.end + 1] not in _GLUE) or _on_boundary(text, h))
+                and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
         starts = [h.start for h in hits]
-        keys = _JOINED
+        surfaces, surface_of = self._surfaces, self._surface
         for f in spans:
-            if f.type in ("LOC", "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
-                f = Found(f.start, f.end, "PER")  # "der 32-jährige Holland": an age says person
             surface = text[f.start : f.end]
-            key = keys.get(surface)
-            if key is None:
-                key = join_key(fold_key(surface))
-                if len(keys) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
-                    keys.clear()
-                keys[surface] = key
-            named = self.kb.lookup(key)
-            if f.type == "MISC" and key not in self.kb.langnames and any(c.entity.cls == "country" for c in named):
-                f = Found(f.start, f.end, "LOC")  # "Doha (Katar)" read as MISC: a country's name is a place
-            if f.type == "LOC" and names_team(text, f.start, f.end) and not any(c.entity.cls == "country" for c in named):
-                f = Found(f.start, f.end, "ORG")  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
-            cands = named if _on_boundary(text, f) else ()
-            if cands and _short_lower(text, f.start, f.end, key):
+            info = surfaces.get(surface)
+            if info is None:
+                info = surface_of(surface)
+            typ = f.type
+            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
+                typ = "PER"  # "der 32-jährige Holland": an age says person
+            elif typ == "MISC" and info.misc_place:
+                typ = "LOC"  # "Doha (Katar)" read as MISC: a country's name is a place
+            if typ == "LOC" and not info.country and ctx.team(f.start, f.end):
+                typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
+            if typ != f.type:
+                f = Found(f.start, f.end, typ)
+            key, cands = info.key, info.named
+            if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
+                cands = ()
+            if cands and info.short:
                 # A short name the model read as a place counts when it is a well-known one ("Rom").
-                cands = tuple(c for c in cands if f.type == "LOC" == c.entity.type and c.entity.prior >= _WELL_KNOWN)
-            if not cands and key.endswith(" s"):  # Trump's
-                key = key[:-2]
-                cands = self.kb.lookup(key)
-            if not cands and key.rpartition(" ")[2] in _LEGAL_FORMS:  # "Volkswagen AG": the company named without it
-                key, _, form = key.rpartition(" ")
-                cands = tuple(c for c in self.kb.lookup(key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
+                cands = info.short_places if typ == "LOC" else ()
+            if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
+                key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
                 out.append(Found(f.start, f.end, ent.type if ent.cls in _CROSS else f.type, ent.id, ent.name))  # _out_type
@@ -164,7 +205,10 @@ class Linker:
             got = self._static_choices(cands, key, stype, ctx.lang)
         if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0:
             return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
-        veto: tuple[bool, bool] | None = None  # (place vetoed, organisation vetoed), read when needed
+        # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
+        # the other words around the name (_place_veto) places only.
+        person: bool | None = None
+        place: bool | None = None
         scored: list[tuple[int, Entity]] = []
         for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
             if common and ctx.starts_sentence(start):
@@ -175,10 +219,15 @@ class Linker:
                 if geonames == 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
             if vetoed_by >= 0:
-                if veto is None:
-                    veto = self._veto(key, start, end, ctx)
-                if veto[vetoed_by]:
+                if person is None:
+                    person = _person_cue(ctx.prev_word(start))
+                if person:
                     continue
+                if vetoed_by == 0:
+                    if place is None:
+                        place = self._place_veto(key, start, end, ctx)
+                    if place:
+                        continue
             if country:
                 score += 30 if country in ctx.countries else home_bonus
             scored.append((score, e))
@@ -224,13 +273,14 @@ class Linker:
         self._static[(key, stype, lang)] = got
         return got
 
-    def _veto(self, key: str, start: int, end: int, ctx: _Context) -> tuple[bool, bool]:
-        """(a place is vetoed, an organisation is vetoed) by the words around text[start:end]."""
-        prev, nxt = ctx.prev_word(start), ctx.next_word(end)
-        person = prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
-        org = prev in ORG_CUES or nxt in ORG_CUES
-        language = prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))
-        return (person or org or language or _team(ctx.text, start, end), person)
+    def _place_veto(self, key: str, start: int, end: int, ctx: _Context) -> bool:
+        """A place (not a person or an organisation) is vetoed by the words around text[start:end]: an
+        organisation word, a language cue before a language's name, a team's context. A person cue
+        (_person_cue) vetoes places and organisations both."""
+        prev = ctx.prev_word(start)
+        return (prev in ORG_CUES or ctx.next_word(end) in ORG_CUES
+                or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
+                or ctx.team(start, end))
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -274,30 +324,32 @@ class Linker:
         """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
         same entity, replaces them ("Kirill" + "Dmitriev")."""
         out: list[Found] = []
-        j = 0
+        j, n = 0, len(found)
         for h in hits:
-            while j < len(found) and found[j].end <= h.start:
-                out.append(found[j])
+            hs, he = h.start, h.end
+            i = j
+            while j < n and found[j].end <= hs:
                 j += 1
+            if j > i:
+                out += found[i:j]
             k = j
-            while k < len(found) and found[k].start < h.end:
+            while k < n and found[k].start < he:
                 k += 1
-            covered = found[j:k]
             if k == j + 1:  # the usual case, one span: the test below for it alone
-                f = covered[0]
-                if not (h.start <= f.start and f.end <= h.end) or (f.start == h.start and f.end == h.end):
+                f = found[j]
+                if not (hs <= f.start and f.end <= he) or (f.start == hs and f.end == he):
                     continue  # the model's span wins
-            elif covered and (
-                not all(h.start <= f.start and f.end <= h.end for f in covered)
-                or all((f.start, f.end) == (h.start, h.end) for f in covered)
+            elif k > j and (
+                not all(hs <= f.start and f.end <= he for f in found[j:k])
+                or all(f.start == hs and f.end == he for f in found[j:k])
             ):
                 continue  # the model's spans win
-            ent = self._addable(text, h, ctx, bool(covered))
-            if ent is None or (covered and any(f.entity_id not in (None, ent.id) for f in covered)):
+            ent = self._addable(text, h, ctx, k > j)
+            if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
                 continue
-            out.append(Found(h.start, h.end, ent.type, ent.id, ent.name))
+            out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
-        out.extend(found[j:])
+        out += found[j:]
         return out
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
@@ -313,6 +365,11 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _person_cue(prev: str) -> bool:
+    """The folded word before a name makes it a person ("Herr", "32-jährige")."""
+    return prev in PERSON_CUES or prev.endswith(_PERSON_ENDS)
 
 
 def _neg_score(s: tuple[int, Entity]) -> int:
@@ -368,14 +425,14 @@ def names_team(text: str, start: int, end: int) -> bool:
 
 def _team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
-    after, before = text[end : end + 60], text[max(0, start - 40) : start]
-    # Each pattern needs a bracket or a digit after the blanks that follow the name, or a digit or a
-    # quote before the blanks that precede it (\s and \d are str.isspace and str.isdecimal): most
-    # names have none, and then no pattern is tried.
-    head, tail = before.rstrip(), after.lstrip()
-    if not (tail[:1] == "(" or tail[:1].isdecimal()
-            or (len(head) < len(before) and (head[-1:] in _QUOTES or head[-1:].isdecimal()))):
+    # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
+    # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
+    # most names have neither, and then no pattern is tried. Two anchored scans decide that.
+    lo = max(0, start - 40)
+    if _CUE_AFTER.match(text, end, end + 60) is None and not (
+            start > lo and text[start - 1].isspace() and _CUE_BEFORE.search(text, lo, start) is not None):
         return False
+    after, before = text[end : end + 60], text[lo:start]
     if _STANDINGS.match(after) or _MINUTE.search(before):
         return True
     m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
@@ -413,6 +470,14 @@ class _Context:
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
         self._prev: dict[int, str] = {}  # start -> prev_word(start): resolve and _veto both read it
+        self._team: dict[tuple[int, int], bool] = {}  # (start, end) -> _team: link and _veto both ask
+
+    def team(self, start: int, end: int) -> bool:
+        """names_team(self.text, start, end), once per span."""
+        got = self._team.get((start, end))
+        if got is None:
+            got = self._team[(start, end)] = _team(self.text, start, end)
+        return got
 
     def prev_word(self, start: int) -> str:
         """The folded word right before start (spaces between), or ""."""
@@ -432,10 +497,9 @@ class _Context:
         return fold(m.group()[::-1]) if m else ""
 
     def next_word(self, end: int) -> str:
-        seg = self.text[end : end + 40]
-        # The first word, when only blanks and hyphens stand before it.
-        m = _WORD.match(seg, len(seg) - len(seg.lstrip(" \t-")))
-        return fold(m.group()) if m else ""
+        # The first word of the 40 characters after end, when only blanks and hyphens stand before it.
+        m = _NEXT_WORD.match(self.text, end, end + 40)
+        return fold(m.group(1)) if m else ""
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""
@@ -445,14 +509,34 @@ class _Context:
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
         before = self.text[max(0, start - 40) : start]
-        m = _CAPITAL_BEFORE.search(before)
-        if m and m.group(1)[0].isupper():
-            head = before[: m.start()].rstrip(" \t")
-            if head and head[-1] not in ".!?:\n\"'“„«(" and m.group(1).lower() not in _SENTENCE_WORDS:
+        got = _capital_before(before)
+        if got is not None and got[0][0].isupper():
+            word, at = got
+            head = before[:at].rstrip(" \t")
+            if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
                 return True
         m = _CAPITAL_AFTER.match(self.text[end : end + 40])
         return bool(m and m.group(1)[0].isupper() and self.lang != "de")
 
+
+def _capital_before(before: str) -> tuple[str, int] | None:
+    """(group 1, start) of _CAPITAL_BEFORE.search(before), or None. That search tries every start, so it
+    reads the text backwards instead: the blanks at the end (before a final line break, where $ also
+    matches), the alphanumeric run before them, and in that run the first character that is not a
+    digit: the leftmost start the pattern can match from."""
+    m = _BLANKS_RUN_REVERSED.match(before[::-1])
+    if m is None:
+        return None
+    run = m.group(1)  # reversed
+    j = len(run) - 1
+    while j >= 0 and run[j].isdecimal():
+        j -= 1
+    if j < 0:
+        return None
+    return run[j::-1], len(before) - m.end() + len(run) - 1 - j
+
+
+_BLANKS_RUN_REVERSED = re.compile(r"\n?[ \t]+([^\W_]+)")
 
 # Capitalised words that often stand before a name without being part of it (sentence-internal).
 _SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et le la les à für bei mit".split())
@@ -471,20 +555,25 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
                 by_surface.setdefault(key[-1:], f)
     if not by_surface:
         return found
-    out = []
-    for f in found:
-        if f.entity_id is None and f.type == "MISC":  # "zei Trump" read as MISC beside a linked "Donald Trump"
-            ref = by_surface.get(fold_key(text[f.start : f.end]))
-            if ref is not None and text[ref.start : ref.end].rpartition(" ")[2] == text[f.start : f.end]:
-                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
-        elif f.entity_id is None:
-            key = fold_key(text[f.start : f.end])
+    out = found  # copied on the first change
+    for i, f in enumerate(found):
+        if f.entity_id is not None:
+            continue
+        surface = text[f.start : f.end]
+        key = fold_key(surface)
+        if f.type == "MISC":  # "zei Trump" read as MISC beside a linked "Donald Trump"
+            ref = by_surface.get(key)
+            if ref is None or text[ref.start : ref.end].rpartition(" ")[2] != surface:
+                continue
+        else:
             ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
             if ref is None and len(key) == 1 and key[0].endswith("s"):
                 ref = by_surface.get((key[0][:-1],))
-            if ref is not None and (ref.type == f.type or ref.type == "PER"):
-                f = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
-        out.append(f)
+            if ref is None or not (ref.type == f.type or ref.type == "PER"):
+                continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)
     return out
 
 

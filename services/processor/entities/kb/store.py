@@ -66,7 +66,9 @@ class KB:
         self._decoded: dict[str, tuple[Candidate, ...]] = {}
         self.prefixes = prefixes  # the leading pieces of every multi-piece key: the scan's trie
         self.langnames = langnames  # folded language name -> the languages (bits) it is a language name in
-        self._starts: dict[str, str] = {}  # capitalised word -> its key when a name starts with it, else "" (scan)
+        # scan: capitalised word -> (its key, whether the key is an alias, whether longer keys continue it),
+        # or None when no name starts with it
+        self._starts: dict[str, tuple[str, bool, bool] | None] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -99,43 +101,49 @@ class KB:
             pieces = capital_pieces(text)
         out: list[Hit] = []
         raw, prefixes = self._raw, self.prefixes
-        next_piece, done = _NEXT_PIECE.match, 0
-        # Which distinct capitalised words can start a name: folded and looked up once per process
-        # (known[word]: its key, or "" when no name starts with it).
-        known, cache = self._starts, _FOLD_CACHE
-        starts: dict[str, str] = {}
+        # Which distinct capitalised words can start a name: decided once per process (_start).
+        known = self._starts
+        starts: dict[str, tuple[str, bool, bool]] = {}
         for word in {p[2] for p in pieces}:
-            key = known.get(word)
-            if key is None:
-                key = ""
-                if not word[0].isdecimal():  # \d: a name starts with a letter
-                    folded = cache.get(word) or fold(word)
-                    if (folded in raw or folded in prefixes) and not word[0].islower():
-                        key = folded
+            got = known.get(word, False)
+            if got is False:
+                got = self._start(word)
                 if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
                     known.clear()
-                known[word] = key
-            if key:
-                starts[word] = key
+                known[word] = got
+            if got is not None:
+                starts[word] = got
         if not starts:
             return out
+        next_piece, done = _NEXT_PIECE.match, 0
         for a, end, word in pieces:
-            key = starts.get(word)
-            if key is None or a < done:
+            got = starts.get(word)
+            if got is None or a < done:
                 continue
-            best, best_end = (key if key in raw else None), end
-            while key in prefixes:
-                nxt = next_piece(text, end)
-                if nxt is None:
-                    break
-                key = key + " " + fold(nxt.group(1))
-                end = nxt.end()
-                if key in raw:
-                    best, best_end = key, end
+            key, alias, walk = got
+            best, best_end = (key if alias else None), end
+            if walk:  # on while the pieces so far begin a longer key (a trie walk over the prefixes)
+                while key in prefixes:
+                    nxt = next_piece(text, end)
+                    if nxt is None:
+                        break
+                    key = key + " " + fold(nxt.group(1))
+                    end = nxt.end()
+                    if key in raw:
+                        best, best_end = key, end
             if best is not None:
                 out.append(Hit(a, best_end, best))
                 done = best_end
         return out
+
+    def _start(self, word: str) -> tuple[str, bool, bool] | None:
+        """scan's decision for a capitalised word: (its key, an alias?, a leading piece of longer
+        keys?), or None when it starts with a digit or lower case or no name starts with it."""
+        if word[0].isdecimal() or word[0].islower():  # \d: a name starts with a letter
+            return None
+        key = _FOLD_CACHE.get(word) or fold(word)
+        alias, walk = key in self._raw, key in self.prefixes
+        return (key, alias, walk) if alias or walk else None
 
 
 def load(path: Path = KB_PATH) -> KB:

@@ -56,17 +56,24 @@ def capital_pieces(text: str) -> list[tuple[int, int, str]] | None:
 def tokens_and_pieces(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]] | None:
     """(tokens(text), capital_pieces(text)) from one pass over the code points, or None when text
     holds a code point beyond the BMP."""
+    got = tokens_pieces_breaks(text)
+    return None if got is None else got[:2]
+
+
+def tokens_pieces_breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]], list[int]] | None:
+    """(tokens(text), capital_pieces(text), breaks(text, len(tokens))) from one pass over the code
+    points, or None when text holds a code point beyond the BMP."""
     cp = _codes(text)
     n = len(cp)
-    out = np.empty(4 * n + 2, dtype=np.int64)
-    counts = np.zeros(2, dtype=np.int64)
+    out = np.empty(5 * n + 2, dtype=np.int64)
+    counts = np.zeros(3, dtype=np.int64)
     if _both(cp, _table(), out, counts) < 0:
         return None
-    k, m = counts.tolist()
+    k, m, b = counts.tolist()
     # Starts and ends in separate runs of out: two tolist() calls, no slicing of Python lists.
     spans = list(zip(out[:k].tolist(), out[n : n + k].tolist()))
     ps, pe = out[2 * n : 2 * n + m].tolist(), out[3 * n + 1 : 3 * n + 1 + m].tolist()
-    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)]
+    return spans, [(s, e, text[s:e]) for s, e in zip(ps, pe)], out[4 * n + 2 : 4 * n + 2 + b].tolist()
 
 
 def breaks(text: str, n_tokens: int) -> list[int] | None:
@@ -82,8 +89,9 @@ def breaks(text: str, n_tokens: int) -> list[int] | None:
 
 @njit(cache=True, nogil=True)
 def _both(cp, table, out, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """_tokens and _pieces in one call: token starts in out[:n], ends in out[n:2n], piece starts in
-    out[2n:3n+1], ends in out[3n+1:4n+2]; their numbers in counts; -1 beyond the BMP."""
+    """_tokens, _pieces and the breaks in one call: token starts in out[:n], ends in out[n:2n], piece
+    starts in out[2n:3n+1], ends in out[3n+1:4n+2], breaks from out[4n+2]; their numbers in counts;
+    -1 beyond the BMP."""
     n = cp.shape[0]
     tmp = np.empty(2 * n + 1, dtype=np.int64)
     k = _tokens(cp, table, tmp)
@@ -92,6 +100,7 @@ def _both(cp, table, out, counts):  # type: ignore[no-untyped-def]  # pragma: no
     for i in range(k):
         out[i] = tmp[2 * i]
         out[n + i] = tmp[2 * i + 1]
+    counts[2] = _break_tokens(cp, tmp, k, out[4 * n + 2 :])
     m = _pieces(cp, table, tmp)
     for i in range(m):
         out[2 * n + i] = tmp[2 * i]
@@ -108,13 +117,20 @@ def _breaks(cp, table, out, n_tokens):  # type: ignore[no-untyped-def]  # pragma
     k = _tokens(cp, table, out)
     if k < 0 or k != n_tokens:
         return -1
+    return _break_tokens(cp, out, k, out)
+
+
+@njit(cache=True, nogil=True)
+def _break_tokens(cp, toks, k, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The break tokens (see breaks) of the k tokens flattened in toks, into out (out may be toks:
+    the i-th break is written after token i is read); their number."""
     b = 0
     for i in range(k - 1):
-        end = out[2 * i + 1]
+        end = toks[2 * i + 1]
         c = cp[end - 1]
         brk = c == 0x2E or c == 0x21 or c == 0x3F or c == 0x2026  # . ! ? …
         if not brk:
-            for q in range(end, out[2 * i + 2]):
+            for q in range(end, toks[2 * i + 2]):
                 if cp[q] == 0x0A:
                     brk = True
                     break

@@ -61,6 +61,15 @@ class Entry:
     curated: bool
 
 
+class _Start(NamedTuple):
+    """What scan knows of a word that can start a match: its key, whether longer keys continue it
+    (a walk over the next pieces), and its own entry when allowed for the scan's language (else None)."""
+
+    key: str
+    walk: bool
+    entry: Entry | None
+
+
 class Match(NamedTuple):
     """An alias of entry found at text[start:end] (a named tuple: built for every match of every text)."""
 
@@ -87,8 +96,8 @@ class Gazetteer:
         self.table: dict[str, Entry] = {}
         self._ambiguous: set[str] = set()
         self.prefixes: set[str] = set()  # every key and its leading parts: the scan's trie
-        # scan: capitalised word -> (its key when a key starts with it, else ""; whether longer keys do)
-        self._starts: dict[str, tuple[str, bool]] = {}
+        # scan, per language filter: capitalised word -> _Start, or None when no match can start with it
+        self._starts: dict[str | None, dict[str, _Start | None]] = {}
         self._continued: frozenset[str] | None = None  # every proper leading part of a key
 
     def continued(self) -> frozenset[str]:
@@ -144,55 +153,69 @@ class Gazetteer:
         """
         if pieces is None:
             pieces = capital_pieces(text)
-        # Only pieces that do not start lower case can start a name: the distinct ones are folded and
-        # looked up once, then the following pieces are walked from each occurrence of a known start.
+        # Only pieces that do not start lower case can start a name: the distinct ones are decided
+        # once per process and language filter (_start), then the following pieces are walked from
+        # each occurrence of a start that longer keys continue.
         out: list[Match] = []
-        table, prefixes = self.table, self.prefixes
-        starts: dict[str, tuple[str, bool]] = {}
-        known = self._starts  # per process: the table is read-only once loaded
+        known = self._starts.get(lang)
+        if known is None:
+            known = self._starts[lang] = {}
+        starts: dict[str, _Start] = {}
         for word in {p[2] for p in pieces}:
-            got = known.get(word)
-            if got is None:
-                got = ("", False)
-                if not word[0].islower():
-                    folded = fold(word)
-                    if folded in prefixes:
-                        got = (folded, folded in self.continued())
+            got = known.get(word, False)
+            if got is False:
+                got = self._start(word, lang)
                 if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
                     known.clear()
                 known[word] = got
-            if got[0]:
+            if got is not None:
                 starts[word] = got
         if not starts:
             return out
+        table, prefixes = self.table, self.prefixes
         next_piece, done = _NEXT_PIECE.match, 0
         for a, end, word in pieces:
             got = starts.get(word)
             if got is None or a < done:
                 continue
-            key, walk = got
-            # Walk on while the pieces so far begin some key (a trie walk over the prefix set); not
-            # at all when no longer key starts with this one.
-            keys, ends = [key], [end]
-            while walk:
-                nxt = next_piece(text, ends[-1])
-                if nxt is None:
-                    break
-                longer = keys[-1] + SEP + fold(nxt.group(1))
-                if longer not in prefixes:
-                    break
-                keys.append(longer)
-                ends.append(nxt.end())
-            for length in range(len(keys) - 1, -1, -1):
-                entry = table.get(keys[length])
-                if entry is None:
-                    continue
-                if lang is not None and not (entry.curated or lang in entry.langs or "en" in entry.langs):
-                    continue
-                out.append(Match(a, ends[length], entry))
-                done = ends[length]
-                break
+            key, walk, entry = got
+            # Walk on while the pieces so far begin some key (a trie walk over the prefix set). The
+            # first step mostly fails (most keys go on only to a genitive "s"): tried before any list.
+            nxt = next_piece(text, end) if walk else None
+            if nxt is not None and (longer := key + SEP + fold(nxt.group(1))) in prefixes:
+                keys, ends = [key, longer], [end, nxt.end()]
+                while True:
+                    nxt = next_piece(text, ends[-1])
+                    if nxt is None:
+                        break
+                    longer = keys[-1] + SEP + fold(nxt.group(1))
+                    if longer not in prefixes:
+                        break
+                    keys.append(longer)
+                    ends.append(nxt.end())
+                for length in range(len(keys) - 1, 0, -1):  # the longest allowed key wins
+                    e = table.get(keys[length])
+                    if e is not None and (lang is None or e.curated or lang in e.langs or "en" in e.langs):
+                        entry, end = e, ends[length]
+                        break
+            if entry is not None:
+                out.append(Match(a, end, entry))
+                done = end
         return out
+
+    def _start(self, word: str, lang: str | None) -> _Start | None:
+        """scan's decision for a capitalised word: None when no match can start with it (it starts
+        lower case, no key starts with it, or it is a whole key only, not allowed for lang)."""
+        if word[0].islower():
+            return None
+        key = fold(word)
+        if key not in self.prefixes:
+            return None
+        entry = self.table.get(key)
+        if entry is not None and lang is not None and not (entry.curated or lang in entry.langs or "en" in entry.langs):
+            entry = None
+        walk = key in self.continued()
+        return _Start(key, walk, entry) if walk or entry is not None else None
 
 
 def _gap_ok(text: str, a: int, b: int) -> bool:

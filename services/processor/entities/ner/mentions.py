@@ -37,6 +37,10 @@ def abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 
 # An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
 _DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})[ \t]*([,(—–-])")
+# What every _DATELINE match opens with, at the text's start or after a line break (the first scans
+# for its line break in C; (?m)^ makes the engine try every position).
+_DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
+_DATELINE_NEXT = re.compile(r"\n[ \t]*[A-Z][A-Z'’.-]")
 _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
 
 
@@ -45,6 +49,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     1996-12-06"): a well-known place before a dash or a bracket, or any name before a comma when a
     date follows (a common word before a comma is not a place: "SIE , DIE ..."). A headline's
     "SOCCER - JAPAN ..." names no place."""
+    if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
+        return found  # no line opens with two capitals: _DATELINE finds nothing
     added = []
     for m in _DATELINE.finditer(text):
         start, end = m.span(1)
@@ -61,6 +67,24 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
 
 
+def word_before(before: str) -> str | None:
+    """Group 1 of _WORD_BEFORE.search(before), or None. That search tries every start, so it reads the
+    text backwards instead: the blanks at the end (before a final line break, where $ also matches), a
+    dot, the run of word characters and hyphens before them, and in that run the first letter (not a
+    digit or an underscore): the leftmost start the pattern can match from."""
+    m = _WORD_BEFORE_REVERSED.match(before[::-1])
+    if m is None:
+        return None
+    run = m.group(1)  # reversed
+    j = len(run) - 1
+    while j >= 0 and not (run[j].isalnum() and not run[j].isdecimal()):
+        j -= 1
+    return run[j::-1] if j >= 0 else None
+
+
+_WORD_BEFORE_REVERSED = re.compile(r"\n?[ \t]+\.?([\w-]+)")
+
+
 def titled_person(text: str, found: list[Found]) -> list[Found]:
     """An unlinked name read as an organisation or place right after a person's title is a person
     ("minister Hoekstra", "Bürgermeisterin Reker"); a linked one keeps its reading ("Präsident
@@ -68,8 +92,8 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
     out = found
     for i, f in enumerate(found):
         if f.type in ("ORG", "LOC") and f.entity_id is None and " " not in text[f.start : f.end]:
-            m = _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)
-            if m is not None and rules.is_title(m.group(1)):
+            word = word_before(text[max(0, f.start - 40) : f.start])
+            if word is not None and rules.is_title(word):
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, "PER")
@@ -98,11 +122,17 @@ _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 
 
+def digit_at_line_end(text: str) -> bool:
+    """Whether _DIGIT_AT_LINE_END.search(text) finds a match: a line (up to a line break or the end)
+    whose last character before its blanks is a digit. Read line by line: that regex tries every digit."""
+    return any(line.rstrip(" \t")[-1:].isdecimal() for line in text.split("\n"))
+
+
 def results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
     CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
     shape count, so prose with numbers is untouched."""
-    if _DIGIT_AT_LINE_END.search(text) is None:
+    if not digit_at_line_end(text):
         return found
     teams: list[tuple[int, int]] = []
     for rx in (_RESULT_LINE, _TABLE_ROW):

@@ -118,9 +118,10 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
         if b - a == 1:  # most spans: one token, none of the splits below applies
-            w = text[spans[a][0] : spans[a][1]]
-            if not (w in _BREAKS or w == "(" or w == ")" or _junk(w) or w.lower() in _TITLES or not _has_letter(w)):
-                out.append((a, b, "LOC" if _dateline(text, spans, a, b) else typ))
+            s, e = spans[a]
+            w = text[s:e]
+            if _names_alone(w):
+                out.append((a, b, "LOC" if w.isupper() and _dateline(text, spans, a, b) else typ))
             continue
         ws = [text[s:e] for s, e in spans[a:b]]  # the span's words: ws[k - a] is token k
         pieces: list[tuple[int, int]] = []
@@ -159,6 +160,13 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 piece_typ = typ
             out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _names_alone(word: str) -> bool:
+    """Whether a one-token span of word is kept (correct's rules for a span of one word: no break,
+    bracket, date, calendar word or title, and a letter in it): a property of the word alone."""
+    return not (word in _BREAKS or word == "(" or word == ")" or _junk(word) or word.lower() in _TITLES or not _has_letter(word))
 
 
 def _has_letter(word: str) -> bool:
@@ -223,6 +231,8 @@ def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
 def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """News agencies as ORG: each agency token (words: the tokens' text) is its own span, cut out of a
     longer one together with the brackets around it; agency tokens the model left untagged are added."""
+    if AGENCIES.isdisjoint(words):  # the usual case, decided in C: the spans as they are
+        return sorted(r for r in found if r[0] < r[1])
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
         start = a
@@ -375,7 +385,7 @@ def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) ->
     them untagged; a capitalised one inside a longer name stays part of it ("Deutsche Bank", "Hamburger SV")."""
     if _DE_NATION_FORMS.isdisjoint(words):  # the usual case, decided in C
         return found
-    hits = [k for k, w in enumerate(words) if w in _DE_NATION_FORMS]
+    hits = compress(count(), map(_DE_NATION_FORMS.__contains__, words))
     taken = {k for a, b, _ in found for k in range(a, b)}
     extra = [(k, k + 1, "MISC") for k in hits if k not in taken]
     return sorted([*found, *extra]) if extra else found

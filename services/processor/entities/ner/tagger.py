@@ -22,7 +22,7 @@ from services.processor.entities.ner import mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, opens_sentence, sentences, tokens_and_pieces
+from services.processor.entities.ner.text import Span, capital_pieces, opens_sentence, sentences, tokens_pieces_breaks
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,34 @@ def gaz_marks(spans: list[Span], matches: list[Match]) -> list[tuple[int, str]]:
             out.append((k, ("B-" if first else "I-") + typ if s >= m.start and e <= m.end else "P-" + typ))
             first = False
             k += 1
+    return out
+
+
+_B = {t: "B-" + t for t in ("PER", "ORG", "LOC", "MISC")}
+_I = {t: "I-" + t for t in ("PER", "ORG", "LOC", "MISC")}
+
+
+def boundary_marks(text: str, spans: list[Span], matches: list[Match], lang: str) -> list[tuple[int, str]]:
+    """gaz_marks of the matches that sit on token boundaries (not "US" inside "US-Beamten"; in English
+    also a name before a possessive, "Hitler’s"): the model's gazetteer features. One look-up of each
+    match's first token decides both; a match on boundaries covers its tokens whole (B-, I-)."""
+    out: list[tuple[int, str]] = []
+    n = len(spans)
+    for m in matches:
+        k = bisect_left(spans, (m.start, -1))
+        if k < n and spans[k][0] == m.start:
+            j = k
+            while j < n and spans[j][1] < m.end:
+                j += 1
+            if j < n and spans[j][1] == m.end:
+                typ = m.entry.entity.type
+                out.append((k, _B.get(typ) or "B-" + typ))
+                if j > k:
+                    i_tag = _I.get(typ) or "I-" + typ
+                    out.extend((i, i_tag) for i in range(k + 1, j + 1))
+                continue
+        if lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2):
+            out.extend(gaz_marks(spans, [m]))
     return out
 
 
@@ -171,7 +199,7 @@ class Tagger:
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
-        spans, pieces = tokens_and_pieces(text)
+        spans, pieces, breaks = tokens_pieces_breaks(text)
         if not spans:
             return []
         words = [text[s:e] for s, e in spans]
@@ -182,14 +210,11 @@ class Tagger:
             model_words, model_pieces = words, pieces
         else:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
-        matches = self.gaz.scan(cased, lang, model_pieces)
-        # Features only where a match sits on token boundaries (not "US" inside "US-Beamten").
-        matches = [m for m in matches if _on_boundaries(spans, m.start, m.end)
-                   or (lang == "en" and text.startswith(mentions.POSSESSIVES, m.end) and _on_boundaries(spans, m.start, m.end + 2))]
+        marks = boundary_marks(text, spans, self.gaz.scan(cased, lang, model_pieces), lang)
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
             model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
-        sents = sentences(cased, spans)
-        found = self.crf_spans(cased, spans, gaz_marks(spans, matches), lang, model_words, sents)
+        sents = sentences(cased, spans, breaks if cased is text else None)
+        found = self.crf_spans(cased, spans, marks, lang, model_words, sents)
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]

@@ -48,19 +48,28 @@ def tokens_and_pieces(text: str) -> tuple[list[Span], list[tuple[int, int, str]]
     return (tokenize(text), capital_pieces(text)) if got is None else got
 
 
-def sentences(text: str, spans: list[Span]) -> list[tuple[int, int]]:
+def tokens_pieces_breaks(text: str) -> tuple[list[Span], list[tuple[int, int, str]], list[int] | None]:
+    """(tokenize(text), capital_pieces(text), the tokens sentences looks at as breaks or None) from one
+    compiled pass when text is in the BMP (else the regexes, and None: sentences finds them)."""
+    got = charscan.tokens_pieces_breaks(text)
+    return (tokenize(text), capital_pieces(text), None) if got is None else got
+
+
+def sentences(text: str, spans: list[Span], breaks: list[int] | None = None) -> list[tuple[int, int]]:
     """Split token spans (tokenize's: no token holds a blank) into sentences: (first, last+1) token index ranges.
 
     A sentence ends at a line break, or after . ! ? when the next token starts a sentence
     (capital, digit or quote); one longer than MAX_SENT tokens is cut. Good enough for news prose
     and cheap: only the tokens before a line break or ending in . ! ? … are looked at (found by a
-    compiled pass over text when it is in the BMP and spans are its tokens).
+    compiled pass over text when it is in the BMP and spans are its tokens). breaks: those tokens,
+    when the caller has them (tokens_pieces_breaks).
     """
     n = len(spans)
     if not n:
         return []
     last = n - 1  # the last token ends the last sentence anyway
-    breaks = charscan.breaks(text, n)
+    if breaks is None:
+        breaks = charscan.breaks(text, n)
     if breaks is None:
         cands: set[int] = set()
         for m in _BREAK_CHAR.finditer(text):
