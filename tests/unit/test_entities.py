@@ -578,3 +578,8 @@ def test_languages_wordfreq_cannot_read_never_raise() -> None:
     for text, lang in [("据新华社报道，GDP 和 NBA 以及 WHO 的 Li Wei 说。", "zh"), ("東京でNHKと ABC が発表した。", "ja"),
                        ("서울 KBS 와 MBC 발표.", "ko"), ("GDP NBA WHO Li Wei", "zh-cn"), ("ข่าว BBC และ CNN", "th")]:
         _found(text, lang)  # no exception
+
+
+def test_a_country_read_as_a_team_is_a_place() -> None:
+    got = [(t, ty) for t, ty, _ in _found("The team was beaten 54-21 by England at Twickenham, and Leeds 2 Everton 1.", "en")]
+    assert ("England", "LOC") in got and ("Leeds", "ORG") in got  # CoNLL: national teams are places, clubs organisations

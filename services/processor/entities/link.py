@@ -61,6 +61,7 @@ _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
 # str.isdecimal): a bracket or a digit after it, a digit or a quote (what ends a minute) before it.
 _CUE_AFTER = re.compile(r"\s*[(\d]")
 _CUE_BEFORE = re.compile(r"[\d'’]\s+\Z")
+_UK_NATIONS = frozenset({"Q21", "Q22", "Q25", "Q26"})  # England, Scotland, Wales, Northern Ireland
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -115,7 +116,7 @@ class Linker:
         """What link decides from a span's text alone, computed once per surface (bounded)."""
         key = join_key(fold_key(surface))
         named = self.kb.lookup(key)
-        country = any(c.entity.cls == "country" for c in named)
+        country = any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in named)
         fb_key, fb = key, ()
         if fb_key.endswith(" s"):  # Trump's
             fb_key = fb_key[:-2]
@@ -134,8 +135,8 @@ class Linker:
         return got
 
     def is_country(self, key: str) -> bool:
-        """Whether folded key names a country."""
-        return any(c.entity.cls == "country" for c in self.kb.lookup(key))
+        """Whether folded key names a country, or one of the UK's nations (they field national teams)."""
+        return any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in self.kb.lookup(key))
 
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
@@ -163,8 +164,8 @@ class Linker:
             typ = f.type
             if (typ == "LOC" or typ == "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
                 typ = "PER"  # "der 32-jährige Holland": an age says person
-            elif typ == "MISC" and info.misc_place:
-                typ = "LOC"  # "Doha (Katar)" read as MISC: a country's name is a place
+            elif (typ == "MISC" and info.misc_place) or (typ == "ORG" and info.country):
+                typ = "LOC"  # "Doha (Katar)" read as MISC, "beaten 54-21 by England" as ORG: a country's name is a place (CoNLL)
             if typ == "LOC" and not info.country and ctx.team(f.start, f.end):
                 typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             if typ != f.type:
