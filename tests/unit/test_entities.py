@@ -502,6 +502,8 @@ def test_names_spread_past_possessives_first_names_and_sentence_starts() -> None
     got = spread(text, [Found(0, 12, "PER")])
     # the possessive is no part of the name; a surname that is only a name opens a sentence too
     assert got == [("Adolf Hitler", "PER"), ("Hitler", "PER"), ("Hitler", "PER")]
+    text = "CUTTITTA BACK FOR ITALY\nItaly recalled Marcello Cuttitta on Friday."
+    assert ("CUTTITTA", "PER") in spread(text, [Found(text.index("Marcello"), text.index(" on"), "PER")])  # a headline in capitals
     text = "Mary Brown spoke. Brown bears slept; later Brown left, and brown bears woke."
     assert spread(text, [Found(0, 10, "PER")]) == [("Mary Brown", "PER"), ("Brown", "PER")]  # "Brown bears" is the word
     text = "Walter A. Clyburn Reed spoke. King said to Walter: go. Queen Beatrix left; Queen Mary came."

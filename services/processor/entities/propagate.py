@@ -93,6 +93,9 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
                 ambiguous.add(form[0])
     if not forms:
         return found
+    for form, f in list(forms.items()):  # a headline in capitals names them too ("CUTTITTA BACK FOR ITALY")
+        if f.type != "MISC":
+            forms.setdefault(tuple(w.upper() for w in form), f)
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for form in sorted(forms, key=len, reverse=True):  # longest first
         by_first.setdefault(form[0], []).append(form)
