@@ -53,16 +53,19 @@ class _Frozen:
 
 
 def _merge(a: _Frozen, b: _Frozen) -> _Frozen:
-    keys, slots = _merge_runs(a.keys, a.slots, b.keys, b.slots, np.uint32(b.first - a.first))
+    # Allocated by numpy, which asks the kernel for huge pages on large arrays (numba's allocator does not):
+    # lookups read these at random, and a TLB miss per read is a large part of their cost.
+    keys = np.empty(a.keys.size + b.keys.size, dtype=np.uint64)
+    slots = np.empty(keys.size, dtype=np.uint32)
+    _merge_runs(a.keys, a.slots, b.keys, b.slots, np.uint32(b.first - a.first), keys, slots)
     return _Frozen(a.first, a.count + b.count, max(a.newest, b.newest), keys, slots)
 
 
 @njit(cache=True, nogil=True)
-def _merge_runs(ak, asl, bk, bsl, offset):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Two runs sorted by (key, slot), b's slots all after a's: one run, a's posting first on equal keys."""
+def _merge_runs(ak, asl, bk, bsl, offset, keys, slots):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Two runs sorted by (key, slot), b's slots all after a's, into one (keys, slots): a's posting first on
+    equal keys."""
     n, m = ak.size, bk.size
-    keys = np.empty(n + m, dtype=np.uint64)
-    slots = np.empty(n + m, dtype=np.uint32)
     i = j = k = 0
     while i < n and j < m:
         if bk[j] < ak[i]:
@@ -80,7 +83,6 @@ def _merge_runs(ak, asl, bk, bsl, offset):  # type: ignore[no-untyped-def]  # pr
         keys[k], slots[k] = bk[j], bsl[j] + offset
         j += 1
         k += 1
-    return keys, slots
 
 
 @njit(cache=True, nogil=True)
@@ -150,12 +152,6 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
             if lo[s, i] < hi[s, i]:
                 touch ^= keys[lo[s, i]]
     total = np.zeros(n_q, dtype=np.int64)
-    for s in range(n_seg):  # now each run is in cache: find the key's postings in it
-        keys = seg_keys[s]
-        for i in range(n_q):
-            a, z = _run(keys, lo[s, i], hi[s, i], mixed[i])
-            lo[s, i], hi[s, i] = a, z
-            total[i] += z - a
     mask = table.size - 1
     live = np.full(n_q, -1, dtype=np.int64)  # the live table's entry of each query
     for i in range(n_q):
@@ -165,6 +161,22 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
         if heads[h] >= 0:
             live[i] = h
             total[i] += counts[h]
+    # Now each run is in cache: find the key's postings in it, newest segment first. A key is settled once it is
+    # over its cap (none taken) or, uncapped, has its newest keep[i] (older ones are never taken): its older
+    # runs are not searched (a hot key's run is long, and a binary search in it a chain of cache misses).
+    settled = np.zeros(n_q, dtype=np.bool_)
+    for i in range(n_q):
+        settled[i] = total[i] > caps[i] or (caps[i] == NO_CAP and total[i] >= keep[i])
+    for s in range(n_seg - 1, -1, -1):
+        keys = seg_keys[s]
+        for i in range(n_q):
+            if settled[i]:
+                lo[s, i], hi[s, i] = 0, 0
+                continue
+            a, z = _run(keys, lo[s, i], hi[s, i], mixed[i])
+            lo[s, i], hi[s, i] = a, z
+            total[i] += z - a
+            settled[i] = total[i] > caps[i] or (caps[i] == NO_CAP and total[i] >= keep[i])
     take = np.zeros(n_q, dtype=np.int64)
     n = 0
     for i in range(n_q):
@@ -209,6 +221,7 @@ class KeyIndex:
     _live_n: int = 0  # postings in the live arrays
     _live: tuple[npt.NDArray[np.generic], ...] = field(init=False)  # table, heads, counts, keys, slots, chain
     _compiled: tuple[object, ...] | None = None  # the frozen segments as the compiled lookup takes them
+    _oldest: float = float("inf")  # the least `newest` of the frozen segments
 
     def __post_init__(self) -> None:
         self._live = self._live_arrays(self.segment * _KEYS_PER_SLOT)
@@ -257,6 +270,7 @@ class KeyIndex:
             a = self._frozen.pop()
             self._frozen.append(_merge(a, b))
         self._compiled = None
+        self._oldest = min(seg.newest for seg in self._frozen)
 
     def _segments(self) -> tuple[object, ...]:
         if self._compiled is None:
@@ -285,11 +299,13 @@ class KeyIndex:
 
     def expire(self, cutoff: float) -> None:
         """Forget every frozen segment whose newest slot is older than cutoff."""
-        if any(seg.newest < cutoff for seg in self._frozen):
+        if cutoff > self._oldest:  # called per article: one comparison until a segment goes
             self._frozen, self._compiled = [seg for seg in self._frozen if seg.newest >= cutoff], None
+            self._oldest = min((seg.newest for seg in self._frozen), default=float("inf"))
 
     def clear(self) -> None:
         self._frozen, self._live_n, self._live_count, self._live_newest = [], 0, 0, float("-inf")
+        self._oldest = float("inf")
         self._live[1][:] = -1
         self._live[2][:] = 0
         self._compiled = None

@@ -57,9 +57,25 @@ class StoryKeys:
         object.__setattr__(self, "weight", weight)
 
 
+    @classmethod
+    def of_kinds(cls, array: npt.NDArray[np.uint64], counts: tuple[int, int, int, int]) -> StoryKeys:
+        """`StoryKeys(keys, kinds)` for the keys `array` with counts[i] keys of each kind in "encw" order (as
+        the compiled pass returns them): the same object, without converting the keys to Python and back."""
+        self = object.__new__(cls)
+        weights = np.repeat(_KIND_WEIGHTS, counts)
+        object.__setattr__(self, "keys", tuple(array.tolist()))
+        object.__setattr__(self, "kinds", sum((k * n for k, n in zip(_KINDS, counts, strict=True)), ()))
+        object.__setattr__(self, "array", array)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "weight", float(weights.sum()))
+        return self
+
+
 _WEIGHT_OF = np.full(256, np.nan)
 for _kind, _w in WEIGHTS.items():
     _WEIGHT_OF[ord(_kind)] = _w
+_KINDS = (("e",), ("n",), ("c",), ("w",))
+_KIND_WEIGHTS = np.array([WEIGHTS[k] for (k,) in _KINDS])
 
 
 @lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
@@ -186,16 +202,15 @@ def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | No
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
         return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
                           lower=sg.lowered(lead))
-    keys = [key_hash(f"e:{qid}") for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]]
     status, hashed, n_numbers, n_names, n_words = _lead_keys(joined, low, name_spans, word_spans, _word_prefix(language),
                                                              _FLAGS, blake.IV, blake.SIGMA)
     if status != _DONE:  # a decimal digit other than 0-9 in the lead
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
         return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
                           lower=sg.lowered(lead))
-    keys += hashed.tolist()
-    kinds = ("e",) * (len(keys) - hashed.size) + ("n",) * n_numbers + ("c",) * n_names + ("w",) * n_words
-    return StoryKeys(keys=tuple(keys), kinds=kinds)
+    entities = [key_hash(f"e:{qid}") for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]]
+    array = np.concatenate((np.array(entities, dtype=np.uint64), hashed)) if entities else hashed
+    return StoryKeys.of_kinds(array, (len(entities), n_numbers, n_names, n_words))
 
 
 @lru_cache(maxsize=64)

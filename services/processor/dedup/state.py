@@ -195,7 +195,8 @@ class Related:
         """Weighted cosine over shared story keys; which[i] - base: the index in f.keys of found[i]'s key."""
         if not found.size:
             return None
-        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff, base)
+        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff, base,
+                                              self.story_threshold)
         return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------
