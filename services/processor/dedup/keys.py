@@ -22,6 +22,7 @@ from numba import njit
 
 from services.processor.dedup import blake
 from services.processor.dedup import signature as sg
+from services.processor.dedup.signature import _ALPHA, _DECIMAL, _FLAGS, _LOWER, _LOWER_OF, _SPECIAL, _UPPER, codes_of
 
 MAX_ENTITIES = 10
 MAX_NUMBERS = 6
@@ -152,51 +153,28 @@ def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: l
 
 
 # -- the same keys from the text, compiled ---------------------------------------------------------------------
-# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
-# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
-# (U+03A3, final sigma) or lies above the table sends the article to the Python definition above: rare, and the
-# result is the same either way.
-_TABLE = 0x20000
-_UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
-
-
-def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
-    chars = list(map(chr, range(_TABLE)))
-    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
-    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
-    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
-    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
-             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
-             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
-             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
-    special = ~single
-    special[0x3A3] = True
-    special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
-    flags[special] = _SPECIAL
-    lower[special] = np.flatnonzero(special).astype(np.uint32)
-    return lower, flags
-
-
-_LOWER_OF, _FLAGS = _case_tables()
+# The case tables (signature.py) cover the code points below 0x20000; a code point they flag special or do not
+# cover sends the article to the Python definition above: rare, and the result is the same either way.
 _CLASSES = np.zeros(0x10000, dtype=np.uint8)  # 1 = whitespace (str.split), 2 = punctuation stripped from tokens
 _CLASSES[: sg._CLASS.size] = sg._CLASS  # noqa: SLF001 - one definition of the token boundaries
-_NO_CODES = np.zeros(0, dtype=np.uint32)
 LEAD_PREFIX = 2048  # code points of the body read first: 150 words fit in it almost always
 
 
-def codes_of(text: str) -> npt.NDArray[np.uint32]:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if text else _NO_CODES
-
-
 def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | None, body: str,
-                    lead_words: int) -> StoryKeys:
+                    lead_words: int, codes: npt.NDArray[np.uint32] | None = None) -> StoryKeys:
     """`story_keys` over the lead (the title's tokens and the body's first `lead_words`), with the tokens, names
-    and content words found in one compiled pass over the code points; the same keys (tests hold them equal)."""
+    and content words found in one compiled pass over the code points; the same keys (tests hold them equal).
+    codes: `codes_of(body)`, when the caller has it."""
     title_codes = codes_of(title or "")
-    prefix = body[:LEAD_PREFIX]
-    result = _lead(title_codes, codes_of(prefix), len(prefix) < len(body), lead_words, _CLASSES, _LOWER_OF, _FLAGS)
+    if codes is None:
+        prefix = codes_of(body[:LEAD_PREFIX])
+        truncated = prefix.size < len(body)
+    else:
+        prefix, truncated = codes[:LEAD_PREFIX], codes.size > LEAD_PREFIX
+    result = _lead(title_codes, prefix, truncated, lead_words, _CLASSES, _LOWER_OF, _FLAGS)
     if result[0] == _MORE:  # the lead runs past the prefix
-        result = _lead(title_codes, codes_of(body), False, lead_words, _CLASSES, _LOWER_OF, _FLAGS)
+        result = _lead(title_codes, codes_of(body) if codes is None else codes, False, lead_words, _CLASSES, _LOWER_OF,
+                       _FLAGS)
     status, joined, low, name_spans, word_spans = result
     if status != _DONE:  # a code point the tables do not cover
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)

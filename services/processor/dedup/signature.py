@@ -99,11 +99,20 @@ def signature(tokens: list[str]) -> Signature | None:
     return _minhash(word_hashes(tokens), _MIX)
 
 
-def text_signature(text: str) -> Signature | None:
-    """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list)."""
-    codes = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    hashes = _text_word_hashes(codes, _CLASS, _CRC)
+def text_signature(text: str, codes: npt.NDArray[np.uint32] | None = None) -> Signature | None:
+    """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list), which
+    lower-cases them by table. codes: `codes_of(text)`, when the caller has it."""
+    covered, lowered = _lowered(codes_of(text) if codes is None else codes, _LOWER_OF, _FLAGS)
+    hashes = _text_word_hashes(lowered if covered else codes_of(text.lower()), _CLASS, _CRC)
     return _minhash(hashes, _MIX) if hashes.size >= MIN_WORDS else None
+
+
+def codes_of(text: str) -> npt.NDArray[np.uint32]:
+    """The text's code points (UTF-32; a lone surrogate is one code point too)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if text else _NO_CODES
+
+
+_NO_CODES = np.zeros(0, dtype=np.uint32)
 
 
 def _crc_table() -> npt.NDArray[np.uint32]:
@@ -114,9 +123,49 @@ def _crc_table() -> npt.NDArray[np.uint32]:
 
 
 _CRC = _crc_table()  # zlib's crc32, byte at a time
+
+# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
+# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
+# (U+03A3, final sigma) or lies above the table takes the plain definitions (str.lower, the
+# Python story keys): rare, and the result is the same either way.
+_TABLE = 0x20000
+_UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
+
+
+def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
+    chars = list(map(chr, range(_TABLE)))
+    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
+    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
+    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
+    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
+             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
+             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
+             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
+    special = ~single
+    special[0x3A3] = True
+    special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
+    flags[special] = _SPECIAL
+    lower[special] = np.flatnonzero(special).astype(np.uint32)
+    return lower, flags
+
+
+_LOWER_OF, _FLAGS = _case_tables()
 # Per code point below 0x3001 (every whitespace is): 1 = whitespace as str.split() sees it, 2 = PUNCTUATION.
 _CLASS = np.array([1 if chr(c).isspace() else 0 for c in range(0x3001)], dtype=np.uint8)
 _CLASS[[ord(c) for c in PUNCTUATION]] = 2
+
+
+@njit(cache=True, nogil=True)
+def _lowered(codes, lower_of, flags):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """(True, the code points lower-cased as str.lower does), or (False, _) when one is not in the table or flagged
+    _SPECIAL (its lower case is not one code point, or depends on the context)."""
+    out = np.empty(codes.size, dtype=np.uint32)
+    for j in range(codes.size):
+        c = codes[j]
+        if c >= lower_of.size or flags[c] & _SPECIAL:
+            return False, out
+        out[j] = lower_of[c]
+    return True, out
 
 
 @njit(cache=True, nogil=True)
