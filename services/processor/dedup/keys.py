@@ -165,24 +165,11 @@ def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | No
     """`story_keys` over the lead (the title's tokens and the body's first `lead_words`), with the tokens, names
     and content words found in one compiled pass over the code points; the same keys (tests hold them equal).
     codes: `codes_of(body)`, when the caller has it."""
-    title_codes = codes_of(title or "")
-    if codes is None:
-        prefix = codes_of(body[:LEAD_PREFIX])
-        truncated = prefix.size < len(body)
-    else:
-        prefix, truncated = codes[:LEAD_PREFIX], codes.size > LEAD_PREFIX
-    result = _lead(title_codes, prefix, truncated, lead_words, _CLASSES, _LOWER_OF, _FLAGS)
-    if result[0] == _MORE:  # the lead runs past the prefix
-        result = _lead(title_codes, codes_of(body) if codes is None else codes, False, lead_words, _CLASSES, _LOWER_OF,
-                       _FLAGS)
-    status, joined, low, name_spans, word_spans = result
-    if status != _DONE:  # a code point the tables do not cover
-        lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
-        return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
-                          lower=sg.lowered(lead))
-    status, hashed, n_numbers, n_names, n_words = _lead_keys(joined, low, name_spans, word_spans, _word_prefix(language),
-                                                             _FLAGS, blake.IV, blake.SIGMA)
-    if status != _DONE:  # a decimal digit other than 0-9 in the lead
+    full = codes_of(body) if codes is None else codes
+    status, hashed, n_numbers, n_names, n_words = _story_lead(codes_of(title or ""), full, min(full.size, LEAD_PREFIX),
+                                                              lead_words, _CLASSES, _LOWER_OF, _FLAGS,
+                                                              _word_prefix(language), blake.IV, blake.SIGMA)
+    if status != _DONE:  # a code point the tables do not cover, or a decimal digit other than 0-9 in the lead
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
         return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
                           lower=sg.lowered(lead))
@@ -247,6 +234,19 @@ def _before(low, s1, e1, s2, e2):  # type: ignore[no-untyped-def]  # pragma: no 
         if low[s1 + j] != low[s2 + j]:
             return low[s1 + j] < low[s2 + j]
     return False
+
+
+@njit(cache=True, nogil=True)
+def _story_lead(title, body, prefix, limit, classes, lower_of, flags, wprefix, iv, sigma):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """`_lead` over the body's first `prefix` code points (the whole body when the lead runs past them), then
+    `_lead_keys`: one call from Python, the lead's arrays never leave compiled code."""
+    result = _lead(title, body[:prefix], prefix < body.size, limit, classes, lower_of, flags)
+    if result[0] == _MORE:
+        result = _lead(title, body, False, limit, classes, lower_of, flags)
+    status, joined, low, name_spans, word_spans = result
+    if status != _DONE:
+        return status, np.zeros(0, dtype=np.uint64), 0, 0, 0
+    return _lead_keys(joined, low, name_spans, word_spans, wprefix, flags, iv, sigma)
 
 
 @njit(cache=True, nogil=True)

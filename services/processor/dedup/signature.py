@@ -102,8 +102,9 @@ def signature(tokens: list[str]) -> Signature | None:
 def text_signature(text: str, codes: npt.NDArray[np.uint32] | None = None) -> Signature | None:
     """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list), which
     lower-cases them by table. codes: `codes_of(text)`, when the caller has it."""
-    covered, lowered = _lowered(codes_of(text) if codes is None else codes, _LOWER_OF, _FLAGS)
-    hashes = _text_word_hashes(lowered if covered else codes_of(text.lower()), _CLASS, _CRC)
+    covered, hashes = _text_word_hashes(codes_of(text) if codes is None else codes, _CLASS, _CRC, _LOWER_OF, _FLAGS)
+    if not covered:  # a code point the case tables do not cover: lower-cased by str.lower
+        covered, hashes = _text_word_hashes(codes_of(text.lower()), _CLASS, _CRC, _NO_CASES, _NO_FLAGS)
     return _minhash(hashes, _MIX) if hashes.size >= MIN_WORDS else None
 
 
@@ -150,22 +151,11 @@ def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
 
 
 _LOWER_OF, _FLAGS = _case_tables()
+_NO_CASES = np.zeros(0, dtype=np.uint32)  # no table: the code points are lower-cased already
+_NO_FLAGS = np.zeros(0, dtype=np.uint8)
 # Per code point below 0x3001 (every whitespace is): 1 = whitespace as str.split() sees it, 2 = PUNCTUATION.
 _CLASS = np.array([1 if chr(c).isspace() else 0 for c in range(0x3001)], dtype=np.uint8)
 _CLASS[[ord(c) for c in PUNCTUATION]] = 2
-
-
-@njit(cache=True, nogil=True)
-def _lowered(codes, lower_of, flags):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """(True, the code points lower-cased as str.lower does), or (False, _) when one is not in the table or flagged
-    _SPECIAL (its lower case is not one code point, or depends on the context)."""
-    out = np.empty(codes.size, dtype=np.uint32)
-    for j in range(codes.size):
-        c = codes[j]
-        if c >= lower_of.size or flags[c] & _SPECIAL:
-            return False, out
-        out[j] = lower_of[c]
-    return True, out
 
 
 @njit(cache=True, nogil=True)
@@ -179,8 +169,12 @@ def _kind(classes, c):  # type: ignore[no-untyped-def]  # pragma: no cover - com
 
 
 @njit(cache=True, nogil=True)
-def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """crc32 of the UTF-8 of every whitespace-separated word, PUNCTUATION stripped from its ends (= word_hashes(words))."""
+def _text_word_hashes(codes, classes, table, lower_of, flags):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """(True, crc32 of the UTF-8 of every whitespace-separated word, PUNCTUATION stripped from its ends) of the text
+    lower-cased by lower_of (= word_hashes(words)); an empty lower_of: lower-cased already. (False, _) when a word
+    holds a code point the table does not cover or flags _SPECIAL (its lower case is not one code point, or depends
+    on the context; such a code point is a letter, never whitespace or PUNCTUATION, so it is always in a word).
+    Classes are read on the code points as given: lower-casing changes no code point's class."""
     n = codes.size
     out = np.empty(n // 2 + 1, dtype=np.uint64)
     count, i = 0, 0
@@ -200,6 +194,10 @@ def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  #
         crc = np.uint32(0xFFFFFFFF)
         for j in range(s, e):
             c = codes[j]
+            if lower_of.size:
+                if c >= lower_of.size or flags[c] & _SPECIAL:
+                    return False, out[:0]
+                c = lower_of[c]
             if c < 0x80:
                 crc = _crc_byte(crc, table, c)
             elif c < 0x800:
@@ -216,7 +214,7 @@ def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  #
                 crc = _crc_byte(crc, table, 0x80 | (c & 0x3F))
         out[count] = np.uint64(crc ^ np.uint32(0xFFFFFFFF))
         count += 1
-    return out[:count]
+    return True, out[:count]
 
 
 @njit(cache=True, nogil=True)
