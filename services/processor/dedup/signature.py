@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import string
 import zlib
+from functools import lru_cache
 from operator import methodcaller
 
 import numpy as np
@@ -255,7 +256,12 @@ def _minhash(h, mix):  # type: ignore[no-untyped-def]  # pragma: no cover - comp
 
 def band_keys(sig: Signature, language: str) -> npt.NDArray[np.uint64]:
     """One key per LSH band, salted by band number and language (a copy is only looked for in its language)."""
-    return _band_keys(sig, np.uint64(zlib.crc32(language.encode())))
+    return _band_keys(sig, _language_salt(language))
+
+
+@lru_cache(maxsize=256)
+def _language_salt(language: str) -> np.uint64:
+    return np.uint64(zlib.crc32(language.encode()))
 
 
 @njit(cache=True, nogil=True)
