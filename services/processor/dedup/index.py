@@ -38,18 +38,37 @@ class _Frozen:
     newest: float  # time of its newest slot
     keys: npt.NDArray[np.uint64]  # mixed keys (`_fmix`, a bijection), sorted
     slots: npt.NDArray[np.uint32]  # relative to first, parallel to keys
-    starts: npt.NDArray[np.uint32] = field(init=False)  # bucket b holds keys[starts[b]:starts[b + 1]]
+    # Bucket b holds keys[start(b):start(b + 1)]. When `masked`, start(b) = starts[b] & _START and the top 8 bits of
+    # starts[b] say which eighths of the bucket's key range hold a key (by the 3 key bits below the bucket's): a key
+    # whose eighth is empty is absent, known from the directory entry alone (no read of the keys, a cache miss).
+    starts: npt.NDArray[np.uint32] = field(init=False)
     shift: int = field(init=False)  # bucket of a mixed key = key >> shift
+    masked: bool = field(init=False)
 
     def __post_init__(self) -> None:
         bits = max(1, int(np.ceil(np.log2(max(len(self.keys), 1) / BUCKET))))
         self.shift = 64 - bits
         counts = np.bincount((self.keys >> np.uint64(self.shift)).astype(np.intp), minlength=1 << bits)
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32)
+        self.masked = len(self.keys) <= _START  # always, but for a segment of more than 16M postings
+        if self.masked:
+            _mark_eighths(self.keys, np.uint64(self.shift), self.starts)
 
     @property
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.slots.nbytes + self.starts.nbytes)
+
+
+_START = (1 << 24) - 1  # the start bits of a masked directory entry
+
+
+@njit(cache=True, nogil=True)
+def _mark_eighths(keys, shift, starts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Set bit 24 + e of starts[b] for every eighth e of bucket b that holds a key (keys sorted, starts < 2**24)."""
+    below = shift - np.uint64(3)
+    for x in range(keys.size):
+        b = np.int64(keys[x] >> shift)
+        starts[b] |= np.uint32(1) << np.uint32(24 + ((keys[x] >> below) & np.uint64(7)))
 
 
 def _merge(a: _Frozen, b: _Frozen) -> _Frozen:
@@ -131,7 +150,8 @@ def _run(keys, a, e, q):  # type: ignore[no-untyped-def]  # pragma: no cover - c
 @njit(cache=True, nogil=True)
 def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots, chain, query, caps, keep):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Postings of the keys `query` in every frozen segment and the live one: none of a key posted more than
-    caps[i] times, and of the others only the newest keep[i]. meta[s] = (first slot, shift) of frozen segment s.
+    caps[i] times, and of the others only the newest keep[i]. meta[s] = (first slot, shift,
+    masked) of frozen segment s.
     Returns (query index of each posting, slot of each posting, a value to ignore), ordered by query index and,
     within one key, by slot."""
     n_seg, n_q = len(seg_keys), query.size
@@ -142,9 +162,17 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
     hi = np.empty((n_seg, n_q), dtype=np.int64)
     for s in range(n_seg):  # the directory entries: independent loads
         starts, shift = seg_starts[s], np.uint64(meta[s, 1])
+        below = shift - np.uint64(3)
         for i in range(n_q):
             b = np.int64(mixed[i] >> shift)  # shift >= 1: fits
-            lo[s, i], hi[s, i] = starts[b], starts[b + 1]
+            a, z = starts[b], starts[b + 1]
+            if meta[s, 2]:
+                eighth = np.uint32((mixed[i] >> below) & np.uint64(7))
+                if (a >> (np.uint32(24) + eighth)) & np.uint32(1):
+                    a, z = a & np.uint32(_START), z & np.uint32(_START)
+                else:  # an empty eighth: absent
+                    a, z = np.uint32(0), np.uint32(0)
+            lo[s, i], hi[s, i] = a, z
     touch = np.uint64(0)
     for s in range(n_seg):  # the first key of every run: independent loads again, so they overlap
         keys = seg_keys[s]
@@ -280,7 +308,7 @@ class KeyIndex:
                 keys.append(seg.keys)
                 slots.append(seg.slots)
                 starts.append(seg.starts)
-            meta = np.array([(seg.first, seg.shift) for seg in self._frozen], dtype=np.int64).reshape(-1, 2)
+            meta = np.array([(seg.first, seg.shift, seg.masked) for seg in self._frozen], dtype=np.int64).reshape(-1, 3)
             self._compiled = (keys, slots, starts, meta)
         return self._compiled
 
