@@ -253,6 +253,60 @@ def test_index_lookup_matches_a_plain_dict() -> None:
     assert found.min() == index.first_slot == 32
 
 
+def test_index_lookup_of_many_keys_matches_a_plain_dict() -> None:
+    """Segments large enough for many keys per directory bucket (whose eighths say where no key is), shared and
+    absent keys, caps and keeps mixed: the same postings as a plain dict."""
+    import numpy as np
+
+    from services.processor.dedup.index import NO_CAP, KeyIndex
+    rng = np.random.default_rng(7)
+    index, plain = KeyIndex(segment=256, largest=2048), {}  # type: ignore[var-annotated]
+    shared = rng.integers(1, 2**63, 3000, dtype=np.int64).astype(np.uint64)
+    for slot in range(6000):
+        keys = np.unique(np.concatenate([rng.choice(shared, 5),
+                                         rng.integers(1, 2**63, 45, dtype=np.int64).astype(np.uint64)]))
+        index.add(slot, keys, float(slot))
+        for k in keys.tolist():
+            plain.setdefault(k, []).append(slot)
+    assert len(index._frozen) >= 4 and all(seg.masked for seg in index._frozen)  # noqa: SLF001
+    known = list(plain)
+    for _ in range(100):
+        query = np.array([known[i] for i in rng.integers(0, len(known), 30)]
+                         + rng.integers(1, 2**63, 20, dtype=np.int64).tolist(), dtype=np.uint64)
+        caps = rng.choice([5, 10, 1000, NO_CAP], query.size).astype(np.int64)
+        keep = rng.choice([2, 3, 1000, NO_CAP], query.size).astype(np.int64)
+        which, found = index.lookup(query, caps, keep)
+        expected = [(i, s) for i, k in enumerate(query.tolist()) if len(plain.get(k, [])) <= caps[i]
+                    for s in plain.get(k, [])[max(0, len(plain.get(k, [])) - keep[i]):]]
+        assert list(zip(which.tolist(), found.tolist(), strict=True)) == expected
+
+
+def test_best_story_floor_does_not_change_a_score_at_or_above_it() -> None:
+    """Candidates that cannot reach the floor are skipped unread: whenever the best score is >= floor, the answer
+    is the one without a floor; below it, none is >= floor either way."""
+    import numpy as np
+
+    from services.processor.dedup.window import SlotArrays
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        arrays = SlotArrays(capacity=64)
+        n_keys = int(rng.integers(1, 12))
+        key_weights = rng.choice([2.0, 1.5, 1.0], n_keys)
+        posted = [sorted(rng.choice(n_keys + 8, int(rng.integers(1, 10)), replace=False).tolist()) for _ in range(40)]
+        for keys in posted:  # a candidate's weight: its own keys (those it shares with the query among them)
+            arrays.push(0.0, float(sum(key_weights[k] if k < n_keys else 1.0 for k in keys)), None, None)
+        pairs = sorted((k, s) for s, keys in enumerate(posted) for k in keys if k < n_keys)
+        which = np.array([k for k, _ in pairs], dtype=np.int64)
+        found = np.array([s for _, s in pairs], dtype=np.int64)
+        weight = float(key_weights.sum())
+        for floor in (0.1, 0.25, 0.4, 0.6):
+            plain = arrays.best_story(which, found, key_weights, weight, -1.0)
+            floored = arrays.best_story(which, found, key_weights, weight, -1.0, floor=floor)
+            assert (plain[1] >= floor) == (floored[1] >= floor)
+            if plain[1] >= floor:
+                assert floored == plain
+
+
 def test_slot_arrays_grow_and_forget_in_order() -> None:
     import numpy as np
 

@@ -38,31 +38,53 @@ class _Frozen:
     newest: float  # time of its newest slot
     keys: npt.NDArray[np.uint64]  # mixed keys (`_fmix`, a bijection), sorted
     slots: npt.NDArray[np.uint32]  # relative to first, parallel to keys
-    starts: npt.NDArray[np.uint32] = field(init=False)  # bucket b holds keys[starts[b]:starts[b + 1]]
+    # Bucket b holds keys[start(b):start(b + 1)]. When `masked`, start(b) = starts[b] & _START and the top 8 bits of
+    # starts[b] say which eighths of the bucket's key range hold a key (by the 3 key bits below the bucket's): a key
+    # whose eighth is empty is absent, known from the directory entry alone (no read of the keys, a cache miss).
+    starts: npt.NDArray[np.uint32] = field(init=False)
     shift: int = field(init=False)  # bucket of a mixed key = key >> shift
+    masked: bool = field(init=False)
 
     def __post_init__(self) -> None:
         bits = max(1, int(np.ceil(np.log2(max(len(self.keys), 1) / BUCKET))))
         self.shift = 64 - bits
         counts = np.bincount((self.keys >> np.uint64(self.shift)).astype(np.intp), minlength=1 << bits)
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32)
+        self.masked = len(self.keys) <= _START  # always, but for a segment of more than 16M postings
+        if self.masked:
+            _mark_eighths(self.keys, np.uint64(self.shift), self.starts)
 
     @property
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.slots.nbytes + self.starts.nbytes)
 
 
+_START = (1 << 24) - 1  # the start bits of a masked directory entry
+
+
+@njit(cache=True, nogil=True)
+def _mark_eighths(keys, shift, starts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Set bit 24 + e of starts[b] for every eighth e of bucket b that holds a key (keys sorted, starts < 2**24)."""
+    below = shift - np.uint64(3)
+    for x in range(keys.size):
+        b = np.int64(keys[x] >> shift)
+        starts[b] |= np.uint32(1) << np.uint32(24 + ((keys[x] >> below) & np.uint64(7)))
+
+
 def _merge(a: _Frozen, b: _Frozen) -> _Frozen:
-    keys, slots = _merge_runs(a.keys, a.slots, b.keys, b.slots, np.uint32(b.first - a.first))
+    # Allocated by numpy, which asks the kernel for huge pages on large arrays (numba's allocator does not):
+    # lookups read these at random, and a TLB miss per read is a large part of their cost.
+    keys = np.empty(a.keys.size + b.keys.size, dtype=np.uint64)
+    slots = np.empty(keys.size, dtype=np.uint32)
+    _merge_runs(a.keys, a.slots, b.keys, b.slots, np.uint32(b.first - a.first), keys, slots)
     return _Frozen(a.first, a.count + b.count, max(a.newest, b.newest), keys, slots)
 
 
 @njit(cache=True, nogil=True)
-def _merge_runs(ak, asl, bk, bsl, offset):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Two runs sorted by (key, slot), b's slots all after a's: one run, a's posting first on equal keys."""
+def _merge_runs(ak, asl, bk, bsl, offset, keys, slots):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Two runs sorted by (key, slot), b's slots all after a's, into one (keys, slots): a's posting first on
+    equal keys."""
     n, m = ak.size, bk.size
-    keys = np.empty(n + m, dtype=np.uint64)
-    slots = np.empty(n + m, dtype=np.uint32)
     i = j = k = 0
     while i < n and j < m:
         if bk[j] < ak[i]:
@@ -80,7 +102,6 @@ def _merge_runs(ak, asl, bk, bsl, offset):  # type: ignore[no-untyped-def]  # pr
         keys[k], slots[k] = bk[j], bsl[j] + offset
         j += 1
         k += 1
-    return keys, slots
 
 
 @njit(cache=True, nogil=True)
@@ -129,7 +150,8 @@ def _run(keys, a, e, q):  # type: ignore[no-untyped-def]  # pragma: no cover - c
 @njit(cache=True, nogil=True)
 def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots, chain, query, caps, keep):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Postings of the keys `query` in every frozen segment and the live one: none of a key posted more than
-    caps[i] times, and of the others only the newest keep[i]. meta[s] = (first slot, shift) of frozen segment s.
+    caps[i] times, and of the others only the newest keep[i]. meta[s] = (first slot, shift,
+    masked) of frozen segment s.
     Returns (query index of each posting, slot of each posting, a value to ignore), ordered by query index and,
     within one key, by slot."""
     n_seg, n_q = len(seg_keys), query.size
@@ -140,9 +162,17 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
     hi = np.empty((n_seg, n_q), dtype=np.int64)
     for s in range(n_seg):  # the directory entries: independent loads
         starts, shift = seg_starts[s], np.uint64(meta[s, 1])
+        below = shift - np.uint64(3)
         for i in range(n_q):
             b = np.int64(mixed[i] >> shift)  # shift >= 1: fits
-            lo[s, i], hi[s, i] = starts[b], starts[b + 1]
+            a, z = starts[b], starts[b + 1]
+            if meta[s, 2]:
+                eighth = np.uint32((mixed[i] >> below) & np.uint64(7))
+                if (a >> (np.uint32(24) + eighth)) & np.uint32(1):
+                    a, z = a & np.uint32(_START), z & np.uint32(_START)
+                else:  # an empty eighth: absent
+                    a, z = np.uint32(0), np.uint32(0)
+            lo[s, i], hi[s, i] = a, z
     touch = np.uint64(0)
     for s in range(n_seg):  # the first key of every run: independent loads again, so they overlap
         keys = seg_keys[s]
@@ -150,12 +180,6 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
             if lo[s, i] < hi[s, i]:
                 touch ^= keys[lo[s, i]]
     total = np.zeros(n_q, dtype=np.int64)
-    for s in range(n_seg):  # now each run is in cache: find the key's postings in it
-        keys = seg_keys[s]
-        for i in range(n_q):
-            a, z = _run(keys, lo[s, i], hi[s, i], mixed[i])
-            lo[s, i], hi[s, i] = a, z
-            total[i] += z - a
     mask = table.size - 1
     live = np.full(n_q, -1, dtype=np.int64)  # the live table's entry of each query
     for i in range(n_q):
@@ -165,6 +189,22 @@ def _lookup(seg_keys, seg_slots, seg_starts, meta, table, heads, counts, lslots,
         if heads[h] >= 0:
             live[i] = h
             total[i] += counts[h]
+    # Now each run is in cache: find the key's postings in it, newest segment first. A key is settled once it is
+    # over its cap (none taken) or, uncapped, has its newest keep[i] (older ones are never taken): its older
+    # runs are not searched (a hot key's run is long, and a binary search in it a chain of cache misses).
+    settled = np.zeros(n_q, dtype=np.bool_)
+    for i in range(n_q):
+        settled[i] = total[i] > caps[i] or (caps[i] == NO_CAP and total[i] >= keep[i])
+    for s in range(n_seg - 1, -1, -1):
+        keys = seg_keys[s]
+        for i in range(n_q):
+            if settled[i]:
+                lo[s, i], hi[s, i] = 0, 0
+                continue
+            a, z = _run(keys, lo[s, i], hi[s, i], mixed[i])
+            lo[s, i], hi[s, i] = a, z
+            total[i] += z - a
+            settled[i] = total[i] > caps[i] or (caps[i] == NO_CAP and total[i] >= keep[i])
     take = np.zeros(n_q, dtype=np.int64)
     n = 0
     for i in range(n_q):
@@ -209,6 +249,7 @@ class KeyIndex:
     _live_n: int = 0  # postings in the live arrays
     _live: tuple[npt.NDArray[np.generic], ...] = field(init=False)  # table, heads, counts, keys, slots, chain
     _compiled: tuple[object, ...] | None = None  # the frozen segments as the compiled lookup takes them
+    _oldest: float = float("inf")  # the least `newest` of the frozen segments
 
     def __post_init__(self) -> None:
         self._live = self._live_arrays(self.segment * _KEYS_PER_SLOT)
@@ -257,6 +298,7 @@ class KeyIndex:
             a = self._frozen.pop()
             self._frozen.append(_merge(a, b))
         self._compiled = None
+        self._oldest = min(seg.newest for seg in self._frozen)
 
     def _segments(self) -> tuple[object, ...]:
         if self._compiled is None:
@@ -266,7 +308,7 @@ class KeyIndex:
                 keys.append(seg.keys)
                 slots.append(seg.slots)
                 starts.append(seg.starts)
-            meta = np.array([(seg.first, seg.shift) for seg in self._frozen], dtype=np.int64).reshape(-1, 2)
+            meta = np.array([(seg.first, seg.shift, seg.masked) for seg in self._frozen], dtype=np.int64).reshape(-1, 3)
             self._compiled = (keys, slots, starts, meta)
         return self._compiled
 
@@ -285,11 +327,13 @@ class KeyIndex:
 
     def expire(self, cutoff: float) -> None:
         """Forget every frozen segment whose newest slot is older than cutoff."""
-        if any(seg.newest < cutoff for seg in self._frozen):
+        if cutoff > self._oldest:  # called per article: one comparison until a segment goes
             self._frozen, self._compiled = [seg for seg in self._frozen if seg.newest >= cutoff], None
+            self._oldest = min((seg.newest for seg in self._frozen), default=float("inf"))
 
     def clear(self) -> None:
         self._frozen, self._live_n, self._live_count, self._live_newest = [], 0, 0, float("-inf")
+        self._oldest = float("inf")
         self._live[1][:] = -1
         self._live[2][:] = 0
         self._compiled = None

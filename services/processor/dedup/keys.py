@@ -22,6 +22,7 @@ from numba import njit
 
 from services.processor.dedup import blake
 from services.processor.dedup import signature as sg
+from services.processor.dedup.signature import _ALPHA, _DECIMAL, _FLAGS, _LOWER, _LOWER_OF, _SPECIAL, _UPPER, codes_of
 
 MAX_ENTITIES = 10
 MAX_NUMBERS = 6
@@ -57,9 +58,25 @@ class StoryKeys:
         object.__setattr__(self, "weight", weight)
 
 
+    @classmethod
+    def of_kinds(cls, array: npt.NDArray[np.uint64], counts: tuple[int, int, int, int]) -> StoryKeys:
+        """`StoryKeys(keys, kinds)` for the keys `array` with counts[i] keys of each kind in "encw" order (as
+        the compiled pass returns them): the same object, without converting the keys to Python and back."""
+        self = object.__new__(cls)
+        weights = np.repeat(_KIND_WEIGHTS, counts)
+        object.__setattr__(self, "keys", tuple(array.tolist()))
+        object.__setattr__(self, "kinds", sum((k * n for k, n in zip(_KINDS, counts, strict=True)), ()))
+        object.__setattr__(self, "array", array)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "weight", float(weights.sum()))
+        return self
+
+
 _WEIGHT_OF = np.full(256, np.nan)
 for _kind, _w in WEIGHTS.items():
     _WEIGHT_OF[ord(_kind)] = _w
+_KINDS = (("e",), ("n",), ("c",), ("w",))
+_KIND_WEIGHTS = np.array([WEIGHTS[k] for (k,) in _KINDS])
 
 
 @lru_cache(maxsize=1 << 16)  # names, numbers and words recur from article to article
@@ -136,66 +153,29 @@ def story_keys(*, language: str, entity_ids: Iterable[str], text: str, tokens: l
 
 
 # -- the same keys from the text, compiled ---------------------------------------------------------------------
-# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
-# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
-# (U+03A3, final sigma) or lies above the table sends the article to the Python definition above: rare, and the
-# result is the same either way.
-_TABLE = 0x20000
-_UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
-
-
-def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
-    chars = list(map(chr, range(_TABLE)))
-    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
-    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
-    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
-    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
-             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
-             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
-             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
-    special = ~single
-    special[0x3A3] = True
-    special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
-    flags[special] = _SPECIAL
-    lower[special] = np.flatnonzero(special).astype(np.uint32)
-    return lower, flags
-
-
-_LOWER_OF, _FLAGS = _case_tables()
+# The case tables (signature.py) cover the code points below 0x20000; a code point they flag special or do not
+# cover sends the article to the Python definition above: rare, and the result is the same either way.
 _CLASSES = np.zeros(0x10000, dtype=np.uint8)  # 1 = whitespace (str.split), 2 = punctuation stripped from tokens
 _CLASSES[: sg._CLASS.size] = sg._CLASS  # noqa: SLF001 - one definition of the token boundaries
-_NO_CODES = np.zeros(0, dtype=np.uint32)
 LEAD_PREFIX = 2048  # code points of the body read first: 150 words fit in it almost always
 
 
-def codes_of(text: str) -> npt.NDArray[np.uint32]:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if text else _NO_CODES
-
-
 def text_story_keys(*, language: str, entity_ids: Iterable[str], title: str | None, body: str,
-                    lead_words: int) -> StoryKeys:
+                    lead_words: int, codes: npt.NDArray[np.uint32] | None = None) -> StoryKeys:
     """`story_keys` over the lead (the title's tokens and the body's first `lead_words`), with the tokens, names
-    and content words found in one compiled pass over the code points; the same keys (tests hold them equal)."""
-    title_codes = codes_of(title or "")
-    prefix = body[:LEAD_PREFIX]
-    result = _lead(title_codes, codes_of(prefix), len(prefix) < len(body), lead_words, _CLASSES, _LOWER_OF, _FLAGS)
-    if result[0] == _MORE:  # the lead runs past the prefix
-        result = _lead(title_codes, codes_of(body), False, lead_words, _CLASSES, _LOWER_OF, _FLAGS)
-    status, joined, low, name_spans, word_spans = result
-    if status != _DONE:  # a code point the tables do not cover
+    and content words found in one compiled pass over the code points; the same keys (tests hold them equal).
+    codes: `codes_of(body)`, when the caller has it."""
+    full = codes_of(body) if codes is None else codes
+    status, hashed, n_numbers, n_names, n_words = _story_lead(codes_of(title or ""), full, min(full.size, LEAD_PREFIX),
+                                                              lead_words, _CLASSES, _LOWER_OF, _FLAGS,
+                                                              _word_prefix(language), blake.IV, blake.SIGMA)
+    if status != _DONE:  # a code point the tables do not cover, or a decimal digit other than 0-9 in the lead
         lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
         return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
                           lower=sg.lowered(lead))
-    keys = [key_hash(f"e:{qid}") for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]]
-    status, hashed, n_numbers, n_names, n_words = _lead_keys(joined, low, name_spans, word_spans, _word_prefix(language),
-                                                             _FLAGS, blake.IV, blake.SIGMA)
-    if status != _DONE:  # a decimal digit other than 0-9 in the lead
-        lead = (sg.tokens(title) if title else []) + sg.lead_tokens(body, lead_words)
-        return story_keys(language=language, entity_ids=entity_ids, text=" ".join(lead), tokens=lead,
-                          lower=sg.lowered(lead))
-    keys += hashed.tolist()
-    kinds = ("e",) * (len(keys) - hashed.size) + ("n",) * n_numbers + ("c",) * n_names + ("w",) * n_words
-    return StoryKeys(keys=tuple(keys), kinds=kinds)
+    entities = [key_hash(f"e:{qid}") for qid in list(dict.fromkeys(entity_ids))[:MAX_ENTITIES]]
+    array = np.concatenate((np.array(entities, dtype=np.uint64), hashed)) if entities else hashed
+    return StoryKeys.of_kinds(array, (len(entities), n_numbers, n_names, n_words))
 
 
 @lru_cache(maxsize=64)
@@ -254,6 +234,19 @@ def _before(low, s1, e1, s2, e2):  # type: ignore[no-untyped-def]  # pragma: no 
         if low[s1 + j] != low[s2 + j]:
             return low[s1 + j] < low[s2 + j]
     return False
+
+
+@njit(cache=True, nogil=True)
+def _story_lead(title, body, prefix, limit, classes, lower_of, flags, wprefix, iv, sigma):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """`_lead` over the body's first `prefix` code points (the whole body when the lead runs past them), then
+    `_lead_keys`: one call from Python, the lead's arrays never leave compiled code."""
+    result = _lead(title, body[:prefix], prefix < body.size, limit, classes, lower_of, flags)
+    if result[0] == _MORE:
+        result = _lead(title, body, False, limit, classes, lower_of, flags)
+    status, joined, low, name_spans, word_spans = result
+    if status != _DONE:
+        return status, np.zeros(0, dtype=np.uint64), 0, 0, 0
+    return _lead_keys(joined, low, name_spans, word_spans, wprefix, flags, iv, sigma)
 
 
 @njit(cache=True, nogil=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import string
 import zlib
+from functools import lru_cache
 from operator import methodcaller
 
 import numpy as np
@@ -99,11 +100,21 @@ def signature(tokens: list[str]) -> Signature | None:
     return _minhash(word_hashes(tokens), _MIX)
 
 
-def text_signature(text: str) -> Signature | None:
-    """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list)."""
-    codes = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    hashes = _text_word_hashes(codes, _CLASS, _CRC)
+def text_signature(text: str, codes: npt.NDArray[np.uint32] | None = None) -> Signature | None:
+    """`signature(words(text))`, computed in one compiled pass over the text's code points (no word list), which
+    lower-cases them by table. codes: `codes_of(text)`, when the caller has it."""
+    covered, hashes = _text_word_hashes(codes_of(text) if codes is None else codes, _CLASS, _CRC, _LOWER_OF, _FLAGS)
+    if not covered:  # a code point the case tables do not cover: lower-cased by str.lower
+        covered, hashes = _text_word_hashes(codes_of(text.lower()), _CLASS, _CRC, _NO_CASES, _NO_FLAGS)
     return _minhash(hashes, _MIX) if hashes.size >= MIN_WORDS else None
+
+
+def codes_of(text: str) -> npt.NDArray[np.uint32]:
+    """The text's code points (UTF-32; a lone surrogate is one code point too)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if text else _NO_CODES
+
+
+_NO_CODES = np.zeros(0, dtype=np.uint32)
 
 
 def _crc_table() -> npt.NDArray[np.uint32]:
@@ -114,6 +125,35 @@ def _crc_table() -> npt.NDArray[np.uint32]:
 
 
 _CRC = _crc_table()  # zlib's crc32, byte at a time
+
+# Per code point below 0x20000 (the basic and supplementary multilingual planes: emoji included): its lower-case
+# code point and flags. A code point whose lower case is not one code point (U+0130), that lower-cases by context
+# (U+03A3, final sigma) or lies above the table takes the plain definitions (str.lower, the
+# Python story keys): rare, and the result is the same either way.
+_TABLE = 0x20000
+_UPPER, _LOWER, _ALPHA, _SPECIAL, _DECIMAL = 1, 2, 4, 8, 16
+
+
+def _case_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
+    chars = list(map(chr, range(_TABLE)))
+    lowered = list(map(str.lower, chars))  # C-level maps: ~0.1 s at import
+    single = np.fromiter(map(len, lowered), dtype=np.int64, count=_TABLE) == 1
+    lower = np.fromiter((ord(low) if len(low) == 1 else 0 for low in lowered), dtype=np.uint32, count=_TABLE)
+    flags = (np.fromiter(map(str.isupper, chars), dtype=np.uint8, count=_TABLE) * _UPPER
+             | np.fromiter(map(str.islower, chars), dtype=np.uint8, count=_TABLE) * _LOWER
+             | np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_TABLE) * _ALPHA
+             | np.fromiter(map(str.isdecimal, chars), dtype=np.uint8, count=_TABLE) * _DECIMAL).astype(np.uint8)
+    special = ~single
+    special[0x3A3] = True
+    special[0xD800:0xE000] = True  # lone surrogates: not UTF-8 encodable, the Python definition says what happens
+    flags[special] = _SPECIAL
+    lower[special] = np.flatnonzero(special).astype(np.uint32)
+    return lower, flags
+
+
+_LOWER_OF, _FLAGS = _case_tables()
+_NO_CASES = np.zeros(0, dtype=np.uint32)  # no table: the code points are lower-cased already
+_NO_FLAGS = np.zeros(0, dtype=np.uint8)
 # Per code point below 0x3001 (every whitespace is): 1 = whitespace as str.split() sees it, 2 = PUNCTUATION.
 _CLASS = np.array([1 if chr(c).isspace() else 0 for c in range(0x3001)], dtype=np.uint8)
 _CLASS[[ord(c) for c in PUNCTUATION]] = 2
@@ -130,8 +170,12 @@ def _kind(classes, c):  # type: ignore[no-untyped-def]  # pragma: no cover - com
 
 
 @njit(cache=True, nogil=True)
-def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """crc32 of the UTF-8 of every whitespace-separated word, PUNCTUATION stripped from its ends (= word_hashes(words))."""
+def _text_word_hashes(codes, classes, table, lower_of, flags):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """(True, crc32 of the UTF-8 of every whitespace-separated word, PUNCTUATION stripped from its ends) of the text
+    lower-cased by lower_of (= word_hashes(words)); an empty lower_of: lower-cased already. (False, _) when a word
+    holds a code point the table does not cover or flags _SPECIAL (its lower case is not one code point, or depends
+    on the context; such a code point is a letter, never whitespace or PUNCTUATION, so it is always in a word).
+    Classes are read on the code points as given: lower-casing changes no code point's class."""
     n = codes.size
     out = np.empty(n // 2 + 1, dtype=np.uint64)
     count, i = 0, 0
@@ -151,6 +195,10 @@ def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  #
         crc = np.uint32(0xFFFFFFFF)
         for j in range(s, e):
             c = codes[j]
+            if lower_of.size:
+                if c >= lower_of.size or flags[c] & _SPECIAL:
+                    return False, out[:0]
+                c = lower_of[c]
             if c < 0x80:
                 crc = _crc_byte(crc, table, c)
             elif c < 0x800:
@@ -167,7 +215,7 @@ def _text_word_hashes(codes, classes, table):  # type: ignore[no-untyped-def]  #
                 crc = _crc_byte(crc, table, 0x80 | (c & 0x3F))
         out[count] = np.uint64(crc ^ np.uint32(0xFFFFFFFF))
         count += 1
-    return out[:count]
+    return True, out[:count]
 
 
 @njit(cache=True, nogil=True)
@@ -208,7 +256,12 @@ def _minhash(h, mix):  # type: ignore[no-untyped-def]  # pragma: no cover - comp
 
 def band_keys(sig: Signature, language: str) -> npt.NDArray[np.uint64]:
     """One key per LSH band, salted by band number and language (a copy is only looked for in its language)."""
-    return _band_keys(sig, np.uint64(zlib.crc32(language.encode())))
+    return _band_keys(sig, _language_salt(language))
+
+
+@lru_cache(maxsize=256)
+def _language_salt(language: str) -> np.uint64:
+    return np.uint64(zlib.crc32(language.encode()))
 
 
 @njit(cache=True, nogil=True)

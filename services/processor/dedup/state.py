@@ -60,10 +60,11 @@ def features_of(*, article_id: str, source: str, title: str | None, body: str, l
                 entities: Iterable[tuple[str, str, int]]) -> Features:
     """entities: (QID, name, mentions) of the linked entities."""
     ranked = sorted(entities, key=lambda e: -e[2])
-    sig = sg.text_signature(body)  # "und" texts are compared among themselves: a copy is a copy in any language
+    codes = sg.codes_of(body)  # read once by both passes
+    sig = sg.text_signature(body, codes)  # "und" texts are compared among themselves: a copy is a copy in any language
     # Story keys come from the title and the lead: they name the event, and the cost stays bounded.
     keys = text_story_keys(language=language, entity_ids=[q for q, _, _ in ranked], title=title, body=body,
-                           lead_words=LEAD_WORDS)
+                           lead_words=LEAD_WORDS, codes=codes)
     return Features(id=article_id, source=source, title=title, language=language, signature=sig, keys=keys,
                     entities=tuple((q, n) for q, n, _ in ranked[:TOP_ENTITIES]))
 
@@ -195,7 +196,8 @@ class Related:
         """Weighted cosine over shared story keys; which[i] - base: the index in f.keys of found[i]'s key."""
         if not found.size:
             return None
-        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff, base)
+        slot, score = self._arrays.best_story(which, found, f.keys.weights, f.keys.weight, cutoff, base,
+                                              self.story_threshold)
         return self._story_at(slot) if slot >= 0 and score >= self.story_threshold else None
 
     # -- recording -------------------------------------------------------------------------------------

@@ -80,12 +80,15 @@ class SlotArrays:
         return _best_copy(sig, found, self.first, self.next, self.times, self.has_sig, self.sigs, cutoff)
 
     def best_story(self, which: npt.NDArray[np.int64], found: npt.NDArray[np.int64],
-                   key_weights: npt.NDArray[np.float64], weight: float, cutoff: float, base: int = 0
-                   ) -> tuple[int, float]:
+                   key_weights: npt.NDArray[np.float64], weight: float, cutoff: float, base: int = 0,
+                   floor: float = 0.0) -> tuple[int, float]:
         """(slot, score) of the held candidate since cutoff with the highest weighted cosine over shared keys
-        (the earliest on a tie); found[i] is posted under key which[i] - base; (-1, -1.0) for none."""
+        (the earliest on a tie); found[i] is posted under key which[i] - base; (-1, -1.0) for none.
+
+        Candidates that cannot score `floor` are not read: the answer is the same whenever its score is >= floor
+        (below it, it may be another candidate under floor, or none)."""
         return _best_story(which, found, key_weights, weight, base, self.first, self.next, self.times, self.weights,
-                           cutoff)
+                           cutoff, floor)
 
     @property
     def nbytes(self) -> int:
@@ -137,9 +140,13 @@ def _best_copy(sig, found, first, nxt, times, has_sig, sigs, cutoff):  # type: i
 
 
 @njit(cache=True, nogil=True)
-def _best_story(which, found, key_weights, weight, base, first, nxt, times, weights, cutoff):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _best_story(which, found, key_weights, weight, base, first, nxt, times, weights, cutoff, floor):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Shared key weights summed per candidate in a hash table, in posting order (the same float sums as any
-    order that keeps each candidate's postings in order), then one pass over the distinct candidates."""
+    order that keeps each candidate's postings in order), then one pass over the distinct candidates.
+
+    A candidate posted every key it shares, so its own weight is at least the shared weight and its score at most
+    sqrt(shared / weight): one below floor is skipped before its row is read (a random read in the window's
+    arrays, the cost of this pass). The margin keeps a candidate whose bound is floor up to rounding."""
     cap = times.size
     size = _table_size(found.size)
     slots = np.full(size, -1, dtype=np.int64)
@@ -149,10 +156,11 @@ def _best_story(which, found, key_weights, weight, base, first, nxt, times, weig
         h = _probe(slots, s)
         slots[h] = s
         shared[h] += key_weights[which[k] - base]
+    least = floor * floor * weight * (1.0 - 1e-9)  # shared weight below this: score < floor
     best, best_score = -1, -1.0
     for h in range(size):
         s = slots[h]
-        if s < first or s >= nxt:  # also the empty entries (-1)
+        if s < first or s >= nxt or shared[h] < least:  # also the empty entries (-1)
             continue
         row = s % cap
         if times[row] < cutoff or weights[row] <= 0:
