@@ -18,7 +18,7 @@ from collections.abc import Callable
 from itertools import compress, count
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
-from services.processor.entities.ner.mentions import POSSESSIVES
+from services.processor.entities.ner.mentions import without_possessives
 from services.processor.entities.ner.rules import is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
@@ -45,7 +45,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if words is None:
         words = [text[s:e] for s, e in tokens]
     # "Hitler’s" is one token: the name is matched and marked without its possessive
-    words = _without_possessives(text, tokens, words)
+    words = without_possessives(text, tokens, words)
     found = _surnames_are_persons(text, found)
     forms: dict[tuple[str, ...], Found] = {}
     ambiguous: set[str] = set()  # surnames that are also words ("Brown"): not where a sentence starts
@@ -134,22 +134,6 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if not added:
         return found
     return sorted([*found, *added], key=lambda f: f.start)
-
-
-def _without_possessives(text: str, tokens: list[Span], words: list[str]) -> list[str]:
-    """words with "Hitler’s" read as "Hitler" (a copy only if any changes): the few tokens ending in a
-    possessive are found with str.find rather than by a look at every word."""
-    out = words
-    for mark in POSSESSIVES:
-        p = text.find(mark)
-        while p >= 0:
-            k = bisect_left(tokens, (p + 2, -1)) - 1  # the token ending at p + 2, if any
-            if k >= 0 and tokens[k][1] == p + 2 and len(words[k]) > 3 and words[k].endswith(mark):
-                if out is words:
-                    out = list(words)
-                out[k] = words[k][:-2]
-            p = text.find(mark, p + 2)
-    return out
 
 
 def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:

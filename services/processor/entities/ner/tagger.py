@@ -212,7 +212,7 @@ class Tagger:
             model_words, model_pieces = [cased[s:e] for s, e in spans], capital_pieces(cased)
         marks = boundary_marks(text, spans, self.gaz.scan(cased, lang, model_pieces), lang)
         if lang == "en":  # "Hitler’s" is one token: the model knows the name, not its possessive
-            model_words = [w[:-2] if len(w) > 3 and w.endswith(mentions.POSSESSIVES) else w for w in model_words]
+            model_words = mentions.without_possessives(cased, spans, model_words)
         sents = sentences(cased, spans, breaks if cased is text else None)
         found = self.crf_spans(cased, spans, marks, lang, model_words, sents)
         if lang in _CAPITALISED_NAMES:
