@@ -3,14 +3,18 @@
 # duration, load average) and how many passed; exits 0 only if every run that was started passed.
 # Reproduces the "N out of N under a CPU hog" figure in docs/faults.md.
 #   bash scripts/stress_faults.sh 10                  # logs in a fresh /tmp/newsflow-stress-faults.* folder
-#   bash scripts/stress_faults.sh 10 --until 18:15    # start no run that would end after 18:15 (local time),
+#   bash scripts/stress_faults.sh 10 --until 18:15    # start no run that would end after the next 18:15 (local time),
 #                                                     # judged by the previous run's duration
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: scripts/stress_faults.sh N [--until HH:MM]"
 n=${1:?$usage}
 until_epoch=""
-if [ "${2:-}" = "--until" ]; then until_epoch=$(date -d "${3:?$usage}" +%s); fi
+if [ "${2:-}" = "--until" ]; then
+  until_epoch=$(date -d "${3:?$usage}" +%s)
+  # a clock time already past today means that time tomorrow (a run started in the evening)
+  if [ "$until_epoch" -le "$(date +%s)" ]; then until_epoch=$((until_epoch + 86400)); fi
+fi
 command -v stress-ng >/dev/null || { echo "stress-ng not found: run scripts/install.sh (Debian package stress-ng)" >&2; exit 2; }
 [ -x .venv/bin/python ] || { echo ".venv missing: run scripts/install.sh first" >&2; exit 2; }
 if other=$(pgrep -x stress-ng); then
