@@ -368,3 +368,22 @@ def test_context_rules_of_this_round() -> None:
     assert ("Trump", "PER", "Q22686") in got("Donald Trump sprak. Waarin Trump de toegang eiste.", "nl")
     assert ("Katar", "LOC", "Q846") in got("Die Schwimm-WM in Doha (Katar) wurde verlegt.", "de")  # read as MISC
     assert ("Nederlands", "MISC", None) in got("Hij volgde een cursus Nederlands in Utrecht.", "nl")  # a language
+
+
+def test_a_generic_party_name_needs_its_country_in_the_article() -> None:
+    # Norway's Høyre is "Conservative Party" in English, as are Britain's Tories; Sweden's
+    # Kristdemokraterna are "Christian Democrats", as Germany's CDU is called in English news.
+    party = ("Conservative Party", "ORG")
+    assert ids("The Conservative Party lost seats in Britain.", "en", party, ("Britain", "LOC"))["Conservative Party"] is None
+    assert ids("The Conservative Party lost seats in Norway.", "en", party, ("Norway", "LOC"))["Conservative Party"] == "Q586364"
+    cd = ("Christian Democrats", "ORG")
+    assert ids("The Christian Democrats won in Germany.", "en", cd, ("Germany", "LOC"))["Christian Democrats"] is None
+    assert ids("The Christian Democrats won in Sweden.", "en", cd, ("Sweden", "LOC"))["Christian Democrats"] == "Q213654"
+    # a name no other country's party shares links without its country: "CDU" in English, Spain's PP in Spanish
+    assert ids("The CDU won the vote.", "en", ("CDU", "ORG"))["CDU"] == "Q49762"
+    assert ids("El Partido Popular ganó.", "es", ("Partido Popular", "ORG"))["Partido Popular"] == "Q185088"
+
+
+def test_britain_is_the_united_kingdom() -> None:
+    assert ids("Prices rose in Britain.", "en", ("Britain", "LOC"))["Britain"] == "Q145"
+    assert ids("De lonen stegen in Brittannië.", "nl", ("Brittannië", "LOC"))["Brittannië"] == "Q145"

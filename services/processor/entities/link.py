@@ -12,7 +12,9 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
    the river, not the town);
-4. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+4. a party name that parties of several countries use ("Conservative Party", "Parti socialiste") links
+   only when the article mentions the party's country (or it is the language's home country);
+5. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
    country is mentioned in the article; the best must lead the next by a margin, else no id.
 """
 
@@ -25,7 +27,7 @@ from typing import NamedTuple
 
 import wordfreq
 
-from services.processor.entities.kb.store import CURATED, KB, LANG_BITS, OTHER, VARIANT, WEAK, Candidate, Entity, Hit, join_key, load
+from services.processor.entities.kb.store import CURATED, GENERIC, KB, LANG_BITS, OTHER, VARIANT, WEAK, Candidate, Entity, Hit, join_key, load
 from services.processor.entities.ner.text import fold, fold_key
 
 
@@ -85,8 +87,9 @@ _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagge
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
-# (entity, score before context, common-word check, geonames checks, veto index, country, home bonus): see Linker._static_choices
-_Choice = tuple[Entity, int, bool, int, int, str, int]
+# (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
+# country needed): see Linker._static_choices
+_Choice = tuple[Entity, int, bool, int, int, str, int, bool]
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _NEXT_WORD = re.compile(r"[ \t-]*(" + _WORD.pattern + ")")  # blanks and hyphens, then a _WORD
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
@@ -204,14 +207,16 @@ class Linker:
         got = self._static.get((key, stype, ctx.lang))
         if got is None or got[0] is not cands:
             got = self._static_choices(cands, key, stype, ctx.lang)
-        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0:
+        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7]:
             return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
         # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
         # the other words around the name (_place_veto) places only.
         person: bool | None = None
         place: bool | None = None
         scored: list[tuple[int, Entity]] = []
-        for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
+        for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country in got[1]:
+            if needs_country and country not in ctx.countries:
+                continue  # "Conservative Party" in an article about Britain is not Norway's
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if geonames:
@@ -244,7 +249,8 @@ class Linker:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
         (cands, choices), each choice (entity, score, common-word check, geonames checks, veto index
-        (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus)."""
+        (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus, whether the
+        country must be mentioned: a generic party name of another country than the language's)."""
         bit = LANG_BITS.get(lang, OTHER)
         home = HOME.get(lang, "")
         out: list[_Choice] = []
@@ -267,7 +273,8 @@ class Linker:
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
             # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries.
             geonames = 0 if e.cls != "city:geonames" else 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
-            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
+            needs_country = bool(fl & GENERIC) and bool(country) and country != home
+            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0, needs_country))
         got = (cands, tuple(out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()

@@ -39,6 +39,7 @@ import wordfreq
 
 from services.processor.entities.kb.store import (
     CURATED,
+    GENERIC,
     KB_PATH,
     LANG_BITS,
     OTHER,
@@ -468,7 +469,36 @@ def build(shared: Path) -> bytes:
     add_curated(b, HERE / "curated.tsv")
     add_companies(b, iso_qid)
     b.finish()
+    mark_generic_parties(b)
     return serialize(b)
+
+
+# A word in the party names of this many countries says nothing about which country's party is meant.
+_GENERIC_COUNTRIES = 3
+
+
+def mark_generic_parties(b: Builder) -> None:
+    """Flag GENERIC the names of parties made only of words that parties of several countries use
+    ("Conservative Party", "Christian Democrats", "Parti socialiste"): such a name is a party of the
+    article's country, so its id needs that country in the article. Words of 3 letters or fewer are
+    left out of the test; a name without a longer word (an acronym: "CDU") is never generic."""
+    def party(eid: str) -> bool:
+        e = b.ents[eid]
+        return e.type == "ORG" and e.cls == "party" and bool(e.country)
+
+    countries: dict[str, set[str]] = {}
+    for key, slot in b.alias.items():
+        for eid in slot:
+            if party(eid):
+                for word in key.split(" "):
+                    countries.setdefault(word, set()).add(b.ents[eid].country)
+    for key, slot in b.alias.items():
+        long_words = [w for w in key.split(" ") if len(w) > 3]
+        if not long_words or any(len(countries.get(w, ())) < _GENERIC_COUNTRIES for w in long_words):
+            continue
+        for eid in slot:
+            if party(eid):
+                slot[eid] |= GENERIC
 
 
 def serialize(b: Builder) -> bytes:

@@ -23,6 +23,7 @@ OTHER = 1 << 9
 CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
 VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
+GENERIC = 1 << 13  # a party name any country could have ("Conservative Party"): needs its country in the article
 
 _STARTS_MAX = 200_000
 # The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
