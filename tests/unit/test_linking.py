@@ -387,3 +387,13 @@ def test_a_generic_party_name_needs_its_country_in_the_article() -> None:
 def test_britain_is_the_united_kingdom() -> None:
     assert ids("Prices rose in Britain.", "en", ("Britain", "LOC"))["Britain"] == "Q145"
     assert ids("De lonen stegen in Brittannië.", "nl", ("Brittannië", "LOC"))["Brittannië"] == "Q145"
+
+
+@pytest.mark.parametrize(("text", "lang", "surface", "qid"), [
+    ("De Tweede Kamer stemde in met het voorstel.", "nl", "Tweede Kamer", "Q233262"),
+    ("The House of Commons voted on Tuesday.", "en", "House of Commons", "Q11005"),
+    ("Der Vertrag liegt dem US-Senat vor.", "de", "US-Senat", "Q66096"),
+    ("L'Assemblée nationale a voté la loi.", "fr", "Assemblée nationale", "Q193582"),
+])
+def test_parliaments_by_their_own_names(text: str, lang: str, surface: str, qid: str) -> None:
+    assert ids(text, lang, (surface, "ORG"))[surface] == qid
