@@ -477,6 +477,27 @@ def test_teams_in_results_and_tables() -> None:
     assert {("Attayar", "ORG"), ("Hichem Mechichi", "PER")} <= got
 
 
+@given(st.lists(st.tuples(st.integers(0, 80), st.integers(1, 8)), max_size=12))
+def test_mentions_over_teams_are_dropped_as_their_definition_says(found: list[tuple[int, int]]) -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner import mentions
+
+    text = "\n".join(f"Leeds {i % 10} Everton {i % 7}" for i in range(4)) + "\nArsenal 16 8 6 2 33"
+    fs = [Found(a, a + n, "PER") for a, n in found]
+    got = [(f.start, f.end) for f in mentions.results_and_tables(text, fs, lambda key: False) if f.type == "PER"]
+    teams = [m.span(g) for rx in (mentions._RESULT_LINE, mentions._TABLE_ROW) for m in rx.finditer(text)
+             for g in range(1, rx.groups + 1)]
+    assert sorted(got) == sorted((f.start, f.end) for f in fs if not any(a < f.end and f.start < b for a, b in teams))
+
+
+def test_a_long_results_table_is_tagged_whole() -> None:
+    # 20,000 teams and as many model spans (180 KB): the overlap test is a bisect, not a scan of every
+    # team per span, which took minutes here and hours on a table of 1 MB
+    lines = [f"Leeds {i % 10} Everton {i % 7}" for i in range(10_000)]
+    got = tag_entities("\n".join(lines), "de")
+    assert len(got) == 20_000 and {m.type for m in got} == {"ORG"}
+
+
 def test_german_nationality_words_are_misc() -> None:
     got = [(t, ty) for t, ty, _ in _found("Die tunesischen Behörden trafen die Russen beim Hamburger SV.", "de")]
     assert ("tunesischen", "MISC") in got and ("Russen", "MISC") in got
