@@ -303,6 +303,23 @@ def test_shipped_gazetteer_is_current() -> None:
     built = gazetteer.build()
     assert shipped.table == built.table
     assert shipped.prefixes == built.prefixes
+    assert shipped.continued() == built.continued()
+    assert shipped._ambiguous == built._ambiguous
+
+
+def test_weights_read_as_crfsuite_prints_them() -> None:
+    """crf._as_printed is float(f"{w:f}") exactly, halves and their neighbours included."""
+    import numpy as np
+
+    from services.processor.entities.ner.crf import _as_printed
+
+    rng = np.random.default_rng(11)
+    w = np.concatenate([rng.standard_normal(20_000) * s for s in (1e-4, 1.0, 30.0, 1e4)])
+    halves = (np.floor(w * 1e6) + 0.5) / 1e6
+    w = np.concatenate([w, np.round(w, 6), halves, np.nextafter(halves, -np.inf), np.nextafter(halves, np.inf),
+                        [0.0, -0.0, 5e-7, -5e-7, 1.5e-6, 2.5e-6, 1e300, -1e300, np.inf, -np.inf]])
+    expected = np.array([float(f"{x:f}") for x in w.tolist()])
+    assert _as_printed(w).tobytes() == expected.tobytes()
 
 
 def test_fast_mention_is_what_model_construct_builds() -> None:

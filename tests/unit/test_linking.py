@@ -172,6 +172,22 @@ def test_kb_counts() -> None:
     assert classes["company"] >= 1_500
 
 
+def test_kb_loads_what_its_rows_say() -> None:
+    """store.load's bulk parse equals a row-by-row reading of kb.tsv.gz's sections."""
+    import gzip
+
+    text = gzip.decompress(KB_PATH.read_bytes()).decode("utf-8")
+    sections = {}
+    for part in text.split("\n@")[1:]:
+        name, _, body = part.partition("\n")
+        sections[name] = [row for row in body.split("\n") if row]
+    kb = load()
+    assert kb._rows == sections["entities"]
+    assert kb._raw == dict(row.split("\t", 1) for row in sections["aliases"])
+    assert kb.prefixes == frozenset(sections["prefixes"])
+    assert kb.langnames == {k: int(v) for k, v in (row.split("\t") for row in sections["langnames"])}
+
+
 @pytest.mark.corpus
 def test_build_reproduces_the_committed_kb(tmp_path: Path) -> None:
     """The build from the pinned inputs gives the committed bytes (deterministic: gzip mtime 0, sorted)."""

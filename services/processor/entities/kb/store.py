@@ -146,15 +146,28 @@ class KB:
         return (key, alias, walk) if alias or walk else None
 
 
+def _pairs(body: str) -> dict[str, str]:
+    """The rows of a two-column section body ("key\tvalue" lines) as a dict. build.py writes one tab
+    per row (keys and values hold none): then one replace and one split in C make the flat list
+    key, value, key, value... (~3x faster than splitting row by row, ~0.1 s saved on the aliases);
+    any other body is split row by row (a value keeps its tabs; a row without one raises)."""
+    if not body:
+        return {}
+    if body.count("\t") == body.count("\n") + 1:
+        flat = iter(body.replace("\n", "\t").split("\t"))
+        return dict(zip(flat, flat))
+    return dict(row.split("\t", 1) for row in body.split("\n"))  # type: ignore[misc]
+
+
 def load(path: Path = KB_PATH) -> KB:
+    """The KB of path. Per row only what C does in bulk (splits, the alias dict): an entity row is
+    split on first use (KB.entity), a key's candidates too (KB.lookup)."""
     text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    sections: dict[str, list[str]] = {}
+    sections: dict[str, str] = {}
     for part in text.split("\n@")[1:]:
         name, _, body = part.partition("\n")
-        sections[name] = body.split("\n") if body else []
-    for rows in sections.values():
-        if rows and rows[-1] == "":
-            rows.pop()
-    index = dict(row.split("\t", 1) for row in sections["aliases"])
-    langnames = {key: int(bits) for key, bits in (row.split("\t") for row in sections["langnames"])}
-    return KB(sections["entities"], index, frozenset(sections["prefixes"]), langnames)
+        sections[name] = body[:-1] if body.endswith("\n") else body
+    index = _pairs(sections["aliases"])
+    langnames = {key: int(bits) for key, bits in _pairs(sections["langnames"]).items()}
+    entities, prefixes = sections["entities"], sections["prefixes"]
+    return KB(entities.split("\n") if entities else [], index, frozenset(prefixes.split("\n") if prefixes else ()), langnames)

@@ -26,15 +26,39 @@ _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8
 
 def _cqdb_strings(buf: bytes, off: int) -> list[str]:
     """The strings of the CQDB chunk at off, by id (crfsuite's cqdb.c: a backward array of record
-    offsets; a record is id, size with the NUL, bytes)."""
+    offsets; a record is id, size with the NUL, bytes). Read in bulk: every string with its NUL
+    gathered in id order, decoded once and split at the NULs (a C string holds no NUL, and no
+    UTF-8 sequence contains the byte 0, so this is each string decoded alone)."""
     if buf[off : off + 4] != b"CQDB":
         raise ValueError("not a crfsuite model: no CQDB chunk where the header points")
     bwd_size, bwd_off = struct.unpack_from("<2I", buf, off + 16)
-    out = []
-    for o in np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).tolist():
-        o += off
-        k = int.from_bytes(buf[o + 4 : o + 8], "little")
-        out.append(buf[o + 8 : o + 7 + k].decode("utf-8"))
+    if not bwd_size:
+        return []
+    b = np.frombuffer(buf, dtype=np.uint8)
+    rec = np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).astype(np.int64) + off
+    size = b[rec + 4].astype(np.int64) | b[rec + 5].astype(np.int64) << 8 | b[rec + 6].astype(np.int64) << 16 | b[rec + 7].astype(np.int64) << 24
+    if size.min() < 1 or (rec + 8 + size).max() > len(buf):
+        raise ValueError("not a crfsuite model: a CQDB record lies outside the file")
+    ends = np.cumsum(size)
+    gather = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(rec + 8 - (ends - size), size)
+    out = b[gather].tobytes().decode("utf-8").split("\0")
+    if len(out) != bwd_size + 1:  # each string ends at its own NUL
+        raise ValueError("not a crfsuite model: a CQDB string holds a NUL")
+    out.pop()
+    return out
+
+
+def _as_printed(w: np.ndarray) -> np.ndarray:
+    """float(f"{x:f}") for every x of w (crfsuite's dump prints weights with %f), exactly: rint(x * 1e6)
+    / 1e6 is that value (the division of two exact doubles rounds correctly) unless the product's
+    rounding moved it across a half; the few x whose product lies within a few ulps of a half (or
+    is huge or not finite) are formatted one by one."""
+    y = w * 1e6
+    out = np.rint(y) / 1e6
+    with np.errstate(invalid="ignore"):
+        near = ~np.isfinite(y) | (np.abs(y) >= 2.0**50) | (np.abs(np.abs(y - np.floor(y)) - 0.5) <= 4 * np.abs(np.spacing(y)))
+    for i in np.flatnonzero(near).tolist():
+        out[i] = float(f"{w[i]:f}")
     return out
 
 
@@ -56,12 +80,12 @@ class LinearCRF:
         self.O = self.labels.index("O")
         n = len(self.labels)
         # The weights as crfsuite's dump prints them (%f), which is what the labels were checked against.
-        weights = np.array([float(f"{w:f}") for w in feats["w"].tolist()])
+        weights = _as_printed(feats["w"].astype(np.float64))
         state = feats["type"] == 0
         src, dst, w = feats["src"][state].astype(np.int64), feats["dst"][state].astype(np.int64), weights[state]
         # Attribute -> row of a weight matrix (attributes x labels); only attributes with a state feature.
         used = np.unique(src)
-        self._attr: dict[str, int] = {attrs[a]: k for k, a in enumerate(used.tolist())}
+        self._attr: dict[str, int] = dict(zip(map(attrs.__getitem__, used.tolist()), range(len(used))))
         self._weights = np.zeros((len(used), n))
         self._weights[np.searchsorted(used, src), dst] = w
         self.trans = np.zeros((n, n))
