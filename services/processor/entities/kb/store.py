@@ -25,6 +25,7 @@ VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjectiv
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
 
 _STARTS_MAX = 200_000
+_TWO_TABS = re.compile(r"\t[^\n]*\t")  # a row with two tabs or more
 # The next piece of a multi-word name, after an allowed gap (spaces, hyphen, apostrophe, dot, &).
 _NEXT_PIECE = re.compile(r"[ \t\-‐–'’.&]{0,3}([^\W_]+)")
 
@@ -149,11 +150,12 @@ class KB:
 def _pairs(body: str) -> dict[str, str]:
     """The rows of a two-column section body ("key\tvalue" lines) as a dict. build.py writes one tab
     per row (keys and values hold none): then one replace and one split in C make the flat list
-    key, value, key, value... (~3x faster than splitting row by row, ~0.1 s saved on the aliases);
-    any other body is split row by row (a value keeps its tabs; a row without one raises)."""
+    key, value, key, value... (~0.1 s less than splitting the aliases row by row). As many tabs as
+    rows and no row with two means one in each; any other body is split row by row (a value keeps
+    its tabs; a row without one raises)."""
     if not body:
         return {}
-    if body.count("\t") == body.count("\n") + 1:
+    if body.count("\t") == body.count("\n") + 1 and not _TWO_TABS.search(body):
         flat = iter(body.replace("\n", "\t").split("\t"))
         return dict(zip(flat, flat))
     return dict(row.split("\t", 1) for row in body.split("\n"))  # type: ignore[misc]
