@@ -31,7 +31,8 @@ PY=${PYTHON:-python3}
 # The entity step's compiled kernels, built here when absent or stale (~1 min CPU): a process loads them in ~1 ms
 # instead of ~1 s of numba (services/processor/entities/ner/compiled.py). Without them numba compiles
 # the same code on first use: slower to start, same results.
-.venv/bin/python -m services.processor.entities.ner.compiled || echo "warning: entity kernels not built ahead of time" >&2
+.venv/bin/python -c "import sys; from services.processor.entities.ner.compiled import main; sys.exit(main([]))" \
+  || echo "warning: entity kernels not built ahead of time" >&2
 
 # Resolve and cache the broker jars now, so no test pays for it (and a failure says so here).
 .venv/bin/python -c "from services.common.localkafka import ensure_jars; print('kafka jars:', ensure_jars())"
