@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -78,7 +81,8 @@ def build(out_dir: Path = HERE) -> Path:
     from services.processor.entities.ner import kernels as jit
 
     cc = CC(NAME)
-    cc.output_dir = str(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix="newsflow-kernels-"))
+    cc.output_dir = str(tmp)
     for name, sig in SIGNATURES.items():
         cc.export(name, sig)(getattr(jit, name).py_func)
     value = digest()
@@ -87,8 +91,14 @@ def build(out_dir: Path = HERE) -> Path:
         return value  # a closure constant: compiled in
 
     cc.export("stamp", "i8()")(stamp)
-    cc.compile()
-    return Path(cc.output_dir) / cc.output_file
+    try:
+        cc.compile()
+        # A rename, not a write in place: a process that has the old module mapped keeps it intact.
+        target = out_dir / cc.output_file
+        os.replace(tmp / cc.output_file, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 def main(argv: list[str]) -> int:
