@@ -11,6 +11,9 @@ Speed (--speed-only: just this): CPU ms per text (time.process_time, min and med
 processes, bench/entities_cost.py) on each seed article (../shared/seeds), and on a realistic set: the
 seeds plus the 400 nl/de paragraphs of ../shared/corpora/langid/paragraphs.jsonl; then the load cost
 per language and the resident memory. --before REF (e.g. main) times that git ref too, alternately.
+Load (--load-only: just this): fresh processes, this tree and --before REF alternately, --runs each:
+the import, the first nl article, then the first de article in the same process, CPU s, and the peak
+resident memory (ru_maxrss) after nl and after nl+de; min / median, and the load average.
 Reads ../shared (or $NEWSFLOW_SHARED); skips what is absent.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -172,11 +176,44 @@ def speed(shared: Path, runs: int, before: str | None) -> None:
             shutil.rmtree(trees[1][1], ignore_errors=True)
 
 
+def load_cost(shared: Path, runs: int, before: str | None) -> None:
+    """Load cost in fresh processes (entities_cost.py load nl de): import, first nl article, first de
+    article after it; ru_maxrss after each. With before, that git ref's tree takes turns with this one,
+    the order swapped every run, so both see the same machine."""
+    if not (shared / "seeds").is_dir():
+        print("\nload: no seed articles, skipped")
+        return
+    trees = [("now", Path(__file__).resolve().parents[1])]
+    if before:
+        trees.append((before, _export(before)))
+    try:
+        for _, code in trees:  # numba's on-disk cache filled before anything is timed
+            _child("load", code, "nl", "de")
+        got: dict[str, list[dict]] = {name: [] for name, _ in trees}
+        for r in range(runs):
+            for name, code in trees if r % 2 == 0 else trees[::-1]:
+                got[name].append(_child("load", code, "nl", "de"))
+        print(f"\nload (fresh processes, {runs} each, alternating; CPU s and peak RSS MB: min / median)")
+        rows = (("import", "import_s", "s"), ("first nl article", "first_nl_s", "s"), ("first de article", "first_de_s", "s"),
+                ("import + nl", None, "s"), ("ru_maxrss after nl", "maxrss_nl_MB", "MB"), ("ru_maxrss after nl+de", "maxrss_de_MB", "MB"))
+        for label, key, unit in rows:
+            cols = []
+            for name, _ in trees:
+                vals = [r["import_s"] + r["first_nl_s"] if key is None else r[key] for r in got[name]]
+                cols.append(f"{name}: {min(vals):.{2 if unit == 's' else 0}f} / {statistics.median(vals):.{2 if unit == 's' else 0}f} {unit}")
+            print(f"  {label:<22} " + "  |  ".join(cols))
+        print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    finally:
+        if before:
+            shutil.rmtree(trees[1][1], ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="at most N sentences per dataset")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--load-only", action="store_true", help="only the load cost (fresh processes, paired with --before)")
     ap.add_argument("--runs", type=int, default=5, help="timing runs, each in a fresh process (the machine is shared: min and median)")
     ap.add_argument("--before", metavar="REF", help="also time git ref REF (e.g. main), alternately with this tree")
     ap.add_argument("--model-only", action="store_true", help="score the CRF alone on corpus tokens")
@@ -193,6 +230,9 @@ def main() -> None:
     datasets = datasets_by_language()
     if args.speed_only:
         speed(ner.parents[1], args.runs, args.before)
+        return
+    if args.load_only:
+        load_cost(ner.parents[1], args.runs, args.before)
         return
     tag_entities("Warm-up in Moskou.", "nl")
     for name, lang, filename, load in datasets:

@@ -7,7 +7,8 @@
 speed: CPU ms per text (time.process_time, mean over the passes of one run), models loaded and word
 tables warm, on each seed article and on the realistic set (seeds + the 400 nl/de langid paragraphs).
 load: CPU s of the import and of the first tag_entities call of each language in turn (loading what
-that language needs), and the process's resident memory after (VmRSS, VmHWM). Prints one JSON line.
+that language needs), the peak resident memory (ru_maxrss) after each of those calls, and the
+process's resident memory at the end (VmRSS, VmHWM). Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -71,6 +73,7 @@ def main() -> None:
             t0 = time.process_time()
             tag_entities(probe.get(lang, "Vladimir Putin sprak in Moskou met Angela Merkel."), lang)
             out[f"first_{lang}_s"] = time.process_time() - t0
+            out[f"maxrss_{lang}_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         out.update(_rss_mb())
     else:
         for text, lang in realistic:  # models loaded, word tables warm: per-article cost only

@@ -303,6 +303,23 @@ def test_shipped_gazetteer_is_current() -> None:
     built = gazetteer.build()
     assert shipped.table == built.table
     assert shipped.prefixes == built.prefixes
+    assert shipped.continued() == built.continued()
+    assert shipped._ambiguous == built._ambiguous
+
+
+def test_weights_read_as_crfsuite_prints_them() -> None:
+    """crf._as_printed is float(f"{w:f}") exactly, halves and their neighbours included."""
+    import numpy as np
+
+    from services.processor.entities.ner.crf import _as_printed
+
+    rng = np.random.default_rng(11)
+    w = np.concatenate([rng.standard_normal(20_000) * s for s in (1e-4, 1.0, 30.0, 1e4)])
+    halves = (np.floor(w * 1e6) + 0.5) / 1e6
+    w = np.concatenate([w, np.round(w, 6), halves, np.nextafter(halves, -np.inf), np.nextafter(halves, np.inf),
+                        [0.0, -0.0, 5e-7, -5e-7, 1.5e-6, 2.5e-6, 1e300, -1e300, np.inf, -np.inf]])
+    expected = np.array([float(f"{x:f}") for x in w.tolist()])
+    assert _as_printed(w).tobytes() == expected.tobytes()
 
 
 def test_fast_mention_is_what_model_construct_builds() -> None:
@@ -326,6 +343,57 @@ def _sentences_by_regex(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
 
     with mock.patch.object(charscan, "breaks", lambda text, n: None):
         return sentences(text, spans)
+
+
+def test_ahead_of_time_kernels_are_current_and_equal_the_jit() -> None:
+    """The ahead-of-time kernels (ner/compiled.py, built by scripts/install.sh), when built, carry
+    kernels.py's digest, are the ones used, and give what numba's JIT of kernels.py gives: on fuzzed
+    text (and beyond the BMP) for the scanners, on random tables for the CRF's."""
+    import random
+
+    import numpy as np
+
+    from services.processor.entities.ner import charscan, compiled
+    from services.processor.entities.ner import kernels as jit
+
+    aot = compiled.built()
+    if aot is None:
+        pytest.skip("ahead-of-time kernels not built: `python -m services.processor.entities.ner.compiled`")
+    assert aot.stamp() == compiled.digest(), "stale: run `python -m services.processor.entities.ner.compiled`"
+    assert compiled.kernels() is aot
+    rnd = random.Random(3)
+    alphabet = list("aZé.,:/-‐'’_ \n\t1٣²½ßǅ\u00a0\u2028…!?") + ["\ud800", "\U0001f600"]
+    table = charscan._table()
+    for _ in range(2_000):
+        cp = charscan._codes("".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60))))
+        n = len(cp)
+        for name, size in (("tokens", 2 * n + 1), ("pieces", n + 1), ("breaks", 2 * n + 1)):
+            a, b = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+            extra = (jit.tokens(cp, table, np.zeros(2 * n + 1, dtype=np.int64)),) if name == "breaks" else ()
+            assert getattr(aot, name)(cp, table, a, *extra) == getattr(jit, name)(cp, table, b, *extra)
+            assert (a == b).all()
+        a, b = np.zeros(5 * n + 2, dtype=np.int64), np.zeros(5 * n + 2, dtype=np.int64)
+        ca, cb = np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64)
+        assert aot.both(cp, table, a, ca) == jit.both(cp, table, b, cb)
+        assert (a == b).all() and (ca == cb).all()
+    gen = np.random.default_rng(3)
+    for _ in range(200):
+        n, words, labels = int(gen.integers(1, 40)), int(gen.integers(1, 30)), int(gen.integers(2, 10))
+        table3 = gen.standard_normal((words, 6, labels))
+        gaz_table, eos, trans = gen.standard_normal((4, labels)), gen.standard_normal(labels), gen.standard_normal((labels, labels))
+        ids, gaz = gen.integers(0, words, n), gen.integers(0, 4, n)
+        cuts = sorted({0, n, *gen.integers(1, n + 1, 3).tolist()})
+        sents = np.array(list(zip(cuts, cuts[1:])), dtype=np.int64).reshape(-1, 2)
+        args = (ids, gaz, sents, table3, gaz_table, eos, trans)
+        assert (aot.viterbi(*args) == jit.viterbi(*args)).all()
+        ha, hb = np.zeros(2 * n, dtype=np.int64), np.zeros(2 * n, dtype=np.int64)
+        assert aot.viterbi_hits(*args, 0, ha) == jit.viterbi_hits(*args, 0, hb) and (ha == hb).all()
+        rows, slots = gen.integers(0, words, 20), gen.integers(0, 6, 20)
+        weights = gen.standard_normal((words, labels))
+        ra, rb = np.zeros((6, labels)), np.zeros((6, labels))
+        aot.fill(ra, weights, rows, slots)
+        jit.fill(rb, weights, rows, slots)
+        assert ra.tobytes() == rb.tobytes()
 
 
 def test_compiled_scanners_equal_the_regexes() -> None:

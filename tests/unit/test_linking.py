@@ -172,6 +172,33 @@ def test_kb_counts() -> None:
     assert classes["company"] >= 1_500
 
 
+def test_kb_loads_what_its_rows_say() -> None:
+    """store.load's bulk parse equals a row-by-row reading of kb.tsv.gz's sections."""
+    import gzip
+
+    text = gzip.decompress(KB_PATH.read_bytes()).decode("utf-8")
+    sections = {}
+    for part in text.split("\n@")[1:]:
+        name, _, body = part.partition("\n")
+        sections[name] = [row for row in body.split("\n") if row]
+    kb = load()
+    assert kb._rows == sections["entities"]
+    assert kb._raw == dict(row.split("\t", 1) for row in sections["aliases"])
+    assert kb.prefixes == frozenset(sections["prefixes"])
+    assert kb.langnames == {k: int(v) for k, v in (row.split("\t") for row in sections["langnames"])}
+
+
+def test_kb_section_rows_parse_as_row_by_row() -> None:
+    """store._pairs: the bulk split only when every row has exactly one tab; otherwise row by row."""
+    from services.processor.entities.kb.store import _pairs
+
+    assert _pairs("") == {}
+    assert _pairs("a b\t1:2\nc\t3:4") == {"a b": "1:2", "c": "3:4"}
+    assert _pairs("a\t1\tx\nb\t2") == {"a": "1\tx", "b": "2"}
+    with pytest.raises(ValueError):
+        _pairs("a\t1\tx\nb")  # as many tabs as rows, but one row has none
+
+
 @pytest.mark.corpus
 def test_build_reproduces_the_committed_kb(tmp_path: Path) -> None:
     """The build from the pinned inputs gives the committed bytes (deterministic: gzip mtime 0, sorted)."""

@@ -4,7 +4,7 @@ crfsuite's own tagger costs ~100 ns per attribute per token (Python -> C++ strin
 attribute lookup), ~1.2 ms for a 3.7 KB article. Our features (features.py) decompose by word: a
 token's attributes are its own word's, its neighbours' (at -2..+2), BOS/EOS and its gazetteer tag.
 So each word form's contribution to the label scores is summed once per slot and cached as a row of
-a table (bounded); per article, one numba call sums the rows and runs Viterbi per sentence. The
+a table (bounded); per article, one compiled call (kernels.py) sums the rows and runs Viterbi per sentence. The
 labels equal crfsuite's (tests/unit/test_entities.py checks the seeds; the dev corpora agree too).
 Pruning "sure O" tokens was tried and dropped: O margins are small, it changed labels.
 """
@@ -16,8 +16,8 @@ from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
+from services.processor.entities.ner.compiled import kernels
 from services.processor.entities.ner.features import SLOTS, word_features
 
 _MAX_WORDS = 100_000  # word-table bound: a stream sees an open vocabulary
@@ -26,15 +26,39 @@ _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8
 
 def _cqdb_strings(buf: bytes, off: int) -> list[str]:
     """The strings of the CQDB chunk at off, by id (crfsuite's cqdb.c: a backward array of record
-    offsets; a record is id, size with the NUL, bytes)."""
+    offsets; a record is id, size with the NUL, bytes). Read in bulk: every string with its NUL
+    gathered in id order, decoded once and split at the NULs (a C string holds no NUL, and no
+    UTF-8 sequence contains the byte 0, so this is each string decoded alone)."""
     if buf[off : off + 4] != b"CQDB":
         raise ValueError("not a crfsuite model: no CQDB chunk where the header points")
     bwd_size, bwd_off = struct.unpack_from("<2I", buf, off + 16)
-    out = []
-    for o in np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).tolist():
-        o += off
-        k = int.from_bytes(buf[o + 4 : o + 8], "little")
-        out.append(buf[o + 8 : o + 7 + k].decode("utf-8"))
+    if not bwd_size:
+        return []
+    b = np.frombuffer(buf, dtype=np.uint8)
+    rec = np.frombuffer(buf, dtype="<u4", count=bwd_size, offset=off + bwd_off).astype(np.int64) + off
+    size = b[rec + 4].astype(np.int64) | b[rec + 5].astype(np.int64) << 8 | b[rec + 6].astype(np.int64) << 16 | b[rec + 7].astype(np.int64) << 24
+    if size.min() < 1 or (rec + 8 + size).max() > len(buf):
+        raise ValueError("not a crfsuite model: a CQDB record lies outside the file")
+    ends = np.cumsum(size)
+    gather = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(rec + 8 - (ends - size), size)
+    out = b[gather].tobytes().decode("utf-8").split("\0")
+    if len(out) != bwd_size + 1:  # each string ends at its own NUL
+        raise ValueError("not a crfsuite model: a CQDB string holds a NUL")
+    out.pop()
+    return out
+
+
+def _as_printed(w: np.ndarray) -> np.ndarray:
+    """float(f"{x:f}") for every x of w (crfsuite's dump prints weights with %f), exactly: rint(x * 1e6)
+    / 1e6 is that value (the division of two exact doubles rounds correctly) unless the product's
+    rounding moved it across a half; the few x whose product lies within a few ulps of a half (or
+    is huge or not finite) are formatted one by one."""
+    y = w * 1e6
+    out = np.rint(y) / 1e6
+    with np.errstate(invalid="ignore"):
+        near = ~np.isfinite(y) | (np.abs(y) >= 2.0**50) | (np.abs(np.abs(y - np.floor(y)) - 0.5) <= 4 * np.abs(np.spacing(y)))
+    for i in np.flatnonzero(near).tolist():
+        out[i] = float(f"{w[i]:f}")
     return out
 
 
@@ -56,12 +80,12 @@ class LinearCRF:
         self.O = self.labels.index("O")
         n = len(self.labels)
         # The weights as crfsuite's dump prints them (%f), which is what the labels were checked against.
-        weights = np.array([float(f"{w:f}") for w in feats["w"].tolist()])
+        weights = _as_printed(feats["w"].astype(np.float64))
         state = feats["type"] == 0
         src, dst, w = feats["src"][state].astype(np.int64), feats["dst"][state].astype(np.int64), weights[state]
         # Attribute -> row of a weight matrix (attributes x labels); only attributes with a state feature.
         used = np.unique(src)
-        self._attr: dict[str, int] = {attrs[a]: k for k, a in enumerate(used.tolist())}
+        self._attr: dict[str, int] = dict(zip(map(attrs.__getitem__, used.tolist()), range(len(used))))
         self._weights = np.zeros((len(used), n))
         self._weights[np.searchsorted(used, src), dst] = w
         self.trans = np.zeros((n, n))
@@ -97,7 +121,7 @@ class LinearCRF:
                 if r is not None:
                     rows.append(r)
                     slots.append(slot)
-        _fill(self._table[k], self._weights, np.array(rows, dtype=np.int64), np.array(slots, dtype=np.int64))
+        kernels().fill(self._table[k], self._weights, np.array(rows, dtype=np.int64), np.array(slots, dtype=np.int64))
         self._ids[w] = k
         return k
 
@@ -163,11 +187,11 @@ class LinearCRF:
             if found.max() >= len(self._table):
                 raise IndexError("CRF word table out of step with its ids")
             if (a, b) == (0, n):  # one run over the whole text: the usual case
-                out = _viterbi(found, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+                out = kernels().viterbi(found, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
                 continue
             ids = np.zeros(n, dtype=np.int64)  # 0: the padding row, outside the run
             ids[a:b] = found
-            part = _viterbi(ids, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
+            part = kernels().viterbi(ids, gaz, np.array(run, dtype=np.int64), self._table, self._gaz_table, self._eos, self.trans)
             out[a:b] = part[a:b]
         names = self.labels
         hits = np.flatnonzero(out != self.O)
@@ -185,7 +209,7 @@ class LinearCRF:
             found = [k or get(t) or new(t) for k, t in zip(found, tokens)]
         bounds = np.fromiter(chain.from_iterable(sents), dtype=np.int64, count=2 * len(sents)).reshape(-1, 2)
         hits = np.empty(2 * n, dtype=np.int64)
-        k = _viterbi_hits(np.fromiter(found, dtype=np.int64, count=n), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
+        k = kernels().viterbi_hits(np.fromiter(found, dtype=np.int64, count=n), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
         if k < 0:
             raise IndexError("CRF word table out of step with its ids")
         flat = hits[: 2 * k].tolist()
@@ -215,80 +239,3 @@ class LinearCRF:
         for i, lab in self.decode(tokens, [(0, len(tokens))], [(i, g) for i, g in enumerate(gtags) if g is not None]):
             out[i] = lab
         return out
-
-
-@njit(cache=True, nogil=True)
-def _fill(row, weights, attrs, slots):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """row[slot] = sum of the weight rows of the word's attributes in that slot."""
-    for j in range(attrs.shape[0]):
-        row[slots[j]] += weights[attrs[j]]
-
-
-@njit(cache=True, nogil=True)
-def _viterbi(ids, gaz, sents, table, gaz_table, eos, trans):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    n, n_lab = ids.shape[0], trans.shape[0]
-    out = np.zeros(n, dtype=np.int64)
-    e = np.empty((n, n_lab))
-    back = np.zeros((n, n_lab), dtype=np.int64)
-    delta = np.empty(n_lab)
-    nxt = np.empty(n_lab)
-    for s in range(sents.shape[0]):
-        a, b = sents[s, 0], sents[s, 1]
-        # Emissions: own word, neighbours within the sentence (slots: see features.SLOTS), BOS/EOS, gazetteer.
-        for i in range(a, b):
-            w = ids[i]
-            for y in range(n_lab):
-                v = table[w, 0, y] + gaz_table[gaz[i], y]
-                if i - 1 >= a:
-                    v += table[ids[i - 1], 1, y]
-                if i - 2 >= a:
-                    v += table[ids[i - 2], 3, y]
-                if i + 1 < b:
-                    v += table[ids[i + 1], 2, y]
-                if i + 2 < b:
-                    v += table[ids[i + 2], 4, y]
-                if i == a:
-                    v += table[w, 5, y]
-                if i == b - 1:
-                    v += eos[y]
-                e[i, y] = v
-        for y in range(n_lab):
-            delta[y] = e[a, y]
-        for i in range(a + 1, b):
-            for y in range(n_lab):
-                best, arg = delta[0] + trans[0, y], 0
-                for x in range(1, n_lab):
-                    c = delta[x] + trans[x, y]
-                    if c > best:
-                        best, arg = c, x
-                nxt[y] = best + e[i, y]
-                back[i, y] = arg
-            for y in range(n_lab):
-                delta[y] = nxt[y]
-        cur = 0
-        for y in range(1, n_lab):
-            if delta[y] > delta[cur]:
-                cur = y
-        for i in range(b - 1, a, -1):
-            out[i] = cur
-            cur = back[i, cur]
-        out[a] = cur
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _viterbi_hits(ids, gaz, sents, table, gaz_table, eos, trans, o, hits):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """_viterbi's labels, as (token index, label) pairs flattened into hits for the labels other than
-    o; their number, or -1 when an id lies past its table (nothing is read then)."""
-    n = ids.shape[0]
-    for i in range(n):
-        if ids[i] < 0 or ids[i] >= table.shape[0] or gaz[i] < 0 or gaz[i] >= gaz_table.shape[0]:
-            return -1
-    labels = _viterbi(ids, gaz, sents, table, gaz_table, eos, trans)
-    k = 0
-    for i in range(n):
-        if labels[i] != o:
-            hits[2 * k] = i
-            hits[2 * k + 1] = labels[i]
-            k += 1
-    return k

@@ -10,7 +10,7 @@ CLDR territories without a known QID (iso3166_qid.tsv) get the id "iso3166:XX"; 
 places (world, eurozone, unknown region...) are left out.
 
 Building reads CLDR for ~700 locales (~2 s), so the built table ships as gazetteer.bin (marshal,
-zlib), written by `python -m services.processor.entities.ner.gazetteer` (and by ner.train) and
+zlib; laid out to load in ~0.1 s, see dump), written by `python -m services.processor.entities.ner.gazetteer` (and by ner.train) and
 stamped with a digest of its inputs; load() rebuilds from the sources when the stamp does not match.
 """
 
@@ -31,7 +31,7 @@ from services.processor.entities.ner.text import capital_pieces, fold, fold_key
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 BIN_PATH = HERE / "gazetteer.bin"
-_FORMAT = 1
+_FORMAT = 2
 CURATED = "*"  # pseudo-language of curated aliases: allowed everywhere
 # CLDR codes that are not named places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
@@ -57,7 +57,7 @@ class Entity:
 @dataclass(slots=True)
 class Entry:
     entity: Entity
-    langs: set[str]
+    langs: set[str] | frozenset[str]  # frozenset in a loaded table, shared between its entries
     curated: bool
 
 
@@ -127,6 +127,8 @@ class Gazetteer:
                 self.table[key] = Entry(entity, {lang}, curated)
                 self.prefixes.update(SEP.join(pieces[:i]) for i in range(1, len(pieces) + 1))
             elif old.entity.id == entity.id:
+                if not isinstance(old.langs, set):
+                    old.langs = set(old.langs)  # a loaded entry's frozenset is shared: copy, never mutate
                 old.langs.add(lang)
                 old.curated = old.curated or curated
             elif curated and not old.curated and i == 0:
@@ -281,35 +283,51 @@ def inputs_digest() -> str:
 
 
 def dump(gaz: Gazetteer, path: Path = BIN_PATH) -> None:
-    """Write gaz as marshalled plain data: its keys and prefixes as newline-joined strings (split in C
-    on load), each key's entry as an index into the distinct (entity, languages, curated) entries."""
-    entries: dict[tuple[Entity, tuple[str, ...], bool], int] = {}
+    """Write gaz as marshalled plain data that loads in a few C-level calls: its keys, prefixes and
+    continued prefixes as newline-joined strings (split in C on load); the distinct entities and
+    language sets once each; each distinct (entity, languages, curated) entry as indexes into those;
+    each key's entry as an index into the entries."""
+    entities: dict[Entity, int] = {}
+    langsets: dict[tuple[str, ...], int] = {}
+    entries: dict[tuple[int, int, bool], int] = {}
+    of_key = array("I")
     for e in gaz.table.values():
-        entries.setdefault((e.entity, tuple(sorted(e.langs)), e.curated), len(entries))
+        ent = entities.setdefault(e.entity, len(entities))
+        langs = langsets.setdefault(tuple(sorted(e.langs)), len(langsets))
+        of_key.append(entries.setdefault((ent, langs, e.curated), len(entries)))
     data = (
         inputs_digest(),
-        tuple(((e.id, e.type, e.name), langs, curated) for e, langs, curated in entries),
+        tuple((e.id, e.type, e.name) for e in entities),
+        tuple(" ".join(langs) for langs in langsets),  # CLDR language codes hold no space
+        array("I", [k for key in entries for k in (key[0], key[1], int(key[2]))]).tobytes(),
         "\n".join(gaz.table),
-        array("I", [entries[(e.entity, tuple(sorted(e.langs)), e.curated)] for e in gaz.table.values()]).tobytes(),
+        of_key.tobytes(),
         "\n".join(sorted(gaz._ambiguous)),
         "\n".join(sorted(gaz.prefixes)),
+        "\n".join(sorted(gaz.continued())),
     )
     path.write_bytes(zlib.compress(marshal.dumps(data, 4), 6))
 
 
 def _undump(path: Path) -> Gazetteer | None:
-    """The table of path, or None when absent or built from other inputs. Keys that share an
-    entry share its object: a loaded table is read-only (add() is for build())."""
+    """The table of path, or None when absent or built from other inputs. Keys that share an entry
+    share its object, entries share their entity and language-set objects (frozensets): a loaded
+    table is read-only (add() is for build())."""
     if not path.exists():
         return None
-    digest, entries, keys, idx, ambiguous, prefixes = marshal.loads(zlib.decompress(path.read_bytes()))
-    if digest != inputs_digest():
+    data = marshal.loads(zlib.decompress(path.read_bytes()))
+    if not isinstance(data, tuple) or len(data) != 9 or data[0] != inputs_digest():
         return None
-    objs = [Entry(Entity(*e), set(langs), curated) for e, langs, curated in entries]
+    _digest, entities, langsets, entries, keys, of_key, ambiguous, prefixes, continued = data
+    ents = [Entity(*e) for e in entities]
+    sets = [frozenset(langs.split(" ")) for langs in langsets]
+    flat = array("I", entries)
+    objs = [Entry(ents[e], sets[s], bool(c)) for e, s, c in zip(flat[0::3], flat[1::3], flat[2::3])]  # type: ignore[arg-type]
     gaz = Gazetteer()
-    gaz.table = dict(zip(keys.split("\n"), map(objs.__getitem__, array("I", idx))))
+    gaz.table = dict(zip(keys.split("\n"), map(objs.__getitem__, array("I", of_key))))
     gaz._ambiguous = set(ambiguous.split("\n")) if ambiguous else set()
     gaz.prefixes = set(prefixes.split("\n"))
+    gaz._continued = frozenset(continued.split("\n")) if continued else frozenset()
     return gaz
 
 
