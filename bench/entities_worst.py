@@ -1,0 +1,76 @@
+"""The entity step on hostile text shapes at two sizes: CPU seconds and how they grow.
+
+    .venv/bin/python bench/entities_worst.py [--size 100000] [--lang de --lang en ...]
+
+Each shape (result lines, tables, runs of capitals, dots, brackets, random Unicode, ...) is built at
+--size characters and at 3x that, and tagged once each in this process (models warmed first). The
+ratio of the two CPU times is ~3 for a step that is linear in its input; a ratio far above 3 marks a
+rule that scans something per mention (the results-table overlap test was one, quadratic until the
+bisect in ner/mentions.results_and_tables). A body is at most 1 MB (the producers' limit), so a
+shape's CPU at 3x --size (300 KB by default) times ~3.3 bounds what one article can cost.
+Needs nothing from ../shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.processor.entities import tag_entities  # noqa: E402
+
+# shape -> text of about n characters (a fixed seed: the same texts every run)
+SHAPES: dict[str, Callable[[int, random.Random], str]] = {
+    "capitalised words": lambda n, r: " ".join(r.choice(["ABC", "Leeds", "HSV", "NATO", "Mr", "Dr."]) for _ in range(n // 5)),
+    "numbers": lambda n, r: " ".join(str(r.randint(0, 999)) for _ in range(n // 4)),
+    "one table row": lambda n, r: "Leeds " + " 12" * (n // 3) + " x",
+    "names and digits": lambda n, r: " ".join(r.choice(["Leeds", "2", "Everton", "1", "-", ":"]) for _ in range(n // 4)),
+    "result lines": lambda n, r: "\n".join(f"Leeds {i % 10} Everton {i % 7}" for i in range(n // 18)),
+    "league table cells": lambda n, r: " | ".join(f"Team{i % 50} ({i % 30} Pkt)" for i in range(n // 20)),
+    "one word": lambda n, r: "Ab" * (n // 2),
+    "hyphen chain": lambda n, r: "-".join(["Karl"] * (n // 5)),
+    "dotted capitals": lambda n, r: "U.S." * (n // 4),
+    "possessives": lambda n, r: "Hitler’s " * (n // 9),
+    "particles": lambda n, r: " ".join(["von", "der", "Leyen", "van", "de"] * (n // 15)),
+    "brackets": lambda n, r: "(" * (n // 2) + ")" * (n // 2),
+    "quotes": lambda n, r: "„" * (n // 2) + "“" * (n // 2),
+    "random BMP": lambda n, r: "".join(chr(r.randint(0x20, 0x2FFF)) for _ in range(n)),
+    "emoji": lambda n, r: "".join(chr(r.randint(0x1F300, 0x1F6FF)) for _ in range(n // 2)),
+    "title case": lambda n, r: " ".join(["The", "Great", "Big", "Street", "Of", "London"] * (n // 30)) + ".",
+    "distinct full names": lambda n, r: " ".join(f"Name{i} Surname{i}" for i in range(n // 20)),
+}
+
+
+def cpu(text: str, lang: str) -> float:
+    t0 = time.process_time()
+    tag_entities(text, lang)
+    return time.process_time() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", type=int, default=100_000, help="characters of the smaller text (the larger is 3x)")
+    ap.add_argument("--lang", action="append", help="languages (repeatable; default de en nl fr)")
+    args = ap.parse_args()
+    langs = args.lang or ["de", "en", "nl", "fr"]
+    for lang in langs:
+        tag_entities("Warm-up: Vladimir Poetin in Moskou und Berlin.", lang)
+    print(f"{'lang':4} {'shape':22} {'chars':>9} {'CPU s':>7} {'chars':>9} {'CPU s':>7} {'ratio':>6}")
+    worst = 0.0
+    for lang in langs:
+        for name, make in SHAPES.items():
+            small, large = make(args.size, random.Random(1)), make(3 * args.size, random.Random(1))
+            a, b = cpu(small, lang), cpu(large, lang)
+            worst = max(worst, b / len(large))
+            print(f"{lang:4} {name:22} {len(small):9,} {a:7.2f} {len(large):9,} {b:7.2f} {b / max(a, 1e-3):6.1f}", flush=True)
+    print(f"worst CPU per MB (larger texts): {worst * 1e6:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
