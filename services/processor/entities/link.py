@@ -81,6 +81,7 @@ _MARGIN = 15  # prior points the best candidate must lead the next by
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link
 _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
+_SUBDIVISION = "iso3166-2:"  # an ISO 3166-2 subdivision's id (kb/build.add_subdivisions)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
@@ -215,9 +216,9 @@ class Linker:
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if geonames:
-                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                if geonames != 3 and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
                     continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
-                if geonames == 2 and e.country not in ctx.countries:
+                if geonames >= 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
             if vetoed_by >= 0:
                 if person is None:
@@ -230,7 +231,8 @@ class Linker:
                     if place:
                         continue
             if country:
-                score += 30 if country in ctx.countries else home_bonus
+                named = ctx.countries.get(country)
+                score += 30 if named is not None and named != key else home_bonus
             scored.append((score, e))
         if not scored:
             return None
@@ -265,8 +267,13 @@ class Linker:
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
             country = e.country if e.country and e.country != e.id else ""
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
-            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries.
-            geonames = 0 if e.cls != "city:geonames" else 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries;
+            # 3 a subdivision whose name is not one of the article's language ("Balkan" in Turkmenistan, "Mary")
+            # needs its country named ("die Toskana", "le Tyrol": a region takes an article).
+            if e.cls == "city:geonames":
+                geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            else:
+                geonames = 3 if e.id.startswith(_SUBDIVISION) and not (bit != OTHER and fl & bit) else 0
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
         got = (cands, tuple(out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
@@ -283,10 +290,12 @@ class Linker:
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
                 or ctx.team(start, end))
 
-    def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
+    def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for
-        choosing between namesakes."""
-        out: set[str] = set()
+        choosing between namesakes. Each maps to the one key that names it, or to "" when several
+        do: a city's own name is no evidence for its country (Los Angeles does not say USA over
+        Chile; "Los Angeles, Chile" does)."""
+        out: dict[str, str] = {}
         cache = self._countries
         for h in hits:
             got = cache.get(h.key)
@@ -298,8 +307,10 @@ class Linker:
                 if len(cache) >= _STATIC_MAX:
                     cache.clear()
                 cache[h.key] = got
-            out.update(got)
-        return frozenset(out)
+            for country in got:
+                if out.setdefault(country, h.key) != h.key:
+                    out[country] = ""
+        return out
 
     def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
         """An unlinked span holding KB names gives way to them when its other words are lower case
@@ -466,7 +477,7 @@ def _on_boundary(text: str, h: Hit | Found) -> bool:
 class _Context:
     """Per-text context: language, countries mentioned, the words around a mention."""
 
-    def __init__(self, text: str, lang: str, countries: frozenset[str]) -> None:
+    def __init__(self, text: str, lang: str, countries: dict[str, str]) -> None:
         self.text, self.lang, self.countries = text, lang, countries
         self.home = HOME.get(lang, "")
         self.span = (0, 0)
