@@ -408,7 +408,8 @@ def test_a_town_is_linked_by_the_common_tail_of_its_official_name(text: str, lan
         ("Die Migranten erreichten Sizilien am Morgen.", "de", "Sizilien", "iso3166-2:IT-82"),
         ("I migranti sono arrivati in Sicilia.", "it", "Sicilia", "iso3166-2:IT-82"),
         ("De provincie Noord-Brabant investeert in de haven.", "nl", "Noord-Brabant", "iso3166-2:NL-NB"),
-        ("Der Schnee in Tirol blieb bis April liegen.", "de", "Tirol", "iso3166-2:AT-7"),
+        ("In Österreich blieb der Schnee in Tirol bis April liegen.", "de", "Tirol", "iso3166-2:AT-7"),
+        ("Die Lawine ging im Tessin nieder.", "de", "Tessin", "iso3166-2:CH-TI"),  # a German exonym: no country needed
         ("La région Bretagne a voté le budget.", "fr", "Bretagne", "iso3166-2:FR-BRE"),
     ],
 )
@@ -428,6 +429,18 @@ def test_regions_are_linked_to_their_iso_3166_2_code(text: str, lang: str, surfa
 )
 def test_a_region_named_like_a_city_or_another_region_is_never_a_wrong_id(text: str, lang: str, surface: str, want: str | None) -> None:
     assert ids(text, lang, (surface, "LOC"))[surface] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface"),
+    [
+        ("Refugees crossed the Balkans on foot.", "en", "Balkans"),  # Balkan, a province of Turkmenistan
+        ("La traversée de l'Atlantique a duré six jours.", "fr", "Atlantique"),  # a department of Benin
+        ("Der Schnee in Tirol blieb bis April liegen.", "de", "Tirol"),  # Austria not named: no id
+    ],
+)
+def test_a_foreign_region_needs_its_country_named(text: str, lang: str, surface: str) -> None:
+    assert not any((e or "").startswith("iso3166-2:") for e in ids(text, lang, (surface, "LOC")).values())
 
 
 def test_subdivisions_lend_their_names_to_curated_places_instead_of_a_second_id() -> None:

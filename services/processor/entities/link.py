@@ -218,8 +218,10 @@ class Linker:
             if geonames:
                 if geonames != 3 and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
                     continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
-                if geonames >= 2 and e.country not in ctx.countries:
+                if geonames == 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
+                if geonames == 3 and ctx.countries.get(e.country, key) == key:
+                    continue  # a foreign region whose country the article does not name
             if vetoed_by >= 0:
                 if person is None:
                     person = _person_cue(ctx.prev_word(start))
@@ -268,12 +270,16 @@ class Linker:
             country = e.country if e.country and e.country != e.id else ""
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
             # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries;
-            # 3 a subdivision whose name is not one of the article's language ("Balkan" in Turkmenistan, "Mary")
-            # needs its country named ("die Toskana", "le Tyrol": a region takes an article).
+            # 3 a subdivision of another country than the language's home needs its country named ("Balkan"
+            # in Turkmenistan, "Atlantique" in Benin, "Louth" in Ireland), unless the name is an exonym of
+            # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions). No
+            # article check: "die Toskana", "le Tyrol".
             if e.cls == "city:geonames":
                 geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            elif e.id.startswith(_SUBDIVISION) and e.country != home:
+                geonames = 0 if bit != OTHER and fl & (bit | OTHER) == bit else 3
             else:
-                geonames = 3 if e.id.startswith(_SUBDIVISION) and not (bit != OTHER and fl & bit) else 0
+                geonames = 0
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
         got = (cands, tuple(out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary

@@ -461,9 +461,11 @@ PYCOUNTRY_VERSION = "26.2.16"
 _SUBDIVISION_PRIOR = {"region:admin1": 35, "region:admin2": 30}
 # Subdivisions whose names come from GeoNames already (US states: add_geonames).
 _SUBDIVISION_SKIP = frozenset({"US"})
-# A second-level subdivision's one-word name this common in en/de/nl/fr (wordfreq Zipf) is an everyday
-# word too often ("Nord", "Var", "Manche", "Kent" in Dutch): such a name is indexed for no subdivision.
+# A subdivision's one-word name this common in en/de/nl/fr (wordfreq Zipf) is an everyday word too
+# often: second level "Var", "Manche", "Kent" (Dutch "knows"); top level "Centre", "Nord", "Est"
+# (Cameroon), "Central", "Western" (Ghana). Such a name is indexed for no subdivision.
 _SUBDIVISION_WORD = 4.0
+_SUBDIVISION_WORD_TOP = 5.0
 
 
 def _subdivision_names(name: str) -> list[str]:
@@ -507,8 +509,8 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
         if d.country_code in _SUBDIVISION_SKIP:
             continue
         country = iso_qid.get(d.country_code, (f"iso3166:{d.country_code}", ""))[0]
-        # The official name is a name in the country's languages: an article in one of them may link it
-        # without naming the country (link.py asks a foreign region's name for the article's language).
+        # The official name is a name in the country's languages (OTHER: any language, plus theirs); a
+        # translator's exonym (Sizilien, Tessin) has its language's bit alone: link.py tells them apart.
         native = OTHER
         for lang in get_official_languages(d.country_code, de_facto=True):
             native |= LANG_BITS.get(lang, 0)
@@ -518,11 +520,11 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
             if got != d.name:
                 names += [(n, LANG_BITS[lang]) for n in _subdivision_names(got)]
         named.append((d, country, names))
-        if d.parent_code is not None:
-            for n, _ in names:
-                k = fold_key(n)
-                if len(k) == 1 and _zipf(k) >= _SUBDIVISION_WORD:
-                    common.add(join_key(k))
+        least = _SUBDIVISION_WORD if d.parent_code is not None else _SUBDIVISION_WORD_TOP
+        for n, _ in names:
+            k = fold_key(n)
+            if len(k) == 1 and _zipf(k) >= least:
+                common.add(join_key(k))
     added = merged = 0
     for d, country, names in named:
         usable: list[tuple[str, int]] = []
