@@ -461,6 +461,7 @@ def test_official_form_is_a_tail_of_the_other_name() -> None:
     assert not _official_form(fold_key("Buchholz"), fold_key("Französisch Buchholz"))  # a qualifier, not a title
     assert _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"), {"bremen"})  # a district of Bremen
     assert not _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"))
+    assert not _official_form(fold_key("Loop"), fold_key("Chicago Loop"), {"chicago"})  # an everyday word
 
 
 def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None:
@@ -474,7 +475,7 @@ def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None
                                   ("tiny", "Alpha", 2_000, 45), ("old", "Olbia", 60_000, 13)]:
         b.entity(eid, "LOC", "city:geonames", name, "", prior)
         b.add(eid, name, OTHER)
-        b.own_names.add((name.lower(), eid))
+        b.own_names.add((name.lower(), eid, name.lower()))
         b.population[eid] = pop
     b.entity("antalya", "LOC", "city:geonames", "Antalya", "", 20)
     b.add("antalya", "Olbia", OTHER)  # an alternate name only: no namesake of Olbia's own

