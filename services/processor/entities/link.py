@@ -12,8 +12,10 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
    the river, not the town);
-4. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
-   country is mentioned in the article; the best must lead the next by a margin, else no id.
+4. a small town or a subdivision of another country than the language's home needs its country named
+   in the article (a subdivision's exonym in the article's language does not: "Sizilien");
+5. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+   country is mentioned in the article by another name; the best must lead the next by a margin, else no id.
 """
 
 from __future__ import annotations

