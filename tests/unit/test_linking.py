@@ -482,3 +482,16 @@ def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None
     b.population["antalya"] = 1_300_000
     assert sorted(demote_namesakes(b)) == [("small", 45, 45 - _MARGIN), ("tiny", 45, 45 - _MARGIN)]
     assert (b.ents["p"].prior, b.ents["q"].prior, b.ents["old"].prior) == (45, 45, 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "want"),
+    [
+        ("Potsdam – Zum Ende des Jagdjahres ist die Prämie ausgelaufen.", "Potsdam", "geonames:2852458"),
+        ("Stuttgart Richtung Karlsruhe zwischen Kreuz Stuttgart und Rutesheim 12 km Stau.", "Stuttgart", "geonames:2825297"),
+    ],
+)
+def test_a_city_opening_a_sentence_links_though_it_is_a_frequent_word(text: str, surface: str, want: str) -> None:
+    """A dateline or a traffic report opens with the city: wordfreq counts "Stuttgart" as frequent
+    because it is named often, which makes it no common word."""
+    assert ids(text, "de", (surface, "LOC"))[surface] == want

@@ -270,7 +270,10 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            common = e.prior < _COMMON_PRIOR and " " not in key and common_word(key, lang)
+            # A frequent word opening a sentence is no name of a small place ("Cela est lié"); a city of
+            # 100,000+ is frequent because it is named often ("Stuttgart Richtung Karlsruhe", a dateline).
+            common = (e.prior < _COMMON_PRIOR and " " not in key and not (e.cls == "city:geonames" and e.prior >= _TOWN_PRIOR)
+                      and common_word(key, lang))
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
