@@ -464,6 +464,14 @@ def test_official_form_is_a_tail_of_the_other_name() -> None:
     assert not _official_form(fold_key("Loop"), fold_key("Chicago Loop"), {"chicago"})  # an everyday word
 
 
+def test_located_form_drops_a_locating_qualifier() -> None:
+    from services.processor.entities.kb.build import _located_form
+
+    assert _located_form("Rüsselsheim", "Rüsselsheim am Main") and _located_form("Halle", "Halle (Saale)")
+    assert _located_form("Newcastle", "Newcastle upon Tyne")
+    assert not _located_form("Berlin", "Berlin-Mitte") and not _located_form("Bad", "Bad Homburg")
+
+
 def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None:
     from services.processor.entities.kb.build import Builder, demote_namesakes
     from services.processor.entities.kb.store import OTHER

@@ -338,9 +338,14 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         pop = int(c.get("population") or 0)
         alts = [a for a in sorted(set(c.get("alternatenames") or ())) if _usable_alternate(a) and join_key(fold_key(a)) != key]
         if pop < _ALT_NAMES_POPULATION:
-            alts = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]), towns.get(country, ()))]
-            if any((join_key(fold_key(a)), country) in known for a in alts):
+            titled = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]), towns.get(country, ()))]
+            if any((join_key(fold_key(a)), country) in known for a in titled):
                 continue  # Natural Earth has the town under its short name
+            # The qualifier sets the town apart from a namesake: without it, only where the country has no other.
+            alts = titled + [
+                a for a in alts if _located_form(a, c["name"]) and (join_key(fold_key(a)), country) not in known
+                and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _COMPANY_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
+            ]
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
         eid = f"geonames:{gid}"
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
@@ -466,6 +471,15 @@ def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container
         return True
     # A district's own name, unless an everyday word ("Loop" of "Chicago Loop").
     return join_key(head) in towns and (len(short) > 1 or _zipf(short) < _COMPANY_COMMON)
+
+
+_LOCATED = re.compile(r"(?:\s*\(|\s+(?:bei|am|an|im|in|ob|unter|vor|auf|upon|on|aan|sur|sous)\s|-(?:sur|sous|en|lès|le|la)-)", re.IGNORECASE)
+
+
+def _located_form(alt: str, name: str) -> bool:
+    """alt is name without its locating qualifier: "Bernau" of "Bernau bei Berlin", "Halle" of "Halle
+    (Saale)", "Weil" of "Weil am Rhein", "Newcastle" of "Newcastle upon Tyne"."""
+    return name.startswith(alt) and len(name) > len(alt) and _LOCATED.match(name, len(alt)) is not None
 
 
 # Words of German towns' official titles besides those ending in -stadt (Hansestadt, Lutherstadt, …).
