@@ -437,6 +437,7 @@ def test_a_region_named_like_a_city_or_another_region_is_never_a_wrong_id(text: 
         ("Refugees crossed the Balkans on foot.", "en", "Balkans"),  # Balkan, a province of Turkmenistan
         ("La traversée de l'Atlantique a duré six jours.", "fr", "Atlantique"),  # a department of Benin
         ("Der Schnee in Tirol blieb bis April liegen.", "de", "Tirol"),  # Austria not named: no id
+        ("Dazu muss eine Java Laufzeitumgebung installiert sein.", "de", "Java"),  # an exonym, but an everyday word
     ],
 )
 def test_a_foreign_region_needs_its_country_named(text: str, lang: str, surface: str) -> None:

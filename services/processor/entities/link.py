@@ -282,12 +282,13 @@ class Linker:
             # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries;
             # 3 a subdivision of another country than the language's home needs its country named ("Balkan"
             # in Turkmenistan, "Atlantique" in Benin, "Louth" in Ireland), unless the name is an exonym of
-            # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions). No
-            # article check: "die Toskana", "le Tyrol".
+            # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions) and
+            # no everyday word ("Java"). No article check: "die Toskana", "le Tyrol".
             if e.cls == "city:geonames":
                 geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
             elif e.id.startswith(_SUBDIVISION) and e.country != home:
-                geonames = 0 if bit != OTHER and fl & (bit | OTHER) == bit else 3
+                exonym = bit != OTHER and fl & (bit | OTHER) == bit and not _everyday(key)
+                geonames = 0 if exonym else 3
             else:
                 geonames = 0
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0))
@@ -418,6 +419,11 @@ def zipf(key: str, lang: str) -> float:
         return wordfreq.zipf_frequency(key, lang)
     except (LookupError, ValueError, ImportError):
         return 0.0
+
+
+def _everyday(key: str) -> bool:
+    """key is a frequent word in en, de, nl or fr (Zipf >= 4.0): "Java" the language as much as the island."""
+    return any(zipf(key, lang) >= 4.0 for lang in ("en", "de", "nl", "fr"))
 
 
 def common_word(key: str, lang: str) -> bool:
