@@ -150,7 +150,7 @@ def test_output_sorted_non_overlapping_offsets_kept() -> None:
 def test_ids_are_qids_or_namespaced() -> None:
     kb = default_linker().kb
     pattern = re.compile(
-        r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|newsflow:[a-z0-9-]+|isin:[A-Z]{2}[A-Z0-9]{9}\d|[a-z]{2,3}wiki:\S+)$"
+        r"^(Q[1-9]\d*|geonames:\d+|iso3166:[A-Z]{2}|iso3166-2:[A-Z]{2}-[A-Z0-9]{1,3}|newsflow:[a-z0-9-]+|isin:[A-Z]{2}[A-Z0-9]{9}\d|[a-z]{2,3}wiki:\S+)$"
     )
     bad = [e.id for e in kb.entities() if not pattern.match(e.id)]
     assert not bad, bad[:10]
@@ -255,7 +255,7 @@ def test_next_word_equals_its_regex_definition() -> None:
     rng = random.Random(7)
     for _ in range(3000):
         text = "".join(rng.choice(" \t-–,.aZé1_'’\n") for _ in range(rng.randint(0, 60)))
-        ctx = _Context(text, "de", frozenset())
+        ctx = _Context(text, "de", {})
         for end in range(len(text) + 1):
             seg = text[end : end + 40]
             m = _WORD.search(seg)
@@ -274,7 +274,7 @@ def test_prev_word_equals_its_regex_definition() -> None:
     rng = random.Random(11)
     for _ in range(3000):
         text = "".join(rng.choice(" \t-‐–,.aZé1_'’(\n") for _ in range(rng.randint(0, 70)))
-        ctx = _Context(text, "de", frozenset())
+        ctx = _Context(text, "de", {})
         for start in range(len(text) + 1):
             seg = text[max(0, start - 40) : start]
             head = seg.rstrip(" \t")
@@ -424,3 +424,139 @@ def test_britain_is_the_united_kingdom() -> None:
 ])
 def test_parliaments_by_their_own_names(text: str, lang: str, surface: str, qid: str) -> None:
     assert ids(text, lang, (surface, "ORG"))[surface] == qid
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Die Waldbrände bei Los Angeles sind unter Kontrolle.", "de"),
+        ("Wildfires near Los Angeles are under control.", "en"),
+        ("De bosbranden bij Los Angeles zijn onder controle.", "nl"),
+    ],
+)
+def test_the_largest_namesake_city_wins_without_context(text: str, lang: str) -> None:
+    """Los Angeles, USA (3.8 million) over Los Ángeles, Chile (125,000): Natural Earth gives both the
+    same prior; the KB build demotes the namesake a tenth the size (kb/build.demote_namesakes)."""
+    assert ids(text, lang, ("Los Angeles", "LOC")) == {"Los Angeles": "Q65"}
+
+
+def test_the_smaller_namesake_city_wins_when_its_country_is_named() -> None:
+    text = "In Chile hat das Erdbeben Los Angeles schwer getroffen."
+    assert ids(text, "de", ("Chile", "LOC"), ("Los Angeles", "LOC"))["Los Angeles"] == "Q16910"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "want"),
+    [
+        ("Das zweite Experiment in Greifswald läuft seit 2015.", "de", "Greifswald", "geonames:2917788"),
+        ("Luther schlug die Thesen in Lutherstadt Wittenberg an.", "de", "Lutherstadt Wittenberg", "geonames:7303020"),
+    ],
+)
+def test_a_town_is_linked_by_the_common_tail_of_its_official_name(text: str, lang: str, surface: str, want: str) -> None:
+    """GeoNames names Greifswald "Universitäts- und Hansestadt Greifswald"; the short form (a tail of
+    the official name) is indexed for towns of any size."""
+    assert ids(text, lang, (surface, "LOC"))[surface] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "want"),
+    [
+        ("Die Migranten erreichten Sizilien am Morgen.", "de", "Sizilien", "iso3166-2:IT-82"),
+        ("I migranti sono arrivati in Sicilia.", "it", "Sicilia", "iso3166-2:IT-82"),
+        ("De provincie Noord-Brabant investeert in de haven.", "nl", "Noord-Brabant", "iso3166-2:NL-NB"),
+        ("In Österreich blieb der Schnee in Tirol bis April liegen.", "de", "Tirol", "iso3166-2:AT-7"),
+        ("Die Lawine ging im Tessin nieder.", "de", "Tessin", "iso3166-2:CH-TI"),  # a German exonym: no country needed
+        ("La région Bretagne a voté le budget.", "fr", "Bretagne", "iso3166-2:FR-BRE"),
+    ],
+)
+def test_regions_are_linked_to_their_iso_3166_2_code(text: str, lang: str, surface: str, want: str) -> None:
+    assert ids(text, lang, (surface, "LOC"))[surface] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "want"),
+    [
+        ("Het concert in Utrecht was uitverkocht.", "nl", "Utrecht", "geonames:2745912"),  # the city, not NL-UT
+        ("Die Demonstration in Berlin blieb friedlich.", "de", "Berlin", "Q64"),  # the city, not DE-BE
+        ("Die Polizei in Bremen nahm zwei Männer fest.", "de", "Bremen", "geonames:2944388"),  # the city, not DE-HB
+        ("De verkiezingen in Limburg waren spannend.", "nl", "Limburg", None),  # nl or be province: no id
+        ("Die Unwetter in Bayern richteten Schäden an.", "de", "Bayern", "Q980"),  # DE-BY merged into the curated id
+    ],
+)
+def test_a_region_named_like_a_city_or_another_region_is_never_a_wrong_id(text: str, lang: str, surface: str, want: str | None) -> None:
+    assert ids(text, lang, (surface, "LOC"))[surface] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface"),
+    [
+        ("Refugees crossed the Balkans on foot.", "en", "Balkans"),  # Balkan, a province of Turkmenistan
+        ("La traversée de l'Atlantique a duré six jours.", "fr", "Atlantique"),  # a department of Benin
+        ("Der Schnee in Tirol blieb bis April liegen.", "de", "Tirol"),  # Austria not named: no id
+        ("Dazu muss eine Java Laufzeitumgebung installiert sein.", "de", "Java"),  # an exonym, but an everyday word
+    ],
+)
+def test_a_foreign_region_needs_its_country_named(text: str, lang: str, surface: str) -> None:
+    assert not any((e or "").startswith("iso3166-2:") for e in ids(text, lang, (surface, "LOC")).values())
+
+
+def test_subdivisions_lend_their_names_to_curated_places_instead_of_a_second_id() -> None:
+    kb = load()
+    ids_of = {c.entity.id for key in ("bayern", "baviera", "beieren") for c in kb.lookup(key) if c.entity.type == "LOC"}
+    assert ids_of == {"Q980"}
+    assert not any(c.entity.id.startswith("iso3166-2:US-") for c in kb.lookup("california"))
+
+
+def test_official_form_is_a_tail_of_the_other_name() -> None:
+    from services.processor.entities.kb.build import _official_form
+    from services.processor.entities.ner.text import fold_key
+
+    assert _official_form(fold_key("Greifswald"), fold_key("Universitäts- und Hansestadt Greifswald"))
+    assert _official_form(fold_key("Lutherstadt Wittenberg"), fold_key("Wittenberg"))
+    assert not _official_form(fold_key("Greifswald / Vorpommern"), fold_key("Universitäts- und Hansestadt Greifswald"))
+    assert not _official_form(fold_key("Wittenberge"), fold_key("Wittenberg"))
+    assert not _official_form(fold_key("Buchholz"), fold_key("Französisch Buchholz"))  # a qualifier, not a title
+    assert _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"), {"bremen"})  # a district of Bremen
+    assert not _official_form(fold_key("Vegesack"), fold_key("Bremen-Vegesack"))
+    assert not _official_form(fold_key("Loop"), fold_key("Chicago Loop"), {"chicago"})  # an everyday word
+
+
+def test_located_form_drops_a_locating_qualifier() -> None:
+    from services.processor.entities.kb.build import _located_form
+
+    assert _located_form("Rüsselsheim", "Rüsselsheim am Main") and _located_form("Halle", "Halle (Saale)")
+    assert _located_form("Newcastle", "Newcastle upon Tyne")
+    assert not _located_form("Berlin", "Berlin-Mitte") and not _located_form("Bad", "Bad Homburg")
+
+
+def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None:
+    from services.processor.entities.kb.build import Builder, demote_namesakes
+    from services.processor.entities.kb.store import OTHER
+    from services.processor.entities.link import _MARGIN
+
+    b = Builder()
+    for eid, name, pop, prior in [("big", "Alpha", 1_000_000, 45), ("small", "Alpha", 50_000, 45),
+                                  ("p", "Beta", 300_000, 45), ("q", "Beta", 100_000, 45),
+                                  ("tiny", "Alpha", 2_000, 45), ("old", "Olbia", 60_000, 13)]:
+        b.entity(eid, "LOC", "city:geonames", name, "", prior)
+        b.add(eid, name, OTHER)
+        b.own_names.add((name.lower(), eid, name.lower()))
+        b.population[eid] = pop
+    b.entity("antalya", "LOC", "city:geonames", "Antalya", "", 20)
+    b.add("antalya", "Olbia", OTHER)  # an alternate name only: no namesake of Olbia's own
+    b.population["antalya"] = 1_300_000
+    assert sorted(demote_namesakes(b)) == [("small", 45, 45 - _MARGIN), ("tiny", 45, 45 - _MARGIN)]
+    assert (b.ents["p"].prior, b.ents["q"].prior, b.ents["old"].prior) == (45, 45, 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "want"),
+    [
+        ("Potsdam – Zum Ende des Jagdjahres ist die Prämie ausgelaufen.", "Potsdam", "geonames:2852458"),
+        ("Stuttgart Richtung Karlsruhe zwischen Kreuz Stuttgart und Rutesheim 12 km Stau.", "Stuttgart", "geonames:2825297"),
+    ],
+)
+def test_a_city_opening_a_sentence_links_though_it_is_a_frequent_word(text: str, surface: str, want: str) -> None:
+    """A dateline or a traffic report opens with the city: wordfreq counts "Stuttgart" as frequent
+    because it is named often, which makes it no common word."""
+    assert ids(text, "de", (surface, "LOC"))[surface] == want

