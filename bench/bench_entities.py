@@ -29,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -136,18 +138,29 @@ def _child(what: str, code: Path, *langs: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@contextmanager
+def _trees(before: str | None, *warm: str) -> Iterator[list[tuple[str, Path]]]:
+    """(name, code dir) of this tree and, with before, of that git ref (exported, removed after); each
+    warmed once (numba's on-disk cache filled, the languages in warm loaded) before anything is timed."""
+    trees = [("now", Path(__file__).resolve().parents[1])]
+    if before:
+        trees.append((before, _export(before)))
+    try:
+        for _, code in trees:
+            _child("load", code, *warm)
+        yield trees
+    finally:
+        if before:
+            shutil.rmtree(trees[1][1], ignore_errors=True)
+
+
 def speed(shared: Path, runs: int, before: str | None) -> None:
     """Cost per article and load cost, each run in a fresh process (bench/entities_cost.py); with
     before, the same for that git ref, run alternately with this tree so both see the same machine."""
     if not (shared / "seeds").is_dir():
         print("\nspeed: no seed articles, skipped")
         return
-    trees = [("now", Path(__file__).resolve().parents[1])]
-    if before:
-        trees.append((before, _export(before)))
-    try:
-        for _, code in trees:  # numba's on-disk cache filled before anything is timed
-            _child("load", code, "nl")
+    with _trees(before, "nl") as trees:
         got: dict[str, dict[str, list[float]]] = {name: {} for name, _ in trees}
         sizes: dict[str, tuple[float, int]] = {}
         for _ in range(runs):
@@ -171,9 +184,6 @@ def speed(shared: Path, runs: int, before: str | None) -> None:
                 r = _child("load", code, *langs)
                 firsts = ", ".join(f"first {lang} {r[f'first_{lang}_s']:.2f} s" for lang in langs)
                 print(f"  {name:<8} {'+'.join(langs):<6} import {r['import_s']:.2f} s, {firsts}; RSS {r['VmRSS']:.0f} MB (peak {r['VmHWM']:.0f} MB)")
-    finally:
-        if before:
-            shutil.rmtree(trees[1][1], ignore_errors=True)
 
 
 def load_cost(shared: Path, runs: int, before: str | None) -> None:
@@ -183,12 +193,7 @@ def load_cost(shared: Path, runs: int, before: str | None) -> None:
     if not (shared / "seeds").is_dir():
         print("\nload: no seed articles, skipped")
         return
-    trees = [("now", Path(__file__).resolve().parents[1])]
-    if before:
-        trees.append((before, _export(before)))
-    try:
-        for _, code in trees:  # numba's on-disk cache filled before anything is timed
-            _child("load", code, "nl", "de")
+    with _trees(before, "nl", "de") as trees:
         got: dict[str, list[dict]] = {name: [] for name, _ in trees}
         for r in range(runs):
             for name, code in trees if r % 2 == 0 else trees[::-1]:
@@ -203,9 +208,6 @@ def load_cost(shared: Path, runs: int, before: str | None) -> None:
                 cols.append(f"{name}: {min(vals):.{2 if unit == 's' else 0}f} / {statistics.median(vals):.{2 if unit == 's' else 0}f} {unit}")
             print(f"  {label:<22} " + "  |  ".join(cols))
         print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    finally:
-        if before:
-            shutil.rmtree(trees[1][1], ignore_errors=True)
 
 
 def main() -> None:

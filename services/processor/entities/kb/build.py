@@ -212,6 +212,18 @@ def lang_bit(lang: str) -> int:
     return LANG_BITS.get(lang.split("-")[0], OTHER)
 
 
+def require_pinned(package: str, version: str) -> None:
+    """A build input from the `kb` extra is installed at the version the build pins (same bytes on rebuild)."""
+    from importlib import metadata
+
+    try:
+        got = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        raise InputError(f"{package} is not installed: pip install -e '.[kb]' (the KB build's extra)") from None
+    if got != version:
+        raise InputError(f"{package} {got} is installed, the build pins {version}: pip install -e '.[kb]'")
+
+
 def read_tsv(path: Path) -> list[list[str]]:
     return [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
@@ -527,16 +539,10 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
     an everyday word (_SUBDIVISION_WORD). A subdivision one of whose names is a curated place (Bavaria,
     Crimea) lends its names to that entity instead. Returns (subdivisions added, merged)."""
     import gettext
-    from importlib import metadata
 
     from babel.languages import get_official_languages
 
-    try:
-        version = metadata.version("pycountry")
-    except metadata.PackageNotFoundError:
-        raise InputError("pycountry is not installed: pip install -e '.[kb]' (the KB build's extra)") from None
-    if version != PYCOUNTRY_VERSION:
-        raise InputError(f"pycountry {version} is installed, the build pins {PYCOUNTRY_VERSION}: pip install -e '.[kb]'")
+    require_pinned("pycountry", PYCOUNTRY_VERSION)
     import pycountry
 
     langs = sorted(LANG_BITS)
@@ -641,14 +647,7 @@ def add_companies(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int,
     a common word in en/de/nl/fr, a language name, another entity's name in the KB, or the name of two
     listed companies; left out when it has three letters or fewer ("RTX" 3080 is a graphics card) or
     is one very common word. Returns (companies added, merged into curated entities)."""
-    from importlib import metadata
-
-    try:
-        version = metadata.version("pytickersymbols")
-    except metadata.PackageNotFoundError:
-        raise InputError("pytickersymbols is not installed: pip install -e '.[kb]' (the KB build's extra)") from None
-    if version != TICKERS_VERSION:
-        raise InputError(f"pytickersymbols {version} is installed, the build pins {TICKERS_VERSION}: pip install -e '.[kb]'")
+    require_pinned("pytickersymbols", TICKERS_VERSION)
     from babel import Locale
     from pytickersymbols import PyTickerSymbols
 
