@@ -96,13 +96,19 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     for form, f in list(forms.items()):  # a headline in capitals names them too ("CUTTITTA BACK FOR ITALY")
         if f.type != "MISC":
             forms.setdefault(tuple(w.upper() for w in form), f)
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for form in sorted(forms, key=len, reverse=True):  # longest first
-        by_first.setdefault(form[0], []).append(form)
+    # the lengths of the forms each first word opens, longest first: an occurrence tries one lookup per
+    # length (at most _MAX_WORDS), not every form with its first word (thousands in a list of names)
+    lengths: dict[str, list[int]] = {}
+    for form in forms:
+        have = lengths.setdefault(form[0], [])
+        if len(form) not in have:
+            have.append(len(form))
+    for have in lengths.values():
+        have.sort(reverse=True)
     taken = [(f.start, f.end) for f in found]
     added: list[Found] = []
     n, t, i, n_taken = len(tokens), 0, 0, len(taken)
-    for k in list(compress(count(), map(by_first.__contains__, words))):  # where a name can start, in order
+    for k in list(compress(count(), map(lengths.__contains__, words))):  # where a name can start, in order
         if k < i:
             continue  # inside the occurrence added last
         i = k
@@ -112,9 +118,9 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if t < n_taken and taken[t][0] <= start:
             continue  # inside a mention: no occurrence can be free here
         hit = None
-        for form in by_first[words[i]]:
-            j = i + len(form)
-            if j <= n and tuple(words[i:j]) == form:
+        for length in lengths[words[i]]:
+            j = i + length
+            if j <= n and (form := tuple(words[i:j])) in forms:
                 hit = (form, j)
                 break
         if hit is None:
