@@ -29,20 +29,35 @@ cpus=$(nproc)
 stress-ng --cpu "$cpus" --timeout 0 --quiet &
 hog=$!
 # stress-ng ends its workers when it gets SIGTERM: the hog never outlives the script.
-trap 'kill -TERM "$hog" 2>/dev/null || true; wait "$hog" 2>/dev/null || true' EXIT INT TERM
+trap 'kill -TERM "$hog" 2>/dev/null || true; wait "$hog" 2>/dev/null || true' EXIT
+# Ctrl-C or SIGTERM stops the script: the run in progress gets SIGINT (pytest tears its brokers down),
+# is not counted, and no further run starts.
+passed=0 runs=0 last=0 run=""
+stop() {
+  if [ -n "$run" ]; then kill -INT "$run" 2>/dev/null || true; wait "$run" 2>/dev/null || true; fi
+  echo "stopped by a signal after $runs runs, $passed passed (the run in progress is not counted)" >&2
+  exit 130
+}
+trap stop INT TERM
 echo "stress-ng --cpu $cpus (pid $hog); logs in $logs"
 
-passed=0 runs=0 last=0
 for i in $(seq 1 "$n"); do
   if [ -n "$until_epoch" ] && [ $(($(date +%s) + last)) -gt "$until_epoch" ]; then
     echo "stopping: another run (the last took $last s) would end after --until"; break
   fi
   start=$(date +%s)
-  if .venv/bin/python -m pytest "${files[@]}" -x -q -p no:cacheprovider >"$logs/run-$i.log" 2>&1; then
+  # In the background and waited for: a signal interrupts the wait, not only the run's end. The run
+  # restores SIGINT's handler (a script's background job inherits it ignored), so that SIGINT lets
+  # pytest tear its brokers down.
+  .venv/bin/python -c 'import signal, sys, pytest; signal.signal(signal.SIGINT, signal.default_int_handler); sys.exit(pytest.main(sys.argv[1:]))' \
+    "${files[@]}" -x -q -p no:cacheprovider >"$logs/run-$i.log" 2>&1 &
+  run=$!
+  if wait "$run"; then
     passed=$((passed + 1)); result=passed
   else
     result="FAILED ($(grep -m1 -E '^(FAILED|ERROR) ' "$logs/run-$i.log" || echo 'see the log'))"
   fi
+  run=""
   runs=$((runs + 1)); last=$(($(date +%s) - start))
   echo "run $i: $result in $last s, load average $(cut -d' ' -f1-3 /proc/loadavg) ($logs/run-$i.log)"
 done
