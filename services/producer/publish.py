@@ -2,7 +2,8 @@
 
 Waiting is bounded: with the broker away, aiokafka keeps retrying a batch whose partition leader it
 still knows, forever. A send that is not acknowledged within `ack_timeout` (NEWSFLOW_PRODUCE_TIMEOUT)
-raises KafkaUnavailable, so the caller can answer 503 or retry later; closing the producer waits at
+raises KafkaUnavailable, so the caller can answer 503 or retry later; so does a start that does not
+complete in that time (wait_forever: a fresh producer tries again); closing the producer waits at
 most CLOSE_TIMEOUT for what is still buffered (a caller that was not acknowledged re-sends it).
 """
 
@@ -59,7 +60,10 @@ class Publisher:
     def __init__(self, settings: Settings, *, wait_forever: bool = False) -> None:
         self.settings = settings
         self.ack_timeout: float | None = None if wait_forever else settings.produce_timeout
-        self._producer = AIOKafkaProducer(
+        self._producer = self._new_producer()
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
             **client_options(self.settings),
             acks="all",
             enable_idempotence=True,  # broker-side dedup of retried batches
@@ -70,14 +74,29 @@ class Publisher:
         )
 
     async def __aenter__(self) -> Publisher:
-        try:
-            await self._producer.start()
-        except BaseException:
-            await self._producer.stop()  # a failed start leaves connections and tasks behind otherwise
-            raise
-        return self
+        # A start is bounded too: a broker that is still starting can answer the first metadata request
+        # with no brokers; if it then drops that connection, aiokafka has no node left to ask and waits
+        # for a producer id forever. Only a fresh client finds the broker again.
+        while True:
+            try:
+                await asyncio.wait_for(self._producer.start(), self.settings.produce_timeout)
+                return self
+            except TimeoutError:
+                await self._stop()
+                if self.ack_timeout is not None:
+                    raise KafkaUnavailable(f"Kafka at {self.settings.bootstrap} was not ready within "
+                                           f"{self.settings.produce_timeout:g} s (NEWSFLOW_PRODUCE_TIMEOUT)") from None
+                log.warning("Kafka at %s was not ready within %g s; starting a new producer",
+                            self.settings.bootstrap, self.settings.produce_timeout)
+                self._producer = self._new_producer()
+            except BaseException:
+                await self._producer.stop()  # a failed start leaves connections and tasks behind otherwise
+                raise
 
     async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        await self._stop()
+
+    async def _stop(self) -> None:
         try:
             await asyncio.wait_for(self._producer.stop(), CLOSE_TIMEOUT)
         except TimeoutError:

@@ -1,18 +1,22 @@
 """Producers: records over the topic's size are rejected once with the limit; dead letters always fit; the
-record of sent files; repeated log lines are held back."""
+record of sent files; repeated log lines are held back; a producer's start is bounded."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
 
 from schemas import encode
 from schemas.models import RawArticle
 from services.common.logs import Repeats
 from services.producer.files import Rejected, articles_from_file
-from services.producer.publish import TRUNCATED_MARK, dead_letter_for, fitting
+from services.config import Settings
+from services.producer.publish import TRUNCATED_MARK, KafkaUnavailable, Publisher, dead_letter_for, fitting
 from services.producer.sentfiles import SentFiles, destination, file_digest
 
 
@@ -70,3 +74,31 @@ def test_jsonl_file_with_unicode_breaks_is_whole(tmp_path: Path) -> None:
     (tmp_path / "x.jsonl").write_bytes(orjson.dumps(rec) + b"\n" + orjson.dumps(rec))
     items = list(articles_from_file(tmp_path / "x.jsonl", source="t"))
     assert [i.body for i in items] == ["a\u2028b\u0085c"] * 2  # type: ignore[union-attr]
+
+
+def test_a_start_that_never_completes_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiokafka can wait for a producer id forever (a broker that listed no brokers, then dropped the
+    connection): a Publisher's start gives up after produce_timeout, or with wait_forever starts afresh."""
+    starts: list[AIOKafkaProducer] = []
+
+    async def hangs_first(self: AIOKafkaProducer) -> None:
+        starts.append(self)
+        if len(starts) < 3:
+            await asyncio.Event().wait()  # never set: aiokafka's endless wait for a producer id
+
+    async def stops(self: AIOKafkaProducer) -> None:
+        return None
+
+    monkeypatch.setattr(AIOKafkaProducer, "start", hangs_first)
+    monkeypatch.setattr(AIOKafkaProducer, "stop", stops)
+    settings = Settings(kafka_bootstrap_servers="127.0.0.1:9", produce_timeout=0.05)  # type: ignore[call-arg]
+
+    async def enter(wait_forever: bool) -> Publisher:
+        async with Publisher(settings, wait_forever=wait_forever) as publisher:
+            return publisher
+
+    with pytest.raises(KafkaUnavailable, match="not ready within 0.05 s"):
+        asyncio.run(enter(False))
+    assert len(starts) == 1
+    asyncio.run(enter(True))  # the second start hangs too, the third completes
+    assert len(starts) == 3 and len(set(map(id, starts))) == 3
