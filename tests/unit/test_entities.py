@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -513,6 +514,13 @@ def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
     assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
         ("Liz Truss", "PER"), ("Truss", "PER"), ("Premier League", "ORG"), ("CBP", "LOC"), ("Air", "LOC"),
         ("Frankfurt ( Oder )", "LOC")]  # a title alone is dropped; "Premier" opens other names too
+    text = "Democratic Rep . Alexandria Ocasio-Cortez , Congressman James Clyburn , Sen , Gov . Andrew Cuomo"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 5, "ORG"), (6, 9, "PER"), (10, 11, "PER"), (12, 16, "PER")])
+    assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
+        ("Alexandria Ocasio-Cortez", "PER"), ("James Clyburn", "PER"), ("Sen", "PER"), ("Andrew Cuomo", "PER")]
+    # a short title before its dot is a title; alone it may be a name ("Sen")
 
 
 def test_english_news_conventions() -> None:
@@ -627,6 +635,21 @@ def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english()
     assert _found("Achteraf was Dehaene verbolgen.", "de") == []  # German capitalises every noun
 
 
+def test_german_surnames_alone_are_persons_and_frequent_nouns_no_names() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import german_common_nouns
+
+    # a surname the name lexicon knows, inside a sentence, that the model scores as a person
+    assert _found("Das sei richtig, sagte Rüttgers am Montag.", "de") == [("Rüttgers", "PER", None)]
+    assert _found("Daraus entwickelte sich im Rokoko die Sitte des Weinens.", "de") == []  # after an article: a noun
+    text = "Polizei Bahn Amerika Berliner Müller Kirche EU-Kommission"
+    found = [Found(m.start(), m.end(), "ORG") for m in re.finditer(r"\S+", text)]
+    kept = german_common_nouns(text, found, lambda w: "s" if w == "Müller" else "", lambda key: key == "amerika")
+    assert [text[f.start : f.end] for f in kept] == ["Bahn", "Amerika", "Berliner", "Müller", "EU-Kommission"]
+    linked = [Found(0, 7, "ORG", "Q1", "Polizei")]
+    assert german_common_nouns(text, linked, lambda w: "", lambda key: False) == linked
+
+
 def test_dutch_events_taxa_streets_and_places() -> None:
     from services.processor.entities.ner import rules
     from services.processor.entities.ner.mentions import streets_and_places
@@ -651,6 +674,18 @@ def test_dutch_peoples_and_nationality_adjectives_are_misc() -> None:
     assert ("Britten", "MISC") in got and ("Britse", "MISC") in got
 
 
+def test_a_dutch_adjective_before_a_common_noun_is_misc_alone() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import dutch_leading_adjectives
+
+    text = "het Australische leger, de Middellandse Zee, de Belgische Kamer, Rose de Vries"
+    names = ("Australische leger", "Middellandse Zee", "Belgische Kamer", "Rose de Vries")
+    found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("ORG", "LOC", "ORG", "PER"), strict=True)]
+    got = dutch_leading_adjectives(text, found, lambda key: key == "belgische kamer")
+    assert [(text[f.start : f.end], f.type) for f in got] == [
+        ("Australische", "MISC"), ("Middellandse Zee", "LOC"), ("Belgische Kamer", "ORG"), ("Rose de Vries", "PER")]
+
+
 def test_english_names_take_the_kind_their_last_word_says() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import english_heads
@@ -661,6 +696,11 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     assert [f.type for f in english_heads(text, found, lambda key: False)] == ["ORG", "LOC", "LOC"]
     got = [(t, ty, i) for t, ty, i in _found("Researchers in The Netherlands and The Gambia met.", "en")]
     assert got == [("Netherlands", "LOC", "Q55"), ("The Gambia", "LOC", "Q1005")]
+    text = "The Securities and Exchange Commission and Customs and Border Service met the Sixers and Celtics."
+    names = ("Exchange Commission", "Customs", "Border Service", "Sixers and Celtics")
+    found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("ORG", "LOC", "ORG", "ORG"), strict=True)]
+    got = [text[f.start : f.end] for f in english_heads(text, found, lambda key: False)]
+    assert got == ["Securities and Exchange Commission", "Customs and Border Service", "Sixers and Celtics"]
 
 
 def test_languages_wordfreq_cannot_read_never_raise() -> None:

@@ -144,6 +144,10 @@ class Linker:
         """Whether folded key names a country, or one of the UK's nations (they field national teams)."""
         return any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in self.kb.lookup(key))
 
+    def names(self, key: str) -> bool:
+        """Whether folded key is a name of any entity of the knowledge base."""
+        return bool(self.kb.lookup(key))
+
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
         return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))

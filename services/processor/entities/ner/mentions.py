@@ -33,6 +33,28 @@ def without_possessives(text: str, tokens: list[tuple[int, int]], words: list[st
     return out
 
 
+# German writes every noun with a capital: the most frequent ones alone are words, not names.
+_DE_COMMON_NOUN = 4.5  # wordfreq Zipf: "Polizei", "Kirche", "Liga", "Armee", "Zukunft"
+# Frequent nouns that German news uses as the name of one body (Deutsche Bahn, the federal government).
+_DE_BODIES = frozenset("Bahn Bundesregierung Bundestag Bundesrat Bundeswehr Bundesliga Landesregierung".split())
+
+
+def german_common_nouns(text: str, found: list[Found], names: Callable[[str], str], known: Callable[[str], bool]) -> list[Found]:
+    """German: an unlinked one-word PER/ORG/LOC that is one of the language's frequent words is no name
+    ("die Polizei", "der Kirche"). Kept: a word the name lexicon knows as a given name, surname or
+    place (names: its flags), one the knowledge base names ("Amerika", ambiguous and so unlinked),
+    capitals, compounds with a hyphen, nationality words and the few nouns news uses as the name of
+    one body ("die Bahn", "die Bundesregierung")."""
+    out = [f for f in found if not _common_noun(text[f.start : f.end], f, names, known)]
+    return found if len(out) == len(found) else out
+
+
+def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callable[[str], bool]) -> bool:
+    return (f.entity_id is None and f.type != "MISC" and word.isalpha() and not word.isupper() and word not in _DE_BODIES
+            and zipf(word, "de") >= _DE_COMMON_NOUN and not any(c in "fsl" for c in names(word))
+            and not rules.german_nationality(word) and not known(join_key(fold_key(word))))
+
+
 # A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
 
@@ -328,16 +350,22 @@ _EN_PLACE_HEADS = frozenset(
 _EN_ORG_HEADS = frozenset(
     """Hospital Police Court University College School Council Department Office Agency Commission Committee
     Association Union Party Bank Institute Club Corporation Corp Inc Ltd Company Group Foundation Ministry Senate
-    Parliament Assembly Authority Board Service Services Federation League Society Academy Museum""".split()
+    Parliament Assembly Authority Board Service Services Federation League Society Academy Museum Administration
+    Bureau""".split()
 )
+# Capitalised words and "and" just before an organisation's name: its first half ("Securities and
+# Exchange Commission", "Trade and Agriculture Commission").
+_AND_BEFORE = re.compile(r"\b(?:The )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) and $")
 
 
 def english_heads(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """An unlinked name of two or more words whose last word says its kind gets that type ("Bruckner
     Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read; a country's
     name starts after its article ("in The Netherlands" -> "Netherlands", CoNLL) unless the
-    article is part of the name ("The Gambia")."""
+    article is part of the name ("The Gambia"); an organisation's name so marked starts at the
+    capitalised words and "and" before it ("Securities and Exchange Commission")."""
     out = found
+    gone: set[int] = set()  # names the model read inside the first half of a name ("Customs" LOC)
     for i, f in enumerate(found):
         if f.entity_id is not None or f.type == "MISC":
             continue
@@ -350,11 +378,16 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
                 and is_country(join_key(fold_key(name[4:]))):
             start += 4
+        if typ == "ORG" and last in _EN_ORG_HEADS and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)):
+            inside = {j for j, g in enumerate(found) if g.end > m.start(1) and g.start < f.start}
+            if all(found[j].entity_id is None and found[j].start >= m.start(1) for j in inside):
+                start = m.start(1)  # unless a linked name, or one reaching outside, is in the way
+                gone |= inside
         if typ != f.type or start != f.start:
             if out is found:
                 out = list(found)
             out[i] = Found(start, f.end, typ)
-    return out
+    return [f for j, f in enumerate(out) if j not in gone] if gone else out
 
 
 def nl_adjective(text: str, f: Found, lang: str) -> Found:
@@ -366,6 +399,21 @@ def nl_adjective(text: str, f: Found, lang: str) -> Found:
     if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
         return Found(f.start, f.end, "MISC")
     return f
+
+
+def dutch_leading_adjectives(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
+    """Dutch: a place or organisation that an adjective of nationality opens and a word in lower case
+    follows is only that adjective, MISC (CoNLL: "het [Australische] leger", "[Griekse] tekst"). Capitals
+    after it make one name ("Middellandse Zee", "Duitse Orde"); so does a name the knowledge base knows."""
+    out = found
+    for i, f in enumerate(found):
+        first, sep, rest = text[f.start : f.end].partition(" ")
+        if (f.type in ("ORG", "LOC") and sep and _NL_ADJ.search(first) and not all(w[:1].isupper() for w in rest.split())
+                and not known(join_key(fold_key(text[f.start : f.end])))):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.start + len(first), "MISC")
+    return out
 
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).

@@ -77,13 +77,17 @@ _TITLES = frozenset(
     präsident präsidentin ministerpräsident ministerpräsidentin bundespräsident minister ministerin
     papst trainer kapitän herr frau botschafter bürgermeister bürgermeisterin vorstandschef
     konzernchef chef chefin premier minister-president staatssecretaris burgemeester koning koningin
-    paus président ministre""".split()
+    paus président ministre congressman congresswoman councilman councilwoman councilmember councillor
+    commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin""".split()
 )
 
 # Titles that only ever precede a person's name.
 _PERSON_TITLES = _TITLES - frozenset(
     "vice premier chief coach striker captain manager lady king queen prince princess general colonel major "
     "sergeant defender midfielder goalkeeper chef".split())
+
+# Titles written short, before their dot ("Sen. Elizabeth Warren"); alone they may be names ("Sen").
+_SHORT_TITLES = frozenset("rep sen gov".split())
 
 # Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
 AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
@@ -198,10 +202,11 @@ def _after_title(words: list[str]) -> int:
     that are never the first word of another kind of name count ("Premier League", "General
     Electric", "Lady Snowblood" are not persons)."""
     for k in range(len(words) - 2, -1, -1):
-        if is_title(words[k]):
-            rest = words[k + 1 :]
-            if len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
-                return k + 1
+        dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
+        if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES):
+            rest = words[k + 1 + dot :]
+            if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
+                return k + 1 + dot
             return 0
     return 0
 

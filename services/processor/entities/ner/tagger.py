@@ -18,7 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from services.processor.entities.link import Found, Linker, default_linker, zipf
-from services.processor.entities.ner import mentions, rules
+from services.processor.entities.ner import lexicon, mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
@@ -184,8 +184,9 @@ class Tagger:
             in_sentence = set(names[lo:hi])
             end = 0
             for k in names[lo:hi]:
-                if k < end or _inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]):
-                    continue
+                if k < end or _inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]) \
+                        or (lang == "de" and words[k - 1].lower() in _DE_DETERMINERS):
+                    continue  # German: "die Sitte", "ihre Helme" are nouns whatever surnames they also are
                 end = k + 1
                 while end in in_sentence and not _inside(found, found_starts, spans[end][0]):
                     end += 1
@@ -218,6 +219,8 @@ class Tagger:
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = [mentions.nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]
+        if lang == "nl":
+            found = mentions.dutch_leading_adjectives(text, found, self.linker.names)
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
             found = mentions.dutch_nationalities(text, spans, words, pieces, found)
@@ -226,13 +229,24 @@ class Tagger:
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        if lang == "de":
+            found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         return propagate(text, spans, found, lang, words)
 
 
-_CAPITALISED_NAMES = frozenset({"nl", "en", "fr"})
+def _name_flags(word: str) -> str:
+    return lexicon.load().get(word, "")
+
+
+_CAPITALISED_NAMES = frozenset({"nl", "en", "fr", "de"})
+_DE_DETERMINERS = frozenset(
+    """der die das den dem des ein eine einer einem einen eines kein keine keiner keinem keinen keines mein
+    meine dein deine sein seine ihr ihre unser unsere euer eure dieser diese dieses diesem diesen jeder jede
+    jedes jedem jeden im am vom zum zur beim ins""".split()
+)
 # Words after which a name is mostly a place ("in Ulster", "naar Koerland").
 _LOCATIVE = frozenset("in naar uit te nabij bij near at from to into à au aux en vers".split())
 
@@ -250,7 +264,10 @@ def _name_like(word: str, lang: str) -> bool:
         return False
     z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
-    return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
+    if not (0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)):
+        return False
+    # German capitalises every noun: there only a word the name lexicon knows as a person's name counts
+    return lang != "de" or any(c in "fs" for c in _name_flags(word))
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
