@@ -624,6 +624,8 @@ def test_unknown_acronyms_are_organisations() -> None:
     assert acronym("mit CD", Found(4, 6, "MISC"), "de").type == "MISC"
     assert acronym("der DDR", Found(4, 7, "LOC"), "de").type == "LOC"
     assert [(t, ty) for t, ty, _ in _found("The Nazis and the Tories met.", "en")] == [("Nazis", "MISC"), ("Tories", "MISC")]
+    got = [(t, ty) for t, ty, _ in _found("Its attacks on Jews, Slavs, Communists, and democracies were clear.", "en")]
+    assert got == [("Jews", "MISC"), ("Slavs", "MISC"), ("Communists", "MISC")]  # group words split off a list
 
 
 def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english() -> None:
@@ -633,6 +635,17 @@ def test_capitalised_words_the_model_left_out_are_persons_in_dutch_and_english()
     assert got == [("August Strindberg", "PER")]  # a month opening a person's name is a first name
     assert all(ty != "PER" for _, ty, _ in _found("Achteraf Was Dehaene Verbolgen Over De Foto.", "nl"))  # title case says nothing
     assert _found("Achteraf was Dehaene verbolgen.", "de") == []  # German capitalises every noun
+
+
+def test_german_championships_written_short_are_events() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import german_championships
+
+    text = "Die Schwimm-WM und die EM, nicht das SYSTEM; die WM 2026 und die U21-EM."
+    found = [Found(text.index("EM,"), text.index("EM,") + 2, "ORG"), Found(text.index("WM 2026"), text.index("WM 2026") + 7, "MISC")]
+    got = [(text[f.start : f.end], f.type) for f in german_championships(text, found)]
+    assert got == [("Schwimm-WM", "MISC"), ("EM", "MISC"), ("WM 2026", "MISC"), ("U21-EM", "MISC")]
+    assert ("EM", "MISC", None) in _found("Nach wie vor bestätigt ist die EM im August in Rom.", "de")
 
 
 def test_german_surnames_alone_are_persons_and_frequent_nouns_no_names() -> None:

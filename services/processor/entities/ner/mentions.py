@@ -246,6 +246,37 @@ def unknown_acronyms(text: str, cased: str, pieces: list[tuple[int, int, str]], 
     return sorted([*found, *out], key=attrgetter("start"))
 
 
+# German short names of championships, alone or in a compound: "die WM", "Schwimm-WM", "FINA-WM", "U21-EM".
+_DE_CHAMPIONSHIP = re.compile(r"(?:WM|EM)(?![\w-])")
+_COMPOUND_BEFORE = re.compile(r"[\w-]*-$")
+
+
+def german_championships(text: str, found: list[Found]) -> list[Found]:
+    """German: a world or European championship written short ("die WM", "Schwimm-WM") is an event,
+    MISC (GermEval OTH), whatever the model read; found: sorted by start."""
+    out = found
+    starts = [f.start for f in found]
+    for m in _DE_CHAMPIONSHIP.finditer(text):
+        start, end = m.span()
+        if start > 0 and text[start - 1] == "-":  # the compound's first parts ("Schwimm-", "U21-")
+            start = _COMPOUND_BEFORE.search(text, max(0, start - 40), start).start()  # type: ignore[union-attr]
+            while text[start] == "-":
+                start += 1  # a dash before the word is no part of it
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+            continue  # the end of another word ("SYSTEM"), or a compound longer than 40 characters
+        i = bisect_left(starts, end) - 1  # the last mention starting before the word ends
+        if i >= 0 and found[i].end > start:
+            if (found[i].start, found[i].end) == (start, end) and found[i].type != "MISC":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(start, end, "MISC")
+            continue  # inside a longer name ("FINA-WM 2023" as the model read it) stays as it is
+        if out is found:
+            out = list(found)
+        out.append(Found(start, end, "MISC"))
+    return out if out is found else sorted(out, key=attrgetter("start"))
+
+
 # The last part of a street's, square's or waterway's name ("Vijzelgracht", "Rijksstraatweg", "Karl-Marx-Allee").
 _STREET_ENDINGS = {
     "nl": ("straat", "weg", "laan", "gracht", "plein", "kade", "singel", "vaart", "dijk", "steeg", "markt", "dreef",

@@ -287,6 +287,11 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     return sorted(out)
 
 
+def english_group(word: str) -> bool:
+    """A nationality, party, religious or ethnic group word alone: MISC in English (CoNLL)."""
+    return word in _EN_NATIONALITY or word in _EN_GROUPS
+
+
 # English words that open a sentence and never a name ("Later Hitler's party", "Unlike Nixon").
 _EN_OPENERS = frozenset(
     """Later Unlike Despite Although Though However Meanwhile When While After Before Since Like If As But

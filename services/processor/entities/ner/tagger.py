@@ -152,6 +152,9 @@ class Tagger:
         if lang == "en":
             out = [Found(rules.strip_opener(text, rules.strip_article(text, f.start, f.end, f.type), f.end, f.type),
                          rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
+            # a group word split off a list or an article only now ("attacks on Jews, Slavs", "The Jews")
+            out = [Found(f.start, f.end, "MISC") if f.type != "MISC" and rules.english_group(text[f.start : f.end]) else f
+                   for f in out]
         return out
 
     def capitalised_names(self, text: str, cased: str, spans: list[Span], sents: list[tuple[int, int]],
@@ -234,6 +237,8 @@ class Tagger:
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
+        if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
+            found = mentions.german_championships(text, found)
         return propagate(text, spans, found, lang, words)
 
 
