@@ -267,12 +267,12 @@ def _name_like(word: str, lang: str) -> bool:
     """A capitalised word in lower case after its capital, no frequent word, month, weekday or title."""
     if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
         return False
+    # German capitalises every noun: there only a word the name lexicon knows as a person's name counts
+    if lang == "de" and not any(c in "fs" for c in _name_flags(word)):
+        return False
     z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
-    if not (0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)):
-        return False
-    # German capitalises every noun: there only a word the name lexicon knows as a person's name counts
-    return lang != "de" or any(c in "fs" for c in _name_flags(word))
+    return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
