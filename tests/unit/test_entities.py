@@ -519,8 +519,15 @@ def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
     words = [text[a:b] for a, b in spans]
     found = rules.correct(text, spans, [(0, 5, "ORG"), (6, 9, "PER"), (10, 11, "PER"), (12, 16, "PER")])
     assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
-        ("Alexandria Ocasio-Cortez", "PER"), ("James Clyburn", "PER"), ("Sen", "PER"), ("Andrew Cuomo", "PER")]
+        ("Democratic", "MISC"), ("Alexandria Ocasio-Cortez", "PER"), ("James Clyburn", "PER"), ("Sen", "PER"),
+        ("Andrew Cuomo", "PER")]
     # a short title before its dot is a title; alone it may be a name ("Sen")
+    text = "Democratic Sen . Elizabeth Warren , Cambridge Police Commissioner Christine Elow"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 5, "PER"), (6, 11, "ORG")])
+    assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
+        ("Democratic", "MISC"), ("Elizabeth Warren", "PER"), ("Cambridge Police", "ORG"), ("Christine Elow", "PER")]
 
 
 def test_english_news_conventions() -> None:

@@ -159,6 +159,12 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
             name = _after_title(ws[lo - a : hi - a])
             if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
+                title = lo + name - 1 - (ws[lo + name - 1 - a] == ".")  # the title word's token
+                before = ws[lo - a : title - a]
+                if len(before) == 1 and english_group(before[0]):
+                    out.append((lo, lo + 1, "MISC"))  # "Democratic Sen. Elizabeth Warren" (CoNLL)
+                elif 1 < len(before) <= 4 and before[-1] in _ORG_HEADS and all(w[:1].isupper() for w in before):
+                    out.append((lo, title, "ORG"))  # "Cambridge Police Commissioner Christine Elow"
                 lo, piece_typ = lo + name, "PER"
             else:
                 piece_typ = typ
@@ -285,6 +291,10 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
                 and not any(a <= k < b for a, b, _ in out):
             out.append((k, k + 1, "MISC"))
     return sorted(out)
+
+
+# Last words of an organisation's name before a person's title ("Cambridge Police Commissioner").
+_ORG_HEADS = frozenset("Police Department Party Council Committee Commission Agency Office Ministry Bank".split())
 
 
 def english_group(word: str) -> bool:
