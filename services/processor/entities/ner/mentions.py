@@ -258,8 +258,8 @@ def german_championships(text: str, found: list[Found]) -> list[Found]:
     starts = [f.start for f in found]
     for m in _DE_CHAMPIONSHIP.finditer(text):
         start, end = m.span()
-        if start > 0 and text[start - 1] == "-":  # the compound's first parts ("Schwimm-", "U21-")
-            start = _COMPOUND_BEFORE.search(text, max(0, start - 40), start).start()  # type: ignore[union-attr]
+        if start > 0 and text[start - 1] == "-" and (head := _COMPOUND_BEFORE.search(text, max(0, start - 40), start)):
+            start = head.start()  # the compound's first parts ("Schwimm-", "U21-")
             while text[start] == "-":
                 start += 1  # a dash before the word is no part of it
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):

@@ -163,7 +163,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 before = ws[lo - a : title - a]
                 if len(before) == 1 and english_group(before[0]):
                     out.append((lo, lo + 1, "MISC"))  # "Democratic Sen. Elizabeth Warren" (CoNLL)
-                elif 1 < len(before) <= 4 and before[-1] in _ORG_HEADS and all(w[:1].isupper() for w in before):
+                elif 1 < len(before) <= 4 and before[-1] in _ORG_BEFORE_TITLE and all(w[:1].isupper() for w in before):
                     out.append((lo, title, "ORG"))  # "Cambridge Police Commissioner Christine Elow"
                 lo, piece_typ = lo + name, "PER"
             else:
@@ -294,7 +294,7 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
 
 
 # Last words of an organisation's name before a person's title ("Cambridge Police Commissioner").
-_ORG_HEADS = frozenset("Police Department Party Council Committee Commission Agency Office Ministry Bank".split())
+_ORG_BEFORE_TITLE = frozenset("Police Department Party Council Committee Commission Agency Office Ministry Bank".split())
 
 
 def english_group(word: str) -> bool:

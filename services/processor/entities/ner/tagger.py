@@ -247,6 +247,7 @@ def _name_flags(word: str) -> str:
 
 
 _CAPITALISED_NAMES = frozenset({"nl", "en", "fr", "de"})
+# German articles and determiners (with the contracted prepositions): the capitalised word after one is a noun.
 _DE_DETERMINERS = frozenset(
     """der die das den dem des ein eine einer einem einen eines kein keine keiner keinem keinen keines mein
     meine dein deine sein seine ihr ihre unser unsere euer eure dieser diese dieses diesem diesen jeder jede
