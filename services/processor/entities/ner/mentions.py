@@ -5,7 +5,7 @@ the text around a span and the knowledge base (passed in as callables). Pure; se
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import accumulate
 from operator import attrgetter
@@ -397,6 +397,7 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
     capitalised words and "and" before it ("Securities and Exchange Commission")."""
     out = found
     gone: set[int] = set()  # names the model read inside the first half of a name ("Customs" LOC)
+    ends = [f.end for f in found]  # found is sorted and non-overlapping: so are the ends
     for i, f in enumerate(found):
         if f.entity_id is not None or f.type == "MISC":
             continue
@@ -410,7 +411,7 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
                 and is_country(join_key(fold_key(name[4:]))):
             start += 4
         if typ == "ORG" and last in _EN_ORG_HEADS and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)):
-            inside = {j for j, g in enumerate(found) if g.end > m.start(1) and g.start < f.start}
+            inside = set(range(bisect_right(ends, m.start(1)), i))  # the mentions between its start and f
             if all(found[j].entity_id is None and found[j].start >= m.start(1) for j in inside):
                 start = m.start(1)  # unless a linked name, or one reaching outside, is in the way
                 gone |= inside
