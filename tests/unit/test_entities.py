@@ -721,6 +721,8 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("ORG", "LOC", "ORG", "ORG"), strict=True)]
     got = [text[f.start : f.end] for f in english_heads(text, found, lambda key: False)]
     assert got == ["Securities and Exchange Commission", "Customs and Border Service", "Sixers and Celtics"]
+    got = [(t, ty) for t, ty, _ in _found("The Senate voted. Congress got involved. Senate Majority Leader Chuck Schumer spoke.", "en")]
+    assert got[:2] == [("Senate", "ORG"), ("Congress", "ORG")] and ("Senate", "ORG") not in got[2:]
 
 
 def test_languages_wordfreq_cannot_read_never_raise() -> None:

@@ -422,6 +422,28 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
     return [f for j, f in enumerate(out) if j not in gone] if gone else out
 
 
+# Institutions English news names by one capitalised word (CoNLL: ORG).
+_EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon)\b")
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
+_CAPITAL_BEFORE = re.compile(r"(?<!\S)(?!The\b)[A-Z][\w.’']*[ \t]+$")
+
+
+def english_institutions(text: str, found: list[Found]) -> list[Found]:
+    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Pentagon" standing alone are
+    organisations; next to another capitalised word they are part of a longer name ("Senate Majority
+    Leader", "European Parliament") and left to the model. found: sorted by start."""
+    starts = [f.start for f in found]
+    out: list[Found] = []
+    for m in _EN_INSTITUTIONS.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if (i >= 0 and found[i].end > m.start()) or (i + 1 < len(found) and found[i + 1].start < m.end()):
+            continue  # inside or across a mention
+        if _CAPITAL_NEXT.match(text, m.end()) or _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        out.append(Found(m.start(), m.end(), "ORG"))
+    return sorted([*found, *out], key=attrgetter("start")) if out else found
+
+
 def nl_adjective(text: str, f: Found, lang: str) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
     Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""
