@@ -212,7 +212,7 @@ def main() -> None:
             spans = tokenize(text)
             ms = [m for m in tagger.gaz.scan(text, lang) if _on_boundaries(spans, m.start, m.end)]
             found = tagger.crf_spans(text, spans, gaz_marks(spans, ms), lang)
-            pre.append((text, lang, [nl_adjective(text, t, lang) for f in found for t in _trim(text, spans, f)]))
+            pre.append((text, lang, [nl_adjective(text, t, lang, tagger.linker.names) for f in found for t in _trim(text, spans, f)]))
         linker = default_linker()
 
         def per_article(fn) -> float:

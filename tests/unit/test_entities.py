@@ -520,8 +520,7 @@ def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
     found = rules.correct(text, spans, [(0, 5, "ORG"), (6, 9, "PER"), (10, 11, "PER"), (12, 16, "PER")])
     assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
         ("Democratic", "MISC"), ("Alexandria Ocasio-Cortez", "PER"), ("James Clyburn", "PER"), ("Sen", "PER"),
-        ("Andrew Cuomo", "PER")]
-    # a short title before its dot is a title; alone it may be a name ("Sen")
+        ("Andrew Cuomo", "PER")]  # a short title before its dot is a title; alone it may be a name ("Sen")
     text = "Democratic Sen . Elizabeth Warren , Cambridge Police Commissioner Christine Elow"
     spans = tokenize(text)
     words = [text[a:b] for a, b in spans]
@@ -696,12 +695,12 @@ def test_dutch_peoples_and_nationality_adjectives_are_misc() -> None:
 
 def test_a_dutch_adjective_before_a_common_noun_is_misc_alone() -> None:
     from services.processor.entities.link import Found
-    from services.processor.entities.ner.mentions import dutch_leading_adjectives
+    from services.processor.entities.ner.mentions import nl_adjective
 
     text = "het Australische leger, de Middellandse Zee, de Belgische Kamer, Rose de Vries"
     names = ("Australische leger", "Middellandse Zee", "Belgische Kamer", "Rose de Vries")
     found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("ORG", "LOC", "ORG", "PER"), strict=True)]
-    got = dutch_leading_adjectives(text, found, lambda key: key == "belgische kamer")
+    got = [nl_adjective(text, f, "nl", lambda key: key == "belgische kamer") for f in found]
     assert [(text[f.start : f.end], f.type) for f in got] == [
         ("Australische", "MISC"), ("Middellandse Zee", "LOC"), ("Belgische Kamer", "ORG"), ("Rose de Vries", "PER")]
 

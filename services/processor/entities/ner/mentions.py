@@ -378,12 +378,6 @@ _EN_PLACE_HEADS = frozenset(
     "Street Avenue Boulevard Road Bridge Parkway Lane Square Drive Highway Expressway Beach Island Islands River "
     "Lake Valley Mountains County".split()
 )
-_EN_ORG_HEADS = frozenset(
-    """Hospital Police Court University College School Council Department Office Agency Commission Committee
-    Association Union Party Bank Institute Club Corporation Corp Inc Ltd Company Group Foundation Ministry Senate
-    Parliament Assembly Authority Board Service Services Federation League Society Academy Museum Administration
-    Bureau""".split()
-)
 # Capitalised words and "and" just before an organisation's name: its first half ("Securities and
 # Exchange Commission", "Trade and Agriculture Commission").
 _AND_BEFORE = re.compile(r"\b(?:The )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) and $")
@@ -405,12 +399,12 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         head, _, last = name.rpartition(" ")
         if not head:
             continue
-        typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in _EN_ORG_HEADS else f.type
+        typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in rules.EN_ORG_HEADS else f.type
         start = f.start
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
                 and is_country(join_key(fold_key(name[4:]))):
             start += 4
-        if typ == "ORG" and last in _EN_ORG_HEADS and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)):
+        if typ == "ORG" and last in rules.EN_ORG_HEADS and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)):
             inside = set(range(bisect_right(ends, m.start(1)), i))  # the mentions between its start and f
             if all(found[j].entity_id is None and found[j].start >= m.start(1) for j in inside):
                 start = m.start(1)  # unless a linked name, or one reaching outside, is in the way
@@ -444,30 +438,22 @@ def english_institutions(text: str, found: list[Found]) -> list[Found]:
     return sorted([*found, *out], key=attrgetter("start")) if out else found
 
 
-def nl_adjective(text: str, f: Found, lang: str) -> Found:
+def nl_adjective(text: str, f: Found, lang: str, known: Callable[[str], bool]) -> Found:
     """Dutch adjectives of nationality (Amerikaanse, Russische) and language names ("cursus
-    Nederlands", "auf Deutsch") are MISC (CoNLL), not places."""
+    Nederlands", "auf Deutsch") are MISC (CoNLL), not places. A Dutch place or organisation that such an
+    adjective opens and a word in lower case follows is only that adjective ("het [Australische] leger",
+    "[Griekse] tekst"); capitals after it make one name ("Middellandse Zee", "Duitse Orde"), and so does a
+    name the knowledge base knows (known: of a folded key)."""
     if f.type in ("PER", "MISC"):
         return f
     word = text[f.start : f.end]
     if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
         return Found(f.start, f.end, "MISC")
+    first, sep, rest = word.partition(" ")
+    if (lang == "nl" and sep and _NL_ADJ.search(first) and not all(w[:1].isupper() for w in rest.split())
+            and not known(join_key(fold_key(word)))):
+        return Found(f.start, f.start + len(first), "MISC")
     return f
-
-
-def dutch_leading_adjectives(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
-    """Dutch: a place or organisation that an adjective of nationality opens and a word in lower case
-    follows is only that adjective, MISC (CoNLL: "het [Australische] leger", "[Griekse] tekst"). Capitals
-    after it make one name ("Middellandse Zee", "Duitse Orde"); so does a name the knowledge base knows."""
-    out = found
-    for i, f in enumerate(found):
-        first, sep, rest = text[f.start : f.end].partition(" ")
-        if (f.type in ("ORG", "LOC") and sep and _NL_ADJ.search(first) and not all(w[:1].isupper() for w in rest.split())
-                and not known(join_key(fold_key(text[f.start : f.end])))):
-            if out is found:
-                out = list(found)
-            out[i] = Found(f.start, f.start + len(first), "MISC")
-    return out
 
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).

@@ -163,7 +163,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 before = ws[lo - a : title - a]
                 if len(before) == 1 and english_group(before[0]):
                     out.append((lo, lo + 1, "MISC"))  # "Democratic Sen. Elizabeth Warren" (CoNLL)
-                elif 1 < len(before) <= 4 and before[-1] in _ORG_BEFORE_TITLE and all(w[:1].isupper() for w in before):
+                elif 1 < len(before) <= 4 and before[-1] in EN_ORG_HEADS and all(w[:1].isupper() for w in before):
                     out.append((lo, title, "ORG"))  # "Cambridge Police Commissioner Christine Elow"
                 lo, piece_typ = lo + name, "PER"
             else:
@@ -293,8 +293,13 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     return sorted(out)
 
 
-# Last words of an organisation's name before a person's title ("Cambridge Police Commissioner").
-_ORG_BEFORE_TITLE = frozenset("Police Department Party Council Committee Commission Agency Office Ministry Bank".split())
+# The last word of an English organisation's name: its kind ("Jacobi Hospital", "Cambridge Police").
+EN_ORG_HEADS = frozenset(
+    """Hospital Police Court University College School Council Department Office Agency Commission Committee
+    Association Union Party Bank Institute Club Corporation Corp Inc Ltd Company Group Foundation Ministry Senate
+    Parliament Assembly Authority Board Service Services Federation League Society Academy Museum Administration
+    Bureau""".split()
+)
 
 
 def english_group(word: str) -> bool:
