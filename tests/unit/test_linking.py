@@ -411,6 +411,19 @@ def test_a_generic_party_name_needs_its_country_in_the_article() -> None:
     assert ids("El Partido Popular ganó.", "es", ("Partido Popular", "ORG"))["Partido Popular"] == "Q185088"
 
 
+def test_a_politicians_common_name_needs_an_article_about_politics() -> None:
+    # "Michael Johnson" is a British MP in the KB, and a sprinter, and many others
+    johnson = ("Michael Johnson", "PER")
+    assert ids("Michael Johnson won the 200 metres in 19.80 seconds.", "en", johnson)["Michael Johnson"] is None
+    assert ids("Michael Johnson, the Conservative MP, voted against it.", "en", johnson)["Michael Johnson"] == "Q6831690"
+    muller = ("Hans Müller", "PER")
+    assert ids("Hans Müller sagte, das Spiel sei gut gewesen.", "de", muller)["Hans Müller"] is None
+    assert ids("Der Abgeordnete Hans Müller sagte, das Gesetz sei gut.", "de", muller)["Hans Müller"] == "Q1581444"
+    # a rare name is the politician's wherever it appears, and so is any name in a language without the cue words
+    assert ids("Sajid Javid opened the new stadium.", "en", ("Sajid Javid", "PER"))["Sajid Javid"] == "Q727798"
+    assert ids("Lech Kaczyński odwiedził Gdańsk.", "pl", ("Lech Kaczyński", "PER"))["Lech Kaczyński"] == "Q2757"
+
+
 def test_britain_is_the_united_kingdom() -> None:
     assert ids("Prices rose in Britain.", "en", ("Britain", "LOC"))["Britain"] == "Q145"
     assert ids("De lonen stegen in Brittannië.", "nl", ("Brittannië", "LOC"))["Brittannië"] == "Q145"

@@ -16,7 +16,9 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    in the article (a subdivision's exonym in the article's language does not: "Sizilien");
 5. a party name that parties of several countries use ("Conservative Party", "Parti socialiste") links
    only when the article mentions the party's country (or it is the language's home country);
-6. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+6. a politician's common full name ("Michael Johnson") links only in an article that uses a word of
+   politics (en, de, nl, fr: _POLITICS);
+7. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
    country is mentioned in the article by another name; the best must lead the next by a margin, else no id.
 """
 
@@ -91,8 +93,26 @@ _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
-# country needed): see Linker._static_choices
-_Choice = tuple[Entity, int, bool, int, int, str, int, bool]
+# country needed, politics needed): see Linker._static_choices
+_Choice = tuple[Entity, int, bool, int, int, str, int, bool, bool]
+# A politician's full name this common (wordfreq Zipf of the given name plus the surname's: "Michael
+# Johnson" 9.6, "Stephen Smith" 8.3, "Richard Allan" 7.6; "George Eustice" 6.7) names many other people.
+_COMMON_NAME = 7.5
+# Words of politics, one of which an article in one of _POLITICS_LANGS must use for a common name to be
+# the politician's (in another language a name is linked as before): any word with "politi" in it
+# (political, Politik, politiek, politique), or one of _POLITICS, matched in the lower-cased text (a
+# case-sensitive search is ~5 times faster than re.IGNORECASE).
+_POLITICS_LANGS = frozenset({"en", "de", "nl", "fr"})
+_POLITICS = re.compile(
+    r"\b(?:ministers?|ministry|governments?|mps?|senators?|sen\.|rep\.|congress(?:man|woman)?"
+    r"|lawmakers?|parliament\w*|elections?|voters?|cabinet|governor|chancellor|constituency|legislat\w+"
+    r"|democrats?|republicans?|labour|tory|tories|conservatives?|opposition|coalition|councillors?"
+    r"|minister\w*|abgeordnet\w*|bundestag\w*|landtag\w*|parlament\w*|partei\w*|fraktion\w*|wahl\w*|wähler\w*"
+    r"|regierung\w*|koalition\w*|kanzler\w*|senator\w*|staatssekretär\w*"
+    r"|kamerle\w*|kamerlid|parlement\w*|partij\w*|fractie\w*|verkiezing\w*|kiezers?|regering\w*"
+    r"|kabinet\w*|coalitie\w*|oppositie|wethouder\w*"
+    r"|ministre\w*|député\w*|sénat\w*|assemblée|parti|partis|élections?|électeurs?|gouvernement\w*)\b"
+)
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _NEXT_WORD = re.compile(r"[ \t-]*(" + _WORD.pattern + ")")  # blanks and hyphens, then a _WORD
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
@@ -214,7 +234,8 @@ class Linker:
         got = self._static.get((key, stype, ctx.lang))
         if got is None or got[0] is not cands:
             got = self._static_choices(cands, key, stype, ctx.lang)
-        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7]:
+        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7] \
+                and not got[1][0][8]:
             return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
         # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
         # the other words around the name (_place_veto) places only.
@@ -222,9 +243,11 @@ class Linker:
         place: bool | None = None
         scored: list[tuple[int, Entity]] = []
         blocking = None  # the best score of a foreign region held back below: it still makes a namesake unsure
-        for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country in got[1]:
+        for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country, needs_politics in got[1]:
             if needs_country and country not in ctx.countries:
                 continue  # "Conservative Party" in an article about Britain is not Norway's
+            if needs_politics and not ctx.political():
+                continue  # "Michael Johnson" in a race report is the sprinter, not the politician
             if common and ctx.starts_sentence(start):
                 continue  # a sentence-initial common word named like a small town ("Cela est lié")
             if geonames:
@@ -265,7 +288,8 @@ class Linker:
         candidates that pass the name and type rules, with their scores before context), cached:
         (cands, choices), each choice (entity, score, common-word check, geonames checks, veto index
         (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus, whether the
-        country must be mentioned: a generic party name of another country than the language's)."""
+        country must be mentioned: a generic party name of another country than the language's; whether
+        the article must be about politics: a politician's common full name, _common_name)."""
         bit = LANG_BITS.get(lang, OTHER)
         home = HOME.get(lang, "")
         out: list[_Choice] = []
@@ -302,7 +326,10 @@ class Linker:
             else:
                 geonames = 0
             needs_country = bool(fl & GENERIC) and bool(country) and country != home
-            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0, needs_country))
+            needs_politics = (e.cls == "politician" and not fl & CURATED and lang in _POLITICS_LANGS
+                              and _common_name(key, lang))
+            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0,
+                        needs_country, needs_politics))
         got = (cands, tuple(out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()
@@ -405,6 +432,13 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _common_name(key: str, lang: str) -> bool:
+    """Whether a person's folded full name is a common one in lang (_COMMON_NAME): its given name and
+    surname are both frequent words of the language's text."""
+    first, _, rest = key.partition(" ")
+    return bool(rest) and zipf(first, lang) + zipf(rest.rpartition(" ")[2], lang) >= _COMMON_NAME
 
 
 def _person_cue(prev: str) -> bool:
@@ -516,6 +550,14 @@ class _Context:
         self.span = (0, 0)
         self._prev: dict[int, str] = {}  # start -> prev_word(start): resolve and _veto both read it
         self._team: dict[tuple[int, int], bool] = {}  # (start, end) -> _team: link and _veto both ask
+        self._political: bool | None = None
+
+    def political(self) -> bool:
+        """Whether the text uses a word of politics (_POLITICS), read once per text."""
+        if self._political is None:
+            low = self.text.lower()
+            self._political = "politi" in low or _POLITICS.search(low) is not None
+        return self._political
 
     def team(self, start: int, end: int) -> bool:
         """names_team(self.text, start, end), once per span."""
