@@ -614,6 +614,9 @@ def test_names_spread_past_possessives_first_names_and_sentence_starts() -> None
     assert [(text[f.start:f.end], f.type, f.entity_id) for f in got] == [
         ("Walter A. Clyburn Reed", "PER", "Q1"), ("Walter", "PER", None),  # a first name: the person, id unknown
         ("Beatrix", "PER", None)]  # "Queen" opens a name without being one
+    text = "Jonathan Lord voted. Peers backed Lord Curry, a farmer, and Lord, the MP, agreed."
+    got = spread(text, [Found(0, 13, "PER"), Found(text.index("Curry"), text.index(", a"), "PER")])
+    assert got == [("Jonathan Lord", "PER"), ("Curry", "PER"), ("Lord", "PER")]  # a title before a name is no surname
 
 
 def test_unknown_acronyms_are_organisations() -> None:

@@ -128,6 +128,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         form, j = hit
         if len(form) == 1 and form[0] in ambiguous and opens_sentence(text, start):
             continue
+        if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
+            continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
         end = tokens[j - 1][0] + len(words[j - 1])
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
