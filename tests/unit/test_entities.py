@@ -527,6 +527,13 @@ def test_titles_and_stray_brackets_are_not_part_of_a_name() -> None:
     found = rules.correct(text, spans, [(0, 5, "PER"), (6, 11, "ORG")])
     assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
         ("Democratic", "MISC"), ("Elizabeth Warren", "PER"), ("Cambridge Police", "ORG"), ("Christine Elow", "PER")]
+    # a title that also opens other names counts before a known given name, in a person or organisation span
+    text = "Premier Guy Verhofstadt , Prince Edward County , Premier League , General Electric"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 3, "ORG"), (4, 7, "LOC"), (8, 10, "ORG"), (11, 13, "ORG")])
+    assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
+        ("Guy Verhofstadt", "PER"), ("Prince Edward County", "LOC"), ("Premier League", "ORG"), ("General Electric", "ORG")]
 
 
 def test_english_news_conventions() -> None:

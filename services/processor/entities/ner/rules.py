@@ -29,6 +29,8 @@ import re
 from functools import lru_cache
 from itertools import compress, count
 
+from services.processor.entities.ner import lexicon
+
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _CALENDAR = frozenset(
@@ -157,7 +159,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1  # "Chancellor Helmut Kohl"
             if 1 < hi - lo <= 4 and ws[lo - a] in _CLASS_NOUNS and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
                 lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
-            name = _after_title(ws[lo - a : hi - a])
+            name = _after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
             if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
                 title = lo + name - 1 - (ws[lo + name - 1 - a] == ".")  # the title word's token
                 before = ws[lo - a : title - a]
@@ -202,19 +204,27 @@ def is_title(word: str) -> bool:
     return low in _PERSON_TITLES or (len(low) > 8 and low.endswith(_TITLE_ENDINGS))
 
 
-def _after_title(words: list[str]) -> int:
+def _after_title(words: list[str], person_or_org: bool) -> int:
     """Where a person's name starts in words after their last title word ("Trade Secretary Liz
     Truss" -> 3), or 0: only a short run of capitalised words after a title is a name. Only titles
     that are never the first word of another kind of name count ("Premier League", "General
-    Electric", "Lady Snowblood" are not persons)."""
+    Electric", "Lady Snowblood" are not persons), or, in a span read as a person or an organisation,
+    one of those before a given name the name lexicon knows, and no place ("Premier Guy Verhofstadt";
+    not "Queen Victoria", nor the place "Prince Edward County")."""
     for k in range(len(words) - 2, -1, -1):
         dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
-        if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES):
+        if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES) \
+                or (person_or_org and words[k].lower() in _TITLES and _given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
             if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
                 return k + 1 + dot
             return 0
     return 0
+
+
+def _given_name(word: str) -> bool:
+    flags = lexicon.load().get(word, "")
+    return "f" in flags and "l" not in flags
 
 
 def _goals(tok: str) -> bool:
