@@ -634,6 +634,9 @@ def test_unknown_acronyms_are_organisations() -> None:
     text = "Der HSV und die DFL: 5 KW, ISBN und das DRK-Team. III. ROGGE DROST"
     got = [text[f.start:f.end] for f in unknown_acronyms(text, text, capital_pieces(text), [], "de")]
     assert got == ["HSV", "DFL"]  # no unit, document term, Roman numeral, hyphen compound or run of capitals
+    text = "De VLD en de VVD, hoofdstuk XIV, MCM en CCC."
+    got = [text[f.start:f.end] for f in unknown_acronyms(text, text, capital_pieces(text), [], "nl")]
+    assert got == ["VLD", "VVD"]  # Roman letters that make no numeral are a name
     text = "ERC Ingolstadt"
     assert unknown_acronyms(text, text, capital_pieces(text), [Found(0, 14, "ORG")], "de") == [Found(0, 14, "ORG")]
     assert acronym("vom SCC", Found(4, 7, "MISC"), "de").type == "ORG"

@@ -203,7 +203,8 @@ def acronym(cased: str, f: Found, lang: str) -> Found:
     return f
 
 
-_ROMAN = re.compile(r"[IVXLCDM]+")
+# A Roman numeral written by the rules ("XIV", "MCM"), not any run of its letters ("VLD", "VVD": parties).
+_ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÄÖÜ]{2,}[^\w\n]{1,3}$")
 _CAPS_NEIGHBOUR_AFTER = re.compile(r"[^\w\n]{1,3}[A-ZÄÖÜ]{2,}")
 # Capitals that are no name: units, currencies, document and technical terms, time zones.
@@ -211,7 +212,7 @@ _NOT_NAMES = frozenset(
     """ISBN ISSN PDF RT TV DNA RNA LKW PKW CEO CFO CTO COO GDP BIP PS KW KWH MW GW AM PM OK PR PC VR AR
     AI KI SMS GPS USB CD DVD HD LED LCD WLAN WIFI SEV GMT CEST CET MEZ MESZ UTC UKW HIV AIDS COVID SARS
     FAQ PIN ID TAN IBAN BIC EUR USD CHF GBP JPY ABS SUV XL XXL VIP HTML HTTP URL SQL API CPU GPU RAM
-    SOS UFO LGBT LGBTQ MRT CT EKG NB PPS IQ BMI PH ICE PLZ MwSt""".split()
+    SOS UFO LGBT LGBTQ MRT CT EKG NB PPS IQ BMI PH ICE PLZ MwSt XML JSON CSS PHP LLC INC LTD PLC""".split()
 )
 
 
