@@ -680,6 +680,11 @@ def test_german_surnames_alone_are_persons_and_frequent_nouns_no_names() -> None
     assert [text[f.start : f.end] for f in kept] == ["Bahn", "Amerika", "Berliner", "Müller", "EU-Kommission"]
     linked = [Found(0, 7, "ORG", "Q1", "Polizei")]
     assert german_common_nouns(text, linked, lambda w: "", lambda key: False) == linked
+    # a rare word with the ending of an abstract or collective noun is no name either; -ung may be ("Samsung")
+    text = "Weltmeisterschaft Alltagskultur Nationalsozialismus Samsung Dennis"
+    found = [Found(m.start(), m.end(), "ORG") for m in re.finditer(r"\S+", text)]
+    kept = german_common_nouns(text, found, lambda w: "", lambda key: False)
+    assert [text[f.start : f.end] for f in kept] == ["Samsung", "Dennis"]
 
 
 def test_dutch_events_taxa_streets_and_places() -> None:

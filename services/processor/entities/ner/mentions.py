@@ -37,11 +37,15 @@ def without_possessives(text: str, tokens: list[tuple[int, int]], words: list[st
 _DE_COMMON_NOUN = 4.5  # wordfreq Zipf: "Polizei", "Kirche", "Liga", "Armee", "Zukunft"
 # Frequent nouns that German news uses as the name of one body (Deutsche Bahn, the federal government).
 _DE_BODIES = frozenset("Bahn Bundesregierung Bundestag Bundesrat Bundeswehr Bundesliga Landesregierung".split())
+# Endings of German abstract and collective nouns, which name no one however rare the word
+# ("Weltmeisterschaft", "Nationalsozialismus", "Alltagskultur"); not -ung, -tum, -nis: "Samsung", "Dennis".
+_DE_NOUN_ENDINGS = ("schaft", "ismus", "kultur", "heit", "keit", "ität", "flut", "waffe")
 
 
 def german_common_nouns(text: str, found: list[Found], names: Callable[[str], str], known: Callable[[str], bool]) -> list[Found]:
     """German: an unlinked one-word PER/ORG/LOC that is one of the language's frequent words is no name
-    ("die Polizei", "der Kirche"). Kept: a word the name lexicon knows as a given name, surname or
+    ("die Polizei", "der Kirche"), and so is one with the ending of an abstract or collective noun
+    ("Weltmeisterschaft", "Alltagskultur"). Kept: a word the name lexicon knows as a given name, surname or
     place (names: its flags), one the knowledge base names ("Amerika", ambiguous and so unlinked),
     capitals, compounds with a hyphen, nationality words and the few nouns news uses as the name of
     one body ("die Bahn", "die Bundesregierung")."""
@@ -51,7 +55,7 @@ def german_common_nouns(text: str, found: list[Found], names: Callable[[str], st
 
 def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callable[[str], bool]) -> bool:
     return (f.entity_id is None and f.type != "MISC" and word.isalpha() and not word.isupper() and word not in _DE_BODIES
-            and zipf(word, "de") >= _DE_COMMON_NOUN and not any(c in "fsl" for c in names(word))
+            and (zipf(word, "de") >= _DE_COMMON_NOUN or word.endswith(_DE_NOUN_ENDINGS)) and not any(c in "fsl" for c in names(word))
             and not rules.german_nationality(word) and not known(join_key(fold_key(word))))
 
 
