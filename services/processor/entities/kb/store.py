@@ -61,13 +61,17 @@ class Hit(NamedTuple):
 class KB:
     """Entities are decoded from their rows on first use, like candidates: most are never named."""
 
-    def __init__(self, entity_rows: list[str], index: dict[str, str], prefixes: frozenset[str], langnames: dict[str, int]) -> None:
+    def __init__(self, entity_rows: list[str], index: dict[str, str], prefixes: frozenset[str], langnames: dict[str, int],
+                 regions: dict[str, str] | None = None) -> None:
         self._rows = entity_rows
         self._entities: dict[int, Entity] = {}
         self._raw = index  # key -> "idx:flags,..."
         self._decoded: dict[str, tuple[Candidate, ...]] = {}
         self.prefixes = prefixes  # the leading pieces of every multi-piece key: the scan's trie
         self.langnames = langnames  # folded language name -> the languages (bits) it is a language name in
+        # city id -> folded name of its first-level region (a US state), for a city with a namesake in its
+        # country: "Augusta, Georgia" is not Augusta, Maine
+        self.regions = regions or {}
         # scan: capitalised word -> (its key, whether the key is an alias, whether longer keys continue it),
         # or None when no name starts with it
         self._starts: dict[str, tuple[str, bool, bool] | None] = {}
@@ -173,4 +177,5 @@ def load(path: Path = KB_PATH) -> KB:
     index = _pairs(sections["aliases"])
     langnames = {key: int(bits) for key, bits in _pairs(sections["langnames"]).items()}
     entities, prefixes = sections["entities"], sections["prefixes"]
-    return KB(entities.split("\n") if entities else [], index, frozenset(prefixes.split("\n") if prefixes else ()), langnames)
+    return KB(entities.split("\n") if entities else [], index, frozenset(prefixes.split("\n") if prefixes else ()), langnames,
+              _pairs(sections.get("regions", "")))
