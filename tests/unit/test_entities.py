@@ -564,6 +564,7 @@ def test_teams_in_results_and_tables() -> None:
     assert ("Japan", "LOC") in got  # a country's team stays a place (CoNLL)
     got = {(t, ty) for t, ty, _ in _found("Die Partei Attayar und Regierungschef Hichem Mechichi.", "de")}
     assert {("Attayar", "ORG"), ("Hichem Mechichi", "PER")} <= got
+    assert ("Torgau", "LOC") in {(t, ty) for t, ty, _ in _found("Der Ort wurde in die Kreisstadt Torgau eingemeindet.", "de")}
 
 
 @given(st.lists(st.tuples(st.integers(0, 80), st.integers(1, 8)), max_size=12))

@@ -190,7 +190,8 @@ _CLASS_NOUNS = frozenset(
     """Partei Regierungspartei Oppositionspartei Schwesterpartei Verband Weltverband Dachverband Landesverband
     Konzern Unternehmen Firma Autobauer Hersteller Verein Stadt Gemeinde Ort Dorf Bundesland Sender
     Fernsehsender Zeitung Magazin Nachrichtenagentur Agentur Organisation Hilfsorganisation Bewegung Miliz
-    Terrormiliz Stiftung Fluggesellschaft Airline Internetkonzern Chiphersteller Versicherer Discounter""".split()
+    Terrormiliz Stiftung Fluggesellschaft Airline Internetkonzern Chiphersteller Versicherer Discounter
+    Kreisstadt Hauptstadt Landeshauptstadt Provinzhauptstadt Großstadt Kleinstadt Hafenstadt Metropole""".split()
 )
 # German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
 _TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
