@@ -567,6 +567,16 @@ def test_teams_in_results_and_tables() -> None:
     assert ("Torgau", "LOC") in {(t, ty) for t, ty, _ in _found("Der Ort wurde in die Kreisstadt Torgau eingemeindet.", "de")}
 
 
+def test_german_roads_with_a_space_are_places() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import german_roads
+
+    text = "Autobahnen A 2 und A 7, Unfall auf B 276, eine A 4 Seite, die L 52 Nord"
+    got = german_roads(text, [Found(text.index("A 7"), text.index("A 7") + 3, "MISC"), Found(text.index("L 52"), len(text), "ORG")])
+    assert [(text[f.start : f.end], f.type) for f in got] == [
+        ("A 2", "LOC"), ("A 7", "LOC"), ("B 276", "LOC"), ("L 52 Nord", "ORG")]  # no road word before "A 4"
+
+
 @given(st.lists(st.tuples(st.integers(0, 80), st.integers(1, 8)), max_size=12))
 def test_mentions_over_teams_are_dropped_as_their_definition_says(found: list[tuple[int, int]]) -> None:
     from services.processor.entities.link import Found

@@ -59,6 +59,38 @@ def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callab
             and not rules.german_nationality(word) and not known(join_key(fold_key(word))))
 
 
+# A German motorway, federal, state or district road written with a space ("die A 7", "auf der B 276"),
+# after a word that says road; written without one ("A7") the model knows it.
+_DE_ROAD = re.compile(r"(?<![\w-])[ABLK] \d{1,3}(?![\w-])")
+_DE_ROAD_BEFORE = re.compile(
+    r"(?:\b(?:der|die|den|dem|auf|über|Richtung|zwischen|und|bei|ab|von|zur|zum|Autobahnen|Autobahn|Bundesstraße"
+    r"|Bundesstraßen|Landesstraße|Kreisstraße)|/)[ \t]*$")
+
+
+def german_roads(text: str, found: list[Found]) -> list[Found]:
+    """German: a road named by letter and number with a space ("A 7", "B 276") after a word that says
+    road is a place (GermEval, MobIE), also where the model read it as MISC; found: sorted by start."""
+    out = found
+    starts = [f.start for f in found]
+    for m in _DE_ROAD.finditer(text):
+        start, end = m.span()
+        if not _DE_ROAD_BEFORE.search(text, max(0, start - 20), start):
+            continue
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and found[i].end > start:
+            if (found[i].start, found[i].end) == (start, end) and found[i].type == "MISC":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(start, end, "LOC")
+            continue  # inside a longer name
+        if i + 1 < len(found) and found[i + 1].start < end:
+            continue
+        if out is found:
+            out = list(found)
+        out.append(Found(start, end, "LOC"))
+    return out if out is found else sorted(out, key=attrgetter("start"))
+
+
 # A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
 

@@ -236,7 +236,7 @@ class Tagger:
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
-            found = mentions.german_championships(text, found)
+            found = mentions.german_roads(text, mentions.german_championships(text, found))
         return propagate(text, spans, found, lang, words)
 
 
