@@ -562,9 +562,22 @@ def test_teams_in_results_and_tables() -> None:
     got = {(t, ty) for t, ty, _ in _found("Tabelle: Köln (5 Pkt), Japan 2 Syria 1", "de")}
     assert ("Köln", "ORG") in got  # a city's club
     assert ("Japan", "LOC") in got  # a country's team stays a place (CoNLL)
+
+
+def test_a_noun_of_kind_before_a_name_is_no_part_of_it() -> None:
+    from services.processor.entities.ner import rules
+    from services.processor.entities.ner.text import tokenize
+
     got = {(t, ty) for t, ty, _ in _found("Die Partei Attayar und Regierungschef Hichem Mechichi.", "de")}
     assert {("Attayar", "ORG"), ("Hichem Mechichi", "PER")} <= got
     assert ("Torgau", "LOC") in {(t, ty) for t, ty, _ in _found("Der Ort wurde in die Kreisstadt Torgau eingemeindet.", "de")}
+    text = "Ölgesellschaft Petrobras , Fußball-Bundesligisten Hertha BSC , Landesbank Baden-Württemberg"
+    spans = tokenize(text)
+    words = [text[a:b] for a, b in spans]
+    found = rules.correct(text, spans, [(0, 2, "ORG"), (3, 6, "ORG"), (7, 9, "ORG")])
+    # a compound whose head names a kind of organisation opens no name; a bank's is its own name's first word
+    assert [(" ".join(words[a:b]), t) for a, b, t in found] == [
+        ("Petrobras", "ORG"), ("Hertha BSC", "ORG"), ("Landesbank Baden-Württemberg", "ORG")]
 
 
 def test_german_roads_with_a_space_are_places() -> None:

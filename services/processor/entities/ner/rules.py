@@ -157,7 +157,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 continue  # "Lee, 68, of Torrance": a number names no one
             while typ == "PER" and hi - lo > 1 and ws[lo - a].lower() in _TITLES:
                 lo += 1  # "Chancellor Helmut Kohl"
-            if 1 < hi - lo <= 4 and ws[lo - a] in _CLASS_NOUNS and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
+            if 1 < hi - lo <= 4 and _class_noun(ws[lo - a]) and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
                 lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
             name = _after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
             if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
@@ -193,6 +193,16 @@ _CLASS_NOUNS = frozenset(
     Terrormiliz Stiftung Fluggesellschaft Airline Internetkonzern Chiphersteller Versicherer Discounter
     Kreisstadt Hauptstadt Landeshauptstadt Provinzhauptstadt Großstadt Kleinstadt Hafenstadt Metropole""".split()
 )
+# The heads of German compounds that name a kind of organisation ("Ölgesellschaft", "Chemiekonzern",
+# "Fußball-Bundesligisten", "Spartensender"); not -bank: "Landesbank Baden-Württemberg" is one name.
+_CLASS_ENDINGS = ("gesellschaft", "konzern", "hersteller", "ligist", "ligisten", "sender", "zeitung", "agentur",
+                  "versicherer", "verein", "verband", "partei")
+
+
+def _class_noun(word: str) -> bool:
+    return word in _CLASS_NOUNS or (word.endswith(_CLASS_ENDINGS) and word[:1].isupper())
+
+
 # German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
 _TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
                   "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
