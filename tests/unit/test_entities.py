@@ -201,6 +201,34 @@ def test_fast_decoder_equals_crfsuite() -> None:
         assert non_o > 10
 
 
+def test_runs_equal_the_runs_of_the_labels(monkeypatch) -> None:
+    """LinearCRF.runs (the runs read off by the compiled decoder) equals crf.label_runs over decode's
+    labels: on the seeds, on made-up text, and past the table's bound (decode's general path)."""
+    from services.processor.entities.ner import crf as crf_module
+    from services.processor.entities.ner.crf import label_runs
+    from services.processor.entities.tag import _tagger
+    from services.processor.entities.ner.tagger import boundary_marks
+    from services.processor.entities.ner.text import sentences, tokenize
+
+    tagger = _tagger()
+    words = _vocabulary(400, seed=4)
+    made_up = " ".join(f"{w}." if i % 9 == 8 else w for i, w in enumerate(words))
+    for body, lang in ((seed("000"), "nl"), (seed("003"), "de"), (made_up, "nl"), (made_up, "de")):
+        crf = tagger.crf(lang)
+        spans = tokenize(body)
+        toks = [body[s:e] for s, e in spans]
+        sents = sentences(body, spans)
+        marks = boundary_marks(body, spans, tagger.gaz.scan(body, lang), lang)
+        got = crf.runs(toks, sents, marks)
+        assert got == label_runs(crf.decode(toks, sents, marks), sents)
+        assert len(got) > 5
+    monkeypatch.setattr(crf_module, "_MAX_WORDS", 100)
+    small = crf_module.LinearCRF(crf_module.Path(tagger._paths["nl"]))
+    spans = tokenize(made_up)
+    toks, sents = [made_up[s:e] for s, e in spans], sentences(made_up, spans)
+    assert small.runs(toks, sents, []) == label_runs(tagger.crf("nl").decode(toks, sents, []), sents)  # type: ignore[union-attr]
+
+
 def _vocabulary(n: int, seed: int) -> list[str]:
     """n distinct pseudo-words, some capitalised, deterministic."""
     import random
@@ -377,6 +405,10 @@ def test_ahead_of_time_kernels_are_current_and_equal_the_jit() -> None:
         ca, cb = np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64)
         assert aot.both(cp, table, a, ca) == jit.both(cp, table, b, cb)
         assert (a == b).all() and (ca == cb).all()
+        k = int(ca[0])
+        ja, jb = np.zeros(2 * n + 1, dtype=np.uint32), np.zeros(2 * n + 1, dtype=np.uint32)
+        assert aot.joined(cp, a[:k], a[n : n + k], ja) == jit.joined(cp, b[:k], b[n : n + k], jb)
+        assert (ja == jb).all()
     gen = np.random.default_rng(3)
     for _ in range(200):
         n, words, labels = int(gen.integers(1, 40)), int(gen.integers(1, 30)), int(gen.integers(2, 10))
@@ -389,6 +421,10 @@ def test_ahead_of_time_kernels_are_current_and_equal_the_jit() -> None:
         assert (aot.viterbi(*args) == jit.viterbi(*args)).all()
         ha, hb = np.zeros(2 * n, dtype=np.int64), np.zeros(2 * n, dtype=np.int64)
         assert aot.viterbi_hits(*args, 0, ha) == jit.viterbi_hits(*args, 0, hb) and (ha == hb).all()
+        kind = gen.integers(-1, 3, labels)
+        inner = gen.integers(0, 2, labels).astype(np.bool_)
+        ra3, rb3 = np.zeros(3 * n, dtype=np.int64), np.zeros(3 * n, dtype=np.int64)
+        assert aot.viterbi_runs(*args, kind, inner, ra3) == jit.viterbi_runs(*args, kind, inner, rb3) and (ra3 == rb3).all()
         rows, slots = gen.integers(0, words, 20), gen.integers(0, 6, 20)
         weights = gen.standard_normal((words, labels))
         ra, rb = np.zeros((6, labels)), np.zeros((6, labels))
@@ -414,6 +450,11 @@ def test_compiled_scanners_equal_the_regexes() -> None:
         assert charscan.tokens_and_pieces(text) == (charscan.tokens(text), charscan.capital_pieces(text)), text
         got = charscan.tokens_pieces_breaks(text)
         assert got is None or got[2] == charscan.breaks(text, len(got[0])), text
+        assert got is None or got[3] == [text[s:e] for s, e in got[0]], text  # the texts cut from one decoded string
+        with_nul = text.replace("_", "\0")  # the separator _cut uses: slices instead
+        got = charscan.tokens_pieces_breaks(with_nul)
+        assert got is None or got[3] == [with_nul[s:e] for s, e in got[0]], with_nul
+        assert got is None or got[1] == charscan.capital_pieces(with_nul), with_nul
         spans = charscan.tokens(text)
         assert sentences(text, spans) == _sentences_by_regex(text, spans), text  # the breaks read off the tokens
     assert charscan.tokens("Smile \U0001f600") is None and charscan.capital_pieces("\U0001f600 A") is None

@@ -73,6 +73,30 @@ def read_model(buf: bytes) -> tuple[list[str], list[str], np.ndarray]:
     return _cqdb_strings(buf, off_labels), _cqdb_strings(buf, off_attrs), feats
 
 
+def _bounds(sents: list[tuple[int, int]]) -> np.ndarray:
+    return np.fromiter(chain.from_iterable(sents), dtype=np.int64, count=2 * len(sents)).reshape(-1, 2)
+
+
+def label_runs(labels: list[tuple[int, str]], sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The names in BIO labels (decode's (token index, label), in order) as (first token, last + 1,
+    type): a label other than O opens one, and the I- labels of its type right after it in its
+    sentence go on with it; a name never crosses a sentence start."""
+    starts = {a for a, _b in sents}
+    runs: list[tuple[int, int, str]] = []
+    start = prev = -2
+    typ = ""
+    for i, lab in labels:  # the non-O tokens, in order
+        if start >= 0 and not (i == prev + 1 and i not in starts and lab[0] == "I" and lab[2:] == typ):
+            runs.append((start, prev + 1, typ))
+            start = -2
+        if start < 0:
+            start, typ = i, lab[2:]
+        prev = i
+    if start >= 0:
+        runs.append((start, prev + 1, typ))
+    return runs
+
+
 class LinearCRF:
     def __init__(self, model_path: Path) -> None:
         labels, attrs, feats = read_model(model_path.read_bytes())
@@ -92,6 +116,10 @@ class LinearCRF:
         tr = ~state
         self.trans[feats["src"][tr].astype(np.int64), feats["dst"][tr].astype(np.int64)] = weights[tr]
         self._eos = self._vec(["EOS"])
+        # For viterbi_runs: each label's type as an index into _types (-1: O), and whether it is an I- label.
+        self._types: list[str] = list(dict.fromkeys(lab[2:] for lab in self.labels if lab != "O"))
+        self._kind = np.array([-1 if lab == "O" else self._types.index(lab[2:]) for lab in self.labels], dtype=np.int64)
+        self._inner = np.array([lab[0] == "I" for lab in self.labels], dtype=np.bool_)
         self._gaz: dict[str | None, int] = {None: 0}
         self._gaz_rows: list[np.ndarray] = [np.zeros(n)]
         self._gaz_table = np.array(self._gaz_rows)
@@ -156,7 +184,31 @@ class LinearCRF:
         label) for the tokens not labelled O. marks: (token index, gazetteer tag), see tagger.gaz_marks."""
         if not tokens:
             return []
+        gaz = self._gaz_array(len(tokens), marks)
+        if self._fits(tokens):  # the usual case: one compiled call
+            return self._decode_whole(tokens, sents, gaz)
+        return self._decode_runs(tokens, sents, gaz)
+
+    def runs(self, tokens: list[str], sents: list[tuple[int, int]], marks: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+        """label_runs(self.decode(tokens, sents, marks), sents): the names as (first token, last + 1,
+        type), read off the labels by the compiled call that decodes them when the text fits the table."""
+        if not tokens:
+            return []
+        gaz = self._gaz_array(len(tokens), marks)
+        if not self._fits(tokens):
+            return label_runs(self._decode_runs(tokens, sents, gaz), sents)
         n = len(tokens)
+        out = np.empty(3 * n, dtype=np.int64)
+        k = kernels().viterbi_runs(self._bind(tokens), gaz, _bounds(sents), self._table, self._gaz_table, self._eos, self.trans,
+                                   self._kind, self._inner, out)
+        if k < 0:
+            raise IndexError("CRF word table out of step with its ids")
+        flat = out[: 3 * k].tolist()
+        types = self._types
+        return list(zip(flat[0::3], flat[1::3], [types[t] for t in flat[2::3]]))
+
+    def _gaz_array(self, n: int, marks: list[tuple[int, str]]) -> np.ndarray:
+        """Each token's gazetteer row id (0: none)."""
         gaz = np.zeros(n, dtype=np.int64)
         if marks:
             gid, known = self._gaz_id, self._gaz.get
@@ -168,10 +220,19 @@ class LinearCRF:
             if max(gaz_ids) >= len(self._gaz_table):
                 raise IndexError("CRF gazetteer table out of step with its ids")
             gaz[list(by_token)] = gaz_ids
+        return gaz
+
+    def _fits(self, tokens: list[str]) -> bool:
+        """Whether all of tokens can be bound without a reset (a full table is reset first)."""
         if self._n >= _MAX_WORDS:
             self._reset()
+        return self._n + len(tokens) <= _MAX_WORDS
+
+    def _decode_runs(self, tokens: list[str], sents: list[tuple[int, int]], gaz: np.ndarray) -> list[tuple[int, str]]:
+        """decode over runs of sentences that each fit the table (_chunks)."""
+        n = len(tokens)
         runs = self._chunks(tokens, sents)
-        if len(runs) == 1:  # one run over the whole text: the usual case, one compiled call
+        if len(runs) == 1:
             return self._decode_whole(tokens, sents, gaz)
         out = np.zeros(n, dtype=np.int64)
         for k, run in enumerate(runs):
@@ -197,19 +258,23 @@ class LinearCRF:
         hits = np.flatnonzero(out != self.O)
         return list(zip(hits.tolist(), [names[k] for k in out[hits].tolist()]))
 
+    def _bind(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' word ids, rows filled for new forms in order of first occurrence (all fit: _fits)."""
+        n = len(tokens)
+        get = self._ids.get
+        found = np.fromiter(map(get, tokens, repeat(0, n)), dtype=np.int64, count=n)
+        if not found.all():
+            new = self._word_id
+            found = np.fromiter([k or get(t) or new(t) for k, t in zip(found.tolist(), tokens)], dtype=np.int64, count=n)
+        return found
+
     def _decode_whole(self, tokens: list[str], sents: list[tuple[int, int]], gaz: np.ndarray) -> list[tuple[int, str]]:
         """decode's result when all sentences fit one run: ids bound, then one compiled call that
         checks them against the tables, runs Viterbi and keeps the non-O labels (what decode's general
         path computes with several numpy steps)."""
         n = len(tokens)
-        get = self._ids.get
-        found = list(map(get, tokens, repeat(0, n)))
-        if 0 in found:  # new word forms: rows filled in order of first occurrence
-            new = self._word_id
-            found = [k or get(t) or new(t) for k, t in zip(found, tokens)]
-        bounds = np.fromiter(chain.from_iterable(sents), dtype=np.int64, count=2 * len(sents)).reshape(-1, 2)
         hits = np.empty(2 * n, dtype=np.int64)
-        k = kernels().viterbi_hits(np.fromiter(found, dtype=np.int64, count=n), gaz, bounds, self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
+        k = kernels().viterbi_hits(self._bind(tokens), gaz, _bounds(sents), self._table, self._gaz_table, self._eos, self.trans, self.O, hits)
         if k < 0:
             raise IndexError("CRF word table out of step with its ids")
         flat = hits[: 2 * k].tolist()

@@ -1,5 +1,6 @@
 """The compiled kernels of the tagging hot path: charscan.py's scanners (tokens, capital pieces,
-sentence breaks over code points) and crf.py's word rows and Viterbi decoding.
+sentence breaks over code points, the spans' texts) and crf.py's word rows, Viterbi decoding and the
+runs of labels it gives.
 
 Callers get them from compiled.kernels(): the ahead-of-time build of this module when it is current
 (no numba at run time), else these functions, compiled by numba on first use and cached on disk.
@@ -148,6 +149,20 @@ def pieces(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover 
     return k
 
 
+@njit(cache=True, nogil=True)
+def joined(cp, starts, ends, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The code points of each span starts[i]:ends[i] of cp, each followed by a 0, into out; how many
+    written (charscan cuts the decoded string at the 0s: one split in C, not a slice per span)."""
+    q = 0
+    for i in range(starts.shape[0]):
+        for p in range(starts[i], ends[i]):
+            out[q] = cp[p]
+            q += 1
+        out[q] = 0
+        q += 1
+    return q
+
+
 # crf.py's kernels: see LinearCRF.
 
 
@@ -225,4 +240,44 @@ def viterbi_hits(ids, gaz, sents, table, gaz_table, eos, trans, o, hits):  # typ
             hits[2 * k] = i
             hits[2 * k + 1] = labels[i]
             k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def viterbi_runs(ids, gaz, sents, table, gaz_table, eos, trans, kind, inner, runs):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """viterbi's labels as runs (first token, last + 1, kind) flattened into runs: kind[y] is label
+    y's type (-1 for O), inner[y] whether y is an I- label. A run is a label other than O and the
+    I- labels of its type right after it in its sentence (crf.label_runs, the definition). Their
+    number, or -1 when an id lies past its table (nothing is read then)."""
+    n = ids.shape[0]
+    for i in range(n):
+        if ids[i] < 0 or ids[i] >= table.shape[0] or gaz[i] < 0 or gaz[i] >= gaz_table.shape[0]:
+            return -1
+    labels = viterbi(ids, gaz, sents, table, gaz_table, eos, trans)
+    opens = np.zeros(n, dtype=np.bool_)
+    for s in range(sents.shape[0]):
+        opens[sents[s, 0]] = True
+    k = 0
+    start = -2
+    prev = -2
+    typ = -1
+    for i in range(n):
+        y = labels[i]
+        if kind[y] < 0:
+            continue
+        if start >= 0 and not (i == prev + 1 and not opens[i] and inner[y] and kind[y] == typ):
+            runs[3 * k] = start
+            runs[3 * k + 1] = prev + 1
+            runs[3 * k + 2] = typ
+            k += 1
+            start = -2
+        if start < 0:
+            start = i
+            typ = kind[y]
+        prev = i
+    if start >= 0:
+        runs[3 * k] = start
+        runs[3 * k + 1] = prev + 1
+        runs[3 * k + 2] = typ
+        k += 1
     return k

@@ -127,20 +127,7 @@ class Tagger:
             words = [text[s:e] for s, e in spans]
         if sents is None:
             sents = sentences(text, spans)
-        labels = crf.decode(words, sents, marks)
-        starts = {a for a, _b in sents}
-        runs: list[tuple[int, int, str]] = []
-        start = prev = -2
-        typ = ""
-        for i, lab in labels:  # the non-O tokens, in order
-            if start >= 0 and not (i == prev + 1 and i not in starts and lab[0] == "I" and lab[2:] == typ):
-                runs.append((start, prev + 1, typ))
-                start = -2
-            if start < 0:
-                start, typ = i, lab[2:]
-            prev = i
-        if start >= 0:
-            runs.append((start, prev + 1, typ))
+        runs = crf.runs(words, sents, marks)
         if lang == "en":
             runs = rules.nationalities(text, spans, runs)
         elif lang == "de":
@@ -203,10 +190,9 @@ class Tagger:
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
-        spans, pieces, breaks = tokens_pieces_breaks(text)
+        spans, pieces, breaks, words = tokens_pieces_breaks(text)
         if not spans:
             return []
-        words = [text[s:e] for s, e in spans]
         # The model and its gazetteer features read headlines in prose case; the linker reads the text
         # as written (its rules for adding names know capitals), and offsets are the same in both.
         cased = truecase(text, spans, words, lang, self.linker.well_known)

@@ -48,11 +48,15 @@ def tokens_and_pieces(text: str) -> tuple[list[Span], list[tuple[int, int, str]]
     return (tokenize(text), capital_pieces(text)) if got is None else got
 
 
-def tokens_pieces_breaks(text: str) -> tuple[list[Span], list[tuple[int, int, str]], list[int] | None]:
-    """(tokenize(text), capital_pieces(text), the tokens sentences looks at as breaks or None) from one
-    compiled pass when text is in the BMP (else the regexes, and None: sentences finds them)."""
+def tokens_pieces_breaks(text: str) -> tuple[list[Span], list[tuple[int, int, str]], list[int] | None, list[str]]:
+    """(tokenize(text), capital_pieces(text), the tokens sentences looks at as breaks or None, the
+    tokens' texts) from one compiled pass when text is in the BMP (else the regexes, and None:
+    sentences finds them)."""
     got = charscan.tokens_pieces_breaks(text)
-    return (tokenize(text), capital_pieces(text), None) if got is None else got
+    if got is None:
+        spans = tokenize(text)
+        return spans, capital_pieces(text), None, [text[s:e] for s, e in spans]
+    return got
 
 
 def sentences(text: str, spans: list[Span], breaks: list[int] | None = None) -> list[tuple[int, int]]:
