@@ -433,6 +433,41 @@ def test_ahead_of_time_kernels_are_current_and_equal_the_jit() -> None:
         assert ra.tobytes() == rb.tobytes()
 
 
+def test_trim_shortcut_equals_the_token_reading() -> None:
+    """tagger._clean_edges (read off the characters at a span's edges) holds only for a span on token
+    boundaries that _trim's token reading keeps whole: fuzzed spans over fuzzed text."""
+    import random
+    from unittest import mock
+
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner import tagger
+    from services.processor.entities.ner.text import tokenize
+
+    rnd = random.Random(11)
+    alphabet = list("aZÉé.,;:!?/-‐'’_()[]\"“”„«» \n\t1ßǅ\u00a0…") + ["Ab", "U.S.", "1,5", "dpa", "van"] + [" ", "Berlin", "Zee"] * 8
+    shortcuts = 0
+    for _ in range(4_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30)))
+        spans = tokenize(text)
+        if not spans:
+            continue
+        starts, ends = {s for s, _ in spans}, {e for _, e in spans}
+        for _ in range(5):
+            a = rnd.randrange(len(text)) if rnd.random() < 0.5 else rnd.choice(spans)[0]
+            b = rnd.randint(a + 1, len(text))
+            b = max((e for _, e in spans if e <= b), default=b) if rnd.random() < 0.5 and b > a + 1 else b
+            if b <= a:
+                continue
+            if not tagger._clean_edges(text, a, b):
+                continue
+            shortcuts += 1
+            assert a in starts and b in ends, (text, a, b)
+            f = Found(a, b, rnd.choice(["PER", "ORG", "LOC", "MISC"]))
+            with mock.patch.object(tagger, "_clean_edges", lambda text, start, end: False):
+                assert tagger._trim(text, spans, f) == [f], (text, a, b)
+    assert shortcuts > 300
+
+
 def test_compiled_scanners_equal_the_regexes() -> None:
     """charscan's token and capital-piece loops give exactly the regexes' matches (fuzzed over the
     character classes they tell apart), or None beyond the BMP."""

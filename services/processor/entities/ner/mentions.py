@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import accumulate
 from operator import attrgetter
 
@@ -484,13 +485,26 @@ def nl_adjective(text: str, f: Found, lang: str, known: Callable[[str], bool]) -
     if f.type in ("PER", "MISC"):
         return f
     word = text[f.start : f.end]
-    if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
+    shape = _adjective_shape(word, lang)
+    if shape == 0:
+        return f
+    if shape < 0:
         return Found(f.start, f.end, "MISC")
-    first, sep, rest = word.partition(" ")
-    if (lang == "nl" and sep and _NL_ADJ.search(first) and not all(w[:1].isupper() for w in rest.split())
-            and not known(join_key(fold_key(word)))):
-        return Found(f.start, f.start + len(first), "MISC")
+    if not known(join_key(fold_key(word))):
+        return Found(f.start, f.start + shape, "MISC")
     return f
+
+
+@lru_cache(maxsize=65536)
+def _adjective_shape(word: str, lang: str) -> int:
+    """nl_adjective's reading of a place's or organisation's word(s) alone: -1 all MISC, n > 0 the first
+    n characters MISC unless the knowledge base knows the whole name, 0 neither."""
+    if (lang == "nl" and _NL_ADJ.search(word)) or word in _LANGUAGE_NAMES.get(lang, ()):
+        return -1
+    first, sep, rest = word.partition(" ")
+    if lang == "nl" and sep and _NL_ADJ.search(first) and not all(w[:1].isupper() for w in rest.split()):
+        return len(first)
+    return 0
 
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).

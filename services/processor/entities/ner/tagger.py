@@ -273,10 +273,26 @@ _BRACKETS = frozenset("()")
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»")
 
 
+_OPENS_TOKEN = frozenset(" \t\n(\"“„‘«[")  # a character after which a capital starts a token
+_ENDS_TOKEN = frozenset(" \t\n,;:!?)\"”»]")  # a character before which a letter ends a token
+
+
+def _clean_edges(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] begins and ends on token boundaries with a capital first and a letter
+    last: then its first token is no lower-case word, bracket or punctuation, nor is its last (what
+    _trim looks up the tokens for). Neither neighbour can join a token across the boundary: a
+    blank, an opening bracket or quote before a capital; a blank or a closing mark after a letter
+    (no number, word or dotted abbreviation goes on across those)."""
+    return text[start].isupper() and text[end - 1].isalpha() and (start == 0 or text[start - 1] in _OPENS_TOKEN) \
+        and (end == len(text) or text[end] in _ENDS_TOKEN)
+
+
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     """Names do not start with a lower-case word ("gebied van Energie"), nor start or end with a comma
     or a stray bracket: trim those tokens off a model span (none left: drop it). A lower-case last word
     stays ("Neotropisch gebied", "Engelse nationale elftal"): trimming it cost more than it won on the dev sets."""
+    if _clean_edges(text, f.start, f.end):
+        return [f]  # the usual case, read off the characters at f's edges
     if f.type == "MISC" and text[f.start].islower() and rules.german_nationality(text[f.start : f.end]):
         return [f]  # "die tunesischen Behörden": an adjective is how German writes this MISC
     first = bisect_left(spans, (f.start, -1))
