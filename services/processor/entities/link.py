@@ -431,14 +431,17 @@ class Linker:
         return out
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
+        cands = self.kb.lookup(h.key)
+        got = self._static.get((h.key, None, ctx.lang))
+        if got is None or got[0] is not cands:
+            got = self._static_choices(cands, h.key, None, ctx.lang)
+        if not any(_prior_adds(c[0], h.key) for c in got[1]):
+            return None  # resolve picks one of these or none: no context can make it addable
         if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
             return None  # part of a longer name the KB does not have ("New Mexico", "Columbia Records")
         ctx.span = (h.start, h.end)
-        e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
-        if e is None:
-            return None
-        least = _ADD_PRIOR_MULTI if " " in h.key else _ADD_PRIOR
-        if e.prior < least and not (e.type == "PER" and " " in h.key):
+        e = self.resolve(cands, h.key, None, ctx)
+        if e is None or not _prior_adds(e, h.key):
             return None
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
@@ -450,6 +453,12 @@ def _common_name(key: str, lang: str) -> bool:
     surname are both frequent words of the language's text."""
     first, _, rest = key.partition(" ")
     return bool(rest) and zipf(first, lang) + zipf(rest.rpartition(" ")[2], lang) >= _COMMON_NAME
+
+
+def _prior_adds(e: Entity, key: str) -> bool:
+    """Whether e is known enough to be added by the name key where the model tagged nothing: a
+    prior of _ADD_PRIOR for one word, _ADD_PRIOR_MULTI for several, or a person's full name."""
+    return e.prior >= (_ADD_PRIOR_MULTI if " " in key else _ADD_PRIOR) or (e.type == "PER" and " " in key)
 
 
 def _person_cue(prev: str) -> bool:

@@ -107,24 +107,19 @@ class KB:
             pieces = capital_pieces(text)
         out: list[Hit] = []
         raw, prefixes = self._raw, self.prefixes
-        # Which distinct capitalised words can start a name: decided once per process (_start).
+        # Which capitalised words can start a name: decided once per process (_start).
         known = self._starts
-        starts: dict[str, tuple[str, bool, bool]] = {}
-        for word in {p[2] for p in pieces}:
+        next_piece, done = _NEXT_PIECE.match, 0
+        for a, end, word in pieces:
+            if a < done:
+                continue
             got = known.get(word, False)
             if got is False:
                 got = self._start(word)
                 if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
                     known.clear()
                 known[word] = got
-            if got is not None:
-                starts[word] = got
-        if not starts:
-            return out
-        next_piece, done = _NEXT_PIECE.match, 0
-        for a, end, word in pieces:
-            got = starts.get(word)
-            if got is None or a < done:
+            if got is None:
                 continue
             key, alias, walk = got
             best, best_end = (key if alias else None), end

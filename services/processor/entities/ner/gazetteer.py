@@ -155,30 +155,25 @@ class Gazetteer:
         """
         if pieces is None:
             pieces = capital_pieces(text)
-        # Only pieces that do not start lower case can start a name: the distinct ones are decided
-        # once per process and language filter (_start), then the following pieces are walked from
-        # each occurrence of a start that longer keys continue.
+        # Only pieces that do not start lower case can start a name: each word is decided once per
+        # process and language filter (_start), then the following pieces are walked from each
+        # occurrence of a start that longer keys continue.
         out: list[Match] = []
         known = self._starts.get(lang)
         if known is None:
             known = self._starts[lang] = {}
-        starts: dict[str, _Start] = {}
-        for word in {p[2] for p in pieces}:
+        table, prefixes = self.table, self.prefixes
+        next_piece, done = _NEXT_PIECE.match, 0
+        for a, end, word in pieces:
+            if a < done:
+                continue
             got = known.get(word, False)
             if got is False:
                 got = self._start(word, lang)
                 if len(known) >= _STARTS_MAX:  # bounded: a stream sees an open vocabulary
                     known.clear()
                 known[word] = got
-            if got is not None:
-                starts[word] = got
-        if not starts:
-            return out
-        table, prefixes = self.table, self.prefixes
-        next_piece, done = _NEXT_PIECE.match, 0
-        for a, end, word in pieces:
-            got = starts.get(word)
-            if got is None or a < done:
+            if got is None:
                 continue
             key, walk, entry = got
             # Walk on while the pieces so far begin some key (a trie walk over the prefix set). The
