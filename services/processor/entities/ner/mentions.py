@@ -343,8 +343,9 @@ def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str]
            else f for f in found]
     n = len(spans)
     tokens: list[int] = []  # the candidates' token indices
+    ends_any_case = _STREET_ENDINGS_ANY_CASE[lang]
     for _a, b, piece in pieces:
-        if piece.endswith(_STREET_ENDINGS_ANY_CASE[lang]):  # the last piece of "Karl-Marx-Allee"
+        if piece.endswith(ends_any_case):  # the last piece of "Karl-Marx-Allee"
             k = bisect_left(spans, (b, -1)) - 1  # the token ending at b, if any
             if 0 <= k < n and spans[k][1] == b and _street(words[k], endings, lang):
                 tokens.append(k)
@@ -398,7 +399,7 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
     added: list[Found] = []
     n = len(spans)
     for a, b, w in pieces:
-        if not (w in _NL_DEMONYMS or (len(w) >= 5 and _NL_ADJ.search(w))) \
+        if not (w in _NL_DEMONYMS or (len(w) >= 5 and w.endswith(_NL_ADJ_ENDS) and _NL_ADJ.search(w))) \
                 or (k := bisect_left(spans, (a, -1))) == n or spans[k] != (a, b):
             continue  # not a whole token of either kind
         i = bisect_left(starts, b) - 1
@@ -509,6 +510,7 @@ def _adjective_shape(word: str, lang: str) -> int:
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_NL_ADJ_ENDS = ("se", "sche")  # what a piece (no line break in it) must end with for _NL_ADJ
 _LANGUAGE_NAMES = {
     "nl": frozenset("Nederlands Engels Frans Duits Spaans Italiaans Russisch Arabisch Turks Pools Chinees Japans".split()),
     "de": frozenset("Deutsch Englisch Französisch Spanisch Italienisch Russisch Arabisch Türkisch Polnisch Chinesisch".split()),
