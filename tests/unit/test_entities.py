@@ -468,6 +468,25 @@ def test_trim_shortcut_equals_the_token_reading() -> None:
     assert shortcuts > 300
 
 
+def test_after_place_noun_equals_its_regex() -> None:
+    """mentions.after_place_noun (the regex tried where str.find sees a place noun) finds what
+    _NL_AFTER_PLACE_NOUN.finditer finds: fuzzed text of place nouns, names and separators."""
+    import random
+
+    from services.processor.entities.ner import mentions
+
+    rnd = random.Random(5)
+    parts = [*mentions._NL_PLACE_NOUNS, *(f"{noun} Schoorl" for noun in mentions._NL_PLACE_NOUNS), "hoofd", "deel",
+             "Schoorl", "Ölst", "A", "x", " ", " ", "-", "\n", ".", "1", "é", "_"]
+    found = 0
+    for _ in range(5_000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 14)))
+        want = [(m.span(), m.span(1)) for m in mentions._NL_AFTER_PLACE_NOUN.finditer(text)]
+        assert [(m.span(), m.span(1)) for m in mentions.after_place_noun(text)] == want, text
+        found += len(want)
+    assert found > 200
+
+
 def test_compiled_scanners_equal_the_regexes() -> None:
     """charscan's token and capital-piece loops give exactly the regexes' matches (fuzzed over the
     character classes they tell apart), or None beyond the BMP."""

@@ -323,10 +323,27 @@ _STREET_ENDINGS = {
 }
 _STREET_ENDINGS_ANY_CASE = {lang: (*ends, *(e.capitalize() for e in ends)) for lang, ends in _STREET_ENDINGS.items()}
 # Dutch words of a place's kind before its name ("de gemeente Schoorl", "het klooster Koutloumousiou").
-_NL_AFTER_PLACE_NOUN = re.compile(
-    r"\b(?:gemeente|stad|dorp|plaats|provincie|regio|eiland|rivier|hoofdstad|wijk|kanton|departement|graafschap"
-    r"|hertogdom|deelgemeente|klooster|kasteel) ([A-ZÀ-Þ][^\W\d_]*)\b"
-)
+_NL_PLACE_NOUNS = ("gemeente", "stad", "dorp", "plaats", "provincie", "regio", "eiland", "rivier", "hoofdstad", "wijk",
+                   "kanton", "departement", "graafschap", "hertogdom", "deelgemeente", "klooster", "kasteel")
+_NL_AFTER_PLACE_NOUN = re.compile(r"\b(?:" + "|".join(_NL_PLACE_NOUNS) + r") ([A-ZÀ-Þ][^\W\d_]*)\b")
+
+
+def after_place_noun(text: str) -> list[re.Match[str]]:
+    """_NL_AFTER_PLACE_NOUN.finditer(text), tried only where str.find sees a place noun and a blank
+    (the regex alone tries every position: ~0.1 ms on a 3.7 KB article). Its matches cannot overlap
+    (each starts on a word boundary and ends after the word it captures), so matching at each such
+    position in order finds the same ones."""
+    at: set[int] = set()
+    for noun in _NL_PLACE_NOUNS_BLANK:
+        p = text.find(noun)
+        while p >= 0:
+            at.add(p)
+            p = text.find(noun, p + 1)
+    match = _NL_AFTER_PLACE_NOUN.match
+    return [m for p in sorted(at) if (m := match(text, p)) is not None]
+
+
+_NL_PLACE_NOUNS_BLANK = tuple(noun + " " for noun in _NL_PLACE_NOUNS)
 
 
 def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
@@ -350,7 +367,7 @@ def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str]
             if 0 <= k < n and spans[k][1] == b and _street(words[k], endings, lang):
                 tokens.append(k)
     if lang == "nl":
-        for m in _NL_AFTER_PLACE_NOUN.finditer(text):
+        for m in after_place_noun(text):
             k = bisect_left(spans, (m.start(1), -1))
             if k < n and spans[k] == m.span(1) and not common_word(m.group(1).lower(), lang):
                 tokens.append(k)
