@@ -468,6 +468,37 @@ def test_trim_shortcut_equals_the_token_reading() -> None:
     assert shortcuts > 300
 
 
+def test_capitalised_names_shortcut_equals_the_token_reading() -> None:
+    """Tagger.capitalised_names with the model's words read from the text itself (its shortcut: a
+    piece's own text decides) gives what it gives from an equal copy of the text (every piece's token
+    looked up), on the seeds and on made-up text with names, possessives, hyphens and digits."""
+    import random
+
+    from services.processor.entities.tag import _tagger
+    from services.processor.entities.ner import mentions
+    from services.processor.entities.ner.text import sentences, tokens_pieces_breaks
+
+    tagger = _tagger()
+    rnd = random.Random(9)
+    vocab = ["Dehaene", "Hitler’s", "Jean-Luc", "Abc1", "Poetin", "zei", "de", "Lyon", "in", "was", "Kirill", "Dmitriev",
+             "Müller", "O'Brien", "U.S.", ".", ",", "\n", "HSV", "the", "said"]
+    texts = [(seed("000"), "nl"), (seed("003"), "de")]
+    texts += [(" ".join(rnd.choice(vocab) for _ in range(rnd.randint(1, 40))), lang) for _ in range(300) for lang in ("nl", "de", "en")]
+    added = 0
+    for text, lang in texts:
+        spans, pieces, breaks, words = tokens_pieces_breaks(text)
+        if lang == "en":
+            words = mentions.without_possessives(text, spans, words)
+        sents = sentences(text, spans, breaks)
+        copy = "".join(list(text))
+        assert copy is not text or len(text) < 2
+        found = tagger.crf_spans(text, spans, [], lang, words, sents)
+        got = tagger.capitalised_names(text, text, spans, sents, pieces, words, found, lang)
+        assert got == tagger.capitalised_names(text, copy, spans, sents, pieces, words, found, lang), text
+        added += len(got) - len(found)
+    assert added > 10
+
+
 def test_after_place_noun_equals_its_regex() -> None:
     """mentions.after_place_noun (the regex tried where str.find sees a place noun) finds what
     _NL_AFTER_PLACE_NOUN.finditer finds: fuzzed text of place nouns, names and separators."""

@@ -157,8 +157,12 @@ class Tagger:
         if crf is None:
             return found
         capitals = [a for a, _b, piece in pieces if piece[0].isupper()]  # where capitalised words start
+        # A token starting at a piece is name-like only as that piece (all letters: no joiner, no digit
+        # after it; "Hitler’s" read as "Hitler"); with the model's words from text, that piece's own
+        # text is one cached test and the rest need no look-up.
+        starts = [a for a, _b, piece in pieces if _name_like(piece, lang)] if cased is text else capitals
         n = len(spans)
-        names = [k for p in capitals if (k := bisect_left(spans, (p, -1))) < n and spans[k][0] == p and _name_like(words[k], lang)]
+        names = [k for p in starts if (k := bisect_left(spans, (p, -1))) < n and spans[k][0] == p and _name_like(words[k], lang)]
         if not names:
             return found
         found_starts = [f.start for f in found]
