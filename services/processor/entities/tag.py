@@ -45,7 +45,7 @@ def tag_entities(body: str, language: str) -> list[Mention]:
     if not body or not body.strip():
         return []
     lang = (language or "und").strip().lower() or "und"
-    return [_mention(body[f.start : f.end], f.start, f.end, f.type, f.entity_id, f.name) for f in _tagger().tag(body, lang)]
+    return [_mention(body[s:e], s, e, t, i, n) for s, e, t, i, n in _tagger().tag(body, lang)]  # Found's fields, in order
 
 
 _new, _set = Mention.__new__, object.__setattr__
