@@ -682,7 +682,9 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
             if ref is None or text[ref.start : ref.end].rpartition(" ")[2] != surface:
                 continue
         else:
-            ref = by_surface.get(key) if not _short_lower(text, f.start, f.end, "".join(key)) else None
+            ref = by_surface.get(key)
+            if ref is not None and _short_lower(text, f.start, f.end, "".join(key)):
+                ref = None
             if ref is None and len(key) == 1 and key[0].endswith("s"):
                 ref = by_surface.get((key[0][:-1],))
             if ref is None or not (ref.type == f.type or ref.type == "PER"):
