@@ -243,6 +243,7 @@ class Linker:
         # the other words around the name (_place_veto) places only.
         person: bool | None = None
         place: bool | None = None
+        prev = ""  # ctx.prev_word(start), read with person
         scored: list[tuple[int, Entity]] = []
         blocking = None  # the best score of a foreign region held back below: it still makes a namesake unsure
         regions = self.kb.regions
@@ -272,12 +273,13 @@ class Linker:
                     continue  # a foreign region whose country the article does not name ("Munster", Ireland)
             if vetoed_by >= 0:
                 if person is None:
-                    person = _person_cue(ctx.prev_word(start))
+                    prev = ctx.prev_word(start)
+                    person = _person_cue(prev)
                 if person:
                     continue
                 if vetoed_by == 0:
                     if place is None:
-                        place = self._place_veto(key, start, end, ctx)
+                        place = self._place_veto(key, start, end, prev, ctx)
                     if place:
                         continue
             if country:
@@ -347,11 +349,10 @@ class Linker:
         self._static[(key, stype, lang)] = got
         return got
 
-    def _place_veto(self, key: str, start: int, end: int, ctx: _Context) -> bool:
-        """A place (not a person or an organisation) is vetoed by the words around text[start:end]: an
-        organisation word, a language cue before a language's name, a team's context. A person cue
-        (_person_cue) vetoes places and organisations both."""
-        prev = ctx.prev_word(start)
+    def _place_veto(self, key: str, start: int, end: int, prev: str, ctx: _Context) -> bool:
+        """A place (not a person or an organisation) is vetoed by the words around text[start:end] (prev:
+        ctx.prev_word(start)): an organisation word, a language cue before a language's name, a team's
+        context. A person cue (_person_cue) vetoes places and organisations both."""
         return (prev in ORG_CUES or ctx.next_word(end) in ORG_CUES
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
                 or ctx.team(start, end))
@@ -527,7 +528,7 @@ def _team(text: str, start: int, end: int) -> bool:
     # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
     # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
     # most names have neither, and then no pattern is tried. Two anchored scans decide that.
-    lo = max(0, start - 40)
+    lo = start - 40 if start > 40 else 0
     if _CUE_AFTER.match(text, end, end + 60) is None and not (
             start > lo and text[start - 1].isspace() and _CUE_BEFORE.search(text, lo, start) is not None):
         return False
@@ -594,7 +595,7 @@ class _Context:
         return got
 
     def _prev_word(self, start: int) -> str:
-        seg = self.text[max(0, start - 40) : start]
+        seg = self.text[start - 40 if start > 40 else 0 : start]
         head = seg.rstrip(" \t")
         if head == seg and seg:
             return ""  # attached: "(", a hyphen
@@ -619,12 +620,12 @@ class _Context:
 
     def starts_sentence(self, start: int) -> bool:
         """text[start:] opens the text, a line or a sentence (after . ! ? : or an opening quote)."""
-        head = self.text[max(0, start - 10) : start].rstrip(" \t\"'“„«(")
+        head = self.text[start - 10 if start > 10 else 0 : start].rstrip(" \t\"'“„«(")
         return not head or head[-1] in ".!?:\n…"
 
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
-        before = self.text[max(0, start - 40) : start]
+        before = self.text[start - 40 if start > 40 else 0 : start]
         got = _capital_before(before)
         if got is not None and got[0][0].isupper():
             word, at = got
