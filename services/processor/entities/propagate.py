@@ -93,9 +93,12 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
                 ambiguous.add(form[0])
     if not forms:
         return found
-    for form, f in list(forms.items()):  # a headline in capitals names them too ("CUTTITTA BACK FOR ITALY")
-        if f.type != "MISC":
-            forms.setdefault(tuple(w.upper() for w in form), f)
+    # A headline in capitals names them too ("CUTTITTA BACK FOR ITALY"): a form in capitals whose first
+    # word the article has (a word in capitals is among caps; one without cased letters is kept unasked).
+    caps = set(filter(str.isupper, words))
+    for form, f in list(forms.items()):
+        if f.type != "MISC" and ((head := form[0].upper()) in caps or not head.isupper()):
+            forms.setdefault((head, *map(str.upper, form[1:])), f)
     # the lengths of the forms each first word opens, longest first: an occurrence tries one lookup per
     # length (at most _MAX_WORDS), not every form with its first word (thousands in a list of names)
     lengths: dict[str, list[int]] = {}
