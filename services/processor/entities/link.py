@@ -136,7 +136,7 @@ class _Surface(NamedTuple):
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...]]] = {}
+        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]] = {}
         self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
 
@@ -296,11 +296,11 @@ class Linker:
             return None  # a home town is not held back by a foreign region ("Freiburg": not the canton)
         return scored[0][1]
 
-    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...]]:
+    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
-        (cands, choices), each choice (entity, score, common-word check, geonames checks, veto index
-        (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus, whether the
+        (cands, choices, whether a choice has the prior to be added by key: _prior_adds), each choice
+        (entity, score, common-word check, geonames checks, veto index (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus, whether the
         country must be mentioned: a generic party name of another country than the language's; whether
         the article must be about politics: a politician's common full name, _common_name)."""
         bit = LANG_BITS.get(lang, OTHER)
@@ -343,7 +343,7 @@ class Linker:
                               and _common_name(key, lang))
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0,
                         needs_country, needs_politics))
-        got = (cands, tuple(out))
+        got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out))
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()
         self._static[(key, stype, lang)] = got
@@ -436,8 +436,8 @@ class Linker:
         got = self._static.get((h.key, None, ctx.lang))
         if got is None or got[0] is not cands:
             got = self._static_choices(cands, h.key, None, ctx.lang)
-        if not any(_prior_adds(c[0], h.key) for c in got[1]):
-            return None  # resolve picks one of these or none: no context can make it addable
+        if not got[2]:
+            return None  # resolve picks one of the choices or none: no context can make it addable
         if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
             return None  # part of a longer name the KB does not have ("New Mexico", "Columbia Records")
         ctx.span = (h.start, h.end)
