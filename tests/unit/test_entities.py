@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 from pathlib import Path
 
@@ -708,7 +709,12 @@ def test_a_noun_of_kind_before_a_name_is_no_part_of_it() -> None:
 
 def test_german_roads_with_a_space_are_places() -> None:
     from services.processor.entities.link import Found
-    from services.processor.entities.ner.mentions import german_roads
+    from services.processor.entities.ner.mentions import _DE_ROAD, _road_matches, german_roads
+
+    rnd = random.Random(5)
+    for _ in range(2000):  # the str.find walk finds what the regex scan finds
+        text = "".join(rnd.choice("ABLK 12-x7a/der ") for _ in range(rnd.randrange(60)))
+        assert [m.span() for m in _road_matches(text)] == [m.span() for m in _DE_ROAD.finditer(text)]
 
     text = "Autobahnen A 2 und A 7, Unfall auf B 276, eine A 4 Seite, die L 52 Nord"
     got = german_roads(text, [Found(text.index("A 7"), text.index("A 7") + 3, "MISC"), Found(text.index("L 52"), len(text), "ORG")])

@@ -68,12 +68,25 @@ _DE_ROAD_BEFORE = re.compile(
     r"|Bundesstraßen|Landesstraße|Kreisstraße)|/)[ \t]*$")
 
 
+def _road_matches(text: str) -> list[re.Match[str]]:
+    """_DE_ROAD's matches in order. Its letters followed by a blank are rare in German: str.find goes to
+    them (a regex scan tries every position, ~15 ns a character)."""
+    got = []
+    for letter in "ABLK":
+        i = text.find(letter + " ")
+        while i >= 0:
+            if (m := _DE_ROAD.match(text, i)) is not None:
+                got.append(m)
+            i = text.find(letter + " ", i + 2)
+    return sorted(got, key=lambda m: m.start()) if len(got) > 1 else got
+
+
 def german_roads(text: str, found: list[Found]) -> list[Found]:
     """German: a road named by letter and number with a space ("A 7", "B 276") after a word that says
     road is a place (GermEval, MobIE), also where the model read it as MISC; found: sorted by start."""
     out = found
     starts = [f.start for f in found]
-    for m in _DE_ROAD.finditer(text):
+    for m in _road_matches(text):
         start, end = m.span()
         if not _DE_ROAD_BEFORE.search(text, max(0, start - 20), start):
             continue
