@@ -364,6 +364,37 @@ def test_fast_mention_is_what_model_construct_builds() -> None:
         assert type(got) is Mention and Mention.model_validate(got.model_dump()) == got
 
 
+def test_summary_is_what_the_plain_count_gives() -> None:
+    from collections import Counter
+
+    from schemas.models import EntitySummary
+    from services.processor.entities.tag import _mention, _summary, summarize
+
+    ref = EntitySummary.model_construct(entity_id="Q7747", name="Vladimir Putin", type="PER", mentions=2)
+    got = _summary("Q7747", "Vladimir Putin", "PER", 2)
+    assert got == ref and got.model_dump_json() == ref.model_dump_json() and got.model_fields_set == ref.model_fields_set
+    assert type(got) is EntitySummary and EntitySummary.model_validate(got.model_dump()) == got
+
+    def plain(mentions: list[Mention]) -> list[EntitySummary]:  # the definition: Counters, first name per key
+        counts: Counter[tuple[str | None, str, str]] = Counter()
+        types: dict[tuple[str | None, str, str], Counter[str]] = {}
+        names: dict[tuple[str | None, str, str], str] = {}
+        for m in mentions:
+            key = (m.entity_id, "", "") if m.entity_id else (None, m.text, m.type)
+            counts[key] += 1
+            types.setdefault(key, Counter())[m.type] += 1
+            names.setdefault(key, m.canonical_name or m.text)
+        return [EntitySummary(entity_id=k[0], name=names[k], type=types[k].most_common(1)[0][0], mentions=n)
+                for k, n in counts.items()]
+
+    rnd = random.Random(3)
+    for _ in range(300):
+        mentions = [_mention(rnd.choice(["Putin", "Poetin", "Bayern"]), 0, 5, rnd.choice(["PER", "ORG", "LOC", "MISC"]),
+                             rnd.choice([None, "Q7747", "Q980"]), rnd.choice([None, "Vladimir Putin"]))
+                    for _ in range(rnd.randrange(12))]
+        assert summarize(mentions) == plain(mentions)
+
+
 def _sentences_by_regex(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """text.sentences with its regex pass for the break tokens (what it does beyond the BMP)."""
     from unittest import mock
