@@ -5,13 +5,15 @@
 
 First each stage's per-article CPU cost in-process (parse+normalize, language, entities, and the
 near-duplicate/story decision the worker also makes), over the same articles the runs send (all N unless
---stage-sample). Then, against one local Kafka (or KAFKA_BOOTSTRAP_SERVERS), one run per worker count in
---workers (default: 1 and the count `newsflow up` starts, e.g. "1,2" on 2 cores), each on fresh topics,
-processor id, sink group and store, with the processor worker(s) and the sink as separate processes
-exactly as `newsflow up` starts them: articles/s end to end (first send to last row stored, after one
-warm-up article went through), the processor CPU time per article and its ratio to the in-process stage
-cost. With --rate, the last run then sends --rate-n more articles paced at that rate and prints the
-produce→stored latency (p50, p95, max).
+--stage-sample), each stage over all articles in turn; then the worker's handlers in-process, both hops
+record by record as a worker runs them (the stages interleaved, with (de)serialisation and state entries).
+Then, against one local Kafka (or KAFKA_BOOTSTRAP_SERVERS), one run per worker count in --workers (default:
+1 and the count `newsflow up` starts, e.g. "1,2" on 2 cores), each on fresh topics, processor id, sink
+group and store, with the processor worker(s) and the sink as separate processes exactly as `newsflow up`
+starts them: articles/s end to end (first send to last row stored, after one warm-up article went
+through), the processor CPU time per article and its ratio to the in-process stage cost and to the
+handlers' (the latter is what Kafka and faust add). With --rate, the last run then sends --rate-n more
+articles paced at that rate and prints the produce→stored latency (p50, p95, max).
 Articles are the seeds (`$NEWSFLOW_SHARED/seeds`, ~3 KB each) varied per article; samples/ without them.
 """
 
@@ -96,6 +98,32 @@ def stage_costs(articles: list[RawArticle], settings: Settings) -> float:
     return (t4 - t0) / n
 
 
+def handler_cost(articles: list[RawArticle], settings: Settings, stage_cost: float) -> float:
+    """Per-article CPU of the worker's handlers in-process, both hops (raw → normalized → enriched) record by
+    record as a worker runs them: the stages interleaved, (de)serialisation, first-seen and related entries
+    and headers, no broker. Returns it; the gap to a worker's CPU is what Kafka and faust cost."""
+    from services.processor.runtime.firstseen import FirstSeen
+    from services.processor.runtime.handlers import HandlerConfig, Message, stateful
+    from services.processor.runtime.related import related_for
+
+    config = HandlerConfig.of(settings)
+    first_seen = FirstSeen()
+    first_seen.stale(0, range(settings.partitions))
+    for p in range(settings.partitions):
+        first_seen.load(p, {})
+    handle = stateful(config, first_seen, lambda: datetime.now(UTC), related_for(settings))
+    raw = [Message(config.topics.raw, i % settings.partitions, i, None, encode(a)) for i, a in enumerate(articles)]
+    t0 = time.process_time()
+    normalized = [handle(m).outputs[0] for m in raw]
+    enriched = [handle(Message(config.topics.normalized, i % settings.partitions, i, o.key, o.value))
+                for i, o in enumerate(normalized)]
+    cost = (time.process_time() - t0) / len(articles)
+    assert all(o.outputs for o in enriched)
+    print(f"  {'handlers':<16} {cost * 1000:7.3f} ms  (both hops record by record, no broker: "
+          f"{cost / stage_cost:.2f}× the stages)", flush=True)
+    return cost
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time consumed so far by these processes (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -107,7 +135,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def end_to_end(articles: list[RawArticle], settings: Settings, processors: list[int], sink: int,
-                     stage_cost: float | None = None, broker: int | None = None) -> tuple[float, float, float, float]:
+                     stage_cost: float | None = None, broker: int | None = None,
+                     handlers: float | None = None) -> tuple[float, float, float, float]:
     """Prints and returns articles/s, then processor, sink and broker (when its pid is given; else 0) CPU
     seconds per article."""
     from services.producer.publish import Publisher
@@ -152,6 +181,7 @@ async def end_to_end(articles: list[RawArticle], settings: Settings, processors:
     print(f"end to end: {len(articles)} articles stored in {total:.1f}s = {len(articles) / total:.0f} articles/s "
           f"({len(processors)} processor worker(s), {settings.partitions} partitions)")
     versus = f", {proc_cpu / len(articles) / stage_cost:.2f}× the in-process stage cost" if stage_cost else ""
+    versus += f", {proc_cpu / len(articles) / handlers:.2f}× the in-process handlers" if handlers else ""
     print(f"CPU per article: processor {1000 * proc_cpu / len(articles):.2f} ms "
           f"({100 * proc_cpu / total:.0f}% of one core{versus}), sink {1000 * sink_cpu / len(articles):.2f} ms"
           + (f", broker {1000 * broker_cpu / len(articles):.2f} ms" if brokers else ""))
@@ -248,6 +278,7 @@ def main() -> None:
     settings = Settings(partitions=args.partitions)
     counts = [int(w) for w in args.workers.split(",") if w.strip()] or sorted({1, worker_count(settings)})
     stage_cost = stage_costs(articles[: args.stage_sample or None], settings)
+    handlers = handler_cost(articles[: args.stage_sample or None], settings, stage_cost)
     if args.stages_only:
         return
 
@@ -268,7 +299,7 @@ def main() -> None:
             stack.spawn_processors()
             stack.spawn("sink", "sink")
             processors = [p.pid for name, p in stack.children.items() if name.startswith("processor")]
-            asyncio.run(end_to_end(articles, run, processors, stack.children["sink"].pid, stage_cost))
+            asyncio.run(end_to_end(articles, run, processors, stack.children["sink"].pid, stage_cost, handlers=handlers))
             if args.rate and i == len(counts) - 1:
                 paced = [a.model_copy(update={"url": f"https://bench.example/lat-{j}", "title": f"{a.title} lat"})
                          for j, a in enumerate(generate(args.rate_n, seed=11))]
