@@ -441,6 +441,10 @@ def test_ahead_of_time_kernels_are_current_and_equal_the_jit() -> None:
         ja, jb = np.zeros(2 * n + 1, dtype=np.uint32), np.zeros(2 * n + 1, dtype=np.uint32)
         assert aot.joined(cp, a[:k], a[n : n + k], ja) == jit.joined(cp, b[:k], b[n : n + k], jb)
         assert (ja == jb).all()
+    cp = charscan._codes("abc")
+    for starts, ends, size in (([0], [4], 10), ([-1], [2], 10), ([0, 0], [3, 3], 5)):  # past the text, past out
+        for k in (aot, jit):
+            assert k.joined(cp, np.array(starts), np.array(ends), np.zeros(size, dtype=np.uint32)) == -1
     gen = np.random.default_rng(3)
     for _ in range(200):
         n, words, labels = int(gen.integers(1, 40)), int(gen.integers(1, 30)), int(gen.integers(2, 10))

@@ -90,6 +90,8 @@ def _cut(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
         return []
     out = np.empty(len(cp) + len(starts), dtype=np.uint32)
     q = kernels().joined(cp, starts, ends, out)
+    if q < 0:
+        raise IndexError("token spans past the text")
     return out[: q - 1].tobytes().decode("utf-32-le", "surrogatepass").split("\0")
 
 

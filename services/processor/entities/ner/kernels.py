@@ -152,9 +152,12 @@ def pieces(cp, table, out):  # type: ignore[no-untyped-def]  # pragma: no cover 
 @njit(cache=True, nogil=True)
 def joined(cp, starts, ends, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """The code points of each span starts[i]:ends[i] of cp, each followed by a 0, into out; how many
-    written (charscan cuts the decoded string at the 0s: one split in C, not a slice per span)."""
+    written (charscan cuts the decoded string at the 0s: one split in C, not a slice per span), or -1,
+    nothing past out or cp touched, when the spans do not fit (compiled code checks no index itself)."""
     q = 0
     for i in range(starts.shape[0]):
+        if starts[i] < 0 or ends[i] > cp.shape[0] or q + max(ends[i] - starts[i], 0) >= out.shape[0]:
+            return -1
         for p in range(starts[i], ends[i]):
             out[q] = cp[p]
             q += 1
