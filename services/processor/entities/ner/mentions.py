@@ -339,6 +339,7 @@ _STREET_ENDINGS_ANY_CASE = {lang: (*ends, *(e.capitalize() for e in ends)) for l
 _NL_PLACE_NOUNS = ("gemeente", "stad", "dorp", "plaats", "provincie", "regio", "eiland", "rivier", "hoofdstad", "wijk",
                    "kanton", "departement", "graafschap", "hertogdom", "deelgemeente", "klooster", "kasteel")
 _NL_AFTER_PLACE_NOUN = re.compile(r"\b(?:" + "|".join(_NL_PLACE_NOUNS) + r") ([A-ZÀ-Þ][^\W\d_]*)\b")
+_NL_PLACE_NOUNS_BLANK = tuple(noun + " " for noun in _NL_PLACE_NOUNS)
 
 
 def after_place_noun(text: str) -> list[re.Match[str]]:
@@ -354,9 +355,6 @@ def after_place_noun(text: str) -> list[re.Match[str]]:
             p = text.find(noun, p + 1)
     match = _NL_AFTER_PLACE_NOUN.match
     return [m for p in sorted(at) if (m := match(text, p)) is not None]
-
-
-_NL_PLACE_NOUNS_BLANK = tuple(noun + " " for noun in _NL_PLACE_NOUNS)
 
 
 def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
