@@ -233,9 +233,7 @@ class Linker:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
-        got = self._static.get((key, stype, ctx.lang))
-        if got is None or got[0] is not cands:
-            got = self._static_choices(cands, key, stype, ctx.lang)
+        got = self._choices(cands, key, stype, ctx.lang)
         if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7] \
                 and not got[1][0][8]:
             return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
@@ -296,13 +294,21 @@ class Linker:
             return None  # a home town is not held back by a foreign region ("Freiburg": not the canton)
         return scored[0][1]
 
-    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None, lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+    def _choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
+                 lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+        """_static_choices, from the cache while the KB's candidates of key are the same."""
+        got = self._static.get((key, stype, lang))
+        return got if got is not None and got[0] is cands else self._static_choices(cands, key, stype, lang)
+
+    def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
+                        lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
         (cands, choices, whether a choice has the prior to be added by key: _prior_adds), each choice
-        (entity, score, common-word check, geonames checks, veto index (0 place, 1 organisation, -1 none), country for the bonus ("" none), home bonus, whether the
-        country must be mentioned: a generic party name of another country than the language's; whether
-        the article must be about politics: a politician's common full name, _common_name)."""
+        (entity, score, common-word check, geonames checks, veto index (0 place, 1 organisation, -1
+        none), country for the bonus ("" none), home bonus, whether the country must be mentioned: a
+        generic party name of another country than the language's; whether the article must be about
+        politics: a politician's common full name, _common_name)."""
         bit = LANG_BITS.get(lang, OTHER)
         home = HOME.get(lang, "")
         out: list[_Choice] = []
@@ -433,9 +439,7 @@ class Linker:
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
         cands = self.kb.lookup(h.key)
-        got = self._static.get((h.key, None, ctx.lang))
-        if got is None or got[0] is not cands:
-            got = self._static_choices(cands, h.key, None, ctx.lang)
+        got = self._choices(cands, h.key, None, ctx.lang)
         if not got[2]:
             return None  # resolve picks one of the choices or none: no context can make it addable
         if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
