@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from services.processor.entities.kb.store import join_key
 from services.processor.entities.link import Found, common_word, zipf
-from services.processor.entities.ner import rules
+from services.processor.entities.ner import lexicon, rules
 from services.processor.entities.ner.text import fold_key, opens_sentence
 
 POSSESSIVES = ("'s", "’s")
@@ -180,13 +180,68 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
     Frankreichs")."""
     out = found
     for i, f in enumerate(found):
-        if f.type in ("ORG", "LOC") and f.entity_id is None and " " not in text[f.start : f.end]:
+        if f.type in ("ORG", "LOC", "MISC") and f.entity_id is None and " " not in text[f.start : f.end]:
             word = word_before(text[max(0, f.start - 40) : f.start])
             if word is not None and rules.is_title(word):
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, "PER")
     return out
+
+
+# A person's title, then blanks, then a letter: the name after it is a person's ("President Clinton",
+# "minister Zalm", "Mr. Smith"). Titles are written in any case; is_title confirms the match.
+_TITLED = re.compile(r"(?<![\w.-])((?i:" + "|".join(sorted(rules.TITLES, key=len, reverse=True))
+                     + r"|[\w-]{3,}(?:" + "|".join(rules.TITLE_ENDINGS) + r")))(\.?)[ \t]+(?=[^\W\d_])")
+_SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())  # titles written short before a dot
+
+
+def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found],
+                 lang: str) -> list[Found]:
+    """A capitalised name right after a person's title, which nothing found covers, is a person: "President
+    Clinton", "Bundeskanzler Kohl", "Mr. Smith" (the title stays outside, as CoNLL marks it). Up to three
+    words; after the first, only name-like ones ("President Clinton Says" in a headline stops at "Says").
+    words: the model's words (headlines in prose case, English possessives off); found: sorted."""
+    out: list[Found] = []
+    starts = [f.start for f in found]
+    n = len(spans)
+    for m in _TITLED.finditer(text):
+        title = m.group(1)
+        if (m.group(2) and title.lower() not in _SHORT_TITLES) or not (rules.is_written_title(title) or title.lower() in _SHORT_TITLES):
+            continue
+        k = bisect_left(spans, (m.end(), -1))
+        if k == n or spans[k][0] != m.end() or not _titled_word(words[k], lang, first=True):
+            continue
+        end = k + 1
+        while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, first=False):
+            end += 1
+        start, stop = spans[k][0], spans[end - 1][0] + len(words[end - 1])
+        i = bisect_right(starts, stop) - 1
+        if i >= 0 and found[i].end > start:
+            continue  # already a mention (of whatever type: titled_person retypes)
+        out.append(Found(start, stop, "PER"))
+    if not out:
+        return found
+    return sorted([*found, *out], key=attrgetter("start"))
+
+
+@lru_cache(maxsize=16384)
+def _titled_word(word: str, lang: str, first: bool) -> bool:
+    """A word that can be (part of) a person's name after a title: capitalised, not in capitals, letters
+    with inner hyphens or apostrophes, no title or calendar word; a known given name or surname, or a
+    word the language seldom uses otherwise (German capitalises every noun: there only rarer ones)."""
+    if len(word) < 2 or not word[0].isupper() or word.isupper() or not word.replace("-", "").replace("'", "").isalpha():
+        return False
+    if rules.is_title(word) or rules.is_calendar(word):
+        return False
+    if any(c in "fs" for c in _lexicon_flags(word)):
+        return True
+    z = zipf(word.lower(), lang)
+    return z < (3.0 if lang == "de" else 5.0 if first else 4.5)
+
+
+def _lexicon_flags(word: str) -> str:
+    return lexicon.load().get(word, "")
 
 
 def place_before_place(text: str, found: list[Found]) -> list[Found]:

@@ -71,7 +71,7 @@ _EN_EVENTS = frozenset(
     """Agreement Treaty Accord Accords Act Bill Protocol Revolution Olympics Games Cup Championship
     Championships Open Prize Awards Summit Festival Grand Prix Tour Marathon Rally""".split()
 )
-_TITLES = frozenset(
+TITLES = frozenset(
     """president vice chancellor prime minister premier secretary chairman chairwoman chief executive
     coach striker captain manager mr mrs ms dr prof sir lord lady king queen prince princess pope
     cardinal bishop archbishop senator governor mayor general colonel major sergeant judge ambassador
@@ -84,9 +84,9 @@ _TITLES = frozenset(
 )
 
 # Titles that only ever precede a person's name.
-_PERSON_TITLES = _TITLES - frozenset(
+PERSON_TITLES = TITLES - frozenset(
     "vice premier chief coach striker captain manager lady king queen prince princess general colonel major "
-    "sergeant defender midfielder goalkeeper chef".split())
+    "sergeant defender midfielder goalkeeper chef gedeputeerde".split())  # "Gedeputeerde Staten": a body
 
 # Titles written short, before their dot ("Sen. Elizabeth Warren"); alone they may be names ("Sen").
 _SHORT_TITLES = frozenset("rep sen gov".split())
@@ -151,12 +151,14 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 hi -= 1
             if hi - lo > 1 and lo > 0 and _goals(ws[hi - 1 - a]) and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]):
                 hi -= 1  # "Gladbach 2 Werder 1": the second team's goals
-            if lo == hi or all(w.lower() in _TITLES for w in ws[lo - a : hi - a]):
+            if lo == hi or all(w.lower() in TITLES for w in ws[lo - a : hi - a]):
                 continue  # "Papst", "Prime Minister": a title alone names no one
             if not any(_has_letter(w) for w in ws[lo - a : hi - a]):
                 continue  # "Lee, 68, of Torrance": a number names no one
-            while typ == "PER" and hi - lo > 1 and ws[lo - a].lower() in _TITLES:
+            while typ == "PER" and hi - lo > 1 and ws[lo - a].lower() in TITLES:
                 lo += 1  # "Chancellor Helmut Kohl"
+                if hi - lo > 1 and ws[lo - a] == ".":
+                    lo += 1  # "Dr. Jones"
             if 1 < hi - lo <= 4 and _class_noun(ws[lo - a]) and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
                 lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
             name = _after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
@@ -178,7 +180,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
 def _names_alone(word: str) -> bool:
     """Whether a one-token span of word is kept (correct's rules for a span of one word: no break,
     bracket, date, calendar word or title, and a letter in it): a property of the word alone."""
-    return not (word in _BREAKS or word == "(" or word == ")" or _junk(word) or word.lower() in _TITLES or not _has_letter(word))
+    return not (word in _BREAKS or word == "(" or word == ")" or _junk(word) or word.lower() in TITLES or not _has_letter(word))
 
 
 def _has_letter(word: str) -> bool:
@@ -204,7 +206,7 @@ def _class_noun(word: str) -> bool:
 
 
 # German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
-_TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
+TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
                   "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
                   "direktor", "direktorin", "bürgermeister", "bürgermeisterin", "voorzitter", "woordvoerder",
                   "partijleider", "burgemeester", "directeur", "premier")
@@ -212,7 +214,13 @@ _TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "m
 
 def is_title(word: str) -> bool:
     low = word.lower()
-    return low in _PERSON_TITLES or (len(low) > 8 and low.endswith(_TITLE_ENDINGS))
+    return low in PERSON_TITLES or (len(low) > 8 and low.endswith(TITLE_ENDINGS))
+
+
+def is_written_title(word: str) -> bool:
+    """is_title, or any title word written in lower case: "premier Kok", "coach Klopp" (capitalised, some
+    open other names: "Premier League")."""
+    return is_title(word) or (word in TITLES and word.islower())
 
 
 def _after_title(words: list[str], person_or_org: bool) -> int:
@@ -225,9 +233,9 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
     for k in range(len(words) - 2, -1, -1):
         dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
         if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES) \
-                or (person_or_org and words[k].lower() in _TITLES and _given_name(words[k + 1])):
+                or (person_or_org and words[k].lower() in TITLES and _given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
-            if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in _TITLES for w in rest):
+            if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in TITLES for w in rest):
                 return k + 1 + dot
             return 0
     return 0
