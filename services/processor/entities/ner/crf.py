@@ -285,6 +285,11 @@ class LinearCRF:
         """The likeliest name type of token i (its sentence: tokens a..b) by its emission scores alone,
         the way Viterbi scores it but without transitions: a type for a word the path left outside
         any name. Python, for the few words asked about."""
+        return self.name_guess(tokens, i, a, b)[0]
+
+    def name_guess(self, tokens: list[str], i: int, a: int, b: int) -> tuple[str, float]:
+        """name_type, and by how much its B- label outscores O in those emission scores (below 0: the
+        model would rather read no name there)."""
         get, new = self._ids.get, self._word_id
         table = self._table
         score = np.zeros(len(self.labels))
@@ -296,7 +301,7 @@ class LinearCRF:
         if i == a:
             score += table[get(tokens[i]) or new(tokens[i]), 5]
         best = max((k for k, lab in enumerate(self.labels) if lab.startswith("B-")), key=score.__getitem__)
-        return self.labels[best][2:]
+        return self.labels[best][2:], float(score[best] - score[self.O])
 
     def labels_of(self, tokens: list[str], gtags: list[str | None]) -> list[str]:
         """All labels of one sentence (gtags: tagger.gaz_tags); for scoring and checks."""
