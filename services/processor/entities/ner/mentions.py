@@ -200,7 +200,8 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], foun
                  lang: str) -> list[Found]:
     """A capitalised name right after a person's title, which nothing found covers, is a person: "President
     Clinton", "Bundeskanzler Kohl", "Mr. Smith" (the title stays outside, as CoNLL marks it). Up to three
-    words; after the first, only name-like ones ("President Clinton Says" in a headline stops at "Says").
+    words, after the first only name-like ones ("President Clinton Says" in a headline stops at "Says"),
+    and a regnal number ("Paus Pius XI").
     words: the model's words (headlines in prose case, English possessives off); found: sorted."""
     out: list[Found] = []
     starts = [f.start for f in found]
@@ -215,6 +216,8 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], foun
         end = k + 1
         while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, first=False):
             end += 1
+        if end < n and spans[end][0] == spans[end - 1][1] + 1 and words[end].isupper() and _ROMAN.fullmatch(words[end]):
+            end += 1  # "Paus Pius XI"
         start, stop = spans[k][0], spans[end - 1][0] + len(words[end - 1])
         i = bisect_right(starts, stop) - 1
         if i >= 0 and found[i].end > start:
@@ -223,6 +226,19 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], foun
     if not out:
         return found
     return sorted([*found, *out], key=attrgetter("start"))
+
+
+def regnal_numbers(text: str, found: list[Found]) -> list[Found]:
+    """A person's name and the Roman numeral after it, read as two names, are one ("Pius XI")."""
+    out = found
+    for i in range(len(found) - 1, 0, -1):
+        f, g = out[i - 1], out[i]
+        if g.type == "PER" and f.type == "PER" and g.start == f.end + 1 and text[f.end] == " " \
+                and text[g.start : g.end].isupper() and _ROMAN.fullmatch(text, g.start, g.end):
+            if out is found:
+                out = list(found)
+            out[i - 1 : i + 1] = [Found(f.start, g.end, "PER")]
+    return out
 
 
 @lru_cache(maxsize=16384)

@@ -230,7 +230,7 @@ class Tagger:
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
-        found = mentions.titled_names(text, spans, model_words, found, lang)
+        found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, found, lang))
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
