@@ -125,7 +125,9 @@ def abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 
 
 # An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
-_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})[ \t]*([,(—–-])")
+# "WASHINGTON —", "AL-AIN , United Arab Emirates", and (wire copy) a place in capitals right before the date:
+# "WASHINGTON 1996-12-06" (group 2 empty).
+_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})(?:[ \t]*([,(—–-])|[ \t]+()(?=\d{4}-\d\d-\d\d\b))")
 # What every _DATELINE match opens with, at the text's start or after a line break (the first scans
 # for its line break in C; (?m)^ makes the engine try every position).
 _DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
@@ -135,8 +137,9 @@ _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:J
 
 def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], bool]) -> list[Found]:
     """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
-    1996-12-06"): a well-known place before a dash or a bracket, or any name before a comma when a
-    date follows (a common word before a comma is not a place: "SIE , DIE ..."). A headline's
+    1996-12-06"): a well-known place before a dash or a bracket, any name before a comma when a date
+    follows (a common word before a comma is not a place: "SIE , DIE ..."), any name in capitals
+    right before an ISO date ("WASHINGTON 1996-12-06"). A headline's
     "SOCCER - JAPAN ..." names no place."""
     if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
         return found  # no line opens with two capitals: _DATELINE finds nothing
@@ -148,7 +151,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
         if sum(c.isalpha() for c in name) < 3 or any(f.start < end and start < f.end for f in found):
             continue
         key = join_key(fold_key(name))
-        if known(key) or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
+        if known(key) or m.group(3) is not None \
+                or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
@@ -523,7 +527,8 @@ _AND_BEFORE = re.compile(r"\b(?:The )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) and $")
 
 def english_heads(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """An unlinked name of two or more words whose last word says its kind gets that type ("Bruckner
-    Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read; a country's
+    Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read (but a person read
+    as a given name and a known surname stays one: "Anthony Lake"); a country's
     name starts after its article ("in The Netherlands" -> "Netherlands", CoNLL) unless the
     article is part of the name ("The Gambia"); an organisation's name so marked starts at the
     capitalised words and "and" before it ("Securities and Exchange Commission")."""
@@ -538,6 +543,8 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if not head:
             continue
         typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in rules.EN_ORG_HEADS else f.type
+        if f.type == "PER" and " " not in head and rules.given_name(head) and "s" in _lexicon_flags(last):
+            typ = "PER"  # "Anthony Lake": a given name, then a surname that is also a kind of place
         start = f.start
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
                 and is_country(join_key(fold_key(name[4:]))):

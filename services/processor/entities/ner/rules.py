@@ -233,7 +233,7 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
     for k in range(len(words) - 2, -1, -1):
         dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
         if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES) \
-                or (person_or_org and words[k].lower() in TITLES and _given_name(words[k + 1])):
+                or (person_or_org and words[k].lower() in TITLES and given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
             if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in TITLES for w in rest):
                 return k + 1 + dot
@@ -241,7 +241,7 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
     return 0
 
 
-def _given_name(word: str) -> bool:
+def given_name(word: str) -> bool:
     flags = lexicon.load().get(word, "")
     return "f" in flags and "l" not in flags
 
