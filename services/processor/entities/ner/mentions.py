@@ -316,6 +316,65 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     return sorted(out, key=attrgetter("start"))
 
 
+# A club's name by its form: a club prefix, then one or two capitalised words ("FC Barcelona", "VfB Stuttgart",
+# "Borussia Dortmund", "Inter Milan"), or one or two capitalised words, then a club suffix ("Leeds United",
+# "Blackburn Rovers", "Liverpool FC").
+_CLUB = re.compile(
+    r"(?<![\w'’.-])(?:(?P<pre>(?:1\. )?(?:FC|AC|AS|SC|SV|VfB|VfL|TSV|TSG|FSV|SpVgg|Borussia|Eintracht|Olympique|Dynamo|"
+    r"Dinamo|Sporting|Inter|Real)) (?P<after>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?)"
+    r"|(?P<before>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?) (?:United|Rovers|Wanderers|Athletic|Albion|Hotspur|AFC|FC))(?![\w'’-])")
+_CLUB_WORD = re.compile(r"(?:FC|AC|AS|SC|SV|VfB|VfL|TSV|TSG|FSV|SpVgg|Borussia|Eintracht|Olympique|Dynamo|Dinamo|Sporting|"
+                        r"Inter|Real|United|Rovers|Wanderers|Athletic|Albion|Hotspur|AFC)\b")
+# Prefixes that are also words or other names: a club only before a place ("Real Madrid", not "Real Estate").
+_PLACE_AFTER = frozenset({"Inter", "Real", "Sporting", "AS", "AC", "SC"})
+# Words right after a place that make it a club ("Newcastle manager Kevin Keegan", "Ajax-trainer" is one word).
+_CLUB_ROLES = frozenset(
+    """manager coach striker midfielder defender goalkeeper keeper captain winger forward boss chairman fans
+    supporters trainer spits middenvelder verdediger doelman aanvoerder aanvaller Trainer Coach Stürmer
+    Torhüter Torwart Keeper Kapitän Verteidiger Mittelfeldspieler Sportdirektor Manager""".split())
+_ROLE_AFTER = re.compile(r" (\w+)")
+_COMPASS = frozenset("West East North South Port Queens".split())
+
+
+def sports_clubs(text: str, found: list[Found], lang: str, known: Callable[[str], bool],
+                 is_country: Callable[[str], bool]) -> list[Found]:
+    """Football clubs are organisations: a name of a club's form (_CLUB) replaces what the model read
+    inside it (a place "Newcastle" in "Newcastle United", "Inter Milan" as a place); a town's name
+    before a player's or a coach's role is its club ("Newcastle manager Kevin Keegan"), without the
+    town's id. A country's name stays a place (a national team, CoNLL). found: sorted."""
+    out = found
+    if _CLUB_WORD.search(text) is not None:
+        starts = [f.start for f in found]
+        clubs: list[Found] = []
+        for m in _CLUB.finditer(text):
+            s, e = m.span()
+            if m.group("pre"):
+                first, _, second = m.group("after").partition(" ")
+                if second and not known(join_key(fold_key(second))):
+                    e = m.start("after") + len(first)  # "FC Bayern München", not "Borussia Dortmunds Spieler"
+                if (m.group("pre") in _PLACE_AFTER and not known(join_key(fold_key(first)))) or not first.isalpha():
+                    continue  # "SC Bastia L2" is a code
+            else:
+                first, _, second = m.group("before").partition(" ")
+                if second and first not in _COMPASS and common_word(first.lower(), lang):
+                    s = m.start("before") + len(first) + 1  # "When Leeds United", but "West Ham United"
+            lo, hi = bisect_right(starts, s - 1), bisect_left(starts, e)  # mentions starting inside
+            if (lo and found[lo - 1].end > s) or any(f.end > e for f in found[lo:hi]):
+                continue  # a mention reaches across the name's edge
+            clubs.append(Found(s, e, "ORG"))
+        if clubs:
+            ends = [(c.start, c.end) for c in clubs]
+            out = sorted([*(f for f in found if not any(a <= f.start and f.end <= b for a, b in ends)), *clubs],
+                         key=attrgetter("start"))
+    for i, f in enumerate(out):
+        if f.type == "LOC" and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES \
+                and not is_country(join_key(fold_key(text[f.start : f.end]))):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "ORG")
+    return out
+
+
 def acronym(cased: str, f: Found, lang: str) -> Found:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places

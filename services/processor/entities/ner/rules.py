@@ -149,8 +149,9 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1
             while lo < hi and _junk(ws[hi - 1 - a]):
                 hi -= 1
-            if hi - lo > 1 and lo > 0 and _goals(ws[hi - 1 - a]) and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]):
-                hi -= 1  # "Gladbach 2 Werder 1": the second team's goals
+            if hi - lo > 1 and _goals(ws[hi - 1 - a]) and ((lo > 0 and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]))
+                                                          or _SCORE_ON.match(text, spans[hi - 1][1])):
+                hi -= 1  # "Gladbach 2 Werder 1": the second team's goals; "AC Milan 2-1": its own
             if lo == hi or all(w.lower() in TITLES for w in ws[lo - a : hi - a]):
                 continue  # "Papst", "Prime Minister": a title alone names no one
             if not any(_has_letter(w) for w in ws[lo - a : hi - a]):
@@ -244,6 +245,9 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
 def given_name(word: str) -> bool:
     flags = lexicon.load().get(word, "")
     return "f" in flags and "l" not in flags
+
+
+_SCORE_ON = re.compile(r"[-:–]\d")  # the rest of a score after a team's goals ("2-1", "2:1")
 
 
 def _goals(tok: str) -> bool:
