@@ -944,3 +944,33 @@ def test_languages_wordfreq_cannot_read_never_raise() -> None:
 def test_a_country_read_as_a_team_is_a_place() -> None:
     got = [(t, ty) for t, ty, _ in _found("The team was beaten 54-21 by England at Twickenham, and Leeds 2 Everton 1.", "en")]
     assert ("England", "LOC") in got and ("Leeds", "ORG") in got  # CoNLL: national teams are places, clubs organisations
+
+
+def test_a_name_after_a_persons_title_is_a_person() -> None:
+    got = [(t, ty) for t, ty, _ in _found("President Clinton met Mr. Smith and Dr. Jones in Bonn.", "en")]
+    assert ("Clinton", "PER") in got and ("Smith", "PER") in got and ("Jones", "PER") in got
+    assert ("Kohl", "PER") in [(t, ty) for t, ty, _ in _found("Bundeskanzler Kohl sagte am Montag in Bonn etwas.", "de")]
+    got = [(t, ty) for t, ty, _ in _found("Volgens minister Zalm en premier Kok is het zo.", "nl")]
+    assert ("Zalm", "PER") in got and ("Kok", "PER") in got
+    assert ("Pius XI", "PER") in [(t, ty) for t, ty, _ in _found("Paus Pius XI benoemde hem.", "nl")]
+    # a headline in title case stops at the first word that is no name
+    assert all(t != "Clinton Says" for t, _, _ in _found("President Clinton Says Talks Will Go On", "en"))
+
+
+def test_a_rare_name_opening_a_sentence_is_a_person() -> None:
+    assert [(t, ty) for t, ty, _ in _found("Yeltsin was in hospital.", "en")] == [("Yeltsin", "PER")]
+    assert _found("Adverteerders trokken zich terug.", "nl") == []
+
+
+def test_wire_datelines_clubs_and_scores() -> None:
+    text = "WASHINGTON 1996-12-06\nWhite House adviser Anthony Lake said so."
+    got = [(t, ty) for t, ty, _ in _found(text, "en")]
+    assert ("WASHINGTON", "LOC") in got and ("Anthony Lake", "PER") in got
+    text = "Leeds United beat Newcastle 2-0, Inter Milan beat AC Milan 2-1. Newcastle manager Kevin Keegan was angry."
+    got = [(t, ty) for t, ty, _ in _found(text, "en")]
+    for club in ("Leeds United", "Inter Milan", "AC Milan"):
+        assert (club, "ORG") in got
+    assert got.count(("Newcastle", "ORG")) == 2
+    assert ("Germany", "LOC", "Q183") in _found("Germany coach Berti Vogts spoke.", "en")  # a national team: a place
+    got = [(t, ty) for t, ty, _ in _found("Borussia Dortmund schlug den VfB Stuttgart, FC Bayern München spielte remis.", "de")]
+    assert [t for t, ty in got if ty == "ORG"] == ["Borussia Dortmund", "VfB Stuttgart", "FC Bayern München"]
