@@ -375,6 +375,25 @@ def sports_clubs(text: str, found: list[Found], lang: str, known: Callable[[str]
     return out
 
 
+# German parties news names by one noun after an article: "die Grünen", "der Linken", "die Union" (CDU/CSU).
+_DE_PARTIES = re.compile(r"(?<![\w-])(?:[Dd](?:ie|er|en))[ \t]+(Grünen|Linken?|Union)(?![\w-]|[ \t]+[A-ZÄÖÜ])")
+
+
+def german_parties(text: str, found: list[Found]) -> list[Found]:
+    """Add the parties German names by a noun after its article that the model missed ("die Grünen",
+    "der Linken", "die Union"), as organisations for the linker; not before a name ("die Union Berlin")."""
+    if "Grünen" not in text and "Linke" not in text and "Union" not in text:
+        return found
+    starts = [f.start for f in found]
+    added = []
+    for m in _DE_PARTIES.finditer(text):
+        s, e = m.span(1)
+        i = bisect_right(starts, s) - 1
+        if not (i >= 0 and found[i].end > s) and not (i + 1 < len(found) and found[i + 1].start < e):
+            added.append(Found(s, e, "ORG"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
 def acronym(cased: str, f: Found, lang: str) -> Found:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places

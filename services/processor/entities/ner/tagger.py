@@ -225,6 +225,8 @@ class Tagger:
             found = mentions.dutch_nationalities(text, spans, words, pieces, found)
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
+        elif lang == "de":
+            found = mentions.german_parties(text, found)
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
