@@ -80,7 +80,9 @@ TITLES = frozenset(
     papst trainer kapitän herr frau botschafter bürgermeister bürgermeisterin vorstandschef
     konzernchef chef chefin premier minister-president staatssecretaris burgemeester koning koningin
     paus président ministre congressman congresswoman councilman councilwoman councilmember councillor
-    commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin""".split()
+    commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin kämmerer
+    stadtrat stadträtin dezernent dezernentin abgeordnete abgeordneter bischof kardinal pfarrer professor
+    professorin gouverneur ambassadeur commissaris""".split()
 )
 
 # Titles that only ever precede a person's name.
