@@ -82,7 +82,8 @@ TITLES = frozenset(
     paus président ministre congressman congresswoman councilman councilwoman councilmember councillor
     commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin kämmerer
     stadtrat stadträtin dezernent dezernentin abgeordnete abgeordneter bischof kardinal pfarrer professor
-    professorin gouverneur ambassadeur commissaris""".split()
+    professorin gouverneur ambassadeur commissaris topman topvrouw woordvoerster advocaat ceo anwalt anwältin
+    lawyer attorney""".split()
 )
 
 # Titles that only ever precede a person's name.
