@@ -46,6 +46,10 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "coordinated organisations": lambda n, r: " ".join(f"Trade and Farm{i % 97} Commission and" for i in range(n // 36)),
     "titles and championships": lambda n, r: " ".join(r.choice(["Rep.", "Sen.", "Landrat", "Schwimm-WM", "EM", "Müller",
                                                                  "die", "Australische", "leger"]) for _ in range(n // 7)),
+    "titled names and regnal numbers": lambda n, r: " ".join(r.choice(["President", "Clinton", "Mr.", "Smith", "Paus", "Pius",
+                                                                        "XI", "minister", "Zalm", "Yeltsin", "was"]) for _ in range(n // 6)),
+    "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
+                                                                  "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }
 
 

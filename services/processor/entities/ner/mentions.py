@@ -193,29 +193,34 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-# A person's title, then blanks, then a letter: the name after it is a person's ("President Clinton",
-# "minister Zalm", "Mr. Smith"). Titles are written in any case; is_title confirms the match.
-_TITLED = re.compile(r"(?<![\w.-])((?i:" + "|".join(sorted(rules.TITLES, key=len, reverse=True))
-                     + r"|[\w-]{3,}(?:" + "|".join(rules.TITLE_ENDINGS) + r")))(\.?)[ \t]+(?=[^\W\d_])")
 _SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())  # titles written short before a dot
 
 
-def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], found: list[Found],
-                 lang: str) -> list[Found]:
+def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
+                 found: list[Found], lang: str) -> list[Found]:
     """A capitalised name right after a person's title, which nothing found covers, is a person: "President
-    Clinton", "Bundeskanzler Kohl", "Mr. Smith" (the title stays outside, as CoNLL marks it). Up to three
-    words, after the first only name-like ones ("President Clinton Says" in a headline stops at "Says"),
-    and a regnal number ("Paus Pius XI").
-    words: the model's words (headlines in prose case, English possessives off); found: sorted."""
+    Clinton", "Bundeskanzler Kohl", "minister Zalm", "Mr. Smith" (the title stays outside, as CoNLL marks
+    it). Up to three words, after the first only name-like ones ("President Clinton Says" in a headline
+    stops at "Says"), and a regnal number ("Paus Pius XI"). Read from the capitalised pieces outside any
+    mention, each looking at the word before it. words: the model's words (headlines in prose case,
+    English possessives off); pieces: text.capital_pieces(text); found: sorted."""
     out: list[Found] = []
-    starts = [f.start for f in found]
-    n = len(spans)
-    for m in _TITLED.finditer(text):
-        title = m.group(1)
-        if (m.group(2) and title.lower() not in _SHORT_TITLES) or not (rules.is_written_title(title) or title.lower() in _SHORT_TITLES):
+    n, nf, j = len(spans), len(found), 0
+    starts: list[int] | None = None
+    for a, _b, piece in pieces:
+        while j < nf and found[j].end <= a:
+            j += 1
+        if (j < nf and found[j].start <= a) or not piece[0].isupper():
+            continue  # inside a mention
+        k = bisect_left(spans, (a, -1))
+        if not 0 < k < n or spans[k][0] != a or not (gap := text[spans[k - 1][1] : a]).isspace() or "\n" in gap:
             continue
-        k = bisect_left(spans, (m.end(), -1))
-        if k == n or spans[k][0] != m.end() or not _titled_word(words[k], lang, first=True):
+        t, dot = k - 1, words[k - 1] == "."
+        if dot:
+            t -= 1
+            if t < 0 or spans[t][1] != spans[k - 1][0]:
+                continue  # "Dr." is one word with its dot
+        if not _titles_name(words[t], dot) or not _titled_word(words[k], lang, first=True):
             continue
         end = k + 1
         while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, first=False):
@@ -223,13 +228,21 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], foun
         if end < n and spans[end][0] == spans[end - 1][1] + 1 and words[end].isupper() and _ROMAN.fullmatch(words[end]):
             end += 1  # "Paus Pius XI"
         start, stop = spans[k][0], spans[end - 1][0] + len(words[end - 1])
+        if starts is None:
+            starts = [f.start for f in found]
         i = bisect_right(starts, stop) - 1
         if i >= 0 and found[i].end > start:
-            continue  # already a mention (of whatever type: titled_person retypes)
+            continue  # the run reaches into a mention
         out.append(Found(start, stop, "PER"))
     if not out:
         return found
     return sorted([*found, *out], key=attrgetter("start"))
+
+
+@lru_cache(maxsize=16384)
+def _titles_name(word: str, dot: bool) -> bool:
+    """Whether word, then a blank (dot: then a dot and a blank), is a person's title before their name."""
+    return word.lower() in _SHORT_TITLES if dot else rules.is_written_title(word)
 
 
 def regnal_numbers(text: str, found: list[Found]) -> list[Found]:
@@ -362,10 +375,10 @@ def sports_clubs(text: str, found: list[Found], lang: str, known: Callable[[str]
             if (lo and found[lo - 1].end > s) or any(f.end > e for f in found[lo:hi]):
                 continue  # a mention reaches across the name's edge
             clubs.append(Found(s, e, "ORG"))
-        if clubs:
-            ends = [(c.start, c.end) for c in clubs]
-            out = sorted([*(f for f in found if not any(a <= f.start and f.end <= b for a, b in ends)), *clubs],
-                         key=attrgetter("start"))
+        if clubs:  # sorted, apart: the mentions inside one are the ones whose club before them reaches their end
+            club_starts = [c.start for c in clubs]
+            out = sorted([*(f for f in found if (k := bisect_right(club_starts, f.start) - 1) < 0 or clubs[k].end < f.end),
+                          *clubs], key=attrgetter("start"))
     for i, f in enumerate(out):
         if f.type == "LOC" and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):

@@ -232,7 +232,7 @@ class Tagger:
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
-        found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, found, lang))
+        found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.sports_clubs(text, found, lang, self.linker.names, self.linker.is_country)
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
