@@ -208,19 +208,16 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], piec
     n, nf, j = len(spans), len(found), 0
     starts: list[int] | None = None
     for a, _b, piece in pieces:
+        # the word before, as written ("President ", "Mr. "): a title? Most capitalised words are not after one.
+        if a < 3 or text[a - 1] != " " or not _titles_name(text[text.rfind(" ", 0, a - 1) + 1 : a - 1]) \
+                or not piece[0].isupper():
+            continue
         while j < nf and found[j].end <= a:
             j += 1
-        if (j < nf and found[j].start <= a) or not piece[0].isupper():
+        if j < nf and found[j].start <= a:
             continue  # inside a mention
         k = bisect_left(spans, (a, -1))
-        if not 0 < k < n or spans[k][0] != a or not (gap := text[spans[k - 1][1] : a]).isspace() or "\n" in gap:
-            continue
-        t, dot = k - 1, words[k - 1] == "."
-        if dot:
-            t -= 1
-            if t < 0 or spans[t][1] != spans[k - 1][0]:
-                continue  # "Dr." is one word with its dot
-        if not _titles_name(words[t], dot) or not _titled_word(words[k], lang, first=True):
+        if not 0 < k < n or spans[k][0] != a or not _titled_word(words[k], lang, first=True):
             continue
         end = k + 1
         while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, first=False):
@@ -240,9 +237,13 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], piec
 
 
 @lru_cache(maxsize=16384)
-def _titles_name(word: str, dot: bool) -> bool:
-    """Whether word, then a blank (dot: then a dot and a blank), is a person's title before their name."""
-    return word.lower() in _SHORT_TITLES if dot else rules.is_written_title(word)
+def _titles_name(word: str) -> bool:
+    """Whether word (the text between two blanks) is a person's title before their name: "President",
+    "minister", "Mr." (a short one with its dot), "(Bundeskanzler"."""
+    word = word.lstrip("(\"“„‘'«")
+    if word.endswith("."):
+        return word[:-1].lower() in _SHORT_TITLES
+    return word.isalpha() and rules.is_written_title(word)
 
 
 def regnal_numbers(text: str, found: list[Found]) -> list[Found]:
@@ -336,8 +337,8 @@ _CLUB = re.compile(
     r"(?<![\w'’.-])(?:(?P<pre>(?:1\. )?(?:FC|AC|AS|SC|SV|VfB|VfL|TSV|TSG|FSV|SpVgg|Borussia|Eintracht|Olympique|Dynamo|"
     r"Dinamo|Sporting|Inter|Real)) (?P<after>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?)"
     r"|(?P<before>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?) (?:United|Rovers|Wanderers|Athletic|Albion|Hotspur|AFC|FC))(?![\w'’-])")
-_CLUB_WORD = re.compile(r"(?:FC|AC|AS|SC|SV|VfB|VfL|TSV|TSG|FSV|SpVgg|Borussia|Eintracht|Olympique|Dynamo|Dinamo|Sporting|"
-                        r"Inter|Real|United|Rovers|Wanderers|Athletic|Albion|Hotspur|AFC)\b")
+_CLUB_WORDS = frozenset("FC AC AS SC SV VfB VfL TSV TSG FSV SpVgg Borussia Eintracht Olympique Dynamo Dinamo Sporting "
+                        "Inter Real United Rovers Wanderers Athletic Albion Hotspur AFC".split())  # one of them: try _CLUB
 # Prefixes that are also words or other names: a club only before a place ("Real Madrid", not "Real Estate").
 _PLACE_AFTER = frozenset({"Inter", "Real", "Sporting", "AS", "AC", "SC"})
 # Words right after a place that make it a club ("Newcastle manager Kevin Keegan", "Ajax-trainer" is one word).
@@ -349,14 +350,14 @@ _ROLE_AFTER = re.compile(r" (\w+)")
 _COMPASS = frozenset("West East North South Port Queens".split())
 
 
-def sports_clubs(text: str, found: list[Found], lang: str, known: Callable[[str], bool],
+def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, known: Callable[[str], bool],
                  is_country: Callable[[str], bool]) -> list[Found]:
     """Football clubs are organisations: a name of a club's form (_CLUB) replaces what the model read
     inside it (a place "Newcastle" in "Newcastle United", "Inter Milan" as a place); a town's name
     before a player's or a coach's role is its club ("Newcastle manager Kevin Keegan"), without the
-    town's id. A country's name stays a place (a national team, CoNLL). found: sorted."""
+    town's id. A country's name stays a place (a national team, CoNLL). words: the tokens' text; found: sorted."""
     out = found
-    if _CLUB_WORD.search(text) is not None:
+    if not _CLUB_WORDS.isdisjoint(words):
         starts = [f.start for f in found]
         clubs: list[Found] = []
         for m in _CLUB.finditer(text):
