@@ -651,6 +651,10 @@ def test_a_headline_in_capitals_is_read_in_prose_case() -> None:
     assert truecase("NO\n", tokenize("NO\n"), ["NO"], "en", lambda key: False) == "NO\n"  # one word is no headline
     found = {(m.text, m.type) for m in tag_entities("OBAMA AND MERKEL TALK TRADE IN WASHINGTON", "en")}
     assert {("OBAMA", "PER"), ("MERKEL", "PER"), ("WASHINGTON", "LOC")} <= found  # cut from the text as written
+    # as the article writes the words in its sentences: "Clinton" capitalised, "win" in lower case
+    text = "CLINTON GETS LUCKY WIN IN SENATE\nThe win came late, Clinton said. It was a lucky one."
+    spans = tokenize(text)
+    assert truecase(text, spans, [text[a:b] for a, b in spans], "en", lambda key: False).startswith("Clinton gets lucky win")
 
 
 def test_a_score_between_two_names_splits_them() -> None:

@@ -2,9 +2,9 @@
 
 In "SOCCER - ARSENAL BEAT CHELSEA IN LONDON DERBY" capitals say nothing, and the models were trained
 on cased text: read as written, such a line is either all names or none. Each all-caps word of such a
-line gets the case it would have in prose: an acronym stays ("NATO", "BBC"), a known name or a word
-the language does not use gets a capital ("Arsenal", "London"), a common word is lower-cased
-("beat", "in"). The model and its gazetteer features read the line so; offsets are kept, so the
+line gets the case it has in prose: first as the article itself writes it in its sentences ("Clinton
+said", "a narrow win"), else an acronym stays ("NATO", "BBC"), a known name or a word the language does
+not use gets a capital ("Arsenal", "London"), a common word is lower-cased ("beat", "in"). The model and its gazetteer features read the line so; offsets are kept, so the
 mentions are cut from the text as written.
 """
 
@@ -16,7 +16,7 @@ from itertools import compress, count
 from pathlib import Path
 
 from services.processor.entities.link import WORDFREQ_LANGS, zipf
-from services.processor.entities.ner import lexicon
+from services.processor.entities.ner import lexicon, rules
 from services.processor.entities.ner.text import Span, fold
 
 # Whether a folded word names a well-known entity (the linking KB's countries, capitals, cities).
@@ -71,15 +71,38 @@ def prose_form(word: str, lang: str, known: Known) -> str:
     if lang not in WORDFREQ_LANGS:  # a language wordfreq cannot read here: names are likelier
         return title
     z = zipf(low, lang)
-    if z < _NAME_LIMIT and (lexicon.load().get(title) or known(fold(low))):
+    if lang == "en" and rules.english_group(title):
+        return title  # "GERMAN", "MUSLIM": English capitalises them
+    # a name the lexicon knows as a given name, surname or place (not only as a genitive: "Says")
+    if z < _NAME_LIMIT and (any(c in "fsl" for c in lexicon.load().get(title, "")) or known(fold(low))):
         return title
     return low if z >= _COMMON else title
 
 
+def in_prose(text: str, word: str) -> str | None:
+    """How the article itself writes an all-caps word of its headline in running text: capitalised
+    ("CLINTON" -> "Clinton") or in lower case ("WIN" -> "win"), whichever it does more often as a whole
+    word inside a sentence (a capital opening a sentence says nothing); None when it does neither."""
+    low = word.lower()
+    title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+    votes = 0
+    for form, vote in ((title, 1), (low, -1)):
+        i, seen = text.find(form), 0
+        while i != -1 and seen < 5:
+            end = i + len(form)
+            if (i == 0 or not text[i - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+                seen += 1
+                before = text[max(0, i - 3) : i].rstrip(" \t\"“„‘'«(")
+                if vote < 0 or (before and before[-1] not in ".!?:\n"):
+                    votes += vote
+            i = text.find(form, end)
+    return title if votes > 0 else low if votes < 0 else None
+
+
 def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: Known) -> str:
     """text with each all-caps word of an all-caps line in its prose form (spans: text's tokens, words:
-    their text). Letter for letter: every offset, and so every token, stays where it was; text itself
-    when no line is in capitals."""
+    their text): as the article writes it elsewhere (in_prose), else as prose_form guesses. Letter for
+    letter: every offset, and so every token, stays where it was; text itself when no line is in capitals."""
     out: list[str] = []
     done = 0
     seen: dict[int, bool] = {}
@@ -87,7 +110,7 @@ def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: K
     for k in compress(count(), map(str.isupper, words)):
         (a, b), w = spans[k], words[k]
         if b - a > 1 and shouting(text, a, seen):
-            form = prose_form(w, lang, known)
+            form = w if w in acronyms() else in_prose(text, w) or prose_form(w, lang, known)
             if len(form) == b - a and form != w:
                 out += (text[done:a], form)
                 done = b
