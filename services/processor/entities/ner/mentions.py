@@ -408,6 +408,24 @@ def german_parties(text: str, found: list[Found]) -> list[Found]:
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
+def dutch_article(text: str, found: list[Found]) -> list[Found]:
+    """A Dutch article opening a sentence is no part of the acronym after it ("De VLD", "Het CDA"); it is
+    of "De Standaard" and "De Wever" (one capital after it: a name, not an acronym)."""
+    out = found
+    for i, f in enumerate(found):
+        if text.startswith(_NL_ARTICLES, f.start) and f.entity_id is None:
+            k = text.find(" ", f.start, f.end) + 1
+            rest = text[k : f.end]
+            if k and " " not in rest and sum(map(str.isupper, rest)) >= 2:
+                if out is found:
+                    out = list(found)
+                out[i] = Found(k, f.end, f.type)
+    return out
+
+
+_NL_ARTICLES = ("De ", "Het ")
+
+
 def acronym(cased: str, f: Found, lang: str) -> Found:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places
@@ -495,11 +513,11 @@ def german_championships(text: str, found: list[Found]) -> list[Found]:
     return out if out is found else sorted(out, key=attrgetter("start"))
 
 
-# The last part of a street's, square's or waterway's name ("Vijzelgracht", "Rijksstraatweg", "Karl-Marx-Allee").
+# The last part of a street's, square's, waterway's or stadium's name ("Vijzelgracht", "Karl-Marx-Allee", "Weserstadion").
 _STREET_ENDINGS = {
     "nl": ("straat", "weg", "laan", "gracht", "plein", "kade", "singel", "vaart", "dijk", "steeg", "markt", "dreef",
-           "tunnel", "brug"),
-    "de": ("straße", "strasse", "platz", "allee", "gasse", "brücke", "ufer", "damm", "chaussee"),
+           "tunnel", "brug", "stadion"),
+    "de": ("straße", "strasse", "platz", "allee", "gasse", "brücke", "ufer", "damm", "chaussee", "stadion"),
 }
 _STREET_ENDINGS_ANY_CASE = {lang: (*ends, *(e.capitalize() for e in ends)) for lang, ends in _STREET_ENDINGS.items()}
 # Dutch words of a place's kind before its name ("de gemeente Schoorl", "het klooster Koutloumousiou").

@@ -222,7 +222,7 @@ class Tagger:
         found = [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)]
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
-            found = mentions.dutch_nationalities(text, spans, words, pieces, found)
+            found = mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
         elif lang == "de":
