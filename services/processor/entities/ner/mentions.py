@@ -280,17 +280,24 @@ def _lexicon_flags(word: str) -> str:
 
 def place_before_place(text: str, found: list[Found]) -> list[Found]:
     """An unlinked one-word name just before ", <linked place>" is a place too ("of Torrance,
-    California", "aus Hanau, Hessen"): the model reads an unknown town as a surname."""
+    California", "aus Hanau, Hessen"): the model reads an unknown town as a surname; so is a name where
+    news gives a person's home after their age ("Han Lee, 41, of Cambridge")."""
     out = found
-    for i in range(len(found) - 1):
-        f, nxt = found[i], found[i + 1]
-        if f.type == "PER" and f.entity_id is None and nxt.type == "LOC" and nxt.entity_id is not None \
-                and text[f.end : nxt.start] == ", " and " " not in text[f.start : f.end] \
-                and not text.startswith(POSSESSIVES, nxt.end):
+    for i, f in enumerate(found):
+        if f.type == "LOC" or f.entity_id is not None:
+            continue
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if (f.type == "PER" and nxt is not None and nxt.type == "LOC" and nxt.entity_id is not None
+                and text[f.end : nxt.start] == ", " and " " not in text[f.start : f.end]
+                and not text.startswith(POSSESSIVES, nxt.end)) \
+                or (text.endswith(" of ", 0, f.start) and _AGE_OF.search(text, max(0, f.start - 12), f.start)):
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "LOC")
     return out
+
+
+_AGE_OF = re.compile(r", \d{1,3}, of \Z")
 
 
 _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
