@@ -132,6 +132,12 @@ _DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2
 # for its line break in C; (?m)^ makes the engine try every position).
 _DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
 _DATELINE_NEXT = re.compile(r"\n[ \t]*[A-Z][A-Z'’.-]")
+_DASHES = frozenset("—–-")
+# Labels wire copy and sites put before a dash ("UPDATE - The company said"): no place.
+_WIRE_LABELS = frozenset(
+    """update updated breaking exclusive analysis factbox wrapup insight column corrected correction refile
+    interview preview review opinion editorial feature watch live video photos news sport sports business""".split())
+_PROSE_AFTER = re.compile(r"[ \t]+[A-Z][a-z]*[ \t]+[a-z]")  # "KOBE – A total of": a sentence, not "SOCCER - JAPAN"
 _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
 
 
@@ -139,7 +145,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
     1996-12-06"): a well-known place before a dash or a bracket, any name before a comma when a date
     follows (a common word before a comma is not a place: "SIE , DIE ..."), any name in capitals
-    right before an ISO date ("WASHINGTON 1996-12-06"). A headline's
+    right before an ISO date ("WASHINGTON 1996-12-06"), and one before a dash that opens a sentence
+    ("KOBE – A total of"), unless it is a label of wire copy ("UPDATE - The company said"). A headline's
     "SOCCER - JAPAN ..." names no place."""
     if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
         return found  # no line opens with two capitals: _DATELINE finds nothing
@@ -152,7 +159,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
             continue
         key = join_key(fold_key(name))
         if known(key) or m.group(3) is not None \
-                or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None):
+                or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None) \
+                or (m.group(2) in _DASHES and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
