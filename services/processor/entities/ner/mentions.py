@@ -146,7 +146,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     1996-12-06"): a well-known place before a dash or a bracket, any name before a comma when a date
     follows (a common word before a comma is not a place: "SIE , DIE ..."), any name in capitals
     right before an ISO date ("WASHINGTON 1996-12-06"), and one before a dash that opens a sentence
-    ("KOBE – A total of"), unless it is a label of wire copy ("UPDATE - The company said"). A headline's
+    ("KOBE – A total of"), unless it is a label of wire copy ("UPDATE - The company said") or as short
+    as an acronym ("WPP - Tochter kauft"). A headline's
     "SOCCER - JAPAN ..." names no place."""
     if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
         return found  # no line opens with two capitals: _DATELINE finds nothing
@@ -160,7 +161,7 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
         key = join_key(fold_key(name))
         if known(key) or m.group(3) is not None \
                 or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None) \
-                or (m.group(2) in _DASHES and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
+                or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
