@@ -978,3 +978,9 @@ def test_wire_datelines_clubs_and_scores() -> None:
     assert ("Germany", "LOC", "Q183") in _found("Germany coach Berti Vogts spoke.", "en")  # a national team: a place
     got = [(t, ty) for t, ty, _ in _found("Borussia Dortmund schlug den VfB Stuttgart, FC Bayern München spielte remis.", "de")]
     assert [t for t, ty in got if ty == "ORG"] == ["Borussia Dortmund", "VfB Stuttgart", "FC Bayern München"]
+
+
+def test_a_name_before_its_points_in_brackets_is_a_team() -> None:
+    got = [(t, ty) for t, ty, _ in _found("Auch Gladbach (+2) und Werder (+2) wurden benachteiligt. 16. | Union (6 Pkt) |", "de")]
+    assert got == [("Gladbach", "ORG"), ("Werder", "ORG"), ("Union", "ORG")]
+    assert ("Germany", "LOC") in [(t, ty) for t, ty, _ in _found("Germany (+3) and Italy (-1) lead.", "en")]  # national teams

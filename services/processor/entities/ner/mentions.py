@@ -442,6 +442,39 @@ def dutch_article(text: str, found: list[Found]) -> list[Found]:
 _NL_ARTICLES = ("De ", "Het ")
 
 
+# A team in a standings line: its name, then its points or its points' change in brackets ("Union (6 Pkt)",
+# "Gladbach (+2)", "Ajax (34 ptn)").
+_STANDING = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\((?:\d{1,3}[ \t]*(?:Pkt|Pkte|Punkte|"
+                       r"pts?|points|ptn|punten)\.?|[+−-]\d{1,3})\)")
+
+
+def standings(text: str, found: list[Found], lang: str, is_country: Callable[[str], bool]) -> list[Found]:
+    """A name before its points in brackets is a team: an organisation, a club (a country stays a place,
+    CoNLL); a mention of exactly that name takes the type, without a town's id; a missed one is added."""
+    if "(" not in text:
+        return found
+    out = found
+    starts: list[int] | None = None
+    added: list[Found] = []
+    for m in _STANDING.finditer(text):
+        s, e = m.span(1)
+        if is_country(join_key(fold_key(m.group(1)))):
+            continue
+        if starts is None:
+            starts = [f.start for f in found]
+        i = bisect_right(starts, e - 1) - 1  # the last mention starting inside or before the name
+        if i >= 0 and found[i].end > s:
+            if found[i].end == e and found[i].start >= s and found[i].type != "ORG":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(found[i].start, e, "ORG")  # "Auch Gladbach (+2)": the mention "Gladbach"
+            continue
+        while (k := text.find(" ", s, e)) != -1 and common_word(text[s:k].lower(), lang):
+            s = k + 1  # "Auch Gladbach": a frequent word opens no team's name
+        added.append(Found(s, e, "ORG"))
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
 def acronym(cased: str, f: Found, lang: str) -> Found:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places

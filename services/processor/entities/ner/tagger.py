@@ -233,7 +233,8 @@ class Tagger:
         if lang == "de":
             found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
-        found = mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country)
+        found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
+                                   lang, self.linker.is_country)
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
