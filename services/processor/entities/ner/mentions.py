@@ -475,6 +475,25 @@ def standings(text: str, found: list[Found], lang: str, is_country: Callable[[st
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
+# Words that open a building's name in German and Dutch ("Schloss Bellevue", "Kasteel Grevenbroek"): places (CoNLL).
+_BUILDINGS = {"de": ("Schloss ", "Burg ", "Kloster ", "Palais ", "Festung ", "Zeche "),
+              "nl": ("Kasteel ", "Paleis ", "Slot ", "Fort ", "Abdij ", "Klooster ", "Burcht ")}
+
+
+def buildings(text: str, found: list[Found], lang: str) -> list[Found]:
+    """An unlinked name that a word for a castle, palace or abbey opens is a place, whatever the model read."""
+    heads = _BUILDINGS.get(lang)
+    if heads is None:
+        return found
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "LOC" and f.entity_id is None and text.startswith(heads, f.start) and " " in text[f.start : f.end]:
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "LOC")
+    return out
+
+
 def acronym(cased: str, f: Found, lang: str) -> Found:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places

@@ -233,6 +233,7 @@ class Tagger:
         if lang == "de":
             found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
+        found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
         found = mentions.titled_person(text, mentions.place_before_place(text, found))
