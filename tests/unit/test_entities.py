@@ -984,3 +984,12 @@ def test_a_name_before_its_points_in_brackets_is_a_team() -> None:
     got = [(t, ty) for t, ty, _ in _found("Auch Gladbach (+2) und Werder (+2) wurden benachteiligt. 16. | Union (6 Pkt) |", "de")]
     assert got == [("Gladbach", "ORG"), ("Werder", "ORG"), ("Union", "ORG")]
     assert ("Germany", "LOC") in [(t, ty) for t, ty, _ in _found("Germany (+3) and Italy (-1) lead.", "en")]  # national teams
+
+
+def test_dash_datelines_dutch_articles_and_buildings() -> None:
+    assert ("KOBE", "LOC") in [(t, ty) for t, ty, _ in _found("KOBE – A total of 6,000 masks were stolen.", "en")]
+    assert _found("UPDATE - The company said so.", "en") == []  # a wire label, no place
+    got = [(t, ty) for t, ty, _ in _found("De VLD verloor. Het CDA won in Gent.", "nl")]
+    assert ("VLD", "ORG") in got and ("CDA", "ORG") in got
+    assert ("Schloss Bellevue", "LOC") in [(t, ty) for t, ty, _ in _found("Der Termin im Schloss Bellevue war gut.", "de")]
+    assert ("Cambridge", "LOC") in [(t, ty) for t, ty, _ in _found("The ringleader Han Lee, 41, of Cambridge was charged.", "en")]

@@ -303,10 +303,21 @@ def place_before_place(text: str, found: list[Found]) -> list[Found]:
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "LOC")
+    if ", of " in text:  # a home the model missed
+        starts = [f.start for f in out]
+        added = []
+        for m in _AGE_OF_NAME.finditer(text):
+            a, b = m.span(1)
+            i = bisect_right(starts, b - 1) - 1
+            if not (i >= 0 and out[i].end > a):
+                added.append(Found(a, b, "LOC"))
+        if added:
+            out = sorted([*out, *added], key=attrgetter("start"))
     return out
 
 
 _AGE_OF = re.compile(r", \d{1,3}, of \Z")
+_AGE_OF_NAME = re.compile(r", \d{1,3}, of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)")
 
 
 _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
