@@ -96,6 +96,9 @@ _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
 # country needed, politics needed): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, int, int, str, int, bool, bool]
+# (cands, choices, whether one can be added, the only choice's veto index when no other check applies
+# to it, else None): see Linker._static_choices
+_Choices = tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool, int | None]
 # A politician's full name this common (wordfreq Zipf of the given name plus the surname's: "Michael
 # Johnson" 9.6, "Stephen Smith" 8.3, "Richard Allan" 7.6; "George Eustice" 6.7) names many other people.
 _COMMON_NAME = 7.5
@@ -136,7 +139,7 @@ class _Surface(NamedTuple):
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]] = {}
+        self._static: dict[tuple[str, str | None, str], _Choices] = {}
         self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
 
@@ -234,9 +237,15 @@ class Linker:
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
         got = self._choices(cands, key, stype, ctx.lang)
-        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7] \
-                and not got[1][0][8]:
-            return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
+        sole = got[3]
+        if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
+            if sole >= 0:
+                prev = ctx.prev_word(start)
+                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and self._place_veto(key, start, end, prev, ctx)):
+                    return None  # _person_cue, or a place vetoed by the words around it
+            return got[1][0][0]
+        if not got[1]:
+            return None
         # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
         # the other words around the name (_place_veto) places only.
         person: bool | None = None
@@ -295,16 +304,17 @@ class Linker:
         return scored[0][1]
 
     def _choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
-                 lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+                 lang: str) -> _Choices:
         """_static_choices, from the cache while the KB's candidates of key are the same."""
         got = self._static.get((key, stype, lang))
         return got if got is not None and got[0] is cands else self._static_choices(cands, key, stype, lang)
 
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
-                        lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+                        lang: str) -> _Choices:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
-        (cands, choices, whether a choice has the prior to be added by key: _prior_adds), each choice
+        (cands, choices, whether a choice has the prior to be added by key: _prior_adds, the veto index
+        of the only choice when no other check applies to it, else None), each choice
         (entity, score, common-word check, geonames checks, veto index (0 place, 1 organisation, -1
         none), country for the bonus ("" none), home bonus, whether the country must be mentioned: a
         generic party name of another country than the language's; whether the article must be about
@@ -349,7 +359,8 @@ class Linker:
                               and _common_name(key, lang))
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0,
                         needs_country, needs_politics))
-        got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out))
+        sole = out[0][4] if len(out) == 1 and not (out[0][2] or out[0][3] or out[0][7] or out[0][8]) else None
+        got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out), sole)
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()
         self._static[(key, stype, lang)] = got
