@@ -192,21 +192,21 @@ class Linker:
         starts = [h.start for h in hits]
         surfaces, surface_of = self._surfaces, self._surface
         for f in spans:
-            surface = text[f.start : f.end]
+            start, end, typ = f[0], f[1], f[2]
+            surface = text[start:end]
             info = surfaces.get(surface)
             if info is None:
                 info = surface_of(surface)
-            typ = f.type
-            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
+            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(start).endswith(_PERSON_ENDS):
                 typ = "PER"  # "der 32-jährige Holland": an age says person
             elif (typ == "MISC" and info.misc_place) or (typ == "ORG" and info.country):
                 typ = "LOC"  # "Doha (Katar)" read as MISC, "beaten 54-21 by England" as ORG: a country's name is a place (CoNLL)
-            if typ == "LOC" and not info.country and ctx.team(f.start, f.end):
+            if typ == "LOC" and not info.country and ctx.team(start, end):
                 typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
-            if typ != f.type:
-                f = Found(f.start, f.end, typ)
+            if typ != f[2]:
+                f = Found(start, end, typ)
             key, cands = info.key, info.named
-            if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
+            if cands and not ((plain and text[end : end + 1] not in _GLUE) or _on_boundary(text, f)):
                 cands = ()
             if cands and info.short:
                 # A short name the model read as a place counts when it is a well-known one ("Rom").
@@ -215,13 +215,13 @@ class Linker:
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx)
             if ent is not None:
-                out.append(Found(f.start, f.end, ent.type if ent.cls in _CROSS else f.type, ent.id, ent.name))  # _out_type
+                out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
             inner = []
-            for k in range(bisect_left(starts, f.start), len(hits)):
-                if hits[k].start >= f.end:
+            for k in range(bisect_left(starts, start), len(hits)):
+                if hits[k].start >= end:
                     break
-                if hits[k].end <= f.end:
+                if hits[k].end <= end:
                     inner.append(hits[k])
             if inner and self._gives_way(text, f, inner, ctx):
                 continue  # the KB names inside are added below
@@ -236,7 +236,9 @@ class Linker:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
-        got = self._choices(cands, key, stype, ctx.lang)
+        got = self._static.get((key, stype, ctx.lang))  # _choices, inline: ~85 calls an article
+        if got is None or got[0] is not cands:
+            got = self._static_choices(cands, key, stype, ctx.lang)
         sole = got[3]
         if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
             if sole >= 0:
@@ -543,10 +545,18 @@ def _team(text: str, start: int, end: int) -> bool:
     # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
     # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
     # most names have neither, and then no pattern is tried. Two anchored scans decide that.
+    # A name between single blanks and letters (the usual case) is decided from the two characters on
+    # each side, without either scan.
     lo = start - 40 if start > 40 else 0
-    if _CUE_AFTER.match(text, end, end + 60) is None and not (
-            start > lo and text[start - 1].isspace() and _CUE_BEFORE.search(text, lo, start) is not None):
-        return False
+    c = text[end : end + 1]
+    if c.isspace():
+        c = text[end + 1 : end + 2]
+    if not (c == "(" or c.isdecimal() or (c.isspace() and _CUE_AFTER.match(text, end, end + 60) is not None)):
+        if start <= lo or not text[start - 1].isspace():
+            return False
+        c = text[start - 2] if start - 2 >= lo else ""
+        if not (c == "'" or c == "’" or c.isdecimal() or (c.isspace() and _CUE_BEFORE.search(text, lo, start) is not None)):
+            return False
     after, before = text[end : end + 60], text[lo:start]
     if _STANDINGS.match(after) or _MINUTE.search(before):
         return True
@@ -610,10 +620,15 @@ class _Context:
         return got
 
     def _prev_word(self, start: int) -> str:
-        seg = self.text[start - 40 if start > 40 else 0 : start]
-        head = seg.rstrip(" \t")
-        if head == seg and seg:
+        text = self.text
+        if not start or text[start - 1] not in " \t":
             return ""  # attached: "(", a hyphen
+        lo = start - 40 if start > 40 else 0
+        # The usual case, a word between two spaces: it is the word (str.isalnum is [^\W_]).
+        p = text.rfind(" ", lo, start - 1)
+        if p >= 0 and (word := text[p + 1 : start - 1]).isalnum():
+            return fold(word)
+        head = text[lo:start].rstrip(" \t")
         # The last word of head when head ends in one: _WORD reads the same backwards, so it is the
         # match at the start of the reversed text (what the last of _WORD.findall(head) is).
         m = _WORD.match(head[::-1])
