@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from itertools import compress, count
+from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
@@ -62,6 +63,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         return word in lower[0]
 
     n = len(tokens)
+    starts = list(map(itemgetter(0), tokens))  # bisected as ints: cheaper than comparing tuples
     k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
     # News repeats its names: a mention with the words, type, id and name of one before adds nothing
     # below (a form's first mention stays unless a linked one replaces an unlinked one).
@@ -70,9 +72,9 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         start, end, typ, eid, name = f
         if typ == "MISC":
             continue
-        k = bisect_left(tokens, (start, -1), k)
+        k = bisect_left(starts, start, k)
         seq: list[str] = []
-        while k < n and tokens[k][0] + len(words[k]) <= end:
+        while k < n and starts[k] + len(words[k]) <= end:
             seq.append(words[k])
             k += 1
         if not seq or len(seq) > _MAX_WORDS:
@@ -129,7 +131,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if k < i:
             continue  # inside the occurrence added last
         i = k
-        start = tokens[i][0]
+        start = starts[i]
         while t < n_taken and taken[t][1] <= start:
             t += 1
         if t < n_taken and taken[t][0] <= start:
@@ -147,7 +149,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             continue
         if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
             continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
-        end = tokens[j - 1][0] + len(words[j - 1])
+        end = starts[j - 1] + len(words[j - 1])
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
