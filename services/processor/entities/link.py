@@ -26,8 +26,9 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import wordfreq
@@ -124,6 +125,9 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 _QUALIFIER = re.compile(r"[ \t]*[,(][ \t]*([^\W\d_][^\W_]*)(?:[ \t]+([^\W\d_][^\W_]*))?")  # _Context.qualifier
 
 
+_START, _END = itemgetter(0), itemgetter(1)  # a Found's or a Hit's offsets
+
+
 class _Surface(NamedTuple):
     """What link reads from a span's text alone (Linker._surface)."""
 
@@ -189,7 +193,7 @@ class Linker:
                 and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
-        starts = [h.start for h in hits]
+        starts = list(map(_START, hits))
         surfaces, surface_of = self._surfaces, self._surface
         for f in spans:
             start, end, typ = f[0], f[1], f[2]
@@ -213,7 +217,7 @@ class Linker:
                 cands = info.short_places if typ == "LOC" else ()
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
-            ent = self.resolve(cands, key, f, ctx)
+            ent = self.resolve(cands, key, f, ctx) if cands else None
             if ent is not None:
                 out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
@@ -422,20 +426,18 @@ class Linker:
         """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
         same entity, replaces them ("Kirill" + "Dmitriev")."""
         out: list[Found] = []
-        j, n = 0, len(found)
+        j = 0
+        # found is sorted and non-overlapping: its starts and its ends both ascend, and are bisected.
+        starts, ends = list(map(_START, found)), list(map(_END, found))
         for h in hits:
-            hs, he = h.start, h.end
+            hs, he = h[0], h[1]
             i = j
-            while j < n and found[j].end <= hs:
-                j += 1
+            j = bisect_right(ends, hs, j)  # past the spans that end before the name
             if j > i:
                 out += found[i:j]
-            k = j
-            while k < n and found[k].start < he:
-                k += 1
+            k = bisect_left(starts, he, j)  # found[j:k] overlap the name
             if k == j + 1:  # the usual case, one span: the test below for it alone
-                f = found[j]
-                if not (hs <= f.start and f.end <= he) or (f.start == hs and f.end == he):
+                if not (hs <= starts[j] and ends[j] <= he) or (starts[j] == hs and ends[j] == he):
                     continue  # the model's span wins
             elif k > j and (
                 not all(hs <= f.start and f.end <= he for f in found[j:k])
@@ -636,7 +638,15 @@ class _Context:
 
     def next_word(self, end: int) -> str:
         # The first word of the 40 characters after end, when only blanks and hyphens stand before it.
-        m = _NEXT_WORD.match(self.text, end, end + 40)
+        text = self.text
+        c = text[end : end + 1]
+        if c == " ":  # the usual case, a word between two spaces: it is the word (str.isalnum is [^\W_])
+            q = text.find(" ", end + 1, end + 40)
+            if q > end + 1 and (word := text[end + 1 : q]).isalnum():
+                return fold(word)
+        elif not c or not (c.isalnum() or c == "\t" or c == "-"):
+            return ""  # "Rusland,", the text's end: no word follows
+        m = _NEXT_WORD.match(text, end, end + 40)
         return fold(m.group(1)) if m else ""
 
     def qualifier(self, end: int) -> tuple[str, ...]:
