@@ -665,15 +665,20 @@ class _Context:
 
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
-        before = self.text[start - 40 if start > 40 else 0 : start]
-        got = _capital_before(before)
-        if got is not None and got[0][0].isupper():
-            word, at = got
-            head = before[:at].rstrip(" \t")
-            if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
-                return True
-        m = _CAPITAL_AFTER.match(self.text[end : end + 40])
-        return bool(m and m.group(1)[0].isupper() and self.lang != "de")
+        text = self.text
+        # Each side needs a blank next to the name (or a line break before it) for its pattern to match.
+        if text[start - 1 : start] in (" ", "\t", "\n"):
+            before = text[start - 40 if start > 40 else 0 : start]
+            got = _capital_before(before)
+            if got is not None and got[0][0].isupper():
+                word, at = got
+                head = before[:at].rstrip(" \t")
+                if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
+                    return True
+        if self.lang == "de" or text[end : end + 1] not in (" ", "\t"):
+            return False
+        m = _CAPITAL_AFTER.match(text[end : end + 40])
+        return bool(m and m.group(1)[0].isupper())
 
 
 def _capital_before(before: str) -> tuple[str, int] | None:
