@@ -546,9 +546,8 @@ def _team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
     # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
     # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
-    # most names have neither, and then no pattern is tried. Two anchored scans decide that.
-    # A name between single blanks and letters (the usual case) is decided from the two characters on
-    # each side, without either scan.
+    # most names have neither, and then no pattern is tried. The characters next to the name decide
+    # that; an anchored scan reads on only past a second blank.
     lo = start - 40 if start > 40 else 0
     c = text[end : end + 1]
     if c.isspace():
