@@ -302,6 +302,34 @@ def test_capital_before_equals_its_regex_definition() -> None:
         assert _capital_before(text) == (None if m is None else (m.group(1), m.start())), text
 
 
+def test_capital_neighbour_equals_its_regex_definition() -> None:
+    """_Context.capital_neighbour tries its patterns only with a blank next to the name (and the word
+    after not in German); the definition tries them always."""
+    import random
+
+    from services.processor.entities.link import _CAPITAL_AFTER, _SENTENCE_WORDS, _capital_before, _Context
+
+    def want(text: str, start: int, end: int, lang: str) -> bool:
+        before = text[max(0, start - 40) : start]
+        got = _capital_before(before)
+        if got is not None and got[0][0].isupper():
+            head = before[: got[1]].rstrip(" \t")
+            if head and head[-1] not in ".!?:\n\"'“„«(" and got[0].lower() not in _SENTENCE_WORDS:
+                return True
+        m = _CAPITAL_AFTER.match(text[end : end + 40])
+        return bool(m and m.group(1)[0].isupper() and lang != "de")
+
+    rng = random.Random(13)
+    alphabet = [" ", " ", "\t", "\n", "\r", "\u2003", "-", ",", ".", "(", "a", "Z", "é", "1", "²", "_", "Ⓐ", "Ⅻ", "In", "Word", "word"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for lang in ("de", "nl"):
+            ctx = _Context(text, lang, {})
+            for start in range(len(text) + 1):
+                end = min(len(text), start + rng.randint(0, 4))
+                assert ctx.capital_neighbour(start, end) == want(text, start, end, lang), (text, start, end, lang)
+
+
 def test_team_equals_its_regex_definition() -> None:
     """_team tries its patterns only when a bracket, digit or quote stands next to the name across
     blanks; the definition tries them always."""

@@ -26,8 +26,9 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import wordfreq
@@ -96,6 +97,9 @@ _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
 # country needed, politics needed): see Linker._static_choices
 _Choice = tuple[Entity, int, bool, int, int, str, int, bool, bool]
+# (cands, choices, whether one can be added, the only choice's veto index when no other check applies
+# to it, else None): see Linker._static_choices
+_Choices = tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool, int | None]
 # A politician's full name this common (wordfreq Zipf of the given name plus the surname's: "Michael
 # Johnson" 9.6, "Stephen Smith" 8.3, "Richard Allan" 7.6; "George Eustice" 6.7) names many other people.
 _COMMON_NAME = 7.5
@@ -121,6 +125,9 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 _QUALIFIER = re.compile(r"[ \t]*[,(][ \t]*([^\W\d_][^\W_]*)(?:[ \t]+([^\W\d_][^\W_]*))?")  # _Context.qualifier
 
 
+_START, _END = itemgetter(0), itemgetter(1)  # a Found's or a Hit's offsets
+
+
 class _Surface(NamedTuple):
     """What link reads from a span's text alone (Linker._surface)."""
 
@@ -136,7 +143,7 @@ class _Surface(NamedTuple):
 class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self._static: dict[tuple[str, str | None, str], tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]] = {}
+        self._static: dict[tuple[str, str | None, str], _Choices] = {}
         self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
 
@@ -186,39 +193,39 @@ class Linker:
                 and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
         out: list[Found] = []
-        starts = [h.start for h in hits]
+        starts = list(map(_START, hits))
         surfaces, surface_of = self._surfaces, self._surface
         for f in spans:
-            surface = text[f.start : f.end]
+            start, end, typ = f[0], f[1], f[2]
+            surface = text[start:end]
             info = surfaces.get(surface)
             if info is None:
                 info = surface_of(surface)
-            typ = f.type
-            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(f.start).endswith(_PERSON_ENDS):
+            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(start).endswith(_PERSON_ENDS):
                 typ = "PER"  # "der 32-jährige Holland": an age says person
             elif (typ == "MISC" and info.misc_place) or (typ == "ORG" and info.country):
                 typ = "LOC"  # "Doha (Katar)" read as MISC, "beaten 54-21 by England" as ORG: a country's name is a place (CoNLL)
-            if typ == "LOC" and not info.country and ctx.team(f.start, f.end):
+            if typ == "LOC" and not info.country and ctx.team(start, end):
                 typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
-            if typ != f.type:
-                f = Found(f.start, f.end, typ)
+            if typ != f[2]:
+                f = Found(start, end, typ)
             key, cands = info.key, info.named
-            if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
+            if cands and not ((plain and text[end : end + 1] not in _GLUE) or _on_boundary(text, f)):
                 cands = ()
             if cands and info.short:
                 # A short name the model read as a place counts when it is a well-known one ("Rom").
                 cands = info.short_places if typ == "LOC" else ()
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
-            ent = self.resolve(cands, key, f, ctx)
+            ent = self.resolve(cands, key, f, ctx) if cands else None
             if ent is not None:
-                out.append(Found(f.start, f.end, ent.type if ent.cls in _CROSS else f.type, ent.id, ent.name))  # _out_type
+                out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
             inner = []
-            for k in range(bisect_left(starts, f.start), len(hits)):
-                if hits[k].start >= f.end:
+            for k in range(bisect_left(starts, start), len(hits)):
+                if hits[k].start >= end:
                     break
-                if hits[k].end <= f.end:
+                if hits[k].end <= end:
                     inner.append(hits[k])
             if inner and self._gives_way(text, f, inner, ctx):
                 continue  # the KB names inside are added below
@@ -233,10 +240,18 @@ class Linker:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
-        got = self._choices(cands, key, stype, ctx.lang)
-        if len(got[1]) == 1 and not got[1][0][2] and not got[1][0][3] and got[1][0][4] < 0 and not got[1][0][7] \
-                and not got[1][0][8]:
-            return got[1][0][0]  # one candidate no context check applies to: it wins whatever its score
+        got = self._static.get((key, stype, ctx.lang))  # _choices, inline: ~85 calls an article
+        if got is None or got[0] is not cands:
+            got = self._static_choices(cands, key, stype, ctx.lang)
+        sole = got[3]
+        if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
+            if sole >= 0:
+                prev = ctx.prev_word(start)
+                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and self._place_veto(key, start, end, prev, ctx)):
+                    return None  # _person_cue, or a place vetoed by the words around it
+            return got[1][0][0]
+        if not got[1]:
+            return None
         # The vetoes, read when a candidate needs them: a person cue vetoes places and organisations,
         # the other words around the name (_place_veto) places only.
         person: bool | None = None
@@ -295,16 +310,17 @@ class Linker:
         return scored[0][1]
 
     def _choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
-                 lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+                 lang: str) -> _Choices:
         """_static_choices, from the cache while the KB's candidates of key are the same."""
         got = self._static.get((key, stype, lang))
         return got if got is not None and got[0] is cands else self._static_choices(cands, key, stype, lang)
 
     def _static_choices(self, cands: tuple[Candidate, ...], key: str, stype: str | None,
-                        lang: str) -> tuple[tuple[Candidate, ...], tuple[_Choice, ...], bool]:
+                        lang: str) -> _Choices:
         """The part of resolve that depends on the key, the span's type and the language only (the
         candidates that pass the name and type rules, with their scores before context), cached:
-        (cands, choices, whether a choice has the prior to be added by key: _prior_adds), each choice
+        (cands, choices, whether a choice has the prior to be added by key: _prior_adds, the veto index
+        of the only choice when no other check applies to it, else None), each choice
         (entity, score, common-word check, geonames checks, veto index (0 place, 1 organisation, -1
         none), country for the bonus ("" none), home bonus, whether the country must be mentioned: a
         generic party name of another country than the language's; whether the article must be about
@@ -349,7 +365,8 @@ class Linker:
                               and _common_name(key, lang))
             out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0,
                         needs_country, needs_politics))
-        got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out))
+        sole = out[0][4] if len(out) == 1 and not (out[0][2] or out[0][3] or out[0][7] or out[0][8]) else None
+        got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out), sole)
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._static.clear()
         self._static[(key, stype, lang)] = got
@@ -409,20 +426,18 @@ class Linker:
         """Add KB names that overlap no span; a name covering shorter spans, unlinked or linked to the
         same entity, replaces them ("Kirill" + "Dmitriev")."""
         out: list[Found] = []
-        j, n = 0, len(found)
+        j = 0
+        # found is sorted and non-overlapping: its starts and its ends both ascend, and are bisected.
+        starts, ends = list(map(_START, found)), list(map(_END, found))
         for h in hits:
-            hs, he = h.start, h.end
+            hs, he = h[0], h[1]
             i = j
-            while j < n and found[j].end <= hs:
-                j += 1
+            j = bisect_right(ends, hs, j)  # past the spans that end before the name
             if j > i:
                 out += found[i:j]
-            k = j
-            while k < n and found[k].start < he:
-                k += 1
+            k = bisect_left(starts, he, j)  # found[j:k] overlap the name
             if k == j + 1:  # the usual case, one span: the test below for it alone
-                f = found[j]
-                if not (hs <= f.start and f.end <= he) or (f.start == hs and f.end == he):
+                if not (hs <= starts[j] and ends[j] <= he) or (starts[j] == hs and ends[j] == he):
                     continue  # the model's span wins
             elif k > j and (
                 not all(hs <= f.start and f.end <= he for f in found[j:k])
@@ -531,11 +546,18 @@ def _team(text: str, start: int, end: int) -> bool:
     """Whether the place name text[start:end] stands for a team (see _STANDINGS)."""
     # Each pattern needs a bracket or a digit after the blanks that follow the name (within the 60
     # characters it reads), or a digit or a quote before the blanks that precede it (within the 40):
-    # most names have neither, and then no pattern is tried. Two anchored scans decide that.
+    # most names have neither, and then no pattern is tried. The characters next to the name decide
+    # that; an anchored scan reads on only past a second blank.
     lo = start - 40 if start > 40 else 0
-    if _CUE_AFTER.match(text, end, end + 60) is None and not (
-            start > lo and text[start - 1].isspace() and _CUE_BEFORE.search(text, lo, start) is not None):
-        return False
+    c = text[end : end + 1]
+    if c.isspace():
+        c = text[end + 1 : end + 2]
+    if not (c == "(" or c.isdecimal() or (c.isspace() and _CUE_AFTER.match(text, end, end + 60) is not None)):
+        if start <= lo or not text[start - 1].isspace():
+            return False
+        c = text[start - 2] if start - 2 >= lo else ""
+        if not (c == "'" or c == "’" or c.isdecimal() or (c.isspace() and _CUE_BEFORE.search(text, lo, start) is not None)):
+            return False
     after, before = text[end : end + 60], text[lo:start]
     if _STANDINGS.match(after) or _MINUTE.search(before):
         return True
@@ -599,10 +621,15 @@ class _Context:
         return got
 
     def _prev_word(self, start: int) -> str:
-        seg = self.text[start - 40 if start > 40 else 0 : start]
-        head = seg.rstrip(" \t")
-        if head == seg and seg:
+        text = self.text
+        if not start or text[start - 1] not in " \t":
             return ""  # attached: "(", a hyphen
+        lo = start - 40 if start > 40 else 0
+        # The usual case, a word between two spaces: it is the word (str.isalnum is [^\W_]).
+        p = text.rfind(" ", lo, start - 1)
+        if p >= 0 and (word := text[p + 1 : start - 1]).isalnum():
+            return fold(word)
+        head = text[lo:start].rstrip(" \t")
         # The last word of head when head ends in one: _WORD reads the same backwards, so it is the
         # match at the start of the reversed text (what the last of _WORD.findall(head) is).
         m = _WORD.match(head[::-1])
@@ -610,7 +637,15 @@ class _Context:
 
     def next_word(self, end: int) -> str:
         # The first word of the 40 characters after end, when only blanks and hyphens stand before it.
-        m = _NEXT_WORD.match(self.text, end, end + 40)
+        text = self.text
+        c = text[end : end + 1]
+        if c == " ":  # the usual case, a word between two spaces: it is the word (str.isalnum is [^\W_])
+            q = text.find(" ", end + 1, end + 40)
+            if q > end + 1 and (word := text[end + 1 : q]).isalnum():
+                return fold(word)
+        elif not c or not (c.isalnum() or c == "\t" or c == "-"):
+            return ""  # "Rusland,", the text's end: no word follows
+        m = _NEXT_WORD.match(text, end, end + 40)
         return fold(m.group(1)) if m else ""
 
     def qualifier(self, end: int) -> tuple[str, ...]:
@@ -629,15 +664,20 @@ class _Context:
 
     def capital_neighbour(self, start: int, end: int) -> bool:
         """A capitalised word right before (not starting a sentence) or right after the name."""
-        before = self.text[start - 40 if start > 40 else 0 : start]
-        got = _capital_before(before)
-        if got is not None and got[0][0].isupper():
-            word, at = got
-            head = before[:at].rstrip(" \t")
-            if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
-                return True
-        m = _CAPITAL_AFTER.match(self.text[end : end + 40])
-        return bool(m and m.group(1)[0].isupper() and self.lang != "de")
+        text = self.text
+        # Each side needs a blank next to the name (or a line break before it) for its pattern to match.
+        if text[start - 1 : start] in (" ", "\t", "\n"):
+            before = text[start - 40 if start > 40 else 0 : start]
+            got = _capital_before(before)
+            if got is not None and got[0][0].isupper():
+                word, at = got
+                head = before[:at].rstrip(" \t")
+                if head and head[-1] not in ".!?:\n\"'“„«(" and word.lower() not in _SENTENCE_WORDS:
+                    return True
+        if self.lang == "de" or text[end : end + 1] not in (" ", "\t"):
+            return False
+        m = _CAPITAL_AFTER.match(text[end : end + 40])
+        return bool(m and m.group(1)[0].isupper())
 
 
 def _capital_before(before: str) -> tuple[str, int] | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from itertools import compress, count
+from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
@@ -52,40 +53,53 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     given: dict[tuple[str, ...], Found] = {}  # persons' first names
     lower: list[set[str]] = []
 
-    def lower_words() -> set[str]:  # built once, when a name is first checked against the article's words
+    def written_lower(word: str) -> bool:
+        # whether a word of the article is word in lower case; most names are nowhere in the text in lower
+        # case, and the set of its lower-case words is built only for one that is
+        if word not in text:
+            return False
         if not lower:
             lower.append(set(filter(str.islower, words)))
-        return lower[0]
+        return word in lower[0]
 
     n = len(tokens)
+    starts = list(map(itemgetter(0), tokens))  # bisected as ints: cheaper than comparing tuples
     k = 0  # found is sorted and non-overlapping: every token before k ends before the next mention starts
+    # News repeats its names: a mention with the words, type, id and name of one before adds nothing
+    # below (a form's first mention stays unless a linked one replaces an unlinked one).
+    seen: set[tuple[tuple[str, ...], str, str | None, str | None]] = set()
     for f in found:
-        if f.type == "MISC":
+        start, end, typ, eid, name = f
+        if typ == "MISC":
             continue
-        k = bisect_left(tokens, (f.start, -1), k)
+        k = bisect_left(starts, start, k)
         seq: list[str] = []
-        while k < n and tokens[k][0] + len(words[k]) <= f.end:
+        while k < n and starts[k] + len(words[k]) <= end:
             seq.append(words[k])
             k += 1
         if not seq or len(seq) > _MAX_WORDS:
             continue
-        linked, key = f.entity_id is not None, tuple(seq)
+        key = tuple(seq)
+        if (mention := (key, typ, eid, name)) in seen:
+            continue
+        seen.add(mention)
+        linked = eid is not None
         if (len(seq) > 1 or _spreadable(seq[0], linked, lang)) and seq[0][:1].isupper():
             known = forms.get(key)
             if known is None or (linked and known.entity_id is None):  # a linked mention's id wins
                 forms[key] = f
-        if f.type == "PER" and len(seq) > 1 and _surname_spreadable(seq[-1], linked, lang):
+        if typ == "PER" and len(seq) > 1 and _surname_spreadable(seq[-1], linked, lang):
             known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
                 forms[(seq[-1],)] = f
-                if not _spreadable(seq[-1], linked, lang) and _used_as_word(seq[-1], lang, lower_words):
+                if not _spreadable(seq[-1], linked, lang) and _used_as_word(seq[-1], lang, written_lower):
                     ambiguous.add(seq[-1])
             if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
                 forms.setdefault((seq[-1] + "s",), f)
             first = seq[0]  # "Walter A. Clyburn Reed ... Walter said": a person, id unknown
             if len(first) >= _MIN_CHARS and first[0].isupper() and not is_title(first) \
-                    and first.casefold() not in _NOT_GIVEN and not _used_as_word(first, lang, lower_words):
-                given.setdefault((first,), Found(f.start, f.end, "PER"))
+                    and first.casefold() not in _NOT_GIVEN and not _used_as_word(first, lang, written_lower):
+                given.setdefault((first,), Found(start, end, "PER"))
     for form, f in given.items():
         if form not in forms:  # a name found on its own (a place, an organisation) keeps its reading
             forms[form] = f
@@ -94,10 +108,12 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
     if not forms:
         return found
     # A headline in capitals names them too ("CUTTITTA BACK FOR ITALY"): a form in capitals whose first
-    # word the article has (a word in capitals is among caps; one without cased letters is kept unasked).
-    caps = set(filter(str.isupper, words))
-    for form, f in list(forms.items()):
-        if f.type != "MISC" and ((head := form[0].upper()) in caps or not head.isupper()):
+    # word the article has (one without cased letters is kept unasked). The few heads are looked up
+    # among the words (hashed once, as the scan below needs them) rather than every word asked isupper.
+    heads = [(form, f, form[0].upper()) for form, f in forms.items() if f.type != "MISC"]
+    caps = {head for _, _, head in heads}.intersection(words)
+    for form, f, head in heads:
+        if head in caps or not head.isupper():
             forms.setdefault((head, *map(str.upper, form[1:])), f)
     # the lengths of the forms each first word opens, longest first: an occurrence tries one lookup per
     # length (at most _MAX_WORDS), not every form with its first word (thousands in a list of names)
@@ -115,7 +131,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if k < i:
             continue  # inside the occurrence added last
         i = k
-        start = tokens[i][0]
+        start = starts[i]
         while t < n_taken and taken[t][1] <= start:
             t += 1
         if t < n_taken and taken[t][0] <= start:
@@ -133,7 +149,7 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             continue
         if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
             continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
-        end = tokens[j - 1][0] + len(words[j - 1])
+        end = starts[j - 1] + len(words[j - 1])
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
@@ -153,13 +169,13 @@ def _surname_spreadable(word: str, linked: bool, lang: str) -> bool:
     return _spreadable(word, linked, lang) or (len(word) >= _MIN_CHARS and word[0].isupper() and not very_common_word(word.casefold(), lang))
 
 
-def _used_as_word(name: str, lang: str, lower_words: Callable[[], set[str]]) -> bool:
+def _used_as_word(name: str, lang: str, written_lower: Callable[[str], bool]) -> bool:
     """A frequent word that is also a surname is read as the word where a sentence starts if it is one
     of the language's most frequent words ("Young", "Brown") or the article also writes it in lower
-    case (lower_words: the article's lower-case words); wordfreq counts names too, so frequency alone
-    would also stop "Hitler" and "Nixon"."""
+    case (written_lower: whether a word of the article is this lower-case one); wordfreq counts names
+    too, so frequency alone would also stop "Hitler" and "Nixon"."""
     word = name.casefold()
-    return _frequent(word, lang) or word in lower_words()
+    return _frequent(word, lang) or written_lower(word)
 
 
 def _frequent(word: str, lang: str) -> bool:
