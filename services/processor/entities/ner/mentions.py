@@ -453,10 +453,10 @@ def dutch_article(text: str, found: list[Found]) -> list[Found]:
 _NL_ARTICLES = ("De ", "Het ")
 
 
-# A team in a standings line: its name, then its points or its points' change in brackets ("Union (6 Pkt)",
-# "Gladbach (+2)", "Ajax (34 ptn)").
+# A team in a standings line or a live report: its name, then its points, their change or a goal's minute
+# in brackets ("Union (6 Pkt)", "Gladbach (+2)", "Ajax (34 ptn)", "Lorient (65')").
 _STANDING = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\((?:\d{1,3}[ \t]*(?:Pkt|Pkte|Punkte|"
-                       r"pts?|points|ptn|punten)\.?|[+−-]\d{1,3})\)")
+                       r"pts?|points|ptn|punten)\.?|[+−-]\d{1,3}|\d{1,3}(?:\+\d{1,2})?['’])\)")
 
 
 def standings(text: str, found: list[Found], lang: str, is_country: Callable[[str], bool]) -> list[Found]:
