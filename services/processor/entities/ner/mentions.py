@@ -217,19 +217,20 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], piec
     n, nf, j = len(spans), len(found), 0
     starts: list[int] | None = None
     for a, _b, piece in pieces:
-        # the word before, as written ("President ", "Mr. "): a title? Most capitalised words are not after one.
-        if a < 3 or text[a - 1] != " " or not _titles_name(text[text.rfind(" ", 0, a - 1) + 1 : a - 1]) \
-                or not piece[0].isupper():
+        # a name-like word (one cached test: most capitalised words are not), after a title as written
+        # ("President ", "Mr. ")
+        if not _titled_word(piece, lang, True) or a < 3 or text[a - 1] != " " \
+                or not _titles_name(text[text.rfind(" ", 0, a - 1) + 1 : a - 1]):
             continue
         while j < nf and found[j].end <= a:
             j += 1
         if j < nf and found[j].start <= a:
             continue  # inside a mention
         k = bisect_left(spans, (a, -1))
-        if not 0 < k < n or spans[k][0] != a or not _titled_word(words[k], lang, first=True):
+        if not 0 < k < n or spans[k][0] != a or not _titled_word(words[k], lang, True):
             continue
         end = k + 1
-        while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, first=False):
+        while end < min(n, k + 3) and spans[end][0] == spans[end - 1][1] + 1 and _titled_word(words[end], lang, False):
             end += 1
         if end < n and spans[end][0] == spans[end - 1][1] + 1 and words[end].isupper() and _ROMAN.fullmatch(words[end]):
             end += 1  # "Paus Pius XI"
@@ -407,7 +408,7 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
             club_starts = [c.start for c in clubs]
             out = sorted([*(f for f in found if (k := bisect_right(club_starts, f.start) - 1) < 0 or clubs[k].end < f.end),
                           *clubs], key=attrgetter("start"))
-    for i, f in enumerate(out):
+    for i, f in enumerate(() if _CLUB_ROLES.isdisjoint(words) else out):
         if f.type == "LOC" and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):
             if out is found:
@@ -454,9 +455,10 @@ _NL_ARTICLES = ("De ", "Het ")
 
 
 # A team in a standings line or a live report: its name, then its points, their change or a goal's minute
-# in brackets ("Union (6 Pkt)", "Gladbach (+2)", "Ajax (34 ptn)", "Lorient (65')").
-_STANDING = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\((?:\d{1,3}[ \t]*(?:Pkt|Pkte|Punkte|"
-                       r"pts?|points|ptn|punten)\.?|[+−-]\d{1,3}|\d{1,3}(?:\+\d{1,2})?['’])\)")
+# in brackets ("Union (6 Pkt)", "Gladbach (+2)", "Ajax (34 ptn)", "Lorient (65')"). The brackets are found
+# first (a literal "(" the engine scans for), then the name right before them.
+_STANDING = re.compile(r"\((?:\d{1,3}[ \t]*(?:Pkt|Pkte|Punkte|pts?|points|ptn|punten)\.?|[+−-]\d{1,3}|\d{1,3}(?:\+\d{1,2})?['’])\)")
+_TEAM_BEFORE = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\Z")
 
 
 def standings(text: str, found: list[Found], lang: str, is_country: Callable[[str], bool]) -> list[Found]:
@@ -467,7 +469,10 @@ def standings(text: str, found: list[Found], lang: str, is_country: Callable[[st
     out = found
     starts: list[int] | None = None
     added: list[Found] = []
-    for m in _STANDING.finditer(text):
+    for bracket in _STANDING.finditer(text):
+        m = _TEAM_BEFORE.search(text, max(0, bracket.start() - 60), bracket.start())
+        if m is None:
+            continue
         s, e = m.span(1)
         if is_country(join_key(fold_key(m.group(1)))):
             continue
