@@ -170,7 +170,7 @@ class Tagger:
         out: list[Found] = []
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
-            if lo > 0 and names[lo - 1] == a and a + 1 < b and words[a + 1].isalpha() and words[a + 1].islower() \
+            if lo > 0 and names[lo - 1] == a and a + 1 < b and _lower_or_possessive(words, a + 1, b) \
                     and not _inside(found, found_starts, spans[a][0]):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's.
@@ -259,6 +259,13 @@ _DE_DETERMINERS = frozenset(
 )
 # Words after which a name is mostly a place ("in Ulster", "naar Koerland").
 _LOCATIVE = frozenset("in naar uit te nabij bij near at from to into à au aux en vers".split())
+
+
+def _lower_or_possessive(words: list[str], k: int, b: int) -> bool:
+    """Whether token k (of a sentence ending before b) is a word in lower case or a possessive written
+    apart ("Yeltsin 's aides", as wire copy is tokenized)."""
+    w = words[k]
+    return (w.isalpha() and w.islower()) or (w in ("'", "’") and k + 1 < b and words[k + 1] == "s")
 
 
 def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
