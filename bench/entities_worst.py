@@ -48,6 +48,8 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
                                                                  "die", "Australische", "leger"]) for _ in range(n // 7)),
     "titled names and regnal numbers": lambda n, r: " ".join(r.choice(["President", "Clinton", "Mr.", "Smith", "Paus", "Pius",
                                                                         "XI", "minister", "Zalm", "Yeltsin", "was"]) for _ in range(n // 6)),
+    "headlines in capitals": lambda n, r: "\n".join(" ".join(r.choice(["CLINTON", "WINS", "IN", "BOSNIA", "AB", "WITHIN"])
+                                                           for _ in range(6)) + "\nClinton wins within Bosnia." for _ in range(n // 60)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

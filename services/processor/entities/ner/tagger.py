@@ -150,9 +150,9 @@ class Tagger:
         inside a sentence that the model left outside any name, none of them a frequent word, is a
         person's name if that is the name type the model scores highest for its first word ("was
         Dehaene verbolgen"; the other types' guesses lost on the dev sets); so is a sentence's first
-        word before a lower-case one if the model's scores for PER there come near O's ("Yeltsin was"). Not in sentences written
-        in title case or capitals (headlines: cased, the text as the model read it, has them in prose
-        case), where capitals say nothing. sents: sentences(text, spans); pieces: capital_pieces(text);
+        word before a lower-case one if the model's scores for PER there come near O's ("Yeltsin
+        was"). Not in sentences written in title case or capitals (headlines: cased, the text as the
+        model read it, has them in prose case), where capitals say nothing. sents: sentences(text, spans); pieces: capital_pieces(text);
         found: sorted by start."""
         crf = self.crf(lang)
         if crf is None:

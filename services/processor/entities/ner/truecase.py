@@ -2,9 +2,10 @@
 
 In "SOCCER - ARSENAL BEAT CHELSEA IN LONDON DERBY" capitals say nothing, and the models were trained
 on cased text: read as written, such a line is either all names or none. Each all-caps word of such a
-line gets the case it has in prose: first as the article itself writes it in its sentences ("Clinton
-said", "a narrow win"), else an acronym stays ("NATO", "BBC"), a known name or a word the language does
-not use gets a capital ("Arsenal", "London"), a common word is lower-cased ("beat", "in"). The model and its gazetteer features read the line so; offsets are kept, so the
+line gets the case it has in prose: first as the article itself writes it in its sentences after the
+headline ("Clinton said", "a narrow win"), else an acronym stays ("NATO", "BBC"), a known name or a
+word the language does not use gets a capital ("Arsenal", "London"), a common word is lower-cased
+("beat", "in"). The model and its gazetteer features read the line so; offsets are kept, so the
 mentions are cut from the text as written.
 """
 
@@ -79,23 +80,30 @@ def prose_form(word: str, lang: str, known: Known) -> str:
     return low if z >= _COMMON else title
 
 
-def in_prose(text: str, word: str) -> str | None:
-    """How the article itself writes an all-caps word of its headline in running text: capitalised
-    ("CLINTON" -> "Clinton") or in lower case ("WIN" -> "win"), whichever it does more often as a whole
-    word inside a sentence (a capital opening a sentence says nothing); None when it does neither."""
+_PROSE_WINDOW = 8000  # characters after the headline word that in_prose reads (a story's body follows its headline)
+_PROSE_PROBES = 8  # occurrences of each form it looks at ("in" inside every "within")
+
+
+def in_prose(text: str, word: str, at: int = 0) -> str | None:
+    """How the article itself writes an all-caps word of its headline (at: where) in running text after it:
+    capitalised ("CLINTON" -> "Clinton") or in lower case ("WIN" -> "win"), whichever it does more often
+    as a whole word inside a sentence (a capital opening a sentence says nothing); None when it does
+    neither. Bounded: the next _PROSE_WINDOW characters, _PROSE_PROBES occurrences of each form."""
     low = word.lower()
     title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+    hi = min(len(text), at + _PROSE_WINDOW)
     votes = 0
     for form, vote in ((title, 1), (low, -1)):
-        i, seen = text.find(form), 0
-        while i != -1 and seen < 5:
+        i = text.find(form, at, hi)
+        for _ in range(_PROSE_PROBES):
+            if i == -1:
+                break
             end = i + len(form)
             if (i == 0 or not text[i - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-                seen += 1
                 before = text[max(0, i - 3) : i].rstrip(" \t\"“„‘'«(")
                 if vote < 0 or (before and before[-1] not in ".!?:\n"):
                     votes += vote
-            i = text.find(form, end)
+            i = text.find(form, end, hi)
     return title if votes > 0 else low if votes < 0 else None
 
 
@@ -110,7 +118,7 @@ def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: K
     for k in compress(count(), map(str.isupper, words)):
         (a, b), w = spans[k], words[k]
         if b - a > 1 and shouting(text, a, seen):
-            form = w if w in acronyms() else in_prose(text, w) or prose_form(w, lang, known)
+            form = w if w in acronyms() else in_prose(text, w, b) or prose_form(w, lang, known)
             if len(form) == b - a and form != w:
                 out += (text[done:a], form)
                 done = b
