@@ -630,7 +630,7 @@ def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str]
                        found: list[Found], lang: str) -> list[Found]:
     """A capitalised word named like a street ("Aalbersestraat") is a place, also where the model read
     a person or an organisation ("Cornelis Outshoornstraat"); in Dutch so is a capitalised name after a
-    word of a place's kind ("de gemeente Schoorl"). Words of the language are not ("Hoofdweg" is).
+    word of a place's kind ("de gemeente Schoorl", also where the model read a person: "de stad Arganil"). Words of the language are not ("Hoofdweg" is).
     pieces: capital_pieces(text), where such names can start and end; found: sorted by start."""
     endings = _STREET_ENDINGS.get(lang)
     if endings is None:
@@ -640,6 +640,7 @@ def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str]
            else f for f in found]
     n = len(spans)
     tokens: list[int] = []  # the candidates' token indices
+    retype: set[tuple[int, int]] = set()  # names right after a word of a place's kind
     ends_any_case = _STREET_ENDINGS_ANY_CASE[lang]
     for _a, b, piece in pieces:
         if piece.endswith(ends_any_case):  # the last piece of "Karl-Marx-Allee"
@@ -651,6 +652,10 @@ def streets_and_places(text: str, spans: list[tuple[int, int]], words: list[str]
             k = bisect_left(spans, (m.start(1), -1))
             if k < n and spans[k] == m.span(1) and not common_word(m.group(1).lower(), lang):
                 tokens.append(k)
+                retype.add(m.span(1))
+        if retype:  # "de stad Arganil" read as a person: the name of a place's kind is the place
+            out = [Found(f.start, f.end, "LOC") if (f.start, f.end) in retype and f.type in ("PER", "ORG")
+                   and f.entity_id is None else f for f in out]
     if not tokens:
         return out
     starts = [f.start for f in found]
