@@ -203,6 +203,8 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
 
 
 _SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())  # titles written short before a dot
+_TITLE_FORMS = frozenset(form for t in rules.TITLES | _SHORT_TITLES for form in (t, t.capitalize(), t.upper()))
+_NO_COMPOUND_TITLES = frozenset({"en", "fr"})
 
 
 def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
@@ -213,6 +215,8 @@ def titled_names(text: str, spans: list[tuple[int, int]], words: list[str], piec
     stops at "Says"), and a regnal number ("Paus Pius XI"). Read from the capitalised pieces outside any
     mention, each looking at the word before it. words: the model's words (headlines in prose case,
     English possessives off); pieces: text.capital_pieces(text); found: sorted."""
+    if lang in _NO_COMPOUND_TITLES and _TITLE_FORMS.isdisjoint(words):
+        return found  # no title among the words (one C-level pass; German and Dutch also write them in compounds)
     out: list[Found] = []
     n, nf, j = len(spans), len(found), 0
     starts: list[int] | None = None
