@@ -61,7 +61,8 @@ _ARTICLES = {"nl": frozenset({"de", "het"}), "de": frozenset({"der", "die", "den
              "en": frozenset({"the"}), "fr": frozenset({"le", "la", "les"})}
 # A place named as a team: in a league table "Köln (5 Pkt)", a result "Leeds 2 Everton 1", a live
 # report "73' Lyon".
-_STANDINGS = re.compile(r"\s*\(\s*\d+\s*(?:pkt|pkte|punkte|pts?|points|ptn|punten)\b", re.IGNORECASE)
+POINTS = "pkt|pkte|punkte|pts?|points|ptn|punten"  # a team's points in a table, as languages write them
+_STANDINGS = re.compile(rf"\s*\(\s*\d+\s*(?:{POINTS})\b", re.IGNORECASE)
 _SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
 _SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
 _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
@@ -240,9 +241,7 @@ class Linker:
             return None
         stype = f.type if f is not None else None
         start, end = (f.start, f.end) if f is not None else ctx.span
-        got = self._static.get((key, stype, ctx.lang))  # _choices, inline: ~85 calls an article
-        if got is None or got[0] is not cands:
-            got = self._static_choices(cands, key, stype, ctx.lang)
+        got = self._choices(cands, key, stype, ctx.lang)
         sole = got[3]
         if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
             if sole >= 0:

@@ -84,6 +84,11 @@ def write(lex: dict[str, str], path: Path = PATH) -> None:
     path.write_bytes(gzip.compress(data, mtime=0))  # mtime 0: the same bytes on every rebuild
 
 
+def flags(word: str) -> str:
+    """The flags of word as written ("" when the lexicon does not know it)."""
+    return load().get(word, "")
+
+
 @lru_cache(maxsize=1)
 def load(path: Path = PATH) -> dict[str, str]:
     if not path.exists():

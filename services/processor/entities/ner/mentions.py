@@ -12,7 +12,7 @@ from itertools import accumulate
 from operator import attrgetter
 
 from services.processor.entities.kb.store import join_key
-from services.processor.entities.link import Found, common_word, zipf
+from services.processor.entities.link import POINTS, Found, common_word, zipf
 from services.processor.entities.ner import lexicon, rules
 from services.processor.entities.ner.text import fold_key, opens_sentence
 
@@ -202,8 +202,7 @@ def titled_person(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-_SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())  # titles written short before a dot
-_TITLE_FORMS = frozenset(form for t in rules.TITLES | _SHORT_TITLES for form in (t, t.capitalize(), t.upper()))
+_TITLE_FORMS = frozenset(form for t in rules.TITLES | rules.SHORT_TITLES for form in (t, t.capitalize(), t.upper()))
 _NO_COMPOUND_TITLES = frozenset({"en", "fr"})
 
 
@@ -256,7 +255,7 @@ def _titles_name(word: str) -> bool:
     "minister", "Mr." (a short one with its dot), "(Bundeskanzler"."""
     word = word.lstrip("(\"“„‘'«")
     if word.endswith("."):
-        return word[:-1].lower() in _SHORT_TITLES
+        return word[:-1].lower() in rules.SHORT_TITLES
     return word.isalpha() and rules.is_written_title(word)
 
 
@@ -282,14 +281,10 @@ def _titled_word(word: str, lang: str, first: bool) -> bool:
         return False
     if rules.is_title(word) or rules.is_calendar(word):
         return False
-    if any(c in "fs" for c in _lexicon_flags(word)):
+    if any(c in "fs" for c in lexicon.flags(word)):
         return True
     z = zipf(word.lower(), lang)
     return z < (3.0 if lang == "de" else 5.0 if first else 4.5)
-
-
-def _lexicon_flags(word: str) -> str:
-    return lexicon.load().get(word, "")
 
 
 def place_before_place(text: str, found: list[Found]) -> list[Found]:
@@ -365,12 +360,13 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
 # A club's name by its form: a club prefix, then one or two capitalised words ("FC Barcelona", "VfB Stuttgart",
 # "Borussia Dortmund", "Inter Milan"), or one or two capitalised words, then a club suffix ("Leeds United",
 # "Blackburn Rovers", "Liverpool FC").
+_CLUB_PREFIXES = ("FC", "AC", "AS", "SC", "SV", "VfB", "VfL", "TSV", "TSG", "FSV", "SpVgg", "Borussia", "Eintracht",
+                  "Olympique", "Dynamo", "Dinamo", "Sporting", "Inter", "Real")
+_CLUB_SUFFIXES = ("United", "Rovers", "Wanderers", "Athletic", "Albion", "Hotspur", "AFC", "FC")
 _CLUB = re.compile(
-    r"(?<![\w'’.-])(?:(?P<pre>(?:1\. )?(?:FC|AC|AS|SC|SV|VfB|VfL|TSV|TSG|FSV|SpVgg|Borussia|Eintracht|Olympique|Dynamo|"
-    r"Dinamo|Sporting|Inter|Real)) (?P<after>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?)"
-    r"|(?P<before>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?) (?:United|Rovers|Wanderers|Athletic|Albion|Hotspur|AFC|FC))(?![\w'’-])")
-_CLUB_WORDS = frozenset("FC AC AS SC SV VfB VfL TSV TSG FSV SpVgg Borussia Eintracht Olympique Dynamo Dinamo Sporting "
-                        "Inter Real United Rovers Wanderers Athletic Albion Hotspur AFC".split())  # one of them: try _CLUB
+    rf"(?<![\w'’.-])(?:(?P<pre>(?:1\. )?(?:{'|'.join(_CLUB_PREFIXES)})) (?P<after>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?)"
+    rf"|(?P<before>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)?) (?:{'|'.join(_CLUB_SUFFIXES)}))(?![\w'’-])")
+_CLUB_WORDS = frozenset(_CLUB_PREFIXES + _CLUB_SUFFIXES)  # one of them among the tokens: try _CLUB
 # Prefixes that are also words or other names: a club only before a place ("Real Madrid", not "Real Estate").
 _PLACE_AFTER = frozenset({"Inter", "Real", "Sporting", "AS", "AC", "SC"})
 # Words right after a place that make it a club ("Newcastle manager Kevin Keegan", "Ajax-trainer" is one word).
@@ -461,7 +457,7 @@ _NL_ARTICLES = ("De ", "Het ")
 # A team in a standings line or a live report: its name, then its points, their change or a goal's minute
 # in brackets ("Union (6 Pkt)", "Gladbach (+2)", "Ajax (34 ptn)", "Lorient (65')"). The brackets are found
 # first (a literal "(" the engine scans for), then the name right before them.
-_STANDING = re.compile(r"\((?:\d{1,3}[ \t]*(?:Pkt|Pkte|Punkte|pts?|points|ptn|punten)\.?|[+−-]\d{1,3}|\d{1,3}(?:\+\d{1,2})?['’])\)")
+_STANDING = re.compile(rf"\((?:\d{{1,3}}[ \t]*(?i:{POINTS})\.?|[+−-]\d{{1,3}}|\d{{1,3}}(?:\+\d{{1,2}})?['’])\)")
 _TEAM_BEFORE = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\Z")
 
 
@@ -746,7 +742,7 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if not head:
             continue
         typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in rules.EN_ORG_HEADS else f.type
-        if f.type == "PER" and " " not in head and rules.given_name(head) and "s" in _lexicon_flags(last):
+        if f.type == "PER" and " " not in head and rules.given_name(head) and "s" in lexicon.flags(last):
             typ = "PER"  # "Anthony Lake": a given name, then a surname that is also a kind of place
         start = f.start
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \

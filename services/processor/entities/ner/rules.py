@@ -91,8 +91,8 @@ PERSON_TITLES = TITLES - frozenset(
     "vice premier chief coach striker captain manager lady king queen prince princess general colonel major "
     "sergeant defender midfielder goalkeeper chef gedeputeerde".split())  # "Gedeputeerde Staten": a body
 
-# Titles written short, before their dot ("Sen. Elizabeth Warren"); alone they may be names ("Sen").
-_SHORT_TITLES = frozenset("rep sen gov".split())
+# Titles written short, before their dot ("Sen. Elizabeth Warren", "Mr. Smith"); alone some may be names ("Sen").
+SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())
 
 # Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
 AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
@@ -236,7 +236,7 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
     not "Queen Victoria", nor the place "Prince Edward County")."""
     for k in range(len(words) - 2, -1, -1):
         dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
-        if is_title(words[k]) or (dot and words[k].lower() in _SHORT_TITLES) \
+        if is_title(words[k]) or (dot and words[k].lower() in SHORT_TITLES) \
                 or (person_or_org and words[k].lower() in TITLES and given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
             if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in TITLES for w in rest):
@@ -246,7 +246,7 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
 
 
 def given_name(word: str) -> bool:
-    flags = lexicon.load().get(word, "")
+    flags = lexicon.flags(word)
     return "f" in flags and "l" not in flags
 
 

@@ -231,7 +231,7 @@ class Tagger:
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
-            found = mentions.german_common_nouns(text, found, _name_flags, self.linker.names)
+            found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
@@ -242,10 +242,6 @@ class Tagger:
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
         return propagate(text, spans, found, lang, words)
-
-
-def _name_flags(word: str) -> str:
-    return lexicon.load().get(word, "")
 
 
 # How far below O a sentence's first word may score PER and still be read as a name (dev sets: -1 to -4 alike).
@@ -280,7 +276,7 @@ def _name_like(word: str, lang: str) -> bool:
     if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
         return False
     # German capitalises every noun: there only a word the name lexicon knows as a person's name counts
-    if lang == "de" and not any(c in "fs" for c in _name_flags(word)):
+    if lang == "de" and not any(c in "fs" for c in lexicon.flags(word)):
         return False
     z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error

@@ -63,19 +63,24 @@ def acronyms() -> frozenset[str]:
     return frozenset(out)
 
 
+def _title_form(low: str) -> str:
+    """A lower-case word with a capital, after each hyphen too ("al-ain" -> "Al-Ain")."""
+    return "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+
+
 def prose_form(word: str, lang: str, known: Known) -> str:
     """How an all-caps word would be written in running text of lang."""
     if word in acronyms() or not _VOWELS.intersection(word):
         return word
     low = word.lower()
-    title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+    title = _title_form(low)
     if lang not in WORDFREQ_LANGS:  # a language wordfreq cannot read here: names are likelier
         return title
     z = zipf(low, lang)
     if lang == "en" and rules.english_group(title):
         return title  # "GERMAN", "MUSLIM": English capitalises them
     # a name the lexicon knows as a given name, surname or place (not only as a genitive: "Says")
-    if z < _NAME_LIMIT and (any(c in "fsl" for c in lexicon.load().get(title, "")) or known(fold(low))):
+    if z < _NAME_LIMIT and (any(c in "fsl" for c in lexicon.flags(title)) or known(fold(low))):
         return title
     return low if z >= _COMMON else title
 
@@ -90,7 +95,7 @@ def in_prose(text: str, word: str, at: int = 0) -> str | None:
     as a whole word inside a sentence (a capital opening a sentence says nothing); None when it does
     neither. Bounded: the next _PROSE_WINDOW characters, _PROSE_PROBES occurrences of each form."""
     low = word.lower()
-    title = "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
+    title = _title_form(low)
     hi = min(len(text), at + _PROSE_WINDOW)
     votes = 0
     for form, vote in ((title, 1), (low, -1)):
