@@ -94,7 +94,7 @@ def datasets_by_language() -> list[tuple[str, str, str, object]]:
     from services.processor.entities.ner.train import recased
 
     return [
-        ("de: GermEval 2014 dev (news + Wikipedia; OTH/deriv/part = MISC)", "de", "germeval2014.NER-de-dev.tsv", corpora.germeval),
+        ("de: GermEval 2014 dev, odd sentences (news + Wikipedia; OTH/deriv/part = MISC)", "de", "germeval2014.NER-de-dev.tsv", lambda: corpora.germeval("dev")),
         ("de: SmartData v3 dev (news, tweets, traffic RSS)", "de", "train/smartdata_de/smartdata_v3_dev.conll", corpora.smartdata),
         ("de: Europeana dev split (historic newspapers, OCR)", "de", "europeana.enp_DE.lft.bio", lambda: corpora.europeana("de", "dev")),
         ("de: MobIE dev (traffic reports, tweets)", "de", "train/mobie_de/dev.conll2003", lambda: corpora.mobie("dev")),

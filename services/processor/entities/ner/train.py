@@ -5,7 +5,8 @@
 One model per language, so a language without training data gets no model (and says so) rather
 than another language's guesses. Training data (all CC BY 4.0 / CC0, see docs/entities.md):
 - nl: WikiANN nl train (silver), Europeana Newspapers nl train split, MultiCoNER v1 nl train;
-- de: WikiANN de train, Europeana de train split, MultiCoNER v1 + II de train, MobIE train;
+- de: WikiANN de train, Europeana de train split, MultiCoNER v1 + II de train, MobIE train, GermEval 2014
+  dev even sentences (the odd ones are a dev set);
 - en: MultiCoNER v1 en train (its creative works and products as O: see below), WNUT-17 train;
 - fr: MultiCoNER II fr dev, even sentences (the odd ones are the French dev set).
 MultiCoNER is lower-cased: casing.recase restores it from cased prose of the same language (the
@@ -14,7 +15,7 @@ over PER/ORG/LOC/MISC (MISC: MultiCoNER creative works and products, WNUT-17 cre
 English MultiCoNER's MISC spans are long title-cased runs; trained on them, the English model read
 "Britain's Prime Minister John Major" as one title, so there they are O and English MISC comes from
 WNUT-17 and the nationality rule (rules.py).
-Every dev split (GermEval, SmartData, MobIE dev, MultiCoNER dev, WNUT-17 dev, WikiANN dev,
+Every dev split (GermEval's odd half, SmartData, MobIE dev, MultiCoNER dev, WNUT-17 dev, WikiANN dev,
 Europeana dev) stays out, for bench/bench_entities.py. CoNLL-2002/2003 are never used.
 L-BFGS with L1+L2 (c1 keeps the models to a few MB); deterministic: fixed data order, no sampling.
 The name lexicon the features use (lexicon.tsv.gz) is rebuilt first from ../shared/corpora/kb.
@@ -99,6 +100,7 @@ def training_sets(lang: str) -> list[tuple[str, Iterator[Sentence]]]:
         sets.append(("multiconer2", recased(lang, corpora.multiconer2(lang, "train"))))
     if lang == "de":
         sets.append(("mobie", corpora.mobie("train")))
+        sets.append(("germeval", corpora.germeval("train")))
     if lang == "en":
         sets.append(("wnut17", corpora.wnut17("train")))
     return sets
