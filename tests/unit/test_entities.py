@@ -996,3 +996,20 @@ def test_dash_datelines_dutch_articles_and_buildings() -> None:
     assert ("Schloss Bellevue", "LOC") in [(t, ty) for t, ty, _ in _found("Der Termin im Schloss Bellevue war gut.", "de")]
     assert [(t, ty) for t, ty, _ in _found("De stad Arganil zelf heeft een bevolking van 4.000.", "nl")] == [("Arganil", "LOC")]
     assert ("Cambridge", "LOC") in [(t, ty) for t, ty, _ in _found("The ringleader Han Lee, 41, of Cambridge was charged.", "en")]
+
+
+def test_a_well_known_place_read_as_a_person_is_the_place() -> None:
+    found = _found("Arizona gun dealer says he met Stephen Paddock. An Arizona man was seen in Las Vegas", "en")
+    assert [(t, ty) for t, ty, _ in found] == [("Arizona", "LOC"), ("Stephen Paddock", "PER"), ("Arizona", "LOC"),
+                                               ("Las Vegas", "LOC")]
+    assert found[0][2] is not None and found[3][2] == "Q23768"  # and linked
+    assert ("Paris Hilton", "PER", None) in _found("Paris Hilton came to the party.", "en")  # a given name and a surname
+
+
+def test_english_peoples_and_offices_of_something() -> None:
+    found = _found("Ousted Catalan president Carles Puigdemont met Serbs and Iraqis at the Department of Defense.", "en")
+    assert ("Catalan", "MISC") in [(t, ty) for t, ty, _ in found]
+    assert {t for t, ty, _ in found if ty == "MISC"} >= {"Catalan", "Serbs", "Iraqis"}
+    assert ("Department of Defense", "ORG") in [(t, ty) for t, ty, _ in found]
+    assert ("Department of France", "ORG") not in [(t, ty) for t, ty, _ in _found(
+        "It is a commune in the Moselle Department of France in Grand Est.", "en")]

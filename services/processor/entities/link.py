@@ -182,6 +182,12 @@ class Linker:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
         return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))
 
+    def well_known_place(self, key: str) -> bool:
+        """Whether folded key names a country, a region or a larger city, and no person of the KB."""
+        cands = self.kb.lookup(key)
+        return any(c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN for c in cands) \
+            and not any(c.entity.type == "PER" for c in cands)
+
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or

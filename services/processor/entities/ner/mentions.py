@@ -316,6 +316,30 @@ def place_before_place(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
+def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[str], bool]) -> list[Found]:
+    """A name the model read as a person that is a well-known place and none of whose words the name
+    lexicon knows as a given name or surname is the place ("Arizona gun dealer", "in Las Vegas"); an
+    article the model took into it is left out ("An Arizona"). is_place: of a folded key."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "PER" or f.entity_id is not None:
+            continue
+        start = f.start
+        name = text[start : f.end]
+        head, _, rest = name.partition(" ")
+        if rest and head in _ARTICLES:
+            start, name = start + len(head) + 1, rest
+        if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))):
+            continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(start, f.end, "LOC")
+    return out
+
+
+_ARTICLES = frozenset("A An The De Het Een Der Die Das Le La Les".split())
+
+
 _AGE_OF = re.compile(r", \d{1,3}, of \Z")
 _AGE_OF_NAME = re.compile(r", \d{1,3}, of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)")
 
@@ -730,7 +754,8 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
     as a given name and a known surname stays one: "Anthony Lake"); a country's
     name starts after its article ("in The Netherlands" -> "Netherlands", CoNLL) unless the
     article is part of the name ("The Gambia"); an organisation's name so marked starts at the
-    capitalised words and "and" before it ("Securities and Exchange Commission")."""
+    capitalised words and "and" before it ("Securities and Exchange Commission"); one whose first word
+    says so before "of" is an organisation ("Department of Defense")."""
     out = found
     gone: set[int] = set()  # names the model read inside the first half of a name ("Customs" LOC)
     ends = [f.end for f in found]  # found is sorted and non-overlapping: so are the ends
@@ -742,6 +767,10 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if not head:
             continue
         typ = "LOC" if last in _EN_PLACE_HEADS else "ORG" if last in rules.EN_ORG_HEADS else f.type
+        first, _, rest = name.partition(" ")
+        if first in rules.EN_ORG_HEADS and rest.startswith("of ") and not is_country(join_key(fold_key(name))) \
+                and not (first == "Department" and is_country(join_key(fold_key(rest[3:])))):
+            typ = "ORG"  # "Department of Defense", "University of Oxford"; not "the Moselle Department of France"
         if f.type == "PER" and " " not in head and rules.given_name(head) and "s" in lexicon.flags(last):
             typ = "PER"  # "Anthony Lake": a given name, then a surname that is also a kind of place
         start = f.start

@@ -29,8 +29,8 @@ import re
 from functools import lru_cache
 from itertools import compress, count
 
+from services.processor.entities.link import zipf
 from services.processor.entities.ner import lexicon
-
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _CALENDAR = frozenset(
@@ -57,7 +57,16 @@ _EN_NATIONALITY = frozenset(
     Tunisian Turkish Ugandan Ukrainian Uruguayan Uzbek Venezuelan Vietnamese Welsh Yemeni Zambian
     Zimbabwean Africans Americans Asians Australians Britons Canadians Chinese Europeans Germans Israelis
     Italians Palestinians Russians Ukrainians Asian African Arab Arabs Latin Nordic Scandinavian Baltic
-    Balkan Caribbean Western Eastern""".split()
+    Balkan Caribbean Western Eastern Soviet Yugoslav Catalan Basque Flemish Walloon Bavarian Corsican Sicilian
+    Kashmiri Tibetan Chechen Tamil Sinhalese Pashtun Hutu Tutsi Serb Croat Bosniak Kurd Afrikaner Zulu Maori
+    Inuit Uighur Uyghur Persian Bengali Punjabi Arabic Hebrew Slavic Celtic Gaelic Texan Catalans Basques
+    Tibetans Chechens Tamils Pashtuns Hutus Tutsis Serbs Croats Bosniaks Uighurs Uyghurs Texans Iraqis
+    Iranians Afghans Pakistanis Indians Syrians Saudis Turks Greeks Poles Danes Swedes Finns Norwegians
+    Spaniards Mexicans Cubans Kenyans Nigerians Somalis Egyptians Libyans Koreans Filipinos Indonesians
+    Brazilians Argentines Chileans Colombians Venezuelans Peruvians Scots Yugoslavs Soviets Hungarians
+    Romanians Bulgarians Belarusians Lithuanians Latvians Estonians Armenians Kazakhs Uzbeks Mongolians
+    Thais Cambodians Malaysians Singaporeans Frenchman Frenchmen Englishman Englishmen Dutchman Scotsman
+    Welshman Irishman""".split()
 )
 _EN_GROUPS = frozenset(
     """Democrat Democrats Democratic Republican Republicans Latino Latinos Latina Hispanic Hispanics Muslim
@@ -303,7 +312,8 @@ def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[
 
 
 def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """English, CoNLL conventions: nationality words are MISC, cut off the front of a longer span;
+    """English, CoNLL conventions: nationality words are MISC, cut off the front of a longer span (and
+    a common word opening the sentence before one is dropped);
     party, religious and ethnic group words alone are MISC ("Democrats", "Latino"; "Democratic Party"
     stays an organisation); events, treaties and laws are MISC ("Asian Cup", "Paris Agreement",
     "Agriculture Bill")."""
@@ -314,6 +324,9 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
             out.append((a, b, "MISC"))
             taken.update(range(a, b))
             continue
+        if b - a == 2 and text[spans[a + 1][0] : spans[a + 1][1]] in _EN_NATIONALITY and opens_sentence(text, spans[a][0]) \
+                and zipf(text[spans[a][0] : spans[a][1]].lower(), "en") >= 2.5 and not given_name(text[spans[a][0] : spans[a][1]]):
+            a += 1  # a sentence's first word is no part of the nationality after it ("Ousted Catalan president")
         while a < b and text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY:
             out.append((a, a + 1, "MISC"))
             a += 1
