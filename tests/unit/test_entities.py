@@ -1013,3 +1013,8 @@ def test_english_peoples_and_offices_of_something() -> None:
     assert ("Department of Defense", "ORG") in [(t, ty) for t, ty, _ in found]
     assert ("Department of France", "ORG") not in [(t, ty) for t, ty, _ in _found(
         "It is a commune in the Moselle Department of France in Grand Est.", "en")]
+
+
+def test_a_german_compound_ending_in_a_nationality_is_misc() -> None:
+    found = _found("Ein US-amerikanisches Unternehmen kaufte es, sagten die US-Amerikaner.", "de")
+    assert [(t, ty) for t, ty, _ in found] == [("US-amerikanisches", "MISC"), ("US-Amerikaner", "MISC")]
