@@ -322,19 +322,22 @@ def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[st
     article the model took into it is left out ("An Arizona"). is_place: of a folded key."""
     out = found
     for i, f in enumerate(found):
-        if f.type != "PER" or f.entity_id is not None:
-            continue
-        start = f.start
-        name = text[start : f.end]
-        head, _, rest = name.partition(" ")
-        if rest and head in _ARTICLES:
-            start, name = start + len(head) + 1, rest
-        if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))):
-            continue
-        if out is found:
-            out = list(found)
-        out[i] = Found(start, f.end, "LOC")
+        if f.type == "PER" and f.entity_id is None and (skip := _place_read_as_person(text[f.start : f.end], is_place)) is not None:
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start + skip, f.end, "LOC")
     return out
+
+
+@lru_cache(maxsize=65536)
+def _place_read_as_person(name: str, is_place: Callable[[str], bool]) -> int | None:
+    """How many characters before the place's name in name (an article), or None: no such place."""
+    head, _, rest = name.partition(" ")
+    skip = len(head) + 1 if rest and head in _ARTICLES else 0
+    name = name[skip:]
+    if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))):
+        return None
+    return skip
 
 
 _ARTICLES = frozenset("A An The De Het Een Der Die Das Le La Les".split())
