@@ -1018,3 +1018,20 @@ def test_english_peoples_and_offices_of_something() -> None:
 def test_a_german_compound_ending_in_a_nationality_is_misc() -> None:
     found = _found("Ein US-amerikanisches Unternehmen kaufte es, sagten die US-Amerikaner.", "de")
     assert [(t, ty) for t, ty, _ in found] == [("US-amerikanisches", "MISC"), ("US-Amerikaner", "MISC")]
+
+
+def test_training_sentences_with_surnames_alone() -> None:
+    from services.processor.entities.ner.train import surnames_alone
+
+    rows = [(["met", "Anjelica", "Huston", "and", "Al", "Dubin"], ["O", "B-PER", "I-PER", "O", "B-PER", "I-PER"]),
+            (["in", "New", "York"], ["O", "B-LOC", "I-LOC"])]
+    out = list(surnames_alone(iter(rows * 3), every=1))
+    assert out[:3] == [rows[0], (["met", "Huston", "and", "Dubin"], ["O", "B-PER", "O", "B-PER"]), rows[1]]
+    assert len(out) == 9  # the place's sentence is never cut: it names more than persons
+    assert len(list(surnames_alone(iter(rows * 3), every=3))) == 7
+
+
+def test_a_town_before_a_score_is_its_club_not_before_a_time_or_a_date() -> None:
+    assert ("Bremen", "ORG", None) in _found("Der HSV schlug Bremen 2:1 am Samstag.", "de")
+    got = _found("The meeting in Paris 10:30 was delayed. The fair in Berlin 10-12 June.", "en")
+    assert [(t, ty) for t, ty, _ in got] == [("Paris", "LOC"), ("Berlin", "LOC")]

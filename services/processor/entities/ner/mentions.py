@@ -410,7 +410,8 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     """Football clubs are organisations: a name of a club's form (_CLUB) replaces what the model read
     inside it (a place "Newcastle" in "Newcastle United", "Inter Milan" as a place); a town's name
     before a player's or a coach's role is its club ("Newcastle manager Kevin Keegan"), without the
-    town's id. A country's name stays a place (a national team, CoNLL). words: the tokens' text; found: sorted."""
+    town's id; so is a town's name before a score ("beat Newcastle 2-0"). A country's name stays a place (a
+    national team, CoNLL). words: the tokens' text; found: sorted."""
     out = found
     if not _CLUB_WORDS.isdisjoint(words):
         starts = [f.start for f in found]
@@ -435,13 +436,20 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
             club_starts = [c.start for c in clubs]
             out = sorted([*(f for f in found if (k := bisect_right(club_starts, f.start) - 1) < 0 or clubs[k].end < f.end),
                           *clubs], key=attrgetter("start"))
-    for i, f in enumerate(() if _CLUB_ROLES.isdisjoint(words) else out):
-        if f.type == "LOC" and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES \
+    roles, scores = not _CLUB_ROLES.isdisjoint(words), _SCORE.search(text) is not None
+    for i, f in enumerate(out if roles or scores else ()):
+        if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES)
+                                or (scores and (m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))) \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "ORG")
     return out
+
+
+_SCORE = re.compile(r"\d[-–:]\d")
+# A score after a name: "2-0", "2:1" (not a time, "10:30"); the word after it is read too ("10-12 June": dates).
+_SCORE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}[-–]\d{1,2}|\d:\d)(?![\d.:])[ \t]*(\w*)")
 
 
 # German parties news names by one noun after an article: "die Grünen", "der Linken", "die Union" (CDU/CSU).

@@ -227,9 +227,9 @@ class Tagger:
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
         elif lang == "de":
             found = mentions.german_parties(text, found)
+        found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
-        found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
