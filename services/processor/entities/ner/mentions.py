@@ -436,10 +436,10 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
             club_starts = [c.start for c in clubs]
             out = sorted([*(f for f in found if (k := bisect_right(club_starts, f.start) - 1) < 0 or clubs[k].end < f.end),
                           *clubs], key=attrgetter("start"))
-    roles, scores = not _CLUB_ROLES.isdisjoint(words), _SCORE.search(text) is not None
-    for i, f in enumerate(out if roles or scores else ()):
+    roles = not _CLUB_ROLES.isdisjoint(words)
+    for i, f in enumerate(out):  # an anchored look after each place: cheaper than a scan of the text for scores
         if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES)
-                                or (scores and (m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))) \
+                                or ((m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))) \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):
             if out is found:
                 out = list(found)
@@ -447,7 +447,6 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     return out
 
 
-_SCORE = re.compile(r"\d[-–:]\d")
 # A score after a name: "2-0", "2:1" (not a time, "10:30"); the word after it is read too ("10-12 June": dates).
 _SCORE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}[-–]\d{1,2}|\d:\d)(?![\d.:])[ \t]*(\w*)")
 

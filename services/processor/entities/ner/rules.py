@@ -454,13 +454,16 @@ def german_nationality(word: str) -> bool:
     return word in _DE_NATION_FORMS
 
 
+def _ends_in_nation(word: str) -> bool:
+    return "-" in word and word.rpartition("-")[2] in _DE_NATION_FORMS
+
+
 def german_nationalities(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """German: nationality adjectives and nouns (words: the tokens' text) as MISC where the model left
     them untagged, and so is a compound one ends ("US-amerikanische"); a capitalised one inside a longer name
     stays part of it ("Deutsche Bank", "Hamburger SV")."""
-    if any(b - a == 1 and "-" in words[a] and words[a].rpartition("-")[2] in _DE_NATION_FORMS for a, b, _ in found):
-        found = [(a, b, "MISC" if b - a == 1 and words[a].rpartition("-")[2] in _DE_NATION_FORMS else t)
-                 for a, b, t in found]  # "US-amerikanische", "US-Amerikaner": the nationality decides
+    if any(b - a == 1 and _ends_in_nation(words[a]) for a, b, _ in found):  # "US-amerikanische", "US-Amerikaner"
+        found = [(a, b, "MISC" if b - a == 1 and _ends_in_nation(words[a]) else t) for a, b, t in found]
     if _DE_NATION_FORMS.isdisjoint(words):  # the usual case, decided in C
         return found
     hits = compress(count(), map(_DE_NATION_FORMS.__contains__, words))
