@@ -65,8 +65,10 @@ class LocalKafka:
     """One broker+controller process. Data lives in data_dir, so stop/start keeps the log."""
 
     def __init__(self, data_dir: Path, port: int | None = None, heap_mb: int = 512,
-                 sasl_users: dict[str, str] | None = None) -> None:
+                 sasl_users: dict[str, str] | None = None, cluster_id: str | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # KRaft wants 16 bytes in URL-safe base64; a fresh one per new storage unless given
+        self.cluster_id = cluster_id or base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         self.port = port or free_port()
         self.controller_port = free_port()
         self.heap_mb = heap_mb
@@ -144,8 +146,9 @@ class LocalKafka:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         props = self._properties()
         if not (self.data_dir / "log" / "meta.properties").exists():
-            cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            fmt = subprocess.run(self._java(libs, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(props)),
+            # "=" binds the id to its option: a base64 id may begin with "-" and would read as an option
+            fmt = subprocess.run(self._java(libs, "kafka.tools.StorageTool", "format",
+                                            f"--cluster-id={self.cluster_id}", "-c", str(props)),
                                  capture_output=True, text=True)
             if fmt.returncode != 0:
                 raise LocalKafkaError(f"formatting KRaft storage failed: {fmt.stdout}{fmt.stderr}")
