@@ -50,6 +50,9 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
                                                                         "XI", "minister", "Zalm", "Yeltsin", "was"]) for _ in range(n // 6)),
     "headlines in capitals": lambda n, r: "\n".join(" ".join(r.choice(["CLINTON", "WINS", "IN", "BOSNIA", "AB", "WITHIN"])
                                                            for _ in range(6)) + "\nClinton wins within Bosnia." for _ in range(n // 60)),
+    "wire headlines and datelines": lambda n, r: "\n".join(f"{r.choice(['SOCCER', 'TENNIS'])} - {r.choice(['ARSENAL', 'SELES'])} BEAT "
+                                                            f"{r.choice(['CHELSEA', 'GRAF'])} IN LONDON\nLONDON 1996-12-06"
+                                                            for _ in range(n // 60)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

@@ -152,11 +152,15 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
         return found  # no line opens with two capitals: _DATELINE finds nothing
     added = []
+    # a name overlaps a mention when one starting before its end ends after its start: one bisect over the
+    # starts with the furthest end so far (a page of headlines in capitals has thousands of both)
+    starts = [f.start for f in found]
+    reach = list(accumulate((f.end for f in found), max))
     for m in _DATELINE.finditer(text):
         start, end = m.span(1)
         name = m.group(1).rstrip(".-")
         end = start + len(name)
-        if sum(c.isalpha() for c in name) < 3 or any(f.start < end and start < f.end for f in found):
+        if sum(c.isalpha() for c in name) < 3 or ((k := bisect_left(starts, end)) and reach[k - 1] > start):
             continue
         key = join_key(fold_key(name))
         if known(key) or m.group(3) is not None \
