@@ -1035,3 +1035,34 @@ def test_a_town_before_a_score_is_its_club_not_before_a_time_or_a_date() -> None
     assert ("Bremen", "ORG", None) in _found("Der HSV schlug Bremen 2:1 am Samstag.", "de")
     got = _found("The meeting in Paris 10:30 was delayed. The fair in Berlin 10-12 June.", "en")
     assert [(t, ty) for t, ty, _ in got] == [("Paris", "LOC"), ("Berlin", "LOC")]
+
+
+def test_seas_gulfs_ministries_associations_and_titled_full_names() -> None:
+    """The README's samples: a sea is a place, a full name after a title a person, a Dutch ministry and a
+    German association of "Deutscher" members organisations whole."""
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import english_heads, named_bodies, titled_person
+
+    text = "Ships left the Red Sea for the Gulf of Mexico."
+    found = [Found(text.index("Red Sea"), text.index("Red Sea") + 7, "ORG"), Found(text.index("Mexico"), len(text) - 1, "LOC", "Q96")]
+    assert [(text[f.start : f.end], f.type, f.entity_id) for f in english_heads(text, found, lambda key: False)] == [
+        ("Red Sea", "LOC", None), ("Gulf of Mexico", "LOC", None)]
+    text = "Chief executive Boudewijn Siemons told reporters at Morgan Stanley."
+    found = [Found(16, 33, "ORG"), Found(text.index("Morgan"), len(text) - 1, "ORG")]
+    assert [f.type for f in titled_person(text, found, "en")] == ["PER", "ORG"]
+    text = "Volgens minister Mark Harbers van Infrastructuur en Waterstaat en minister Bot van Buitenlandse Zaken."
+    found = [Found(17, text.index(" en W"), "PER"), Found(text.index("Waterstaat"), text.index("Waterstaat") + 10, "ORG")]
+    got = [(text[f.start : f.end], f.type) for f in named_bodies(text, found, "nl")]
+    assert got == [("Mark Harbers", "PER"), ("Infrastructuur en Waterstaat", "ORG"), ("Buitenlandse Zaken", "ORG")]
+    assert named_bodies("Hij kwam van Defensie naar huis.", [], "nl") == []  # no minister in sight: a word
+    text = "Die Gewerkschaft Deutscher Lokomotivführer streikt."
+    got = [(text[f.start : f.end], f.type) for f in named_bodies(text, [Found(17, 26, "MISC")], "de")]
+    assert got == [("Gewerkschaft Deutscher Lokomotivführer", "ORG")]
+    text = "Het Ministerie van Sociale Zaken en Werkgelegenheid betaalt."
+    assert [(text[f.start : f.end], f.type) for f in named_bodies(text, [], "nl")] == [
+        ("Ministerie van Sociale Zaken en Werkgelegenheid", "ORG")]
+    text = "Iona Senior Services, 4125 Albemarle St. NW, and 12320 Parklawn Dr., Rockville."
+    names = ("4125 Albemarle St", "Parklawn Dr")
+    found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("PER", "ORG"), strict=True)]
+    assert [(text[f.start : f.end], f.type) for f in english_heads(text, found, lambda key: False)] == [
+        ("Albemarle St", "LOC"), ("Parklawn Dr", "LOC")]

@@ -188,16 +188,28 @@ def word_before(before: str) -> str | None:
     return run[j::-1] if j >= 0 else None
 
 
+def _one_name(name: str, lang: str) -> bool:
+    """One word, or a person's full name of up to three words opening with a given name or a rare word
+    no lexicon knows ("Boudewijn Siemons" after "Chief executive", which the model read as an organisation)."""
+    first, _, rest = name.partition(" ")
+    if not rest:
+        return True
+    return rest.count(" ") < 2 and (rules.given_name(first) or (not lexicon.flags(first) and zipf(first.lower(), lang) < _RARE))
+
+
+_RARE = 3.0  # wordfreq Zipf: about one in a million words or fewer
+
+
 _WORD_BEFORE_REVERSED = re.compile(r"\n?[ \t]+\.?([\w-]+)")
 
 
-def titled_person(text: str, found: list[Found]) -> list[Found]:
+def titled_person(text: str, found: list[Found], lang: str) -> list[Found]:
     """An unlinked name read as an organisation or place right after a person's title is a person
-    ("minister Hoekstra", "Bürgermeisterin Reker"); a linked one keeps its reading ("Präsident
-    Frankreichs")."""
+    ("minister Hoekstra", "Bürgermeisterin Reker", "Chief executive Boudewijn Siemons"); a linked one
+    keeps its reading ("Präsident Frankreichs")."""
     out = found
     for i, f in enumerate(found):
-        if f.type in ("ORG", "LOC", "MISC") and f.entity_id is None and " " not in text[f.start : f.end]:
+        if f.type in ("ORG", "LOC", "MISC") and f.entity_id is None and _one_name(text[f.start : f.end], lang):
             word = word_before(text[max(0, f.start - 40) : f.start])
             if word is not None and rules.is_title(word):
                 if out is found:
@@ -453,6 +465,56 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
 
 # A score after a name: "2-0", "2:1" (not a time, "10:30"); the word after it is read too ("10-12 June": dates).
 _SCORE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}[-–]\d{1,2}|\d:\d)(?![\d.:])[ \t]*(\w*)")
+
+
+# Bodies named by a fixed pattern the model cuts up: a German association of "Deutscher" members
+# ("Gewerkschaft Deutscher Lokomotivführer", where the model reads "Deutscher" as a nationality) and a Dutch
+# ministry after "van" ("minister Harbers van Infrastructuur en Waterstaat", "ministerie van Buitenlandse Zaken").
+_DE_ASSOCIATION = re.compile(
+    r"(?<![\w-])(?:Gewerkschaft|Verband|Bundesverband|Zentralverband|Hauptverband|Bund|Vereinigung|Gesellschaft|Verein"
+    r"|Börsenverein|Arbeitsgemeinschaft|Akademie) (?:Deutscher|Europäischer) [A-ZÄÖÜ][\wäöüß]+(?![\w-])")
+_NL_MINISTRY = re.compile(
+    r"(?<=\bvan )(?:Algemene Zaken|Binnenlandse Zaken(?: en Koninkrijksrelaties)?|Buitenlandse Zaken|Defensie|Financiën"
+    r"|Economische Zaken(?: en Klimaat|, Landbouw en Innovatie)?|Infrastructuur en (?:Waterstaat|Milieu)"
+    r"|Verkeer en Waterstaat|Justitie(?: en Veiligheid)?|Veiligheid en Justitie|Sociale Zaken(?: en Werkgelegenheid)?"
+    r"|Landbouw, Natuur en Voedselkwaliteit|Landbouw, Natuurbeheer en Visserij|Onderwijs, Cultuur en Wetenschap(?:pen)?"
+    r"|Volksgezondheid, Welzijn en Sport|Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer)(?![\w-])")
+# A ministry's name counts after one of these, at most this many characters before its "van".
+_NL_MINISTRY_CUE = re.compile(r"(?i:minister|ministerie|staatssecretaris|departement)")
+_NL_CUE_REACH = 60
+_NL_MINISTERIE = "Ministerie van "
+
+
+def named_bodies(text: str, found: list[Found], lang: str) -> list[Found]:
+    """Organisations whose names have a fixed shape (_DE_ASSOCIATION, _NL_MINISTRY) replace what the model
+    read inside them; a person's name the model ran into one ("Mark Harbers van Infrastructuur") keeps
+    its part before it, and any other mention reaching in is dropped (a title's name after it is found
+    again later: "Minister Bot van Buitenlandse Zaken"). found: sorted."""
+    if lang == "de":
+        if "Deutscher " not in text and "Europäischer " not in text:
+            return found
+        bodies = [m.span() for m in _DE_ASSOCIATION.finditer(text)]
+    elif lang == "nl":
+        if "van " not in text or _NL_MINISTRY_CUE.search(text) is None:
+            return found
+        # "het Ministerie van Financiën" written so is one name; after "minister(ie) van" the ministry is
+        bodies = [(m.start() - len(_NL_MINISTERIE) if text.endswith(_NL_MINISTERIE, 0, m.start()) else m.start(), m.end())
+                  for m in _NL_MINISTRY.finditer(text)
+                  if _NL_MINISTRY_CUE.search(text, max(0, m.start() - _NL_CUE_REACH), m.start())]
+    else:
+        return found
+    if not bodies:
+        return found
+    out = list(found)
+    for a, b in bodies:
+        kept: list[Found] = []
+        for f in out:
+            if f.end <= a or f.start >= b:
+                kept.append(f)
+            elif f.type == "PER" and f.start < a and (cut := text.rfind(" van ", f.start, a)) > f.start:
+                kept.append(Found(f.start, cut, "PER"))
+        out = [*kept, Found(a, b, "ORG")]
+    return sorted(out, key=attrgetter("start"))
 
 
 # German parties news names by one noun after an article: "die Grünen", "der Linken", "die Union" (CDU/CSU).
@@ -755,8 +817,11 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
 # English: the last word of a name that says its kind (CoNLL: facilities such as streets and bridges are places).
 _EN_PLACE_HEADS = frozenset(
     "Street Avenue Boulevard Road Bridge Parkway Lane Square Drive Highway Expressway Beach Island Islands River "
-    "Lake Valley Mountains County".split()
+    "Lake Valley Mountains County Sea Canal Gulf Strait Straits Peninsula Desert "
+    "Rd Ave Blvd Pkwy Ln Hwy St Dr Pl Ct".split()  # last in a name, these abbreviate streets: "Parklawn Dr."
 )
+# Words that name a body of water or land before "of" and the place it belongs to ("Gulf of Mexico").
+_EN_PLACE_OF = re.compile(r"(?<![\w-])(?:Gulf|Strait|Straits|Bay|Sea|Isle|Cape) of \Z")
 # Capitalised words and "and" just before an organisation's name: its first half ("Securities and
 # Exchange Commission", "Trade and Agriculture Commission").
 _AND_BEFORE = re.compile(r"\b(?:The )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) and $")
@@ -774,6 +839,11 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
     gone: set[int] = set()  # names the model read inside the first half of a name ("Customs" LOC)
     ends = [f.end for f in found]  # found is sorted and non-overlapping: so are the ends
     for i, f in enumerate(found):
+        if f.type == "LOC" and (m := _EN_PLACE_OF.search(text, max(0, f.start - 12), f.start)):
+            if out is found:  # "Gulf of Mexico" is a place of its own, not Mexico
+                out = list(found)
+            out[i] = Found(m.start(), f.end, "LOC")
+            continue
         if f.entity_id is not None or f.type == "MISC":
             continue
         name = text[f.start : f.end]
@@ -788,6 +858,8 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if f.type == "PER" and " " not in head and rules.given_name(head) and "s" in lexicon.flags(last):
             typ = "PER"  # "Anthony Lake": a given name, then a surname that is also a kind of place
         start = f.start
+        if typ == "LOC" and head[:1].isdigit() and (number := head.partition(" ")[0]).isdigit():
+            start += len(number) + 1  # an address's house number is no part of the street: "4125 Albemarle St"
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
                 and is_country(join_key(fold_key(name[4:]))):
             start += 4

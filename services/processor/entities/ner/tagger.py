@@ -223,10 +223,11 @@ class Tagger:
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
             found = mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
+            found = mentions.named_bodies(text, found, lang)
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
         elif lang == "de":
-            found = mentions.german_parties(text, found)
+            found = mentions.named_bodies(text, mentions.german_parties(text, found), lang)
         found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
@@ -237,7 +238,7 @@ class Tagger:
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
-        found = mentions.titled_person(text, mentions.place_before_place(text, found))
+        found = mentions.titled_person(text, mentions.place_before_place(text, found), lang)
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
