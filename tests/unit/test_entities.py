@@ -1066,3 +1066,15 @@ def test_seas_gulfs_ministries_associations_and_titled_full_names() -> None:
     found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("PER", "ORG"), strict=True)]
     assert [(text[f.start : f.end], f.type) for f in english_heads(text, found, lambda key: False)] == [
         ("Albemarle St", "LOC"), ("Parklawn Dr", "LOC")]
+
+
+def test_names_before_tennis_set_scores_are_players() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import set_scores
+
+    got = _found("Hingis beat Seles 6-3 4-6 7-5 in the final. Sweden beat Germany 3-2.", "en")
+    assert [(t, ty) for t, ty, _ in got if ty == "PER"] == [("Hingis", "PER"), ("Seles", "PER")]
+    assert ("Germany", "LOC", "Q183") in got  # a country before one score stays a place
+    text = "Enqvist ( Sweden ) beat Larsson ( Sweden ) 6-3 7-6 ( 7-5 )"
+    found = [Found(0, 7, "ORG"), Found(24, 31, "LOC")]
+    assert [f.type for f in set_scores(text, found, lambda key: key == "sweden")] == ["PER", "PER"]

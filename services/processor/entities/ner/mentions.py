@@ -591,6 +591,51 @@ def standings(text: str, found: list[Found], lang: str, is_country: Callable[[st
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
+# Tennis: two or more set scores after a name, with a tie-break in brackets and the player's country in
+# brackets before them ("Magnus Larsson ( Sweden ) 6-3 7-6 ( 7-5 )"); a set has at most 7 games.
+_SET = r"[0-7]-[0-7](?:[ \t]*\([ \t]*\d{1,2}-\d{1,2}[ \t]*\))?"
+_SET_SCORES = re.compile(rf"(?:[ \t]*\([^()\n]{{2,40}}\))?[ \t]+{_SET}(?:,?[ \t]+{_SET})+(?![\d-])")
+# The winner before "beat" and the loser (and a seed's number before it: "beat 5 - Thomas Enqvist").
+_WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{2,40}\))?[ \t]+(?:beat|defeated|bt|d\.)[ \t]+(?:\d{1,2}[ \t]*-[ \t]*)?\Z")
+
+
+def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
+    """A name right before tennis set scores is a player, a person, as is the name before "beat" that won
+    them ("Hingis beat Seles 6-3 4-6 7-5", where the model read lone surnames as organisations). A linked
+    name or a country (Davis Cup) keeps its reading. found: sorted."""
+    if "-" not in text:
+        return found
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for i, f in enumerate(found):
+        if not _SET_SCORES.match(text, f.end) or (f.type != "PER" and not _player(text, f, is_country)):
+            continue
+        if f.type != "PER":
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "PER")
+        m = _WINNER_BEFORE.search(text, max(0, f.start - 80), f.start)
+        if m is None:
+            continue
+        a, b = m.span(1)
+        k = bisect_right(starts, a) - 1
+        if k >= 0 and found[k].end > a:  # a mention there: the winner's last name or all of it
+            if found[k].end == b and _player(text, found[k], is_country):
+                if out is found:
+                    out = list(found)
+                out[k] = Found(found[k].start, b, "PER")
+        elif not rules.is_calendar(m.group(1)) and not is_country(join_key(fold_key(m.group(1)))):
+            added.append(Found(a, b, "PER"))
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+def _player(text: str, f: Found, is_country: Callable[[str], bool]) -> bool:
+    """An unlinked name of one or two words that is no country: who may be a tennis player."""
+    name = text[f.start : f.end]
+    return f.entity_id is None and f.type != "MISC" and name.count(" ") < 2 and not is_country(join_key(fold_key(name)))
+
+
 # Words that open a building's name in German and Dutch ("Schloss Bellevue", "Kasteel Grevenbroek"): places (CoNLL).
 _BUILDINGS = {"de": ("Schloss ", "Burg ", "Kloster ", "Palais ", "Festung ", "Zeche "),
               "nl": ("Kasteel ", "Paleis ", "Slot ", "Fort ", "Abdij ", "Klooster ", "Burcht ")}
