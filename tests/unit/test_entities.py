@@ -1078,3 +1078,16 @@ def test_names_before_tennis_set_scores_are_players() -> None:
     text = "Enqvist ( Sweden ) beat Larsson ( Sweden ) 6-3 7-6 ( 7-5 )"
     found = [Found(0, 7, "ORG"), Found(24, 31, "LOC")]
     assert [f.type for f in set_scores(text, found, lambda key: key == "sweden")] == ["PER", "PER"]
+
+
+def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.propagate import propagate
+    from services.processor.entities.ner.text import tokenize
+
+    got = [(t, ty) for t, ty, _ in _found("'This is over': Puigdemont's Catalan independence doubts.", "en")]
+    assert got == [("Puigdemont", "PER"), ("Catalan", "MISC")]  # one word before a possessive is kept, not dropped
+    text = "Russell Westbrook scored. Westbrook said so. Michael Jordan flew to Jordan."
+    found = [Found(0, 17, "PER"), Found(26, 35, "LOC", "geonames:4982753"), Found(45, 59, "PER"), Found(68, 74, "LOC", "Q810")]
+    got = [(text[f.start : f.end], f.type, f.entity_id) for f in propagate(text, tokenize(text), found, "en")]
+    assert ("Westbrook", "PER", None) in got and ("Jordan", "LOC", "Q810") in got

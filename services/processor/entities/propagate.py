@@ -30,6 +30,7 @@ _NOT_GIVEN = frozenset(
     "king queen prince princess pope saint koning koningin prins prinses paus sint könig königin prinz prinzessin "
     "papst sankt roi reine prince princesse pape".split()
 )
+_TOWN_IDS = "geonames:"  # GeoNames towns: the KB's smaller places, whose names are often surnames too
 _WORD_ZIPF = 5.0  # "brown", "king", "young"; names used as often ("trump" 4.9) are rarer than that
 
 
@@ -185,7 +186,8 @@ def _frequent(word: str, lang: str) -> bool:
 def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
     """A one-word mention read as an organisation or place that is the last word of a person's full
     name in the same article is that person ("Michael Bloomberg ... Bloomberg said"), unless linked
-    as something else (a country called Jordan beside Michael Jordan)."""
+    as something else (a country called Jordan beside Michael Jordan) other than a GeoNames town, the
+    namesake of many a surname ("Russell Westbrook ... Westbrook" is not Westbrook, Maine)."""
     surnames: dict[str, Found] = {}
     for f in found:
         if f.type == "PER":
@@ -199,7 +201,8 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
         return found
     out = found
     for i, f in enumerate(found):
-        if f.type in ("ORG", "LOC") and f.entity_id is None and (ref := surnames.get(text[f.start : f.end])) is not None:
+        if f.type in ("ORG", "LOC") and (f.entity_id is None or f.entity_id.startswith(_TOWN_IDS)) \
+                and (ref := surnames.get(text[f.start : f.end])) is not None:
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "PER", ref.entity_id, ref.name)

@@ -485,6 +485,17 @@ def strip_possessive(text: str, start: int, end: int) -> int:
     return end
 
 
+_INNER_POSSESSIVE = re.compile(r"['’]s ")
+
+
+def person_before_possessive(text: str, start: int, end: int, typ: str) -> int:
+    """End of an English person's name that the model ran on past its possessive ("Puigdemont's Catalan
+    independence" -> "Puigdemont's"): a person's name holds none ("McDonald's Corp" may)."""
+    if typ != "PER" or (m := _INNER_POSSESSIVE.search(text, start, end)) is None:
+        return end
+    return m.start() + 2
+
+
 def _dateline(text: str, spans: list[Span], lo: int, hi: int) -> bool:
     """An all-caps name that opens a line and is followed by a date, a dash, a comma or "(Reuters)"."""
     s, e = spans[lo][0], spans[hi - 1][1]

@@ -138,7 +138,8 @@ class Tagger:
         out = [Found(spans[a][0], spans[b - 1][1], t) for a, b, t in runs]
         if lang == "en":
             out = [Found(rules.strip_opener(text, rules.strip_article(text, f.start, f.end, f.type), f.end, f.type),
-                         rules.strip_possessive(text, f.start, f.end), f.type) for f in out]
+                         rules.strip_possessive(text, f.start, rules.person_before_possessive(text, f.start, f.end, f.type)),
+                         f.type) for f in out]
             # a group word split off a list or an article only now ("attacks on Jews, Slavs", "The Jews")
             out = [Found(f.start, f.end, "MISC") if f.type != "MISC" and rules.english_group(text[f.start : f.end]) else f
                    for f in out]
@@ -192,6 +193,9 @@ class Tagger:
                 end = k + 1
                 while end in in_sentence and not _inside(found, found_starts, spans[end][0]):
                     end += 1
+                if lang == "en" and end == k + 1 and rules.english_group(words[k]):
+                    out.append(Found(spans[k][0], spans[k][0] + len(words[k]), "MISC"))  # "Catalan", "Serbs"
+                    continue
                 typ = crf.name_type(words, k, a, b)
                 if typ == "PER" or (typ == "LOC" and words[k - 1].lower() in _LOCATIVE):
                     # words may read "Hitler’s" as "Hitler": the name ends where its word does
@@ -310,7 +314,17 @@ def _clean_edges(text: str, start: int, end: int) -> bool:
     blank, an opening bracket or quote before a capital; a blank or a closing mark after a letter
     (no number, word or dotted abbreviation goes on across those)."""
     return text[start].isupper() and text[end - 1].isalpha() and (start == 0 or text[start - 1] in _OPENS_TOKEN) \
-        and (end == len(text) or text[end] in _ENDS_TOKEN)
+        and (end == len(text) or text[end] in _ENDS_TOKEN or _possessive_at(text, end))
+
+
+def _possessive_at(text: str, end: int) -> bool:
+    """Whether an English possessive follows a name that ends at end ("Embiid's", "Celtics'"): the name's
+    token runs on past it, and the rules after the model cut the possessive off."""
+    if text[end] not in "'’":
+        return False
+    if end + 1 < len(text) and text[end + 1] == "s":
+        return end + 2 == len(text) or not text[end + 2].isalnum()
+    return text[end - 1] == "s" and (end + 1 == len(text) or not text[end + 1].isalnum())
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
