@@ -172,7 +172,7 @@ class Tagger:
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
             if lo > 0 and names[lo - 1] == a and a + 1 < b and _lower_or_possessive(words, a + 1, b) \
-                    and not _inside(found, found_starts, spans[a][0]):
+                    and not _inside(found, found_starts, spans[a][0]) and not _inflected(words[a], lang):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's.
                 typ, margin = crf.name_guess(words, a, a, b)
@@ -288,6 +288,12 @@ def _name_like(word: str, lang: str) -> bool:
     z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
     return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
+
+
+def _inflected(word: str, lang: str) -> bool:
+    """An English word with a verb's or an adverb's ending that no lexicon knows as a name: a sentence's
+    first word in its own right ("Ousted president's messages"), not a surname ("Reed", "Ahmed" are known)."""
+    return lang == "en" and word.endswith(("ed", "ing", "ly")) and not lexicon.flags(word)
 
 
 def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
