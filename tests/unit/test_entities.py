@@ -1095,3 +1095,9 @@ def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:
     found = [Found(0, 17, "PER"), Found(26, 35, "LOC", "geonames:4982753"), Found(45, 59, "PER"), Found(68, 74, "LOC", "Q810")]
     got = [(text[f.start : f.end], f.type, f.entity_id) for f in propagate(text, tokenize(text), found, "en")]
     assert ("Westbrook", "PER", None) in got and ("Jordan", "LOC", "Q810") in got
+
+
+def test_a_party_compound_title_and_a_particle_stay_outside_the_name() -> None:
+    got = [(t, ty) for t, ty, _ in _found("SPD-Chef Engholm lehnte ab. Oberbürgermeister von Schoeler (SPD) stritt.", "de")]
+    assert ("Engholm", "PER") in got and ("Schoeler", "PER") in got
+    assert all(t not in ("SPD-Chef Engholm", "Oberbürgermeister von Schoeler") for t, _ in got)

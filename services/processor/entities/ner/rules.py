@@ -223,11 +223,15 @@ TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "mi
                   "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
                   "direktor", "direktorin", "bürgermeister", "bürgermeisterin", "voorzitter", "woordvoerder",
                   "partijleider", "burgemeester", "directeur", "premier")
+_TITLE_ENDINGS_SET = frozenset(TITLE_ENDINGS)
+# Lower-case particles inside a person's name after a title ("Oberbürgermeister von Schoeler").
+_PARTICLES = frozenset("von van der den de zu vom ter te da di del du le la".split())
 
 
 def is_title(word: str) -> bool:
     low = word.lower()
-    return low in PERSON_TITLES or (len(low) > 8 and low.endswith(TITLE_ENDINGS))
+    return low in PERSON_TITLES or (len(low) > 8 and low.endswith(TITLE_ENDINGS)) \
+        or ("-" in low and low.rpartition("-")[2] in _TITLE_ENDINGS_SET)  # "SPD-Chef", "CDU-Chefin"
 
 
 def is_written_title(word: str) -> bool:
@@ -248,7 +252,8 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
         if is_title(words[k]) or (dot and words[k].lower() in SHORT_TITLES) \
                 or (person_or_org and words[k].lower() in TITLES and given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
-            if 0 < len(rest) <= 4 and all(w[0].isupper() and w.lower() not in TITLES for w in rest):
+            if 0 < len(rest) <= 4 and rest[-1][0].isupper() \
+                    and all((w[0].isupper() or w in _PARTICLES) and w.lower() not in TITLES for w in rest):
                 return k + 1 + dot
             return 0
     return 0
