@@ -1063,7 +1063,8 @@ def test_seas_gulfs_ministries_associations_and_titled_full_names() -> None:
     assert [(text[f.start : f.end], f.type) for f in named_bodies(text, [], "nl")] == [
         ("Ministerie van Sociale Zaken en Werkgelegenheid", "ORG")]
     text = "Minister van Justitie Verwilghen en staatssecretaris van Buitenlandse Handel Neyts reisden."
-    got = [(text[f.start : f.end], f.type) for f in named_bodies(text, [Found(text.index("Buitenlandse"), text.index(" reisden"), "LOC")], "nl")]
+    place = Found(text.index("Buitenlandse"), text.index(" reisden"), "LOC")  # the model's one place
+    got = [(text[f.start : f.end], f.type) for f in named_bodies(text, [place], "nl")]
     assert got == [("Justitie", "ORG"), ("Verwilghen", "PER"), ("Buitenlandse Handel", "ORG"), ("Neyts", "PER")]
     text = "Iona Senior Services, 4125 Albemarle St. NW, and 12320 Parklawn Dr., Rockville."
     names = ("4125 Albemarle St", "Parklawn Dr")

@@ -499,6 +499,7 @@ def named_bodies(text: str, found: list[Found], lang: str) -> list[Found]:
     its part before it, and any other mention reaching in is dropped (a title's name before it is found
     again later: "Minister Bot van Buitenlandse Zaken"). The name right after "minister van <portfolio>"
     is the minister ("staatssecretaris van Buitenlandse Handel Neyts"). found: sorted."""
+    bodies: list[tuple[int, int]] = []
     persons: list[tuple[int, int]] = []
     if lang == "de":
         if "Deutscher " not in text and "Europäischer " not in text:
@@ -509,7 +510,6 @@ def named_bodies(text: str, found: list[Found], lang: str) -> list[Found]:
         if "van " not in text or not any(cue in text for cue in ("inister", "taatssecretaris", "epartement")):
             return found
         # "het Ministerie van Financiën" written so is one name; after "minister(ie) van" the ministry is
-        bodies: list[tuple[int, int]] = []
         for m in _after_van(text):
             if not _NL_MINISTRY_CUE.search(text, max(0, m.start() - _NL_CUE_REACH), m.start()):
                 continue
