@@ -630,6 +630,8 @@ def test_namesake_cities_of_one_country_are_distinct_entities() -> None:
         ("He flew to Augusta, Maine, on Monday.", "en", "Augusta", "Q28206"),
         ("The storm hit Charleston, South Carolina, on Monday.", "en", "Charleston", "geonames:4574324"),
         ("She moved to Portland, Maine, last year.", "en", "Portland", "geonames:4975802"),
+        ("BlackRock, Inc. Wilmington, DE Vereinigte Staaten", "de", "Wilmington", "geonames:4145381"),  # a postal code
+        ("The plant in Wilmington, NC closed.", "en", "Wilmington", "Q659400"),
     ],
 )
 def test_a_us_state_after_a_city_picks_that_states_namesake(text: str, lang: str, surface: str, want: str) -> None:

@@ -18,7 +18,8 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    only when the article mentions the party's country (or it is the language's home country);
 6. a politician's common full name ("Michael Johnson") links only in an article that uses a word of
    politics (en, de, nl, fr: _POLITICS);
-7. a US state written right after the name ("Augusta, Georgia") keeps only the namesake of that state;
+7. a US state or its postal code written right after the name ("Augusta, Georgia", "Wilmington, DE") keeps
+   only the namesake of that state;
 8. among the rest, prior (countries and capitals over small towns) plus a bonus when the entity's
    country is mentioned in the article by another name; the best must lead the next by a margin, else no id.
 """
@@ -126,6 +127,15 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+([^\W\d_][^\W_]*)")
 _QUALIFIER = re.compile(r"[ \t]*[,(][ \t]*([^\W\d_][^\W_]*)(?:[ \t]+([^\W\d_][^\W_]*))?")  # _Context.qualifier
 
 
+# US postal codes of the states (and DC), to their folded names as the KB's regions write them.
+_US_STATE_CODES = dict(pair.replace("_", " ").split(":") for pair in (
+    "AL:alabama AK:alaska AZ:arizona AR:arkansas CA:california CO:colorado CT:connecticut DE:delaware "
+    "FL:florida GA:georgia HI:hawaii ID:idaho IL:illinois IN:indiana IA:iowa KS:kansas KY:kentucky LA:louisiana "
+    "ME:maine MD:maryland MA:massachusetts MI:michigan MN:minnesota MS:mississippi MO:missouri MT:montana "
+    "NE:nebraska NV:nevada NH:new_hampshire NJ:new_jersey NM:new_mexico NY:new_york NC:north_carolina "
+    "ND:north_dakota OH:ohio OK:oklahoma OR:oregon PA:pennsylvania RI:rhode_island SC:south_carolina "
+    "SD:south_dakota TN:tennessee TX:texas UT:utah VT:vermont VA:virginia WA:washington WV:west_virginia "
+    "WI:wisconsin WY:wyoming DC:district_of_columbia").split())
 _START, _END = itemgetter(0), itemgetter(1)  # a Found's or a Hit's offsets
 
 
@@ -659,6 +669,8 @@ class _Context:
         m = _QUALIFIER.match(self.text, end, end + 60)
         if m is None:
             return ()
+        if (state := _US_STATE_CODES.get(m.group(1))) is not None:
+            return (state,)  # "Wilmington, DE": a state's postal code
         first = fold(m.group(1))
         return (first, f"{first} {fold(m.group(2))}") if m.group(2) else (first,)
 
