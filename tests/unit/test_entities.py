@@ -1102,3 +1102,10 @@ def test_a_party_compound_title_and_a_particle_stay_outside_the_name() -> None:
     got = [(t, ty) for t, ty, _ in _found("SPD-Chef Engholm lehnte ab. Oberbürgermeister von Schoeler (SPD) stritt.", "de")]
     assert ("Engholm", "PER") in got and ("Schoeler", "PER") in got
     assert all(t not in ("SPD-Chef Engholm", "Oberbürgermeister von Schoeler") for t, _ in got)
+
+
+def test_a_town_after_a_players_role_and_of_is_its_club() -> None:
+    got = _found("L'attaquant de Lorient est coupable d'une faute. Il habite à Lorient depuis 2010.", "fr")
+    assert [(t, ty, i) for t, ty, i in got][0] == ("Lorient", "ORG", None)
+    assert ("Lorient", "LOC", "geonames:2997577") in got  # where one lives, the town
+    assert ("Augsburg", "ORG", None) in _found("Der Trainer von Augsburg ist zufrieden.", "de")

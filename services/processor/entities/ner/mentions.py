@@ -426,8 +426,9 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     """Football clubs are organisations: a name of a club's form (_CLUB) replaces what the model read
     inside it (a place "Newcastle" in "Newcastle United", "Inter Milan" as a place); a town's name
     before a player's or a coach's role is its club ("Newcastle manager Kevin Keegan"), without the
-    town's id; so is a town's name before a score ("beat Newcastle 2-0"). A country's name stays a place (a
-    national team, CoNLL). words: the tokens' text; found: sorted."""
+    town's id; so is a town's name before a score ("beat Newcastle 2-0") or after a player's role and "of"
+    ("L'attaquant de Lorient"). A country's name stays a place (a national team, CoNLL). words: the tokens'
+    text; found: sorted."""
     out = found
     if not _CLUB_WORDS.isdisjoint(words):
         starts = [f.start for f in found]
@@ -455,7 +456,8 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     roles = not _CLUB_ROLES.isdisjoint(words)
     for i, f in enumerate(out):  # an anchored look after each place: cheaper than a scan of the text for scores
         if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES)
-                                or ((m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))) \
+                                or ((m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))
+                                or _ROLE_BEFORE.search(text, max(0, f.start - 30), f.start)) \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):
             if out is found:
                 out = list(found)
@@ -463,6 +465,12 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     return out
 
 
+# A player's or a coach's role, then "of" or "for", before a town: its club ("L'attaquant de Lorient", "striker
+# for Newcastle", "Trainer von Augsburg").
+_ROLE_BEFORE = re.compile(
+    r"(?<![\w-])(?i:attaquant|défenseur|gardien|entraîneur|joueur|capitaine|buteur|milieu de terrain|striker|manager"
+    r"|coach|captain|goalkeeper|defender|midfielder|winger|forward|Spieler|Stürmer|Trainer|Torhüter|Torwart|Kapitän"
+    r"|speler|aanvaller|doelman|verdediger|middenvelder|spits)[ \t]+(?:de|du|d'|d’|of|for|von|vom|bei|van|bij)[ \t]*\Z")
 # A score after a name: "2-0", "2:1" (not a time, "10:30"); the word after it is read too ("10-12 June": dates).
 _SCORE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}[-–]\d{1,2}|\d:\d)(?![\d.:])[ \t]*(\w*)")
 
