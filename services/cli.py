@@ -477,9 +477,11 @@ def up(
     settings = settings.model_copy(update={"state_dir": state,
                                            "database_url": absolute_database_url(settings.database_url)})
     stack = Stack(settings, log_dir=state / "logs")
-    # SIGTERM stops as cleanly as Ctrl-C at any point, starting up included: the children live in their own
-    # sessions, so only this process can stop them.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # SIGTERM, and SIGHUP (its terminal closed), stop as cleanly as Ctrl-C at any point, starting up included:
+    # the children live in their own sessions, so only this process can stop them. SIGINT is set too: a shell
+    # starting `up` in the background hands it SIGINT ignored, and `kill -INT` must still stop it.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.default_int_handler)
     try:
         if not settings.kafka_bootstrap_servers:
             console.print("starting a local Apache Kafka (KRaft) …")
@@ -520,7 +522,10 @@ def up(
     except KeyboardInterrupt:
         pass
     finally:
-        console.print("stopping …")
+        try:
+            console.print("stopping …")
+        except (OSError, SystemExit):  # rich turns a broken pipe into SystemExit
+            pass  # a closed terminal or pipe must not leave the children running
         stack.stop()
         lock.release()
 

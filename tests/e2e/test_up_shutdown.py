@@ -27,11 +27,14 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
-def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
+def _running_up(tmp_path: Path) -> subprocess.Popen[str]:
+    """`newsflow up` on the bundled samples, once it says it is running."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "KAFKA_"))}
     env["NEWSFLOW_STATE_DIR"] = str(tmp_path / "state")
+    # started as a shell starts a background job, with SIGINT ignored: `up` must still stop on it
     up = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], cwd=tmp_path, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     assert up.stderr is not None
     deadline = time.monotonic() + 180
     seen = []
@@ -42,9 +45,32 @@ def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
     assert any(line.startswith("running;") for line in seen), "".join(seen)
     # up itself, the broker (its data dir), the processor and the sink (their environment)
     assert len(_processes_mentioning(str(tmp_path / "state"))) >= 4
+    return up
+
+
+def _until_gone(state: Path) -> list[int]:
+    """The processes still mentioning state once none does, or after 30 s."""
+    deadline = time.monotonic() + 30
+    while (left := _processes_mentioning(str(state))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    up = _running_up(tmp_path)
     up.send_signal(signal.SIGINT)
     out, _ = up.communicate(timeout=90)
     assert up.returncode == 0
     assert "3 articles" in out  # the bundled samples were stored and shown
-    time.sleep(0.5)
-    assert _processes_mentioning(str(tmp_path / "state")) == []  # broker, processor and sink are gone
+    assert _until_gone(tmp_path / "state") == []  # broker, processor and sink are gone
+
+
+def test_a_closed_terminal_stops_everything(tmp_path: Path) -> None:
+    """A terminal that closes sends SIGHUP and takes the output with it: `up` still stops its children."""
+    up = _running_up(tmp_path)
+    assert up.stdout is not None and up.stderr is not None
+    up.stdout.close()
+    up.stderr.close()
+    up.send_signal(signal.SIGHUP)
+    up.wait(timeout=90)
+    assert _until_gone(tmp_path / "state") == []
