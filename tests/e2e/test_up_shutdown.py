@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.faults import wait_until
+
 pytestmark = pytest.mark.e2e
 
 
@@ -48,21 +50,13 @@ def _running_up(tmp_path: Path) -> subprocess.Popen[str]:
     return up
 
 
-def _until_gone(state: Path) -> list[int]:
-    """The processes still mentioning state once none does, or after 30 s."""
-    deadline = time.monotonic() + 30
-    while (left := _processes_mentioning(str(state))) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return left
-
-
 def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
     up = _running_up(tmp_path)
     up.send_signal(signal.SIGINT)
     out, _ = up.communicate(timeout=90)
     assert up.returncode == 0
     assert "3 articles" in out  # the bundled samples were stored and shown
-    assert _until_gone(tmp_path / "state") == []  # broker, processor and sink are gone
+    wait_until(lambda: _processes_mentioning(str(tmp_path / "state")) == [], 30, "broker, processor and sink to be gone")
 
 
 def test_a_closed_terminal_stops_everything(tmp_path: Path) -> None:
@@ -73,4 +67,4 @@ def test_a_closed_terminal_stops_everything(tmp_path: Path) -> None:
     up.stderr.close()
     up.send_signal(signal.SIGHUP)
     up.wait(timeout=90)
-    assert _until_gone(tmp_path / "state") == []
+    wait_until(lambda: _processes_mentioning(str(tmp_path / "state")) == [], 30, "broker, processor and sink to be gone")
