@@ -547,7 +547,7 @@ def named_bodies(text: str, found: list[Found], lang: str) -> list[Found]:
             bodies.append((m.start() - len(_NL_MINISTERIE) if text.endswith(_NL_MINISTERIE, 0, m.start()) else m.start(), m.end()))
             if _NL_PERSON_CUE.search(text, max(0, m.start() - 30), m.start()) and (n := _NL_MINISTER_AFTER.match(text, m.end())):
                 name = n.group(1).split(" ")
-                while name and not _minister_word(name[-1]):
+                while name and not _titled_word(name[-1], lang, False):
                     name.pop()  # "minister van Justitie Verwilghen Maandag": the name ends before a common word
                 if name:
                     persons.append((n.start(1), n.start(1) + len(" ".join(name))))
@@ -575,11 +575,6 @@ def _after_van(text: str) -> Iterator[re.Match[str]]:
         if (p == 0 or not text[p - 1].isalnum()) and (m := _NL_MINISTRY.match(text, p + 4)):
             yield m
         p = text.find("van ", p + 4)
-
-
-def _minister_word(word: str) -> bool:
-    """A word that can end a minister's name: a known given name or surname, or a rare word ("Verwilghen")."""
-    return any(c in "fs" for c in lexicon.flags(word)) or zipf(word.lower(), "nl") < _RARE
 
 
 # German parties news names by one noun after an article: "die Grünen", "der Linken", "die Union" (CDU/CSU).
@@ -672,10 +667,12 @@ def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool])
         return found
     out = found
     added: list[Found] = []
-    starts = [f.start for f in found]
+    starts: list[int] | None = None
     for i, f in enumerate(found):
         if not _SET_SCORES.match(text, f.end) or (f.type != "PER" and not _player(text, f, is_country)):
             continue
+        if starts is None:  # only an article with set scores needs them
+            starts = [g.start for g in found]
         if f.type != "PER":
             if out is found:
                 out = list(found)
