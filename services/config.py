@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     processor_crash_attempts: int = Field(default=3, ge=1)
     # Tests only: a worker exits abruptly on a record whose value contains this text (a crash on demand).
     processor_test_crash_marker: str | None = None
+    # A faust worker (processor, router) still stopping this long after SIGTERM/SIGINT exits anyway.
+    stop_grace: float = Field(default=20.0, gt=0)
     # Processor workers `newsflow up` starts (0: one per CPU core, at most one per partition).
     processor_workers: int = Field(default=0, ge=0)
     # A subscriptions file (docs/subscriptions.md): the processor copies each enriched article to the topic

@@ -101,6 +101,8 @@ def faust_app(settings: Settings, app_id: str, datadir: str, **overrides: Any) -
     replicas, 16 MiB records, the retained log for a new group, commits every 200 records or 1 s."""
     import faust
 
+    from services.common.faustworker import bounded_worker
+
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level of its datadir
     options: dict[str, Any] = dict(
         broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
@@ -128,6 +130,7 @@ def faust_app(settings: Settings, app_id: str, datadir: str, **overrides: Any) -
         # processed again by the partition's next owner.
         stream_wait_empty=False,
         producer_partitioner=KeyHashPartitioner(),
+        Worker=bounded_worker(settings.stop_grace),  # a stop that hangs in faust ends anyway (docs/faults.md, 10)
     )
     options.update(overrides)
     return faust.App(app_id, **options)
