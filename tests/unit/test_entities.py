@@ -1085,6 +1085,20 @@ def test_names_before_tennis_set_scores_are_players() -> None:
     assert [f.type for f in set_scores(text, found, lambda key: key == "sweden")] == ["PER", "PER"]
 
 
+def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import affiliations
+
+    got = _found("Im Rennen führte Thilo Brill (LG Nord) das Feld an. Clemens Herfurth (TuS Lichterfelde) siegte.", "de")
+    assert ("LG Nord", "ORG", None) in got and ("TuS Lichterfelde", "ORG", None) in got
+    got = _found("Björn Engholm (SPD) sagte, Martina Hingis (Schweiz) habe gewonnen.", "de")
+    assert ("SPD", "ORG", "Q49768") in got and ("Schweiz", "LOC", "Q39") in got  # a country stays a place
+    text = "Max (Florian David Fitz) trifft Schmidt (Leverkusen)."
+    found = [Found(0, 3, "PER"), Found(5, 23, "PER"), Found(32, 39, "PER"), Found(41, 51, "LOC", "geonames:1", "Leverkusen")]
+    got_types = [(f.type, f.entity_id) for f in affiliations(text, found, lambda key: False)]
+    assert got_types == [("PER", None), ("PER", None), ("PER", None), ("ORG", None)]  # an actor after a role stays
+
+
 def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.propagate import propagate

@@ -692,6 +692,37 @@ def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool])
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
+def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
+    """A name in brackets right after a person's is what the person belongs to, an organisation: a party
+    ("Engholm (SPD)"), a club in results ("Thilo Brill (LG Nord)", "Clemens Herfurth (TuS Lichterfelde)"),
+    where the model read a place or a person; a place's id goes with it (the club is not the town). A country
+    stays a place ("Hingis (Switzerland)"), and a person stays one unless a word of it is written like a club's
+    short name ("TuS", "SCC", "LAC Olympia 88": an actor after a role, "Max (Florian David Fitz)", is kept)."""
+    if " (" not in text:
+        return found
+    out = found
+    for i in range(1, len(found)):
+        f, g = found[i - 1], found[i]
+        if f.type != "PER" or g.type == "ORG" or g.start != f.end + 2 or text[f.end : g.start] != " (" \
+                or text[g.end : g.end + 1] != ")":
+            continue
+        name = text[g.start : g.end]
+        if is_country(join_key(fold_key(name))):
+            continue
+        if g.type == "PER" and not any(_club_word(w) for w in name.split()):
+            continue
+        if out is found:
+            out = list(found)
+        keep = g.entity_id is not None and g.type == "ORG"
+        out[i] = Found(g.start, g.end, "ORG", g.entity_id if keep else None, g.name if keep else None)
+    return out
+
+
+def _club_word(word: str) -> bool:
+    """A word written like a club's short name: capitals after its first letter ("TuS", "SCC") or a digit."""
+    return any(c.isdigit() for c in word) or (len(word) > 1 and any(c.isupper() for c in word[1:]))
+
+
 def _player(text: str, f: Found, is_country: Callable[[str], bool]) -> bool:
     """An unlinked name of one or two words that is no country: who may be a tennis player."""
     name = text[f.start : f.end]
