@@ -1085,6 +1085,14 @@ def test_names_before_tennis_set_scores_are_players() -> None:
     assert [f.type for f in set_scores(text, found, lambda key: key == "sweden")] == ["PER", "PER"]
 
 
+def test_a_compass_word_and_a_nationality_are_one_nationality() -> None:
+    got = _found("The South African captain met a North Korean diplomat. A West Indian all-rounder scored.", "en")
+    assert [t for t, ty, _ in got if ty == "MISC"] == ["South African", "North Korean", "West Indian"]
+    got = _found("De Zuid-Afrikaanse kapitein en een Noord-Koreaanse diplomaat bij de West-Indische Compagnie.", "nl")
+    assert ("Zuid-Afrikaanse", "MISC", None) in got and ("Noord-Koreaanse", "MISC", None) in got
+    assert not any(t == "West-Indische" for t, _, _ in got)  # capitals after it: one name
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -1067,7 +1067,7 @@ def _adjective_shape(word: str, lang: str) -> int:
 
 
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
-_NL_ADJ = re.compile(r"^[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")
+_NL_ADJ = re.compile(r"^(?:[A-ZÀ-Ý][^\W\d_]*-)?[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")  # "Zuid-Afrikaanse" too
 _NL_ADJ_ENDS = ("se", "sche")  # what a piece (no line break in it) must end with for _NL_ADJ
 _LANGUAGE_NAMES = {
     "nl": frozenset("Nederlands Engels Frans Duits Spaans Italiaans Russisch Arabisch Turks Pools Chinees Japans".split()),

@@ -332,8 +332,12 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
         if b - a == 2 and text[spans[a + 1][0] : spans[a + 1][1]] in _EN_NATIONALITY and opens_sentence(text, spans[a][0]) \
                 and zipf(text[spans[a][0] : spans[a][1]].lower(), "en") >= 2.5 and not given_name(text[spans[a][0] : spans[a][1]]):
             a += 1  # a sentence's first word is no part of the nationality after it ("Ousted Catalan president")
+        if b - a == 2 and text[spans[a][0] : spans[a][1]] in _COMPASS and text[spans[a + 1][0] : spans[a + 1][1]] in _EN_NATIONALITY:
+            out.append((a, b, "MISC"))  # "South African", "North Korean": one nationality
+            taken.update(range(a, b))
+            continue
         while a < b and text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY:
-            out.append((a, a + 1, "MISC"))
+            out.append(_with_compass(text, spans, a, taken))
             a += 1
         if b - a == 1 and text[spans[a][0] : spans[a][1]] in _EN_GROUPS:
             typ = "MISC"
@@ -343,8 +347,20 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     for k, (s, e) in enumerate(spans):  # nationality and group words the model left untagged
         if k not in taken and (text[s:e] in _EN_NATIONALITY or text[s:e] in _EN_GROUPS) \
                 and not any(a <= k < b for a, b, _ in out):
-            out.append((k, k + 1, "MISC"))
+            out.append(_with_compass(text, spans, k, taken | {j for a, b, _ in out for j in range(a, b)}))
     return sorted(out)
+
+
+# Compass words that make one nationality with the word after them ("South African", "West German").
+_COMPASS = frozenset("North South East West Central".split())
+
+
+def _with_compass(text: str, spans: list[Span], k: int, taken: set[int]) -> tuple[int, int, str]:
+    """The nationality word k as MISC, with the free compass word before it ("North Korean", "West Indian")."""
+    if k > 0 and k - 1 not in taken and text[spans[k - 1][0] : spans[k - 1][1]] in _COMPASS \
+            and text[spans[k - 1][1] : spans[k][0]] == " ":
+        return (k - 1, k + 1, "MISC")
+    return (k, k + 1, "MISC")
 
 
 # The last word of an English organisation's name: its kind ("Jacobi Hospital", "Cambridge Police").
