@@ -1093,6 +1093,17 @@ def test_a_compass_word_and_a_nationality_are_one_nationality() -> None:
     assert not any(t == "West-Indische" for t, _, _ in got)  # capitals after it: one name
 
 
+def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
+    got = _found("Barnsley beat Bradford 2-1 on Saturday while Ipswich lost to Oldham 0-3.", "en")
+    assert [(t, ty, i) for t, ty, i in got] == [("Barnsley", "ORG", None), ("Bradford", "ORG", None),
+                                                ("Ipswich", "ORG", None), ("Oldham", "ORG", None)]  # no town ids
+    assert ("Leverkusen", "ORG", None) in _found("Bochum verlor gegen Leverkusen 0:2.", "de")
+    assert [t for t, ty, _ in _found("Anderlecht versloeg Lokeren met 3-1.", "nl") if ty == "ORG"] == ["Anderlecht", "Lokeren"]
+    got = _found("Sweden beat Germany 3-2. Hingis beat Seles 6-3 6-2. Ipswich lost to Oldham in the rain.", "en")
+    assert ("Germany", "LOC", "Q183") in got and ("Seles", "PER", None) in got  # national teams, players
+    assert ("Oldham", "LOC", "geonames:2641022") in got  # no score: no match reported
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

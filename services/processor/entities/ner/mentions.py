@@ -400,6 +400,69 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     return sorted(out, key=attrgetter("start"))
 
 
+# A match's result in prose: a team, a verb that says who won or that they drew, the other team ("Barnsley beat
+# Bradford 2-1", "Bochum verlor gegen Leverkusen 0:2", "Anderlecht versloeg Lokeren").
+_MATCH_VERBS = {
+    "en": r"beat|beats|defeated|edged|thrashed|routed|crushed|hammered|trounced|drew with|drew against|lost to|lost at",
+    "de": r"schlug|besiegte|bezwang|verlor gegen|verlor bei|gewann gegen|gewann bei|unterlag|spielte unentschieden gegen",
+    "nl": r"versloeg|klopte|won van|won bij|verloor van|verloor bij|speelde gelijk tegen|speelde gelijk bij",
+}
+_MATCH = {lang: re.compile(rf"[ \t]+(?:{verbs})[ \t]+(?:(?:the|den|die|dem|de|het)[ \t]+)?")
+          for lang, verbs in _MATCH_VERBS.items()}
+# The verbs' first words: most articles have none, which substring tests (C) tell faster than the regex
+_MATCH_CUES = {lang: tuple({f" {v.split()[0]} " for v in verbs.split("|")}) for lang, verbs in _MATCH_VERBS.items()}
+# What says the sentence reports a match: a score, or how a cricket match was won.
+_MATCH_SCORE = re.compile(r"(?<![\d.,])\d{1,3}[ \t]*[-:][ \t]*\d{1,3}(?![\d,:]|\.\d)|\bby (?:an innings|\d+ runs|\w+ wickets?)\b")
+_TEAM_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]+[ \t]){0,2}[A-Z][\w'’.-]+\Z")
+_TEAM_AFTER = re.compile(r"[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,2}")
+
+
+def match_results(text: str, found: list[Found], lang: str, is_country: Callable[[str], bool],
+                  names: Callable[[str], bool]) -> list[Found]:
+    """The two sides of a match's result in prose are teams where the sentence gives a score: a club (ORG)
+    read as a place ("Leicestershire beat Somerset by an innings", "Bochum verlor gegen Leverkusen 0:2"),
+    without the town's id; a country is its national team, a place (CoNLL); persons (tennis) keep their
+    reading, and a pair with one is left alone. A side the model missed (a sentence's first word) is added
+    when the knowledge base names it (names: of a folded key). found: sorted."""
+    rx = _MATCH.get(lang)
+    if rx is None or not any(cue in text for cue in _MATCH_CUES[lang]):
+        return found
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for m in rx.finditer(text):
+        tail = text[m.end() : m.end() + 120].split("\n", 1)[0].split(". ", 1)[0]
+        if not _MATCH_SCORE.search(tail):
+            continue
+        sides = []
+        for at, before in ((m.start(), True), (m.end(), False)):
+            i = bisect_right(starts, at - 1) - 1 if before else bisect_left(starts, at)
+            f = found[i] if 0 <= i < len(found) and (found[i].end == at if before else found[i].start == at) else None
+            w = _TEAM_BEFORE.search(text, max(0, at - 60), at) if before else _TEAM_AFTER.match(text, at)
+            if f is None and w and not _inside(found, starts, w.start()) and not _inside(found, starts, w.end() - 1) \
+                    and names(join_key(fold_key(w.group(0)))):
+                f = Found(w.start(), w.end(), "ORG")
+            sides.append((i, f))
+        if any(f is None or f.type in ("PER", "MISC") for _i, f in sides):
+            continue
+        for i, f in sides:
+            assert f is not None
+            if is_country(join_key(fold_key(text[f.start : f.end]))):
+                continue
+            if f not in found:
+                added.append(f)
+            elif f.type != "ORG":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(f.start, f.end, "ORG")
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and found[i].end > pos
+
+
 # A club's name by its form: a club prefix, then one or two capitalised words ("FC Barcelona", "VfB Stuttgart",
 # "Borussia Dortmund", "Inter Milan"), or one or two capitalised words, then a club suffix ("Leeds United",
 # "Blackburn Rovers", "Liverpool FC").
