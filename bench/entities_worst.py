@@ -53,6 +53,10 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "wire headlines and datelines": lambda n, r: "\n".join(f"{r.choice(['SOCCER', 'TENNIS'])} - {r.choice(['ARSENAL', 'SELES'])} BEAT "
                                                             f"{r.choice(['CHELSEA', 'GRAF'])} IN LONDON\nLONDON 1996-12-06"
                                                             for _ in range(n // 60)),
+    "match results, scorecards and affiliations": lambda n, r: "\n".join(
+        f"{r.choice(['Barnsley', 'Bochum', 'N. Knight'])} {r.choice(['beat', 'verlor gegen', 'c Lara b'])} "
+        f"{r.choice(['Bradford', 'Walsh', 'Thilo Brill (LG Nord)'])} {r.choice(['2-1', '45', 'by an innings'])}"
+        f"{r.choice(['', ' Ambrose 20-5-45-2 ,'])}" for _ in range(n // 40)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

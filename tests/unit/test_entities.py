@@ -1104,6 +1104,15 @@ def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
     assert ("Oldham", "LOC", "geonames:2641022") in got  # no score: no match reported
 
 
+def test_the_names_of_a_cricket_scorecard_are_players() -> None:
+    text = ("England 1st innings\nM. Atherton b Ambrose 12\nN. Knight c Lara b Walsh 45\nG. Thorpe not out 80\n"
+            "Bowling : Ambrose 20-5-45-2 , Walsh 18.4-3-60-1\n")
+    got = _found(text, "en")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["M. Atherton", "Ambrose", "N. Knight", "Lara", "Walsh",
+                                                      "G. Thorpe", "Ambrose", "Walsh"]
+    assert ("England", "LOC", "Q21") in got  # the heading is no batting line
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -463,6 +463,38 @@ def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
     return i >= 0 and found[i].end > pos
 
 
+# A cricket scorecard's batting line ("N. Knight c Lara b Walsh 45", "G. Thorpe not out 80", "Saeed Anwar lbw b
+# Cork 32") and a bowler's figures ("Ambrose 20-5-45-2"): every name in them is a player.
+_CRICKET_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
+_BATTING_LINE = re.compile(
+    rf"^[ \t]*(?P<bat>{_CRICKET_NAME})[ \t]+(?:(?:c[ \t]+(?P<c>{_CRICKET_NAME})[ \t]+|c[ \t]+&[ \t]+|lbw[ \t]+|st[ \t]+(?P<st>{_CRICKET_NAME})[ \t]+)?"
+    rf"b[ \t]+(?P<b>{_CRICKET_NAME})|run out|not out|retired hurt)(?:[ \t]*\([^()\n]*\))?[ \t]+\d{{1,3}}[ \t]*$", re.M)
+_BOWLING = re.compile(rf"(?<![\w'’.-])(?P<bowler>{_CRICKET_NAME})[ \t]+\d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}(?![\d-])")
+
+
+def cricket_scorecards(text: str, found: list[Found]) -> list[Found]:
+    """English: the names of a cricket scorecard's batting lines and bowling figures are players (CoNLL PER),
+    where the model read a place ("England"-like lone surnames), an organisation or nothing. found: sorted."""
+    if " b " not in text and " not out" not in text and " run out" not in text:
+        return found  # no batting line: the usual case, told by substring tests (C)
+    players: list[tuple[int, int]] = []
+    for m in _BATTING_LINE.finditer(text):
+        players.extend(m.span(g) for g in ("bat", "c", "st", "b") if m.start(g) >= 0)
+    if players:  # a scorecard: its bowlers' figures too
+        players.extend(m.span("bowler") for m in _BOWLING.finditer(text))
+    if not players:
+        return found
+    spans = set(players)
+    players.sort()
+    starts = [a for a, _b in players]
+    reach = list(accumulate((b for _a, b in players), max))  # one bisect tells a mention overlapping a player
+    out = [f for f in found if (f.start, f.end) in spans or not ((k := bisect_left(starts, f.end)) and reach[k - 1] > f.start)]
+    have = {(f.start, f.end) for f in out}
+    out = [Found(f.start, f.end, "PER") if (f.start, f.end) in spans else f for f in out]
+    out.extend(Found(a, b, "PER") for a, b in sorted(spans) if (a, b) not in have)
+    return sorted(out, key=attrgetter("start"))
+
+
 # A club's name by its form: a club prefix, then one or two capitalised words ("FC Barcelona", "VfB Stuttgart",
 # "Borussia Dortmund", "Inter Milan"), or one or two capitalised words, then a club suffix ("Leeds United",
 # "Blackburn Rovers", "Liverpool FC").

@@ -245,6 +245,8 @@ class Tagger:
         found = mentions.titled_person(text, mentions.place_before_place(text, found), lang)
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country)
         found = mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names)
+        if lang == "en":
+            found = mentions.cricket_scorecards(text, found)
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
