@@ -1121,6 +1121,8 @@ def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     assert ("LG Nord", "ORG", None) in got and ("TuS Lichterfelde", "ORG", None) in got
     got = _found("Björn Engholm (SPD) sagte, Martina Hingis (Schweiz) habe gewonnen.", "de")
     assert ("SPD", "ORG", "Q49768") in got and ("Schweiz", "LOC", "Q39") in got  # a country stays a place
+    got = _found("Thilo Brill ( LG Nord ) siegte .", "de")  # as wire copy is tokenized
+    assert ("LG Nord", "ORG", None) in got
     text = "Max (Florian David Fitz) trifft Schmidt (Leverkusen)."
     found = [Found(0, 3, "PER"), Found(5, 23, "PER"), Found(32, 39, "PER"), Found(41, 51, "LOC", "geonames:1", "Leverkusen")]
     got_types = [(f.type, f.entity_id) for f in affiliations(text, found, lambda key: False)]

@@ -798,9 +798,9 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
     out = found
     for i in range(1, len(found)):
         f, g = found[i - 1], found[i]
-        if f.type != "PER" or g.type == "ORG" or g.start != f.end + 2 or text[f.end : g.start] != " (" \
-                or text[g.end : g.end + 1] != ")":
-            continue
+        if f.type != "PER" or g.type == "ORG" or text[f.end : g.start] not in _OPEN_BRACKET \
+                or not text.startswith(")", g.end + (text[g.end : g.end + 1] == " ")):
+            continue  # "Engholm (SPD)", or as wire copy is tokenized, "Engholm ( SPD )"
         name = text[g.start : g.end]
         if is_country(join_key(fold_key(name))):
             continue
@@ -811,6 +811,9 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
         keep = g.entity_id is not None and g.type == "ORG"
         out[i] = Found(g.start, g.end, "ORG", g.entity_id if keep else None, g.name if keep else None)
     return out
+
+
+_OPEN_BRACKET = frozenset({" (", " ( "})
 
 
 def _club_word(word: str) -> bool:
