@@ -57,6 +57,9 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
         f"{r.choice(['Barnsley', 'Bochum', 'N. Knight'])} {r.choice(['beat', 'verlor gegen', 'c Lara b'])} "
         f"{r.choice(['Bradford', 'Walsh', 'Thilo Brill (LG Nord)'])} {r.choice(['2-1', '45', 'by an innings'])}"
         f"{r.choice(['', ' Ambrose 20-5-45-2 ,'])}" for _ in range(n // 40)),
+    "lone names and pronouns": lambda n, r: " ".join(f"{r.choice(['Embiid', 'Google', 'Tarrytown'])} {r.choice(['was', 'scored', 'said'])} "
+                                                     f"{r.choice(['it', 'well', 'to Embiid'])}{r.choice(['. He', ', and he', ', though she'])}"
+                                                     for _ in range(n // 30)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

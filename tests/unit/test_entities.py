@@ -1113,6 +1113,19 @@ def test_the_names_of_a_cricket_scorecard_are_players() -> None:
     assert ("England", "LOC", "Q21") in got  # the heading is no batting line
 
 
+def test_a_name_he_or_she_refers_back_to_is_a_person() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import pronoun_persons
+
+    text = ("Embiid was the only one who could score, though he did commit turnovers. The third quarter belonged "
+            "to Embiid. He moved to Tarrytown. He stayed. Google said it would appeal, and he said so.")
+    found = [Found(0, 6, "ORG"), Found(103, 109, "ORG"), Found(123, 132, "LOC"), Found(145, 151, "ORG")]
+    assert [text[f.start:f.end] for f in found] == ["Embiid", "Embiid", "Tarrytown", "Google"]
+    got = pronoun_persons(text, found)
+    assert [f.type for f in got] == ["PER", "PER", "LOC", "ORG"]  # a place after "to", and "it", keep their reading
+    assert pronoun_persons(text, [Found(0, 6, "ORG", "Q1", "X")]) == [Found(0, 6, "ORG", "Q1", "X")]  # linked: kept
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -495,6 +495,44 @@ def cricket_scorecards(text: str, found: list[Found]) -> list[Found]:
     return sorted(out, key=attrgetter("start"))
 
 
+# A personal pronoun that can refer back to a sentence's subject: in its own sentence after a comma or
+# conjunction ("Embiid ..., though he did"), or opening the next one ("Embiid scored 10. He ...").
+_EN_PRONOUN_AFTER = re.compile(r"[^.!?\n]*?(?:,|\b(?:and|but|though|although|as|after|before|when|while|because))[ \t]+(?:he|she)\b"
+                               r"|[^.!?\n]*[.!?][ \t]+(?:He|She)\b")
+_EN_IT = re.compile(r"\b(?:it|its|they|their)\b")
+_EN_HE_NEXT = re.compile(r"\.[ \t]+(?:He|She)[ \t]")
+_EN_LOCATIVE_BEFORE = re.compile(r"\b(?:in|to|at|from|near|into|of)[ \t]+\Z")
+_EN_CLAUSE_VERB = re.compile(r"[ \t]+(?:was|is|has|had|did|scored|said|told|added|took|made|went|got|played|won|lost|starred|poured)\b")
+
+
+def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
+    """English: an unlinked one-word organisation or place that opens a sentence as the subject of a verb,
+    and that "he" or "she" then refers back to, is a person ("Embiid was the only Sixer who could get going,
+    though he did commit two turnovers"), and so is every other mention of that name. found: sorted, after
+    propagation (which spreads one reading of a name over the article)."""
+    persons: set[str] = set()
+    for i, f in enumerate(found):
+        if f.entity_id is not None or f.type not in ("ORG", "LOC") or " " in text[f.start : f.end]:
+            continue
+        if _EN_HE_NEXT.match(text, f.end):  # "The third quarter belonged to Embiid. He poured in 13 points"
+            if not (f.type == "LOC" and _EN_LOCATIVE_BEFORE.search(text, max(0, f.start - 8), f.start)):
+                persons.add(text[f.start : f.end])  # not "He moved to Tarrytown. He ..."
+            continue
+        if not opens_sentence(text, f.start) or not _EN_CLAUSE_VERB.match(text, f.end):
+            continue
+        end = min(len(text), f.end + 200)
+        m = _EN_PRONOUN_AFTER.match(text, f.end, end)
+        if m is None or _EN_IT.search(text, f.end, m.end()):
+            continue  # "Google said it would appeal, and he ...": "it" was the name's
+        if i + 1 < len(found) and found[i + 1].type == "PER" and found[i + 1].start < m.end():
+            continue  # another person before the pronoun: it may be theirs
+        persons.add(text[f.start : f.end])
+    if not persons:
+        return found
+    return [Found(f.start, f.end, "PER") if f.entity_id is None and f.type in ("ORG", "LOC") and text[f.start : f.end] in persons
+            else f for f in found]  # every mention of that name: one reading per article
+
+
 # A club's name by its form: a club prefix, then one or two capitalised words ("FC Barcelona", "VfB Stuttgart",
 # "Borussia Dortmund", "Inter Milan"), or one or two capitalised words, then a club suffix ("Leeds United",
 # "Blackburn Rovers", "Liverpool FC").

@@ -251,7 +251,8 @@ class Tagger:
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
-        return propagate(text, spans, found, lang, words)
+        found = propagate(text, spans, found, lang, words)
+        return mentions.pronoun_persons(text, found) if lang == "en" else found
 
 
 # How far below O a sentence's first word may score PER and still be read as a name (dev sets: -1 to -4 alike).
