@@ -1126,6 +1126,15 @@ def test_a_name_he_or_she_refers_back_to_is_a_person() -> None:
     assert pronoun_persons(text, [Found(0, 6, "ORG", "Q1", "X")]) == [Found(0, 6, "ORG", "Q1", "X")]  # linked: kept
 
 
+def test_a_title_in_the_plural_alone_names_no_one() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import plural_titles
+
+    text = "Ministers and MPs met in Queens; the Lords voted."
+    found = [Found(0, 9, "LOC"), Found(14, 17, "ORG"), Found(26, 32, "LOC"), Found(38, 43, "ORG")]
+    assert [text[f.start:f.end] for f in plural_titles(text, found)] == ["Queens", "Lords"]
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -505,6 +505,19 @@ _EN_LOCATIVE_BEFORE = re.compile(r"\b(?:in|to|at|from|near|into|of)[ \t]+\Z")
 _EN_CLAUSE_VERB = re.compile(r"[ \t]+(?:was|is|has|had|did|scored|said|told|added|took|made|went|got|played|won|lost|starred|poured)\b")
 
 
+def plural_titles(text: str, found: list[Found]) -> list[Found]:
+    """English: a title in the plural alone names no one ("Ministers and the union", "MPs will vote"): an
+    unlinked one-word mention that is one is dropped."""
+    out = [f for f in found if not (f.entity_id is None and _plural_title(text[f.start : f.end]))]
+    return found if len(out) == len(found) else out
+
+
+def _plural_title(word: str) -> bool:
+    low = word.lower()
+    # not "Queens" (a borough) or "Lords" (a house of parliament): titles that are also names of those
+    return len(low) > 3 and low[-1] == "s" and ((low[:-1] in rules.PERSON_TITLES and low != "lords") or low in ("mps", "meps"))
+
+
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
     """English: an unlinked one-word organisation or place that opens a sentence as the subject of a verb,
     and that "he" or "she" then refers back to, is a person ("Embiid was the only Sixer who could get going,

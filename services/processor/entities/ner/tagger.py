@@ -246,7 +246,7 @@ class Tagger:
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country)
         found = mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names)
         if lang == "en":
-            found = mentions.cricket_scorecards(text, found)
+            found = mentions.plural_titles(text, mentions.cricket_scorecards(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
