@@ -1131,7 +1131,7 @@ def test_a_title_in_the_plural_alone_names_no_one() -> None:
     from services.processor.entities.ner.mentions import plural_titles
 
     text = "Ministers and MPs met in Queens; the Lords voted."
-    found = [Found(0, 9, "LOC"), Found(14, 17, "ORG"), Found(26, 32, "LOC"), Found(38, 43, "ORG")]
+    found = [Found(0, 9, "LOC"), Found(14, 17, "ORG"), Found(25, 31, "LOC"), Found(37, 42, "ORG")]
     assert [text[f.start:f.end] for f in plural_titles(text, found)] == ["Queens", "Lords"]
 
 

@@ -515,7 +515,7 @@ def plural_titles(text: str, found: list[Found]) -> list[Found]:
 def _plural_title(word: str) -> bool:
     low = word.lower()
     # not "Queens" (a borough) or "Lords" (a house of parliament): titles that are also names of those
-    return len(low) > 3 and low[-1] == "s" and ((low[:-1] in rules.PERSON_TITLES and low != "lords") or low in ("mps", "meps"))
+    return len(low) > 2 and low[-1] == "s" and ((low[:-1] in rules.PERSON_TITLES and low != "lords") or low in ("mps", "meps"))
 
 
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
