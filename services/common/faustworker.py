@@ -66,7 +66,6 @@ def stop_overdue(loop: asyncio.AbstractEventLoop, grace: float) -> None:
         os._exit(0)
 
 
-
 def awaiting(coro: Any) -> list[str]:
     """Where a coroutine waits, outermost first, one "function (file:line)" per coroutine it awaits in turn
     (a task's own stack shows only its outermost frame)."""

@@ -434,22 +434,21 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
         tail = text[m.end() : m.end() + 120].split("\n", 1)[0].split(". ", 1)[0]
         if not _MATCH_SCORE.search(tail):
             continue
-        sides = []
+        sides: list[tuple[int, Found]] = []  # (index in found, or -1 for a side to add; the side)
         for at, before in ((m.start(), True), (m.end(), False)):
             i = bisect_right(starts, at - 1) - 1 if before else bisect_left(starts, at)
-            f = found[i] if 0 <= i < len(found) and (found[i].end == at if before else found[i].start == at) else None
-            w = _TEAM_BEFORE.search(text, max(0, at - 60), at) if before else _TEAM_AFTER.match(text, at)
-            if f is None and w and not _inside(found, starts, w.start()) and not _inside(found, starts, w.end() - 1) \
+            if 0 <= i < len(found) and (found[i].end == at if before else found[i].start == at):
+                sides.append((i, found[i]))
+            elif (w := _TEAM_BEFORE.search(text, max(0, at - 60), at) if before else _TEAM_AFTER.match(text, at)) \
+                    and not inside(found, starts, w.start()) and not inside(found, starts, w.end() - 1) \
                     and names(join_key(fold_key(w.group(0)))):
-                f = Found(w.start(), w.end(), "ORG")
-            sides.append((i, f))
-        if any(f is None or f.type in ("PER", "MISC") for _i, f in sides):
+                sides.append((-1, Found(w.start(), w.end(), "ORG")))
+        if len(sides) < 2 or any(f.type in ("PER", "MISC") for _i, f in sides):
             continue
         for i, f in sides:
-            assert f is not None
             if is_country(join_key(fold_key(text[f.start : f.end]))):
                 continue
-            if f not in found:
+            if i < 0:
                 added.append(f)
             elif f.type != "ORG":
                 if out is found:
@@ -458,7 +457,8 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
-def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
+def inside(found: list[Found], starts: list[int], pos: int) -> bool:
+    """Whether pos falls inside one of found (sorted, non-overlapping; starts: their starts)."""
     i = bisect_right(starts, pos) - 1
     return i >= 0 and found[i].end > pos
 
@@ -519,9 +519,11 @@ def _plural_title(word: str) -> bool:
 
 
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
-    """English: an unlinked one-word organisation or place that opens a sentence as the subject of a verb,
-    and that "he" or "she" then refers back to, is a person ("Embiid was the only Sixer who could get going,
-    though he did commit two turnovers"), and so is every other mention of that name. found: sorted, after
+    """English: an unlinked one-word organisation or place that "he" or "she" refers back to is a person, and
+    so is every other mention of that name: one that ends a sentence the next one opens with "He"/"She" ("The
+    third quarter belonged to Embiid. He poured in 13 points"; not a place after "to", "in"...), or one that
+    opens a sentence as a verb's subject with "he"/"she" later in it ("Embiid was the only one who could
+    score, though he ..."), unless "it"/"they" or another person comes first. found: sorted, after
     propagation (which spreads one reading of a name over the article)."""
     persons: set[str] = set()
     for i, f in enumerate(found):

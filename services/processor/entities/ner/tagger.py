@@ -172,7 +172,7 @@ class Tagger:
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
             if lo > 0 and names[lo - 1] == a and a + 1 < b and _lower_or_possessive(words, a + 1, b) \
-                    and not _inside(found, found_starts, spans[a][0]) and not _inflected(words[a], lang):
+                    and not mentions.inside(found, found_starts, spans[a][0]) and not _inflected(words[a], lang):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's.
                 typ, margin = crf.name_guess(words, a, a, b)
@@ -187,11 +187,11 @@ class Tagger:
             in_sentence = set(names[lo:hi])
             end = 0
             for k in names[lo:hi]:
-                if k < end or _inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]) \
+                if k < end or mentions.inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]) \
                         or (lang == "de" and words[k - 1].lower() in _DE_DETERMINERS):
                     continue  # German: "die Sitte", "ihre Helme" are nouns whatever surnames they also are
                 end = k + 1
-                while end in in_sentence and not _inside(found, found_starts, spans[end][0]):
+                while end in in_sentence and not mentions.inside(found, found_starts, spans[end][0]):
                     end += 1
                 if lang == "en" and end == k + 1 and rules.english_group(words[k]):
                     out.append(Found(spans[k][0], spans[k][0] + len(words[k]), "MISC"))  # "Catalan", "Serbs"
@@ -273,12 +273,6 @@ def _lower_or_possessive(words: list[str], k: int, b: int) -> bool:
     apart ("Yeltsin 's aides", as wire copy is tokenized)."""
     w = words[k]
     return (w.isalpha() and w.islower()) or (w in ("'", "’") and k + 1 < b and words[k + 1] == "s")
-
-
-def _inside(found: list[Found], starts: list[int], pos: int) -> bool:
-    """Whether pos falls inside one of found (sorted, non-overlapping; starts: their starts)."""
-    i = bisect_right(starts, pos) - 1
-    return i >= 0 and found[i].end > pos
 
 
 @lru_cache(maxsize=65536)
