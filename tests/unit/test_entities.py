@@ -1135,6 +1135,15 @@ def test_a_title_in_the_plural_alone_names_no_one() -> None:
     assert [text[f.start:f.end] for f in plural_titles(text, found)] == ["Queens", "Lords"]
 
 
+def test_a_name_after_an_age_is_a_person() -> None:
+    got = _found("Der 32-jährige Holland vom ERC Ingolstadt traf. Die 28-jährige Kudla sprang. "
+                 "Die 28-jährige Studentin wurde verletzt.", "de")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Holland", "Kudla"]  # a common noun is no name
+    assert ("Holland", "PER", None) in _found("De 32-jarige Holland scoorde twee keer.", "nl")
+    got = _found("The 32-year-old Holland scored twice. The 29-year-old American won.", "en")
+    assert ("Holland", "PER", None) in got and ("American", "MISC", None) in got
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -218,6 +218,47 @@ def titled_person(text: str, found: list[Found], lang: str) -> list[Found]:
     return out
 
 
+# An age written as an adjective before a name: "Der 32-jährige Holland", "De 28-jarige Jansen", "the
+# 32-year-old Holland" (the cue a substring test finds first, then where the name starts).
+_AGED = {"de": ("ährige", re.compile(r"(?<![\w-])\d{1,3}-[jJ]ährige[nr]?[ \t]+")),
+         "nl": ("-jarige", re.compile(r"(?<![\w-])\d{1,3}-jarige[ \t]+")),
+         "en": ("-year-old", re.compile(r"(?<![\w-])\d{1,3}-year-old[ \t]+"))}
+_AGED_NAME = re.compile(r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+[A-ZÀ-Ý][\w'’-]+)?")
+
+
+def aged_persons(text: str, found: list[Found], lang: str) -> list[Found]:
+    """A name right after an age written as an adjective is a person ("Der 32-jährige Holland vom ERC
+    Ingolstadt", where the model read the country; "De 28-jarige Jansen"; "the 32-year-old Holland"), without a
+    place's or an organisation's id; a nationality there stays one ("the 32-year-old American"), and in German,
+    which capitalises nouns, the name must be one the name lexicon knows or a rare word ("die 28-jährige
+    Studentin" is no name). found: sorted."""
+    cue, rx = _AGED.get(lang, ("", None))
+    if rx is None or cue not in text:
+        return found
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for m in rx.finditer(text):
+        if (n := _AGED_NAME.match(text, m.end())) is None:
+            continue
+        first = n.group(0).split()[0]
+        if rules.english_group(first) or rules.german_nationality(first) or first in _NL_DEMONYMS or rules.is_title(first):
+            continue
+        if lang == "de" and not any(c in "fs" for c in lexicon.flags(first)) and zipf(first.lower(), "de") >= 2.5:
+            continue
+        i = bisect_right(starts, n.start()) - 1
+        if i >= 0 and found[i].end > n.start():  # a mention there: the name, if it starts with it
+            f = found[i]
+            if f.start == n.start() and f.end <= n.end() and f.type != "PER":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(f.start, f.end, "PER")
+            continue
+        end = n.end() if (i + 1 >= len(found) or found[i + 1].start >= n.end()) else n.start() + len(first)
+        added.append(Found(n.start(), end, "PER"))
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
 _TITLE_FORMS = frozenset(form for t in rules.TITLES | rules.SHORT_TITLES for form in (t, t.capitalize(), t.upper()))
 _NO_COMPOUND_TITLES = frozenset({"en", "fr"})
 

@@ -242,7 +242,7 @@ class Tagger:
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
-        found = mentions.titled_person(text, mentions.place_before_place(text, found), lang)
+        found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang), lang)
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country)
         found = mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names)
         if lang == "en":
