@@ -1144,6 +1144,14 @@ def test_a_name_after_an_age_is_a_person() -> None:
     assert ("Holland", "PER", None) in got and ("American", "MISC", None) in got
 
 
+def test_the_world_wars_are_events() -> None:
+    got = _found("Nach dem Ersten Weltkrieg und während des Zweiten Weltkriegs lebte er in Berlin.", "de")
+    assert [t for t, ty, _ in got if ty == "MISC"] == ["Ersten Weltkrieg", "Zweiten Weltkriegs"]
+    got = _found("During World War II and the First World War he lived in Berlin.", "en")
+    assert [t for t, ty, _ in got if ty == "MISC"] == ["World War II", "First World War"]
+    assert ("Tweede Wereldoorlog", "MISC", None) in _found("Tijdens de Tweede Wereldoorlog woonde hij in Gent.", "nl")
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

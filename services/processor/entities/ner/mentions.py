@@ -417,6 +417,15 @@ def digit_at_line_end(text: str) -> bool:
     return any(line.rstrip(" \t")[-1:].isdecimal() for line in text.split("\n"))
 
 
+def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
+    """The mentions of found that overlap none of spans (sorted by start). A mention overlaps a span when a span
+    starting before its end ends after its start: one bisect over the starts, with the furthest end so far (a
+    table of 1 MB has 10^5 teams)."""
+    starts = [a for a, _b in spans]
+    reach = list(accumulate((b for _a, b in spans), max))
+    return [f for f in found if not ((k := bisect_left(starts, f.end)) and reach[k - 1] > f.start)]
+
+
 def results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
     CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
@@ -429,12 +438,8 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
             teams.extend(m.span(g) for g in range(1, rx.groups + 1))
     if not teams:
         return found
-    # a mention overlaps a team when a team starting before its end ends after its start: one bisect
-    # over the teams sorted by start, with the furthest end so far (a table of 1 MB has 10^5 teams)
     teams.sort()
-    starts = [a for a, _b in teams]
-    reach = list(accumulate((b for _a, b in teams), max))
-    out = [f for f in found if not ((k := bisect_left(starts, f.end)) and reach[k - 1] > f.start)]
+    out = outside(found, teams)
     for a, b in teams:
         typ = "LOC" if is_country(join_key(fold_key(text[a:b]))) else "ORG"
         out.append(Found(a, b, typ))
@@ -504,6 +509,29 @@ def inside(found: list[Found], starts: list[int], pos: int) -> bool:
     return i >= 0 and found[i].end > pos
 
 
+# The world wars, by the names news gives them ("Zweiten Weltkriegs", "Tweede Wereldoorlog", "World War II").
+_WORLD_WARS = {
+    "en": ("World War", re.compile(r"\b(?:(?:First|Second) World War|World War (?:I{1,2}|One|Two|1|2))\b")),
+    "de": ("Weltkrieg", re.compile(r"\b(?:(?:Erste|Zweite)[nrs]? |[12]\. ?)Weltkrieg(?:es|s|e)?\b")),
+    "nl": ("Wereldoorlog", re.compile(r"\b(?:Eerste|Tweede) Wereldoorlog\b")),
+    "fr": ("uerre mondiale", re.compile(r"\b(?:Première|Seconde|Deuxième) [Gg]uerre mondiale\b")),
+}
+
+
+def world_wars(text: str, found: list[Found], lang: str) -> list[Found]:
+    """The world wars are events, MISC (CoNLL, GermEval), also where the model read an organisation ("First
+    World War") or nothing ("nach dem Ersten Weltkrieg"); a mention overlapping one gives way. found: sorted."""
+    cue, rx = _WORLD_WARS.get(lang, ("", None))
+    if rx is None or cue not in text:
+        return found
+    wars = [m.span() for m in rx.finditer(text)]
+    if not wars:
+        return found
+    out = outside(found, wars)
+    out.extend(Found(a, b, "MISC") for a, b in wars)
+    return sorted(out, key=attrgetter("start"))
+
+
 # A cricket scorecard's batting line ("N. Knight c Lara b Walsh 45", "G. Thorpe not out 80", "Saeed Anwar lbw b
 # Cork 32") and a bowler's figures ("Ambrose 20-5-45-2"): every name in them is a player.
 _CRICKET_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
@@ -525,14 +553,9 @@ def cricket_scorecards(text: str, found: list[Found]) -> list[Found]:
         players.extend(m.span("bowler") for m in _BOWLING.finditer(text))
     if not players:
         return found
-    spans = set(players)
-    players.sort()
-    starts = [a for a, _b in players]
-    reach = list(accumulate((b for _a, b in players), max))  # one bisect tells a mention overlapping a player
-    out = [f for f in found if (f.start, f.end) in spans or not ((k := bisect_left(starts, f.end)) and reach[k - 1] > f.start)]
-    have = {(f.start, f.end) for f in out}
-    out = [Found(f.start, f.end, "PER") if (f.start, f.end) in spans else f for f in out]
-    out.extend(Found(a, b, "PER") for a, b in sorted(spans) if (a, b) not in have)
+    players = sorted(set(players))
+    out = outside(found, players)  # a mention on a player's name is replaced by the player (PER)
+    out.extend(Found(a, b, "PER") for a, b in players)
     return sorted(out, key=attrgetter("start"))
 
 
