@@ -57,6 +57,9 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
         f"{r.choice(['Barnsley', 'Bochum', 'N. Knight'])} {r.choice(['beat', 'verlor gegen', 'c Lara b'])} "
         f"{r.choice(['Bradford', 'Walsh', 'Thilo Brill (LG Nord)'])} {r.choice(['2-1', '45', 'by an innings'])}"
         f"{r.choice(['', ' Ambrose 20-5-45-2 ,'])}" for _ in range(n // 40)),
+    "companies and wars": lambda n, r: " ".join(r.choice(["Ford", "Motor", "Co", "Corp", "&", "of", "AG", "Shares",
+                                                          "Zweiten", "Weltkrieg", "World", "War", "II", "."])
+                                               for _ in range(n // 5)),
     "lone names and pronouns": lambda n, r: " ".join(f"{r.choice(['Embiid', 'Google', 'Tarrytown'])} {r.choice(['was', 'scored', 'said'])} "
                                                      f"{r.choice(['it', 'well', 'to Embiid'])}{r.choice(['. He', ', and he', ', though she'])}"
                                                      for _ in range(n // 30)),

@@ -1152,6 +1152,16 @@ def test_the_world_wars_are_events() -> None:
     assert ("Tweede Wereldoorlog", "MISC", None) in _found("Tijdens de Tweede Wereldoorlog woonde hij in Gent.", "nl")
 
 
+def test_a_company_named_with_its_legal_form_is_one_organisation() -> None:
+    got = _found("Shares of General Motors Corp rose . Ford Motor Co and Chrysler Corp were flat . "
+                 "Bank of America Corp gained. The Coca-Cola Co fell.", "en")
+    assert [t for t, ty, _ in got if ty == "ORG"] == ["General Motors Corp", "Ford Motor Co", "Chrysler Corp",
+                                                      "Bank of America Corp", "Coca-Cola Co"]
+    assert ("General Motors Corp", "ORG", "Q81965") in got  # the linked name keeps its id
+    got = _found("Die Siemens AG meldete Gewinne. Vorbereitungen & Co laufen.", "de")
+    assert [t for t, ty, _ in got if ty == "ORG"] == ["Siemens AG"]  # "& Co": "and the like"
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

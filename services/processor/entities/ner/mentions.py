@@ -509,6 +509,52 @@ def inside(found: list[Found], starts: list[int], pos: int) -> bool:
     return i >= 0 and found[i].end > pos
 
 
+# A company's name by its legal form ("Ford Motor Co", "Chrysler Corp", "Siemens AG", "Ahold NV"): capitalised
+# words (with "&" or "of" between them), then the form; an article before it is no part of the name.
+_COMPANY_FORMS = ("Corp", "Co", "Inc", "Ltd", "Plc", "PLC", "LLC", "AG", "GmbH", "NV", "SA", "SpA", "BV", "SE")
+_COMPANY = re.compile(rf"(?<![\w&'’.-])(?!The |Die |Der |De |Het |Le |La |Les )([A-Z][\w&'’-]*(?: (?:[A-Z][\w&'’-]*|&|of))*?) "
+                      rf"(?:{'|'.join(_COMPANY_FORMS)})(?![\w&'’-])\.?")
+_COMPANY_CUES = tuple(f" {form}" for form in _COMPANY_FORMS)
+
+
+def companies(text: str, found: list[Found], lang: str) -> list[Found]:
+    """A company named with its legal form is one organisation, the form included (CoNLL), also where the
+    model found nothing ("Ford Motor Co and Chrysler Corp were flat") or only a piece; a linked name at its
+    start keeps its id ("General Motors Corp"). A mention reaching outside it is left alone. found: sorted."""
+    if not any(cue in text for cue in _COMPANY_CUES):
+        return found
+    names: list[Found] = []
+    starts = [f.start for f in found]
+    for m in _COMPANY.finditer(text):
+        if m.group(1).endswith("&"):
+            continue  # "Vorbereitungen & Co": "and the like"
+        a, b = m.start(1), m.end()
+        first, _, rest = m.group(1).partition(" ")
+        if rest.startswith("of ") and first not in rules.EN_ORG_HEADS and zipf(first.lower(), "en") >= 4.0:
+            a += len(first) + 4  # "Shares of General Motors Corp", not "Bank of America Corp"
+        if text[b - 1] == "." and (b == len(text) or text[b] == "\n"):
+            b -= 1  # a paragraph's full stop, not the form's abbreviation dot ("Apple Inc. said")
+        lo, hi = bisect_left(starts, a), bisect_left(starts, b)
+        if (lo > 0 and found[lo - 1].end > a) or (hi > lo and found[hi - 1].end > b):
+            continue  # a mention reaching into it from outside
+        inner = found[lo:hi]
+        if lang == "de":  # German capitalises nouns: "Verbreitung Brenntag AG" is Brenntag's
+            if inner and inner[0].start > a:
+                a = inner[0].start
+            while not inner and (sp := text.find(" ", a, m.end(1))) > 0 and not lexicon.flags(word := text[a:sp]) \
+                    and zipf(word.lower(), "de") >= 3.5:
+                a = sp + 1
+        if any(f.type == "PER" and f.start == a and f.end == m.end(1) for f in inner):
+            continue  # a person's name before "Co" ("Philip Michael Walden Co-")
+        if len(inner) == 1 and (inner[0].start, inner[0].end) == (a, b):
+            continue
+        keep = inner[0] if inner and inner[0].start == a and inner[0].type == "ORG" and inner[0].entity_id else None
+        names.append(Found(a, b, "ORG", keep.entity_id if keep else None, keep.name if keep else None))
+    if not names:
+        return found
+    return sorted([*outside(found, [(f.start, f.end) for f in names]), *names], key=attrgetter("start"))
+
+
 # The world wars, by the names news gives them ("Zweiten Weltkriegs", "Tweede Wereldoorlog", "World War II").
 _WORLD_WARS = {
     "en": ("World War", re.compile(r"\b(?:(?:First|Second) World War|World War (?:I{1,2}|One|Two|1|2))\b")),
