@@ -512,28 +512,43 @@ def inside(found: list[Found], starts: list[int], pos: int) -> bool:
 # A company's name by its legal form ("Ford Motor Co", "Chrysler Corp", "Siemens AG", "Ahold NV"): capitalised
 # words (with "&" or "of" between them), then the form; an article before it is no part of the name.
 _COMPANY_FORMS = ("Corp", "Co", "Inc", "Ltd", "Plc", "PLC", "LLC", "AG", "GmbH", "NV", "SA", "SpA", "BV", "SE")
-_COMPANY = re.compile(rf"(?<![\w&'’.-])(?!The |Die |Der |De |Het |Le |La |Les )([A-Z][\w&'’-]*(?: (?:[A-Z][\w&'’-]*|&|of))*?) "
-                      rf"(?:{'|'.join(_COMPANY_FORMS)})(?![\w&'’-])\.?")
-_COMPANY_CUES = tuple(f" {form}" for form in _COMPANY_FORMS)
+_COMPANY_FORM_SET = frozenset(_COMPANY_FORMS)
+# The name before a form found at the end of the window searched (the longest that reaches it).
+_COMPANY_NAME = re.compile(r"(?<![\w&'’.-])(?!The |Die |Der |De |Het |Le |La |Les )[A-Z][\w&'’-]*(?: (?:[A-Z][\w&'’-]*|&|of))*\Z")
 
 
-def companies(text: str, found: list[Found], lang: str) -> list[Found]:
+def _legal_forms(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each legal form standing as a word after a blank, found by str.find (most articles
+    have none: a regex scan would try every capital)."""
+    for form in _COMPANY_FORMS:
+        i = text.find(" " + form)
+        while i >= 0:
+            j = i + 1 + len(form)
+            if j == len(text) or not (text[j].isalnum() or text[j] in "&'’-_"):
+                yield i, j
+            i = text.find(" " + form, j)
+
+
+def companies(text: str, words: list[str], found: list[Found], lang: str) -> list[Found]:
     """A company named with its legal form is one organisation, the form included (CoNLL), also where the
     model found nothing ("Ford Motor Co and Chrysler Corp were flat") or only a piece; a linked name at its
-    start keeps its id ("General Motors Corp"). A mention reaching outside it is left alone. found: sorted."""
-    if not any(cue in text for cue in _COMPANY_CUES):
-        return found
+    start keeps its id ("General Motors Corp"). A mention reaching outside it is left alone. words: the
+    tokens' text; found: sorted."""
+    if _COMPANY_FORM_SET.isdisjoint(words):
+        return found  # the usual case, decided in C
     names: list[Found] = []
-    starts = [f.start for f in found]
-    for m in _COMPANY.finditer(text):
-        if m.group(1).endswith("&"):
+    starts: list[int] | None = None
+    for at, b in sorted(_legal_forms(text)):
+        if (m := _COMPANY_NAME.search(text, max(0, at - 80), at)) is None or m.group(0).endswith("&"):
             continue  # "Vorbereitungen & Co": "and the like"
-        a, b = m.start(1), m.end()
-        first, _, rest = m.group(1).partition(" ")
+        if starts is None:
+            starts = [f.start for f in found]
+        a, name_end = m.start(), m.end()
+        first, _, rest = m.group(0).partition(" ")
         if rest.startswith("of ") and first not in rules.EN_ORG_HEADS and zipf(first.lower(), "en") >= 4.0:
             a += len(first) + 4  # "Shares of General Motors Corp", not "Bank of America Corp"
-        if text[b - 1] == "." and (b == len(text) or text[b] == "\n"):
-            b -= 1  # a paragraph's full stop, not the form's abbreviation dot ("Apple Inc. said")
+        if text[b : b + 1] == "." and b + 1 < len(text) and text[b + 1] != "\n":
+            b += 1  # the form's abbreviation dot ("Apple Inc. said"), not a paragraph's full stop
         lo, hi = bisect_left(starts, a), bisect_left(starts, b)
         if (lo > 0 and found[lo - 1].end > a) or (hi > lo and found[hi - 1].end > b):
             continue  # a mention reaching into it from outside
@@ -541,10 +556,10 @@ def companies(text: str, found: list[Found], lang: str) -> list[Found]:
         if lang == "de":  # German capitalises nouns: "Verbreitung Brenntag AG" is Brenntag's
             if inner and inner[0].start > a:
                 a = inner[0].start
-            while not inner and (sp := text.find(" ", a, m.end(1))) > 0 and not lexicon.flags(word := text[a:sp]) \
+            while not inner and (sp := text.find(" ", a, name_end)) > 0 and not lexicon.flags(word := text[a:sp]) \
                     and zipf(word.lower(), "de") >= 3.5:
                 a = sp + 1
-        if any(f.type == "PER" and f.start == a and f.end == m.end(1) for f in inner):
+        if any(f.type == "PER" and f.start == a and f.end == name_end for f in inner):
             continue  # a person's name before "Co" ("Philip Michael Walden Co-")
         if len(inner) == 1 and (inner[0].start, inner[0].end) == (a, b):
             continue
