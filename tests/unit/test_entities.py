@@ -1162,6 +1162,18 @@ def test_a_company_named_with_its_legal_form_is_one_organisation() -> None:
     assert [t for t, ty, _ in got if ty == "ORG"] == ["Siemens AG"]  # "& Co": "and the like"
 
 
+def test_a_word_that_opens_a_sentence_is_no_part_of_the_name_after_it() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.tagger import _trim
+    from services.processor.entities.ner.text import tokens_pieces_breaks
+
+    text = "Volgens De Morgen klopt dat niet. Toen de Fransen kwamen."
+    spans = tokens_pieces_breaks(text)[0]
+    assert [text[f.start:f.end] for f in _trim(text, spans, Found(0, 17, "PER"))] == ["De Morgen"]
+    assert [text[f.start:f.end] for f in _trim(text, spans, Found(34, 49, "PER"))] == ["Fransen"]
+    assert _trim(text, spans, Found(8, 17, "ORG")) == [Found(8, 17, "ORG")]
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

@@ -305,6 +305,11 @@ def _on_boundaries(spans: list[Span], start: int, end: int) -> bool:
 
 
 _BRACKETS = frozenset("()")
+# Words that open a sentence before a name and never a name themselves ("Volgens De Morgen", "Maar Nevland").
+_OPENING_WORDS = frozenset(
+    """Volgens Ook Maar Toen Want Dus Nadat Omdat Tijdens Zonder Dankzij Sinds Hoewel Terwijl Aldus Namens Laut Auch
+    Aber Nachdem Während Trotz Wegen Seit Ohne Obwohl Zudem Dennoch Gemäß According Although Despite During
+    Meanwhile However While""".split())
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»!?")
 
 
@@ -336,7 +341,7 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     """Names do not start with a lower-case word ("gebied van Energie"), nor start or end with a comma
     or a stray bracket: trim those tokens off a model span (none left: drop it). A lower-case last word
     stays ("Neotropisch gebied", "Engelse nationale elftal"): trimming it cost more than it won on the dev sets."""
-    if _clean_edges(text, f.start, f.end):
+    if _clean_edges(text, f.start, f.end) and ((sp := text.find(" ", f.start, f.end)) < 0 or text[f.start : sp] not in _OPENING_WORDS):
         return [f]  # the usual case, read off the characters at f's edges
     if f.type == "MISC" and text[f.start].islower() and rules.german_nationality(text[f.start : f.end]):
         return [f]  # "die tunesischen Behörden": an adjective is how German writes this MISC
@@ -344,13 +349,14 @@ def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
     toks = spans[first : bisect_right(spans, f.end, lo=first, key=_end)]  # the tokens inside f
     if toks:  # the usual case: nothing at either edge to trim (what junk() below would find)
         head, tail = text[toks[0][0] : toks[0][1]], text[toks[-1][0] : toks[-1][1]]
-        if not (head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or tail in _EDGE_PUNCT or tail in _BRACKETS):
+        if not (head in _EDGE_PUNCT or head in _BRACKETS or head.islower() or head in _OPENING_WORDS
+                or tail in _EDGE_PUNCT or tail in _BRACKETS):
             return [f]
     lo, hi = 0, len(toks)
 
     def junk(i: int, tail: bool) -> bool:
         w = text[toks[i][0] : toks[i][1]]
-        if w in _EDGE_PUNCT:
+        if w in _EDGE_PUNCT or (not tail and w in _OPENING_WORDS and i + 1 < hi):
             return True
         if w.islower() and w not in rules.AGENCIES:  # "dpa" is a name
             return not tail
