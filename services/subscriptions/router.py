@@ -9,8 +9,9 @@ subscriptions managed apart from the pipeline.
   article's records stay on one partition of each output topic) to every matching topic, and the input is
   acked (its offset may be committed) only after the broker acknowledged every one of those sends. Records
   are routed in batches (up to BATCH_MAX, waiting at most BATCH_WITHIN to fill): all copies of a batch are
-  queued in input order, then awaited together, then the batch is acked. A send the broker refuses ends
-  the process without acking (exit EXIT_UNDELIVERABLE): the batch is read again after a restart. A value
+  queued in input order, then awaited together, then the batch is acked. A send the broker refuses, or has
+  not acknowledged within NEWSFLOW_PRODUCE_TIMEOUT, ends the process without acking (exit EXIT_UNDELIVERABLE):
+  the batch is read again when its supervisor restarts it. A value
   that is not an EnrichedArticle is dead-lettered at stage "route".
 - Reloading (live.py): on SIGHUP and when the file changes; the new set replaces the old one between two
   batches and the router's position does not move, so the other subscriptions are not disturbed. (Records
@@ -46,7 +47,9 @@ BATCH_WITHIN = 0.05  # seconds a batch waits to fill: the latency a quiet stream
 
 def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFAULT_GROUP) -> faust.App:
     """The faust app; `live` must already hold the validated subscriptions (read once at the CLI)."""
-    app = faust_app(settings, group, "faust-router")
+    # A record the broker has not taken within NEWSFLOW_PRODUCE_TIMEOUT fails (faust's default waits 20 min):
+    # the router then exits unacked and is restarted, instead of waiting on it with the whole stream.
+    app = faust_app(settings, group, "faust-router", producer_request_timeout=settings.produce_timeout)
 
     def raw_topic(name: str) -> faust.TopicT:
         return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
@@ -68,17 +71,18 @@ def create_router(settings: Settings, live: LiveSubscriptions, group: str = DEFA
 
     async def deliver_all(sends: list[tuple[str, str, bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
         futures = []
-        for name, topic_name, key, value, headers in sends:
-            topic = await output(topic_name)
-            futures.append((name, await topic.send(key=key, value=value, headers=headers)))
-        for name, future in futures:  # all queued first, then each acknowledged
-            try:
+        name = ""
+        try:
+            for name, topic_name, key, value, headers in sends:
+                topic = await output(topic_name)
+                futures.append((name, await topic.send(key=key, value=value, headers=headers)))
+            for name, future in futures:  # all queued first, then each acknowledged
                 await future
-            except Exception as exc:
-                log.critical("subscription %r: Kafka refused the record (%s: %s); exiting so it is routed again",
-                             name, type(exc).__name__, exc)
-                logging.shutdown()
-                os._exit(EXIT_UNDELIVERABLE)
+        except Exception as exc:  # refused, or not taken within the produce timeout
+            log.critical("subscription %r: Kafka refused the record (%s: %s); exiting so it is routed again",
+                         name, type(exc).__name__, exc)
+            logging.shutdown()
+            os._exit(EXIT_UNDELIVERABLE)
 
     def not_routable(msg: Any) -> DeadLetter:
         return dead_letter_for(msg.value or b"", stage="route", error="not an EnrichedArticle",

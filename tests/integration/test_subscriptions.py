@@ -26,7 +26,7 @@ from services.subscriptions.spec import parse_subscriptions
 from tests.support.faults import wait_until
 from tests.support.kafka_io import read_topic, send_values
 from tests.support.processes import Service, service_env
-from tests.support.subscriptions import Command, sample_articles, send_enriched
+from tests.support.subscriptions import Command, Supervised, sample_articles, send_enriched
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -53,9 +53,10 @@ def _check_reload(after: tuple[list, list, list], nl1: list[str], nl2: list[str]
     assert "added ['" in log and "removed ['" in log
 
 
-def _route(settings: Settings, path: Path, tmp_path: Path) -> Command:
-    return Command(["route", "--subscriptions", str(path), "--group", f"{settings.processor_id}-router"],
-                   settings, tmp_path, "route").start()
+def _route(settings: Settings, path: Path, tmp_path: Path) -> Supervised:
+    """The router, restarted if it exits 70 (Kafka did not take a record in time), as its supervisor would."""
+    return Supervised(["route", "--subscriptions", str(path), "--group", f"{settings.processor_id}-router"],
+                      settings, tmp_path, "route").start()
 
 
 SUBS = """\
@@ -87,7 +88,7 @@ def test_router_delivers_exactly_the_matching_articles(make_settings: Callable[.
 
     router = _route(settings, tmp_path / "subs.yaml", tmp_path)
     try:
-        continental = asyncio.run(read_topic(settings, f"articles.sub.{prefix}-continental", expect=4, timeout=90))
+        continental = asyncio.run(read_topic(settings, f"articles.sub.{prefix}-continental", expect=4, timeout=150))
         port = asyncio.run(read_topic(settings, f"{prefix}.port", expect=1, timeout=30))
         dead = asyncio.run(read_topic(settings, settings.topic_deadletter, expect=1, timeout=30))
         assert router.alive(), router.tail()
@@ -126,7 +127,7 @@ def test_adding_a_subscription_while_routing_disturbs_no_other(make_settings: Ca
     asyncio.run(send_enriched(settings, batch1))
     router = _route(settings, path, tmp_path)
     try:
-        assert _ids(asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=1, timeout=90))) == nl1
+        assert _ids(asyncio.run(read_topic(settings, f"articles.sub.{p}-first", expect=1, timeout=150))) == nl1
         write("first", "de")  # "de" added, "gone" removed
         assert router.wait_log("subscriptions reloaded"), router.tail()
         asyncio.run(send_enriched(settings, batch2))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,3 +76,53 @@ class Command(Service):
         except AssertionError:
             return False
         return said()
+
+
+class Supervised(Command):
+    """A command restarted when it exits asking for it, as its supervisor (compose, systemd) would: the router
+    exits 70 when Kafka has not taken a record within the produce timeout, unacked, so a fresh process reads
+    the batch again. At most `max_restarts` times; `restarts` counts them."""
+
+    def __init__(self, args: list[str], settings: Settings, log_dir: Path, name: str, codes: tuple[int, ...] = (70,),
+                 max_restarts: int = 3) -> None:
+        super().__init__(args, settings, log_dir, name)
+        self.codes, self.max_restarts, self.restarts = codes, max_restarts, 0
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._watcher: threading.Thread | None = None
+
+    def start(self) -> Supervised:
+        super().start()
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
+        return self
+
+    def _will_restart(self, code: int | None) -> bool:
+        return not self._stopping and code in self.codes and self.restarts < self.max_restarts
+
+    def _watch(self) -> None:
+        while True:
+            proc = self.proc
+            assert proc is not None
+            code = proc.wait()
+            with self._lock:
+                if not self._will_restart(code):
+                    return
+                self.restarts += 1
+                super().start()
+
+    def alive(self) -> bool:
+        """Running, or about to be restarted."""
+        return super().alive() or (self.proc is not None and self._will_restart(self.proc.poll()))
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        with self._lock:
+            self._stopping = True
+        code = super().stop(timeout)
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+        if self.restarts:  # passed, but the report says why it needed a restart
+            why = [ln for ln in self.log.read_text(errors="replace").splitlines() if "exiting so it is routed again" in ln]
+            warnings.warn(f"{self.log.name}: restarted {self.restarts} time(s) after exit {self.codes}: {why}", stacklevel=2)
+        return code
