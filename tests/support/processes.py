@@ -40,13 +40,17 @@ class Service:
         """Since its last start, the service was given partitions by its consumer group (aiokafka's line,
         the same for a faust worker and the sink)."""
         if not self._joined:
-            try:
-                with self.log.open("rb") as f:
-                    f.seek(self.log_from)
-                    self._joined = b"Setting newly assigned partitions" in f.read()
-            except OSError:
-                pass
+            self._joined = b"Setting newly assigned partitions" in self._log_since_start()
         return self._joined
+
+    def _log_since_start(self) -> bytes:
+        """What the service logged since its last start (nothing yet: b"")."""
+        try:
+            with self.log.open("rb") as f:
+                f.seek(self.log_from)
+                return f.read()
+        except OSError:
+            return b""
 
     def cpu_seconds(self) -> float:
         """CPU time the running process has used (all its threads); 0 when it is not running."""
@@ -83,12 +87,7 @@ class Service:
     def _report_overdue_stop(self) -> None:
         """A faust worker that hung while stopping exits after its grace with status 0 and says where it waited
         (services/common/faustworker.py): that passes, but the dump reaches the test report as a warning."""
-        try:
-            with self.log.open("rb") as f:
-                f.seek(self.log_from)
-                text = f.read().decode("utf-8", "replace")
-        except OSError:
-            return
+        text = self._log_since_start().decode("utf-8", "replace")
         if "still stopping" in text:
             warnings.warn(f"{self.log.name}: the stop hung in faust and was cut short after the grace:\n"
                           + text[text.index("still stopping") :][:6000], stacklevel=2)

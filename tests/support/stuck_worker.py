@@ -24,9 +24,10 @@ def main() -> None:
     async def stubborn(stream: faust.StreamT) -> None:
         async for _ in stream:
             print("holding a record", flush=True)
+            never = asyncio.Event()  # nothing sets it: the agent holds the record until killed
             while True:
                 try:
-                    await asyncio.sleep(3600)
+                    await never.wait()
                 except asyncio.CancelledError:
                     continue  # what a library that swallows cancellation does
 
