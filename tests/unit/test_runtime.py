@@ -145,6 +145,19 @@ def test_what_an_input_needs_refused_means_exit_without_ack(refused: str) -> Non
     assert broker.lag(TOPICS.raw) == 0 and broker.lag(TOPICS.normalized) == 0
 
 
+def test_an_output_kafka_never_answers_is_retried_after_a_restart_not_dead_lettered() -> None:
+    broker = MemoryBroker(partitions=1)
+    feed(broker, [article(0), article(1)])
+    broker.unanswered = lambda out: out.topic == TOPICS.enriched and b"Meldung 1:" in out.value
+    with pytest.raises(Undeliverable, match="not acknowledged in time"):
+        run(worker(broker))
+    assert letters(broker) == [] and broker.lag(TOPICS.normalized) > 0
+    broker.unanswered = lambda out: False  # the partition's leader is known again
+    run(worker(broker))
+    assert {"https://example.org/0", "https://example.org/1"} <= {a.url for a in enriched(broker)}
+    assert letters(broker) == [] and broker.lag(TOPICS.normalized) == 0
+
+
 def test_a_record_that_kills_the_worker_three_times_is_dead_lettered_at_stage_crash() -> None:
     broker = MemoryBroker(partitions=2)
     items: list[RawArticle | bytes] = [article(i) for i in range(40)]

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaTimeoutError
 
 from schemas.headers import LANGUAGE
 from services.common.kafka import TOPIC_CONFIG, faust_app
@@ -28,7 +29,7 @@ from services.common.logs import message_context, record_context
 from services.config import Settings
 from services.observability.metrics import Metrics
 from services.processor.runtime.attempts import Attempts, FileStore, handle_guarded
-from services.processor.runtime.delivery import Undeliverable, deliver
+from services.processor.runtime.delivery import NotTaken, Undeliverable, deliver
 from services.processor.runtime.exits import (EXIT_INTERNAL_ERROR, EXIT_KAFKA_UNAVAILABLE, EXIT_REBALANCE_STALL,
                                               EXIT_TEST_CRASH, exit_now)
 from services.processor.runtime.firstseen import FirstSeen, FirstSeenLoader, StateUnreadable
@@ -60,7 +61,10 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
     in place (handlers.py), reloading the file on change and on SIGHUP (services/subscriptions/live.py)."""
     metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
     # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
-    app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0)
+    # A batch Kafka never takes (a partition whose leader the producer never learns) fails after the produce
+    # timeout, not faust's 20 minutes: the worker then exits unacked and its restart sends it again.
+    app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0,
+                    producer_request_timeout=settings.produce_timeout)
     config = HandlerConfig.of(settings)
 
     def raw_topic(name: str) -> faust.TopicT:
@@ -119,11 +123,18 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
             exit_now(EXIT_TEST_CRASH, f"test crash marker in {msg.where()}")
 
     async def send(out: Output) -> Awaitable[object]:
-        ack = await app.producer.send(out.topic, out.key, out.value, out.partition, None, list(out.headers) or None)
+        try:
+            ack = await app.producer.send(out.topic, out.key, out.value, out.partition, None,
+                                          list(out.headers) or None)
+        except KafkaTimeoutError as exc:  # no room in the producer's buffer within the timeout
+            raise NotTaken(f"not queued: {exc}") from exc
         return acknowledged(ack, out.topic, time.perf_counter())
 
     async def acknowledged(ack: Awaitable[object], topic: str, sent_at: float) -> object:
-        result = await ack
+        try:
+            result = await ack
+        except KafkaTimeoutError as exc:
+            raise NotTaken(f"no acknowledgement within {settings.produce_timeout:g} s: {exc}") from exc
         metrics.sent(topic)  # counted once Kafka acknowledged it
         if topic == config.topics.enriched:  # "routing": an enriched record's send until acknowledged
             metrics.observe("routing", time.perf_counter() - sent_at)

@@ -4,6 +4,8 @@ At least once, nothing committed past an unacknowledged output:
 * every record of the batch is queued first, then all acknowledgements are awaited together;
 * an output the broker refuses (e.g. larger than the topic takes) becomes a dead letter at stage
   "produce"; a dead letter it refuses is sent again with its payload truncated (and marked);
+* a record Kafka did not take within the produce timeout (`NotTaken`: no leader known, broker away)
+  was not refused: it raises `Undeliverable`, so the input is retried rather than dead-lettered;
 * a first-seen or related-state entry (or story record) it refuses, or a truncated dead letter it still
   refuses, raises `Undeliverable`:
   the caller must stop without acking (the worker exits; its inputs are read again after a restart).
@@ -29,6 +31,11 @@ Send = Callable[[Output], Awaitable[Awaitable[object]]]
 
 class Undeliverable(RuntimeError):
     """Kafka did not take what an input needs (its state, or even its dead letter): do not ack the input."""
+
+
+class NotTaken(RuntimeError):
+    """A send Kafka neither acknowledged nor refused within the produce timeout: a passing state of the
+    cluster, not of the record, so the record is sent again after a restart instead of dead-lettered."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,8 @@ async def deliver(outcomes: Sequence[Outcome], send: Send, topics: Topics, now: 
                 records += 1
                 continue
             where = f"{item.output.topic}: {_describe(error)}"
+            if isinstance(error, NotTaken):
+                raise Undeliverable(f"not acknowledged in time ({where})") from error
             if item.kind == "first_seen":
                 raise Undeliverable(f"first-seen entry refused ({where})") from error
             if item.kind == "related":

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from services.processor.dedup import Related
 from services.processor.runtime.attempts import Attempts, MemoryStore, handle_guarded
-from services.processor.runtime.delivery import Delivered, deliver
+from services.processor.runtime.delivery import Delivered, NotTaken, deliver
 from services.processor.runtime.firstseen import FirstSeen, apply
 from services.processor.runtime.handlers import HandlerConfig, Message, Output, crashed, stateful
 from services.subscriptions.route import Routes
@@ -45,6 +45,8 @@ class MemoryBroker:
     committed: dict[tuple[str, int], int] = field(default_factory=dict)
     # Why the broker refuses this record (None: it takes it), e.g. too large for the topic.
     refuse: Callable[[Output], str | None] = lambda out: None
+    # Whether this record goes unanswered until the produce timeout (no leader for its partition).
+    unanswered: Callable[[Output], bool] = lambda out: False
 
     def topic(self, name: str) -> list[list[Record]]:
         return self.topics.setdefault(name, [[] for _ in range(self.partitions)])
@@ -62,7 +64,9 @@ class MemoryBroker:
         """Queue a record: the returned future resolves like a producer's (refused: it raises)."""
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         reason = self.refuse(out)
-        if reason is not None:
+        if self.unanswered(out):
+            future.set_exception(NotTaken(f"{out.topic}: no acknowledgement within the produce timeout"))
+        elif reason is not None:
             future.set_exception(RuntimeError(reason))
         else:
             future.set_result(self.produce(out.topic, out.key, out.value, out.partition, out.headers))
