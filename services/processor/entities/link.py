@@ -250,6 +250,28 @@ class Linker:
         out = self._add(text, out, hits, ctx)
         return _coref(text, out)
 
+    def club_ids(self, text: str, lang: str, found: list[Found]) -> list[Found]:
+        """found with an id for each unlinked organisation the KB names as one: a town's name the model read
+        as a place and a team rule (mentions.match_results, standings) made a club after linking ("Liverpool
+        beat Chelsea 2-1" is Liverpool F.C.). Only organisations are candidates, so the town never returns."""
+        ctx: _Context | None = None
+        out = found
+        for i, f in enumerate(found):
+            if f.type != "ORG" or f.entity_id is not None:
+                continue
+            info = self._surfaces.get(text[f.start : f.end]) or self._surface(text[f.start : f.end])
+            cands = tuple(c for c in info.named if c.entity.type == "ORG")
+            if not cands:
+                continue
+            if ctx is None:
+                ctx = _Context(text, lang, {})
+            ent = self.resolve(cands, info.key, f, ctx)
+            if ent is not None:
+                if out is found:
+                    out = list(found)
+                out[i] = Found(f.start, f.end, "ORG", ent.id, ent.name)
+        return out
+
     def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:
         """The entity a mention (model span f, or None for a KB name the model missed) names, or None.
         cands: self.kb.lookup(key) (or empty)."""
