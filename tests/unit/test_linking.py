@@ -651,3 +651,22 @@ def test_a_city_opening_a_sentence_links_though_it_is_a_frequent_word(text: str,
     """A dateline or a traffic report opens with the city: wordfreq counts "Stuttgart" as frequent
     because it is named often, which makes it no common word."""
     assert ids(text, "de", (surface, "LOC"))[surface] == want
+
+
+def test_news_regulars_the_2015_snapshot_lacks_link_in_every_language() -> None:
+    assert ids("Die Sowjetunion zerfiel, die DDR auch.", "de", ("Sowjetunion", "LOC"), ("DDR", "LOC")) == {
+        "Sowjetunion": "Q15180", "DDR": "Q16957"}
+    assert ids("Jeltsin sprak in Moskou.", "nl", ("Jeltsin", "PER"))["Jeltsin"] == "Q34453"
+    assert ids("Boris Jelzin sprach mit dem FBI.", "de", ("Boris Jelzin", "PER"), ("FBI", "ORG")) == {
+        "Boris Jelzin": "Q34453", "FBI": "Q8333"}
+    assert ids("Wie die DPA meldet, tagte die Bundesregierung.", "de", ("DPA", "ORG"),
+               ("Bundesregierung", "ORG")) == {"DPA": "newsflow:dpa", "Bundesregierung": "newsflow:bundesregierung"}
+    assert ids("Les migrants sont arrivés en Sicile.", "fr", ("Sicile", "LOC"))["Sicile"] == "iso3166-2:IT-82"
+    assert ids("Winston Churchill spoke.", "en", ("Winston Churchill", "PER"))["Winston Churchill"] == "Q8016"
+
+
+def test_a_weak_name_that_is_the_surname_of_a_person_in_the_article_is_that_person() -> None:
+    text = "Michael R. Bloomberg spoke. Bloomberg said he would debate."
+    got = link(text, "en", spans(text, ("Michael R. Bloomberg", "PER"), ("Bloomberg", "ORG")))
+    assert [f.entity_id for f in got] == [None, None]  # not the company of the weak alias ~Bloomberg
+    assert all_ids("Shares of Bloomberg rose.", "en", ("Bloomberg", "ORG")) == {"newsflow:bloomberg"}

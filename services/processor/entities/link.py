@@ -209,6 +209,7 @@ class Linker:
                 if ((plain and text[h.end : h.end + 1] not in _GLUE) or _on_boundary(text, h))
                 and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
+        surnames = _surnames(text, spans)
         out: list[Found] = []
         starts = list(map(_START, hits))
         surfaces, surface_of = self._surfaces, self._surface
@@ -235,6 +236,8 @@ class Linker:
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx) if cands else None
+            if ent is not None and typ != "PER" and key in surnames and _weak_only(cands, ent):
+                ent = None  # "Bloomberg" in an article about Michael R. Bloomberg is him, not the company
             if ent is not None:
                 out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
@@ -255,6 +258,7 @@ class Linker:
         as a place and a team rule (mentions.match_results, standings) made a club after linking ("Liverpool
         beat Chelsea 2-1" is Liverpool F.C.). Only organisations are candidates, so the town never returns."""
         ctx: _Context | None = None
+        surnames: set[str] | None = None
         out = found
         for i, f in enumerate(found):
             if f.type != "ORG" or f.entity_id is not None:
@@ -264,9 +268,9 @@ class Linker:
             if not cands:
                 continue
             if ctx is None:
-                ctx = _Context(text, lang, {})
+                ctx, surnames = _Context(text, lang, {}), _surnames(text, found)
             ent = self.resolve(cands, info.key, f, ctx)
-            if ent is not None:
+            if ent is not None and not (info.key in surnames and _weak_only(cands, ent)):
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, "ORG", ent.id, ent.name)
@@ -503,6 +507,17 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _surnames(text: str, spans: list[Found]) -> set[str]:
+    """The folded last words of the article's persons named by two words or more."""
+    return {" ".join(fold_key(text[f.start : f.end])[-1:]) for f in spans
+            if f.type == "PER" and " " in text[f.start : f.end]}
+
+
+def _weak_only(cands: tuple[Candidate, ...], e: Entity) -> bool:
+    """Whether e is among cands by weak aliases only (an ambiguous short name, kb/curated.tsv)."""
+    return all(c.flags & WEAK for c in cands if c.entity is e)
 
 
 def _common_name(key: str, lang: str) -> bool:

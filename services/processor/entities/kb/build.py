@@ -647,6 +647,8 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
         else:
             eid = target
             merged += 1
+            if eid == f"iso3166-2:{d.code}":  # a curated row that gives the subdivision its news names
+                b.ents[eid].country = b.ents[eid].country or country
         for n, flags in usable:
             b.add(eid, n, flags)
     return added, merged
