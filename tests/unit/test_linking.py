@@ -662,6 +662,8 @@ def test_news_regulars_the_2015_snapshot_lacks_link_in_every_language() -> None:
     assert ids("Wie die DPA meldet, tagte die Bundesregierung.", "de", ("DPA", "ORG"),
                ("Bundesregierung", "ORG")) == {"DPA": "newsflow:dpa", "Bundesregierung": "newsflow:bundesregierung"}
     assert ids("Les migrants sont arrivés en Sicile.", "fr", ("Sicile", "LOC"))["Sicile"] == "iso3166-2:IT-82"
+    # a short name in lower case links when a hand-checked alias says so, not by any KB name
+    assert ids("Berlin (dpa) - Es regnet.", "de", ("dpa", "ORG"))["dpa"] == "newsflow:dpa"
     assert ids("Winston Churchill spoke.", "en", ("Winston Churchill", "PER"))["Winston Churchill"] == "Q8016"
 
 
@@ -670,3 +672,10 @@ def test_a_weak_name_that_is_the_surname_of_a_person_in_the_article_is_that_pers
     got = link(text, "en", spans(text, ("Michael R. Bloomberg", "PER"), ("Bloomberg", "ORG")))
     assert [f.entity_id for f in got] == [None, None]  # not the company of the weak alias ~Bloomberg
     assert all_ids("Shares of Bloomberg rose.", "en", ("Bloomberg", "ORG")) == {"newsflow:bloomberg"}
+
+
+def test_parties_the_snapshot_lacks_link_and_a_renamed_one_keeps_its_id() -> None:
+    got = ids("Agalev en de CVP praten met de VVD.", "nl", ("Agalev", "ORG"), ("CVP", "ORG"), ("VVD", "ORG"))
+    assert got == {"Agalev": "newsflow:party-groen", "CVP": "newsflow:party-cdv", "VVD": "newsflow:party-vvd"}
+    assert ids("CD&V stemt tegen.", "nl", ("CD&V", "ORG"))["CD&V"] == "newsflow:party-cdv"
+    assert ids("De SP stemt tegen.", "nl", ("SP", "ORG"))["SP"] is None  # the Dutch or the Flemish party

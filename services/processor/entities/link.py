@@ -148,6 +148,7 @@ class _Surface(NamedTuple):
     misc_place: bool  # a country's name that is no language name: a place, not MISC
     short: bool  # _short_lower: three letters or fewer, not in capitals
     short_places: tuple[Candidate, ...]  # the well-known places among named (what a short name may be)
+    short_curated: tuple[Candidate, ...]  # written in lower case and named so by a hand-checked alias ("dpa", "taz")
     fallback: tuple[str, tuple[Candidate, ...]]  # key and candidates without a possessive or legal form
 
 
@@ -173,7 +174,8 @@ class Linker:
         got = _Surface(
             key, named, country, country and key not in self.kb.langnames,
             len(key) <= 3 and not surface.replace(".", "").isupper(),  # _short_lower
-            tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN), (fb_key, fb),
+            tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN),
+            tuple(c for c in named if c.flags & CURATED and not c.flags & WEAK) if surface.islower() else (), (fb_key, fb),
         )
         if len(self._surfaces) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
             self._surfaces.clear()
@@ -231,8 +233,9 @@ class Linker:
             if cands and not ((plain and text[end : end + 1] not in _GLUE) or _on_boundary(text, f)):
                 cands = ()
             if cands and info.short:
-                # A short name the model read as a place counts when it is a well-known one ("Rom").
-                cands = info.short_places if typ == "LOC" else ()
+                # A short name the model read as a place counts when it is a well-known one ("Rom"), one
+                # in lower case read as an organisation when a hand-checked name says so ("dpa", not "Who").
+                cands = info.short_places if typ == "LOC" else info.short_curated if typ == "ORG" else ()
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx) if cands else None
