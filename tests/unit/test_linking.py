@@ -679,3 +679,13 @@ def test_parties_the_snapshot_lacks_link_and_a_renamed_one_keeps_its_id() -> Non
     assert got == {"Agalev": "newsflow:party-groen", "CVP": "newsflow:party-cdv", "VVD": "newsflow:party-vvd"}
     assert ids("CD&V stemt tegen.", "nl", ("CD&V", "ORG"))["CD&V"] == "newsflow:party-cdv"
     assert ids("De SP stemt tegen.", "nl", ("SP", "ORG"))["SP"] is None  # the Dutch or the Flemish party
+
+
+def test_a_regional_politician_links_by_surname_once_named_in_full_and_a_title_stays_outside() -> None:
+    from services.processor.entities import tag_entities
+
+    got = [(m.text, m.entity_id) for m in tag_entities("Markus Söder und Robert Habeck stritten. Söder sagte, Habeck irre.", "de")]
+    assert got == [("Markus Söder", "newsflow:markus-soeder"), ("Robert Habeck", "newsflow:robert-habeck"),
+                   ("Söder", "newsflow:markus-soeder"), ("Habeck", "newsflow:robert-habeck")]
+    assert [(m.text, m.entity_id) for m in tag_entities("Koning Willem-Alexander opende de zitting.", "nl")] == [
+        ("Willem-Alexander", "newsflow:willem-alexander")]
