@@ -689,3 +689,15 @@ def test_a_regional_politician_links_by_surname_once_named_in_full_and_a_title_s
                    ("Söder", "newsflow:markus-soeder"), ("Habeck", "newsflow:robert-habeck")]
     assert [(m.text, m.entity_id) for m in tag_entities("Koning Willem-Alexander opende de zitting.", "nl")] == [
         ("Willem-Alexander", "newsflow:willem-alexander")]
+
+
+def test_a_span_gives_way_only_to_a_name_that_is_added_in_its_place() -> None:
+    # "Galatasaray" is curated, but a capitalised word after it says the span is a longer name: it stays
+    text = "Galatasaray SK won gisteren."
+    got = link(text, "nl", spans(text, ("Galatasaray SK", "ORG")))
+    assert [(f.type, text[f.start : f.end]) for f in got] == [("ORG", "Galatasaray SK")]
+
+
+def test_a_name_ending_a_compound_is_not_added_alone() -> None:
+    text = "Das Tribunal für Ex-Jugoslawien tagte, Jugoslawien zerfiel."
+    assert [(text[f.start : f.end], f.entity_id) for f in link(text, "de", [])] == [("Jugoslawien", "Q36704")]

@@ -460,10 +460,11 @@ class Linker:
         if f.type == "LOC":
             return False
         for h in inner:
-            ctx.span = (h.start, h.end)
-            e = self.resolve(self.kb.lookup(h.key), h.key, None, ctx)
-            if e is not None and e.type == f.type and (e.cls != "company" or " " in h.key):
-                return True  # a one-word company is never added (prior < _ADD_PRIOR): the span stays
+            # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
+            # as a capitalised word after it says the KB holds part of a longer name
+            e = self._addable(text, h, ctx, False)
+            if e is not None and e.type == f.type:
+                return True
         return False
 
     def _add(self, text: str, found: list[Found], hits: list[Hit], ctx: _Context) -> list[Found]:
@@ -479,6 +480,8 @@ class Linker:
             j = bisect_right(ends, hs, j)  # past the spans that end before the name
             if j > i:
                 out += found[i:j]
+            if hs >= 2 and text[hs - 1] in "-‐" and text[hs - 2].isalnum():
+                continue  # the end of a compound ("Ex-Jugoslawien", "Ost-Berlin"): not the name alone
             k = bisect_left(starts, he, j)  # found[j:k] overlap the name
             if k == j + 1:  # the usual case, one span: the test below for it alone
                 if not (hs <= starts[j] and ends[j] <= he) or (starts[j] == hs and ends[j] == he):
