@@ -672,6 +672,11 @@ def test_a_weak_name_that_is_the_surname_of_a_person_in_the_article_is_that_pers
     got = link(text, "en", spans(text, ("Michael R. Bloomberg", "PER"), ("Bloomberg", "ORG")))
     assert [f.entity_id for f in got] == [None, None]  # not the company of the weak alias ~Bloomberg
     assert all_ids("Shares of Bloomberg rose.", "en", ("Bloomberg", "ORG")) == {"newsflow:bloomberg"}
+    text = "Bruno Tobback zei dat Tobback blijft."  # the son, not Louis Tobback of the weak alias ~Tobback
+    assert [f.entity_id for f in link(text, "nl", spans(text, ("Bruno Tobback", "PER"), ("Tobback", "PER")))] == [None, None]
+    text = "Louis Tobback zei dat Tobback blijft."
+    assert {f.entity_id for f in link(text, "nl", spans(text, ("Louis Tobback", "PER"), ("Tobback", "PER")))} == {
+        "newsflow:louis-tobback"}
 
 
 def test_parties_the_snapshot_lacks_link_and_a_renamed_one_keeps_its_id() -> None:

@@ -239,8 +239,11 @@ class Linker:
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx) if cands else None
-            if ent is not None and typ != "PER" and key in surnames and _weak_only(cands, ent):
-                ent = None  # "Bloomberg" in an article about Michael R. Bloomberg is him, not the company
+            if ent is not None and key in surnames and _weak_only(cands, ent):
+                # the surname of a person the article names in full is that person's (_coref gives it
+                # their id if they have one): "Bloomberg" by Michael R. Bloomberg is not the company,
+                # "Tobback" by Bruno Tobback not his father Louis
+                ent = None
             if ent is not None:
                 out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
