@@ -1083,6 +1083,8 @@ def test_names_before_tennis_set_scores_are_players() -> None:
     text = "Enqvist ( Sweden ) beat Larsson ( Sweden ) 6-3 7-6 ( 7-5 )"
     found = [Found(0, 7, "ORG"), Found(24, 31, "LOC")]
     assert [f.type for f in set_scores(text, found, lambda key: key == "sweden")] == ["PER", "PER"]
+    # a player the rule made a person after linking gets the person's id; a pronoun is no winner
+    assert _found("He beat Agassi 6-3 6-4 .", "en") == [("Agassi", "PER", "newsflow:andre-agassi")]
 
 
 def test_a_compass_word_and_a_nationality_are_one_nationality() -> None:

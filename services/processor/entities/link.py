@@ -259,27 +259,28 @@ class Linker:
         out = self._add(text, out, hits, ctx)
         return _coref(text, out)
 
-    def club_ids(self, text: str, lang: str, found: list[Found]) -> list[Found]:
-        """found with an id for each unlinked organisation the KB names as one: a town's name the model read
-        as a place and a team rule (mentions.match_results, standings) made a club after linking ("Liverpool
-        beat Chelsea 2-1" is Liverpool F.C.). Only organisations are candidates, so the town never returns."""
+    def retyped_ids(self, text: str, lang: str, found: list[Found]) -> list[Found]:
+        """found with an id for each unlinked organisation or person the KB names as one: a span a rule
+        retyped after linking. A town's name the model read as a place that a team rule made a club
+        ("Liverpool beat Chelsea 2-1" is Liverpool F.C.), a surname before set scores made a player
+        ("Agassi 6-3 6-4"). Only entities of the span's type are candidates, so the town never returns."""
         ctx: _Context | None = None
-        surnames: set[str] | None = None
+        surnames: set[str] = set()
         out = found
         for i, f in enumerate(found):
-            if f.type != "ORG" or f.entity_id is not None:
+            if (f.type != "ORG" and f.type != "PER") or f.entity_id is not None:
                 continue
             info = self._surfaces.get(text[f.start : f.end]) or self._surface(text[f.start : f.end])
-            cands = tuple(c for c in info.named if c.entity.type == "ORG")
-            if not cands:
-                continue
+            cands = tuple(c for c in info.named if c.entity.type == f.type)
+            if not cands or info.short or (text[f.end : f.end + 1] in _GLUE and not _on_boundary(text, f)):
+                continue  # as link() reads a span: no short name in lower case, no name glued to more
             if ctx is None:
                 ctx, surnames = _Context(text, lang, {}), _surnames(text, found)
             ent = self.resolve(cands, info.key, f, ctx)
             if ent is not None and not (info.key in surnames and _weak_only(cands, ent)):
                 if out is found:
                     out = list(found)
-                out[i] = Found(f.start, f.end, "ORG", ent.id, ent.name)
+                out[i] = Found(f.start, f.end, f.type, ent.id, ent.name)
         return out
 
     def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:

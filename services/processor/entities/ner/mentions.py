@@ -932,6 +932,10 @@ _SET_SCORES = re.compile(rf"(?:[ \t]*\([^()\n]{{2,40}}\))?[ \t]+{_SET}(?:,?[ \t]
 _WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{2,40}\))?[ \t]+(?:beat|defeated|bt|d\.)[ \t]+(?:\d{1,2}[ \t]*-[ \t]*)?\Z")
 
 
+# Capitalised words before "beat" that name no one ("He beat Agassi 6-3 6-4").
+_NOT_WINNERS = frozenset("He She It They We I You Who This That Then Also And But".split())
+
+
 def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """A name right before tennis set scores is a player, a person, as is the name before "beat" that won
     them ("Hingis beat Seles 6-3 4-6 7-5", where the model read lone surnames as organisations). A linked
@@ -960,7 +964,8 @@ def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool])
                 if out is found:
                     out = list(found)
                 out[k] = Found(found[k].start, b, "PER")
-        elif not rules.is_calendar(m.group(1)) and not is_country(join_key(fold_key(m.group(1)))):
+        elif (m.group(1) not in _NOT_WINNERS and not rules.is_calendar(m.group(1))
+              and not is_country(join_key(fold_key(m.group(1))))):
             added.append(Found(a, b, "PER"))
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 

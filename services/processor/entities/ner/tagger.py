@@ -245,7 +245,7 @@ class Tagger:
         found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang), lang)
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
-        found = self.linker.club_ids(text, lang, mentions.companies(text, words, found, lang))
+        found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.plural_titles(text, mentions.cricket_scorecards(text, found))
         found = [mentions.acronym(cased, f, lang) for f in found]
