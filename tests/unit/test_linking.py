@@ -706,3 +706,12 @@ def test_a_span_gives_way_only_to_a_name_that_is_added_in_its_place() -> None:
 def test_a_name_ending_a_compound_is_not_added_alone() -> None:
     text = "Das Tribunal für Ex-Jugoslawien tagte, Jugoslawien zerfiel."
     assert [(text[f.start : f.end], f.entity_id) for f in link(text, "de", [])] == [("Jugoslawien", "Q36704")]
+
+
+def test_towns_of_5000_in_the_languages_countries_link_but_not_as_part_of_a_tokenized_compound() -> None:
+    text = "Unfall zwischen Sittensen und Heidenau ."
+    assert ids(text, "de", ("Sittensen", "LOC"))["Sittensen"] == "geonames:2831802"  # 11,000 inhabitants
+    text = "Polizei Darmstadt : Mörfelden - Walldorf : Autofahrer verletzt ."
+    assert ids(text, "de", ("Walldorf", "LOC"))["Walldorf"] is None  # Mörfelden-Walldorf, not Walldorf in Baden
+    text = "A7 Hamburg - Flensburg gesperrt ."
+    assert ids(text, "de", ("Hamburg", "LOC"), ("Flensburg", "LOC"))["Flensburg"] == "geonames:2926271"

