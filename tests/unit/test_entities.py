@@ -1033,7 +1033,7 @@ def test_training_sentences_with_surnames_alone() -> None:
 
 
 def test_a_town_before_a_score_is_its_club_not_before_a_time_or_a_date() -> None:
-    assert ("Bremen", "ORG", None) in _found("Der HSV schlug Bremen 2:1 am Samstag.", "de")
+    assert ("Bremen", "ORG", "Q51976") in _found("Der HSV schlug Bremen 2:1 am Samstag.", "de")  # the club's id
     got = _found("The meeting in Paris 10:30 was delayed. The fair in Berlin 10-12 June.", "en")
     assert [(t, ty) for t, ty, _ in got] == [("Paris", "LOC"), ("Berlin", "LOC")]
 
@@ -1097,8 +1097,9 @@ def test_a_compass_word_and_a_nationality_are_one_nationality() -> None:
 
 def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
     got = _found("Barnsley beat Bradford 2-1 on Saturday while Ipswich lost to Oldham 0-3.", "en")
-    assert [(t, ty, i) for t, ty, i in got] == [("Barnsley", "ORG", None), ("Bradford", "ORG", None),
-                                                ("Ipswich", "ORG", None), ("Oldham", "ORG", None)]  # no town ids
+    assert [(t, ty, i) for t, ty, i in got] == [  # the clubs' ids, never the towns'
+        ("Barnsley", "ORG", "newsflow:club-barnsley"), ("Bradford", "ORG", "newsflow:club-bradford-city"),
+        ("Ipswich", "ORG", "newsflow:club-ipswich-town"), ("Oldham", "ORG", "newsflow:club-oldham-athletic")]
     # a club the KB knows gets its own id, never the town's (kb/curated.tsv: a town's name alone is weak)
     assert _found("Bochum verlor gegen Leverkusen 0:2.", "de") == [("Bochum", "ORG", "newsflow:club-vfl-bochum"),
                                                                  ("Leverkusen", "ORG", "Q104761")]
@@ -1216,6 +1217,6 @@ def test_a_party_compound_title_and_a_particle_stay_outside_the_name() -> None:
 
 def test_a_town_after_a_players_role_and_of_is_its_club() -> None:
     got = _found("L'attaquant de Lorient est coupable d'une faute. Il habite à Lorient depuis 2010.", "fr")
-    assert [(t, ty, i) for t, ty, i in got][0] == ("Lorient", "ORG", None)
+    assert [(t, ty, i) for t, ty, i in got][0] == ("Lorient", "ORG", "newsflow:club-fc-lorient")
     assert ("Lorient", "LOC", "geonames:2997577") in got  # where one lives, the town
-    assert ("Augsburg", "ORG", None) in _found("Der Trainer von Augsburg ist zufrieden.", "de")
+    assert ("Augsburg", "ORG", "newsflow:club-fc-augsburg") in _found("Der Trainer von Augsburg ist zufrieden.", "de")

@@ -362,9 +362,9 @@ def test_a_small_town_needs_its_country_in_the_article() -> None:
 
 
 @pytest.mark.parametrize("text, surface, club", [
-    ("17. | Mainz (6 Pkt) | Köln (5 Pkt)", "Köln", None),
-    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Leeds", None),
-    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Fulham", None),
+    ("17. | Mainz (6 Pkt) | Köln (5 Pkt)", "Köln", "newsflow:club-1-fc-koeln"),
+    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Leeds", None),  # no club alias "Leeds"
+    ("Results: Leeds 2 Everton 1 , Fulham 0 Brentford 0", "Fulham", "newsflow:club-fulham"),
     ("73' Lyon n'a plus que 20 minutes pour revenir.", "Lyon", "Q704"),  # the club's id: kb/curated.tsv
 ])
 def test_a_place_named_as_a_team_gets_no_place_id(text: str, surface: str, club: str | None) -> None:
