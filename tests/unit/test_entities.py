@@ -1105,6 +1105,11 @@ def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
                                                                  ("Leverkusen", "ORG", "Q104761")]
     assert ("Liverpool", "ORG", "Q1130849") in _found("Liverpool beat Barnsley 2-1 on Saturday.", "en")
     assert [t for t, ty, _ in _found("Anderlecht versloeg Lokeren met 3-1.", "nl") if ty == "ORG"] == ["Anderlecht", "Lokeren"]
+    # the score between the verb and the other side, and French
+    assert _found("Utrecht won met 2-0 van Groningen.", "nl") == [("Utrecht", "ORG", "newsflow:club-fc-utrecht"),
+                                                                 ("Groningen", "ORG", "newsflow:club-fc-groningen")]
+    assert [ty for _, ty, _ in _found("Mainz gewann mit 2:0 gegen Freiburg.", "de")] == ["ORG", "ORG"]
+    assert [(t, ty) for t, ty, _ in _found("Lorient a battu Nantes 2-1 samedi.", "fr")] == [("Lorient", "ORG"), ("Nantes", "ORG")]
     got = _found("Sweden beat Germany 3-2. Hingis beat Seles 6-3 6-2. Ipswich lost to Oldham in the rain.", "en")
     assert ("Germany", "LOC", "Q183") in got and ("Seles", "PER", None) in got  # national teams, players
     assert ("Oldham", "LOC", "geonames:2641022") in got  # no score: no match reported

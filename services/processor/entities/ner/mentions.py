@@ -448,15 +448,22 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
 
 # A match's result in prose: a team, a verb that says who won or that they drew, the other team ("Barnsley beat
 # Bradford 2-1", "Bochum verlor gegen Leverkusen 0:2", "Anderlecht versloeg Lokeren").
+_SCORE_IN = {"nl": r"met \d{1,2}-\d{1,2}", "de": r"mit \d{1,2}:\d{1,2}"}  # "won met 2-0 van", "gewann mit 2:0 gegen"
 _MATCH_VERBS = {
     "en": r"beat|beats|defeated|edged|thrashed|routed|crushed|hammered|trounced|drew with|drew against|lost to|lost at",
-    "de": r"schlug|besiegte|bezwang|verlor gegen|verlor bei|gewann gegen|gewann bei|unterlag|spielte unentschieden gegen",
-    "nl": r"versloeg|klopte|won van|won bij|verloor van|verloor bij|speelde gelijk tegen|speelde gelijk bij",
+    "de": "schlug|besiegte|bezwang|verlor gegen|verlor bei|gewann gegen|gewann bei|unterlag|spielte unentschieden gegen|"
+          + "|".join(f"{v} {_SCORE_IN['de']} {p}" for v in ("gewann", "verlor") for p in ("gegen", "bei")),
+    "nl": "versloeg|klopte|won van|won bij|verloor van|verloor bij|speelde gelijk tegen|speelde gelijk bij|"
+          + "|".join(f"{v} {_SCORE_IN['nl']} {p}" for v in ("won", "verloor") for p in ("van", "bij")),
+    "fr": r"a battu|bat|a dominé|domine|s'est imposé face à|s'est imposé contre|s'est incliné face à|s'est incliné contre"
+          r"|a perdu contre|a perdu face à|a fait match nul contre|a été battu par",
 }
-_MATCH = {lang: re.compile(rf"[ \t]+(?:{verbs})[ \t]+(?:(?:the|den|die|dem|de|het)[ \t]+)?")
+_MATCH = {lang: re.compile(rf"[ \t]+(?:{verbs})[ \t]+(?:(?:the|den|die|dem|de|het|le|la|les)[ \t]+|l'|l’)?")
           for lang, verbs in _MATCH_VERBS.items()}
-# The verbs' first words: most articles have none, which substring tests (C) tell faster than the regex
-_MATCH_CUES = {lang: tuple({f" {v.split()[0]} " for v in verbs.split("|")}) for lang, verbs in _MATCH_VERBS.items()}
+# A word of each verb (the first of three letters or more): most articles have none, which substring tests (C)
+# tell faster than the regex
+_MATCH_CUES = {lang: tuple({f" {next((w for w in v.split() if len(w) > 2), v.split()[0])} " for v in verbs.split("|")})
+               for lang, verbs in _MATCH_VERBS.items()}
 # What says the sentence reports a match: a score, or how a cricket match was won.
 _MATCH_SCORE = re.compile(r"(?<![\d.,])\d{1,3}[ \t]*[-:][ \t]*\d{1,3}(?![\d,:]|\.\d)|\bby (?:an innings|\d+ runs|\w+ wickets?)\b")
 _TEAM_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]+[ \t]){0,2}[A-Z][\w'’.-]+\Z")
@@ -478,7 +485,7 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
     starts = [f.start for f in found]
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 120].split("\n", 1)[0].split(". ", 1)[0]
-        if not _MATCH_SCORE.search(tail):
+        if not (_MATCH_SCORE.search(tail) or _MATCH_SCORE.search(m.group(0))):
             continue
         sides: list[tuple[int, Found]] = []  # (index in found, or -1 for a side to add; the side)
         for at, before in ((m.start(), True), (m.end(), False)):
