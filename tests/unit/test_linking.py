@@ -715,3 +715,9 @@ def test_towns_of_5000_in_the_languages_countries_link_but_not_as_part_of_a_toke
     assert ids(text, "de", ("Walldorf", "LOC"))["Walldorf"] is None  # Mörfelden-Walldorf, not Walldorf in Baden
     text = "A7 Hamburg - Flensburg gesperrt ."
     assert ids(text, "de", ("Hamburg", "LOC"), ("Flensburg", "LOC"))["Flensburg"] == "geonames:2926271"
+
+
+def test_a_word_for_a_region_before_a_name_rules_out_the_city() -> None:
+    assert ids("Le canton de Berne a voté.", "fr", ("Berne", "LOC"))["Berne"] is None  # not the city of Bern
+    assert ids("In the state of New York it snowed.", "en", ("New York", "LOC"))["New York"] == "geonames:5128638"
+    assert ids("He lives in Bern.", "en", ("Bern", "LOC"))["Bern"] == "Q70"

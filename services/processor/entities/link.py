@@ -95,6 +95,11 @@ _SMALL_TOWN_PRIOR = 10  # and one under 15,849
 _SUBDIVISION = "iso3166-2:"  # an ISO 3166-2 subdivision's id (kb/build.add_subdivisions)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
+# A word for a region right before a name: the region, not its capital ("le canton de Berne", "Provinz Limburg",
+# "the state of New York").
+_REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kanton|province|provincie|provinz|région|region|departement|département"
+                            r"|bundesland|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
+                            re.IGNORECASE)
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
 _SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
@@ -303,6 +308,8 @@ class Linker:
                 prev = ctx.prev_word(start)
                 if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and self._place_veto(key, start, end, prev, ctx)):
                     return None  # _person_cue, or a place vetoed by the words around it
+                if sole == 0 and got[1][0][0].cls.startswith("city:") and ctx.region_cue(start):
+                    return None  # "le canton de Berne" is not the city
             return got[1][0][0]
         if not got[1]:
             return None
@@ -318,7 +325,13 @@ class Linker:
         if regions and any(c[0].id in regions for c in got[1]):
             after = ctx.qualifier(end)
             qualified = {c[0].id for c in got[1] if after and regions.get(c[0].id) in after} or None
+        region: bool | None = None  # ctx.region_cue(start), read when a city is a candidate
         for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country, needs_politics in got[1]:
+            if e.cls.startswith("city:"):
+                if region is None:
+                    region = ctx.region_cue(start)
+                if region:
+                    continue  # "Provinz Limburg", "le canton de Berne": the region, not a city
             if qualified is not None:
                 if e.id not in qualified:
                     continue
@@ -675,6 +688,10 @@ class _Context:
             low = self.text.lower()
             self._political = "politi" in low or _POLITICS.search(low) is not None
         return self._political
+
+    def region_cue(self, start: int) -> bool:
+        """Whether a word for a region comes right before start (_REGION_BEFORE): no city is meant."""
+        return _REGION_BEFORE.search(self.text, max(0, start - 40), start) is not None
 
     def team(self, start: int, end: int) -> bool:
         """names_team(self.text, start, end), once per span."""
