@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
-from aiokafka.errors import KafkaTimeoutError
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from schemas.headers import LANGUAGE
 from services.common.kafka import TOPIC_CONFIG, faust_app
@@ -50,6 +50,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _not_taken(exc: KafkaError) -> Exception:
+    """A send that failed on the cluster's state (a retriable error such as no leader for the partition, or
+    the request timeout) is NotTaken: sent again after a restart. Any other error is the record's: refused."""
+    if isinstance(exc, KafkaTimeoutError) or getattr(exc, "retriable", False):
+        return NotTaken(f"not taken: {type(exc).__name__}: {exc}")
+    return exc
+
+
 def message_of(event: Any) -> Message:
     m = event.message
     return Message(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value or b"")
@@ -61,10 +69,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
     in place (handlers.py), reloading the file on change and on SIGHUP (services/subscriptions/live.py)."""
     metrics = metrics or Metrics("processor")  # unserved unless the caller serves it (services.observability)
     # No faust tables, hence no table recovery (firstseen.py says why); no standbys to keep either.
-    # A batch Kafka never takes (a partition whose leader the producer never learns) fails after the produce
-    # timeout, not faust's 20 minutes: the worker then exits unacked and its restart sends it again.
-    app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0,
-                    producer_request_timeout=settings.produce_timeout)
+    app = faust_app(settings, settings.processor_id, "faust", table_standby_replicas=0)
     config = HandlerConfig.of(settings)
 
     def raw_topic(name: str) -> faust.TopicT:
@@ -126,15 +131,15 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
         try:
             ack = await app.producer.send(out.topic, out.key, out.value, out.partition, None,
                                           list(out.headers) or None)
-        except KafkaTimeoutError as exc:  # no room in the producer's buffer within the timeout
-            raise NotTaken(f"not queued: {exc}") from exc
+        except KafkaError as exc:
+            raise _not_taken(exc) from exc
         return acknowledged(ack, out.topic, time.perf_counter())
 
     async def acknowledged(ack: Awaitable[object], topic: str, sent_at: float) -> object:
         try:
             result = await ack
-        except KafkaTimeoutError as exc:
-            raise NotTaken(f"no acknowledgement within {settings.produce_timeout:g} s: {exc}") from exc
+        except KafkaError as exc:
+            raise _not_taken(exc) from exc
         metrics.sent(topic)  # counted once Kafka acknowledged it
         if topic == config.topics.enriched:  # "routing": an enriched record's send until acknowledged
             metrics.observe("routing", time.perf_counter() - sent_at)

@@ -4,8 +4,8 @@ At least once, nothing committed past an unacknowledged output:
 * every record of the batch is queued first, then all acknowledgements are awaited together;
 * an output the broker refuses (e.g. larger than the topic takes) becomes a dead letter at stage
   "produce"; a dead letter it refuses is sent again with its payload truncated (and marked);
-* a record Kafka did not take within the produce timeout (`NotTaken`: no leader known, broker away)
-  was not refused: it raises `Undeliverable`, so the input is retried rather than dead-lettered;
+* a record Kafka did not take (`NotTaken`: a retriable error such as no leader for its partition, or the
+  request timeout) was not refused: it raises `Undeliverable`, so the input is retried, not dead-lettered;
 * a first-seen or related-state entry (or story record) it refuses, or a truncated dead letter it still
   refuses, raises `Undeliverable`:
   the caller must stop without acking (the worker exits; its inputs are read again after a restart).
@@ -34,8 +34,8 @@ class Undeliverable(RuntimeError):
 
 
 class NotTaken(RuntimeError):
-    """A send Kafka neither acknowledged nor refused within the produce timeout: a passing state of the
-    cluster, not of the record, so the record is sent again after a restart instead of dead-lettered."""
+    """A send that failed on a passing state of the cluster (no leader for the partition, a request timed
+    out), not on the record: the record is sent again after a restart instead of dead-lettered."""
 
 
 @dataclass(frozen=True)

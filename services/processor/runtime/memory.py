@@ -45,7 +45,7 @@ class MemoryBroker:
     committed: dict[tuple[str, int], int] = field(default_factory=dict)
     # Why the broker refuses this record (None: it takes it), e.g. too large for the topic.
     refuse: Callable[[Output], str | None] = lambda out: None
-    # Whether this record goes unanswered until the produce timeout (no leader for its partition).
+    # Whether this record fails on the cluster's state (no leader for its partition): NotTaken.
     unanswered: Callable[[Output], bool] = lambda out: False
 
     def topic(self, name: str) -> list[list[Record]]:
@@ -65,7 +65,7 @@ class MemoryBroker:
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         reason = self.refuse(out)
         if self.unanswered(out):
-            future.set_exception(NotTaken(f"{out.topic}: no acknowledgement within the produce timeout"))
+            future.set_exception(NotTaken(f"{out.topic}: NotLeaderForPartitionError"))
         elif reason is not None:
             future.set_exception(RuntimeError(reason))
         else:
