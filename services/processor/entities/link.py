@@ -247,9 +247,8 @@ class Linker:
             if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
                 key, cands = info.fallback
             ent = self.resolve(cands, key, f, ctx) if cands else None
-            if ent is not None and ent.prior <= _SMALL_TOWN_PRIOR and ent.cls == "city:geonames" \
-                    and _SPACED_COMPOUND.search(text, max(0, start - 40), start):
-                ent = None  # "Mörfelden - Walldorf", "Esslingen - Mettingen" tokenized: a town's district or twin
+            if ent is not None and _compound_town(text, start, ent):
+                ent = None
             elif ent is not None and key in surnames and _weak_only(cands, ent):
                 # the surname of a person the article names in full is that person's (_coref gives it
                 # their id if they have one): "Bloomberg" by Michael R. Bloomberg is not the company,
@@ -517,8 +516,8 @@ class Linker:
             ent = self._addable(text, h, ctx, k > j)
             if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
                 continue
-            if ent.prior <= _SMALL_TOWN_PRIOR and ent.cls == "city:geonames" and _SPACED_COMPOUND.search(text, max(0, hs - 40), hs):
-                continue  # as in link()
+            if _compound_town(text, hs, ent):
+                continue
             out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
         out += found[j:]
@@ -538,6 +537,14 @@ class Linker:
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
         return e
+
+
+def _compound_town(text: str, start: int, e: Entity) -> bool:
+    """Whether e, named at start, is a small town right after a compound's hyphen as tokenized text writes
+    it: "Mörfelden - Walldorf", "Esslingen - Mettingen" are a twin town and a district, not Walldorf in
+    Baden or Mettingen in Westphalia."""
+    return (e.prior <= _SMALL_TOWN_PRIOR and e.cls == "city:geonames"
+            and _SPACED_COMPOUND.search(text, max(0, start - 40), start) is not None)
 
 
 def _surnames(text: str, spans: list[Found]) -> set[str]:

@@ -50,12 +50,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _not_taken(exc: KafkaError) -> Exception:
-    """A send that failed on the cluster's state (a retriable error such as no leader for the partition, or
-    the request timeout) is NotTaken: sent again after a restart. Any other error is the record's: refused."""
-    if isinstance(exc, KafkaTimeoutError) or getattr(exc, "retriable", False):
-        return NotTaken(f"not taken: {type(exc).__name__}: {exc}")
-    return exc
+def _transient(exc: KafkaError) -> bool:
+    """Whether a send failed on the cluster's state (a retriable error such as no leader for the partition,
+    or the request timeout), not on the record: NotTaken, sent again after a restart."""
+    return isinstance(exc, KafkaTimeoutError) or bool(getattr(exc, "retriable", False))
 
 
 def message_of(event: Any) -> Message:
@@ -132,14 +130,18 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
             ack = await app.producer.send(out.topic, out.key, out.value, out.partition, None,
                                           list(out.headers) or None)
         except KafkaError as exc:
-            raise _not_taken(exc) from exc
+            if _transient(exc):
+                raise NotTaken(f"not queued: {type(exc).__name__}: {exc}") from exc
+            raise
         return acknowledged(ack, out.topic, time.perf_counter())
 
     async def acknowledged(ack: Awaitable[object], topic: str, sent_at: float) -> object:
         try:
             result = await ack
         except KafkaError as exc:
-            raise _not_taken(exc) from exc
+            if _transient(exc):
+                raise NotTaken(f"not acknowledged: {type(exc).__name__}: {exc}") from exc
+            raise
         metrics.sent(topic)  # counted once Kafka acknowledged it
         if topic == config.topics.enriched:  # "routing": an enriched record's send until acknowledged
             metrics.observe("routing", time.perf_counter() - sent_at)
