@@ -110,7 +110,7 @@ async def deliver(outcomes: Sequence[Outcome], send: Send, topics: Topics, now: 
                 continue
             where = f"{item.output.topic}: {_describe(error)}"
             if isinstance(error, NotTaken):
-                raise Undeliverable(f"not acknowledged in time ({where})") from error
+                raise Undeliverable(f"not taken, the cluster's state ({where})") from error
             if item.kind == "first_seen":
                 raise Undeliverable(f"first-seen entry refused ({where})") from error
             if item.kind == "related":
