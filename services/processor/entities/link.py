@@ -219,7 +219,6 @@ class Linker:
                 if ((plain and text[h.end : h.end + 1] not in _GLUE) or _on_boundary(text, h))
                 and (len(h.key) > 3 or not _short_lower(text, h.start, h.end, h.key))]
         ctx = _Context(text, lang, self._doc_countries(hits, lang))
-        surnames = _surnames(text, spans)
         out: list[Found] = []
         starts = list(map(_START, hits))
         surfaces, surface_of = self._surfaces, self._surface
@@ -237,23 +236,7 @@ class Linker:
                 typ = "ORG"  # "Köln (5 Pkt)", "Leeds 2 Everton 1": a club; a country's team stays a place
             if typ != f[2]:
                 f = Found(start, end, typ)
-            key, cands = info.key, info.named
-            if cands and not ((plain and text[end : end + 1] not in _GLUE) or _on_boundary(text, f)):
-                cands = ()
-            if cands and info.short:
-                # A short name the model read as a place counts when it is a well-known one ("Rom"), one
-                # in lower case read as an organisation when a hand-checked name says so ("dpa", not "Who").
-                cands = info.short_places if typ == "LOC" else info.short_curated if typ == "ORG" else ()
-            if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
-                key, cands = info.fallback
-            ent = self.resolve(cands, key, f, ctx) if cands else None
-            if ent is not None and _compound_town(text, start, ent):
-                ent = None
-            elif ent is not None and key in surnames and _weak_only(cands, ent):
-                # the surname of a person the article names in full is that person's (_coref gives it
-                # their id if they have one): "Bloomberg" by Michael R. Bloomberg is not the company,
-                # "Tobback" by Bruno Tobback not his father Louis
-                ent = None
+            ent = self._span_entity(text, f, info, ctx, spans, plain)
             if ent is not None:
                 out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
                 continue
@@ -275,23 +258,50 @@ class Linker:
         ("Liverpool beat Chelsea 2-1" is Liverpool F.C.), a surname before set scores made a player
         ("Agassi 6-3 6-4"). Only entities of the span's type are candidates, so the town never returns."""
         ctx: _Context | None = None
-        surnames: set[str] = set()
+        plain = "@" not in text and "\xad" not in text
         out = found
         for i, f in enumerate(found):
             if (f.type != "ORG" and f.type != "PER") or f.entity_id is not None:
                 continue
             info = self._surfaces.get(text[f.start : f.end]) or self._surface(text[f.start : f.end])
-            cands = tuple(c for c in info.named if c.entity.type == f.type)
-            if not cands or info.short or (text[f.end : f.end + 1] in _GLUE and not _on_boundary(text, f)):
-                continue  # as link() reads a span: no short name in lower case, no name glued to more
+            if not info.named and not info.fallback[1]:
+                continue  # the usual case: a name the KB does not have
             if ctx is None:
-                ctx, surnames = _Context(text, lang, {}), _surnames(text, found)
-            ent = self.resolve(cands, info.key, f, ctx)
-            if ent is not None and not (info.key in surnames and _weak_only(cands, ent)):
+                ctx = _Context(text, lang, {})
+            ent = self._span_entity(text, f, info, ctx, found, plain, same_type=True)
+            if ent is not None:
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, f.type, ent.id, ent.name)
         return out
+
+    def _span_entity(self, text: str, f: Found, info: _Surface, ctx: _Context, spans: list[Found], plain: bool,
+                     same_type: bool = False) -> Entity | None:
+        """The entity the span f (of its final type; info: self._surface of its text) names, or None, read as
+        link() reads every span: no name glued to more, a short name only as said below, the name without its
+        possessive or legal form when the whole is none; no small town of a tokenized compound; no weak name
+        that is the surname of a person the article names in full. spans: the article's mentions (whose
+        persons' surnames count); same_type: only entities of f's type are candidates (a retyped span)."""
+        key, cands = info.key, info.named
+        if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
+            cands = ()
+        if cands and info.short:
+            # A short name the model read as a place counts when it is a well-known one ("Rom"), one
+            # in lower case read as an organisation when a hand-checked name says so ("dpa", not "Who").
+            cands = info.short_places if f.type == "LOC" else info.short_curated if f.type == "ORG" else ()
+        if not cands:  # "Trump's", "Volkswagen AG": the name without its possessive or legal form
+            key, cands = info.fallback
+        if same_type:
+            cands = tuple(c for c in cands if c.entity.type == f.type)
+        ent = self.resolve(cands, key, f, ctx) if cands else None
+        if ent is None or _compound_town(text, f.start, ent):
+            return None
+        if key in ctx.surnames(spans) and _weak_only(cands, ent):
+            # the surname of a person the article names in full is that person's (_coref gives it their id
+            # if they have one): "Bloomberg" by Michael R. Bloomberg is not the company, "Tobback" by Bruno
+            # Tobback not his father Louis
+            return None
+        return ent
 
     def resolve(self, cands: tuple[Candidate, ...], key: str, f: Found | None, ctx: _Context) -> Entity | None:
         """The entity a mention (model span f, or None for a KB name the model missed) names, or None.
@@ -547,12 +557,6 @@ def _compound_town(text: str, start: int, e: Entity) -> bool:
             and _SPACED_COMPOUND.search(text, max(0, start - 40), start) is not None)
 
 
-def _surnames(text: str, spans: list[Found]) -> set[str]:
-    """The folded last words of the article's persons named by two words or more."""
-    return {" ".join(fold_key(text[f.start : f.end])[-1:]) for f in spans
-            if f.type == "PER" and " " in text[f.start : f.end]}
-
-
 def _weak_only(cands: tuple[Candidate, ...], e: Entity) -> bool:
     """Whether e is among cands by weak aliases only (an ambiguous short name, kb/curated.tsv)."""
     return all(c.flags & WEAK for c in cands if c.entity is e)
@@ -688,6 +692,7 @@ class _Context:
         self._prev: dict[int, str] = {}  # start -> prev_word(start): resolve and _veto both read it
         self._team: dict[tuple[int, int], bool] = {}  # (start, end) -> _team: link and _veto both ask
         self._political: bool | None = None
+        self._surnames: set[str] | None = None  # surnames(), read only for a weak name
 
     def political(self) -> bool:
         """Whether the text uses a word of politics (_POLITICS), read once per text."""
@@ -695,6 +700,13 @@ class _Context:
             low = self.text.lower()
             self._political = "politi" in low or _POLITICS.search(low) is not None
         return self._political
+
+    def surnames(self, spans: list[Found]) -> set[str]:
+        """The folded last words of the article's persons in spans named by two words or more, read once."""
+        if self._surnames is None:
+            self._surnames = {" ".join(fold_key(self.text[f.start : f.end])[-1:]) for f in spans
+                              if f.type == "PER" and " " in self.text[f.start : f.end]}
+        return self._surnames
 
     def region_cue(self, start: int) -> bool:
         """Whether a word for a region comes right before start (_REGION_BEFORE): no city is meant."""
