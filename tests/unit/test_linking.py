@@ -670,7 +670,11 @@ def test_news_regulars_the_2015_snapshot_lacks_link_in_every_language() -> None:
 def test_a_weak_name_that_is_the_surname_of_a_person_in_the_article_is_that_person() -> None:
     text = "Michael R. Bloomberg spoke. Bloomberg said he would debate."
     got = link(text, "en", spans(text, ("Michael R. Bloomberg", "PER"), ("Bloomberg", "ORG")))
-    assert [f.entity_id for f in got] == [None, None]  # not the company of the weak alias ~Bloomberg
+    # the person (curated since), never the company of the weak alias ~Bloomberg
+    assert [f.entity_id for f in got] == ["newsflow:michael-bloomberg"] * 2
+    text = "Rachel Bloomberg spoke. Bloomberg said he would debate."  # a person the KB does not have
+    got = link(text, "en", spans(text, ("Rachel Bloomberg", "PER"), ("Bloomberg", "ORG")))
+    assert [f.entity_id for f in got] == [None, None]
     assert all_ids("Shares of Bloomberg rose.", "en", ("Bloomberg", "ORG")) == {"newsflow:bloomberg"}
     text = "Bruno Tobback zei dat Tobback blijft."  # the son, not Louis Tobback of the weak alias ~Tobback
     assert [f.entity_id for f in link(text, "nl", spans(text, ("Bruno Tobback", "PER"), ("Tobback", "PER")))] == [None, None]
@@ -721,3 +725,37 @@ def test_a_word_for_a_region_before_a_name_rules_out_the_city() -> None:
     assert ids("Le canton de Berne a voté.", "fr", ("Berne", "LOC"))["Berne"] is None  # not the city of Bern
     assert ids("In the state of New York it snowed.", "en", ("New York", "LOC"))["New York"] == "geonames:5128638"
     assert ids("He lives in Bern.", "en", ("Bern", "LOC"))["Bern"] == "Q70"
+
+
+def test_figures_bodies_and_companies_of_current_news_link_in_every_language() -> None:
+    assert ids("Vice President JD Vance met Sam Altman. Vance said so.", "en", ("JD Vance", "PER"),
+               ("Sam Altman", "PER"), ("Vance", "PER")) == {"JD Vance": "Q28935729", "Sam Altman": "Q7407093", "Vance": "Q28935729"}
+    got = ids("Kremlsprecher Dmitri Peskow sagte, Peskow wisse nichts.", "de", ("Dmitri Peskow", "PER"), ("Peskow", "PER"))
+    assert set(got.values()) == {"newsflow:dmitry-peskov"}
+    assert ids("Het RIVM en de FNV reageerden.", "nl", ("RIVM", "ORG"), ("FNV", "ORG")) == {
+        "RIVM": "newsflow:rivm", "FNV": "newsflow:fnv"}
+    assert ids("The UN and the NHS said so.", "en", ("UN", "ORG"), ("NHS", "ORG")) == {"UN": "Q1065", "NHS": "newsflow:nhs"}
+    # names the stock indices lack, under the listed company's own id, which stays a company
+    assert ids("Heineken en ING maakten winst.", "nl", ("Heineken", "ORG"), ("ING", "ORG")) == {
+        "Heineken": "isin:NL0000009165", "ING": "isin:NL0011821202"}
+
+
+def test_an_organisation_naming_a_venue_is_not_linked() -> None:
+    assert ids("Nur 3000 Personen in der SAP Arena.", "de", ("SAP", "ORG"))["SAP"] is None
+    assert all_ids("Das Spiel in der SAP Arena war ausverkauft.", "de") == set()
+    assert ids("SAP meldete Gewinne.", "de", ("SAP", "ORG"))["SAP"] == "Q552581"
+
+
+def test_a_hand_checked_name_of_several_words_read_as_a_person_is_what_it_names() -> None:
+    text = "Das Robert Koch-Institut meldete neue Fälle."
+    got = link(text, "de", spans(text, ("Robert Koch-Institut", "PER")))
+    assert [(f.type, f.entity_id) for f in got] == [("ORG", "newsflow:rki")]
+    # a single word keeps the model's reading: a person may bear a company's name
+    text = "Anton Philips sprak. Philips lachte."
+    assert ids(text, "nl", ("Anton Philips", "PER"), ("Philips", "PER"))["Philips"] is None
+
+
+def test_an_organisation_named_after_another_keeps_its_span() -> None:
+    text = "Homeland Security Investigations agents took custody."
+    got = link(text, "en", spans(text, ("Homeland Security Investigations", "ORG")))
+    assert [(text[f.start : f.end], f.entity_id) for f in got] == [("Homeland Security Investigations", None)]

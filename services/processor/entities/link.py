@@ -55,6 +55,8 @@ ORG_CUES = frozenset(
     "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
     "airport flughafen capitals hotel bank".split()
 )
+# Words after an organisation's name that make the mention a venue named after it ("SAP Arena"): no id.
+_VENUE_AFTER = frozenset("arena stadion stadium dome halle hall".split())
 # Legal forms after a company's name (folded): "Volkswagen AG" names what "Volkswagen" names, if an ORG.
 _LEGAL_FORMS = frozenset("ag se nv plc inc corp sa spa asa ab oyj kgaa gmbh ltd llc".split())
 # Definite articles: a place name after one is a river, a region or a landscape, not a small town.
@@ -279,8 +281,8 @@ class Linker:
                      same_type: bool = False) -> Entity | None:
         """The entity the span f (of its final type; info: self._surface of its text) names, or None, read as
         link() reads every span: no name glued to more, a short name only as said below, the name without its
-        possessive or legal form when the whole is none; no small town of a tokenized compound; no weak name
-        that is the surname of a person the article names in full. spans: the article's mentions (whose
+        possessive or legal form when the whole is none; no small town of a tokenized compound; no organisation
+        that names a venue ("SAP Arena"); no weak name that is the surname of a person the article names in full. spans: the article's mentions (whose
         persons' surnames count); same_type: only entities of f's type are candidates (a retyped span)."""
         key, cands = info.key, info.named
         if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
@@ -294,7 +296,7 @@ class Linker:
         if same_type:
             cands = tuple(c for c in cands if c.entity.type == f.type)
         ent = self.resolve(cands, key, f, ctx) if cands else None
-        if ent is None or _compound_town(text, f.start, ent):
+        if ent is None or _compound_town(text, f.start, ent) or (ent.type == "ORG" and ctx.next_word(f.end) in _VENUE_AFTER):
             return None
         if key in ctx.surnames(spans) and _weak_only(cands, ent):
             # the surname of a person the article names in full is that person's (_coref gives it their id
@@ -413,7 +415,9 @@ class Linker:
                 continue  # another language's name: only for a span of the entity's own type
             if fl & WEAK and e.type != stype:
                 continue
-            if not _type_fits(stype, e):
+            # A hand-checked name of several words says what it names whatever the model read: "Robert
+            # Koch-Institut" read as a person is the institute.
+            if not _type_fits(stype, e) and not (stype == "PER" and fl & CURATED and e.cls == "curated" and " " in key):
                 continue
             # A frequent word opening a sentence is no name of a small place ("Cela est lié"); a city of
             # 100,000+ is frequent because it is named often ("Stuttgart Richtung Karlsruhe", a dateline).
@@ -481,7 +485,8 @@ class Linker:
     def _gives_way(self, text: str, f: Found, inner: list[Hit], ctx: _Context) -> bool:
         """An unlinked span holding KB names gives way to them when its other words are lower case
         (the model ran on: "Washington beginnen könnten") or, not for LOC ("Provincie Utrecht"), when a
-        name inside has the span's own type ("CEO des Russischen Direktinvestitionsfonds (RDIF)")."""
+        name inside has the span's own type ("CEO des Russischen Direktinvestitionsfonds (RDIF)"), unless
+        a capitalised word follows that name inside an organisation's span: it names a body of its own."""
         words, pos = [], f.start
         for h in inner:
             words += text[pos : h.start].split()
@@ -492,6 +497,8 @@ class Linker:
         if f.type == "LOC":
             return False
         for h in inner:
+            if f.type == "ORG" and text[h.end : f.end].lstrip()[:1].isupper():
+                continue  # an organisation named after another: "Homeland Security Investigations", "Royal Navy Section Belge"
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name
             e = self._addable(text, h, ctx, False)
@@ -546,6 +553,8 @@ class Linker:
             return None
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
+        if e.type == "ORG" and ctx.next_word(h.end) in _VENUE_AFTER:
+            return None  # "in der SAP Arena": the venue, not the company
         return e
 
 

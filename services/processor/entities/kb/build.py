@@ -733,7 +733,10 @@ def add_companies(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[int,
         if tid == eid:
             code = eid[5:7] if eid.startswith("isin:") else by_name.get(stock.get("country") or "", "")
             country = iso_qid.get(code, ("",))[0]
-            b.entity(eid, "ORG", "company", stock["name"].split("(")[0].strip(), country)
+            e = b.entity(eid, "ORG", "company", stock["name"].split("(")[0].strip(), country)
+            # a curated row under the listing's own id gives it names the index lacks ("Heineken", "ING"):
+            # the entity stays the listed company
+            e.cls, e.country = "company", country
             added += 1
         else:
             merged += 1
