@@ -721,10 +721,14 @@ def test_towns_of_5000_in_the_languages_countries_link_but_not_as_part_of_a_toke
     assert ids(text, "de", ("Hamburg", "LOC"), ("Flensburg", "LOC"))["Flensburg"] == "geonames:2926271"
 
 
-def test_a_word_for_a_region_before_a_name_rules_out_the_city() -> None:
+def test_a_word_for_a_region_or_a_states_office_around_a_name_rules_out_the_city() -> None:
     assert ids("Le canton de Berne a voté.", "fr", ("Berne", "LOC"))["Berne"] is None  # not the city of Bern
     assert ids("In the state of New York it snowed.", "en", ("New York", "LOC"))["New York"] == "geonames:5128638"
     assert ids("He lives in Bern.", "en", ("Bern", "LOC"))["Bern"] == "Q70"
+    # a state's office after the name: the state
+    text = "He was questioned by the New York Attorney General's office."
+    assert ids(text, "en", ("New York", "LOC"))["New York"] == "geonames:5128638"
+    assert ids("He was questioned in New York.", "en", ("New York", "LOC"))["New York"] == "Q60"
 
 
 def test_figures_bodies_and_companies_of_current_news_link_in_every_language() -> None:

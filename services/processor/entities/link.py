@@ -102,6 +102,9 @@ _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 _REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kanton|province|provincie|provinz|région|region|departement|département"
                             r"|bundesland|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
                             re.IGNORECASE)
+# State offices right after a name that is a city's and its state's: "the New York Attorney General's office".
+_REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|State[ \t]+Senate|"
+                           r"State[ \t]+Assembly|Generalstaatsanwalt|Gouverneur|gouverneur)(?![^\W\d_])")
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
 _SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
@@ -319,7 +322,7 @@ class Linker:
                 prev = ctx.prev_word(start)
                 if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and self._place_veto(key, start, end, prev, ctx)):
                     return None  # _person_cue, or a place vetoed by the words around it
-                if sole == 0 and got[1][0][0].cls.startswith("city:") and ctx.region_cue(start):
+                if sole == 0 and got[1][0][0].cls.startswith("city:") and ctx.region_cue(start, end):
                     return None  # "le canton de Berne" is not the city
             return got[1][0][0]
         if not got[1]:
@@ -336,11 +339,11 @@ class Linker:
         if regions and any(c[0].id in regions for c in got[1]):
             after = ctx.qualifier(end)
             qualified = {c[0].id for c in got[1] if after and regions.get(c[0].id) in after} or None
-        region: bool | None = None  # ctx.region_cue(start), read when a city is a candidate
+        region: bool | None = None  # ctx.region_cue(start, end), read when a city is a candidate
         for e, score, common, geonames, vetoed_by, country, home_bonus, needs_country, needs_politics in got[1]:
             if e.cls.startswith("city:"):
                 if region is None:
-                    region = ctx.region_cue(start)
+                    region = ctx.region_cue(start, end)
                 if region:
                     continue  # "Provinz Limburg", "le canton de Berne": the region, not a city
             if qualified is not None:
@@ -717,9 +720,11 @@ class _Context:
                               if f.type == "PER" and " " in self.text[f.start : f.end]}
         return self._surnames
 
-    def region_cue(self, start: int) -> bool:
-        """Whether a word for a region comes right before start (_REGION_BEFORE): no city is meant."""
-        return _REGION_BEFORE.search(self.text, max(0, start - 40), start) is not None
+    def region_cue(self, start: int, end: int) -> bool:
+        """Whether a word for a region comes right before start (_REGION_BEFORE) or a state's office right
+        after end (_REGION_AFTER): no city is meant."""
+        return (_REGION_BEFORE.search(self.text, max(0, start - 40), start) is not None
+                or _REGION_AFTER.match(self.text, end, end + 40) is not None)
 
     def team(self, start: int, end: int) -> bool:
         """names_team(self.text, start, end), once per span."""
