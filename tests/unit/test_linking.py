@@ -763,3 +763,13 @@ def test_an_organisation_named_after_another_keeps_its_span() -> None:
     text = "Homeland Security Investigations agents took custody."
     got = link(text, "en", spans(text, ("Homeland Security Investigations", "ORG")))
     assert [(text[f.start : f.end], f.entity_id) for f in got] == [("Homeland Security Investigations", None)]
+
+
+def test_teams_by_nickname_and_a_name_a_pronoun_made_a_person_get_their_ids() -> None:
+    from services.processor.entities import tag_entities
+
+    got = [(m.text, m.type, m.entity_id) for m in tag_entities("The Sixers beat the Boston Celtics 106-103.", "en")]
+    assert got == [("Sixers", "ORG", "newsflow:club-philadelphia-76ers"), ("Boston Celtics", "ORG", "newsflow:club-boston-celtics")]
+    # the model reads "Embiid" as an organisation; "He" after it makes it a person, then it gets the person's id
+    got = [(m.text, m.type, m.entity_id) for m in tag_entities("The third quarter belonged to Embiid. He scored.", "en")]
+    assert got == [("Embiid", "PER", "newsflow:joel-embiid")]

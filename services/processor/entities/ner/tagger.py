@@ -253,7 +253,9 @@ class Tagger:
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
         found = propagate(text, spans, found, lang, words)
-        return mentions.pronoun_persons(text, found) if lang == "en" else found
+        if lang == "en":  # a name a pronoun made a person gets a person's id ("... to Embiid. He scored")
+            found = self.linker.retyped_ids(text, lang, mentions.pronoun_persons(text, found))
+        return found
 
 
 # How far below O a sentence's first word may score PER and still be read as a name (dev sets: -1 to -4 alike).
