@@ -776,3 +776,10 @@ def test_teams_by_nickname_and_a_name_a_pronoun_made_a_person_get_their_ids() ->
     # the model reads "Embiid" as an organisation; "He" after it makes it a person, then it gets the person's id
     got = [(m.text, m.type, m.entity_id) for m in tag_entities("The third quarter belonged to Embiid. He scored.", "en")]
     assert got == [("Embiid", "PER", "newsflow:joel-embiid")]
+
+
+def test_a_politicians_name_in_a_list_of_scores_is_a_namesake() -> None:
+    text = "Rohan Tungate 1 Janusz Kołodziej 0 Martin Vaculik 2"
+    assert ids(text, "pl", ("Janusz Kołodziej", "PER"))["Janusz Kołodziej"] is None  # the speedway rider
+    text = "Poseł Janusz Kołodziej powiedział w Sejmie."
+    assert ids(text, "pl", ("Janusz Kołodziej", "PER"))["Janusz Kołodziej"] == "Q6156048"  # the MP

@@ -284,9 +284,10 @@ class Linker:
                      same_type: bool = False) -> Entity | None:
         """The entity the span f (of its final type; info: self._surface of its text) names, or None, read as
         link() reads every span: no name glued to more, a short name only as said below, the name without its
-        possessive or legal form when the whole is none; no small town of a tokenized compound; no organisation
-        that names a venue ("SAP Arena"); no weak name that is the surname of a person the article names in full. spans: the article's mentions (whose
-        persons' surnames count); same_type: only entities of f's type are candidates (a retyped span)."""
+        possessive or legal form when the whole is none; no small town of a tokenized compound; nothing the
+        words around it rule out (_out_of_place); no weak name that is the surname of a person the article
+        names in full. spans: the article's mentions (whose persons' surnames count); same_type: only
+        entities of f's type are candidates (a retyped span)."""
         key, cands = info.key, info.named
         if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
             cands = ()
@@ -299,7 +300,7 @@ class Linker:
         if same_type:
             cands = tuple(c for c in cands if c.entity.type == f.type)
         ent = self.resolve(cands, key, f, ctx) if cands else None
-        if ent is None or _compound_town(text, f.start, ent) or (ent.type == "ORG" and ctx.next_word(f.end) in _VENUE_AFTER):
+        if ent is None or _compound_town(text, f.start, ent) or self._out_of_place(ent, f.start, f.end, ctx):
             return None
         if key in ctx.surnames(spans) and _weak_only(cands, ent):
             # the surname of a person the article names in full is that person's (_coref gives it their id
@@ -556,9 +557,16 @@ class Linker:
             return None
         if e.cls == "company" and any(w[0].islower() for w in _WORD.findall(text[h.start : h.end])):
             return None  # "First solar panels": a listed name is added only as a name, every word capitalised
-        if e.type == "ORG" and ctx.next_word(h.end) in _VENUE_AFTER:
-            return None  # "in der SAP Arena": the venue, not the company
-        return e
+        return None if self._out_of_place(e, h.start, h.end, ctx) else e
+
+    @staticmethod
+    def _out_of_place(e: Entity, start: int, end: int, ctx: _Context) -> bool:
+        """The words around text[start:end] say it is not e: an organisation's name before a venue's word
+        ("in der SAP Arena"), a politician's name in a list of scores ("Janusz Kołodziej 0 Martin Vaculik
+        2": a speedway rider, the namesake of a Polish MP)."""
+        if e.type == "ORG":
+            return ctx.next_word(end) in _VENUE_AFTER
+        return e.cls == "politician" and ctx.team(start, end)
 
 
 def _compound_town(text: str, start: int, e: Entity) -> bool:
