@@ -783,3 +783,13 @@ def test_a_politicians_name_in_a_list_of_scores_is_a_namesake() -> None:
     assert ids(text, "pl", ("Janusz Kołodziej", "PER"))["Janusz Kołodziej"] is None  # the speedway rider
     text = "Poseł Janusz Kołodziej powiedział w Sejmie."
     assert ids(text, "pl", ("Janusz Kołodziej", "PER"))["Janusz Kołodziej"] == "Q6156048"  # the MP
+
+
+def test_seas_and_rivers_link_in_every_language_and_a_word_named_like_one_stays_a_word() -> None:
+    from services.processor.entities import tag_entities
+
+    got = {m.text: m.entity_id for m in tag_entities("Im Mittelmeer und im Schwarzen Meer kreuzen Schiffe.", "de")}
+    assert got == {"Mittelmeer": "Q4918", "Schwarzen Meer": "Q166"}
+    assert {m.entity_id for m in tag_entities("Windparken in de Noordzee.", "nl")} == {"Q1693"}
+    # "Seine" opening a German sentence is "his", the river's name only weak
+    assert [m.text for m in tag_entities("Seine Frau wohnt in Frankfurt am Main.", "de")] == ["Frankfurt am Main"]
