@@ -793,3 +793,12 @@ def test_seas_and_rivers_link_in_every_language_and_a_word_named_like_one_stays_
     assert {m.entity_id for m in tag_entities("Windparken in de Noordzee.", "nl")} == {"Q1693"}
     # "Seine" opening a German sentence is "his", the river's name only weak
     assert [m.text for m in tag_entities("Seine Frau wohnt in Frankfurt am Main.", "de")] == ["Frankfurt am Main"]
+
+
+def test_short_company_names_the_indices_lack_link_and_a_tokenized_compound_is_no_name() -> None:
+    text = "In der VW - Affäre klagen die USA gegen VW und Audi."
+    got = link(text, "de", spans(text, ("VW", "ORG"), ("VW", "ORG"), ("Audi", "ORG")))
+    assert [f.entity_id for f in got if f.type == "ORG"] == ["isin:DE0007664005", "isin:DE0007664005", "newsflow:audi"]
+    text = "Wann erfüllt die S - Bahn endlich ihre Arbeit? Die Bahn schweigt."
+    got = link(text, "de", spans(text, ("Bahn", "ORG"), ("Bahn", "ORG")))
+    assert [f.entity_id for f in got] == [None, "Q9322"]  # the S-Bahn is no Deutsche Bahn; "die Bahn" is

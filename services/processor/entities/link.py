@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Collection
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -105,6 +106,8 @@ _REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kanton|province|provincie|p
 # State offices right after a name that is a city's and its state's: "the New York Attorney General's office".
 _REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|State[ \t]+Senate|"
                            r"State[ \t]+Assembly|Generalstaatsanwalt|Gouverneur|gouverneur)(?![^\W\d_])")
+# A single letter and a hyphen between blanks right before a name: "S - Bahn", "U - Bahn" as tokenized text writes them.
+_LETTER_COMPOUND = re.compile(r"(?<![^\W\d_])[A-Za-zÄÖÜ] - \Z")
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
 _SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
@@ -255,7 +258,7 @@ class Linker:
                 continue  # the KB names inside are added below
             out.append(f)
         out = self._add(text, out, hits, ctx)
-        return _coref(text, out)
+        return _coref(text, out, ctx.vetoed)
 
     def retyped_ids(self, text: str, lang: str, found: list[Found]) -> list[Found]:
         """found with an id for each unlinked organisation or person the KB names as one: a span a rule
@@ -300,7 +303,10 @@ class Linker:
         if same_type:
             cands = tuple(c for c in cands if c.entity.type == f.type)
         ent = self.resolve(cands, key, f, ctx) if cands else None
-        if ent is None or _compound_town(text, f.start, ent) or self._out_of_place(ent, f.start, f.end, ctx):
+        if ent is None or _compound_town(text, f.start, ent):
+            return None
+        if self._out_of_place(ent, f.start, f.end, ctx):
+            ctx.vetoed.add(f.start)  # nor does _coref give it the id of a namesake mention
             return None
         if key in ctx.surnames(spans) and _weak_only(cands, ent):
             # the surname of a person the article names in full is that person's (_coref gives it their id
@@ -561,9 +567,12 @@ class Linker:
 
     @staticmethod
     def _out_of_place(e: Entity, start: int, end: int, ctx: _Context) -> bool:
-        """The words around text[start:end] say it is not e: an organisation's name before a venue's word
-        ("in der SAP Arena"), a politician's name in a list of scores ("Janusz Kołodziej 0 Martin Vaculik
-        2": a speedway rider, the namesake of a Polish MP)."""
+        """The words around text[start:end] say it is not e: the name ends a compound as tokenized text
+        writes it after a single letter ("S - Bahn" is no Deutsche Bahn), an organisation's name comes
+        before a venue's word ("in der SAP Arena"), a politician's name is in a list of scores ("Janusz
+        Kołodziej 0 Martin Vaculik 2": a speedway rider, the namesake of a Polish MP)."""
+        if _LETTER_COMPOUND.search(ctx.text, max(0, start - 5), start) is not None:
+            return True
         if e.type == "ORG":
             return ctx.next_word(end) in _VENUE_AFTER
         return e.cls == "politician" and ctx.team(start, end)
@@ -713,6 +722,7 @@ class _Context:
         self._team: dict[tuple[int, int], bool] = {}  # (start, end) -> _team: link and _veto both ask
         self._political: bool | None = None
         self._surnames: set[str] | None = None  # surnames(), read only for a weak name
+        self.vetoed: set[int] = set()  # starts of the spans whose words ruled their entity out (_out_of_place)
 
     def political(self) -> bool:
         """Whether the text uses a word of politics (_POLITICS), read once per text."""
@@ -833,10 +843,11 @@ _BLANKS_RUN_REVERSED = re.compile(r"\n?[ \t]+([^\W_]+)")
 _SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et le la les à für bei mit".split())
 
 
-def _coref(text: str, found: list[Found]) -> list[Found]:
+def _coref(text: str, found: list[Found], vetoed: Collection[int] = ()) -> list[Found]:
     """An unlinked mention takes the id of a linked one with the same surface form, and an unlinked PER
     that is the surname (or its genitive) of a linked PER takes that person's id; an unlinked MISC
-    written as a linked name (or its last word) takes that name's type and id."""
+    written as a linked name (or its last word) takes that name's type and id. vetoed: starts of mentions
+    whose own words ruled the entity out ("S - Bahn"): they take no id."""
     by_surface: dict[tuple[str, ...], Found] = {}
     for f in found:
         if f.entity_id is not None:
@@ -848,7 +859,7 @@ def _coref(text: str, found: list[Found]) -> list[Found]:
         return found
     out = found  # copied on the first change
     for i, f in enumerate(found):
-        if f.entity_id is not None:
+        if f.entity_id is not None or f.start in vetoed:
             continue
         surface = text[f.start : f.end]
         key = fold_key(surface)
