@@ -507,8 +507,12 @@ class Linker:
         if f.type == "LOC":
             return False
         for h in inner:
-            if f.type == "ORG" and text[h.end : f.end].lstrip()[:1].isupper():
-                continue  # an organisation named after another: "Homeland Security Investigations", "Royal Navy Section Belge"
+            if f.type == "ORG":
+                i = h.end
+                while i < f.end and text[i].isspace():
+                    i += 1
+                if i < f.end and text[i].isupper():
+                    continue  # an organisation named after another: "Homeland Security Investigations", "Royal Navy Section Belge"
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name
             e = self._addable(text, h, ctx, False)
