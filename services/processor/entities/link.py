@@ -507,12 +507,12 @@ class Linker:
         if f.type == "LOC":
             return False
         for h in inner:
-            if f.type == "ORG":
+            if f.type == "ORG":  # an organisation named after another: "Homeland Security Investigations"
                 i = h.end
                 while i < f.end and text[i].isspace():
                     i += 1
                 if i < f.end and text[i].isupper():
-                    continue  # an organisation named after another: "Homeland Security Investigations", "Royal Navy Section Belge"
+                    continue
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name
             e = self._addable(text, h, ctx, False)
