@@ -104,8 +104,8 @@ _REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kanton|province|provincie|p
                             r"|bundesland|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
                             re.IGNORECASE)
 # State offices right after a name that is a city's and its state's: "the New York Attorney General's office".
-_REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|State[ \t]+Senate|"
-                           r"State[ \t]+Assembly|Generalstaatsanwalt|Gouverneur|gouverneur)(?![^\W\d_])")
+_REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|Generalstaatsanwalt"
+                           r"|Gouverneur|gouverneur)(?![^\W\d_])")
 # A single letter and a hyphen between blanks right before a name: "S - Bahn", "U - Bahn" as tokenized text writes them.
 _LETTER_COMPOUND = re.compile(r"(?<![^\W\d_])[A-Za-zÄÖÜ] - \Z")
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
@@ -287,8 +287,8 @@ class Linker:
                      same_type: bool = False) -> Entity | None:
         """The entity the span f (of its final type; info: self._surface of its text) names, or None, read as
         link() reads every span: no name glued to more, a short name only as said below, the name without its
-        possessive or legal form when the whole is none; no small town of a tokenized compound; nothing the
-        words around it rule out (_out_of_place); no weak name that is the surname of a person the article
+        possessive or legal form when the whole is none; nothing the words around it rule out
+        (_out_of_place: a small town of a tokenized compound among them); no weak name that is the surname of a person the article
         names in full. spans: the article's mentions (whose persons' surnames count); same_type: only
         entities of f's type are candidates (a retyped span)."""
         key, cands = info.key, info.named
@@ -303,7 +303,7 @@ class Linker:
         if same_type:
             cands = tuple(c for c in cands if c.entity.type == f.type)
         ent = self.resolve(cands, key, f, ctx) if cands else None
-        if ent is None or _compound_town(text, f.start, ent):
+        if ent is None:
             return None
         if self._out_of_place(ent, f.start, f.end, ctx):
             ctx.vetoed.add(f.start)  # nor does _coref give it the id of a namesake mention
@@ -547,8 +547,6 @@ class Linker:
             ent = self._addable(text, h, ctx, k > j)
             if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
                 continue
-            if _compound_town(text, hs, ent):
-                continue
             out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
         out += found[j:]
@@ -572,10 +570,11 @@ class Linker:
     @staticmethod
     def _out_of_place(e: Entity, start: int, end: int, ctx: _Context) -> bool:
         """The words around text[start:end] say it is not e: the name ends a compound as tokenized text
-        writes it after a single letter ("S - Bahn" is no Deutsche Bahn), an organisation's name comes
-        before a venue's word ("in der SAP Arena"), a politician's name is in a list of scores ("Janusz
-        Kołodziej 0 Martin Vaculik 2": a speedway rider, the namesake of a Polish MP)."""
-        if _LETTER_COMPOUND.search(ctx.text, max(0, start - 5), start) is not None:
+        writes it, after a single letter ("S - Bahn" is no Deutsche Bahn) or, for a small town, after a
+        capitalised word (_compound_town); an organisation's name comes before a venue's word ("in der SAP
+        Arena"); a politician's name is in a list of scores ("Janusz Kołodziej 0 Martin Vaculik 2": a
+        speedway rider, the namesake of a Polish MP)."""
+        if _LETTER_COMPOUND.search(ctx.text, max(0, start - 5), start) is not None or _compound_town(ctx.text, start, e):
             return True
         if e.type == "ORG":
             return ctx.next_word(end) in _VENUE_AFTER

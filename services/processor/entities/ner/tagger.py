@@ -254,7 +254,9 @@ class Tagger:
             found = mentions.german_roads(text, mentions.german_championships(text, found))
         found = propagate(text, spans, found, lang, words)
         if lang == "en":  # a name a pronoun made a person gets a person's id ("... to Embiid. He scored")
-            found = self.linker.retyped_ids(text, lang, mentions.pronoun_persons(text, found))
+            persons = mentions.pronoun_persons(text, found)
+            if persons is not found:  # it returns found itself when it retyped nothing
+                found = self.linker.retyped_ids(text, lang, persons)
         return found
 
 
