@@ -1156,6 +1156,20 @@ def test_a_name_after_an_age_is_a_person() -> None:
     assert ("Holland", "PER", None) in got and ("American", "MISC", None) in got
 
 
+def test_a_german_genitive_before_its_noun_is_the_person_alone() -> None:
+    got = _found("Piotr Trochowski spielt beim HSV. Jansen kämpft um Trochowskis Comeback. "
+                 "Nach Rafael van der Vaarts Abschiedsgala fasste er den Entschluss. Nach Kohls Rücktritt.", "de")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Piotr Trochowski", "Jansen", "Trochowskis", "Rafael van der Vaarts", "Kohls"]
+    got = _found("Thomas Mann schrieb. Hans Peters Buch erschien. Zur Zeit des Kaisers Nero.", "de")
+    assert not any(t in ("Thomas", "Hans", "Kaisers") for t, _, _ in got)  # names of their own, a rare-word test
+
+
+def test_a_german_surname_alone_of_a_hand_checked_person_is_a_person() -> None:
+    got = _found("Presseberichten zufolge konnten sich Blatter und Beckenbauer nicht einigen. Trainer Heynckes schwieg.", "de")
+    assert [(t, ty) for t, ty, _ in got] == [("Blatter", "PER"), ("Beckenbauer", "PER"), ("Heynckes", "PER")]
+    assert all(i for _, _, i in got)  # weak surnames: they link once read as persons
+
+
 def test_the_world_wars_are_events() -> None:
     got = _found("Nach dem Ersten Weltkrieg und während des Zweiten Weltkriegs lebte er in Berlin.", "de")
     assert [t for t, ty, _ in got if ty == "MISC"] == ["Ersten Weltkrieg", "Zweiten Weltkriegs"]

@@ -206,6 +206,10 @@ class Linker:
         """Whether folded key is a name of any entity of the knowledge base."""
         return bool(self.kb.lookup(key))
 
+    def curated_person(self, key: str) -> bool:
+        """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""
+        return any(c.entity.type == "PER" and c.flags & CURATED for c in self.kb.lookup(key))
+
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
         return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))

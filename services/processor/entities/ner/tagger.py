@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from services.processor.entities.ner import lexicon, mentions, rules
 from services.processor.entities.propagate import propagate
 from services.processor.entities.ner.crf import LinearCRF
 from services.processor.entities.ner.gazetteer import Gazetteer, Match, load
-from services.processor.entities.ner.text import Span, capital_pieces, opens_sentence, sentences, tokens_pieces_breaks
+from services.processor.entities.ner.text import Span, capital_pieces, fold, opens_sentence, sentences, tokens_pieces_breaks
 from services.processor.entities.ner.truecase import truecase
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class Tagger:
         self.gaz = gazetteer or load()
         self.linker = linker or default_linker()
         self.models: dict[str, LinearCRF] = {}  # loaded so far
+        # per tagger: German asks its linker whether a word names a hand-checked person
+        self._name_like = lru_cache(maxsize=65536)(partial(_name_like, person=self.linker.curated_person))
         self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
@@ -162,9 +165,9 @@ class Tagger:
         # A token starting at a piece is name-like only as that piece (all letters: no joiner, no digit
         # after it; "Hitler’s" read as "Hitler"); with the model's words from text, that piece's own
         # text is one cached test and the rest need no look-up.
-        starts = [a for a, _b, piece in pieces if _name_like(piece, lang)] if cased is text else capitals
+        starts = [a for a, _b, piece in pieces if self._name_like(piece, lang)] if cased is text else capitals
         n = len(spans)
-        names = [k for p in starts if (k := bisect_left(spans, (p, -1))) < n and spans[k][0] == p and _name_like(words[k], lang)]
+        names = [k for p in starts if (k := bisect_left(spans, (p, -1))) < n and spans[k][0] == p and self._name_like(words[k], lang)]
         if not names:
             return found
         found_starts = [f.start for f in found]
@@ -237,7 +240,8 @@ class Tagger:
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
-            found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
+            found = mentions.german_genitives(text, mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names),
+                                              lexicon.flags, self.linker.curated_person)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
@@ -280,17 +284,18 @@ def _lower_or_possessive(words: list[str], k: int, b: int) -> bool:
     return (w.isalpha() and w.islower()) or (w in ("'", "’") and k + 1 < b and words[k + 1] == "s")
 
 
-@lru_cache(maxsize=65536)
-def _name_like(word: str, lang: str) -> bool:
-    """A capitalised word in lower case after its capital, no frequent word, month, weekday or title."""
+def _name_like(word: str, lang: str, person: Callable[[str], bool]) -> bool:
+    """A capitalised word in lower case after its capital, no frequent word, month, weekday or title.
+    person: whether a folded word names a hand-checked person of the knowledge base."""
     if not (len(word) > 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
-        return False
-    # German capitalises every noun: there only a word the name lexicon knows as a person's name counts
-    if lang == "de" and not any(c in "fs" for c in lexicon.flags(word)):
         return False
     z = zipf(word.lower(), lang)
     # wordfreq knows names of the web; an unknown form is more often a misspelling or an OCR error
-    return 0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)
+    if not (0 < z < 3.5 and not rules.is_calendar(word) and not rules.is_title(word)):
+        return False
+    # German capitalises every noun: there only a word the name lexicon knows as a person's name counts,
+    # or the surname of a person the knowledge base has by hand ("Blatter und Beckenbauer")
+    return lang != "de" or any(c in "fs" for c in lexicon.flags(word)) or person(fold(word))
 
 
 def _inflected(word: str, lang: str) -> bool:
