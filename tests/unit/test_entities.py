@@ -1156,12 +1156,14 @@ def test_a_name_after_an_age_is_a_person() -> None:
     assert ("Holland", "PER", None) in got and ("American", "MISC", None) in got
 
 
-def test_a_german_genitive_before_its_noun_is_the_person_alone() -> None:
+def test_a_genitive_before_its_noun_is_the_person_alone() -> None:
     got = _found("Piotr Trochowski spielt beim HSV. Jansen kämpft um Trochowskis Comeback. "
                  "Nach Rafael van der Vaarts Abschiedsgala fasste er den Entschluss. Nach Kohls Rücktritt.", "de")
     assert [t for t, ty, _ in got if ty == "PER"] == ["Piotr Trochowski", "Jansen", "Trochowskis", "Rafael van der Vaarts", "Kohls"]
     got = _found("Thomas Mann schrieb. Hans Peters Buch erschien. Zur Zeit des Kaisers Nero.", "de")
     assert not any(t in ("Thomas", "Hans", "Kaisers") for t, _, _ in got)  # names of their own, a rare-word test
+    got = _found("Haley heeft een tatoeage van Nathans basketbalnummer. De winkels van Philips zijn dicht.", "nl")
+    assert ("Nathans", "PER", None) in got and ("Philips", "ORG", "Q170416") in got
 
 
 def test_a_german_surname_alone_of_a_hand_checked_person_is_a_person() -> None:

@@ -63,32 +63,39 @@ def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callab
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def german_genitives(text: str, found: list[Found], names: Callable[[str], str], person: Callable[[str], bool]) -> list[Found]:
-    """German writes a person's genitive before the noun it governs, with the -s inside the name's word
-    ("Trochowskis Comeback", "nach Merkels Rücktritt", "Rafael van der Vaarts Abschiedsgala"). An unlinked
-    span with such a word before a German noun is the person up to that word, the noun outside; a span of
-    that word alone is the person. The word without its -s must be a person the article names (the last
-    word of a PER span) or a hand-checked person of the knowledge base (person: by folded key); in a span
-    the model read as a person, also a surname of the name lexicon (names: its flags), or, before a noun,
-    the end of a name opened by a given name, where the word is a rare one ("Kaisers Nero" is the
-    emperor's Nero). The word itself is no name ("Thomas", "Peters"), nor one of
-    the endings of Latin names or nouns ("Vipsanius", "Boss"). found: sorted."""
+def genitives(text: str, found: list[Found], lang: str, names: Callable[[str], str], person: Callable[[str], bool]) -> list[Found]:
+    """German and Dutch write a person's genitive before the noun it governs, with the -s inside the name's
+    word ("Trochowskis Comeback", "nach Merkels Rücktritt", "Rafael van der Vaarts Abschiedsgala", "Nathans
+    basketbalnummer"). An unlinked span with such a word before a noun is the person up to that word, the
+    noun outside; a span of that word alone is the person (in Dutch, before a word in lower case). The
+    word without its -s must be a person the article names (the last word of a PER span) or a hand-checked
+    person of the knowledge base (person: by folded key); in a span the model read as a person, also a
+    given name or surname of the name lexicon (names: its flags), or, before a noun, the end of a name
+    opened by a given name, where the word is a rare one ("Kaisers Nero" is the emperor's Nero). The
+    word itself is no name ("Thomas", "Peters"), nor one of the endings of Latin names or nouns
+    ("Vipsanius", "Boss"). found: sorted."""
+    noun = _GENITIVE_NOUN.get(lang)
+    if noun is None:
+        return found
     surnames = {text[f.start : f.end].rpartition(" ")[2] for f in found if f.type == "PER"}
     out = found
     for i, f in enumerate(found):
         if f.entity_id is not None or f.type == "MISC" or "s" not in text[f.start : f.end]:
             continue
         words = [w.group(0) for w in _GENITIVE_WORD.finditer(text, f.start, f.end)]
+        if len(words) == 1 and lang == "nl":  # the noun after the span
+            after = _GENITIVE_WORD.match(text, f.end + 1) if text[f.end : f.end + 1] == " " else None
+            words.append(after.group(0) if after else "")
         for k, word in enumerate(words):
             if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us")) or not word[0].isupper() \
                     or word.isupper() or any(c in "fsl" for c in names(word)):
                 continue
-            before_noun = k + 1 < len(words) and _german_noun(words[k + 1], names)
+            before_noun = k + 1 < len(words) and noun(words[k + 1], names)
             if not (before_noun or len(words) == 1):
                 continue
             stem = word[:-1]
-            if stem in surnames or person(fold(stem)) or (f.type == "PER" and zipf(word.lower(), "de") < 3.0 and (
-                    "s" in names(stem) or (before_noun and k > 0 and "f" in names(words[0])))):
+            if stem in surnames or person(fold(stem)) or (f.type == "PER" and zipf(word.lower(), lang) < 3.0 and (
+                    any(c in "fs" for c in names(stem)) or (before_noun and k > 0 and "f" in names(words[0])))):
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, text.index(word, f.start) + len(word), "PER")
@@ -107,6 +114,14 @@ def _german_noun(word: str, names: Callable[[str], str]) -> bool:
     if z > 0 and z < zipf(head, "en") - 1:
         return False  # English: "Guy Fawkes River"
     return z >= 3.0 or any(zipf(head[j:], "de") >= 3.5 for j in range(3, len(head) - 3))
+
+
+def _dutch_noun(word: str, names: Callable[[str], str]) -> bool:
+    """A Dutch word in lower case, no particle of a name ("van", "de")."""
+    return len(word) > 1 and word.isalpha() and word.islower() and word not in rules.PARTICLES
+
+
+_GENITIVE_NOUN: dict[str, Callable[[str, Callable[[str], str]], bool]] = {"de": _german_noun, "nl": _dutch_noun}
 
 
 # A German motorway, federal, state or district road written with a space ("die A 7", "auf der B 276"),

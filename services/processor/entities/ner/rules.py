@@ -225,7 +225,7 @@ TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "mi
                   "partijleider", "burgemeester", "directeur", "premier")
 _TITLE_ENDINGS_SET = frozenset(TITLE_ENDINGS)
 # Lower-case particles inside a person's name after a title ("Oberbürgermeister von Schoeler").
-_PARTICLES = frozenset("von van der den de zu vom ter te da di del du le la".split())
+PARTICLES = frozenset("von van der den de zu vom ter te da di del du le la".split())
 
 
 def is_title(word: str) -> bool:
@@ -253,7 +253,7 @@ def _after_title(words: list[str], person_or_org: bool) -> int:
                 or (person_or_org and words[k].lower() in TITLES and given_name(words[k + 1])):
             rest = words[k + 1 + dot :]
             if 0 < len(rest) <= 4 and rest[-1][0].isupper() \
-                    and all((w[0].isupper() or w in _PARTICLES) and w.lower() not in TITLES for w in rest):
+                    and all((w[0].isupper() or w in PARTICLES) and w.lower() not in TITLES for w in rest):
                 return k + 1 + dot
             return 0
     return 0

@@ -240,8 +240,8 @@ class Tagger:
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
-            found = mentions.german_genitives(text, mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names),
-                                              lexicon.flags, self.linker.curated_person)
+            found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
+        found = mentions.genitives(text, found, lang, lexicon.flags, self.linker.curated_person)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
