@@ -77,11 +77,12 @@ def genitives(text: str, found: list[Found], lang: str, names: Callable[[str], s
     noun = _GENITIVE_NOUN.get(lang)
     if noun is None:
         return found
-    surnames = {text[f.start : f.end].rpartition(" ")[2] for f in found if f.type == "PER"}
+    surnames: set[str] | None = None
     out = found
     for i, f in enumerate(found):
-        if f.entity_id is not None or f.type == "MISC" or "s" not in text[f.start : f.end]:
-            continue
+        span = text[f.start : f.end]
+        if f.entity_id is not None or f.type == "MISC" or not (span.endswith("s") or "s " in span):
+            continue  # no word ending in -s: most spans, by two string tests
         words = [w.group(0) for w in _GENITIVE_WORD.finditer(text, f.start, f.end)]
         if len(words) == 1 and lang == "nl":  # the noun after the span
             after = _GENITIVE_WORD.match(text, f.end + 1) if text[f.end : f.end + 1] == " " else None
@@ -94,6 +95,8 @@ def genitives(text: str, found: list[Found], lang: str, names: Callable[[str], s
             if not (before_noun or len(words) == 1):
                 continue
             stem = word[:-1]
+            if surnames is None:
+                surnames = {text[g.start : g.end].rpartition(" ")[2] for g in found if g.type == "PER"}
             if stem in surnames or person(fold(stem)) or (f.type == "PER" and zipf(word.lower(), lang) < 3.0 and (
                     any(c in "fs" for c in names(stem)) or (before_noun and k > 0 and "f" in names(words[0])))):
                 if out is found:
