@@ -1109,6 +1109,9 @@ def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
     assert _found("Utrecht won met 2-0 van Groningen.", "nl") == [("Utrecht", "ORG", "newsflow:club-fc-utrecht"),
                                                                  ("Groningen", "ORG", "newsflow:club-fc-groningen")]
     assert [ty for _, ty, _ in _found("Mainz gewann mit 2:0 gegen Freiburg.", "de")] == ["ORG", "ORG"]
+    # a Dutch participle: the winner far before it, the score before it, the side after it alone
+    got = _found("Club Brugge heeft zaterdag met 3-1 gewonnen van Anderlecht.", "nl")
+    assert ("Anderlecht", "ORG", "newsflow:club-anderlecht") in got
     assert [(t, ty) for t, ty, _ in _found("Lorient a battu Nantes 2-1 samedi.", "fr")] == [("Lorient", "ORG"), ("Nantes", "ORG")]
     got = _found("Sweden beat Germany 3-2. Hingis beat Seles 6-3 6-2. Ipswich lost to Oldham in the rain.", "en")
     # national teams, players (by their surnames: weak names, which link a span tagged as a person only)

@@ -521,7 +521,8 @@ _MATCH_VERBS = {
     "de": "schlug|besiegte|bezwang|verlor gegen|verlor bei|gewann gegen|gewann bei|unterlag|spielte unentschieden gegen|"
           + "|".join(f"{v} {_SCORE_IN['de']} {p}" for v in ("gewann", "verlor") for p in ("gegen", "bei")),
     "nl": "versloeg|klopte|won van|won bij|verloor van|verloor bij|speelde gelijk tegen|speelde gelijk bij|"
-          + "|".join(f"{v} {_SCORE_IN['nl']} {p}" for v in ("won", "verloor") for p in ("van", "bij")),
+          + "|".join(f"{v} {_SCORE_IN['nl']} {p}" for v in ("won", "verloor") for p in ("van", "bij"))
+          + "|gewonnen van|gewonnen bij|verloren van|verloren bij|verloren tegen|gelijkgespeeld tegen|gelijkgespeeld bij",
     "fr": r"a battu|bat|a dominé|domine|s'est imposé face à|s'est imposé contre|s'est incliné face à|s'est incliné contre"
           r"|a perdu contre|a perdu face à|a fait match nul contre|a été battu par",
 }
@@ -531,6 +532,9 @@ _MATCH = {lang: re.compile(rf"[ \t]+(?:{verbs})[ \t]+(?:(?:the|den|die|dem|de|he
 # tell faster than the regex
 _MATCH_CUES = {lang: tuple({f" {next((w for w in v.split() if len(w) > 2), v.split()[0])} " for v in verbs.split("|")})
                for lang, verbs in _MATCH_VERBS.items()}
+# Dutch participles: the winner opens the sentence, far before them ("Club Brugge heeft zaterdag met 3-1
+# gewonnen van Anderlecht"), so the side after them is read alone, with the score before them.
+_PARTICIPLES = frozenset("gewonnen verloren gelijkgespeeld".split())
 # What says the sentence reports a match: a score, or how a cricket match was won.
 _MATCH_SCORE = re.compile(r"(?<![\d.,])\d{1,3}[ \t]*[-:][ \t]*\d{1,3}(?![\d,:]|\.\d)|\bby (?:an innings|\d+ runs|\w+ wickets?)\b")
 _TEAM_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]+[ \t]){0,2}[A-Z][\w'’.-]+\Z")
@@ -540,7 +544,8 @@ _TEAM_AFTER = re.compile(r"[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,2}")
 def match_results(text: str, found: list[Found], lang: str, is_country: Callable[[str], bool],
                   names: Callable[[str], bool]) -> list[Found]:
     """The two sides of a match's result in prose are teams where the sentence gives a score: a club (ORG)
-    read as a place ("Leicestershire beat Somerset by an innings", "Bochum verlor gegen Leverkusen 0:2"),
+    read as a place ("Leicestershire beat Somerset by an innings", "Bochum verlor gegen Leverkusen 0:2"; after
+    a Dutch participle the side after it alone, "heeft met 3-1 gewonnen van Anderlecht"),
     without the town's id; a country is its national team, a place (CoNLL); persons (tennis) keep their
     reading, and a pair with one is left alone. A side the model missed (a sentence's first word) is added
     when the knowledge base names it (names: of a folded key). found: sorted."""
@@ -552,10 +557,12 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
     starts = [f.start for f in found]
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 120].split("\n", 1)[0].split(". ", 1)[0]
-        if not (_MATCH_SCORE.search(tail) or _MATCH_SCORE.search(m.group(0))):
+        participle = m.group(0).split()[0] in _PARTICIPLES
+        head = text[max(0, m.start() - 120) : m.start()].rpartition("\n")[2].rpartition(". ")[2] if participle else ""
+        if not (_MATCH_SCORE.search(tail) or _MATCH_SCORE.search(m.group(0)) or _MATCH_SCORE.search(head)):
             continue
         sides: list[tuple[int, Found]] = []  # (index in found, or -1 for a side to add; the side)
-        for at, before in ((m.start(), True), (m.end(), False)):
+        for at, before in ((m.end(), False),) if participle else ((m.start(), True), (m.end(), False)):
             i = bisect_right(starts, at - 1) - 1 if before else bisect_left(starts, at)
             if 0 <= i < len(found) and (found[i].end == at if before else found[i].start == at):
                 sides.append((i, found[i]))
@@ -563,7 +570,7 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
                     and not inside(found, starts, w.start()) and not inside(found, starts, w.end() - 1) \
                     and names(join_key(fold_key(w.group(0)))):
                 sides.append((-1, Found(w.start(), w.end(), "ORG")))
-        if len(sides) < 2 or any(f.type in ("PER", "MISC") for _i, f in sides):
+        if len(sides) < 2 - participle or any(f.type in ("PER", "MISC") for _i, f in sides):
             continue
         for i, f in sides:
             if is_country(join_key(fold_key(text[f.start : f.end]))):
