@@ -278,6 +278,8 @@ def _found(body: str, lang: str) -> list[tuple[str, str, str | None]]:
 
 
 def test_news_agencies_are_organisations_apart_from_the_dateline() -> None:
+    assert _found("Bonn (Reuter) - Die Regierung tagt.", "de")[1] == ("Reuter", "ORG", "Q130879")
+    assert ("Christian Reuter", "PER", None) in _found("DRK-Generalsekretär Christian Reuter sagte es.", "de")
     de = _found("Berlin (dpa) - Die Regierung will mehr Geld ausgeben, sagte ein Sprecher der dpa.", "de")
     assert [(t, ty) for t, ty, _ in de if t == "dpa"] == [("dpa", "ORG"), ("dpa", "ORG")]
     nl = _found("DEN HAAG (ANP) - Het kabinet wil meer geld uitgeven.", "nl")

@@ -373,6 +373,8 @@ def test_a_place_named_as_a_team_gets_no_place_id(text: str, surface: str, club:
 
 def test_a_date_or_a_count_after_a_place_is_no_score() -> None:
     assert ids("LONDON 12 Dec - Ministers met in London 12 times this year.", "en", ("London", "LOC"))["London"] == "Q84"
+    # "1" after a name is a number's first piece, not a club's ("1. FC Köln")
+    assert ids("Der Konzern will in Dresden 1.000 Arbeitsplätze schaffen.", "de", ("Dresden", "LOC"))["Dresden"] == "Q1731"
 
 
 def test_listed_companies_link_and_keep_their_curated_id() -> None:

@@ -56,6 +56,8 @@ ORG_CUES = frozenset(
     "kg co corp corporation company university universiteit universitat hochschule college united city airlines "
     "airport flughafen capitals hotel bank".split()
 )
+# After a name, "1" is a number's first piece ("Dresden 1.000 Arbeitsplätze"), not a club's ("1. FC Köln").
+_ORG_CUES_AFTER = ORG_CUES - {"1"}
 # Words after an organisation's name that make the mention a venue named after it ("SAP Arena"): no id.
 _VENUE_AFTER = frozenset("arena stadion stadium dome halle hall".split())
 # Legal forms after a company's name (folded): "Volkswagen AG" names what "Volkswagen" names, if an ORG.
@@ -470,7 +472,7 @@ class Linker:
         """A place (not a person or an organisation) is vetoed by the words around text[start:end] (prev:
         ctx.prev_word(start)): an organisation word, a language cue before a language's name, a team's
         context. A person cue (_person_cue) vetoes places and organisations both."""
-        return (prev in ORG_CUES or ctx.next_word(end) in ORG_CUES
+        return (prev in ORG_CUES or ctx.next_word(end) in _ORG_CUES_AFTER
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
                 or ctx.team(start, end))
 

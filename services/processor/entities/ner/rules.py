@@ -104,6 +104,9 @@ PERSON_TITLES = TITLES - frozenset(
 SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())
 
 # Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
+# Agencies by a name that is also a surname: only in a dateline's brackets ("Bonn (Reuter) -", as German wire
+# copy of the 1990s wrote Reuters), not "DRK-Generalsekretär Christian Reuter".
+_BRACKETED_AGENCIES = frozenset({"Reuter"})
 AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
 
 
@@ -292,13 +295,13 @@ def _score(text: str, spans: list[Span], a: int, b: int, k: int) -> bool:
 def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """News agencies as ORG: each agency token (words: the tokens' text) is its own span, cut out of a
     longer one together with the brackets around it; agency tokens the model left untagged are added."""
-    if AGENCIES.isdisjoint(words):  # the usual case, decided in C: the spans as they are
-        return sorted(r for r in found if r[0] < r[1])
+    if AGENCIES.isdisjoint(words) and (_BRACKETED_AGENCIES.isdisjoint(words) or not _bracketed(words)):
+        return sorted(r for r in found if r[0] < r[1])  # the usual case, decided in C: the spans as they are
     out: list[tuple[int, int, str]] = []
     for a, b, typ in found:
         start = a
         for k in range(a, b):
-            if words[k] not in AGENCIES or (b - a > 1 and typ == "ORG" and k > a and words[k - 1] != "("):
+            if not _agency(words, k) or (b - a > 1 and typ == "ORG" and k > a and words[k - 1] != "("):
                 continue  # "Reuters Foundation" stays one name
             hi = k
             while hi > start and words[hi - 1] == "(":
@@ -312,8 +315,18 @@ def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[
         if start < b:
             out.append((start, b, typ))
     covered = {k for a, b, _ in out for k in range(a, b)}
-    out.extend((k, k + 1, "ORG") for k in compress(count(), map(AGENCIES.__contains__, words)) if k not in covered)
+    out.extend((k, k + 1, "ORG") for k in range(len(words)) if k not in covered and _agency(words, k))
     return sorted(out)
+
+
+def _agency(words: list[str], k: int) -> bool:
+    return words[k] in AGENCIES or (words[k] in _BRACKETED_AGENCIES and 0 < k < len(words) - 1
+                                    and words[k - 1] == "(" and words[k + 1] == ")")
+
+
+def _bracketed(words: list[str]) -> bool:
+    """Whether one of _BRACKETED_AGENCIES stands in brackets among words."""
+    return any(_agency(words, k) for k, w in enumerate(words) if w in _BRACKETED_AGENCIES)
 
 
 def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
