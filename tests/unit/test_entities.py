@@ -1177,6 +1177,11 @@ def test_a_german_surname_alone_of_a_hand_checked_person_is_a_person() -> None:
     assert all(i for _, _, i in got)  # weak surnames: they link once read as persons
 
 
+def test_a_role_read_as_a_person_before_a_name_stays_outside_and_a_people_is_misc() -> None:
+    got = _found("Wielrenner Johan Museeuw won. De renner versloeg de Italiaan Andrea Tafi.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Johan Museeuw", "PER"), ("Italiaan", "MISC"), ("Andrea Tafi", "PER")]
+
+
 def test_the_world_wars_are_events() -> None:
     got = _found("Nach dem Ersten Weltkrieg und während des Zweiten Weltkriegs lebte er in Berlin.", "de")
     assert [t for t, ty, _ in got if ty == "MISC"] == ["Ersten Weltkrieg", "Zweiten Weltkriegs"]

@@ -60,6 +60,24 @@ def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callab
             and not rules.german_nationality(word) and not known(join_key(fold_key(word))))
 
 
+def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
+    """A frequent word of the language read as a person of its own right before a person's name is the
+    person's title or role, outside the name ("[Wielrenner] [Johan Museeuw]" -> "Johan Museeuw"): a word in
+    prose case that the name lexicon knows as no given name or surname. found: sorted."""
+    out = found
+    for i in range(len(found) - 2, -1, -1):
+        f, g = found[i], found[i + 1]
+        if f.type != "PER" or g.type != "PER" or g.start != f.end + 1 or text[f.end] != " ":
+            continue
+        word = text[f.start : f.end]
+        if word[1:].islower() and word.isalpha() and not any(c in "fs" for c in lexicon.flags(word)) \
+                and zipf(word.lower(), lang) >= 3.0:
+            if out is found:
+                out = list(found)
+            del out[i]
+    return out
+
+
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -1294,11 +1312,13 @@ _NL_DEMONYMS = frozenset(
 def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str], pieces: list[tuple[int, int, str]],
                         found: list[Found]) -> list[Found]:
     """Dutch, CoNLL-2002: names of peoples ("Belgen") and adjectives of nationality ("de Britse vloot")
-    are MISC also where the model left them out; a capitalised adjective opening a sentence only before
+    are MISC also where the model left them out or read a people's name alone as another type ("de
+    Italiaan"); a capitalised adjective opening a sentence only before
     a lower-case word ("Britse troepen", not a name such as "Franse Alpen"). pieces: capital_pieces(text);
     found: sorted by start."""
     starts = [f.start for f in found]
     added: list[Found] = []
+    out = found
     n = len(spans)
     for a, b, w in pieces:
         if not (w in _NL_DEMONYMS or (len(w) >= 5 and w.endswith(_NL_ADJ_ENDS) and _NL_ADJ.search(w))) \
@@ -1306,12 +1326,16 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
             continue  # not a whole token of either kind
         i = bisect_left(starts, b) - 1
         if i >= 0 and found[i].end > a:
+            if w in _NL_DEMONYMS and found[i].start == a and found[i].end == b and found[i].type != "MISC":
+                if out is found:
+                    out = list(found)
+                out[i] = Found(a, b, "MISC")  # "de Italiaan" read as a place
             continue  # inside a mention
         if w in _NL_DEMONYMS or not opens_sentence(text, a) or (k + 1 < n and words[k + 1][:1].islower()):
             added.append(Found(a, b, "MISC"))
     if not added:
-        return found
-    return sorted([*found, *added], key=attrgetter("start"))
+        return out
+    return sorted([*out, *added], key=attrgetter("start"))
 
 
 # English: the last word of a name that says its kind (CoNLL: facilities such as streets and bridges are places).

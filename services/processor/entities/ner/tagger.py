@@ -226,7 +226,8 @@ class Tagger:
         found = self.crf_spans(cased, spans, marks, lang, model_words, sents)
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
-        found = [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)]
+        found = mentions.nouns_before_names(
+            text, [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)], lang)
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
             found = mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
