@@ -224,6 +224,8 @@ class Tagger:
             model_words = mentions.without_possessives(cased, spans, model_words)
         sents = sentences(cased, spans, breaks if cased is text else None)
         found = self.crf_spans(cased, spans, marks, lang, model_words, sents)
+        if cased is not text and lang == "en":
+            found = _split_at_verbs(cased, spans, found)
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = mentions.nouns_before_names(
@@ -345,6 +347,37 @@ def _possessive_at(text: str, end: int) -> bool:
     if end + 1 < len(text) and text[end + 1] == "s":
         return end + 2 == len(text) or not text[end + 2].isalnum()
     return text[end - 1] == "s" and (end + 1 == len(text) or not text[end + 1].isalnum())
+
+
+# Verbs of wire headlines, between two names: "SAMPRAS BEATS IVANISEVIC", "CLINTON URGES CONGRESS".
+_HEADLINE_VERBS = frozenset(
+    """beats beat defeats edges downs stuns tops sinks hold holds draw draws wins lose loses meets meet says
+    said urges tells told backs rejects sacks names signs joins leaves quits warns visits calls slams
+    replaces""".split())
+
+
+def _split_at_verbs(cased: str, spans: list[Span], found: list[Found]) -> list[Found]:
+    """An English headline in capitals, read in prose case (cased), where a model span runs across one of
+    the verbs of headlines: the names on either side of it, each of the span's type ("SAMPRAS BEATS
+    IVANISEVIC" -> "SAMPRAS", "IVANISEVIC"; other mentions of the article decide their types later). Other
+    lower-case words stay: names of teams, works and bodies have them ("Dundee United", "Gone with the Wind")."""
+    out: list[Found] = []
+    for f in found:
+        if " " not in cased[f.start : f.end]:
+            out.append(f)
+            continue
+        toks = spans[bisect_left(spans, (f.start, -1)) : bisect_right(spans, f.end, key=_end)]
+        run: list[Span] = []
+        for k, (a, b) in enumerate(toks):
+            w = cased[a:b]
+            if 0 < k < len(toks) - 1 and w in _HEADLINE_VERBS:
+                if run:
+                    out.append(Found(run[0][0], run[-1][1], f.type))
+                run = []
+            else:
+                run.append((a, b))
+        out.append(Found(run[0][0], run[-1][1], f.type) if len(run) < len(toks) else f)
+    return out
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
