@@ -1189,6 +1189,12 @@ def test_a_headline_verb_between_two_names_in_capitals_parts_them() -> None:
     assert got[0][0] == "BANK OF ENGLAND"
 
 
+def test_a_city_after_a_preposition_of_place_is_a_place_though_also_a_word() -> None:
+    got = _found("Hij sprak over de Europese top in Nice. Zij reisde naar Essen.", "nl")
+    assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("Nice", "LOC"), ("Essen", "LOC")]
+    assert not any(t == "Nice" for t, _, _ in _found("Hij woonde in Nice Airport City.", "nl"))  # part of a longer name
+
+
 def test_the_world_wars_are_events() -> None:
     got = _found("Nach dem Ersten Weltkrieg und während des Zweiten Weltkriegs lebte er in Berlin.", "de")
     assert [t for t, ty, _ in got if ty == "MISC"] == ["Ersten Weltkrieg", "Zweiten Weltkriegs"]

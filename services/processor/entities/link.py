@@ -222,6 +222,12 @@ class Linker:
         return any(c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN for c in cands) \
             and not any(c.entity.type == "PER" for c in cands)
 
+    def city(self, key: str) -> bool:
+        """Whether folded key names a city of 100,000 or more, a region or a country, and no person of the KB."""
+        cands = self.kb.lookup(key)
+        return any(c.entity.type == "LOC" and c.entity.prior >= _TOWN_PRIOR and not c.flags & WEAK for c in cands) \
+            and not any(c.entity.type == "PER" for c in cands)
+
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
         """Link spans (sorted, non-overlapping model mentions) and add confident KB names; the result is
         sorted and non-overlapping, and keeps every span's offsets (a span may give way to the longer or

@@ -458,6 +458,33 @@ def place_before_place(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
+# Prepositions of place, then a capitalised word and no other after it ("top in Nice.", "nach Essen"): a city.
+_LOCATIVE_CITY = {
+    lang: re.compile(rf"(?<![\w-])(?:{preps}) ([A-ZÀ-Ý][a-zß-ÿ]+)(?![\w'’-])(?! [A-ZÀ-Ý])")
+    for lang, preps in (("nl", "in|naar|uit"), ("de", "in|nach|aus"), ("en", "in|from|near"), ("fr", "à"))
+}
+
+
+def cities_after_locatives(text: str, found: list[Found], lang: str, city: Callable[[str], bool]) -> list[Found]:
+    """A capitalised word after a preposition of place that the model left outside any name is a place
+    where the knowledge base has a city of 100,000 or more by that name, and no person (city: of a folded
+    key): "de Europese top in Nice", "nach Essen", which the model reads as words of the language. Only a
+    word no capitalised one follows (not "in Nice Airport")."""
+    rx = _LOCATIVE_CITY.get(lang)
+    if rx is None:
+        return found
+    added: list[Found] = []
+    starts: list[int] | None = None
+    for m in rx.finditer(text):
+        a, b = m.span(1)
+        if starts is None:
+            starts = [f.start for f in found]
+        if inside(found, starts, a) or not city(fold(m.group(1))):
+            continue
+        added.append(Found(a, b, "LOC"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
 def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[str], bool]) -> list[Found]:
     """A name the model read as a person that is a well-known place and none of whose words the name
     lexicon knows as a given name or surname is the place ("Arizona gun dealer", "in Las Vegas"); an

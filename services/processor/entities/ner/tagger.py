@@ -238,7 +238,8 @@ class Tagger:
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, found), lang)
-        found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
+        found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
+                                                self.linker.well_known_place)  # before the team rules
         found = mentions.datelines(text, found, lang, self.linker.well_known)
         found = mentions.results_and_tables(text, found, self.linker.is_country)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
