@@ -1182,11 +1182,13 @@ def test_a_role_read_as_a_person_before_a_name_stays_outside_and_a_people_is_mis
     assert [(t, ty) for t, ty, _ in got] == [("Johan Museeuw", "PER"), ("Italiaan", "MISC"), ("Andrea Tafi", "PER")]
 
 
-def test_a_headline_verb_between_two_names_in_capitals_parts_them() -> None:
+def test_a_verb_between_two_names_parts_them() -> None:
     got = _found("TENNIS - SAMPRAS BEATS IVANISEVIC IN FINAL.\nPete Sampras beat Goran Ivanisevic 6-4 7-6 on Sunday.", "en")
     assert [(t, ty) for t, ty, _ in got][:2] == [("SAMPRAS", "PER"), ("IVANISEVIC", "PER")]
     got = _found("BANK OF ENGLAND LEAVES RATES UNCHANGED.\nThe Bank of England left rates unchanged.", "en")
     assert got[0][0] == "BANK OF ENGLAND"
+    got = _found("Speaking at the White House, Clinton said Republicans had offered no credible alternative.", "en")
+    assert [t for t, _, _ in got] == ["White House", "Clinton", "Republicans"]
 
 
 def test_a_city_after_a_preposition_of_place_is_a_place_though_also_a_word() -> None:

@@ -132,7 +132,7 @@ class Tagger:
             sents = sentences(text, spans)
         runs = crf.runs(words, sents, marks)
         if lang == "en":
-            runs = rules.nationalities(text, spans, runs)
+            runs = rules.nationalities(text, spans, _split_at_verbs(words, runs, crf, sents))
         elif lang == "de":
             runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
         elif lang == "nl":
@@ -224,8 +224,6 @@ class Tagger:
             model_words = mentions.without_possessives(cased, spans, model_words)
         sents = sentences(cased, spans, breaks if cased is text else None)
         found = self.crf_spans(cased, spans, marks, lang, model_words, sents)
-        if cased is not text and lang == "en":
-            found = _split_at_verbs(cased, spans, found)
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = mentions.nouns_before_names(
@@ -350,34 +348,30 @@ def _possessive_at(text: str, end: int) -> bool:
     return text[end - 1] == "s" and (end + 1 == len(text) or not text[end + 1].isalnum())
 
 
-# Verbs of wire headlines, between two names: "SAMPRAS BEATS IVANISEVIC", "CLINTON URGES CONGRESS".
-_HEADLINE_VERBS = frozenset(
-    """beats beat defeats edges downs stuns tops sinks hold holds draw draws wins lose loses meets meet says
-    said urges tells told backs rejects sacks names signs joins leaves quits warns visits calls slams
-    replaces""".split())
+# Verbs of reports and wire headlines between two names, which the model reads as one: "Clinton said
+# Republicans", "SAMPRAS BEATS IVANISEVIC" (in prose case, as the model reads a headline).
+_VERBS_BETWEEN = frozenset(
+    """said says told tells added asked urged urges warned warns beats beat defeats edges downs stuns tops sinks
+    holds wins loses meets backs rejects sacks names signs joins leaves quits visits calls slams replaces""".split())
 
 
-def _split_at_verbs(cased: str, spans: list[Span], found: list[Found]) -> list[Found]:
-    """An English headline in capitals, read in prose case (cased), where a model span runs across one of
-    the verbs of headlines: the names on either side of it, each of the span's type ("SAMPRAS BEATS
-    IVANISEVIC" -> "SAMPRAS", "IVANISEVIC"; other mentions of the article decide their types later). Other
-    lower-case words stay: names of teams, works and bodies have them ("Dundee United", "Gone with the Wind")."""
-    out: list[Found] = []
-    for f in found:
-        if " " not in cased[f.start : f.end]:
-            out.append(f)
+def _split_at_verbs(words: list[str], runs: list[tuple[int, int, str]], crf: LinearCRF,
+                    sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """English: a model run (token indices) across one of _VERBS_BETWEEN is the names on either side of
+    it, each typed by the model's emission scores in its sentence (crf.name_type; a run of several
+    words by its first). Other lower-case words stay: names of teams, works and bodies have them
+    ("Dundee United", "Gone with the Wind")."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, typ in runs:
+        cut = [k for k in range(a + 1, b - 1) if words[k] in _VERBS_BETWEEN]
+        if not cut:
+            out.append((a, b, typ))
             continue
-        toks = spans[bisect_left(spans, (f.start, -1)) : bisect_right(spans, f.end, key=_end)]
-        run: list[Span] = []
-        for k, (a, b) in enumerate(toks):
-            w = cased[a:b]
-            if 0 < k < len(toks) - 1 and w in _HEADLINE_VERBS:
-                if run:
-                    out.append(Found(run[0][0], run[-1][1], f.type))
-                run = []
-            else:
-                run.append((a, b))
-        out.append(Found(run[0][0], run[-1][1], f.type) if len(run) < len(toks) else f)
+        s = bisect_right(sents, (a, len(words))) - 1
+        lo, hi = sents[s] if s >= 0 else (0, len(words))
+        for x, y in zip([a, *(k + 1 for k in cut)], [*cut, b]):
+            if x < y:
+                out.append((x, y, crf.name_type(words, x, lo, hi)))
     return out
 
 
