@@ -1227,6 +1227,21 @@ def test_a_word_that_opens_a_sentence_is_no_part_of_the_name_after_it() -> None:
     assert _trim(text, spans, Found(8, 17, "ORG")) == [Found(8, 17, "ORG")]
 
 
+def test_a_period_after_an_initial_ends_a_sentence_only_before_a_word_that_opens_one() -> None:
+    from services.processor.entities.ner.text import sentences, tokens_pieces_breaks
+
+    text = "FRANKFURT A. M. Der Magistrat tagt. Johann S. Bach schrieb. B. De Wever sprak."
+    spans = tokens_pieces_breaks(text)[0]
+    firsts = [text[spans[a][0] : spans[a][1]] for a, _ in sentences(text, spans)]
+    assert firsts == ["FRANKFURT", "Der", "Johann", "B"]
+
+
+def test_a_german_article_opening_a_sentence_is_outside_the_name() -> None:
+    got = _found("Die Grünen kündigten Widerstand an. Die Welt berichtete. Die Toten Hosen spielten.", "de")
+    assert [t for t, _, _ in got] == ["Grünen", "Die Welt", "Die Toten Hosen"]  # a KB name, an adjective keep it
+    assert ("Frankfurt/Main", "LOC", "Q1794") in _found("Frankfurt/Main (dpa) - Der Magistrat tagt.", "de")
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

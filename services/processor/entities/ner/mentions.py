@@ -1011,6 +1011,28 @@ def dutch_article(text: str, found: list[Found]) -> list[Found]:
 
 
 _NL_ARTICLES = ("De ", "Het ")
+_DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
+
+
+def german_article(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
+    """A German article opening a sentence is no part of the name after it ("Die Grünen kündigten",
+    "Der Magistrat"), unless the knowledge base names the whole ("Die Welt", "Der Spiegel": known, of a
+    folded key) or an adjective the knowledge base names with no other follows it ("Die Toten Hosen";
+    not "Die Deutsche Bank"); titles of works keep theirs (MISC)."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "MISC" and text.startswith(_DE_ARTICLES, f.start) and opens_sentence(text, f.start) \
+                and not known(join_key(fold_key(text[f.start : f.end]))):
+            k = text.index(" ", f.start) + 1
+            rest = text[k : f.end]
+            first = rest.partition(" ")[0]
+            if first.endswith(("e", "en", "er", "es")) and zipf(first.lower(), "de") >= 3.0 \
+                    and not known(join_key(fold_key(rest))):
+                continue  # an adjective after the article: one name with it ("Die Toten Hosen")
+            if out is found:
+                out = list(found)
+            out[i] = Found(k, f.end, f.type)
+    return out
 
 
 # A team in a standings line or a live report: its name, then its points, their change or a goal's minute

@@ -20,6 +20,13 @@ _ABBREV = frozenset(
     "st dr mr mrs ms jr sr prof mevr dhr hr fr nr no vs ca bzw usw etc mt ft gen lt col sgt gov sen rep "
     "rev ing ir drs sint zg resp evt jhr mgr dipl z.b u.a d.h".split()
 )
+# Words that open sentences and are no part of a name: a period after an initial ends a sentence before one of
+# them ("FRANKFURT A. M. Der Magistrat will", "Washington D.C. The"; not "Johann S. Bach", "B. De Wever",
+# "J. Le Pen", "John F. A. Smith").
+_SENT_OPENERS = frozenset(
+    "Der Die Das Ein Eine Er Sie Es Wir Ich Im Am Auch Doch Nach Het Een Hij Zij Ze Wij Ik The He She It We They "
+    "This That Il Elle".split()
+)
 # An alphanumeric piece whose first character is not ASCII lower case (non-ASCII lower case is
 # checked by its users): where a name can start. Both alias scans (gazetteer, KB) walk from these.
 _CAPITAL_PIECE = re.compile(r"(?<![^\W_])[^\W_a-z][^\W_]*")
@@ -97,7 +104,8 @@ def sentences(text: str, spans: list[Span], breaks: list[int] | None = None) -> 
                 end_here = nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
                 if end_here and tok == "." and i > begin:
                     prev = text[spans[i - 1][0] : spans[i - 1][1]]
-                    end_here = not ((len(prev) == 1 and prev.isalpha()) or prev.lower() in _ABBREV)
+                    end_here = not ((len(prev) == 1 and prev.isalpha()) or prev.lower() in _ABBREV) \
+                        or text[nxt_start : spans[i + 1][1]] in _SENT_OPENERS
         if end_here or i + 1 - begin >= MAX_SENT:
             out.append((begin, i + 1))
             begin = i + 1
