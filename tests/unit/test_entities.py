@@ -730,6 +730,12 @@ def test_teams_in_results_and_tables() -> None:
     got = {(t, ty) for t, ty, _ in _found("Tabelle: Köln (5 Pkt), Japan 2 Syria 1", "de")}
     assert ("Köln", "ORG") in got  # a city's club
     assert ("Japan", "LOC") in got  # a country's team stays a place (CoNLL)
+    # a fixture with its score opening a line, prose after it; a match won with words between verb and score
+    got = _found("Lokeren - Standard 1-2. Lokeren speelde sterk. Anderlecht won zondag overtuigend met 4-0 van Genk.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Lokeren", "ORG"), ("Standard", "ORG"), ("Lokeren", "ORG"),
+                                             ("Anderlecht", "ORG"), ("Genk", "ORG")]
+    got = _found("Lokeren-trainer Paul Put was ontgoocheld.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Paul Put", "PER")]
 
 
 def test_a_noun_of_kind_before_a_name_is_no_part_of_it() -> None:
@@ -770,7 +776,7 @@ def test_mentions_over_teams_are_dropped_as_their_definition_says(found: list[tu
 
     text = "\n".join(f"Leeds {i % 10} Everton {i % 7}" for i in range(4)) + "\nArsenal 16 8 6 2 33"
     fs = [Found(a, a + n, "PER") for a, n in found]
-    got = [(f.start, f.end) for f in mentions.results_and_tables(text, fs, lambda key: False) if f.type == "PER"]
+    got = [(f.start, f.end) for f in mentions.results_and_tables(text, fs, lambda key: False, lambda key: False) if f.type == "PER"]
     teams = [m.span(g) for rx in (mentions._RESULT_LINE, mentions._TABLE_ROW) for m in rx.finditer(text)
              for g in range(1, rx.groups + 1)]
     assert sorted(got) == sorted((f.start, f.end) for f in fs if not any(a < f.end and f.start < b for a, b in teams))

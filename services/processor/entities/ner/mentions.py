@@ -62,16 +62,18 @@ def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callab
 
 def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
     """A frequent word of the language read as a person of its own right before a person's name is the
-    person's title or role, outside the name ("[Wielrenner] [Johan Museeuw]" -> "Johan Museeuw"): a word in
-    prose case that the name lexicon knows as no given name or surname. found: sorted."""
+    person's title or role, outside the name ("[Wielrenner] [Johan Museeuw]" -> "Johan Museeuw",
+    "[Lokeren-trainer] [Paul Put]"): a word in prose case, or a compound ending in a word in lower case, that
+    the name lexicon knows as no given name or surname. found: sorted."""
     out = found
     for i in range(len(found) - 2, -1, -1):
         f, g = found[i], found[i + 1]
         if f.type != "PER" or g.type != "PER" or g.start != f.end + 1 or text[f.end] != " ":
             continue
         word = text[f.start : f.end]
-        if word[1:].islower() and word.isalpha() and not any(c in "fs" for c in lexicon.flags(word)) \
-                and zipf(word.lower(), lang) >= 3.0:
+        head = word.rpartition("-")[2]  # "Lokeren-trainer": a club's trainer
+        if " " not in word and head.isalpha() and (head.islower() or (head is word and word[1:].islower())) \
+                and not any(c in "fs" for c in lexicon.flags(word)) and zipf(head.lower(), lang) >= 3.0:
             if out is found:
                 out = list(found)
             del out[i]
@@ -521,6 +523,10 @@ _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
 _RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
+# "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
+_WORD_NAME = r"[A-ZÀ-Ý][^\W\d_]*(?:[.'’-][^\W\d_]+)*"  # no digits: "SC Bastia", not "SC Bastia L2"
+_FIXTURE = re.compile(rf"(?m)^[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*) [-–] ({_WORD_NAME}(?: {_WORD_NAME})*)"
+                      rf" \d{{1,2}}[-:]\d{{1,2}}(?=[ \t]*(?:$|[.,;(]))")
 
 
 def digit_at_line_end(text: str) -> bool:
@@ -538,16 +544,24 @@ def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
     return [f for f in found if not ((k := bisect_left(starts, f.end)) and reach[k - 1] > f.start)]
 
 
-def results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
-    """The teams of result lines and league-table rows: clubs (ORG), or places when a country plays (LOC,
-    CoNLL); a model span there takes that type, a missed team is added. Only whole lines of this
-    shape count, so prose with numbers is untouched."""
-    if not digit_at_line_end(text):
-        return found
+def results_and_tables(text: str, found: list[Found], is_country: Callable[[str], bool],
+                       names: Callable[[str], bool]) -> list[Found]:
+    """The teams of result lines, league-table rows and fixtures with their score opening a line
+    ("Lokeren - Standard 1-2.", where the model read no person and the knowledge base names a side: names,
+    of a folded key): clubs (ORG), or places when a country plays (LOC, CoNLL); a model span there takes
+    that type, a missed team is added. Only lines of these shapes count, so prose with numbers is
+    untouched."""
+    patterns = (_RESULT_LINE, _TABLE_ROW) if digit_at_line_end(text) else ()
+    if " - " in text or " – " in text:
+        patterns += (_FIXTURE,)
     teams: list[tuple[int, int]] = []
-    for rx in (_RESULT_LINE, _TABLE_ROW):
+    for rx in patterns:
         for m in rx.finditer(text):
-            teams.extend(m.span(g) for g in range(1, rx.groups + 1))
+            sides = [m.span(g) for g in range(1, rx.groups + 1)]
+            if rx is _FIXTURE and (any(f.type == "PER" and f.start < m.end() and f.end > m.start() for f in found)
+                                   or not any(names(join_key(fold_key(text[a:b]))) for a, b in sides)):
+                continue  # players ("Tommy Haas - Richard Gasquet 6:3"), or no side the knowledge base names
+            teams.extend(sides)
     if not teams:
         return found
     teams.sort()
@@ -560,7 +574,8 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
 
 # A match's result in prose: a team, a verb that says who won or that they drew, the other team ("Barnsley beat
 # Bradford 2-1", "Bochum verlor gegen Leverkusen 0:2", "Anderlecht versloeg Lokeren").
-_SCORE_IN = {"nl": r"met \d{1,2}-\d{1,2}", "de": r"mit \d{1,2}:\d{1,2}"}  # "won met 2-0 van", "gewann mit 2:0 gegen"
+# "won met 2-0 van", "won zondag overtuigend met 4-0 van", "gewann mit 2:0 gegen": up to three words before the score
+_SCORE_IN = {"nl": r"(?:[a-z]+ ){0,3}met \d{1,2}-\d{1,2}", "de": r"(?:[a-zäöü]+ ){0,3}mit \d{1,2}:\d{1,2}"}
 _MATCH_VERBS = {
     "en": r"beat|beats|defeated|edged|thrashed|routed|crushed|hammered|trounced|drew with|drew against|lost to|lost at",
     "de": "schlug|besiegte|bezwang|verlor gegen|verlor bei|gewann gegen|gewann bei|unterlag|spielte unentschieden gegen|"

@@ -239,7 +239,7 @@ class Tagger:
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
                                                 self.linker.well_known_place)  # before the team rules
         found = mentions.datelines(text, found, lang, self.linker.well_known)
-        found = mentions.results_and_tables(text, found, self.linker.is_country)
+        found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
