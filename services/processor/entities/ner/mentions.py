@@ -460,30 +460,32 @@ def place_before_place(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-# Prepositions of place, then a capitalised word and no other after it ("top in Nice.", "nach Essen"): a city.
-_LOCATIVE_CITY = {
-    lang: re.compile(rf"(?<![\w-])(?:{preps}) ([A-ZÀ-Ý][a-zß-ÿ]+)(?![\w'’-])(?! [A-ZÀ-Ý])")
-    for lang, preps in (("nl", "in|naar|uit"), ("de", "in|nach|aus"), ("en", "in|from|near"), ("fr", "à"))
-}
+# Prepositions of place after which a capitalised word alone is a city ("top in Nice.", "nach Essen"), as
+# written between blanks.
+_LOCATIVES = {"nl": (" in ", " naar ", " uit "), "de": (" in ", " nach ", " aus "), "en": (" in ", " from ", " near "),
+              "fr": (" à ",)}
+_CITY_WORD = re.compile(r"[A-ZÀ-Ý][a-zß-ÿ]+(?![\w'’-])(?! [A-ZÀ-Ý])")
 
 
 def cities_after_locatives(text: str, found: list[Found], lang: str, city: Callable[[str], bool]) -> list[Found]:
     """A capitalised word after a preposition of place that the model left outside any name is a place
     where the knowledge base has a city of 100,000 or more by that name, and no person (city: of a folded
     key): "de Europese top in Nice", "nach Essen", which the model reads as words of the language. Only a
-    word no capitalised one follows (not "in Nice Airport")."""
-    rx = _LOCATIVE_CITY.get(lang)
-    if rx is None:
-        return found
+    word of letters that no capitalised word follows (not "in Nice Airport")."""
     added: list[Found] = []
     starts: list[int] | None = None
-    for m in rx.finditer(text):
-        a, b = m.span(1)
-        if starts is None:
-            starts = [f.start for f in found]
-        if inside(found, starts, a) or not city(fold(m.group(1))):
-            continue
-        added.append(Found(a, b, "LOC"))
+    for prep in _LOCATIVES.get(lang, ()):
+        at = text.find(prep)
+        while at >= 0:  # found by str.find (C): most texts have a few
+            a = at + len(prep)
+            at = text.find(prep, a - 1)
+            if (m := _CITY_WORD.match(text, a)) is None:
+                continue
+            if starts is None:
+                starts = [f.start for f in found]
+            if inside(found, starts, a) or not city(fold(m.group(0))):
+                continue
+            added.append(Found(a, m.end(), "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
@@ -525,8 +527,17 @@ _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 # "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
 _WORD_NAME = r"[A-ZÀ-Ý][^\W\d_]*(?:[.'’-][^\W\d_]+)*"  # no digits: "SC Bastia", not "SC Bastia L2"
-_FIXTURE = re.compile(rf"(?m)^[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*) [-–] ({_WORD_NAME}(?: {_WORD_NAME})*)"
-                      rf" \d{{1,2}}[-:]\d{{1,2}}(?=[ \t]*(?:$|[.,;(]))")
+_FIXTURE = re.compile(rf"[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*) [-–] ({_WORD_NAME}(?: {_WORD_NAME})*)"
+                      rf" \d{{1,2}}[-:]\d{{1,2}}(?=[ \t]*(?:$|[\n.,;(]))")
+
+
+def _fixtures(text: str) -> Iterator[re.Match[str]]:
+    """_FIXTURE at the start of each line that has a dash between blanks."""
+    pos = 0
+    for line in text.split("\n"):
+        if (" - " in line or " – " in line) and (m := _FIXTURE.match(text, pos)) is not None:
+            yield m
+        pos += len(line) + 1
 
 
 def digit_at_line_end(text: str) -> bool:
@@ -551,15 +562,16 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     of a folded key): clubs (ORG), or places when a country plays (LOC, CoNLL); a model span there takes
     that type, a missed team is added. Only lines of these shapes count, so prose with numbers is
     untouched."""
-    patterns = (_RESULT_LINE, _TABLE_ROW) if digit_at_line_end(text) else ()
-    if " - " in text or " – " in text:
-        patterns += (_FIXTURE,)
     teams: list[tuple[int, int]] = []
-    for rx in patterns:
-        for m in rx.finditer(text):
-            sides = [m.span(g) for g in range(1, rx.groups + 1)]
-            if rx is _FIXTURE and (any(f.type == "PER" and f.start < m.end() and f.end > m.start() for f in found)
-                                   or not any(names(join_key(fold_key(text[a:b]))) for a, b in sides)):
+    if digit_at_line_end(text):
+        for rx in (_RESULT_LINE, _TABLE_ROW):
+            for m in rx.finditer(text):
+                teams.extend(m.span(g) for g in range(1, rx.groups + 1))
+    if " - " in text or " – " in text:
+        for m in _fixtures(text):
+            sides = [m.span(1), m.span(2)]
+            if any(f.type == "PER" and f.start < m.end() and f.end > m.start() for f in found) \
+                    or not any(names(join_key(fold_key(text[a:b]))) for a, b in sides):
                 continue  # players ("Tommy Haas - Richard Gasquet 6:3"), or no side the knowledge base names
             teams.extend(sides)
     if not teams:
