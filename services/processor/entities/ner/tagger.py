@@ -132,7 +132,7 @@ class Tagger:
             sents = sentences(text, spans)
         runs = crf.runs(words, sents, marks)
         if lang == "en":
-            runs = rules.nationalities(text, spans, _split_at_verbs(words, runs, crf, sents))
+            runs = rules.nationalities(text, spans, _split_at_verbs(words, runs, crf, sents, self.linker.curated_person))
         elif lang == "de":
             runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
         elif lang == "nl":
@@ -356,11 +356,12 @@ _VERBS_BETWEEN = frozenset(
 
 
 def _split_at_verbs(words: list[str], runs: list[tuple[int, int, str]], crf: LinearCRF,
-                    sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+                    sents: list[tuple[int, int]], person: Callable[[str], bool]) -> list[tuple[int, int, str]]:
     """English: a model run (token indices) across one of _VERBS_BETWEEN is the names on either side of
     it, each typed by the model's emission scores in its sentence (crf.name_type; a run of several
-    words by its first). Other lower-case words stay: names of teams, works and bodies have them
-    ("Dundee United", "Gone with the Wind")."""
+    words by its first), or a person where one word names a hand-checked person of the knowledge base
+    (person: of a folded word; "Clinton said"). Other lower-case words stay: names of teams, works and
+    bodies have them ("Dundee United", "Gone with the Wind")."""
     out: list[tuple[int, int, str]] = []
     for a, b, typ in runs:
         cut = [k for k in range(a + 1, b - 1) if words[k] in _VERBS_BETWEEN]
@@ -371,7 +372,7 @@ def _split_at_verbs(words: list[str], runs: list[tuple[int, int, str]], crf: Lin
         lo, hi = sents[s] if s >= 0 else (0, len(words))
         for x, y in zip([a, *(k + 1 for k in cut)], [*cut, b]):
             if x < y:
-                out.append((x, y, crf.name_type(words, x, lo, hi)))
+                out.append((x, y, "PER" if y == x + 1 and person(fold(words[x])) else crf.name_type(words, x, lo, hi)))
     return out
 
 
