@@ -1248,6 +1248,14 @@ def test_a_german_article_opening_a_sentence_is_outside_the_name() -> None:
     assert ("Frankfurt/Main", "LOC", "Q1794") in _found("Frankfurt/Main (dpa) - Der Magistrat tagt.", "de")
 
 
+
+def test_a_german_place_genitive_is_a_place_and_a_players_role_stays_outside() -> None:
+    got = _found("Der Stürmer Giovane Elber wechselt vom VfB Stuttgart zu Bayern München. Elber unterschrieb. "
+                 "Stuttgarts Manager Dieter Hoeneß bedauerte es.", "de")
+    assert [(t, ty) for t, ty, _ in got if ty != "ORG"] == [("Giovane Elber", "PER"), ("Elber", "PER"), ("Stuttgarts", "LOC"),
+                                                            ("Dieter Hoeneß", "PER")]
+
+
 def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.ner.mentions import affiliations

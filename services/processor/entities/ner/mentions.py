@@ -489,6 +489,26 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
+def place_genitives(text: str, pieces: list[tuple[int, int, str]], found: list[Found],
+                    city: Callable[[str], bool]) -> list[Found]:
+    """German: a place's genitive the model left out is a place, the -s inside the name ("Stuttgarts
+    Manager", "Deutschlands Zukunft"): a word the name lexicon knows as a genitive whose stem the knowledge
+    base has as a city of 100,000 or more, a region or a country and no person (city: of a folded key).
+    pieces: capital_pieces(text). found: sorted."""
+    added: list[Found] = []
+    starts: list[int] | None = None
+    n = len(text)
+    for a, b, piece in pieces:
+        if piece[-1] != "s" or "g" not in lexicon.flags(piece) or (b < n and (text[b] == "-" or text[b].isalnum())):
+            continue
+        if starts is None:
+            starts = [f.start for f in found]
+        if inside(found, starts, a) or not city(fold(piece[:-1])):
+            continue
+        added.append(Found(a, b, "LOC"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
 def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[str], bool]) -> list[Found]:
     """A name the model read as a person that is a well-known place and none of whose words the name
     lexicon knows as a given name or surname is the place ("Arizona gun dealer", "in Las Vegas"); an
@@ -853,8 +873,9 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
     inside it (a place "Newcastle" in "Newcastle United", "Inter Milan" as a place); a town's name
     before a player's or a coach's role is its club ("Newcastle manager Kevin Keegan"), without the
     town's id; so is a town's name before a score ("beat Newcastle 2-0") or after a player's role and "of"
-    ("L'attaquant de Lorient"). A country's name stays a place (a national team, CoNLL). words: the tokens'
-    text; found: sorted."""
+    ("L'attaquant de Lorient"). A country's name stays a place (a national team, CoNLL), and so does a German
+    town's genitive before a role ("Erfurts Trainer", as CoNLL German marks it). words: the tokens' text;
+    found: sorted."""
     out = found
     if not _CLUB_WORDS.isdisjoint(words):
         starts = [f.start for f in found]
@@ -881,7 +902,8 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
                           *clubs], key=attrgetter("start"))
     roles = not _CLUB_ROLES.isdisjoint(words)
     for i, f in enumerate(out):  # an anchored look after each place: cheaper than a scan of the text for scores
-        if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES)
+        if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES
+                                 and not (lang == "de" and "g" in lexicon.flags(text[f.start : f.end])))
                                 or ((m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))
                                 or _role_before(text, f.start)) \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):

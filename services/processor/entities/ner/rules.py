@@ -92,7 +92,8 @@ TITLES = frozenset(
     commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin kämmerer
     stadtrat stadträtin dezernent dezernentin abgeordnete abgeordneter bischof kardinal pfarrer professor
     professorin gouverneur ambassadeur commissaris topman topvrouw woordvoerster advocaat ceo anwalt anwältin
-    lawyer attorney""".split()
+    lawyer attorney stürmer torwart torhüter verteidiger mittelfeldspieler nationalspieler spielmacher
+    doelman verdediger middenvelder aanvaller wielrenner bondscoach winger""".split()
 )
 
 # Titles that only ever precede a person's name.

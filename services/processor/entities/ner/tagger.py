@@ -236,6 +236,7 @@ class Tagger:
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
+            found = mentions.place_genitives(text, pieces, found, self.linker.city)
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
                                                 self.linker.well_known_place)  # before the team rules
         found = mentions.datelines(text, found, lang, self.linker.well_known)
