@@ -887,8 +887,8 @@ def test_german_surnames_alone_are_persons_and_frequent_nouns_no_names() -> None
     # a rare word with the ending of an abstract or collective noun is no name either; -ung may be ("Samsung")
     text = "Weltmeisterschaft Alltagskultur Nationalsozialismus Samsung Dennis"
     found = [Found(m.start(), m.end(), "ORG") for m in re.finditer(r"\S+", text)]
-    kept = german_common_nouns(text, found, lambda w: "", lambda key: False)
-    assert [text[f.start : f.end] for f in kept] == ["Samsung", "Dennis"]
+    kept = german_common_nouns(text, found, lambda w: "f" if w == "Dennis" else "", lambda key: key == "samsung")
+    assert [text[f.start : f.end] for f in kept] == ["Samsung", "Dennis"]  # a name the KB or the lexicon knows
 
 
 def test_dutch_events_taxa_streets_and_places() -> None:

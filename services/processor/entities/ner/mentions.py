@@ -35,7 +35,7 @@ def without_possessives(text: str, tokens: list[tuple[int, int]], words: list[st
 
 
 # German writes every noun with a capital: the most frequent ones alone are words, not names.
-_DE_COMMON_NOUN = 4.5  # wordfreq Zipf: "Polizei", "Kirche", "Liga", "Armee", "Zukunft"
+_DE_COMMON_NOUN = 3.8  # wordfreq Zipf: "Polizei", "Kirche", "Liga", "Armee", "Zukunft"
 # Frequent nouns that German news uses as the name of one body (Deutsche Bahn, the federal government).
 _DE_BODIES = frozenset("Bahn Bundesregierung Bundestag Bundesrat Bundeswehr Bundesliga Landesregierung".split())
 # Endings of German abstract and collective nouns, which name no one however rare the word
