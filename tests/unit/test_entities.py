@@ -734,6 +734,8 @@ def test_teams_in_results_and_tables() -> None:
     got = _found("Lokeren - Standard 1-2. Lokeren speelde sterk. Anderlecht won zondag overtuigend met 4-0 van Genk.", "nl")
     assert [(t, ty) for t, ty, _ in got] == [("Lokeren", "ORG"), ("Standard", "ORG"), ("Lokeren", "ORG"),
                                              ("Anderlecht", "ORG"), ("Genk", "ORG")]
+    got = _found("Lorient 1 - Lyon 0 63' Sur un long une-deux entre Wissa et Le Goff.", "fr")
+    assert got[:2] == [("Lorient", "ORG", "newsflow:club-fc-lorient"), ("Lyon", "ORG", "Q704")]  # a live report's score
     got = _found("Lokeren-trainer Paul Put was ontgoocheld.", "nl")
     assert [(t, ty) for t, ty, _ in got] == [("Paul Put", "PER")]
 

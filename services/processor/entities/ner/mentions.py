@@ -547,12 +547,14 @@ _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 # "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
 _WORD_NAME = r"[A-ZÀ-Ý][^\W\d_]*(?:[.'’-][^\W\d_]+)*"  # no digits: "SC Bastia", not "SC Bastia L2"
-_FIXTURE = re.compile(rf"[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*) [-–] ({_WORD_NAME}(?: {_WORD_NAME})*)"
-                      rf" \d{{1,2}}[-:]\d{{1,2}}(?=[ \t]*(?:$|[\n.,;(]))")
+# "Lorient 1 - Lyon 0" too (a live report's score line).
+_FIXTURE = re.compile(rf"[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*)(?: \d{{1,2}} [-–] ({_WORD_NAME}(?: {_WORD_NAME})*) \d{{1,2}}(?![\d:.,])"
+                      rf"| [-–] ({_WORD_NAME}(?: {_WORD_NAME})*) \d{{1,2}}[-:]\d{{1,2}}(?=[ \t]*(?:$|[\n.,;(])))")
 
 
 def _fixtures(text: str) -> Iterator[re.Match[str]]:
-    """_FIXTURE at the start of each line that has a dash between blanks."""
+    """_FIXTURE at the start of each line that has a dash between blanks: its first side is group 1, its
+    second group 2 or 3."""
     pos = 0
     for line in text.split("\n"):
         if (" - " in line or " – " in line) and (m := _FIXTURE.match(text, pos)) is not None:
@@ -589,7 +591,7 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
                 teams.extend(m.span(g) for g in range(1, rx.groups + 1))
     if " - " in text or " – " in text:
         for m in _fixtures(text):
-            sides = [m.span(1), m.span(2)]
+            sides = [m.span(1), m.span(2) if m.group(2) else m.span(3)]
             if any(f.type == "PER" and f.start < m.end() and f.end > m.start() for f in found) \
                     or not any(names(join_key(fold_key(text[a:b]))) for a, b in sides):
                 continue  # players ("Tommy Haas - Richard Gasquet 6:3"), or no side the knowledge base names
