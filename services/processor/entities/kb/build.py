@@ -807,6 +807,7 @@ def build(shared: Path) -> bytes:
     twins = ne_twins(shared / "naturalearth_50m_places_countries.tsv", b, iso_qid, towns)
     add_geonames(b, iso_qid, twins)
     add_populations(b, twins, towns)
+    drop_other_cities_names(b)
     add_regions(b, twins, towns)
     demote_namesakes(b)
     add_curated(b, NER / "entities.tsv")
@@ -816,6 +817,25 @@ def build(shared: Path) -> bytes:
     b.finish()
     mark_generic_parties(b)
     return serialize(b)
+
+
+def drop_other_cities_names(b: Builder) -> int:
+    """A GeoNames alternate of a city that is the own name (name or label) of another city at least as
+    large is that city's: "Southampton" (an alternate of Hampton, Virginia, 137,000) names Southampton,
+    England (250,000), and must not make it ambiguous; "Halle" stays a name of Halle (Saale), larger than
+    Halle in Belgium. Returns how many names were dropped."""
+    own: dict[str, set[str]] = {}
+    for key, eid, _ in b.own_names:
+        own.setdefault(key, set()).add(eid)
+    dropped = 0
+    for key, owners in sorted(own.items()):
+        slot = b.alias.get(key, {})
+        for eid in [e for e in slot if e not in owners and b.ents[e].cls == "city:geonames"]:
+            pop = b.population.get(eid, 0)
+            if any(b.ents[o].cls.startswith("city:") and b.population.get(o, 0) >= pop > 0 for o in owners if o in slot):
+                del slot[eid]
+                dropped += 1
+    return dropped
 
 
 # A word in the party names of this many countries says nothing about which country's party is meant.
