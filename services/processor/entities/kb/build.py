@@ -831,6 +831,8 @@ def drop_other_cities_names(b: Builder) -> int:
     for key, owners in sorted(own.items()):
         slot = b.alias.get(key, {})
         for eid in [e for e in slot if e not in owners and b.ents[e].cls == "city:geonames"]:
+            if join_key(fold_key(b.ents[eid].name.split("(")[0])) == key:
+                continue  # its own name without the bracket ("Frankfurt (Oder)")
             pop = b.population.get(eid, 0)
             if any(b.ents[o].cls.startswith("city:") and b.population.get(o, 0) >= pop > 0 for o in owners if o in slot):
                 del slot[eid]
