@@ -1251,6 +1251,12 @@ def test_a_german_article_opening_a_sentence_is_outside_the_name() -> None:
 
 
 
+def test_a_kind_after_an_adjective_and_a_dash_before_a_lower_case_word_end_a_german_name() -> None:
+    got = _found("Im September ließen die sozialdemokratische Partei Attayar (22 Sitze) verlauten. "
+                 "Büroräume der Regierungspartei Ennahda – der Partei, die regiert.", "de")
+    assert [(t, ty) for t, ty, _ in got] == [("Attayar", "ORG"), ("Ennahda", "ORG")]
+
+
 def test_a_german_place_genitive_is_a_place_and_a_players_role_stays_outside() -> None:
     got = _found("Der Stürmer Giovane Elber wechselt vom VfB Stuttgart zu Bayern München. Elber unterschrieb. "
                  "Stuttgarts Manager Dieter Hoeneß bedauerte es.", "de")

@@ -43,6 +43,9 @@ _CALENDAR = frozenset(
 )
 _DATE = re.compile(r"^(?:\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?|1[89]\d\d|20\d\d|\d{1,2}\.)$")
 _BREAKS = frozenset(",;")
+# A dash before a word in lower case ends a name too ("Regierungspartei Ennahda – der Partei, die"); titles of
+# works run across one ("Jag – im Auftrag der Ehre"), so not in a MISC span.
+_DASHES = frozenset("–—")
 _EN_NATIONALITY = frozenset(
     """Afghan Albanian Algerian American Angolan Argentine Argentinian Armenian Australian Austrian
     Azerbaijani Bangladeshi Belarusian Belgian Bolivian Bosnian Brazilian British Bulgarian Burmese
@@ -153,6 +156,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 continue  # inside a count in brackets
             w = ws[k - a] if k < b else ""
             if k == b or w in _BREAKS or (w.isdigit() and _score(text, spans, a, b, k)) \
+                    or (w in _DASHES and typ != "MISC" and k + 1 < b and ws[k + 1 - a].islower()) \
                     or ((w == "(" or w == ")") and _stray_bracket(ws, k - a)):
                 if k > start:
                     pieces.append((start, k))
@@ -176,8 +180,11 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1  # "Chancellor Helmut Kohl"
                 if hi - lo > 1 and ws[lo - a] == ".":
                     lo += 1  # "Dr. Jones"
-            if 1 < hi - lo <= 4 and _class_noun(ws[lo - a]) and all(w[0].isupper() for w in ws[lo + 1 - a : hi - a]):
-                lo += 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
+            j = lo
+            while j < hi - 1 and ws[j - a].islower():
+                j += 1  # an adjective before the kind: "sozialdemokratische Partei Attayar"
+            if 1 < hi - j <= 4 and _class_noun(ws[j - a]) and all(w[0].isupper() for w in ws[j + 1 - a : hi - a]):
+                lo = j + 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
             name = _after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
             if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
                 title = lo + name - 1 - (ws[lo + name - 1 - a] == ".")  # the title word's token
