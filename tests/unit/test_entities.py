@@ -1251,6 +1251,14 @@ def test_a_german_article_opening_a_sentence_is_outside_the_name() -> None:
 
 
 
+def test_a_place_and_a_public_bodys_kind_are_one_organisation() -> None:
+    got = _found("The Hyogo Prefectural Police is investigating. The Boston Police Department said. He flew to Boston. "
+                 "It is in the Moselle Department of France.", "en")
+    assert [(t, ty, i) for t, ty, i in got][:3] == [("Hyogo Prefectural Police", "ORG", None),
+                                                    ("Boston Police Department", "ORG", None), ("Boston", "LOC", "Q100")]
+    assert ("Moselle Department", "ORG", None) not in got  # a French département is a place
+
+
 def test_a_kind_after_an_adjective_and_a_dash_before_a_lower_case_word_end_a_german_name() -> None:
     got = _found("Im September ließen die sozialdemokratische Partei Attayar (22 Sitze) verlauten. "
                  "Büroräume der Regierungspartei Ennahda – der Partei, die regiert.", "de")

@@ -1499,6 +1499,37 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
     return [f for j, f in enumerate(out) if j not in gone] if gone else out
 
 
+# Up to two capitalised words and a public body's kind right after a place's name: one body with the place
+# ("Boston Police Department", "Hyogo Prefectural Police", "Cambridge City Council"); not "Department" or
+# "Court" alone ("the Moselle Department of France", "Earls Court" are places).
+_BODY_AFTER_PLACE = re.compile(
+    r"(?: [A-Z][a-z]+){0,2}? (?:Police|Police Department|Fire Department|City Council|Council|County Council"
+    r"|District Court|Sheriff's Office|Sheriff’s Office|Public Schools|School District|Transit Authority"
+    r"|Port Authority)(?![\w'’-])(?! [A-Z])")
+
+
+def bodies_after_places(text: str, found: list[Found]) -> list[Found]:
+    """English: a place's name, then up to two capitalised words and a public body's kind, is that body, an
+    organisation without the place's id ("a Puerto Rico Police Department K-9" was a place and another place;
+    "The Hyogo Prefectural Police"). found: sorted."""
+    if not any(w in text for w in ("Police", "Department", "Council", "Court", "Office", "Authority", "School")):
+        return found
+    out = found
+    starts = [f.start for f in found]
+    drop: set[int] = set()
+    for i, f in enumerate(found):
+        if f.type not in ("LOC", "ORG") or i in drop or (m := _BODY_AFTER_PLACE.match(text, f.end)) is None:
+            continue
+        if f.type == "ORG" and f.entity_id is not None:
+            continue  # a linked organisation's name before such a word is left as the model read it
+        j = bisect_left(starts, m.end())  # mentions inside the body's words give way to it
+        drop.update(range(i + 1, j))
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, m.end(), "ORG")
+    return [f for k, f in enumerate(out) if k not in drop] if drop else out
+
+
 # Institutions English news names by one capitalised word (CoNLL: ORG).
 _EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon)\b")
 _CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")

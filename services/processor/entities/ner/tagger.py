@@ -254,7 +254,7 @@ class Tagger:
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
-            found = mentions.plural_titles(text, mentions.cricket_scorecards(text, found))
+            found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
         found = [mentions.acronym(cased, f, lang) for f in found]
         found = mentions.unknown_acronyms(text, cased, pieces, found, lang)
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
