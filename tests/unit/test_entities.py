@@ -1251,6 +1251,11 @@ def test_a_german_article_opening_a_sentence_is_outside_the_name() -> None:
 
 
 
+def test_english_institutions_alone_are_organisations_whatever_the_model_read() -> None:
+    got = _found("They want to give Parliament the final say. The Government was defeated in the Lords last week.", "en")
+    assert [(t, ty) for t, ty, _ in got] == [("Parliament", "ORG"), ("Lords", "ORG")]
+
+
 def test_a_place_and_a_public_bodys_kind_are_one_organisation() -> None:
     got = _found("The Hyogo Prefectural Police is investigating. The Boston Police Department said. He flew to Boston. "
                  "It is in the Moselle Department of France.", "en")

@@ -1531,25 +1531,32 @@ def bodies_after_places(text: str, found: list[Found]) -> list[Found]:
 
 
 # Institutions English news names by one capitalised word (CoNLL: ORG).
-_EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon)\b")
+_EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon|(?<=the )Lords)\b")
 _CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
 _CAPITAL_BEFORE = re.compile(r"(?<!\S)(?!The\b)[A-Z][\w.’']*[ \t]+$")
 
 
 def english_institutions(text: str, found: list[Found]) -> list[Found]:
-    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Pentagon" standing alone are
-    organisations; next to another capitalised word they are part of a longer name ("Senate Majority
+    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Lords", "the Pentagon" standing alone are
+    organisations, also where the model read one alone as another type; next to another capitalised word they are part of a longer name ("Senate Majority
     Leader", "European Parliament") and left to the model. found: sorted by start."""
     starts = [f.start for f in found]
     out: list[Found] = []
+    retyped = found
     for m in _EN_INSTITUTIONS.finditer(text):
         i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and found[i].start == m.start() and found[i].end == m.end():
+            if found[i].type != "ORG" and found[i].entity_id is None:
+                if retyped is found:
+                    retyped = list(found)
+                retyped[i] = Found(m.start(), m.end(), "ORG")  # "give Parliament the final say" read as a person
+            continue
         if (i >= 0 and found[i].end > m.start()) or (i + 1 < len(found) and found[i + 1].start < m.end()):
             continue  # inside or across a mention
         if _CAPITAL_NEXT.match(text, m.end()) or _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start()):
             continue
         out.append(Found(m.start(), m.end(), "ORG"))
-    return sorted([*found, *out], key=attrgetter("start")) if out else found
+    return sorted([*retyped, *out], key=attrgetter("start")) if out else retyped
 
 
 def nl_adjective(text: str, f: Found, lang: str, known: Callable[[str], bool]) -> Found:
