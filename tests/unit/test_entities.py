@@ -1256,6 +1256,13 @@ def test_english_institutions_alone_are_organisations_whatever_the_model_read() 
     assert [(t, ty) for t, ty, _ in got] == [("Parliament", "ORG"), ("Lords", "ORG")]
 
 
+def test_a_place_read_with_a_person_is_a_place() -> None:
+    got = _found("Sen. Elizabeth Warren of Massachusetts quickly accused him. Catherine of Aragon died. "
+                 "During the reign of Charles II of England it rained.", "en")
+    assert [(t, ty) for t, ty, _ in got][:2] == [("Elizabeth Warren", "PER"), ("Massachusetts", "LOC")]
+    assert ("Catherine of Aragon", "PER", None) in got and ("Charles II of England", "PER", None) in got
+
+
 def test_a_place_and_a_public_bodys_kind_are_one_organisation() -> None:
     got = _found("The Hyogo Prefectural Police is investigating. The Boston Police Department said. He flew to Boston. "
                  "It is in the Moselle Department of France.", "en")

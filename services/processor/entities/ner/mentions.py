@@ -462,7 +462,7 @@ def place_before_place(text: str, found: list[Found]) -> list[Found]:
 
 # Prepositions of place after which a capitalised word alone is a city ("top in Nice.", "nach Essen"), as
 # written between blanks.
-_LOCATIVES = {"nl": (" in ", " naar ", " uit "), "de": (" in ", " nach ", " aus "), "en": (" in ", " from ", " near "),
+_LOCATIVES = {"nl": (" in ", " naar ", " uit "), "de": (" in ", " nach ", " aus "), "en": (" in ", " from ", " near ", " of "),
               "fr": (" à ",)}
 _CITY_WORD = re.compile(r"[A-ZÀ-Ý][a-zß-ÿ]+(?![\w'’-])(?! [A-ZÀ-Ý])")
 
@@ -507,6 +507,39 @@ def place_genitives(text: str, pieces: list[tuple[int, int, str]], found: list[F
             continue
         added.append(Found(a, b, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+_TOKEN = re.compile(r"[\w'’-]+|[^\w\s]")  # words and punctuation apart, as the tokenizer splits "Sen." in two
+
+
+def places_in_persons(text: str, found: list[Found], city: Callable[[str], bool]) -> list[Found]:
+    """English: a person read together with a place is the person and the place: "Elizabeth Warren of
+    Massachusetts" (a full name before "of"; "Catherine of Aragon", "Charles II of England" are one name),
+    "District of Massachusetts
+    Joshua Levy" read as "Massachusetts Joshua Levy" (a place, then a given name). The place is a city of
+    100,000 or more, a region or a country of the knowledge base and no person (city: of a folded key).
+    found: sorted."""
+    out: list[Found] = []
+    for f in found:
+        name = text[f.start : f.end]
+        if f.type != "PER" or f.entity_id is not None or " " not in name:
+            out.append(f)
+            continue
+        person, of, place = name.partition(" of ")
+        if of and " " in person and " of " not in place and place[:1].isupper() and city(join_key(fold_key(place))) \
+                and not _ROMAN.fullmatch(person.rpartition(" ")[2]):  # "Charles II of England" is one name
+            toks = list(_TOKEN.finditer(person))
+            k = rules.after_title([t.group(0) for t in toks], True)  # "Sen. Elizabeth Warren": the title stays out
+            out += [Found(f.start + (toks[k].start() if k else 0), f.start + len(person), "PER"),
+                    Found(f.end - len(place), f.end, "LOC")]
+            continue
+        first, _, rest = name.partition(" ")
+        if " " in rest and rules.given_name(rest.partition(" ")[0]) and "f" not in lexicon.flags(first) \
+                and city(join_key(fold_key(first))):  # not "David Vega Hernández" (David, Panama)
+            out += [Found(f.start, f.start + len(first), "LOC"), Found(f.end - len(rest), f.end, "PER")]
+            continue
+        out.append(f)
+    return out
 
 
 def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[str], bool]) -> list[Found]:

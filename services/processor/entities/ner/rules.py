@@ -185,7 +185,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 j += 1  # an adjective before the kind: "sozialdemokratische Partei Attayar"
             if 1 < hi - j <= 4 and _class_noun(ws[j - a]) and all(w[0].isupper() for w in ws[j + 1 - a : hi - a]):
                 lo = j + 1  # "Partei Attayar", "Weltverband FINA": the name is what follows its kind
-            name = _after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
+            name = after_title(ws[lo - a : hi - a], typ == "PER" or typ == "ORG")
             if name:  # "International Trade Secretary Liz Truss", "Ms Truss" (read as ORG)
                 title = lo + name - 1 - (ws[lo + name - 1 - a] == ".")  # the title word's token
                 before = ws[lo - a : title - a]
@@ -251,7 +251,7 @@ def is_written_title(word: str) -> bool:
     return is_title(word) or (word in TITLES and word.islower())
 
 
-def _after_title(words: list[str], person_or_org: bool) -> int:
+def after_title(words: list[str], person_or_org: bool) -> int:
     """Where a person's name starts in words after their last title word ("Trade Secretary Liz
     Truss" -> 3), or 0: only a short run of capitalised words after a title is a name. Only titles
     that are never the first word of another kind of name count ("Premier League", "General

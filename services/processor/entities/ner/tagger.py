@@ -234,6 +234,7 @@ class Tagger:
             found = mentions.named_bodies(text, found, lang)
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
+            found = mentions.places_in_persons(text, found, self.linker.city)
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
