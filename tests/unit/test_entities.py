@@ -1256,6 +1256,12 @@ def test_english_institutions_alone_are_organisations_whatever_the_model_read() 
     assert [(t, ty) for t, ty, _ in got] == [("Parliament", "ORG"), ("Lords", "ORG")]
 
 
+def test_results_name_a_countrys_island_and_a_nationalitys_event() -> None:
+    got = _found("Men 100 metres\n3. Ato Boldon (Trinidad) 10.05\n"
+                 "Leading scores after the second round of the German Open on Friday:", "en")
+    assert ("Trinidad", "LOC", "Q754") in got and ("German Open", "MISC", None) in got
+
+
 def test_a_place_read_with_a_person_is_a_place() -> None:
     got = _found("Sen. Elizabeth Warren of Massachusetts quickly accused him. Catherine of Aragon died. "
                  "During the reign of Charles II of England it rained.", "en")

@@ -346,7 +346,8 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     out: list[tuple[int, int, str]] = []
     taken = set()
     for a, b, typ in found:
-        if typ != "PER" and b - a > 1 and _without_possessive(text[spans[b - 1][0] : spans[b - 1][1]]) in _EN_EVENTS:
+        if b - a > 1 and _without_possessive(text[spans[b - 1][0] : spans[b - 1][1]]) in _EN_EVENTS \
+                and (typ != "PER" or text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY):  # "German Open" read as a person
             out.append((a, b, "MISC"))
             taken.update(range(a, b))
             continue
