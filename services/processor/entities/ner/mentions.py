@@ -479,7 +479,7 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
         while at >= 0:  # found by str.find (C): most texts have a few
             a = at + len(prep)
             at = text.find(prep, a - 1)
-            if (m := _CITY_WORD.match(text, a)) is None:
+            if not text[a : a + 1].isupper() or (m := _CITY_WORD.match(text, a)) is None:
                 continue
             if starts is None:
                 starts = [f.start for f in found]
