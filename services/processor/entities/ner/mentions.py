@@ -65,8 +65,8 @@ def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
     person's title or role, outside the name ("[Wielrenner] [Johan Museeuw]" -> "Johan Museeuw",
     "[Lokeren-trainer] [Paul Put]"): a word in prose case, or a compound ending in a word in lower case, that
     the name lexicon knows as no given name or surname. found: sorted."""
-    out = found
-    for i in range(len(found) - 2, -1, -1):
+    drop: set[int] = set()
+    for i in range(len(found) - 1):
         f, g = found[i], found[i + 1]
         if f.type != "PER" or g.type != "PER" or g.start != f.end + 1 or text[f.end] != " ":
             continue
@@ -74,10 +74,8 @@ def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
         head = word.rpartition("-")[2]  # "Lokeren-trainer": a club's trainer
         if " " not in word and head.isalpha() and (head.islower() or (head is word and word[1:].islower())) \
                 and not any(c in "fs" for c in lexicon.flags(word)) and zipf(head.lower(), lang) >= 3.0:
-            if out is found:
-                out = list(found)
-            del out[i]
-    return out
+            drop.add(i)
+    return [f for i, f in enumerate(found) if i not in drop] if drop else found
 
 
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
