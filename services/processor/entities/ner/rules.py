@@ -107,10 +107,10 @@ PERSON_TITLES = TITLES - frozenset(
 # Titles written short, before their dot ("Sen. Elizabeth Warren", "Mr. Smith"); alone some may be names ("Sen").
 SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())
 
-# Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
 # Agencies by a name that is also a surname: only in a dateline's brackets ("Bonn (Reuter) -", as German wire
 # copy of the 1990s wrote Reuters), not "DRK-Generalsekretär Christian Reuter".
 _BRACKETED_AGENCIES = frozenset({"Reuter"})
+# Case-sensitive: "AP"/"dpa" as written by the agencies (a lower-case "ap" or "Dpa" is something else).
 AGENCIES = frozenset("dpa DPA AFP ANP APA AP Belga KNA epd Reuters AFX SDA Keystone-SDA ATS TASS EFE ANSA Kyodo Xinhua".split())
 
 
@@ -323,7 +323,10 @@ def agencies(words: list[str], found: list[tuple[int, int, str]]) -> list[tuple[
         if start < b:
             out.append((start, b, typ))
     covered = {k for a, b, _ in out for k in range(a, b)}
-    out.extend((k, k + 1, "ORG") for k in range(len(words)) if k not in covered and _agency(words, k))
+    out.extend((k, k + 1, "ORG") for k in compress(count(), map(AGENCIES.__contains__, words)) if k not in covered)
+    if not _BRACKETED_AGENCIES.isdisjoint(words):
+        out.extend((k, k + 1, "ORG") for k, w in enumerate(words)
+                   if w in _BRACKETED_AGENCIES and k not in covered and _agency(words, k))
     return sorted(out)
 
 
