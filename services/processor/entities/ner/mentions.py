@@ -513,10 +513,9 @@ _TOKEN = re.compile(r"[\w'’-]+|[^\w\s]")  # words and punctuation apart, as th
 def places_in_persons(text: str, found: list[Found], city: Callable[[str], bool]) -> list[Found]:
     """English: a person read together with a place is the person and the place: "Elizabeth Warren of
     Massachusetts" (a full name before "of"; "Catherine of Aragon", "Charles II of England" are one name),
-    "District of Massachusetts
-    Joshua Levy" read as "Massachusetts Joshua Levy" (a place, then a given name). The place is a city of
-    100,000 or more, a region or a country of the knowledge base and no person (city: of a folded key).
-    found: sorted."""
+    and "District of Massachusetts Joshua Levy" read as "Massachusetts Joshua Levy" (a place, then a given
+    name). The place is a city of 100,000 or more, a region or a country of the knowledge base and no person
+    (city: of a folded key). found: sorted."""
     out: list[Found] = []
     for f in found:
         name = text[f.start : f.end]
@@ -1099,8 +1098,8 @@ _DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
 def german_article(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
     """A German article opening a sentence is no part of the name after it ("Die Grünen kündigten",
     "Der Magistrat"), unless the knowledge base names the whole ("Die Welt", "Der Spiegel": known, of a
-    folded key) or an adjective the knowledge base names with no other follows it ("Die Toten Hosen";
-    not "Die Deutsche Bank"); titles of works keep theirs (MISC)."""
+    folded key), or an adjective follows the article and the knowledge base does not name the words after
+    it ("Die Toten Hosen"; "Die Deutsche Bank" loses its article); titles of works keep theirs (MISC)."""
     out = found
     for i, f in enumerate(found):
         if f.type != "MISC" and text.startswith(_DE_ARTICLES, f.start) and opens_sentence(text, f.start) \
@@ -1444,9 +1443,8 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
                         found: list[Found]) -> list[Found]:
     """Dutch, CoNLL-2002: names of peoples ("Belgen") and adjectives of nationality ("de Britse vloot")
     are MISC also where the model left them out or read a people's name alone as another type ("de
-    Italiaan"); a capitalised adjective opening a sentence only before
-    a lower-case word ("Britse troepen", not a name such as "Franse Alpen"). pieces: capital_pieces(text);
-    found: sorted by start."""
+    Italiaan"); a capitalised adjective opening a sentence only before a lower-case word ("Britse troepen",
+    not a name such as "Franse Alpen"). pieces: capital_pieces(text); found: sorted by start."""
     starts = [f.start for f in found]
     added: list[Found] = []
     out = found
