@@ -1566,9 +1566,10 @@ _CAPITAL_BEFORE = re.compile(r"(?<!\S)(?!The\b)[A-Z][\w.’']*[ \t]+$")
 
 
 def english_institutions(text: str, found: list[Found]) -> list[Found]:
-    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Lords", "the Pentagon" standing alone are
-    organisations, also where the model read one alone as another type; next to another capitalised word they are part of a longer name ("Senate Majority
-    Leader", "European Parliament") and left to the model. found: sorted by start."""
+    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Lords", "the Pentagon" standing
+    alone are organisations, also where the model read one alone as another type; next to another
+    capitalised word they are part of a longer name ("Senate Majority Leader", "European Parliament") and
+    left to the model. found: sorted by start."""
     starts = [f.start for f in found]
     out: list[Found] = []
     retyped = found
