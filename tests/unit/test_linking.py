@@ -375,6 +375,9 @@ def test_a_date_or_a_count_after_a_place_is_no_score() -> None:
     assert ids("LONDON 12 Dec - Ministers met in London 12 times this year.", "en", ("London", "LOC"))["London"] == "Q84"
     # a GeoNames alternate of a smaller city is not another city's own name ("Southampton" of Hampton, Virginia)
     assert ids("He visited Southampton on Monday.", "en", ("Southampton", "LOC"))["Southampton"] == "geonames:2637487"
+    # a town's short name: by hand where it is also frequent ("Hanau"), never another town's own name ("Clichy")
+    assert ids("Er wohnt in Hanau.", "de", ("Hanau", "LOC"))["Hanau"] == "geonames:2911007"
+    assert ids("Il habite à Clichy (Hauts-de-Seine).", "fr", ("Clichy", "LOC"))["Clichy"] == "geonames:3024597"
     # "1" after a name is a number's first piece, not a club's ("1. FC Köln")
     assert ids("Der Konzern will in Dresden 1.000 Arbeitsplätze schaffen.", "de", ("Dresden", "LOC"))["Dresden"] == "Q1731"
 

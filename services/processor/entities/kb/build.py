@@ -374,6 +374,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
             # The qualifier sets the town apart from a namesake: without it, only where the country has no other.
             alts = titled + [
                 a for a in alts if _located_form(a, c["name"]) and (join_key(fold_key(a)), country) not in known
+                and join_key(fold_key(a)) not in towns.get(country, ())  # "Clichy" is a town, not Clichy-sous-Bois
                 and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _TOWN_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
             ]
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
@@ -558,10 +559,11 @@ def demote_namesakes(b: Builder) -> list[tuple[str, int, int]]:
 # A city this large is written in other languages often enough to need its exonyms ("Antwerpen",
 # "Lüttich"); GeoNames lists them among codes and spellings no news uses, hence the filter below.
 _ALT_NAMES_POPULATION = 100_000
-# A town's short name this common (wordfreq Zipf, en/de/nl/fr) is an everyday word: "Weil" (am Rhein) 6.0, "Halle"
-# (Saale) 4.8; below it the short name is the town's ("Hanau" 3.8, "Marburg" 4.0 of "Hanau am Main", "Marburg an
-# der Lahn").
-_TOWN_COMMON = 4.5
+# A town's short name this common (wordfreq Zipf, en/de/nl/fr) may be an everyday word: "Weil" (am Rhein) 6.0,
+# "Halle" (Saale) 4.8, "Burg" 4.4, "Noisy" (-le-Grand) 3.7, "Ried" (im Innkreis) 3.6; below it the short name is
+# the town's ("Bernau" 3.2, "Bingen" 3.4). Better-known towns above it ("Hanau" 3.8, "Marburg" 4.0) have their
+# short names in kb/curated.tsv, checked by hand.
+_TOWN_COMMON = 3.5
 
 
 def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container[str] = frozenset()) -> bool:
