@@ -375,6 +375,8 @@ def test_a_date_or_a_count_after_a_place_is_no_score() -> None:
     assert ids("LONDON 12 Dec - Ministers met in London 12 times this year.", "en", ("London", "LOC"))["London"] == "Q84"
     # a GeoNames alternate of a smaller city is not another city's own name ("Southampton" of Hampton, Virginia)
     assert ids("He visited Southampton on Monday.", "en", ("Southampton", "LOC"))["Southampton"] == "geonames:2637487"
+    # a US state by its name in the article's language (iso-codes translations)
+    assert ids("Er lebt in Kalifornien.", "de", ("Kalifornien", "LOC"))["Kalifornien"] == "geonames:5332921"
     # a town's short name: by hand where it is also frequent ("Hanau"), never another town's own name ("Clichy")
     assert ids("Er wohnt in Hanau.", "de", ("Hanau", "LOC"))["Hanau"] == "geonames:2911007"
     assert ids("Il habite à Clichy (Hauts-de-Seine).", "fr", ("Clichy", "LOC"))["Clichy"] == "geonames:3024597"
