@@ -218,14 +218,17 @@ class Linker:
 
     def well_known_place(self, key: str) -> bool:
         """Whether folded key names a country, a region or a larger city, and no person of the KB."""
-        cands = self.kb.lookup(key)
-        return any(c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN for c in cands) \
-            and not any(c.entity.type == "PER" for c in cands)
+        return self._place(key, _WELL_KNOWN, weak=True)
 
     def city(self, key: str) -> bool:
-        """Whether folded key names a city of 100,000 or more, a region or a country, and no person of the KB."""
+        """Whether folded key names a city of 100,000 or more, a region or a country by a name that is not
+        weak, and no person of the KB."""
+        return self._place(key, _TOWN_PRIOR, weak=False)
+
+    def _place(self, key: str, least: int, weak: bool) -> bool:
+        """Whether folded key names a place of prior least or more (by a weak name too: weak), and no person."""
         cands = self.kb.lookup(key)
-        return any(c.entity.type == "LOC" and c.entity.prior >= _TOWN_PRIOR and not c.flags & WEAK for c in cands) \
+        return any(c.entity.type == "LOC" and c.entity.prior >= least and (weak or not c.flags & WEAK) for c in cands) \
             and not any(c.entity.type == "PER" for c in cands)
 
     def link(self, text: str, lang: str, spans: list[Found], pieces: list[tuple[int, int, str]] | None = None) -> list[Found]:
@@ -300,8 +303,8 @@ class Linker:
         """The entity the span f (of its final type; info: self._surface of its text) names, or None, read as
         link() reads every span: no name glued to more, a short name only as said below, the name without its
         possessive or legal form when the whole is none; nothing the words around it rule out
-        (_out_of_place: a small town of a tokenized compound among them); no weak name that is the surname of a person the article
-        names in full. spans: the article's mentions (whose persons' surnames count); same_type: only
+        (_out_of_place: a small town of a tokenized compound among them); no weak name that is the surname
+        of a person the article names in full. spans: the article's mentions (whose persons' surnames count); same_type: only
         entities of f's type are candidates (a retyped span)."""
         key, cands = info.key, info.named
         if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):

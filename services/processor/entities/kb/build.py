@@ -406,14 +406,14 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
 def _translations(code: str) -> list[tuple[str, int]]:
     """The iso-codes translations of ISO 3166-2 subdivision code's name into LANG_BITS' languages (pycountry,
     pinned), each with its language's bit; none that equal the name itself."""
-    require_pinned("pycountry", PYCOUNTRY_VERSION)
+    translators = _translators()  # checks the pinned pycountry first
     import pycountry
 
     d = pycountry.subdivisions.get(code=code)
     if d is None:
         return []
     out = []
-    for lang, tr in sorted(_translators().items()):
+    for lang, tr in sorted(translators.items()):
         got = tr.gettext(d.name)
         if got != d.name:
             out += [(n, LANG_BITS[lang]) for n in _subdivision_names(got)]
@@ -422,7 +422,8 @@ def _translations(code: str) -> list[tuple[str, int]]:
 
 @lru_cache(maxsize=1)
 def _translators() -> dict[str, gettext.NullTranslations]:
-    """gettext's iso3166-2 catalogue of each of LANG_BITS' languages (pycountry's copy of iso-codes)."""
+    """gettext's iso3166-2 catalogue of each of LANG_BITS' languages (pycountry's copy of iso-codes, pinned)."""
+    require_pinned("pycountry", PYCOUNTRY_VERSION)
     import pycountry
 
     return {lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
