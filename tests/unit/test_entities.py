@@ -1302,8 +1302,19 @@ def test_a_name_in_brackets_after_a_person_is_their_organisation() -> None:
     assert ("LG Nord", "ORG", None) in got
     text = "Max (Florian David Fitz) trifft Schmidt (Leverkusen)."
     found = [Found(0, 3, "PER"), Found(5, 23, "PER"), Found(32, 39, "PER"), Found(41, 51, "LOC", "geonames:1", "Leverkusen")]
-    got_types = [(f.type, f.entity_id) for f in affiliations(text, found, lambda key: False)]
+    got_types = [(f.type, f.entity_id) for f in affiliations(text, found, lambda key: False, lambda key: False)]
     assert got_types == [("PER", None), ("PER", None), ("PER", None), ("ORG", None)]  # an actor after a role stays
+
+
+def test_a_party_in_brackets_after_a_person_is_added() -> None:
+    got = _found("Gisteren zeiden Kristof Calvo (Groen), Elio Di Rupo (PS) en Jan Peumans (N-VA) het.", "nl")
+    assert [(t, ty) for t, ty, _ in got if ty == "ORG"] == [("Groen", "ORG"), ("PS", "ORG"), ("N-VA", "ORG")]
+    assert ("Groen", "ORG", "newsflow:party-groen") in got
+    got = _found("Gestern sagte Alice Weidel (AfD) im Bundestag, es sei so.", "de")
+    assert ("AfD", "ORG", "Q6721203") in got
+    # a country's code, a US party's letter and a title stay outside
+    got = _found("Jan Jansen (NL), John Smith (R) and Jane Doe (CEO) were there.", "en")
+    assert [t for t, ty, _ in got if ty != "PER"] == []
 
 
 def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:

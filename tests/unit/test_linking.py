@@ -237,6 +237,8 @@ def test_short_names_only_in_capitals() -> None:
     text = "Who was that owl? The WHO said so."
     got = ids(text, "en", ("Who", "ORG"), ("WHO", "ORG"))
     assert got["Who"] is None and got["WHO"] == "Q7817"
+    text = "Die AfD und die Us-Armee."  # a capital after the first letter is an acronym's
+    assert ids(text, "de", ("AfD", "ORG"))["AfD"] == "Q6721203"
 
 
 def test_a_place_after_a_definite_article_is_no_small_town() -> None:

@@ -191,7 +191,7 @@ class Linker:
             fb = tuple(c for c in self.kb.lookup(fb_key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
         got = _Surface(
             key, named, country, country and key not in self.kb.langnames,
-            len(key) <= 3 and not surface.replace(".", "").isupper(),  # _short_lower
+            len(key) <= 3 and not _capitals(surface),  # _short_lower
             tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN),
             tuple(c for c in named if c.flags & CURATED and not c.flags & WEAK) if surface.islower() else (), (fb_key, fb),
         )
@@ -207,6 +207,10 @@ class Linker:
     def names(self, key: str) -> bool:
         """Whether folded key is a name of any entity of the knowledge base."""
         return bool(self.kb.lookup(key))
+
+    def is_org(self, key: str) -> bool:
+        """Whether folded key names an organisation of the knowledge base (by a weak name too)."""
+        return any(c.entity.type == "ORG" for c in self.kb.lookup(key))
 
     def curated_person(self, key: str) -> bool:
         """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""
@@ -713,8 +717,13 @@ def _same_form(name: str, form: str) -> bool:
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:
-    """A name of three letters or fewer counts only in capitals (US, EU, WHO; not "Us", "Who")."""
-    return len(key) <= 3 and not text[start:end].replace(".", "").isupper()
+    """A name of three letters or fewer counts only in capitals (US, EU, WHO, AfD; not "Us", "Who")."""
+    return len(key) <= 3 and not _capitals(text[start:end])
+
+
+def _capitals(name: str) -> bool:
+    """Written in capitals, or with a capital after its first letter as acronyms are ("AfD", "CdH")."""
+    return name.replace(".", "").isupper() or any(c.isupper() for c in name[1:])
 
 
 def _on_boundary(text: str, h: Hit | Found) -> bool:

@@ -1199,15 +1199,17 @@ def set_scores(text: str, found: list[Found], is_country: Callable[[str], bool])
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
-def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
+def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool], is_org: Callable[[str], bool]) -> list[Found]:
     """A name in brackets right after a person's is what the person belongs to, an organisation: a party
     ("Engholm (SPD)"), a club in results ("Thilo Brill (LG Nord)", "Clemens Herfurth (TuS Lichterfelde)"),
     where the model read a place or a person; a place's id goes with it (the club is not the town). A country
     stays a place ("Hingis (Switzerland)"), and a person stays one unless a word of it is written like a club's
-    short name ("TuS", "SCC", "LAC Olympia 88": an actor after a role, "Max (Florian David Fitz)", is kept)."""
+    short name ("TuS", "SCC", "LAC Olympia 88": an actor after a role, "Max (Florian David Fitz)", is kept).
+    One the model left out is added (_bracketed_parties). is_org: whether a folded name is an organisation's in the KB."""
     if " (" not in text:
         return found
-    out = found
+    out = _bracketed_parties(text, found, is_country, is_org)
+    found = out
     for i in range(1, len(found)):
         f, g = found[i - 1], found[i]
         if f.type != "PER" or g.type == "ORG" or text[f.end : g.start] not in _OPEN_BRACKET \
@@ -1226,6 +1228,29 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
 
 
 _OPEN_BRACKET = frozenset({" (", " ( "})
+# One word in brackets, as after a person's name: "(SP)", "(AfD)", "(CD&V)", as wire copy is tokenized "( SPD )".
+_BRACKETED = re.compile(r" \( ?([^\W\d_][\w&.-]{1,11}) ?\)")
+# Capitals that name a party or a club after a person: "SPD", "VVD", "D66", "CD&V", "N-VA".
+_AFFILIATION = re.compile(r"[A-ZÄÖÜ]{3,5}|[A-ZÄÖÜ]{1,4}[0-9]{1,2}|[A-Z]{1,3}[&-][A-Z]{1,3}")
+
+
+def _bracketed_parties(text: str, found: list[Found], is_country: Callable[[str], bool],
+                       is_org: Callable[[str], bool]) -> list[Found]:
+    """A word in brackets right after a person's name that no mention covers is their party or club when the
+    KB names an organisation so ("Vande Lanotte (SP)", "Weidel (AfD)", "Calvo (Groen)") or it is written in
+    capitals as parties are ("Peumans (N-VA)", "(VVD)"); no country ("(USA)"), nor two capitals alone, which
+    are often a country's code or a US party's letter ("(NL)", "(R)"), nor a unit or a title ("(CEO)")."""
+    added: list[Found] = []
+    for i, f in enumerate(found):
+        if f.type != "PER" or (m := _BRACKETED.match(text, f.end)) is None \
+                or (i + 1 < len(found) and found[i + 1].start < m.end()):
+            continue
+        word = m.group(1)
+        key = join_key(fold_key(word))
+        if is_country(key) or not (is_org(key) or (_AFFILIATION.fullmatch(word) and word not in _NOT_NAMES)):
+            continue
+        added.append(Found(m.start(1), m.end(1), "ORG"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
 def _club_word(word: str) -> bool:

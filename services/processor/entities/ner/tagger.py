@@ -251,7 +251,8 @@ class Tagger:
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
         found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang), lang)
-        found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country)
+        found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country), self.linker.is_country,
+                                       self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
