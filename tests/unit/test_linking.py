@@ -213,6 +213,24 @@ def test_build_reproduces_the_committed_kb(tmp_path: Path) -> None:
     assert out.read_bytes() == KB_PATH.read_bytes()
 
 
+def test_an_alias_of_one_language_outranks_the_others_there_and_is_none_elsewhere(tmp_path: Path) -> None:
+    from services.processor.entities.kb.build import Builder, InputError, add_curated
+    from services.processor.entities.kb.store import CURATED, LANG_BITS, LOCAL, WEAK
+
+    assert ids("Volgens het CBS steeg de inflatie.", "nl", ("CBS", "ORG"))["CBS"] == "newsflow:cbs-statistiek"
+    assert ids("CBS reported that inflation rose.", "en", ("CBS", "ORG"))["CBS"] == "newsflow:cbs-news"
+    assert ids("Het OM eist cel.", "nl", ("OM", "ORG"))["OM"] == "newsflow:openbaar-ministerie"
+    assert ids("Das OM eist es.", "de", ("OM", "ORG"))["OM"] is None
+    rows = tmp_path / "curated.tsv"
+    rows.write_text("newsflow:x\tORG\tX Office\tX Office|~fr,nl:XO\n", encoding="utf-8")
+    b = Builder()
+    add_curated(b, rows)
+    assert b.alias["xo"] == {"newsflow:x": CURATED | WEAK | LOCAL | LANG_BITS["fr"] | LANG_BITS["nl"]}
+    rows.write_text("newsflow:x\tORG\tX Office\txx:XO\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no language 'xx'"):
+        add_curated(Builder(), rows)
+
+
 def test_build_refuses_missing_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from services.processor.entities.kb import build
 

@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 import wordfreq
 
-from services.processor.entities.kb.store import CURATED, GENERIC, KB, LANG_BITS, OTHER, VARIANT, WEAK, Candidate, Entity, Hit, join_key, load
+from services.processor.entities.kb.store import (CURATED, GENERIC, KB, LANG_BITS, LOCAL, OTHER, VARIANT, WEAK, Candidate, Entity, Hit,
+                                                   join_key, load)
 from services.processor.entities.ner.text import fold, fold_key
 
 
@@ -435,7 +436,7 @@ class Linker:
         bit = LANG_BITS.get(lang, OTHER)
         home = HOME.get(lang, "")
         out: list[_Choice] = []
-        for c in cands:
+        for c in _in_language(cands, bit):
             e, fl = c.entity, c.flags
             if stype is None:  # an addition: only names we are sure of, in this language
                 if fl & WEAK or not (fl & (CURATED | bit | LANG_BITS["en"])):
@@ -714,6 +715,14 @@ def _same_form(name: str, form: str) -> bool:
     """A company listed with a legal form is not named with another one ("Porsche AG" is not Porsche SE)."""
     last = fold_key(name)[-1:]
     return not last or last[0] not in _LEGAL_FORMS or last[0] == form
+
+
+def _in_language(cands: tuple[Candidate, ...], bit: int) -> tuple[Candidate, ...]:
+    """The candidates of a name in a language (bit): a name in that language only (LOCAL) outranks the
+    others ("CBS" in Dutch is the statistics office); one in other languages only is none."""
+    if not any(c.flags & LOCAL for c in cands):
+        return cands
+    return tuple(c for c in cands if c.flags & LOCAL and c.flags & bit) or tuple(c for c in cands if not c.flags & LOCAL)
 
 
 def _short_lower(text: str, start: int, end: int, key: str) -> bool:

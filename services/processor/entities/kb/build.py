@@ -49,6 +49,7 @@ from services.processor.entities.kb.store import (
     GENERIC,
     KB_PATH,
     LANG_BITS,
+    LOCAL,
     OTHER,
     VARIANT,
     WEAK,
@@ -238,7 +239,8 @@ def sha256(path: Path) -> str:
 
 def add_curated(b: Builder, path: Path) -> None:
     """entities.tsv format: id, type, canonical name, aliases (|); an alias starting with ~ is weak
-    (links a model span of the entity's type, is never added on its own, gets no inflected forms)."""
+    (links a model span of the entity's type, is never added on its own, gets no inflected forms); one
+    after language codes and a colon ("nl:CBS", "~fr,nl:X") is a name in those languages only (LOCAL)."""
     for row in read_tsv(path):
         eid, etype, name, aliases = row[0], row[1], row[2], row[3] if len(row) > 3 else ""
         e = b.ents.get(eid)
@@ -250,7 +252,23 @@ def add_curated(b: Builder, path: Path) -> None:
         for alias in [name, *aliases.split("|")]:
             if alias:
                 weak = alias.startswith("~")
-                b.add(eid, alias.lstrip("~"), CURATED | (WEAK if weak else 0))
+                alias, local = _local_alias(alias.lstrip("~"))
+                b.add(eid, alias, CURATED | (WEAK if weak else 0) | local)
+
+
+_LOCAL_ALIAS = re.compile(r"([a-z]{2}(?:,[a-z]{2})*):(.+)")
+
+
+def _local_alias(alias: str) -> tuple[str, int]:
+    """The name of a curated alias and its LOCAL flags with its languages' bits ("nl:CBS"), or 0 for a name
+    in every language."""
+    m = _LOCAL_ALIAS.fullmatch(alias)
+    if m is None:
+        return alias, 0
+    unknown = [lang for lang in m.group(1).split(",") if lang not in LANG_BITS]
+    if unknown:
+        raise InputError(f"curated alias {alias!r}: no language {unknown[0]!r} (known: {', '.join(sorted(LANG_BITS))})")
+    return m.group(2), LOCAL | sum(LANG_BITS[lang] for lang in m.group(1).split(","))
 
 
 def add_places(b: Builder, path: Path) -> dict[str, str]:

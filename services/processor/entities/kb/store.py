@@ -24,6 +24,9 @@ CURATED = 1 << 10  # from ner/entities.tsv or kb/curated.tsv: checked by hand
 VARIANT = 1 << 11  # generated inflected form (genitive -s, German weak adjective -n)
 WEAK = 1 << 12  # curated but ambiguous ("Holland", "Amerika"): links a model span, never added
 GENERIC = 1 << 13  # a party name any country could have ("Conservative Party"): needs its country in the article
+# A hand-checked name in the languages of its bits only, where it outranks the others' entities of that name:
+# Dutch "CBS" is the statistics office, elsewhere CBS News (curated.tsv "nl:CBS").
+LOCAL = 1 << 14
 
 _STARTS_MAX = 200_000
 _TWO_TABS = re.compile(r"\t[^\n]*\t")  # a row with two tabs or more
