@@ -1122,6 +1122,9 @@ def test_the_sides_of_a_match_result_in_prose_are_teams() -> None:
     # a Dutch participle: the winner far before it, the score before it, the side after it alone
     got = _found("Club Brugge heeft zaterdag met 3-1 gewonnen van Anderlecht.", "nl")
     assert ("Anderlecht", "ORG", "newsflow:club-anderlecht") in got
+    # ... and its subject, opening the sentence or after the verb, where the model read a place or nothing
+    got = _found("Anderlecht heeft zaterdag met 2-0 gewonnen van Club Brugge. Gisteren heeft Anderlecht met 2-0 gewonnen van Genk.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Anderlecht", "ORG"), ("Club Brugge", "ORG"), ("Anderlecht", "ORG"), ("Genk", "ORG")]
     assert [(t, ty) for t, ty, _ in _found("Lorient a battu Nantes 2-1 samedi.", "fr")] == [("Lorient", "ORG"), ("Nantes", "ORG")]
     got = _found("Sweden beat Germany 3-2. Hingis beat Seles 6-3 6-2. Ipswich lost to Oldham in the rain.", "en")
     # national teams, players (by their surnames: weak names, which link a span tagged as a person only)

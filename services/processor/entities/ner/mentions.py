@@ -659,6 +659,11 @@ _MATCH_CUES = {lang: tuple({f" {next((w for w in v.split() if len(w) > 2), v.spl
 # Dutch participles: the winner opens the sentence, far before them ("Club Brugge heeft zaterdag met 3-1
 # gewonnen van Anderlecht"), so the side after them is read alone, with the score before them.
 _PARTICIPLES = frozenset("gewonnen verloren gelijkgespeeld".split())
+# The subject of a Dutch participle's result, opening the sentence or after its verb: "Anderlecht heeft
+# (zaterdag) met 2-0 gewonnen", "Gisteren heeft Anderlecht met 2-0 gewonnen" (the text up to the participle).
+_NL_SIDE = r"([A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2})"
+_SUBJECT_AFTER = re.compile(rf"[ \t](?:heeft|hebben)[ \t]+{_NL_SIDE}[ \t]+(?:[a-z]+[ \t]+){{0,3}}met[ \t]")
+_SUBJECT_FIRST = re.compile(rf"[ \t]*{_NL_SIDE}[ \t]+(?:heeft|hebben)[ \t]")
 # What says the sentence reports a match: a score, or how a cricket match was won.
 _MATCH_SCORE = re.compile(r"(?<![\d.,])\d{1,3}[ \t]*[-:][ \t]*\d{1,3}(?![\d,:]|\.\d)|\bby (?:an innings|\d+ runs|\w+ wickets?)\b")
 _TEAM_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]+[ \t]){0,2}[A-Z][\w'’.-]+\Z")
@@ -686,7 +691,12 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
         if not (_MATCH_SCORE.search(tail) or _MATCH_SCORE.search(m.group(0)) or _MATCH_SCORE.search(head)):
             continue
         sides: list[tuple[int, Found]] = []  # (index in found, or -1 for a side to add; the side)
-        for at, before in ((m.end(), False),) if participle else ((m.start(), True), (m.end(), False)):
+        subject = (_SUBJECT_AFTER.search(head) or _SUBJECT_FIRST.match(head)) if participle else None
+        if subject is not None:  # "Anderlecht heeft zaterdag met 2-0 gewonnen van Club Brugge"
+            ats = ((m.start() - len(head) + subject.end(1), True), (m.end(), False))
+        else:
+            ats = ((m.end(), False),) if participle else ((m.start(), True), (m.end(), False))
+        for at, before in ats:
             i = bisect_right(starts, at - 1) - 1 if before else bisect_left(starts, at)
             if 0 <= i < len(found) and (found[i].end == at if before else found[i].start == at):
                 sides.append((i, found[i]))
@@ -694,7 +704,7 @@ def match_results(text: str, found: list[Found], lang: str, is_country: Callable
                     and not inside(found, starts, w.start()) and not inside(found, starts, w.end() - 1) \
                     and names(join_key(fold_key(w.group(0)))):
                 sides.append((-1, Found(w.start(), w.end(), "ORG")))
-        if len(sides) < 2 - participle or any(f.type in ("PER", "MISC") for _i, f in sides):
+        if len(sides) < 2 - (participle and subject is None) or any(f.type in ("PER", "MISC") for _i, f in sides):
             continue
         for i, f in sides:
             if is_country(join_key(fold_key(text[f.start : f.end]))):
