@@ -1320,6 +1320,13 @@ def test_a_party_in_brackets_after_a_person_is_added() -> None:
     assert [t for t, ty, _ in got if ty != "PER"] == []
 
 
+def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:
+    got = _found("Ook Agalev en de Volksunie hebben kritiek. Volgens Sabena is het rond.", "nl")
+    assert ("Agalev", "ORG", "newsflow:party-groen") in got and ("Sabena", "ORG", "newsflow:sabena") in got
+    # a name the lexicon knows as a person's stays one
+    assert ("Philips", "PER", None) in _found("Zijn broer Philips schreef het boek.", "nl")
+
+
 def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.propagate import propagate

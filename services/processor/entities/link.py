@@ -213,6 +213,12 @@ class Linker:
         """Whether folded key names an organisation of the knowledge base (by a weak name too)."""
         return any(c.entity.type == "ORG" for c in self.kb.lookup(key))
 
+    def curated_org(self, key: str) -> bool:
+        """Whether folded key is a hand-checked organisation's name that is not weak and names no person."""
+        cands = self.kb.lookup(key)
+        return any(c.entity.type == "ORG" and c.flags & CURATED and not c.flags & WEAK for c in cands) \
+            and not any(c.entity.type == "PER" for c in cands)
+
     def curated_person(self, key: str) -> bool:
         """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""
         return any(c.entity.type == "PER" and c.flags & CURATED for c in self.kb.lookup(key))

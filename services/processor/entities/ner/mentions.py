@@ -744,6 +744,22 @@ def _legal_forms(text: str) -> Iterator[tuple[int, int]]:
             i = text.find(" " + form, j)
 
 
+def organisations_read_as_persons(text: str, found: list[Found], curated_org: Callable[[str], bool]) -> list[Found]:
+    """A one-word name the model read as a person is an organisation when a hand-checked organisation bears it
+    and no person of the KB or the name lexicon does ("Agalev", "Sabena"); retyped_ids then gives its id."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "PER" or f.entity_id is not None:
+            continue
+        name = text[f.start : f.end]
+        if " " in name or lexicon.flags(name) or not curated_org(join_key(fold_key(name))):
+            continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, f.end, "ORG")
+    return out
+
+
 def companies(text: str, words: list[str], found: list[Found], lang: str) -> list[Found]:
     """A company named with its legal form is one organisation, the form included (CoNLL), also where the
     model found nothing ("Ford Motor Co and Chrysler Corp were flat") or only a piece; a linked name at its
