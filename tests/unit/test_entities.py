@@ -1009,6 +1009,14 @@ def test_dash_datelines_dutch_articles_and_buildings() -> None:
     assert ("Cambridge", "LOC") in [(t, ty) for t, ty, _ in _found("The ringleader Han Lee, 41, of Cambridge was charged.", "en")]
 
 
+def test_a_place_in_capitals_before_a_sentence_is_its_dateline() -> None:
+    got = _found("FRANKFURT A. M. Die Stadtverordneten haben den Haushalt beschlossen.\nBONN. Bundeskanzler Helmut Kohl "
+                 "hat empfangen.\nRIEDLINGEN Dass er kam, war klar.\nEINLEITUNG Die Stadt ist groß.", "de")
+    assert [(t, ty, i) for t, ty, i in got if ty == "LOC"] == [("FRANKFURT A. M.", "LOC", "Q1794"),
+                                                              ("BONN", "LOC", "geonames:2946447"),
+                                                              ("RIEDLINGEN", "LOC", "geonames:2847080")]
+
+
 def test_a_well_known_place_read_as_a_person_is_the_place() -> None:
     found = _found("Arizona gun dealer says he met Stephen Paddock. An Arizona man was seen in Las Vegas", "en")
     assert [(t, ty) for t, ty, _ in found] == [("Arizona", "LOC"), ("Stephen Paddock", "PER"), ("Arizona", "LOC"),

@@ -213,6 +213,11 @@ class Linker:
         """Whether folded key names an organisation of the knowledge base (by a weak name too)."""
         return any(c.entity.type == "ORG" for c in self.kb.lookup(key))
 
+    def dateline_place(self, key: str) -> bool:
+        """Whether folded key names a city (city()), or a smaller place of the KB by a name that is not weak, no
+        person's and no common word of the languages the tagger reads ("Riedlingen")."""
+        return self.city(key) or (self._place(key, 0, weak=False) and not any(common_word(key, lang) for lang in _POLITICS_LANGS))
+
     def curated_org(self, key: str) -> bool:
         """Whether folded key is a hand-checked organisation's name that is not weak and names no person."""
         cands = self.kb.lookup(key)

@@ -226,16 +226,20 @@ _PROSE_AFTER = re.compile(r"[ \t]+[A-Z][a-z]*[ \t]+[a-z]")  # "KOBE – A total 
 _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
 
 
-def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], bool]) -> list[Found]:
+def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], bool],
+              place: Callable[[str], bool]) -> list[Found]:
     """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
     1996-12-06"): a well-known place before a dash or a bracket, any name before a comma when a date
     follows (a common word before a comma is not a place: "SIE , DIE ..."), any name in capitals
     right before an ISO date ("WASHINGTON 1996-12-06"), and one before a dash that opens a sentence
     ("KOBE – A total of"), unless it is a label of wire copy ("UPDATE - The company said") or as short
     as an acronym ("WPP - Tochter kauft"). A headline's
-    "SOCCER - JAPAN ..." names no place."""
+    "SOCCER - JAPAN ..." names no place. A place's name in capitals before a sentence, with or without a
+    period, is its dateline too, also where the model read something else (_prose_datelines: "BONN. Der
+    Kanzler", "BOCHUM Dass er"). place: whether a folded name is a place's in the KB and no common word's."""
     if _DATELINE_HEAD.match(text) is None and _DATELINE_NEXT.search(text) is None:
         return found  # no line opens with two capitals: _DATELINE finds nothing
+    found = _prose_datelines(text, found, place)
     added = []
     # a name overlaps a mention when one starting before its end ends after its start: one bisect over the
     # starts with the furthest end so far (a page of headlines in capitals has thousands of both)
@@ -253,6 +257,28 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
                 or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
             added.append(Found(start, end, "LOC"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+# A name in capitals opening a line, then (after a period or not) a sentence: "BONN. Der Kanzler", "FRANKFURT A. M.
+# Die Stadt", "BOCHUM Dass er".
+_DATELINE_PROSE = re.compile(r"(?m)^[ \t]*([A-ZÄÖÜ][A-ZÄÖÜ'’-]{2,}(?:[ \t]+[A-ZÄÖÜ][A-ZÄÖÜ'’.-]*){0,2})\.?[ \t]+"
+                             r"[A-ZÄÖÜ][a-zäöüß]+[ \t,]")
+
+
+def _prose_datelines(text: str, found: list[Found], place: Callable[[str], bool]) -> list[Found]:
+    """The place of each _DATELINE_PROSE dateline the KB knows: added, or put for the mentions the model read
+    inside it ("[FRANKFURT A. M]." read as an organisation)."""
+    out = found
+    for m in _DATELINE_PROSE.finditer(text):
+        start, end = m.span(1)
+        if not place(join_key(fold_key(m.group(1)))):
+            continue
+        inner = [f for f in out if f.start < end and f.end > start]
+        if any(f.start < start or f.end > end for f in inner) or (len(inner) == 1 and inner[0][:3] == (start, end, "LOC")):
+            continue  # a mention reaching past it, or the place already
+        out = sorted([*(f for f in out if not (f.start < end and f.end > start)), Found(start, end, "LOC")],
+                     key=attrgetter("start"))
+    return out
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
