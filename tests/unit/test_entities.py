@@ -283,7 +283,7 @@ def test_news_agencies_are_organisations_apart_from_the_dateline() -> None:
     de = _found("Berlin (dpa) - Die Regierung will mehr Geld ausgeben, sagte ein Sprecher der dpa.", "de")
     assert [(t, ty) for t, ty, _ in de if t == "dpa"] == [("dpa", "ORG"), ("dpa", "ORG")]
     nl = _found("DEN HAAG (ANP) - Het kabinet wil meer geld uitgeven.", "nl")
-    assert ("DEN HAAG", "LOC") in [(t, ty) for t, ty, _ in nl] and ("ANP", "ORG", None) in nl
+    assert ("DEN HAAG", "LOC") in [(t, ty) for t, ty, _ in nl] and ("ANP", "ORG", "newsflow:anp") in nl
     en = _found("LONDON (Reuters) - Britain said so.", "en")
     assert ("Reuters", "ORG", "Q130879") in en
 
@@ -1326,6 +1326,23 @@ def test_a_party_in_brackets_after_a_person_is_added() -> None:
     # a country's code, a US party's letter and a title stay outside
     got = _found("Jan Jansen (NL), John Smith (R) and Jane Doe (CEO) were there.", "en")
     assert [t for t, ty, _ in got if ty != "PER"] == []
+
+
+def test_an_acronym_in_brackets_spelling_the_names_initials_is_that_name() -> None:
+    got = _found("Andhra Pradesh (AP) is a state. PARIS (AFP) - The World Health Organization (WHO) said.", "en")
+    assert ("AP", "LOC", None) in got  # no news agency
+    assert ("AFP", "ORG", "Q40464") in got and ("WHO", "ORG", "Q7817") in got
+    got = _found("Er gilt nach dem Erneuerbare-Energien-Gesetz (EEG) seit 2000.", "de")
+    assert [ty for t, ty, _ in got if t == "EEG"] == ["MISC"]
+
+
+def test_english_wire_names_of_parties_airlines_and_clubs() -> None:
+    got = _found("Opposition Labour leader Tony Blair spoke. Shares in British Airways rose. A spokesman told AP so. "
+                 "Newcastle beat Sheffield Wednesday 2-1. The U.N. Security Council met.", "en")
+    assert ("Labour", "ORG", "Q9630") in got and ("British Airways", "ORG", "newsflow:british-airways") in got
+    assert ("AP", "ORG", "Q40469") in got and ("U.N. Security Council", "ORG", "Q37470") in got
+    # a hand-checked name of several words wins over the town the model linked inside it
+    assert ("Sheffield Wednesday", "ORG", "newsflow:club-sheffield-wednesday") in got
 
 
 def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:

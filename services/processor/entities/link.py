@@ -576,12 +576,16 @@ class Linker:
             ):
                 continue  # the model's spans win
             ent = self._addable(text, h, ctx, k > j)
-            if ent is None or any(f.entity_id not in (None, ent.id) for f in found[j:k]):
-                continue
+            if ent is None or (any(f.entity_id not in (None, ent.id) for f in found[j:k]) and not self._curated_whole(h, ent)):
+                continue  # a linked span inside yields only to a hand-checked name of several words ("Sheffield Wednesday")
             out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
         out += found[j:]
         return out
+
+    def _curated_whole(self, h: Hit, ent: Entity) -> bool:
+        """Whether h names ent by a hand-checked alias of several words that is not weak."""
+        return " " in h.key and any(c.entity is ent and c.flags & CURATED and not c.flags & WEAK for c in self.kb.lookup(h.key))
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
         cands = self.kb.lookup(h.key)

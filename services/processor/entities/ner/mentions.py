@@ -1286,6 +1286,40 @@ _BRACKETED = re.compile(r" \( ?([^\W\d_][\w&.-]{1,11}) ?\)")
 _AFFILIATION = re.compile(r"[A-ZÄÖÜ]{3,5}|[A-ZÄÖÜ]{1,4}[0-9]{1,2}|[A-Z]{1,3}[&-][A-Z]{1,3}")
 
 
+def bracketed_abbreviations(text: str, found: list[Found]) -> list[Found]:
+    """An acronym in brackets right after a name whose capitalised words' initials it spells is that name's
+    abbreviation: its type and id ("Andhra Pradesh (AP)" is no news agency, "Verenigde Naties (VN)"), added
+    where the model read nothing. An agency after a dateline's place keeps its own ("PARIS (AFP)")."""
+    if " (" not in text:
+        return found
+    out = found
+    added: list[Found] = []
+    for i, f in enumerate(found):
+        if f.type == "PER" or (m := _BRACKETED.match(text, f.end)) is None:
+            continue
+        word = m.group(1)
+        if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper()):
+            continue
+        initials = "".join(w[0] for w in _WORD_PIECES.findall(text, f.start, f.end) if w[0].isupper())
+        if initials != word:
+            continue
+        a, b = m.span(1)
+        same = Found(a, b, f.type, f.entity_id, f.name)
+        if i + 1 < len(found) and found[i + 1].start < m.end():
+            g = found[i + 1]
+            if (g.start, g.end) != (a, b) or g == same:
+                continue
+            if out is found:
+                out = list(found)
+            out[i + 1] = same
+        else:
+            added.append(same)
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+_WORD_PIECES = re.compile(r"[^\W\d_]+")
+
+
 def _bracketed_parties(text: str, found: list[Found], is_country: Callable[[str], bool],
                        is_org: Callable[[str], bool]) -> list[Found]:
     """A word in brackets right after a person's name that no mention covers is their party or club when the
@@ -1637,14 +1671,14 @@ def bodies_after_places(text: str, found: list[Found]) -> list[Found]:
 
 
 # Institutions English news names by one capitalised word (CoNLL: ORG).
-_EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon|(?<=the )Lords)\b")
+_EN_INSTITUTIONS = re.compile(r"\b(?:Congress|Senate|Parliament|Commons|Pentagon|(?<=the )Lords|Labour)\b")
 _CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
 _CAPITAL_BEFORE = re.compile(r"(?<!\S)(?!The\b)[A-Z][\w.’']*[ \t]+$")
 
 
 def english_institutions(text: str, found: list[Found]) -> list[Found]:
-    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Lords", "the Pentagon" standing
-    alone are organisations, also where the model read one alone as another type; next to another
+    """English: "Congress", "the Senate", "Parliament", "the Commons", "the Lords", "the Pentagon", "Labour"
+    standing alone are organisations, also where the model read one alone as another type; next to another
     capitalised word they are part of a longer name ("Senate Majority Leader", "European Parliament") and
     left to the model. found: sorted by start."""
     starts = [f.start for f in found]
@@ -1660,8 +1694,9 @@ def english_institutions(text: str, found: list[Found]) -> list[Found]:
             continue
         if (i >= 0 and found[i].end > m.start()) or (i + 1 < len(found) and found[i + 1].start < m.end()):
             continue  # inside or across a mention
-        if _CAPITAL_NEXT.match(text, m.end()) or _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start()):
-            continue
+        if _CAPITAL_NEXT.match(text, m.end()) or (
+                m.group(0) != "Labour" and _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start())):
+            continue  # "Labour" after a capital is still the party ("Opposition Labour leader", "New Labour")
         out.append(Found(m.start(), m.end(), "ORG"))
     return sorted([*retyped, *out], key=attrgetter("start")) if out else retyped
 
