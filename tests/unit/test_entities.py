@@ -1343,6 +1343,8 @@ def test_english_wire_names_of_parties_airlines_and_clubs() -> None:
     assert ("AP", "ORG", "Q40469") in got and ("U.N. Security Council", "ORG", "Q37470") in got
     # a hand-checked name of several words wins over the town the model linked inside it
     assert ("Sheffield Wednesday", "ORG", "newsflow:club-sheffield-wednesday") in got
+    got = _found("In Bosnia, troops guarded stations. The PLO said. The IRA bombed.", "en")
+    assert got == [("Bosnia", "LOC", "Q225"), ("PLO", "ORG", "newsflow:plo"), ("IRA", "ORG", "newsflow:ira")]
 
 
 def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:

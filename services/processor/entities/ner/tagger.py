@@ -259,7 +259,9 @@ class Tagger:
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
         found = [mentions.acronym(cased, f, lang) for f in found]
-        found = mentions.bracketed_abbreviations(text, mentions.unknown_acronyms(text, cased, pieces, found, lang))
+        # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
+        found = mentions.bracketed_abbreviations(
+            text, self.linker.retyped_ids(text, lang, mentions.unknown_acronyms(text, cased, pieces, found, lang)))
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
         found = propagate(text, spans, found, lang, words)
