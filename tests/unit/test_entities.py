@@ -999,6 +999,12 @@ def test_a_name_before_its_points_in_brackets_is_a_team() -> None:
     assert ("Germany", "LOC") in [(t, ty) for t, ty, _ in _found("Germany (+3) and Italy (-1) lead.", "en")]  # national teams
 
 
+def test_the_sides_of_a_headline_in_capitals_over_a_match() -> None:
+    got = _found("CRICKET - ENGLAND V PAKISTAN SCOREBOARD.\nSOCCER - AJAX VS PSV FINAL STANDINGS.\nThe ball.", "en")
+    assert got == [("ENGLAND", "LOC", "Q21"), ("PAKISTAN", "LOC", "Q843"), ("AJAX", "ORG", "Q81888"), ("PSV", "ORG", "Q11938")]
+    assert [ty for _, ty, _ in _found("RUGBY LEAGUE - ST HELENS V WIGAN.\nThe ball.", "en")] == ["ORG", "ORG"]
+
+
 def test_dash_datelines_dutch_articles_and_buildings() -> None:
     assert ("KOBE", "LOC") in [(t, ty) for t, ty, _ in _found("KOBE – A total of 6,000 masks were stolen.", "en")]
     assert _found("UPDATE - The company said so.", "en") == []  # a wire label, no place

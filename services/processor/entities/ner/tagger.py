@@ -240,7 +240,8 @@ class Tagger:
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
                                                 self.linker.well_known_place)  # before the team rules
-        found = mentions.datelines(text, found, lang, self.linker.well_known, self.linker.dateline_place)
+        found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
+                                   self.linker.well_known, self.linker.dateline_place)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":

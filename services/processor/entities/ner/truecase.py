@@ -68,8 +68,16 @@ def _title_form(low: str) -> str:
     return "-".join(p[:1].upper() + p[1:] for p in low.split("-"))
 
 
+# Words of wire headlines over results that wordfreq finds rare ("ENGLAND V PAKISTAN SCOREBOARD"): lower case.
+_WIRE_WORDS = frozenset("SCOREBOARD SCOREBOARDS STANDINGS SUMMARIES ROUNDUP LEADERBOARD BOXSCORES".split())
+# "v", "vs" between two sides of a headline ("ENGLAND V PAKISTAN"): lower case, or they join the names.
+_VERSUS = {"V": "v", "VS": "vs"}
+
+
 def prose_form(word: str, lang: str, known: Known) -> str:
     """How an all-caps word would be written in running text of lang."""
+    if word in _VERSUS or word in _WIRE_WORDS:
+        return _VERSUS.get(word) or word.lower()
     if word in acronyms() or not _VOWELS.intersection(word):
         return word
     low = word.lower()
@@ -122,8 +130,8 @@ def truecase(text: str, spans: list[Span], words: list[str], lang: str, known: K
     # Only the all-caps tokens, found by a C-level scan (most words are not): in order, as in spans.
     for k in compress(count(), map(str.isupper, words)):
         (a, b), w = spans[k], words[k]
-        if b - a > 1 and shouting(text, a, seen):
-            form = w if w in acronyms() else in_prose(text, w, b) or prose_form(w, lang, known)
+        if (b - a > 1 or w == "V") and shouting(text, a, seen):
+            form = _VERSUS.get(w) or (w if w in acronyms() else in_prose(text, w, b) or prose_form(w, lang, known))
             if len(form) == b - a and form != w:
                 out += (text[done:a], form)
                 done = b
