@@ -1005,6 +1005,20 @@ def test_the_sides_of_a_headline_in_capitals_over_a_match() -> None:
     assert [ty for _, ty, _ in _found("RUGBY LEAGUE - ST HELENS V WIGAN.\nThe ball.", "en")] == ["ORG", "ORG"]
 
 
+def test_goal_scorers_are_persons() -> None:
+    got = _found("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.), 2:1 Möller (80., Foulelfmeter). - Zuschauer: 45 000.", "de")
+    assert [(t, ty) for t, ty, _ in got] == [("Effenberg", "PER"), ("Wohlfarth", "PER"), ("Möller", "PER")]
+    got = _found("Doelpunten: 12' Vonasek 1-0, 34' Wilmots 1-1, 1-2 Van der Elst (80).", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Vonasek", "PER"), ("Wilmots", "PER"), ("Van der Elst", "PER")]
+
+
+def test_a_peoples_noun_before_a_name_is_apart() -> None:
+    got = _found("Boris Becker schied gegen den Schweden Stefan Edberg aus. Er traf den Russen Jewgeni Kafelnikow.", "de")
+    assert [(t, ty) for t, ty, _ in got][1:] == [("Schweden", "MISC"), ("Stefan Edberg", "PER"), ("Russen", "MISC"),
+                                                 ("Jewgeni Kafelnikow", "PER")]
+    assert _found("Hij klopte de Belg Johan Museeuw.", "nl") == [("Belg", "MISC", None), ("Johan Museeuw", "PER", "newsflow:johan-museeuw")]
+
+
 def test_dash_datelines_dutch_articles_and_buildings() -> None:
     assert ("KOBE", "LOC") in [(t, ty) for t, ty, _ in _found("KOBE – A total of 6,000 masks were stolen.", "en")]
     assert _found("UPDATE - The company said so.", "en") == []  # a wire label, no place

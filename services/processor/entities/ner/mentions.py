@@ -78,6 +78,32 @@ def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
     return [f for i, f in enumerate(found) if i not in drop] if drop else found
 
 
+def nationals_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
+    """A people's noun after an article, read together with the name that follows, is a MISC of its own and the
+    name a person ("gegen den [Schweden] [Stefan Edberg]", "de [Belg] [Johan Museeuw]"): the span's first word is
+    a nationality noun, the next a given name. After linking, which reads "Schweden" alone as the country; an
+    unlinked span only (retyped_ids gives the person an id)."""
+    arts = _NATIONAL_ARTICLES.get(lang)
+    if arts is None:
+        return found
+    out: list[Found] = []
+    for f in found:
+        word, sp, rest = text[f.start : f.end].partition(" ")
+        if sp and f.type != "MISC" and f.entity_id is None and rules.given_name(rest.partition(" ")[0]) \
+                and word_before(text[max(0, f.start - 20) : f.start]) in arts \
+                and (word in _NL_DEMONYMS or rules.german_nationality(word) or word in _DE_NATIONALS or rules.english_group(word)):
+            out += (Found(f.start, f.start + len(word), "MISC"), Found(f.start + len(word) + 1, f.end, "PER"))
+        else:
+            out.append(f)
+    return out
+
+
+_NATIONAL_ARTICLES = {"de": frozenset("der den dem des".split()), "nl": frozenset({"de"}), "en": frozenset({"the"})}
+# German peoples' nouns of the weak declension (singular and the -n of the other cases): "den Schweden", "dem Russen".
+_DE_NATIONALS = frozenset(w + e for w in """Schwede Russe Franzose Däne Pole Finne Brite Grieche Türke Chinese Schotte Ire
+    Kroate Serbe Slowake Tscheche Este Lette Litauer Bulgare Rumäne Portugiese Slowene Bosnier""".split() for e in ("", "n"))
+
+
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -1241,6 +1267,38 @@ _SET = r"[0-7]-[0-7](?:[ \t]*\([ \t]*\d{1,2}-\d{1,2}[ \t]*\))?"
 _SET_SCORES = re.compile(rf"(?:[ \t]*\([^()\n]{{2,40}}\))?[ \t]+{_SET}(?:,?[ \t]+{_SET})+(?![\d-])")
 # The winner before "beat" and the loser (and a seed's number before it: "beat 5 - Thomas Enqvist").
 _WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{2,40}\))?[ \t]+(?:beat|defeated|bt|d\.)[ \t]+(?:\d{1,2}[ \t]*-[ \t]*)?\Z")
+
+
+def goal_scorers(text: str, found: list[Found]) -> list[Found]:
+    """The scorer of a goal in a match report's list is a person: the name between the score and the minute
+    ("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.)", "1-0 Kluivert (23)"), or after the minute and before
+    the score ("12' Vonasek 1-0"), added where the model found nothing and retyped where it read another
+    type and linked nothing (a town's name is a player's there). found: sorted."""
+    if "(" not in text and "'" not in text:
+        return found
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    drop: list[tuple[int, int]] = []  # the minute's brackets: "(80., Foulelfmeter)" names no one
+    for rx in _SCORERS:
+        for m in rx.finditer(text):
+            if m.lastindex == 2:
+                drop.append(m.span(2))
+            a, b = m.span(1)
+            i = bisect_right(starts, b - 1) - 1
+            if i < 0 or found[i].end <= a:
+                added.append(Found(a, b, "PER"))
+            elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) and found[i].entity_id is None:
+                out = list(found) if out is found else out
+                out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone
+    if drop:
+        out = [f for f in out if f.entity_id is not None or not any(x <= f.start and f.end <= y for x, y in drop)]
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+_SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-ZÄÖÜ][\w'’-]+)?)"
+_SCORERS = (re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*(\(\d{{1,3}}\.?'?(?:,[^()\n]{{0,30}})?\))"),
+            re.compile(rf"(?<![\d:.-])\d{{1,3}}'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])"))
 
 
 # Capitalised words before "beat" that name no one ("He beat Agassi 6-3 6-4").

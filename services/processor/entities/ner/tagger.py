@@ -252,11 +252,12 @@ class Tagger:
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
         found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang), lang)
-        found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country),
+        found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, found), self.linker.is_country),
                                        self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = self.linker.retyped_ids(text, lang, mentions.companies(
-            text, words, mentions.organisations_read_as_persons(text, found, self.linker.curated_org), lang))
+            text, words, mentions.organisations_read_as_persons(
+                text, mentions.nationals_before_names(text, found, lang), self.linker.curated_org), lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
         found = [mentions.acronym(cased, f, lang) for f in found]
