@@ -231,6 +231,11 @@ def test_an_alias_of_one_language_outranks_the_others_there_and_is_none_elsewher
         add_curated(Builder(), rows)
 
 
+def test_a_hand_checked_organisation_read_as_a_title_is_the_organisation() -> None:
+    got = link("Volgens Le Soir zou het zo zijn.", "nl", spans("Volgens Le Soir zou het zo zijn.", ("Le Soir", "MISC")))
+    assert [(f.type, f.entity_id) for f in got] == [("ORG", "newsflow:le-soir")]
+
+
 def test_build_refuses_missing_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from services.processor.entities.kb import build
 
