@@ -1367,6 +1367,11 @@ def test_english_wire_names_of_parties_airlines_and_clubs() -> None:
     assert got == [("Bosnia", "LOC", "Q225"), ("PLO", "ORG", "newsflow:plo"), ("IRA", "ORG", "newsflow:ira")]
 
 
+def test_an_organisation_runs_on_into_a_title_no_further() -> None:
+    got = _found("Zelenskiy met NATO Secretary General Jens Stoltenberg in Kyiv.", "en")
+    assert ("NATO", "ORG", "Q7184") in got and ("Jens Stoltenberg", "PER", "Q57286") in got
+
+
 def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:
     got = _found("Ook Agalev en de Volksunie hebben kritiek. Volgens Sabena is het rond.", "nl")
     assert ("Agalev", "ORG", "newsflow:party-groen") in got and ("Sabena", "ORG", "newsflow:sabena") in got

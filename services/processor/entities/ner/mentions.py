@@ -826,6 +826,23 @@ def _legal_forms(text: str) -> Iterator[tuple[int, int]]:
             i = text.find(" " + form, j)
 
 
+def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[str], bool]) -> list[Found]:
+    """An unlinked organisation's span that runs on from a name of the KB's organisations into a person's title is
+    that organisation, the title outside ("[NATO] Secretary General Jens Stoltenberg", "[Bank of England] Governor");
+    retyped_ids then gives it its id."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "ORG" or f.entity_id is not None or " " not in (name := text[f.start : f.end]):
+            continue
+        words = name.split(" ")
+        for k in range(1, len(words)):
+            if rules.is_title(words[k]) and is_org(join_key(fold_key(" ".join(words[:k])))):
+                out = list(found) if out is found else out
+                out[i] = Found(f.start, f.start + len(" ".join(words[:k])), "ORG")
+                break
+    return out
+
+
 def organisations_read_as_persons(text: str, found: list[Found], curated_org: Callable[[str], bool]) -> list[Found]:
     """A one-word name the model read as a person is an organisation when a hand-checked organisation bears it
     and no person of the KB or the name lexicon does ("Agalev", "Sabena"); retyped_ids then gives its id."""

@@ -257,7 +257,8 @@ class Tagger:
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = self.linker.retyped_ids(text, lang, mentions.companies(
             text, words, mentions.organisations_read_as_persons(
-                text, mentions.nationals_before_names(text, found, lang), self.linker.curated_org), lang))
+                text, mentions.titles_after_organisations(text, mentions.nationals_before_names(text, found, lang), self.linker.is_org),
+                self.linker.curated_org), lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
         found = [mentions.acronym(cased, f, lang) for f in found]
