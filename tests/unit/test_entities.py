@@ -1005,6 +1005,15 @@ def test_the_sides_of_a_headline_in_capitals_over_a_match() -> None:
     assert [ty for _, ty, _ in _found("RUGBY LEAGUE - ST HELENS V WIGAN.\nThe ball.", "en")] == ["ORG", "ORG"]
 
 
+def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
+    got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
+    assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]
+    got = _found("In het Franse Lille en in de Vlaamse Ardennen regent het. In de Ardennen kan het onweren.", "nl")
+    assert ("Franse", "MISC", None) in got and ("Lille", "LOC", "Q648") in got
+    assert ("Vlaamse Ardennen", "LOC", None) in got  # a region keeps its name
+    assert ("Ardennen", "LOC", "newsflow:ardennes") in got  # the hills, not the French département
+
+
 def test_goal_scorers_are_persons() -> None:
     got = _found("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.), 2:1 Möller (80., Foulelfmeter). - Zuschauer: 45 000.", "de")
     assert [(t, ty) for t, ty, _ in got] == [("Effenberg", "PER"), ("Wohlfarth", "PER"), ("Möller", "PER")]

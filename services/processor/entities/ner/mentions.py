@@ -216,6 +216,37 @@ def german_roads(text: str, found: list[Found]) -> list[Found]:
     return out if out is found else sorted(out, key=attrgetter("start"))
 
 
+# A Dutch or Belgian road by letter and number after "de": "op de E40", "de A12", "vanaf de N37b", "de R0".
+_NL_ROAD = re.compile(r"[EANR]\d{1,3}[a-z]?(?![\w-])")
+
+
+def dutch_roads(text: str, found: list[Found]) -> list[Found]:
+    """Dutch: a road named by letter and number after "de" is a place (CoNLL), also where the model read another
+    type and linked nothing ("op de [E40]" read as an organisation). Found by str.find of "de " and each letter
+    (most texts name no road). found: sorted by start."""
+    hits = []
+    for cue in ("de E", "de A", "de N", "de R", "De E", "De A", "De N", "De R"):
+        i = text.find(cue)
+        while i >= 0:
+            if (i == 0 or not text[i - 1].isalnum()) and (m := _NL_ROAD.match(text, i + 3)) is not None:
+                hits.append(m.span())
+            i = text.find(cue, i + 4)
+    if not hits:
+        return found
+    hits.sort()
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for a, b in hits:
+        i = bisect_right(starts, b - 1) - 1
+        if i < 0 or found[i].end <= a:
+            added.append(Found(a, b, "LOC"))
+        elif found[i][:2] == (a, b) and found[i].type != "LOC" and found[i].entity_id is None:
+            out = list(found) if out is found else out
+            out[i] = Found(a, b, "LOC")
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
 # A dotted abbreviation: "U.S.", "U.K.", "E.U." (the final dot is part of the name).
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
 
@@ -1823,6 +1854,23 @@ def nl_adjective(text: str, f: Found, lang: str, known: Callable[[str], bool]) -
     if not known(join_key(fold_key(word))):
         return Found(f.start, f.start + shape, "MISC")
     return f
+
+
+def towns_after_adjectives(text: str, found: list[Found], place: Callable[[str], bool]) -> list[Found]:
+    """Dutch: "het Limburgse Genk", "het Franse Lille": a town (neuter: "het") after an adjective of its region or
+    country, read as one place, is two mentions, the adjective MISC and the town a place, when the KB names the
+    town (place: of a folded key) and not the whole. A region takes "de" and keeps its name ("de Vlaamse Ardennen")."""
+    if "het " not in text and "Het " not in text:
+        return found
+    out: list[Found] = []
+    for f in found:
+        first, sp, rest = text[f.start : f.end].partition(" ")
+        if sp and f.type == "LOC" and _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
+                and place(join_key(fold_key(rest))) and not place(join_key(fold_key(text[f.start : f.end]))):
+            out += (Found(f.start, f.start + len(first), "MISC"), Found(f.start + len(first) + 1, f.end, "LOC"))
+        else:
+            out.append(f)
+    return out
 
 
 @lru_cache(maxsize=65536)

@@ -230,7 +230,8 @@ class Tagger:
             text, [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)], lang)
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         if lang == "nl":
-            found = mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
+            found = mentions.dutch_roads(text, mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found)))
+            found = mentions.towns_after_adjectives(text, found, self.linker.dateline_place)
             found = mentions.named_bodies(text, found, lang)
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
