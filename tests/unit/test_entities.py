@@ -1014,6 +1014,14 @@ def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     assert ("Ardennen", "LOC", "newsflow:ardennes") in got  # the hills, not the French département
 
 
+def test_fixtures_after_a_colon_or_comma_and_riders_teams() -> None:
+    got = _found("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1, AA Gent - Charleroi 1-1.", "nl")
+    assert [ty for _, ty, _ in got] == ["ORG"] * 6
+    got = _found("Uitslag: 1. Johan Museeuw (Bel/Mapei) 6u12:30, 2. Erik Zabel (Dui/Telekom) z.t.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Johan Museeuw", "PER"), ("Bel", "LOC"), ("Mapei", "ORG"), ("Erik Zabel", "PER"),
+                                             ("Dui", "LOC"), ("Telekom", "ORG")]
+
+
 def test_goal_scorers_are_persons() -> None:
     got = _found("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.), 2:1 Möller (80., Foulelfmeter). - Zuschauer: 45 000.", "de")
     assert [(t, ty) for t, ty, _ in got] == [("Effenberg", "PER"), ("Wohlfarth", "PER"), ("Möller", "PER")]

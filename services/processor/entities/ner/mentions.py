@@ -666,12 +666,20 @@ _FIXTURE = re.compile(rf"[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*)(?: \d{{1,2}} [-�
 
 
 def _fixtures(text: str) -> Iterator[re.Match[str]]:
-    """_FIXTURE at the start of each line that has a dash between blanks: its first side is group 1, its
-    second group 2 or 3."""
+    """_FIXTURE at the start of each line that has a dash between blanks, and after each colon or comma of such a
+    line ("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1"): its first side is group 1,
+    its second group 2 or 3."""
     pos = 0
     for line in text.split("\n"):
-        if (" - " in line or " – " in line) and (m := _FIXTURE.match(text, pos)) is not None:
-            yield m
+        if " - " in line or " – " in line:
+            if (m := _FIXTURE.match(text, pos)) is not None:
+                yield m
+            for sep in (": ", ", "):
+                i = line.find(sep)
+                while i >= 0:
+                    if (m := _FIXTURE.match(text, pos + i + 2)) is not None:
+                        yield m
+                    i = line.find(sep, i + 2)
         pos += len(line) + 1
 
 
@@ -711,7 +719,7 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
             teams.extend(sides)
     if not teams:
         return found
-    teams.sort()
+    teams = sorted(set(teams))
     out = outside(found, teams)
     for a, b in teams:
         typ = "LOC" if is_country(join_key(fold_key(text[a:b]))) else "ORG"
@@ -1461,9 +1469,18 @@ def _bracketed_parties(text: str, found: list[Found], is_country: Callable[[str]
     """A word in brackets right after a person's name that no mention covers is their party or club when the
     KB names an organisation so ("Vande Lanotte (SP)", "Weidel (AfD)", "Calvo (Groen)") or it is written in
     capitals as parties are ("Peumans (N-VA)", "(VVD)"); no country ("(USA)"), nor two capitals alone, which
-    are often a country's code or a US party's letter ("(NL)", "(R)"), nor a unit or a title ("(CEO)")."""
+    are often a country's code or a US party's letter ("(NL)", "(R)"), nor a unit or a title ("(CEO)"). A rider's
+    country and team in results are a place and an organisation ("Museeuw (Bel/Mapei)"; unlinked mentions there
+    give way)."""
+    drop: set[int] = set()
     added: list[Found] = []
     for i, f in enumerate(found):
+        if f.type == "PER" and (m := _RIDER_TEAM.match(text, f.end)) is not None:  # "Johan Museeuw (Bel/Mapei)"
+            inner = [g for g in found[i + 1 :] if g.start < m.end()]
+            if all(g.entity_id is None for g in inner):
+                drop.update(g.start for g in inner)
+                added += (Found(*m.span(1), "LOC"), Found(*m.span(2), "ORG"))
+            continue
         if f.type != "PER" or (m := _BRACKETED.match(text, f.end)) is None \
                 or (i + 1 < len(found) and found[i + 1].start < m.end()):
             continue
@@ -1472,7 +1489,13 @@ def _bracketed_parties(text: str, found: list[Found], is_country: Callable[[str]
         if is_country(key) or not (is_org(key) or (_AFFILIATION.fullmatch(word) and word not in _NOT_NAMES)):
             continue
         added.append(Found(m.start(1), m.end(1), "ORG"))
-    return sorted([*found, *added], key=attrgetter("start")) if added else found
+    if not added:
+        return found
+    return sorted([*(f for f in found if f.start not in drop), *added], key=attrgetter("start"))
+
+
+# A rider's country, abbreviated, and team in brackets after the name in results: "(Bel/Mapei)", "(Dui/Telekom)".
+_RIDER_TEAM = re.compile(r" \( ?([A-Z][A-Za-z]{1,2})/([A-Z][\w&.'’-]*(?: [A-Z][\w&.'’-]*){0,2}) ?\)")
 
 
 def _club_word(word: str) -> bool:
