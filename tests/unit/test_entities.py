@@ -1394,6 +1394,8 @@ def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:
     assert ("Agalev", "ORG", "newsflow:party-groen") in got and ("Sabena", "ORG", "newsflow:sabena") in got
     # a name the lexicon knows as a person's stays one
     assert ("Philips", "PER", None) in _found("Zijn broer Philips schreef het boek.", "nl")
+    got = _found("Goldman Sachs analyst Jan Hatzius said so. Ralph Lauren said.", "en")
+    assert ("Goldman Sachs", "ORG", "isin:US38141G1040") in got and ("Ralph Lauren", "PER", None) in got
 
 
 def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:

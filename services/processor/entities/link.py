@@ -221,10 +221,11 @@ class Linker:
         return self.city(key) or (self._place(key, 0, weak=False) and not any(zipf(key, lang) >= _FREQUENT for lang in _POLITICS_LANGS))
 
     def curated_org(self, key: str) -> bool:
-        """Whether folded key is a hand-checked organisation's name that is not weak and names no person."""
+        """Whether folded key is a hand-checked organisation's name that is not weak, or a listed company's name of
+        several words (weak too: "Goldman Sachs"), and names no person."""
         cands = self.kb.lookup(key)
-        return any(c.entity.type == "ORG" and c.flags & CURATED and not c.flags & WEAK for c in cands) \
-            and not any(c.entity.type == "PER" for c in cands)
+        return any(c.entity.type == "ORG" and ((c.flags & CURATED and not c.flags & WEAK) or (c.entity.cls == "company" and " " in key))
+                   for c in cands) and not any(c.entity.type == "PER" for c in cands)
 
     def curated_person(self, key: str) -> bool:
         """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""

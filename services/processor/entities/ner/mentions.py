@@ -883,14 +883,17 @@ def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[
 
 
 def organisations_read_as_persons(text: str, found: list[Found], curated_org: Callable[[str], bool]) -> list[Found]:
-    """A one-word name the model read as a person is an organisation when a hand-checked organisation bears it
-    and no person of the KB or the name lexicon does ("Agalev", "Sabena"); retyped_ids then gives its id."""
+    """A name the model read as a person is an organisation when a hand-checked organisation or a listed company
+    bears it (curated_org, of a folded key) and no person of the KB does, nor the name lexicon a word of one word
+    or the given name opening a longer one ("Agalev", "Sabena", "Goldman Sachs"; not "Philips", "Ralph Lauren");
+    retyped_ids then gives its id."""
     out = found
     for i, f in enumerate(found):
         if f.type != "PER" or f.entity_id is not None:
             continue
         name = text[f.start : f.end]
-        if " " in name or lexicon.flags(name) or not curated_org(join_key(fold_key(name))):
+        first, sp, _ = name.partition(" ")
+        if (rules.given_name(first) if sp else lexicon.flags(name)) or not curated_org(join_key(fold_key(name))):
             continue
         if out is found:
             out = list(found)
