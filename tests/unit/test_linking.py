@@ -231,6 +231,12 @@ def test_an_alias_of_one_language_outranks_the_others_there_and_is_none_elsewher
         add_curated(Builder(), rows)
 
 
+def test_a_belgian_town_in_dutch_needs_no_country_named() -> None:
+    assert ids("De brand in Aalst werd snel geblust.", "nl", ("Aalst", "LOC"))["Aalst"] == "geonames:2803448"
+    # in German it still does
+    assert ids("Der Brand in Aalst wurde gelöscht.", "de", ("Aalst", "LOC"))["Aalst"] is None
+
+
 def test_a_hand_checked_organisation_read_as_a_title_is_the_organisation() -> None:
     got = link("Volgens Le Soir zou het zo zijn.", "nl", spans("Volgens Le Soir zou het zo zijn.", ("Le Soir", "MISC")))
     assert [(f.type, f.entity_id) for f in got] == [("ORG", "newsflow:le-soir")]

@@ -13,7 +13,8 @@ ambiguous name without context gets no id rather than a wrong one. How a candida
    ("cursus Nederlands", "auf Deutsch"); a definite article before a small town's name ("langs de Waal":
    the river, not the town);
 4. a small town or a subdivision of another country than the language's home needs its country named
-   in the article (a subdivision's exonym in the article's language does not: "Sizilien");
+   in the article (a subdivision's exonym in the article's language does not: "Sizilien"; a Belgian town
+   in Dutch does not: _NEAR_HOME);
 5. a party name that parties of several countries use ("Conservative Party", "Parti socialiste") links
    only when the article mentions the party's country (or it is the language's home country);
 6. a politician's common full name ("Michael Johnson") links only in an article that uses a word of
@@ -90,6 +91,9 @@ LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken sprich
 _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
+# Another country whose news is written in the language: its towns need no country named either (Flemish news in
+# Dutch names Aalst, Genk, Roeselare alone), but get no home bonus over a namesake at home.
+_NEAR_HOME = {"nl": "Q31"}
 # Entity classes whose type wins over the span's when they link across ORG/LOC.
 _CROSS = frozenset({"country", "region", "curated", "company"})
 _LABEL_BITS = sum(LANG_BITS.values())
@@ -448,7 +452,7 @@ class Linker:
         generic party name of another country than the language's; whether the article must be about
         politics: a politician's common full name, _common_name)."""
         bit = LANG_BITS.get(lang, OTHER)
-        home = HOME.get(lang, "")
+        home, near = HOME.get(lang, ""), _NEAR_HOME.get(lang, "")
         out: list[_Choice] = []
         for c in _in_language(cands, bit):
             e, fl = c.entity, c.flags
@@ -479,7 +483,7 @@ class Linker:
             # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions) and
             # no everyday word ("Java"). No article check: "die Toskana", "le Tyrol".
             if e.cls == "city:geonames":
-                geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home else 1
+                geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home and e.country != near else 1
             elif e.id.startswith(_SUBDIVISION) and e.country != home:
                 exonym = bit != OTHER and fl & (bit | OTHER) == bit and not _everyday(key)
                 geonames = 0 if exonym else 3
