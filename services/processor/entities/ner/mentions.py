@@ -78,20 +78,23 @@ def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
     return [f for i, f in enumerate(found) if i not in drop] if drop else found
 
 
-def nationals_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
+def nationals_before_names(text: str, words: list[str], found: list[Found], lang: str) -> list[Found]:
     """A people's noun after an article, read together with the name that follows, is a MISC of its own and the
     name a person ("gegen den [Schweden] [Stefan Edberg]", "de [Belg] [Johan Museeuw]"): the span's first word is
     a nationality noun, the next a given name. After linking, which reads "Schweden" alone as the country; an
     unlinked span only (retyped_ids gives the person an id)."""
     arts = _NATIONAL_ARTICLES.get(lang)
-    if arts is None:
-        return found
+    if arts is None or (_national_nouns().isdisjoint(words) and not rules.nationality_in(words, lang)):
+        return found  # no people's noun in the text (the usual case), told in C
     out: list[Found] = []
     for f in found:
+        if f.type == "MISC" or f.entity_id is not None or (sp := text.find(" ", f.start, f.end)) < 0:
+            out.append(f)  # the usual case, told without a slice
+            continue
         word, sp, rest = text[f.start : f.end].partition(" ")
-        if sp and f.type != "MISC" and f.entity_id is None and rules.given_name(rest.partition(" ")[0]) \
-                and word_before(text[max(0, f.start - 20) : f.start]) in arts \
-                and (word in _NL_DEMONYMS or rules.german_nationality(word) or word in _DE_NATIONALS or rules.english_group(word)):
+        if sp and f.type != "MISC" and f.entity_id is None \
+                and (word in _NL_DEMONYMS or rules.german_nationality(word) or word in _DE_NATIONALS or rules.english_group(word)) \
+                and rules.given_name(rest.partition(" ")[0]) and word_before(text[max(0, f.start - 20) : f.start]) in arts:
             out += (Found(f.start, f.start + len(word), "MISC"), Found(f.start + len(word) + 1, f.end, "PER"))
         else:
             out.append(f)
@@ -102,6 +105,11 @@ _NATIONAL_ARTICLES = {"de": frozenset("der den dem des".split()), "nl": frozense
 # German peoples' nouns of the weak declension (singular and the -n of the other cases): "den Schweden", "dem Russen".
 _DE_NATIONALS = frozenset(w + e for w in """Schwede Russe Franzose Däne Pole Finne Brite Grieche Türke Chinese Schotte Ire
     Kroate Serbe Slowake Tscheche Este Lette Litauer Bulgare Rumäne Portugiese Slowene Bosnier""".split() for e in ("", "n"))
+
+
+@lru_cache(maxsize=1)
+def _national_nouns() -> frozenset[str]:
+    return _NL_DEMONYMS | _DE_NATIONALS
 
 
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -882,23 +890,25 @@ def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[
     return out
 
 
-def organisations_read_as_persons(text: str, found: list[Found], curated_org: Callable[[str], bool]) -> list[Found]:
-    """A name the model read as a person is an organisation when a hand-checked organisation or a listed company
-    bears it (curated_org, of a folded key) and no person of the KB does, nor the name lexicon a word of one word
-    or the given name opening a longer one ("Agalev", "Sabena", "Goldman Sachs"; not "Philips", "Ralph Lauren");
-    retyped_ids then gives its id."""
+def organisations_read_as_persons(text: str, found: list[Found], org_named: Callable[[str], bool]) -> list[Found]:
+    """A name the model read as a person is an organisation when org_named(name) says so (organisation_name:
+    "Agalev", "Sabena", "Goldman Sachs"); retyped_ids then gives its id."""
     out = found
     for i, f in enumerate(found):
-        if f.type != "PER" or f.entity_id is not None:
-            continue
-        name = text[f.start : f.end]
-        first, sp, _ = name.partition(" ")
-        if (rules.given_name(first) if sp else lexicon.flags(name)) or not curated_org(join_key(fold_key(name))):
+        if f.type != "PER" or f.entity_id is not None or not org_named(text[f.start : f.end]):
             continue
         if out is found:
             out = list(found)
         out[i] = Found(f.start, f.end, "ORG")
     return out
+
+
+def organisation_name(name: str, curated_org: Callable[[str], bool]) -> bool:
+    """Whether a hand-checked organisation or a listed company bears name (curated_org, of a folded key) and no
+    person of the KB does, nor the name lexicon a word of one word or the given name opening a longer one (not
+    "Philips", "Ralph Lauren")."""
+    first, sp, _ = name.partition(" ")
+    return not (rules.given_name(first) if sp else lexicon.flags(name)) and curated_org(join_key(fold_key(name)))
 
 
 def companies(text: str, words: list[str], found: list[Found], lang: str) -> list[Found]:
@@ -1333,31 +1343,47 @@ def goal_scorers(text: str, found: list[Found]) -> list[Found]:
     ("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.)", "1-0 Kluivert (23)"), or after the minute and before
     the score ("12' Vonasek 1-0"), added where the model found nothing and retyped where it read another
     type and linked nothing (a town's name is a player's there). found: sorted."""
-    if "(" not in text and "'" not in text:
+    spans = _scorer_spans(text)
+    if not spans:
         return found
     out = found
     added: list[Found] = []
     starts = [f.start for f in found]
     drop: list[tuple[int, int]] = []  # the minute's brackets: "(80., Foulelfmeter)" names no one
-    for rx in _SCORERS:
-        for m in rx.finditer(text):
-            if m.lastindex == 2:
-                drop.append(m.span(2))
-            a, b = m.span(1)
-            i = bisect_right(starts, b - 1) - 1
-            if i < 0 or found[i].end <= a:
-                added.append(Found(a, b, "PER"))
-            elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) and found[i].entity_id is None:
-                out = list(found) if out is found else out
-                out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone
+    for a, b, bracket in spans:
+        if bracket is not None:
+            drop.append(bracket)
+        i = bisect_right(starts, b - 1) - 1
+        if i < 0 or found[i].end <= a:
+            added.append(Found(a, b, "PER"))
+        elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) and found[i].entity_id is None:
+            out = list(found) if out is found else out
+            out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone
     if drop:
         out = [f for f in out if f.entity_id is not None or not any(x <= f.start and f.end <= y for x, y in drop)]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
 _SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-ZÄÖÜ][\w'’-]+)?)"
-_SCORERS = (re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*(\(\d{{1,3}}\.?'?(?:,[^()\n]{{0,30}})?\))"),
-            re.compile(rf"(?<![\d:.-])\d{{1,3}}'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])"))
+# Each opens with a literal character, which the regex engine finds by a fast scan (most texts have no goals):
+# the minute's bracket, then the score and the scorer before it; a minute's mark, then the scorer and the score.
+_MINUTE_BRACKET = re.compile(r"\(\d{1,3}\.?'?(?:,[^()\n]{0,30})?\)")
+_SCORE_SCORER_BEFORE = re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*\Z")
+_MINUTE_SCORER = re.compile(rf"'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
+
+
+def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """(start, end, the minute's brackets or None) of each scorer goal_scorers reads, in order."""
+    out: list[tuple[int, int, tuple[int, int] | None]] = []
+    if "(" in text:
+        for m in _MINUTE_BRACKET.finditer(text):
+            if (s := _SCORE_SCORER_BEFORE.search(text, max(0, m.start() - 60), m.start())) is not None:
+                out.append((*s.span(1), m.span()))
+    if "' " in text:
+        for m in _MINUTE_SCORER.finditer(text):
+            if m.start() and text[m.start() - 1].isdigit():
+                out.append((*m.span(1), None))
+    return sorted(out)
 
 
 # Capitalised words before "beat" that name no one ("He beat Agassi 6-3 6-4").
@@ -1890,8 +1916,11 @@ def towns_after_adjectives(text: str, found: list[Found], place: Callable[[str],
         return found
     out: list[Found] = []
     for f in found:
+        if f.type != "LOC" or text.find(" ", f.start, f.end) < 0:
+            out.append(f)
+            continue
         first, sp, rest = text[f.start : f.end].partition(" ")
-        if sp and f.type == "LOC" and _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
+        if _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
                 and place(join_key(fold_key(rest))) and not place(join_key(fold_key(text[f.start : f.end]))):
             out += (Found(f.start, f.start + len(first), "MISC"), Found(f.start + len(first) + 1, f.end, "LOC"))
         else:

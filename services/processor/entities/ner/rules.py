@@ -500,6 +500,13 @@ def german_nationality(word: str) -> bool:
     return word in _DE_NATION_FORMS
 
 
+def nationality_in(words: list[str], lang: str) -> bool:
+    """Whether one of words is a German nationality form or an English group word (english_group), told in C."""
+    if lang == "en":
+        return not (_EN_NATIONALITY.isdisjoint(words) and _EN_GROUPS.isdisjoint(words))
+    return not _DE_NATION_FORMS.isdisjoint(words)
+
+
 def _ends_in_nation(word: str) -> bool:
     return "-" in word and word.rpartition("-")[2] in _DE_NATION_FORMS
 

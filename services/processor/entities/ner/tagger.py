@@ -100,6 +100,7 @@ class Tagger:
         self.models: dict[str, LinearCRF] = {}  # loaded so far
         # per tagger: German asks its linker whether a word names a hand-checked person
         self._name_like = lru_cache(maxsize=65536)(partial(_name_like, person=self.linker.curated_person))
+        self._organisation_name = lru_cache(maxsize=65536)(partial(mentions.organisation_name, curated_org=self.linker.curated_org))
         self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
@@ -258,8 +259,8 @@ class Tagger:
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = self.linker.retyped_ids(text, lang, mentions.companies(
             text, words, mentions.organisations_read_as_persons(
-                text, mentions.titles_after_organisations(text, mentions.nationals_before_names(text, found, lang), self.linker.is_org),
-                self.linker.curated_org), lang))
+                text, mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org),
+                self._organisation_name), lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
         found = [mentions.acronym(cased, f, lang) for f in found]
