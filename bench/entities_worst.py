@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from services.processor.entities import tag_entities  # noqa: E402
 
+_BRACKETED = ["1:0 Effenberg (23.)", "12' Vonasek 1-0", "Museeuw (Bel/Mapei)", "Calvo (Groen)", "Andhra Pradesh (AP)"]
+_LINE_OPENINGS = ["BONN. Der Kanzler", "AJAX VS PSV", "Eerste klasse: Lierse - Genk 2-0, Gent - Aalst 1-1"]
+_LINE_ENDS = ["op de E40", "het Limburgse Genk", "den Schweden Stefan Edberg", "NATO Secretary General"]
 # shape -> text of about n characters (a fixed seed: the same texts every run)
 SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "capitalised words": lambda n, r: " ".join(r.choice(["ABC", "Leeds", "HSV", "NATO", "Mr", "Dr."]) for _ in range(n // 5)),
@@ -63,6 +66,8 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "lone names and pronouns": lambda n, r: " ".join(f"{r.choice(['Embiid', 'Google', 'Tarrytown'])} {r.choice(['was', 'scored', 'said'])} "
                                                      f"{r.choice(['it', 'well', 'to Embiid'])}{r.choice(['. He', ', and he', ', though she'])}"
                                                      for _ in range(n // 30)),
+    "goal lists, riders and parties in brackets": lambda n, r: ", ".join(r.choice(_BRACKETED) for _ in range(n // 20)),
+    "datelines, fixtures and roads": lambda n, r: "\n".join(f"{r.choice(_LINE_OPENINGS)} {r.choice(_LINE_ENDS)}" for _ in range(n // 70)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

@@ -333,17 +333,23 @@ _DATELINE_PROSE = re.compile(r"(?m)^[ \t]*([A-ZÄÖÜ][A-ZÄÖÜ'’-]{2,}(?:[ \
 def _prose_datelines(text: str, found: list[Found], place: Callable[[str], bool]) -> list[Found]:
     """The place of each _DATELINE_PROSE dateline the KB knows: added, or put for the mentions the model read
     inside it ("[FRANKFURT A. M]." read as an organisation)."""
-    out = found
+    starts = [f.start for f in found]
+    drop: set[int] = set()  # indexes of the mentions inside a dateline's place
+    added: list[Found] = []
     for m in _DATELINE_PROSE.finditer(text):
         start, end = m.span(1)
         if not place(join_key(fold_key(m.group(1)))):
             continue
-        inner = [f for f in out if f.start < end and f.end > start]
-        if any(f.start < start or f.end > end for f in inner) or (len(inner) == 1 and inner[0][:3] == (start, end, "LOC")):
+        i = bisect_right(starts, start) - 1
+        i = i if i >= 0 and found[i].end > start else i + 1  # the first mention that ends after the start
+        k = bisect_left(starts, end)  # found[i:k] overlap the place
+        if any(f.start < start or f.end > end for f in found[i:k]) or (k == i + 1 and found[i][:3] == (start, end, "LOC")):
             continue  # a mention reaching past it, or the place already
-        out = sorted([*(f for f in out if not (f.start < end and f.end > start)), Found(start, end, "LOC")],
-                     key=attrgetter("start"))
-    return out
+        drop.update(range(i, k))
+        added.append(Found(start, end, "LOC"))
+    if not added:
+        return found
+    return sorted([*(f for j, f in enumerate(found) if j not in drop), *added], key=attrgetter("start"))
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)\.?[ \t]+$")
@@ -719,9 +725,12 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
             for m in rx.finditer(text):
                 teams.extend(m.span(g) for g in range(1, rx.groups + 1))
     if " - " in text or " – " in text:
+        starts = [f.start for f in found]
         for m in _fixtures(text):
             sides = [m.span(1), m.span(2) if m.group(2) else m.span(3)]
-            if any(f.type == "PER" and f.start < m.end() and f.end > m.start() for f in found) \
+            i = bisect_right(starts, m.start()) - 1  # the mentions overlapping the fixture: found[max(i, 0):k]
+            k = bisect_left(starts, m.end())
+            if any(f.type == "PER" and f.end > m.start() for f in found[max(i, 0) : k]) \
                     or not any(names(join_key(fold_key(text[a:b]))) for a, b in sides):
                 continue  # players ("Tommy Haas - Richard Gasquet 6:3"), or no side the knowledge base names
             teams.extend(sides)
@@ -1359,8 +1368,9 @@ def goal_scorers(text: str, found: list[Found]) -> list[Found]:
         elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) and found[i].entity_id is None:
             out = list(found) if out is found else out
             out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone
-    if drop:
-        out = [f for f in out if f.entity_id is not None or not any(x <= f.start and f.end <= y for x, y in drop)]
+    if drop:  # sorted and apart: the last bracket opening at or before a mention is the only one it can be inside
+        opens = [x for x, _y in drop]
+        out = [f for f in out if f.entity_id is not None or (k := bisect_right(opens, f.start) - 1) < 0 or f.end > drop[k][1]]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
@@ -1505,7 +1515,7 @@ def _bracketed_parties(text: str, found: list[Found], is_country: Callable[[str]
     added: list[Found] = []
     for i, f in enumerate(found):
         if f.type == "PER" and (m := _RIDER_TEAM.match(text, f.end)) is not None:  # "Johan Museeuw (Bel/Mapei)"
-            inner = [g for g in found[i + 1 :] if g.start < m.end()]
+            inner = [g for g in found[i + 1 : i + 4] if g.start < m.end()]  # sorted: at most the two names and a piece
             if all(g.entity_id is None for g in inner):
                 drop.update(g.start for g in inner)
                 added += (Found(*m.span(1), "LOC"), Found(*m.span(2), "ORG"))
