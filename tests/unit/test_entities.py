@@ -1022,6 +1022,12 @@ def test_fixtures_after_a_colon_or_comma_and_riders_teams() -> None:
                                              ("Dui", "LOC"), ("Telekom", "ORG")]
 
 
+def test_an_acronym_before_a_common_nouns_hyphen_is_the_name() -> None:
+    got = _found("Er sicherte sich die PGA-Tourkarte. Der UN-Sicherheitsrat tagt.", "de")
+    assert ("PGA", "ORG", None) in got and ("UN-Sicherheitsrat", "ORG", "Q37470") in got
+    assert ("KLM", "ORG", None) in _found("Samen met de KLM-bemanningen bij BOAC.", "nl")
+
+
 def test_goal_scorers_are_persons() -> None:
     got = _found("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.), 2:1 Möller (80., Foulelfmeter). - Zuschauer: 45 000.", "de")
     assert [(t, ty) for t, ty, _ in got] == [("Effenberg", "PER"), ("Wohlfarth", "PER"), ("Möller", "PER")]

@@ -1281,6 +1281,31 @@ _NL_ARTICLES = ("De ", "Het ")
 _DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
 
 
+def acronym_compounds(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
+    """A word of an acronym and a common noun joined by a hyphen, read as a name, is the acronym alone, the noun
+    outside ("[PGA]-Tourkarte", "[OSV]-Bericht", "[KLM]-bemanningen", "[NATO]-led"), as news annotation marks
+    the name in a compound; the whole stays where the KB names it ("EU-Kommission") or the rest is capitalised
+    as names are ("UN-Sicherheitsrat" is one). known: of a folded key."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type == "MISC" or f.entity_id is not None or (h := text.find("-", f.start, f.end)) < 0 \
+                or (m := _ACRONYM_COMPOUND.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if m.group(2).isupper() or known(join_key(fold_key(text[f.start : f.end]))) or _NAME_HEADS.search(m.group(2)):
+            continue  # "NSZ-ZJ": two acronyms
+        out = list(found) if out is found else out
+        out[i] = Found(f.start, h, f.type)
+    return out
+
+
+# An acronym of two to five capitals, a hyphen and one word: "PGA-Tourkarte", "KLM-bemanningen".
+_ACRONYM_COMPOUND = re.compile(r"([A-ZÄÖÜ]{2,5})-([^\W\d_]+)")
+# Heads that make a compound a body's name of its own: "UN-Sicherheitsrat", "EU-Kommission", "SPD-Fraktion",
+# "ZEIT-Online".
+_NAME_HEADS = re.compile(r"(?i)(?:kommission|rat|gericht|gerichtshof|parlament|fraktion|partei|ministerium|amt|behörde|"
+                         r"bank|agentur|verband|liga|online|kommissie|raad|hof|fractie|partij|ministerie|parlement|council|commission)$")
+
+
 def german_article(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
     """A German article opening a sentence is no part of the name after it ("Die Grünen kündigten",
     "Der Magistrat"), unless the knowledge base names the whole ("Die Welt", "Der Spiegel": known, of a
