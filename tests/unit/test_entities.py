@@ -177,6 +177,21 @@ def test_offsets_exact_on_any_text(body: str) -> None:
     assert_offsets(body, tag_entities(body, "nl"))
 
 
+_ROUND_PIECES = ["BONN.", "FRANKFURT A. M.", " ", "  ", "\n", "(SP)", "(", ")", "Calvo", "(Bel/Mapei)", "1:0", "(23.)", "12'",
+                 " V ", " VS ", "NATO", "Secretary", "het", "Limburgse", "Genk", "de", "E40", "PGA-Tourkarte", "den",
+                 "Schweden", "Stefan", "Edberg", "Anderlecht", "heeft", "met", "2-0", "gewonnen", "van", "Goldman Sachs",
+                 "Le Soir", "Labour", "(AP)", "Andhra Pradesh", ": ", ", ", " - "]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_ROUND_PIECES) | st.text(alphabet=st.characters(codec="utf-8"), max_size=4), max_size=40).map("".join),
+       st.sampled_from(["nl", "de", "en"]))
+def test_offsets_exact_on_the_shapes_the_rules_read(body: str, lang: str) -> None:
+    """Datelines, brackets, scorers, headlines, compounds, roads, double blanks: no mention starts or ends on a blank."""
+    assert_offsets(body, tag_entities(body, lang))
+    assert_offsets("x (De  FRANKFURT A. M.: de", tag_entities("x (De  FRANKFURT A. M.: de", "en"))  # an article, two blanks
+
+
 def test_fast_decoder_equals_crfsuite() -> None:
     """The numba Viterbi over cached word scores (ner/crf.py) gives crfsuite's labels on every sentence."""
     import pycrfsuite

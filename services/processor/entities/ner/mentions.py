@@ -653,7 +653,7 @@ def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[st
 def _place_read_as_person(name: str, is_place: Callable[[str], bool]) -> int | None:
     """How many characters before the place's name in name (an article), or None: no such place."""
     head, _, rest = name.partition(" ")
-    skip = len(head) + 1 if rest and head in _ARTICLES else 0
+    skip = len(name) - len(rest.lstrip()) if rest.strip() and head in _ARTICLES else 0  # "De  FRANKFURT": every blank
     name = name[skip:]
     if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))):
         return None
@@ -890,13 +890,16 @@ def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[
     for i, f in enumerate(found):
         if f.type != "ORG" or f.entity_id is not None or " " not in (name := text[f.start : f.end]):
             continue
-        words = name.split(" ")
+        words = list(_WORD_RUN.finditer(name))
         for k in range(1, len(words)):
-            if rules.is_title(words[k]) and is_org(join_key(fold_key(" ".join(words[:k])))):
+            if rules.is_title(words[k].group()) and is_org(join_key(fold_key(name[: words[k - 1].end()]))):
                 out = list(found) if out is found else out
-                out[i] = Found(f.start, f.start + len(" ".join(words[:k])), "ORG")
+                out[i] = Found(f.start, f.start + words[k - 1].end(), "ORG")
                 break
     return out
+
+
+_WORD_RUN = re.compile(r"\S+")
 
 
 def organisations_read_as_persons(text: str, found: list[Found], org_named: Callable[[str], bool]) -> list[Found]:
@@ -1955,7 +1958,7 @@ def towns_after_adjectives(text: str, found: list[Found], place: Callable[[str],
             out.append(f)
             continue
         first, sp, rest = text[f.start : f.end].partition(" ")
-        if _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
+        if rest[:1].isupper() and _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
                 and place(join_key(fold_key(rest))) and not place(join_key(fold_key(text[f.start : f.end]))):
             out += (Found(f.start, f.start + len(first), "MISC"), Found(f.start + len(first) + 1, f.end, "LOC"))
         else:
