@@ -1069,10 +1069,11 @@ def test_dash_datelines_dutch_articles_and_buildings() -> None:
 
 def test_a_place_in_capitals_before_a_sentence_is_its_dateline() -> None:
     got = _found("FRANKFURT A. M. Die Stadtverordneten haben den Haushalt beschlossen.\nBONN. Bundeskanzler Helmut Kohl "
-                 "hat empfangen.\nRIEDLINGEN Dass er kam, war klar.\nEINLEITUNG Die Stadt ist groß.", "de")
+                 "hat empfangen.\nRIEDLINGEN Dass er kam, war klar.\nEINLEITUNG Die Stadt ist groß.\nBAD HOMBURG. Der Kreis.", "de")
     assert [(t, ty, i) for t, ty, i in got if ty == "LOC"] == [("FRANKFURT A. M.", "LOC", "Q1794"),
                                                               ("BONN", "LOC", "geonames:2946447"),
-                                                              ("RIEDLINGEN", "LOC", "geonames:2847080")]
+                                                              ("RIEDLINGEN", "LOC", "geonames:2847080"),
+                                                              ("BAD HOMBURG", "LOC", "geonames:2953436")]
 
 
 def test_a_well_known_place_read_as_a_person_is_the_place() -> None:

@@ -338,7 +338,9 @@ def _prose_datelines(text: str, found: list[Found], place: Callable[[str], bool]
     added: list[Found] = []
     for m in _DATELINE_PROSE.finditer(text):
         start, end = m.span(1)
-        if not place(join_key(fold_key(m.group(1)))):
+        if text[end - 1] == "." and text[end - 3 : end - 2].isalpha():
+            end -= 1  # "BAD HOMBURG." ends before its period; an initial keeps its own ("FRANKFURT A. M.")
+        if not place(join_key(fold_key(text[start:end]))):
             continue
         i = bisect_right(starts, start) - 1
         i = i if i >= 0 and found[i].end > start else i + 1  # the first mention that ends after the start
