@@ -1406,6 +1406,12 @@ def test_english_wire_names_of_parties_airlines_and_clubs() -> None:
     assert got == [("Bosnia", "LOC", "Q225"), ("PLO", "ORG", "newsflow:plo"), ("IRA", "ORG", "newsflow:ira")]
 
 
+def test_an_english_office_title_before_its_holder_is_no_name() -> None:
+    got = _found("U.S. Secretary of State Warren Christopher met Israeli Foreign Minister David Levy. "
+                 "NFU president Minette Batters met Cabinet Office Minister Michael Gove.", "en")
+    assert [t for t, ty, _ in got if ty == "ORG"] == ["NFU", "Cabinet Office"]
+
+
 def test_an_organisation_runs_on_into_a_title_no_further() -> None:
     got = _found("Zelenskiy met NATO Secretary General Jens Stoltenberg in Kyiv.", "en")
     assert ("NATO", "ORG", "Q7184") in got and ("Jens Stoltenberg", "PER", "Q57286") in got

@@ -904,6 +904,33 @@ def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[
 _WORD_RUN = re.compile(r"\S+")
 
 
+def english_office_titles(text: str, found: list[Found]) -> list[Found]:
+    """English: an office's title read as an organisation before the person who holds it is no name ("U.S.
+    [Secretary of State] Warren Christopher", "Israeli [Foreign] Minister David Levy"): an unlinked span of
+    office words, then at most three more and a person's mention. found: sorted."""
+    drop: set[int] = set()
+    for i in range(len(found) - 1):
+        f = found[i]
+        if f.type not in ("ORG", "MISC") or f.entity_id is not None:
+            continue
+        words = text[f.start : f.end].split()
+        if not words or not all(w in _EN_OFFICE_WORDS for w in words):
+            continue
+        k = i + 1
+        between = text[f.end : found[k].start].split()
+        if found[k].type == "PER" and len(between) <= 3 and all(w in _EN_OFFICE_WORDS for w in between):
+            drop.add(i)
+    return [f for i, f in enumerate(found) if i not in drop] if drop else found
+
+
+# Words of English office titles ("Secretary of State", "Foreign Minister", "Deputy Prime Minister"); not "Office":
+# "Cabinet Office Minister Michael Gove" names a department, as "Treasury" does.
+_EN_OFFICE_WORDS = frozenset("""Secretary State Foreign Minister Prime Deputy Vice President Defence Defense Interior Home
+    Finance Trade Health Justice Education Energy Economy Economics Labour Labor Transport Agriculture
+    Environment Culture Attorney General Chancellor Exchequer Chief Executive Governor Senator Speaker of the and for
+    Affairs Commerce Industry Development Cabinet Junior Assistant Under Undersecretary""".split())
+
+
 def organisations_read_as_persons(text: str, found: list[Found], org_named: Callable[[str], bool]) -> list[Found]:
     """A name the model read as a person is an organisation when org_named(name) says so (organisation_name:
     "Agalev", "Sabena", "Goldman Sachs"); retyped_ids then gives its id."""

@@ -263,6 +263,7 @@ class Tagger:
                 self._organisation_name), lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
+            found = mentions.english_office_titles(text, found)
         found = [mentions.acronym(cased, f, lang) for f in found]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
         found = mentions.bracketed_abbreviations(
