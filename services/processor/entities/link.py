@@ -224,7 +224,7 @@ class Linker:
         The bound is above common_word's: a town's name is frequent in its own language."""
         return self.city(key) or (self._place(key, 0, weak=False) and not any(zipf(key, lang) >= _FREQUENT for lang in _POLITICS_LANGS))
 
-    def curated_org(self, key: str) -> bool:
+    def organisation_not_person(self, key: str) -> bool:
         """Whether folded key is a hand-checked organisation's name that is not weak, or a listed company's name of
         several words (weak too: "Goldman Sachs"), and names no person."""
         cands = self.kb.lookup(key)

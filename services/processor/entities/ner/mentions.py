@@ -88,12 +88,11 @@ def nationals_before_names(text: str, words: list[str], found: list[Found], lang
         return found  # no people's noun in the text (the usual case), told in C
     out: list[Found] = []
     for f in found:
-        if f.type == "MISC" or f.entity_id is not None or (sp := text.find(" ", f.start, f.end)) < 0:
+        if f.type == "MISC" or f.entity_id is not None or text.find(" ", f.start, f.end) < 0:
             out.append(f)  # the usual case, told without a slice
             continue
-        word, sp, rest = text[f.start : f.end].partition(" ")
-        if sp and f.type != "MISC" and f.entity_id is None \
-                and (word in _NL_DEMONYMS or rules.german_nationality(word) or word in _DE_NATIONALS or rules.english_group(word)) \
+        word, _, rest = text[f.start : f.end].partition(" ")
+        if (word in _national_nouns() or rules.german_nationality(word) or rules.english_group(word)) \
                 and rules.given_name(rest.partition(" ")[0]) and word_before(text[max(0, f.start - 20) : f.start]) in arts:
             out += (Found(f.start, f.start + len(word), "MISC"), Found(f.start + len(word) + 1, f.end, "PER"))
         else:
@@ -944,12 +943,12 @@ def organisations_read_as_persons(text: str, found: list[Found], org_named: Call
     return out
 
 
-def organisation_name(name: str, curated_org: Callable[[str], bool]) -> bool:
-    """Whether a hand-checked organisation or a listed company bears name (curated_org, of a folded key) and no
-    person of the KB does, nor the name lexicon a word of one word or the given name opening a longer one (not
-    "Philips", "Ralph Lauren")."""
+def organisation_name(name: str, org: Callable[[str], bool]) -> bool:
+    """Whether a hand-checked organisation or a listed company bears name and no person of the KB does (org, of a
+    folded key), nor the name lexicon a word of one word or the given name opening a longer one (not "Philips",
+    "Ralph Lauren")."""
     first, sp, _ = name.partition(" ")
-    return not (rules.given_name(first) if sp else lexicon.flags(name)) and curated_org(join_key(fold_key(name)))
+    return not (rules.given_name(first) if sp else lexicon.flags(name)) and org(join_key(fold_key(name)))
 
 
 def companies(text: str, words: list[str], found: list[Found], lang: str) -> list[Found]:
@@ -1986,7 +1985,7 @@ def towns_after_adjectives(text: str, found: list[Found], place: Callable[[str],
         if f.type != "LOC" or text.find(" ", f.start, f.end) < 0:
             out.append(f)
             continue
-        first, sp, rest = text[f.start : f.end].partition(" ")
+        first, _, rest = text[f.start : f.end].partition(" ")
         if rest[:1].isupper() and _NL_ADJ.search(first) and word_before(text[max(0, f.start - 12) : f.start]) in ("het", "Het") \
                 and place(join_key(fold_key(rest))) and not place(join_key(fold_key(text[f.start : f.end]))):
             out += (Found(f.start, f.start + len(first), "MISC"), Found(f.start + len(first) + 1, f.end, "LOC"))

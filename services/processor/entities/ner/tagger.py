@@ -100,7 +100,7 @@ class Tagger:
         self.models: dict[str, LinearCRF] = {}  # loaded so far
         # per tagger: German asks its linker whether a word names a hand-checked person
         self._name_like = lru_cache(maxsize=65536)(partial(_name_like, person=self.linker.curated_person))
-        self._organisation_name = lru_cache(maxsize=65536)(partial(mentions.organisation_name, curated_org=self.linker.curated_org))
+        self._organisation_name = lru_cache(maxsize=65536)(partial(mentions.organisation_name, org=self.linker.organisation_not_person))
         self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
@@ -257,10 +257,9 @@ class Tagger:
         found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, found), self.linker.is_country),
                                        self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
-        found = self.linker.retyped_ids(text, lang, mentions.companies(
-            text, words, mentions.organisations_read_as_persons(
-                text, mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org),
-                self._organisation_name), lang))
+        found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
+        found = mentions.organisations_read_as_persons(text, found, self._organisation_name)
+        found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.english_office_titles(text, found)
