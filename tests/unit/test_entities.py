@@ -1062,6 +1062,8 @@ def test_dash_datelines_dutch_articles_and_buildings() -> None:
     assert _found("UPDATE - The company said so.", "en") == []  # a wire label, no place
     got = [(t, ty) for t, ty, _ in _found("De VLD verloor. Het CDA won in Gent.", "nl")]
     assert ("VLD", "ORG") in got and ("CDA", "ORG") in got
+    got = _found("Le PSG a battu Lyon. La CGT appelle à la grève. Le Monde l'écrit.", "fr")
+    assert ("PSG", "ORG", "Q483020") in got and ("CGT", "ORG", "newsflow:cgt") in got and ("Le Monde", "ORG", "newsflow:le-monde") in got
     assert ("Schloss Bellevue", "LOC") in [(t, ty) for t, ty, _ in _found("Der Termin im Schloss Bellevue war gut.", "de")]
     assert [(t, ty) for t, ty, _ in _found("De stad Arganil zelf heeft een bevolking van 4.000.", "nl")] == [("Arganil", "LOC")]
     assert ("Cambridge", "LOC") in [(t, ty) for t, ty, _ in _found("The ringleader Han Lee, 41, of Cambridge was charged.", "en")]

@@ -1293,12 +1293,15 @@ def german_parties(text: str, found: list[Found]) -> list[Found]:
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
-def dutch_article(text: str, found: list[Found]) -> list[Found]:
-    """A Dutch article opening a sentence is no part of the acronym after it ("De VLD", "Het CDA"); it is
-    of "De Standaard" and "De Wever" (one capital after it: a name, not an acronym)."""
+def article_before_acronym(text: str, found: list[Found], lang: str) -> list[Found]:
+    """A Dutch or French article opening a span is no part of the acronym after it ("De VLD", "Het CDA", "Le PSG",
+    "La FNSEA"); it is of "De Standaard", "De Wever", "Le Monde" (one capital after it: a name, not an acronym)."""
+    articles = _ARTICLES_BEFORE_ACRONYMS.get(lang)
+    if articles is None:
+        return found
     out = found
     for i, f in enumerate(found):
-        if text.startswith(_NL_ARTICLES, f.start) and f.entity_id is None:
+        if text.startswith(articles, f.start) and f.entity_id is None:
             k = text.find(" ", f.start, f.end) + 1
             rest = text[k : f.end]
             if k and " " not in rest and sum(map(str.isupper, rest)) >= 2:
@@ -1308,7 +1311,7 @@ def dutch_article(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-_NL_ARTICLES = ("De ", "Het ")
+_ARTICLES_BEFORE_ACRONYMS = {"nl": ("De ", "Het "), "fr": ("Le ", "La ", "Les ")}
 _DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
 
 

@@ -230,8 +230,9 @@ class Tagger:
         found = mentions.nouns_before_names(
             text, [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)], lang)
         found = mentions.streets_and_places(text, spans, words, pieces, mentions.acronym_compounds(text, found, self.linker.names), lang)
+        found = mentions.article_before_acronym(text, found, lang)
         if lang == "nl":
-            found = mentions.dutch_roads(text, mentions.dutch_article(text, mentions.dutch_nationalities(text, spans, words, pieces, found)))
+            found = mentions.dutch_roads(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
             found = mentions.towns_after_adjectives(text, found, self.linker.dateline_place)
             found = mentions.named_bodies(text, found, lang)
         elif lang == "en":
