@@ -1428,6 +1428,11 @@ def test_a_hand_checked_organisation_read_as_a_person_is_one() -> None:
     assert ("Goldman Sachs", "ORG", "isin:US38141G1040") in got and ("Ralph Lauren", "PER", None) in got
 
 
+def test_a_surname_with_its_particle_is_spread_with_a_capital() -> None:
+    got = _found("Jaap van Dissel zei iets. Van Dissel adviseert het kabinet. Eric van der Burg sprak. Van der Burg zei dat.", "nl")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Jaap van Dissel", "Van Dissel", "Eric van der Burg", "Van der Burg"]
+
+
 def test_possessives_keep_their_names_and_a_town_yields_to_a_surname() -> None:
     from services.processor.entities.link import Found
     from services.processor.entities.propagate import propagate
