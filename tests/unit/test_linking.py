@@ -488,6 +488,10 @@ def test_a_politicians_common_name_needs_an_article_about_politics() -> None:
     muller = ("Hans Müller", "PER")
     assert ids("Hans Müller sagte, das Spiel sei gut gewesen.", "de", muller)["Hans Müller"] is None
     assert ids("Der Abgeordnete Hans Müller sagte, das Gesetz sei gut.", "de", muller)["Hans Müller"] == "Q1581444"
+    assert ids("Bundeskanzler Kohl empfing Hans Müller.", "de", muller)["Hans Müller"] == "Q1581444"  # a compound's head
+    pechtold = ("Alexander Pechtold", "PER")
+    assert ids("Alexander Pechtold zei dat tegen premier Rutte.", "nl", pechtold)["Alexander Pechtold"] == "Q1915394"
+    assert ids("Alexander Pechtold keek naar de Premier League.", "nl", pechtold)["Alexander Pechtold"] is None
     # a rare name is the politician's wherever it appears, and so is any name in a language without the cue words
     assert ids("Sajid Javid opened the new stadium.", "en", ("Sajid Javid", "PER"))["Sajid Javid"] == "Q727798"
     assert ids("Lech Kaczyński odwiedził Gdańsk.", "pl", ("Lech Kaczyński", "PER"))["Lech Kaczyński"] == "Q2757"

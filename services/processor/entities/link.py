@@ -139,9 +139,10 @@ _POLITICS = re.compile(
     r"|lawmakers?|parliament\w*|elections?|voters?|cabinet|governor|chancellor|constituency|legislat\w+"
     r"|democrats?|republicans?|labour|tory|tories|conservatives?|opposition|coalition|councillors?"
     r"|minister\w*|abgeordnet\w*|bundestag\w*|landtag\w*|parlament\w*|partei\w*|fraktion\w*|wahl\w*|wähler\w*"
-    r"|regierung\w*|koalition\w*|kanzler\w*|senator\w*|staatssekretär\w*"
+    r"|regierung\w*|koalition\w*|kanzler\w*|senator\w*|staatssekretär\w*|bundeskanzler\w*|bundesregierung\w*"
+    r"|landesregierung\w*|bundesminister\w*"
     r"|kamerle\w*|kamerlid|parlement\w*|partij\w*|fractie\w*|verkiezing\w*|kiezers?|regering\w*"
-    r"|kabinet\w*|coalitie\w*|oppositie|wethouder\w*"
+    r"|kabinet\w*|coalitie\w*|oppositie|wethouder\w*|premier(?![ \t]+league)|staatssecretaris\w*|burgemeester\w*"
     r"|ministre\w*|député\w*|sénat\w*|assemblée|parti|partis|élections?|électeurs?|gouvernement\w*)\b"
 )
 _WORD = re.compile(r"[^\W_]+(?:[-‐'’][^\W_]+)*")
