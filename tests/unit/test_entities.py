@@ -1408,6 +1408,11 @@ def test_english_wire_names_of_parties_airlines_and_clubs() -> None:
     assert got == [("Bosnia", "LOC", "Q225"), ("PLO", "ORG", "newsflow:plo"), ("IRA", "ORG", "newsflow:ira")]
 
 
+def test_a_place_before_a_role_in_lower_case_is_the_place() -> None:
+    got = _found("No, the former New York mayor's debut was bad. The Chelsea manager said.", "en")
+    assert ("New York", "LOC", "Q60") in got and ("Chelsea", "ORG", "Q9616") in got
+
+
 def test_an_english_office_title_before_its_holder_is_no_name() -> None:
     got = _found("U.S. Secretary of State Warren Christopher met Israeli Foreign Minister David Levy. "
                  "NFU president Minette Batters met Cabinet Office Minister Michael Gove.", "en")

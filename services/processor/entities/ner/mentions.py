@@ -650,6 +650,25 @@ def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[st
     return out
 
 
+def places_before_roles(text: str, found: list[Found], is_place: Callable[[str], bool], is_org: Callable[[str], bool]) -> list[Found]:
+    """A well-known place read as an organisation before a role written in lower case is the place ("the former
+    [New York] mayor", "the [Texas] governor"); a club's town stays the club ("Chelsea manager": the KB names an
+    organisation so). is_place, is_org: of a folded key."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "ORG" or f.entity_id is not None or (m := _ROLE_AFTER.match(text, f.end)) is None \
+                or not rules.is_title(m.group(1)):
+            continue
+        key = join_key(fold_key(text[f.start : f.end]))
+        if is_place(key) and not is_org(key):
+            out = list(found) if out is found else out
+            out[i] = Found(f.start, f.end, "LOC")
+    return out
+
+
+_ROLE_AFTER = re.compile(r"[ \t]+([a-z]+)\b")
+
+
 @lru_cache(maxsize=65536)
 def _place_read_as_person(name: str, is_place: Callable[[str], bool]) -> int | None:
     """How many characters before the place's name in name (an article), or None: no such place."""

@@ -243,6 +243,7 @@ class Tagger:
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
                                                 self.linker.well_known_place)  # before the team rules
+        found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
                                    self.linker.well_known, self.linker.dateline_place)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
