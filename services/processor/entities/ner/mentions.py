@@ -84,7 +84,8 @@ def nationals_before_names(text: str, words: list[str], found: list[Found], lang
     a nationality noun, the next a given name. After linking, which reads "Schweden" alone as the country; an
     unlinked span only (retyped_ids gives the person an id)."""
     arts = _NATIONAL_ARTICLES.get(lang)
-    if arts is None or (_national_nouns().isdisjoint(words) and not rules.nationality_in(words, lang)):
+    nouns = _national_nouns(lang)
+    if arts is None or nouns.isdisjoint(words):
         return found  # no people's noun in the text (the usual case), told in C
     out: list[Found] = []
     for f in found:
@@ -92,7 +93,7 @@ def nationals_before_names(text: str, words: list[str], found: list[Found], lang
             out.append(f)  # the usual case, told without a slice
             continue
         word, _, rest = text[f.start : f.end].partition(" ")
-        if (word in _national_nouns() or rules.german_nationality(word) or rules.english_group(word)) \
+        if word in nouns \
                 and rules.given_name(rest.partition(" ")[0]) and word_before(text[max(0, f.start - 20) : f.start]) in arts:
             out += (Found(f.start, f.start + len(word), "MISC"), Found(f.start + len(word) + 1, f.end, "PER"))
         else:
@@ -106,9 +107,10 @@ _DE_NATIONALS = frozenset(w + e for w in """Schwede Russe Franzose Däne Pole Fi
     Kroate Serbe Slowake Tscheche Este Lette Litauer Bulgare Rumäne Portugiese Slowene Bosnier""".split() for e in ("", "n"))
 
 
-@lru_cache(maxsize=1)
-def _national_nouns() -> frozenset[str]:
-    return _NL_DEMONYMS | _DE_NATIONALS
+@lru_cache(maxsize=8)
+def _national_nouns(lang: str) -> frozenset[str]:
+    """The peoples' nouns nationals_before_names reads in lang."""
+    return _NL_DEMONYMS if lang == "nl" else _DE_NATIONALS | rules.nationality_words("de") if lang == "de" else rules.nationality_words(lang)
 
 
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")

@@ -500,11 +500,10 @@ def german_nationality(word: str) -> bool:
     return word in _DE_NATION_FORMS
 
 
-def nationality_in(words: list[str], lang: str) -> bool:
-    """Whether one of words is a German nationality form or an English group word (english_group), told in C."""
-    if lang == "en":
-        return not (_EN_NATIONALITY.isdisjoint(words) and _EN_GROUPS.isdisjoint(words))
-    return not _DE_NATION_FORMS.isdisjoint(words)
+@lru_cache(maxsize=8)
+def nationality_words(lang: str) -> frozenset[str]:
+    """German nationality forms (german_nationality) or English group words (english_group), by language."""
+    return _EN_NATIONALITY | _EN_GROUPS if lang == "en" else _DE_NATION_FORMS if lang == "de" else frozenset()
 
 
 def _ends_in_nation(word: str) -> bool:
