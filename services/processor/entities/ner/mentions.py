@@ -109,8 +109,9 @@ _DE_NATIONALS = frozenset(w + e for w in """Schwede Russe Franzose Däne Pole Fi
 
 @lru_cache(maxsize=8)
 def _national_nouns(lang: str) -> frozenset[str]:
-    """The peoples' nouns nationals_before_names reads in lang."""
-    return _NL_DEMONYMS if lang == "nl" else _DE_NATIONALS | rules.nationality_words("de") if lang == "de" else rules.nationality_words(lang)
+    """The peoples' nouns nationals_before_names reads in lang: capitalised ones (a span opens with a capital)."""
+    words = _NL_DEMONYMS if lang == "nl" else _DE_NATIONALS | rules.nationality_words("de") if lang == "de" else rules.nationality_words(lang)
+    return frozenset(w for w in words if w[:1].isupper())
 
 
 _GENITIVE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
