@@ -70,14 +70,15 @@ def _title_form(low: str) -> str:
 
 # Words of wire headlines over results that wordfreq finds rare ("ENGLAND V PAKISTAN SCOREBOARD"): lower case.
 _WIRE_WORDS = frozenset("SCOREBOARD SCOREBOARDS STANDINGS SUMMARIES ROUNDUP LEADERBOARD BOXSCORES".split())
-# "v", "vs" between two sides of a headline ("ENGLAND V PAKISTAN"): lower case, or they join the names.
+# "v", "vs" between two sides of a headline ("ENGLAND V PAKISTAN"): lower case, or they join the names (truecase
+# writes them so before asking acronyms(), which holds "VS").
 _VERSUS = {"V": "v", "VS": "vs"}
 
 
 def prose_form(word: str, lang: str, known: Known) -> str:
     """How an all-caps word would be written in running text of lang."""
-    if word in _VERSUS or word in _WIRE_WORDS:
-        return _VERSUS.get(word) or word.lower()
+    if word in _WIRE_WORDS:
+        return word.lower()
     if word in acronyms() or not _VOWELS.intersection(word):
         return word
     low = word.lower()
