@@ -103,7 +103,8 @@ _WELL_KNOWN = 35  # countries, regions, curated entities and larger cities
 _TOWN_PRIOR = 15  # a GeoNames city under 100,000 inhabitants (prior 5·log10(population) − 10)
 _SMALL_TOWN_PRIOR = 10  # and one under 15,849
 _SUBDIVISION = "iso3166-2:"  # an ISO 3166-2 subdivision's id (kb/build.add_subdivisions)
-_FREQUENT = 4.5  # wordfreq Zipf: a word this frequent in a language is no small town's name there (dateline_place)
+_FREQUENT = 4.5  # wordfreq Zipf: a word this frequent in a language is no small town's name there (town_or_city)
+_MODEL_LANGS = frozenset({"en", "de", "nl", "fr"})  # the languages the tagger has models for (ner/tagger.LANGUAGES)
 _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagged nothing
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 # A word for a region right before a name: the region, not its capital ("le canton de Berne", "Provinz Limburg",
@@ -219,11 +220,11 @@ class Linker:
         """Whether folded key names an organisation of the knowledge base (by a weak name too)."""
         return any(c.entity.type == "ORG" for c in self.kb.lookup(key))
 
-    def dateline_place(self, key: str) -> bool:
+    def town_or_city(self, key: str) -> bool:
         """Whether folded key names a city (city()), or a smaller place of the KB by a name that is not weak, no
         person's and no frequent word of the languages the tagger reads ("Riedlingen", "Genk"; not "Montag", "Hof").
         The bound is above common_word's: a town's name is frequent in its own language."""
-        return self.city(key) or (self._place(key, 0, weak=False) and not any(zipf(key, lang) >= _FREQUENT for lang in _POLITICS_LANGS))
+        return self.city(key) or (self._place(key, 0, weak=False) and not any(zipf(key, lang) >= _FREQUENT for lang in _MODEL_LANGS))
 
     def organisation_not_person(self, key: str) -> bool:
         """Whether folded key is a hand-checked organisation's name that is not weak, or a listed company's name of

@@ -660,16 +660,13 @@ def places_before_roles(text: str, found: list[Found], is_place: Callable[[str],
     out = found
     for i, f in enumerate(found):
         if f.type != "ORG" or f.entity_id is not None or (m := _ROLE_AFTER.match(text, f.end)) is None \
-                or not rules.is_title(m.group(1)):
+                or not m.group(1).islower() or not rules.is_title(m.group(1)):
             continue
         key = join_key(fold_key(text[f.start : f.end]))
         if is_place(key) and not is_org(key):
             out = list(found) if out is found else out
             out[i] = Found(f.start, f.end, "LOC")
     return out
-
-
-_ROLE_AFTER = re.compile(r"[ \t]+([a-z]+)\b")
 
 
 @lru_cache(maxsize=65536)
@@ -797,7 +794,6 @@ _SUBJECT_AFTER = re.compile(rf"[ \t](?:heeft|hebben)[ \t]+{_NL_SIDE}[ \t]+(?:[a-
 _SUBJECT_FIRST = re.compile(rf"[ \t]*{_NL_SIDE}[ \t]+(?:heeft|hebben)[ \t]")
 # What says the sentence reports a match: a score, or how a cricket match was won.
 _MATCH_SCORE = re.compile(r"(?<![\d.,])\d{1,3}[ \t]*[-:][ \t]*\d{1,3}(?![\d,:]|\.\d)|\bby (?:an innings|\d+ runs|\w+ wickets?)\b")
-_TEAM_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]+[ \t]){0,2}[A-Z][\w'’.-]+\Z")
 _TEAM_AFTER = re.compile(r"[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,2}")
 
 
@@ -1385,7 +1381,8 @@ def german_article(text: str, found: list[Found], known: Callable[[str], bool]) 
 
 # A team in a standings line or a live report: its name, then its points, their change or a goal's minute
 # in brackets ("Union (6 Pkt)", "Gladbach (+2)", "Ajax (34 ptn)", "Lorient (65')"). The brackets are found
-# first (a literal "(" the engine scans for), then the name right before them.
+# first (a literal "(" the engine scans for), then the name right before them (_TEAM_BEFORE, which
+# match_results reads too: the side before its verb).
 _STANDING = re.compile(rf"\((?:\d{{1,3}}[ \t]*(?i:{POINTS})\.?|[+−-]\d{{1,3}}|\d{{1,3}}(?:\+\d{{1,2}})?['’])\)")
 _TEAM_BEFORE = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w.'-]*(?: [A-ZÄÖÜ][\w.'-]*){0,2})[ \t]*\Z")
 

@@ -233,7 +233,7 @@ class Tagger:
         found = mentions.article_before_acronym(text, found, lang)
         if lang == "nl":
             found = mentions.dutch_roads(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
-            found = mentions.towns_after_adjectives(text, found, self.linker.dateline_place)
+            found = mentions.towns_after_adjectives(text, found, self.linker.town_or_city)
             found = mentions.named_bodies(text, found, lang)
         elif lang == "en":
             found = mentions.english_institutions(text, mentions.english_heads(text, found, self.linker.is_country))
@@ -245,7 +245,7 @@ class Tagger:
                                                 self.linker.well_known_place)  # before the team rules
         found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
-                                   self.linker.well_known, self.linker.dateline_place)
+                                   self.linker.well_known, self.linker.town_or_city)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
