@@ -1020,6 +1020,38 @@ def test_the_sides_of_a_headline_in_capitals_over_a_match() -> None:
     assert [ty for _, ty, _ in _found("RUGBY LEAGUE - ST HELENS V WIGAN.\nThe ball.", "en")] == ["ORG", "ORG"]
 
 
+def test_the_first_name_of_a_team_sports_headline_is_a_team() -> None:
+    got = _found("SOCCER - BLACKBURN SIGN NORWEGIAN STRIKER .\nSOCCER - LEEDS SACK MANAGER HOWARD WILKINSON .\nThe ball.", "en")
+    assert ("BLACKBURN", "ORG", "newsflow:club-blackburn-rovers") in got and ("NORWEGIAN", "MISC", None) in got
+    assert ("LEEDS", "ORG", None) in got  # added before the headline's verb: a town is its club
+    assert _found("RUGBY UNION - WALES NAME SQUAD .\nThe ball.", "en") == [("WALES", "LOC", "Q25")]  # a national team
+    assert ("BARCELONA", "ORG", "Q7156") in _found("SOCCER - BARCELONA BEAT REAL MADRID 2-1 .\nThe ball.", "en")
+    assert ("GULLIT", "ORG", None) not in _found("SOCCER - GULLIT SIGN NEW DEAL .\nThe ball.", "en")  # no town, no club
+
+
+def test_a_town_read_as_a_person_before_a_coachs_role_is_the_club() -> None:
+    assert _found("said Blackburn manager Tony Parkes .", "en")[0] == ("Blackburn", "ORG", "newsflow:club-blackburn-rovers")
+    assert _found("said Chelsea manager Ruud Gullit .", "en")[0] == ("Chelsea", "ORG", "Q9616")
+
+
+def test_a_club_in_brackets_read_as_a_person_is_the_club() -> None:
+    got = _found("Squad : Neil Jenkins ( Pontypridd ) , Ieuan Evans ( Llanelli ) , Scott Gibbs ( Swansea ) .", "en")
+    assert ("Swansea", "ORG", "newsflow:club-swansea-city") in got  # the KB's club, not the model's person
+    assert ("Florian David Fitz", "PER") in [(t, ty) for t, ty, _ in _found("Max (Florian David Fitz) lacht.", "de")]
+
+
+def test_a_sentences_first_name_before_a_comma_and_a_clause() -> None:
+    assert _found("Yeltsin , recovering from heart surgery , was briefed .", "en") == [("Yeltsin", "PER", "Q34453")]
+    assert _found("However , he said so .", "en") == []
+
+
+def test_a_country_before_a_possessive_and_a_person_is_the_country() -> None:
+    got = _found("Israel's Netanyahu meets Arafat .", "en")
+    assert got[:2] == [("Israel", "LOC", "Q801"), ("Netanyahu", "PER", "Q43723")]
+    got = _found("Jordan 's King Hussein met Israel's Prime Minister Benjamin Netanyahu .", "en")
+    assert ("Israel", "LOC", "Q801") in got and ("Jordan", "LOC", "Q810") in got
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

@@ -212,6 +212,11 @@ class Linker:
         """Whether folded key names a country, or one of the UK's nations (they field national teams)."""
         return any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in self.kb.lookup(key))
 
+    def country(self, key: str) -> Entity | None:
+        """The country (or the UK's nation) folded key names, if it names one and only one."""
+        got = [c.entity for c in self.kb.lookup(key) if c.entity.cls == "country" or c.entity.id in _UK_NATIONS]
+        return got[0] if len(got) == 1 else None
+
     def names(self, key: str) -> bool:
         """Whether folded key is a name of any entity of the knowledge base."""
         return bool(self.kb.lookup(key))

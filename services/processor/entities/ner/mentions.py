@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import accumulate
 from operator import attrgetter
 
-from services.processor.entities.kb.store import join_key
+from services.processor.entities.kb.store import Entity, join_key
 from services.processor.entities.link import POINTS, Found, common_word, zipf
 from services.processor.entities.ner import lexicon, rules
 from services.processor.entities.ner.text import fold, fold_key, opens_sentence
@@ -871,6 +871,48 @@ def versus_headlines(text: str, cased: str, found: list[Found], is_country: Call
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
+def team_headlines(text: str, found: list[Found], is_org: Callable[[str], bool], is_country: Callable[[str], bool],
+                   is_town: Callable[[str], bool]) -> list[Found]:
+    """The first name of a wire headline over a team sport is a team: "SOCCER - BLACKBURN SIGN NORWEGIAN STRIKER"
+    (British headlines give a team a plural verb, which the model reads as a person's). A name the KB knows as an
+    organisation's, read as a person or a place, is the club (its id comes with retyped_ids); a country stays a
+    place (its national team, CoNLL). Where the model read nothing, a town's or an organisation's name before the
+    headline's verb is added ("SOCCER - LEEDS SACK MANAGER"), a country's as a place. is_org, is_country, is_town:
+    of a folded name. found: sorted."""
+    if not any(sport in text for sport in _TEAM_SPORTS):
+        return found
+    out = found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for m in _TEAM_HEADLINE.finditer(text):
+        i = bisect_left(starts, m.end())
+        if i < len(found) and found[i].start == m.end():
+            f = found[i]
+            key = join_key(fold_key(text[f.start : f.end]))
+            if f.type in ("PER", "LOC") and is_org(key) and not is_country(key):
+                out = list(found) if out is found else out
+                out[i] = Found(f.start, f.end, "ORG")
+            continue
+        # none there: one or two words before a headline's verb ("LEEDS SACK MANAGER", "WALES NAME SQUAD")
+        words = text[m.end() : m.end() + 60].split(" ", 3)
+        for n in (2, 1):
+            if len(words) > n and words[n].lower() in _HEADLINE_VERBS and all(w.isupper() and w.isalpha() for w in words[:n]):
+                key = join_key(fold_key(" ".join(words[:n])))
+                typ = "LOC" if is_country(key) else "ORG" if is_org(key) or is_town(key) else None
+                if typ is not None and (i == len(found) or found[i].start > m.end() + len(" ".join(words[:n]))):
+                    added.append(Found(m.end(), m.end() + len(" ".join(words[:n])), typ))
+                break
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+# A headline's verb after its subject: the report verbs and a few more of sports desks ("WALES NAME SQUAD").
+_HEADLINE_VERBS = rules.REPORT_VERBS | frozenset("name get keep face set seek eye end extend".split())
+_TEAM_SPORTS = ("SOCCER", "FOOTBALL", "RUGBY", "BASKETBALL", "HOCKEY", "BASEBALL", "HANDBALL", "VOLLEYBALL")
+_TEAM_HEADLINE = re.compile(
+    r"^[ \t]*(?:SOCCER|(?:AMERICAN |AUSTRALIAN RULES )?FOOTBALL|RUGBY(?: UNION| LEAGUE)?|BASKETBALL|(?:ICE )?HOCKEY|BASEBALL"
+    r"|HANDBALL|VOLLEYBALL)[ \t]+[-–][ \t]+", re.M)
+
+
 _SIDE = r"([A-Z][\w'’.&-]*(?:[ \t][A-Z][\w'’.&-]*){0,2})"
 _VERSUS_LINE = re.compile(rf"(?<![\w'’.&-]){_SIDE}[ \t]+vs?\.?[ \t]+{_SIDE}(?![\w'’&-])")
 
@@ -1083,6 +1125,27 @@ def _plural_title(word: str) -> bool:
     return len(low) > 2 and low[-1] == "s" and ((low[:-1] in rules.PERSON_TITLES and low != "lords") or low in ("mps", "meps"))
 
 
+def countries_before_persons(text: str, found: list[Found], country: Callable[[str], Entity | None]) -> list[Found]:
+    """English: a country's name read as a person before a possessive and a person's name, titles between, is the
+    country, with its id ("Israel's Netanyahu", "Jordan 's King Hussein"); "Jordan's 30 points" stays the player.
+    country: the country a folded name names, or None. found: sorted."""
+    out = found
+    for i in range(len(found) - 1):
+        f, g = found[i], found[i + 1]
+        if f.type != "PER" or g.type != "PER" or f.entity_id is not None \
+                or _COUNTRY_OWNS.fullmatch(text, f.end, g.start) is None \
+                or (e := country(join_key(fold_key(text[f.start : f.end])))) is None:
+            continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, f.end, "LOC", e.id, e.name)
+    return out
+
+
+# A possessive, as written or as wire copy is tokenized, then capitalised titles: "'s ", " 's Prime Minister ".
+_COUNTRY_OWNS = re.compile(r" ?['’]s (?:[A-Z][a-z]+ ){0,3}")
+
+
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
     """English: an unlinked one-word organisation or place that "he" or "she" refers back to is a person, and
     so is every other mention of that name: one that ends a sentence the next one opens with "He"/"She" ("The
@@ -1169,15 +1232,25 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
                           *clubs], key=attrgetter("start"))
     roles = not _CLUB_ROLES.isdisjoint(words)
     for i, f in enumerate(out):  # an anchored look after each place: cheaper than a scan of the text for scores
-        if f.type == "LOC" and ((roles and (m := _ROLE_AFTER.match(text, f.end)) and m.group(1) in _CLUB_ROLES
-                                 and not (lang == "de" and "g" in lexicon.flags(text[f.start : f.end])))
+        if f.type == "LOC" and ((roles and _club_role_after(text, f, lang))
                                 or ((m := _SCORE_AFTER.match(text, f.end)) and not rules.is_calendar(m.group(1)))
                                 or _role_before(text, f.start)) \
                 and not is_country(join_key(fold_key(text[f.start : f.end]))):
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "ORG")
+        elif roles and f.type == "PER" and f.entity_id is None and _club_role_after(text, f, lang) \
+                and " " not in (name := text[f.start : f.end]) and known(key := join_key(fold_key(name))) and not is_country(key):
+            if out is found:  # one word of the KB's read as a person before a club's role ("said Blackburn manager Tony Parkes")
+                out = list(found)
+            out[i] = Found(f.start, f.end, "ORG")
     return out
+
+
+def _club_role_after(text: str, f: Found, lang: str) -> bool:
+    """Whether a player's or a coach's role follows f ("Newcastle manager"), not after a German genitive ("Erfurts Trainer")."""
+    return (m := _ROLE_AFTER.match(text, f.end)) is not None and m.group(1) in _CLUB_ROLES \
+        and not (lang == "de" and "g" in lexicon.flags(text[f.start : f.end]))
 
 
 # A player's or a coach's role, then "of" or "for", before a town: its club ("L'attaquant de Lorient", "striker
@@ -1529,9 +1602,10 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
                 or not text.startswith(")", g.end + (text[g.end : g.end + 1] == " ")):
             continue  # "Engholm (SPD)", or as wire copy is tokenized, "Engholm ( SPD )"
         name = text[g.start : g.end]
-        if is_country(join_key(fold_key(name))):
+        key = join_key(fold_key(name))
+        if is_country(key):
             continue
-        if g.type == "PER" and not any(_club_word(w) for w in name.split()):
+        if g.type == "PER" and not any(_club_word(w) for w in name.split()) and not is_org(key):
             continue
         if out is found:
             out = list(found)

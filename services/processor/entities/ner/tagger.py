@@ -246,6 +246,7 @@ class Tagger:
         found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
                                    self.linker.well_known, self.linker.town_or_city)
+        found = mentions.team_headlines(text, found, self.linker.is_org, self.linker.is_country, self.linker.town_or_city)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
@@ -264,7 +265,7 @@ class Tagger:
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
-            found = mentions.english_office_titles(text, found)
+            found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
         found = [mentions.acronym(cased, f, lang) for f in found]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
         found = mentions.bracketed_abbreviations(
@@ -296,7 +297,8 @@ def _lower_or_possessive(words: list[str], k: int, b: int) -> bool:
     """Whether token k (of a sentence ending before b) is a word in lower case or a possessive written
     apart ("Yeltsin 's aides", as wire copy is tokenized)."""
     w = words[k]
-    return (w.isalpha() and w.islower()) or (w in ("'", "’") and k + 1 < b and words[k + 1] == "s")
+    return (w.isalpha() and w.islower()) or (w in ("'", "’") and k + 1 < b and words[k + 1] == "s") \
+        or (w == "," and k + 1 < b and words[k + 1].isalpha() and words[k + 1].islower())
 
 
 def _name_like(word: str, lang: str, person: Callable[[str], bool]) -> bool:
@@ -361,23 +363,16 @@ def _possessive_at(text: str, end: int) -> bool:
     return text[end - 1] == "s" and (end + 1 == len(text) or not text[end + 1].isalnum())
 
 
-# Verbs of reports and wire headlines between two names, which the model reads as one: "Clinton said
-# Republicans", "SAMPRAS BEATS IVANISEVIC" (in prose case, as the model reads a headline).
-_VERBS_BETWEEN = frozenset(
-    """said says told tells added asked urged urges warned warns beats beat defeats edges downs stuns tops sinks
-    holds wins loses meets backs rejects sacks names signs joins leaves quits visits calls slams replaces""".split())
-
-
 def _split_at_verbs(words: list[str], runs: list[tuple[int, int, str]], crf: LinearCRF,
                     sents: list[tuple[int, int]], person: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    """English: a model run (token indices) across one of _VERBS_BETWEEN is the names on either side of
+    """English: a model run (token indices) across one of rules.REPORT_VERBS is the names on either side of
     it, each typed by the model's emission scores in its sentence (crf.name_type; a run of several
     words by its first), or a person where one word names a hand-checked person of the knowledge base
     (person: of a folded word; "Clinton said"). Other lower-case words stay: names of teams, works and
     bodies have them ("Dundee United", "Gone with the Wind")."""
     out: list[tuple[int, int, str]] = []
     for a, b, typ in runs:
-        cut = [k for k in range(a + 1, b - 1) if words[k] in _VERBS_BETWEEN]
+        cut = [k for k in range(a + 1, b - 1) if words[k] in rules.REPORT_VERBS]
         if not cut:
             out.append((a, b, typ))
             continue
