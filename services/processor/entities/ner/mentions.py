@@ -389,10 +389,11 @@ _RARE = 3.0  # wordfreq Zipf: about one in a million words or fewer
 _WORD_BEFORE_REVERSED = re.compile(r"\n?[ \t]+\.?([\w-]+)")
 
 
-def titled_person(text: str, found: list[Found], lang: str) -> list[Found]:
+def titled_person(text: str, found: list[Found], lang: str, person: Callable[[str], bool]) -> list[Found]:
     """An unlinked name read as an organisation or place right after a person's title is a person
     ("minister Hoekstra", "Bürgermeisterin Reker", "Chief executive Boudewijn Siemons"); a linked one
-    keeps its reading ("Präsident Frankreichs")."""
+    keeps its reading ("Präsident Frankreichs"). So is a hand-checked person's name that the model read with
+    the title before it ("[Premier Dehaene]" is "Premier [Dehaene]"). person: of a folded name."""
     out = found
     for i, f in enumerate(found):
         if f.type in ("ORG", "LOC", "MISC") and f.entity_id is None:
@@ -401,6 +402,11 @@ def titled_person(text: str, found: list[Found], lang: str) -> list[Found]:
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, "PER")
+            elif (sp := text.find(" ", f.start, f.end)) > 0 and text[f.start : sp].lower() in rules.TITLES \
+                    and person(join_key(fold_key(text[sp + 1 : f.end]))):
+                if out is found:
+                    out = list(found)
+                out[i] = Found(sp + 1, f.end, "PER")
     return out
 
 

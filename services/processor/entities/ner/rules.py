@@ -265,12 +265,14 @@ def after_title(words: list[str], person_or_org: bool) -> int:
     Truss" -> 3), or 0: only a short run of capitalised words after a title is a name. Only titles
     that are never the first word of another kind of name count ("Premier League", "General
     Electric", "Lady Snowblood" are not persons), or, in a span read as a person or an organisation,
-    one of those before a given name the name lexicon knows, and no place ("Premier Guy Verhofstadt";
-    not "Queen Victoria", nor the place "Prince Edward County")."""
+    one of those before a given name the name lexicon knows, and no place, or before a last word the lexicon
+    knows as a surname only ("Premier Guy Verhofstadt", "Premier Dehaene"; not "Queen Victoria", nor the place
+    "Prince Edward County")."""
     for k in range(len(words) - 2, -1, -1):
         dot = int(words[k + 1] == ".")  # "Rep. Alexandria Ocasio-Cortez"
         if is_title(words[k]) or (dot and words[k].lower() in SHORT_TITLES) \
-                or (person_or_org and words[k].lower() in TITLES and given_name(words[k + 1])):
+                or (person_or_org and words[k].lower() in TITLES
+                    and (given_name(words[k + 1]) or (k + 2 == len(words) and lexicon.flags(words[k + 1]) == "s"))):
             rest = words[k + 1 + dot :]
             if 0 < len(rest) <= 4 and rest[-1][0].isupper() \
                     and all((w[0].isupper() or w in PARTICLES) and w.lower() not in TITLES for w in rest):
@@ -280,6 +282,10 @@ def after_title(words: list[str], person_or_org: bool) -> int:
 
 
 def given_name(word: str) -> bool:
+    """Whether the name lexicon knows word as a given name and no place's, or each part of a hyphenated one
+    ("Jean-Luc", "Karl-Heinz": the lexicon holds single words only)."""
+    if "-" in word[1:-1]:
+        return all(given_name(part) for part in word.split("-"))
     flags = lexicon.flags(word)
     return "f" in flags and "l" not in flags
 

@@ -256,7 +256,7 @@ class Tagger:
         found = mentions.buildings(text, found, lang)
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
-        found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang), lang)
+        found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person), lang)
         found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, found), self.linker.is_country),
                                        self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
