@@ -1058,6 +1058,14 @@ def test_a_title_the_model_read_into_a_name_stays_out() -> None:
     assert _found("Premier Dehaene zei dat .", "nl") == [("Dehaene", "PER", "newsflow:jean-luc-dehaene")]
 
 
+def test_a_german_given_name_before_a_surname_or_a_rare_word_is_a_person() -> None:
+    got = _found("Am Ende setzte sich die Favoritin Sarah-Michelle Kudla (SCC) mit 6,14m durch.", "de")
+    assert got[0] == ("Sarah-Michelle Kudla", "PER", None)  # the model's "Kudla" gets the given name
+    got = _found("Finanzvorstand Dieter Wemmer zeigte sich optimistisch. Im Jahr 2001 kam Ben Hur.", "de")
+    assert ("Dieter Wemmer", "PER", None) in got
+    assert not any(t.startswith("Im ") for t, _, _ in got)  # "Im" is a given name and a frequent word
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

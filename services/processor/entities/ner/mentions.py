@@ -389,6 +389,61 @@ _RARE = 3.0  # wordfreq Zipf: about one in a million words or fewer
 _WORD_BEFORE_REVERSED = re.compile(r"\n?[ \t]+\.?([\w-]+)")
 
 
+def given_and_surnames(text: str, pieces: list[tuple[int, int, str]], found: list[Found], lang: str) -> list[Found]:
+    """German: a given name the name lexicon knows (each part of a hyphenated one: "Sarah-Michelle"), then a
+    capitalised word that is a surname it knows or a rare word (German capitalises nouns), outside every mention,
+    is a person: "die Favoritin Sarah-Michelle Kudla (SCC)"; an unlinked person the model found in the surname
+    alone gets the given name. pieces: text.capital_pieces(text); found: sorted."""
+    if lang != "de":
+        return found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    out = found
+    k, n = 0, len(pieces)
+    while k < n - 1:
+        a, b, first = pieces[k]
+        j = k + 1
+        while j < n and text[pieces[j - 1][1] : pieces[j][0]] == "-" and j - k < 3:
+            j += 1  # the parts of a hyphenated given name
+        if j >= n or text[pieces[j - 1][1] : pieces[j][0]] != " ":
+            k = j
+            continue
+        given, (c, d, last) = text[a : pieces[j - 1][1]], pieces[j]
+        # a name of its own: not the end of a hyphenated word, nor after a given name ("Pierre Jean David")
+        if (k == 0 or (sep := text[pieces[k - 1][1] : a]) != "-" and not (sep == " " and _given_name_piece(pieces[k - 1][2]))) \
+                and _given_name_piece(given) and _surname_piece(last) \
+                and (d == len(text) or not (text[d].isalnum() or text[d] == "-")) and not inside(found, starts, a):
+            i = bisect_left(starts, c)
+            if i < len(found) and found[i].start == c and found[i].type == "PER" and found[i].entity_id is None:
+                out = list(found) if out is found else out
+                out[i] = Found(a, found[i].end, "PER")  # "Sarah-Michelle [Kudla]"
+            elif not inside(found, starts, c):
+                added.append(Found(a, d, "PER"))
+            k = j + 1
+            continue
+        k = j
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+@lru_cache(maxsize=16384)
+def _given_name_piece(word: str) -> bool:
+    """A given name the lexicon knows that is no German word this frequent: "Thomas" (Zipf 5.0), not "Im" or "Den"."""
+    return word[0].isupper() and all(p[1:].islower() and p.isalpha() for p in word.split("-")) and rules.given_name(word) \
+        and not rules.is_calendar(word) and not rules.is_title(word) and zipf(word.lower(), "de") < _FUNCTION_WORD
+
+
+@lru_cache(maxsize=16384)
+def _surname_piece(word: str) -> bool:
+    if len(word) < 2 or not word[1:].islower() or not word.isalpha() or rules.is_title(word) or rules.is_calendar(word):
+        return False
+    flags = lexicon.flags(word)
+    return "s" in flags or (not flags and zipf(word.lower(), "de") < _RARE_NOUN)
+
+
+_RARE_NOUN = 3.0  # wordfreq Zipf in German: a capitalised word under this after a given name is a surname
+_FUNCTION_WORD = 5.5  # wordfreq Zipf in German: given names stay under it ("Peter" 5.1), "im", "nur", "will" are over
+
+
 def titled_person(text: str, found: list[Found], lang: str, person: Callable[[str], bool]) -> list[Found]:
     """An unlinked name read as an organisation or place right after a person's title is a person
     ("minister Hoekstra", "Bürgermeisterin Reker", "Chief executive Boudewijn Siemons"); a linked one

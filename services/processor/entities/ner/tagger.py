@@ -272,6 +272,7 @@ class Tagger:
             text, self.linker.retyped_ids(text, lang, mentions.unknown_acronyms(text, cased, pieces, found, lang)))
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
+            found = mentions.given_and_surnames(text, pieces, found, lang)
         found = propagate(text, spans, found, lang, words)
         if lang == "en":  # a name a pronoun made a person gets a person's id ("... to Embiid. He scored")
             persons = mentions.pronoun_persons(text, found)
