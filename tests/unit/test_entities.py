@@ -1066,6 +1066,16 @@ def test_a_german_given_name_before_a_surname_or_a_rare_word_is_a_person() -> No
     assert not any(t.startswith("Im ") for t, _, _ in got)  # "Im" is a given name and a frequent word
 
 
+def test_a_table_rows_town_is_a_team_not_a_listed_company() -> None:
+    got = _found("W L T GF GA PTS\nHARTFORD 12 8 4 83 70 28\nBUFFALO 12 10 3 74 71 27", "en")
+    assert got == [("HARTFORD", "ORG", None), ("BUFFALO", "ORG", None)]  # not The Hartford, the insurer
+
+
+def test_a_sentences_first_word_the_article_writes_in_lower_case_is_no_name() -> None:
+    text = "CRICKET - ENGLAND V ZIMBABWE SCOREBOARD .\nBULAWAYO 1996-12-06\nScoreboard on the second day of the test :"
+    assert [t for t, _, _ in _found(text, "en")] == ["ENGLAND", "ZIMBABWE", "BULAWAYO"]
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

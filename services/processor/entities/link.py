@@ -74,6 +74,7 @@ _STANDINGS = re.compile(rf"\s*\(\s*\d+\s*(?:{POINTS})\b", re.IGNORECASE)
 _SCORE_AFTER = re.compile(r"\s+\d{1,2}\s+([^\W\d_][\w.-]*)(?:\s+[^\W\d_][\w.-]*)?\s+\d{1,2}(?!\w)")
 _SCORE_BEFORE = re.compile(r"([^\W\d_][\w.-]*)\s+\d{1,2}\s+$")
 _MINUTE = re.compile(r"(?<!\w)\d{1,3}(?:\+\d{1,2})?['’]\s+$")
+_TABLE_ROW = re.compile(r"(?:[ \t]+\d{1,3}){4,}[ \t]*(?:\n|\Z)")  # a league table's row: "HARTFORD 12 8 4 83 70 28"
 # What a team pattern needs next to the name across blanks (\s and \d are str.isspace and
 # str.isdecimal): a bracket or a digit after it, a digit or a quote (what ends a minute) before it.
 _CUE_AFTER = re.compile(r"\s*[(\d]")
@@ -622,12 +623,12 @@ class Linker:
         """The words around text[start:end] say it is not e: the name ends a compound as tokenized text
         writes it, after a single letter ("S - Bahn" is no Deutsche Bahn) or, for a small town, after a
         capitalised word (_compound_town); an organisation's name comes before a venue's word ("in der SAP
-        Arena"); a politician's name is in a list of scores ("Janusz Kołodziej 0 Martin Vaculik 2": a
+        Arena"), a listed company's stands for a team in a table or a score line; a politician's name is in a list of scores ("Janusz Kołodziej 0 Martin Vaculik 2": a
         speedway rider, the namesake of a Polish MP)."""
         if _LETTER_COMPOUND.search(ctx.text, max(0, start - 5), start) is not None or _compound_town(ctx.text, start, e):
             return True
-        if e.type == "ORG":
-            return ctx.next_word(end) in _VENUE_AFTER
+        if e.type == "ORG":  # a listed company is no team in a table or a score line ("HARTFORD 12 8 4 83 70 28")
+            return ctx.next_word(end) in _VENUE_AFTER or (e.cls == "company" and ctx.team(start, end))
         return e.cls == "politician" and ctx.team(start, end)
 
 
@@ -735,7 +736,7 @@ def _team(text: str, start: int, end: int) -> bool:
         if not (c == "'" or c == "’" or c.isdecimal() or (c.isspace() and _CUE_BEFORE.search(text, lo, start) is not None)):
             return False
     after, before = text[end : end + 60], text[lo:start]
-    if _STANDINGS.match(after) or _MINUTE.search(before):
+    if _STANDINGS.match(after) or _MINUTE.search(before) or _TABLE_ROW.match(after):
         return True
     m = _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before)
     return bool(m and m.group(1)[0].isupper())

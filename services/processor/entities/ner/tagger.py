@@ -176,7 +176,8 @@ class Tagger:
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
             if lo > 0 and names[lo - 1] == a and a + 1 < b and _lower_or_possessive(words, a + 1, b) \
-                    and not mentions.inside(found, found_starts, spans[a][0]) and not _inflected(words[a], lang):
+                    and not mentions.inside(found, found_starts, spans[a][0]) and not _inflected(words[a], lang) \
+                    and not _written_lower(cased, words[a]):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's.
                 typ, margin = crf.name_guess(words, a, a, b)
@@ -314,6 +315,19 @@ def _name_like(word: str, lang: str, person: Callable[[str], bool]) -> bool:
     # German capitalises every noun: there only a word the name lexicon knows as a person's name counts,
     # or the surname of a person the knowledge base has by hand ("Blatter und Beckenbauer")
     return lang != "de" or any(c in "fs" for c in lexicon.flags(word)) or person(fold(word))
+
+
+def _written_lower(text: str, word: str) -> bool:
+    """Whether text has word in lower case as a word of its own: a noun opening a sentence ("Scoreboard on the
+    second day", under "ENGLAND V ZIMBABWE SCOREBOARD", which truecase writes in lower case) is no name."""
+    low = word.lower()
+    i = text.find(low)
+    while i >= 0:
+        j = i + len(low)
+        if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+            return True
+        i = text.find(low, j)
+    return False
 
 
 def _inflected(word: str, lang: str) -> bool:
