@@ -1076,6 +1076,17 @@ def test_a_sentences_first_word_the_article_writes_in_lower_case_is_no_name() ->
     assert [t for t, _, _ in _found(text, "en")] == ["ENGLAND", "ZIMBABWE", "BULAWAYO"]
 
 
+def test_a_sentences_first_word_before_a_verb_of_speech_is_a_name() -> None:
+    assert _found("Stepanovic sagte nach dem Spiel : \" Wir haben schlecht gespielt . \"", "de") == [("Stepanovic", "PER", None)]
+    assert _found("Experten sagten , es gehe gut . Beobachter sagte nichts .", "de") == []  # frequent words say things too
+    assert _found("Museeuw zei dat het goed ging .", "nl") == [("Museeuw", "PER", "newsflow:johan-museeuw")]
+
+
+def test_a_dateline_the_model_read_as_an_organisation_is_the_place() -> None:
+    got = _found("FRANKFURT A. M. , 6. Dezember ( dpa ) . Die Deutsche Bank will reduzieren .", "de")
+    assert got[0] == ("FRANKFURT A. M.", "LOC", "Q1794")
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

@@ -312,18 +312,31 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     # starts with the furthest end so far (a page of headlines in capitals has thousands of both)
     starts = [f.start for f in found]
     reach = list(accumulate((f.end for f in found), max))
+    drop: set[int] = set()  # indexes of the mentions the model read inside a known place's name
     for m in _DATELINE.finditer(text):
         start, end = m.span(1)
-        name = m.group(1).rstrip(".-")
+        name = m.group(1).rstrip("-")
+        if not (name.endswith(".") and len(name) > 2 and name[-3] in " ." and name[-2].isalpha()):
+            name = name.rstrip(".")  # the line's full stop, not an initial's ("FRANKFURT A. M.")
         end = start + len(name)
-        if sum(c.isalpha() for c in name) < 3 or ((k := bisect_left(starts, end)) and reach[k - 1] > start):
+        if sum(c.isalpha() for c in name) < 3:
             continue
         key = join_key(fold_key(name))
+        if (k := bisect_left(starts, end)) and reach[k - 1] > start:
+            i = bisect_right(starts, start - 1)  # "[FRANKFURT A. M]. , 6. Dezember" read as an organisation
+            if i == k or (i > 0 and found[i - 1].end > start) or reach[k - 1] > end or not known(key) \
+                    or found[i][:3] == (start, end, "LOC"):
+                continue
+            drop.update(range(i, k))
+            added.append(Found(start, end, "LOC"))
+            continue
         if known(key) or m.group(3) is not None \
                 or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None) \
                 or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
             added.append(Found(start, end, "LOC"))
-    return sorted([*found, *added], key=attrgetter("start")) if added else found
+    if not added:
+        return found
+    return sorted([*(f for j, f in enumerate(found) if j not in drop), *added], key=attrgetter("start"))
 
 
 # A name in capitals opening a line, then (after a period or not) a sentence: "BONN. Der Kanzler", "FRANKFURT A. M.
