@@ -1087,6 +1087,12 @@ def test_a_dateline_the_model_read_as_an_organisation_is_the_place() -> None:
     assert got[0] == ("FRANKFURT A. M.", "LOC", "Q1794")
 
 
+def test_who_scored_named_after_the_verb() -> None:
+    assert _found("Die Tore erzielten Bode und Rufer .", "de") == [("Bode", "PER", None), ("Rufer", "PER", None)]
+    assert _found("Er traf Entscheidungen .", "de") == []  # a frequent noun after the verb
+    assert ("Vidovic", "PER", None) in _found("Voor Anderlecht scoorden Vidovic en Degryse .", "nl")
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

@@ -1599,6 +1599,47 @@ def goal_scorers(text: str, found: list[Found]) -> list[Found]:
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
+def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
+    """German and Dutch: who scored, named right after the verb ("Die Tore erzielten Bode und Rufer", "Für die
+    Münchner trafen Klinsmann und Scholl", "Voor Anderlecht scoorden Vidovic en Degryse"), one name or a list of
+    them: each a surname the name lexicon knows or a word the language seldom uses, added where the model found
+    nothing. found: sorted."""
+    verbs = _SCORING_VERBS.get(lang)
+    if verbs is None or not any(v in text for v in verbs[0]):
+        return found
+    added: list[Found] = []
+    starts = [f.start for f in found]
+    for m in verbs[1].finditer(text):
+        names = [w for w in _SCORER_NAME.finditer(text, m.end(), m.end() + 120)]
+        pos, got = m.end(), []
+        for w in names:  # the list: names joined by commas and "und"/"en", nothing else between
+            if w.start() != pos and not _LIST_JOIN.fullmatch(text, pos, w.start()):
+                break
+            if not _scorer_word(w.group(0), lang):
+                break
+            got.append(w.span())
+            pos = w.end()
+        for a, b in got:
+            if not inside(found, starts, a):
+                added.append(Found(a, b, "PER"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+_SCORING_VERBS = {
+    "de": (("erzielte", "schoss", "traf"), re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf)[ \t]+")),
+    "nl": (("scoorde",), re.compile(r"\bscoorden?[ \t]+")),
+}
+_SCORER_NAME = re.compile(r"[A-ZÄÖÜ][a-zäöüßéèáíóúčćšž]+(?![\w-])")
+_LIST_JOIN = re.compile(r"[ \t]*,[ \t]*|[ \t]+(?:und|en)[ \t]+")
+
+
+@lru_cache(maxsize=16384)
+def _scorer_word(word: str, lang: str) -> bool:
+    if len(word) < 3 or rules.is_title(word) or rules.is_calendar(word):
+        return False
+    return "s" in lexicon.flags(word) or zipf(word.lower(), lang) < _RARE_NOUN
+
+
 _SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-ZÄÖÜ][\w'’-]+)?)"
 # Each opens with a literal character, which the regex engine finds by a fast scan (most texts have no goals):
 # the minute's bracket, then the score and the scorer before it; a minute's mark, then the scorer and the score.

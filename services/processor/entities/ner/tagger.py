@@ -258,7 +258,7 @@ class Tagger:
         found = mentions.standings(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country),
                                    lang, self.linker.is_country)
         found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person), lang)
-        found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, found), self.linker.is_country),
+        found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, mentions.scorers_in_prose(text, found, lang)), self.linker.is_country),
                                        self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
