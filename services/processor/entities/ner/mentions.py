@@ -1626,8 +1626,8 @@ def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
 
 
 _SCORING_VERBS = {
-    "de": (("erzielte", "schoss", "traf"), re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf)[ \t]+")),
-    "nl": (("scoorde",), re.compile(r"\bscoorden?[ \t]+")),
+    "de": ((" erzielte", " schoss", " traf"), re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf)[ \t]+")),
+    "nl": ((" scoorde",), re.compile(r"\bscoorden?[ \t]+")),
 }
 _SCORER_NAME = re.compile(r"[A-ZÄÖÜ][a-zäöüßéèáíóúčćšž]+(?![\w-])")
 _LIST_JOIN = re.compile(r"[ \t]*,[ \t]*|[ \t]+(?:und|en)[ \t]+")
