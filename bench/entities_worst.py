@@ -26,6 +26,9 @@ from services.processor.entities import tag_entities  # noqa: E402
 
 _BRACKETED = ["1:0 Effenberg (23.)", "12' Vonasek 1-0", "Museeuw (Bel/Mapei)", "Calvo (Groen)", "Andhra Pradesh (AP)"]
 _LINE_OPENINGS = ["BONN. Der Kanzler", "AJAX VS PSV", "Eerste klasse: Lierse - Genk 2-0, Gent - Aalst 1-1"]
+_WIRE_LINES = ["SOCCER - LEEDS SACK MANAGER", "Stepanovic sagte , Waigel und Blüm", "Die Tore erzielten Bode , Rufer und Herzog",
+               "HARTFORD 12 8 4 83 70 28", "FRANKFURT A. M. , 6. Dezember", "Favoritin Sarah-Michelle Kudla (SCC)",
+               "Israel's Prime Minister Benjamin Netanyahu", "Premier Jean-Luc Dehaene ( CVP )"]
 _LINE_ENDS = ["op de E40", "het Limburgse Genk", "den Schweden Stefan Edberg", "NATO Secretary General"]
 # shape -> text of about n characters (a fixed seed: the same texts every run)
 SHAPES: dict[str, Callable[[int, random.Random], str]] = {
@@ -68,6 +71,7 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
                                                      for _ in range(n // 30)),
     "goal lists, riders and parties in brackets": lambda n, r: ", ".join(r.choice(_BRACKETED) for _ in range(n // 20)),
     "datelines, fixtures and roads": lambda n, r: "\n".join(f"{r.choice(_LINE_OPENINGS)} {r.choice(_LINE_ENDS)}" for _ in range(n // 70)),
+    "team headlines, speakers, scorers and table rows": lambda n, r: "\n".join(r.choice(_WIRE_LINES) for _ in range(n // 40)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
 }

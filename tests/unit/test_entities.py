@@ -1093,6 +1093,14 @@ def test_who_scored_named_after_the_verb() -> None:
     assert ("Vidovic", "PER", None) in _found("Voor Anderlecht scoorden Vidovic en Degryse .", "nl")
 
 
+def test_pronouns_hand_checked_persons_and_particles_in_dutch_news() -> None:
+    assert _found("\" We hebben slecht gespeeld \" , zei hij .", "nl") == []  # a pronoun after a quote is no name
+    got = _found("Ullrich reed weg van Virenque en Pantani .", "nl")
+    assert ("Virenque", "PER", "newsflow:richard-virenque") in got  # read as a place: the KB has only the rider
+    got = _found("De Vlaamse regering van Luc Van den Brande keurde het plan goed . Minister Luc Van den Bossche zei dat .", "nl")
+    assert [(t, ty) for t, ty, _ in got if ty == "PER"] == [("Luc Van den Brande", "PER"), ("Luc Van den Bossche", "PER")]
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

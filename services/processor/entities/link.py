@@ -243,6 +243,11 @@ class Linker:
         """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""
         return any(c.entity.type == "PER" and c.flags & CURATED for c in self.kb.lookup(key))
 
+    def curated_person_only(self, key: str) -> bool:
+        """Whether folded key names a person of the hand-checked tables and no other entity of the KB."""
+        cands = self.kb.lookup(key)
+        return bool(cands) and all(c.entity.type == "PER" for c in cands) and any(c.flags & CURATED for c in cands)
+
     def well_known(self, key: str) -> bool:
         """Whether folded key names a country, a region, a curated entity or a larger city."""
         return any(c.entity.prior >= _WELL_KNOWN for c in self.kb.lookup(key))

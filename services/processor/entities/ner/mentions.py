@@ -1077,6 +1077,46 @@ def organisations_read_as_persons(text: str, found: list[Found], org_named: Call
     return out
 
 
+def particle_surnames(text: str, found: list[Found]) -> list[Found]:
+    """A person's name the model ended on a capitalised particle runs on through the particles after it to the
+    surname: "[Luc Van] den Brande" is "Luc Van den Brande"; a mention the surname's word made ("[Bossche]",
+    read as the adjective of Den Bosch) gives way. found: sorted."""
+    out = found
+    starts: list[int] | None = None
+    for i, f in enumerate(found):
+        if f.type != "PER" or text[f.start : f.end].rpartition(" ")[2] not in _CAPITAL_PARTICLES \
+                or (m := _PARTICLES_TO_SURNAME.match(text, f.end)) is None:
+            continue
+        if starts is None:
+            starts = [g.start for g in found]
+        k = bisect_left(starts, f.end, i + 1)
+        if k < len(found) and found[k].start < m.end() and (found[k].start < m.start(1) or found[k].end > m.end()):
+            continue  # a mention across the surname's edge
+        out = list(found) if out is found else out
+        out[i] = Found(f.start, m.end(), "PER")
+        if k < len(found) and found[k].start < m.end():
+            out[k] = Found(-1, -1, "")  # inside the name now
+    return [f for f in out if f.start >= 0] if out is not found else found
+
+
+_CAPITAL_PARTICLES = frozenset("Van Vanden Vander De Der Den Ter Ten Le La Du Von".split())
+_PARTICLES_TO_SURNAME = re.compile(r"(?:[ \t]+(?:den|der|de|ter|ten|van|la|le))+[ \t]+([A-Z][\w'’-]+)")
+
+
+def persons_read_as_others(text: str, found: list[Found], person_only: Callable[[str], bool]) -> list[Found]:
+    """An unlinked one-word name the model read as a place or an organisation that the KB has for a hand-checked
+    person and for nothing else is that person ("weg van [Virenque] en Pantani"); retyped_ids then gives the id.
+    person_only: of a folded name."""
+    out = found
+    for i, f in enumerate(found):
+        if (f.type == "LOC" or f.type == "ORG") and f.entity_id is None and " " not in (name := text[f.start : f.end]) \
+                and person_only(join_key(fold_key(name))):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "PER")
+    return out
+
+
 def organisation_name(name: str, org: Callable[[str], bool]) -> bool:
     """Whether a hand-checked organisation or a listed company bears name and no person of the KB does (org, of a
     folded key), nor the name lexicon a word of one word or the given name opening a longer one (not "Philips",
@@ -1597,6 +1637,24 @@ def goal_scorers(text: str, found: list[Found]) -> list[Found]:
         opens = [x for x, _y in drop]
         out = [f for f in out if f.entity_id is not None or (k := bisect_right(opens, f.start) - 1) < 0 or f.end > drop[k][1]]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+def function_words(text: str, found: list[Found], lang: str) -> list[Found]:
+    """An unlinked mention that is one capitalised word among the language's most frequent ones (a pronoun, an
+    article: '" We hebben slecht gespeeld "' read as a name after a quote) is none."""
+    out = found
+    for i, f in enumerate(found):
+        if f.entity_id is None and f.end - f.start <= 4 and text[f.start].isupper() and text[f.start + 1 : f.end].islower() \
+                and zipf(text[f.start : f.end].lower(), lang) > _FUNCTION_ZIPF:
+            if out is found:
+                out = found[:i]
+            continue
+        if out is not found:
+            out.append(f)
+    return out
+
+
+_FUNCTION_ZIPF = 6.0  # wordfreq Zipf: "we", "het", "wir", "she" are over it; "may", "us" (6.0) and every name under
 
 
 def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:

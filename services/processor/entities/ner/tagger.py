@@ -262,7 +262,9 @@ class Tagger:
                                        self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
-        found = mentions.organisations_read_as_persons(text, found, self._organisation_name)
+        found = mentions.particle_surnames(text, found)
+        found = mentions.persons_read_as_others(
+            text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self.linker.curated_person_only)
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
@@ -274,7 +276,7 @@ class Tagger:
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
             found = mentions.given_and_surnames(text, pieces, found, lang)
-        found = propagate(text, spans, found, lang, words)
+        found = propagate(text, spans, mentions.function_words(text, found, lang), lang, words)
         if lang == "en":  # a name a pronoun made a person gets a person's id ("... to Embiid. He scored")
             persons = mentions.pronoun_persons(text, found)
             if persons is not found:  # it returns found itself when it retyped nothing
