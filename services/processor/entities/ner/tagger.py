@@ -173,9 +173,18 @@ class Tagger:
             return found
         found_starts = [f.start for f in found]
         out: list[Found] = []
+        lower: list[set[str]] = []  # the words the article writes in lower case, read once when first asked
+
+        def written_lower(word: str) -> bool:
+            """Whether the article (as the model read it) has word in lower case: a noun opening a sentence
+            ("Scoreboard on the second day", under "ENGLAND V ZIMBABWE SCOREBOARD", which truecase lowers) is no name."""
+            if not lower:
+                lower.append(set(filter(str.islower, words)))
+            return word.lower() in lower[0]
+
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
-            if a + 1 < b and not mentions.inside(found, found_starts, spans[a][0]) and not _written_lower(cased, words[a]):
+            if a + 1 < b and not mentions.inside(found, found_starts, spans[a][0]) and not written_lower(words[a]):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's; or before a
                 # verb of speech, a name whatever the model scores ("Stepanovic sagte").
@@ -336,19 +345,6 @@ def _speaker(word: str, lang: str) -> bool:
 
 
 _SPEAKER_RARE = 3.0
-
-
-def _written_lower(text: str, word: str) -> bool:
-    """Whether text has word in lower case as a word of its own: a noun opening a sentence ("Scoreboard on the
-    second day", under "ENGLAND V ZIMBABWE SCOREBOARD", which truecase writes in lower case) is no name."""
-    low = word.lower()
-    i = text.find(low)
-    while i >= 0:
-        j = i + len(low)
-        if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
-            return True
-        i = text.find(low, j)
-    return False
 
 
 def _inflected(word: str, lang: str) -> bool:
