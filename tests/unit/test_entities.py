@@ -1101,6 +1101,10 @@ def test_pronouns_hand_checked_persons_and_particles_in_dutch_news() -> None:
     assert [(t, ty) for t, ty, _ in got if ty == "PER"] == [("Luc Van den Brande", "PER"), ("Luc Van den Bossche", "PER")]
 
 
+def test_a_height_before_a_name_says_person() -> None:
+    assert _found("He quickly shifted to the 7-foot-3 Kristaps Porzingis .", "en") == [("Kristaps Porzingis", "PER", None)]
+
+
 def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     got = _found("Op de E40 is een ongeval gebeurd. Alleen vanaf de N37b naar de N8. De A12 is dicht. Hij las de E-mail.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("E40", "LOC"), ("N37b", "LOC"), ("N8", "LOC"), ("A12", "LOC")]

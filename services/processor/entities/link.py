@@ -86,6 +86,7 @@ PERSON_CUES = frozenset(
     "trainer coach kapitan kapitein stürmer sturmer spieler speler".split()
 )
 _PERSON_ENDS = ("jahrige", "jahrigen", "jahrigem", "jahriger", "jarige", "year-old")  # the folded word before: 32-jährige
+_HEIGHT = re.compile(r"\d-foot(?:-\d{1,2})?$")  # "the 7-foot-3 Kristaps Porzingis", "6-foot"
 # Words before a language name that make it the language ("cursus Nederlands", "auf Deutsch").
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
@@ -287,8 +288,8 @@ class Linker:
             info = surfaces.get(surface)
             if info is None:
                 info = surface_of(surface)
-            if (typ == "LOC" or typ == "ORG") and ctx.prev_word(start).endswith(_PERSON_ENDS):
-                typ = "PER"  # "der 32-jährige Holland": an age says person
+            if (typ == "LOC" or typ == "ORG") and _aged_or_tall(ctx.prev_word(start)):
+                typ = "PER"  # "der 32-jährige Holland", "the 7-foot-3 Kristaps Porzingis": an age or a height says person
             elif (typ == "MISC" and info.misc_place) or (typ == "ORG" and info.country):
                 typ = "LOC"  # "Doha (Katar)" read as MISC, "beaten 54-21 by England" as ORG: a country's name is a place (CoNLL)
             if typ == "LOC" and not info.country and ctx.team(start, end):
@@ -661,6 +662,11 @@ def _prior_adds(e: Entity, key: str) -> bool:
     """Whether e is known enough to be added by the name key where the model tagged nothing: a
     prior of _ADD_PRIOR for one word, _ADD_PRIOR_MULTI for several, or a person's full name."""
     return e.prior >= (_ADD_PRIOR_MULTI if " " in key else _ADD_PRIOR) or (e.type == "PER" and " " in key)
+
+
+def _aged_or_tall(prev: str) -> bool:
+    """The folded word before a name is an age or a height written as an adjective ("32-jährige", "7-foot-3")."""
+    return prev.endswith(_PERSON_ENDS) or _HEIGHT.search(prev) is not None
 
 
 def _person_cue(prev: str) -> bool:
