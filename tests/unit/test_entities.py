@@ -1101,6 +1101,12 @@ def test_pronouns_hand_checked_persons_and_particles_in_dutch_news() -> None:
     assert [(t, ty) for t, ty, _ in got if ty == "PER"] == [("Luc Van den Brande", "PER"), ("Luc Van den Bossche", "PER")]
 
 
+def test_an_english_office_alone_or_its_department_read_as_a_person_is_no_name() -> None:
+    assert _found("Clinton names Albright as Secretary of State .", "en") == [("Clinton", "PER", "Q1124"), ("Albright", "PER", None)]
+    got = _found("German Health Minister Horst Seehofer disagreed .", "en")
+    assert got == [("German", "MISC", None), ("Horst Seehofer", "PER", "Q44612")]
+
+
 def test_a_height_before_a_name_says_person() -> None:
     assert _found("He quickly shifted to the 7-foot-3 Kristaps Porzingis .", "en") == [("Kristaps Porzingis", "PER", None)]
 

@@ -1038,20 +1038,23 @@ _WORD_RUN = re.compile(r"\S+")
 
 
 def english_office_titles(text: str, found: list[Found]) -> list[Found]:
-    """English: an office's title read as an organisation before the person who holds it is no name ("U.S.
-    [Secretary of State] Warren Christopher", "Israeli [Foreign] Minister David Levy"): an unlinked span of
-    office words, then at most three more and a person's mention. found: sorted."""
+    """English: an office's title read as a name is none, before the person who holds it ("U.S. [Secretary of
+    State] Warren Christopher", "Israeli [Foreign] Minister David Levy", "German [Health] Minister Horst Seehofer":
+    an unlinked span of office words, then at most three more and a person's mention) or alone, with the office's
+    head in it ("named Albright as [Secretary of State]"). found: sorted."""
     drop: set[int] = set()
-    for i in range(len(found) - 1):
-        f = found[i]
-        if f.type not in ("ORG", "MISC") or f.entity_id is not None:
+    for i, f in enumerate(found):
+        if f.type == "LOC" or f.entity_id is not None:
             continue
         words = text[f.start : f.end].split()
         if not words or not all(w in _EN_OFFICE_WORDS for w in words):
             continue
-        k = i + 1
-        between = text[f.end : found[k].start].split()
-        if found[k].type == "PER" and len(between) <= 3 and all(w in _EN_OFFICE_WORDS for w in between):
+        if f.type != "PER" and not _EN_OFFICE_HEADS.isdisjoint(words):
+            drop.add(i)
+            continue
+        if i + 1 < len(found) and found[i + 1].type == "PER" \
+                and len(between := text[f.end : found[i + 1].start].split()) <= 3 and all(w in _EN_OFFICE_WORDS for w in between) \
+                and (f.type != "PER" or between):
             drop.add(i)
     return [f for i, f in enumerate(found) if i not in drop] if drop else found
 
@@ -1062,6 +1065,9 @@ _EN_OFFICE_WORDS = frozenset("""Secretary State Foreign Minister Prime Deputy Vi
     Finance Trade Health Justice Education Energy Economy Economics Labour Labor Transport Agriculture
     Environment Culture Attorney General Chancellor Exchequer Chief Executive Governor Senator Speaker of the and for
     Affairs Commerce Industry Development Cabinet Junior Assistant Under Undersecretary""".split())
+
+
+_EN_OFFICE_HEADS = frozenset("Secretary Minister President Chancellor Governor Senator Speaker Undersecretary".split())
 
 
 def organisations_read_as_persons(text: str, found: list[Found], org_named: Callable[[str], bool]) -> list[Found]:
