@@ -1108,6 +1108,12 @@ def test_an_english_office_alone_or_its_department_read_as_a_person_is_no_name()
     assert got == [("German", "MISC", None), ("Horst Seehofer", "PER", "Q44612")]
 
 
+def test_a_titled_person_of_a_state_is_a_person_and_a_place() -> None:
+    got = _found("Clinton also named Republican Senator William Cohen of Maine .", "en")
+    assert [(t, ty) for t, ty, _ in got][-3:] == [("Republican", "MISC"), ("William Cohen", "PER"), ("Maine", "LOC")]
+    assert _found("The Bank of England said .", "en")[0][:2] == ("Bank of England", "ORG")
+
+
 def test_a_height_before_a_name_says_person() -> None:
     assert _found("He quickly shifted to the 7-foot-3 Kristaps Porzingis .", "en") == [("Kristaps Porzingis", "PER", None)]
 

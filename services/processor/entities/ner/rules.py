@@ -203,6 +203,9 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 elif 1 < len(before) <= 4 and before[-1] in EN_ORG_HEADS and all(w[:1].isupper() for w in before):
                     out.append((lo, title, "ORG"))  # "Cambridge Police Commissioner Christine Elow"
                 lo, piece_typ = lo + name, "PER"
+                if (of := of_place(ws[lo - a : hi - a])) < hi - lo:  # "... William Cohen of Maine": the state a place
+                    out.append((lo, lo + of, "PER"))
+                    lo, piece_typ = lo + of + 1, "LOC"
             else:
                 piece_typ = typ
             out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
@@ -274,11 +277,22 @@ def after_title(words: list[str], person_or_org: bool) -> int:
                 or (person_or_org and words[k].lower() in TITLES
                     and (given_name(words[k + 1]) or (k + 2 == len(words) and lexicon.flags(words[k + 1]) == "s"))):
             rest = words[k + 1 + dot :]
+            rest = rest[: of_place(rest)]  # "Senator William Cohen of Maine": the person before the place
             if 0 < len(rest) <= 4 and rest[-1][0].isupper() \
                     and all((w[0].isupper() or w in PARTICLES) and w.lower() not in TITLES for w in rest):
                 return k + 1 + dot
             return 0
     return 0
+
+
+def of_place(words: list[str]) -> int:
+    """Where "of" and a place of one or two capitalised words end a person's name after a title ("Republican Senator
+    William Cohen of Maine"): the index of "of" in words, after two capitalised words at least; else len(words)."""
+    n = len(words)
+    for p in (n - 2, n - 3):
+        if p >= 2 and words[p] == "of" and all(w[:1].isupper() for w in words[:p]) and all(w[:1].isupper() for w in words[p + 1 :]):
+            return p
+    return n
 
 
 def given_name(word: str) -> bool:
