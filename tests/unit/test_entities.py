@@ -1112,6 +1112,8 @@ def test_a_titled_person_of_a_state_is_a_person_and_a_place() -> None:
     got = _found("Clinton also named Republican Senator William Cohen of Maine .", "en")
     assert [(t, ty) for t, ty, _ in got][-3:] == [("Republican", "MISC"), ("William Cohen", "PER"), ("Maine", "LOC")]
     assert _found("The Bank of England said .", "en")[0][:2] == ("Bank of England", "ORG")
+    got = _found("President Bill Clinton named U.N. Ambassador Madeleine Albright .", "en")
+    assert ("U.N.", "ORG", "Q1065") in got  # the holder's title is no part of the organisation
 
 
 def test_a_height_before_a_name_says_person() -> None:

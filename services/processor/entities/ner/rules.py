@@ -183,6 +183,9 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 hi -= 1  # "Gladbach 2 Werder 1": the second team's goals; "AC Milan 2-1": its own
             if lo == hi or all(w.lower() in TITLES for w in ws[lo - a : hi - a]):
                 continue  # "Papst", "Prime Minister": a title alone names no one
+            while typ != "PER" and hi - lo > 1 and ws[hi - 1 - a].lower() in TITLES and ws[hi - 1 - a][0].isupper() \
+                    and hi < len(spans) and text[spans[hi][0] : spans[hi][0] + 1].isupper():
+                hi -= 1  # "[U.N.] Ambassador Madeleine Albright", "[Bundesbank] President Hans Tietmeyer": the holder's title
             if not any(_has_letter(w) for w in ws[lo - a : hi - a]):
                 continue  # "Lee, 68, of Torrance": a number names no one
             while typ == "PER" and hi - lo > 1 and ws[lo - a].lower() in TITLES:
