@@ -1116,6 +1116,14 @@ def test_a_titled_person_of_a_state_is_a_person_and_a_place() -> None:
     assert ("U.N.", "ORG", "Q1065") in got  # the holder's title is no part of the organisation
 
 
+def test_a_town_of_a_club_the_article_names_in_full_is_the_club() -> None:
+    text = "Newcastle United beat Tottenham Hotspur 2-1 . Shearer put Newcastle ahead . Fans in Newcastle cheered ."
+    got = [(t, ty, i) for t, ty, i in _found(text, "en") if t == "Newcastle"]
+    assert got == [("Newcastle", "ORG", "Q18716"), ("Newcastle", "LOC", "Q57278")]  # the venue stays the town
+    text = "SOCCER - SHEARER SCORES TWICE AS NEWCASTLE WIN .\nLONDON 1996-12-07\nAlan Shearer scored twice ."
+    assert ("NEWCASTLE", "LOC", None) in _found(text, "en")  # "as", not the club prefix AS; WIN a verb
+
+
 def test_a_height_before_a_name_says_person() -> None:
     assert _found("He quickly shifted to the 7-foot-3 Kristaps Porzingis .", "en") == [("Kristaps Porzingis", "PER", None)]
 

@@ -1338,6 +1338,8 @@ def sports_clubs(text: str, words: list[str], found: list[Found], lang: str, kno
                     e = m.start("after") + len(first)  # "FC Bayern München", not "Borussia Dortmunds Spieler"
                 if (m.group("pre") in _PLACE_AFTER and not known(join_key(fold_key(first)))) or not first.isalpha():
                     continue  # "SC Bastia L2" is a code
+                if m.group("pre").isupper() and first.isupper() and not known(join_key(fold_key(m.group(0)))):
+                    continue  # a headline in capitals: "SHEARER SCORES TWICE AS NEWCASTLE WIN" ("as"), not "AS ROMA"
             else:
                 first, _, second = m.group("before").partition(" ")
                 if second and first not in _COMPASS and common_word(first.lower(), lang):
@@ -1371,6 +1373,34 @@ def _club_role_after(text: str, f: Found, lang: str) -> bool:
     """Whether a player's or a coach's role follows f ("Newcastle manager"), not after a German genitive ("Erfurts Trainer")."""
     return (m := _ROLE_AFTER.match(text, f.end)) is not None and m.group(1) in _CLUB_ROLES \
         and not (lang == "de" and "g" in lexicon.flags(text[f.start : f.end]))
+
+
+def towns_of_clubs(text: str, found: list[Found]) -> list[Found]:
+    """A town's name read as a place in an article that names the town's club in full ("Newcastle United ... Shearer
+    put Newcastle ahead") is the club, with its id, unless a preposition of place comes before it ("in Newcastle",
+    a venue) or the article names two clubs of the town. found: sorted."""
+    clubs: dict[str, Found | None] = {}  # None: a town of two clubs ("Manchester United", "Manchester City")
+    for f in found:
+        if f.type == "ORG":
+            town, sp, suffix = text[f.start : f.end].rpartition(" ")
+            if sp and suffix in _TOWN_CLUB_SUFFIXES and town[:1].isupper():
+                known = clubs.setdefault(town, f)
+                if known is not None and text[known.start : known.end] != text[f.start : f.end]:
+                    clubs[town] = None
+    if not any(clubs.values()):
+        return found
+    out = found
+    for i, f in enumerate(found):
+        if f.type == "LOC" and (club := clubs.get(text[f.start : f.end])) is not None \
+                and (word_before(text[max(0, f.start - 20) : f.start]) or "").lower() not in _PLACE_PREPOSITIONS:
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "ORG", club.entity_id, club.name)
+    return out
+
+
+_TOWN_CLUB_SUFFIXES = frozenset(("United", "City", "Rovers", "Wanderers", "Athletic", "Albion", "Hotspur", "County", "Town", "FC"))
+_PLACE_PREPOSITIONS = frozenset("in at to from near into outside around via".split())
 
 
 # A player's or a coach's role, then "of" or "for", before a town: its club ("L'attaquant de Lorient", "striker

@@ -77,8 +77,8 @@ _VERSUS = {"V": "v", "VS": "vs"}
 
 def prose_form(word: str, lang: str, known: Known) -> str:
     """How an all-caps word would be written in running text of lang."""
-    if word in _WIRE_WORDS:
-        return word.lower()
+    if word in _WIRE_WORDS or (lang == "en" and word.lower() in rules.REPORT_VERBS):
+        return word.lower()  # "NEWCASTLE WIN", "LEEDS SACK": a headline's verb, not the name "Win"
     if word in acronyms() or not _VOWELS.intersection(word):
         return word
     low = word.lower()
