@@ -561,9 +561,13 @@ def _without_possessive(word: str) -> str:
 
 
 def strip_possessive(text: str, start: int, end: int) -> int:
-    """End of an English name without its possessive ending: "Italy's" -> "Italy"."""
+    """End of an English name without its possessive ending: "Italy's" -> "Italy", and as wire copy is tokenized,
+    "Israel 's" -> "Israel" (no blank left at the end)."""
     if end - start > 3 and text[end - 2 : end] in ("'s", "’s"):
-        return end - 2
+        end -= 2
+        while end > start + 1 and text[end - 1] in " \t":
+            end -= 1
+        return end
     if end - start > 2 and text[end - 1] in "'’" and text[end - 2] == "s":
         return end - 1
     return end
