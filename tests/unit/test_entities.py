@@ -1083,6 +1083,7 @@ def test_a_sentences_first_word_before_a_verb_of_speech_is_a_name() -> None:
     assert _found("Stepanovic sagte nach dem Spiel : \" Wir haben schlecht gespielt . \"", "de") == [("Stepanovic", "PER", None)]
     assert _found("Experten sagten , es gehe gut . Beobachter sagte nichts .", "de") == []  # frequent words say things too
     assert _found("Museeuw zei dat het goed ging .", "nl") == [("Museeuw", "PER", "newsflow:johan-museeuw")]
+    assert _found("Eyewitnesses said the car exploded .", "en") == []  # a plural: "said" takes any subject
 
 
 def test_a_dateline_the_model_read_as_an_organisation_is_the_place() -> None:

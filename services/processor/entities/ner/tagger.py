@@ -341,7 +341,12 @@ def _speaker(word: str, lang: str) -> bool:
     if len(word) < 3 or not (word[0].isupper() and word[1:].islower() and word.isalpha()) \
             or rules.is_title(word) or rules.is_calendar(word):
         return False
-    return "s" in lexicon.flags(word) or zipf(word.lower(), lang) < _SPEAKER_RARE
+    if "s" in lexicon.flags(word):
+        return True
+    low = word.lower()
+    if lang == "en" and low.endswith("s") and max(zipf(low[:-1], lang), zipf(low[:-2], lang)) >= _SPEAKER_RARE - 0.5:
+        return False  # a plural ("Eyewitnesses said"): English "said" takes any subject
+    return zipf(low, lang) < _SPEAKER_RARE
 
 
 _SPEAKER_RARE = 3.0
