@@ -63,6 +63,13 @@ def test_known_wrong_links_are_gone(text: str, lang: str, marked: list[tuple[str
     assert wrong not in all_ids(text, lang, *marked)
 
 
+def test_a_citys_alternate_name_that_is_another_citys_own_is_not_its_name() -> None:
+    """GeoNames lists old, local or mistaken forms among a city's alternate names ("Hudson" for Jersey City, "Rioja"
+    for La Rioja in Argentina): one that is another city's own name (Hudson, Ohio; Rioja, Peru) is left out of the KB."""
+    assert ids("Walen auf den Straßennamen in Hudson.", "de", ("Hudson", "LOC"))["Hudson"] != "geonames:5099836"
+    assert ids("Ein Glas Rioja aus Spanien.", "de", ("Rioja", "LOC"))["Rioja"] != "geonames:3848950"
+
+
 def test_northern_ireland_is_its_own_entity() -> None:
     assert ids("Police in Northern Ireland said on Monday.", "en", ("Northern Ireland", "LOC"))["Northern Ireland"] == NORTHERN_IRELAND
 

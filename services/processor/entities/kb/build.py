@@ -377,6 +377,9 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
         towns.setdefault(country, set()).add(key)
     for c in cities.values():
         towns.setdefault(iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0], set()).add(join_key(fold_key(c["name"])))
+    # Every city's own name: an alternate name of another city that is one ("Hudson" for Jersey City, "Rioja" for La
+    # Rioja in Argentina, "San Salvador" for Mbanza Kongo: old, local or mistaken forms) names that city, not this one.
+    own = {join_key(fold_key(c["name"])) for c in cities.values()}
     for gid in sorted(cities, key=int):
         c = cities[gid]
         country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
@@ -384,7 +387,8 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
         if not key or (key, country) in known and (gid in same or (key, country) in untold):
             continue
         pop = int(c.get("population") or 0)
-        alts = [a for a in sorted(set(c.get("alternatenames") or ())) if _usable_alternate(a) and join_key(fold_key(a)) != key]
+        alts = [a for a in sorted(set(c.get("alternatenames") or ()))
+                if _usable_alternate(a) and (k := join_key(fold_key(a))) != key and k not in own]
         if pop < _ALT_NAMES_POPULATION:
             titled = [a for a in alts if _official_form(fold_key(a), fold_key(c["name"]), towns.get(country, ()))]
             if any((join_key(fold_key(a)), country) in known for a in titled):
