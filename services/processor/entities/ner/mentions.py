@@ -416,8 +416,12 @@ def given_and_surnames(text: str, pieces: list[tuple[int, int, str]], found: lis
     while k < n - 1:
         a, b, first = pieces[k]
         j = k + 1
-        while j < n and text[pieces[j - 1][1] : pieces[j][0]] == "-" and j - k < 3:
-            j += 1  # the parts of a hyphenated given name
+        if text[b : b + 1] == "-":
+            while j < n and text[pieces[j - 1][1] : pieces[j][0]] == "-" and j - k < 3:
+                j += 1  # the parts of a hyphenated given name
+        elif not _given_name_piece(first):
+            k = j  # the usual case: a capitalised word that is no given name, told by one cached test
+            continue
         if j >= n or text[pieces[j - 1][1] : pieces[j][0]] != " ":
             k = j
             continue

@@ -101,6 +101,7 @@ class Tagger:
         # per tagger: German asks its linker whether a word names a hand-checked person
         self._name_like = lru_cache(maxsize=65536)(partial(_name_like, person=self.linker.curated_person))
         self._organisation_name = lru_cache(maxsize=65536)(partial(mentions.organisation_name, org=self.linker.organisation_not_person))
+        self._curated_person_only = lru_cache(maxsize=65536)(self.linker.curated_person_only)
         self._paths: dict[str, Path] = {}
         for lang in languages:
             path = model_path(lang)
@@ -184,13 +185,14 @@ class Tagger:
 
         for a, b in sents:
             lo, hi = bisect_left(names, a + 1), bisect_left(names, b)
-            if a + 1 < b and not mentions.inside(found, found_starts, spans[a][0]) and not written_lower(words[a]):
+            if a + 1 < b and ((lead := lo > 0 and names[lo - 1] == a and _lower_or_possessive(words, a + 1, b))
+                              or words[a + 1] in _SPEECH_VERBS) \
+                    and not mentions.inside(found, found_starts, spans[a][0]) and not written_lower(words[a]):
                 # A name opening a sentence before a lower-case word ("Yeltsin was", "Asch liet"): capitals say
                 # nothing there, so only where the model's emission scores for PER come near O's; or before a
                 # verb of speech, a name whatever the model scores ("Stepanovic sagte").
-                lead = lo > 0 and names[lo - 1] == a and _lower_or_possessive(words, a + 1, b) and not _inflected(words[a], lang)
-                if (lead and (guess := crf.name_guess(words, a, a, b))[0] == "PER" and guess[1] > _LEAD_MARGIN) \
-                        or (words[a + 1] in _SPEECH_VERBS and _speaker(words[a], lang)):
+                if (lead and not _inflected(words[a], lang) and (guess := crf.name_guess(words, a, a, b))[0] == "PER"
+                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and _speaker(words[a], lang)):
                     out.append(Found(spans[a][0], spans[a][0] + len(words[a]), "PER"))
             if lo == hi:
                 continue  # no candidate after the sentence's first word
@@ -273,7 +275,7 @@ class Tagger:
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
         found = mentions.particle_surnames(text, found)
         found = mentions.persons_read_as_others(
-            text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self.linker.curated_person_only)
+            text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self._curated_person_only)
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
