@@ -90,6 +90,13 @@ def flags(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """The words the lexicon knows as given names and not as places (rules.given_name), for a C-level test of a
+    text's words."""
+    return frozenset(w for w, f in load().items() if "f" in f and "l" not in f)
+
+
+@lru_cache(maxsize=1)
 def load(path: Path = PATH) -> dict[str, str]:
     if not path.exists():
         return {}

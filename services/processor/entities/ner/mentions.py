@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import accumulate
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from services.processor.entities.kb.store import Entity, join_key
 from services.processor.entities.link import POINTS, Found, common_word, zipf
@@ -407,8 +407,8 @@ def given_and_surnames(text: str, pieces: list[tuple[int, int, str]], found: lis
     capitalised word that is a surname it knows or a rare word (German capitalises nouns), outside every mention,
     is a person: "die Favoritin Sarah-Michelle Kudla (SCC)"; an unlinked person the model found in the surname
     alone gets the given name. pieces: text.capital_pieces(text); found: sorted."""
-    if lang != "de":
-        return found
+    if lang != "de" or lexicon.given_names().isdisjoint(map(_PIECE_TEXT, pieces)):
+        return found  # no given name among the capitalised pieces (the parts of "Sarah-Michelle" too), told in C
     added: list[Found] = []
     starts = [f.start for f in found]
     out = found
@@ -440,6 +440,9 @@ def given_and_surnames(text: str, pieces: list[tuple[int, int, str]], found: lis
             continue
         k = j
     return sorted([*out, *added], key=attrgetter("start")) if added else out
+
+
+_PIECE_TEXT = itemgetter(2)
 
 
 @lru_cache(maxsize=16384)
