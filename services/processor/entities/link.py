@@ -629,8 +629,8 @@ class Linker:
         """The words around text[start:end] say it is not e: the name ends a compound as tokenized text
         writes it, after a single letter ("S - Bahn" is no Deutsche Bahn) or, for a small town, after a
         capitalised word (_compound_town); an organisation's name comes before a venue's word ("in der SAP
-        Arena"), a listed company's stands for a team in a table or a score line; a politician's name is in a list of scores ("Janusz Kołodziej 0 Martin Vaculik 2": a
-        speedway rider, the namesake of a Polish MP)."""
+        Arena"), a listed company's stands for a team in a table or a score line; a politician's name is in a
+        list of scores ("Janusz Kołodziej 0 Martin Vaculik 2": a speedway rider, the namesake of a Polish MP)."""
         if _LETTER_COMPOUND.search(ctx.text, max(0, start - 5), start) is not None or _compound_town(ctx.text, start, e):
             return True
         if e.type == "ORG":  # a listed company is no team in a table or a score line ("HARTFORD 12 8 4 83 70 28")

@@ -266,11 +266,14 @@ class Tagger:
         found = mentions.genitives(text, found, lang, lexicon.flags, self.linker.curated_person)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.buildings(text, found, lang)
-        found = mentions.towns_of_clubs(text, mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country))
+        found = mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country)
+        found = mentions.towns_of_clubs(text, found)
         found = mentions.standings(text, found, lang, self.linker.is_country)
-        found = mentions.aged_persons(text, mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person), lang)
-        found = mentions.affiliations(text, mentions.set_scores(text, mentions.goal_scorers(text, mentions.scorers_in_prose(text, found, lang)), self.linker.is_country),
-                                       self.linker.is_country, self.linker.is_org)
+        found = mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person)
+        found = mentions.aged_persons(text, found, lang)
+        found = mentions.goal_scorers(text, mentions.scorers_in_prose(text, found, lang))
+        found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country),
+                                      self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
         found = mentions.particle_surnames(text, found)
