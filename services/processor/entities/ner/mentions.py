@@ -978,10 +978,11 @@ def team_headlines(text: str, found: list[Found], is_org: Callable[[str], bool],
         words = text[m.end() : m.end() + 60].split(" ", 3)
         for n in (2, 1):
             if len(words) > n and words[n].lower() in _HEADLINE_VERBS and all(w.isupper() and w.isalpha() for w in words[:n]):
-                key = join_key(fold_key(" ".join(words[:n])))
+                name = " ".join(words[:n])
+                key = join_key(fold_key(name))
                 typ = "LOC" if is_country(key) else "ORG" if is_org(key) or is_town(key) else None
-                if typ is not None and (i == len(found) or found[i].start > m.end() + len(" ".join(words[:n]))):
-                    added.append(Found(m.end(), m.end() + len(" ".join(words[:n])), typ))
+                if typ is not None and (i == len(found) or found[i].start > m.end() + len(name)):
+                    added.append(Found(m.end(), m.end() + len(name), typ))
                 break
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
@@ -1711,12 +1712,9 @@ def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
     added: list[Found] = []
     starts = [f.start for f in found]
     for m in verbs[1].finditer(text):
-        names = [w for w in _SCORER_NAME.finditer(text, m.end(), m.end() + 120)]
         pos, got = m.end(), []
-        for w in names:  # the list: names joined by commas and "und"/"en", nothing else between
-            if w.start() != pos and not _LIST_JOIN.fullmatch(text, pos, w.start()):
-                break
-            if not _scorer_word(w.group(0), lang):
+        for w in _SCORER_NAME.finditer(text, m.end(), m.end() + 120):  # names joined by commas and "und"/"en"
+            if (w.start() != pos and not _LIST_JOIN.fullmatch(text, pos, w.start())) or not surname_or_rare(w.group(0), lang):
                 break
             got.append(w.span())
             pos = w.end()
@@ -1735,7 +1733,9 @@ _LIST_JOIN = re.compile(r"[ \t]*,[ \t]*|[ \t]+(?:und|en)[ \t]+")
 
 
 @lru_cache(maxsize=16384)
-def _scorer_word(word: str, lang: str) -> bool:
+def surname_or_rare(word: str, lang: str) -> bool:
+    """Whether a capitalised word standing for a person (a scorer, a speaker) is a name: no title or calendar word,
+    and a surname the name lexicon knows or a word the language seldom uses (German capitalises nouns)."""
     if len(word) < 3 or rules.is_title(word) or rules.is_calendar(word):
         return False
     return "s" in lexicon.flags(word) or zipf(word.lower(), lang) < _RARE_NOUN

@@ -340,21 +340,17 @@ _SPEECH_VERBS = frozenset(
 
 
 def _speaker(word: str, lang: str) -> bool:
-    """Whether a sentence's first word before a verb of speech is a name: capitalised letters, no title or
-    calendar word, and a surname the name lexicon knows or a word the language seldom uses (none: "Experten",
-    "Officials", "Beobachter" say things too)."""
-    if len(word) < 3 or not (word[0].isupper() and word[1:].islower() and word.isalpha()) \
-            or rules.is_title(word) or rules.is_calendar(word):
+    """Whether a sentence's first word before a verb of speech is a name: capitalised letters, a surname or a rare
+    word (mentions.surname_or_rare; "Experten", "Officials", "Beobachter" say things too), and in English no
+    plural ("Eyewitnesses said": "said" takes any subject)."""
+    if not (word[0].isupper() and word[1:].islower() and word.isalpha()) or not mentions.surname_or_rare(word, lang):
         return False
-    if "s" in lexicon.flags(word):
-        return True
     low = word.lower()
-    if lang == "en" and low.endswith("s") and max(zipf(low[:-1], lang), zipf(low[:-2], lang)) >= _SPEAKER_RARE - 0.5:
-        return False  # a plural ("Eyewitnesses said"): English "said" takes any subject
-    return zipf(low, lang) < _SPEAKER_RARE
+    return not (lang == "en" and low.endswith("s") and "s" not in lexicon.flags(word)
+                and max(zipf(low[:-1], lang), zipf(low[:-2], lang)) >= _SINGULAR)
 
 
-_SPEAKER_RARE = 3.0
+_SINGULAR = 2.5  # wordfreq Zipf of a plural's singular ("eyewitness" 3.3) over which the plural is no name
 
 
 def _inflected(word: str, lang: str) -> bool:
