@@ -191,7 +191,7 @@ class Linker:
         """What link decides from a span's text alone, computed once per surface (bounded)."""
         key = join_key(fold_key(surface))
         named = self.kb.lookup(key)
-        country = any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in named)
+        country = any(_country(c.entity) for c in named)
         fb_key, fb = key, ()
         if fb_key.endswith(" s"):  # Trump's
             fb_key = fb_key[:-2]
@@ -212,11 +212,11 @@ class Linker:
 
     def is_country(self, key: str) -> bool:
         """Whether folded key names a country, or one of the UK's nations (they field national teams)."""
-        return any(c.entity.cls == "country" or c.entity.id in _UK_NATIONS for c in self.kb.lookup(key))
+        return any(_country(c.entity) for c in self.kb.lookup(key))
 
     def country(self, key: str) -> Entity | None:
         """The country (or the UK's nation) folded key names, if it names one and only one."""
-        got = [c.entity for c in self.kb.lookup(key) if c.entity.cls == "country" or c.entity.id in _UK_NATIONS]
+        got = [c.entity for c in self.kb.lookup(key) if _country(c.entity)]
         return got[0] if len(got) == 1 else None
 
     def names(self, key: str) -> bool:
@@ -662,6 +662,11 @@ def _prior_adds(e: Entity, key: str) -> bool:
     """Whether e is known enough to be added by the name key where the model tagged nothing: a
     prior of _ADD_PRIOR for one word, _ADD_PRIOR_MULTI for several, or a person's full name."""
     return e.prior >= (_ADD_PRIOR_MULTI if " " in key else _ADD_PRIOR) or (e.type == "PER" and " " in key)
+
+
+def _country(e: Entity) -> bool:
+    """A country, or one of the UK's nations (they field national teams)."""
+    return e.cls == "country" or e.id in _UK_NATIONS
 
 
 def _aged_or_tall(prev: str) -> bool:

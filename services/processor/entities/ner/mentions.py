@@ -454,10 +454,10 @@ def _given_name_piece(word: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _surname_piece(word: str) -> bool:
-    if len(word) < 2 or not word[1:].islower() or not word.isalpha() or rules.is_title(word) or rules.is_calendar(word):
-        return False
-    flags = lexicon.flags(word)
-    return "s" in flags or (not flags and zipf(word.lower(), "de") < _RARE_NOUN)
+    """A capitalised word of letters after a given name that is a surname (surname_or_rare) and no name of another
+    kind the lexicon knows (a given name or a place alone: "Anna Berlin")."""
+    return word[1:].islower() and word.isalpha() and surname_or_rare(word, "de") \
+        and ("s" in (flags := lexicon.flags(word)) or not flags)
 
 
 _RARE_NOUN = 3.0  # wordfreq Zipf in German: a capitalised word under this after a given name is a surname
@@ -1096,6 +1096,7 @@ def particle_surnames(text: str, found: list[Found]) -> list[Found]:
     surname: "[Luc Van] den Brande" is "Luc Van den Brande"; a mention the surname's word made ("[Bossche]",
     read as the adjective of Den Bosch) gives way. found: sorted."""
     out = found
+    drop: set[int] = set()  # mentions the surname's word made
     starts: list[int] | None = None
     for i, f in enumerate(found):
         if f.type != "PER" or text[f.start : f.end].rpartition(" ")[2] not in _CAPITAL_PARTICLES \
@@ -1109,8 +1110,8 @@ def particle_surnames(text: str, found: list[Found]) -> list[Found]:
         out = list(found) if out is found else out
         out[i] = Found(f.start, m.end(), "PER")
         if k < len(found) and found[k].start < m.end():
-            out[k] = Found(-1, -1, "")  # inside the name now
-    return [f for f in out if f.start >= 0] if out is not found else found
+            drop.add(k)  # inside the name now
+    return [f for j, f in enumerate(out) if j not in drop] if drop else out
 
 
 _CAPITAL_PARTICLES = frozenset("Van Vanden Vander De Der Den Ter Ten Le La Du Von".split())
@@ -1407,7 +1408,7 @@ def towns_of_clubs(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-_TOWN_CLUB_SUFFIXES = frozenset(("United", "City", "Rovers", "Wanderers", "Athletic", "Albion", "Hotspur", "County", "Town", "FC"))
+_TOWN_CLUB_SUFFIXES = frozenset(_CLUB_SUFFIXES) | {"City", "County", "Town"}  # "Newcastle United", "Stoke City"
 _PLACE_PREPOSITIONS = frozenset("in at to from near into outside around via".split())
 
 

@@ -303,8 +303,7 @@ def given_name(word: str) -> bool:
     ("Jean-Luc", "Karl-Heinz": the lexicon holds single words only)."""
     if "-" in word[1:-1]:
         return all(given_name(part) for part in word.split("-"))
-    flags = lexicon.flags(word)
-    return "f" in flags and "l" not in flags
+    return word in lexicon.given_names()
 
 
 _SCORE_ON = re.compile(r"[-:–]\d")  # the rest of a score after a team's goals ("2-1", "2:1")
