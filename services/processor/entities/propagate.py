@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
-from services.processor.entities.ner.rules import is_title
+from services.processor.entities.ner.rules import PARTICLES, is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -30,9 +30,6 @@ _NOT_GIVEN = frozenset(
     "king queen prince princess pope saint koning koningin prins prinses paus sint könig königin prinz prinzessin "
     "papst sankt roi reine prince princesse pape".split()
 )
-# Particles of surnames written in lower case after a given name and with a capital without it ("Jaap van Dissel",
-# "Van Dissel"; "Eric van der Burg", "Van der Burg").
-_PARTICLES = frozenset("van de der den ter ten von vom zu du da di le la".split())
 _TOWN_IDS = "geonames:"  # GeoNames towns: the KB's smaller places, whose names are often surnames too
 _WORD_ZIPF = 5.0  # "brown", "king", "young"; names used as often ("trump" 4.9) are rarer than that
 
@@ -100,9 +97,10 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
                     ambiguous.add(seq[-1])
             if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
                 forms.setdefault((seq[-1] + "s",), f)
-            if len(seq) > 2 and seq[-2] in _PARTICLES:  # "Jaap van Dissel ... Van Dissel adviseert": its capital alone
+            # Dutch writes a surname's particle in lower case after a given name and with a capital without it
+            if len(seq) > 2 and seq[-2] in PARTICLES:  # "Jaap van Dissel ... Van Dissel adviseert": its capital alone
                 j = len(seq) - 2
-                while j > 1 and seq[j - 1] in _PARTICLES:
+                while j > 1 and seq[j - 1] in PARTICLES:
                     j -= 1
                 forms.setdefault((seq[j].capitalize(), *seq[j + 1 :]), f)
             first = seq[0]  # "Walter A. Clyburn Reed ... Walter said": a person, id unknown

@@ -251,7 +251,7 @@ TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "mi
                   "partijleider", "burgemeester", "directeur", "premier")
 _TITLE_ENDINGS_SET = frozenset(TITLE_ENDINGS)
 # Lower-case particles inside a person's name after a title ("Oberbürgermeister von Schoeler").
-PARTICLES = frozenset("von van der den de zu vom ter te da di del du le la".split())
+PARTICLES = frozenset("von van der den de zu vom ter ten te da di del du le la".split())
 
 
 def is_title(word: str) -> bool:
