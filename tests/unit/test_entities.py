@@ -964,6 +964,21 @@ def test_english_names_take_the_kind_their_last_word_says() -> None:
     assert got == ["Securities and Exchange Commission", "Customs and Border Service", "Sixers and Celtics"]
     got = [(t, ty) for t, ty, _ in _found("The Senate voted. Congress got involved. Senate Majority Leader Chuck Schumer spoke.", "en")]
     assert got[:2] == [("Senate", "ORG"), ("Congress", "ORG")] and ("Senate", "ORG") not in got[2:]
+    # a body the model read as an organisation without its kind's word: one frequent word and "and" open it,
+    # two capitalised words do not ("the Phantom Menace and Star Wars" are two)
+    text = "Customs and Border Protection and Air and Marine Operations, the Phantom Menace and Star Wars, Johnson and Hall Brothers"
+    names = ("Border Protection", "Air", "Marine Operations", "Phantom Menace", "Star Wars", "Hall Brothers")
+    found = [Found(text.index(n), text.index(n) + len(n), t) for n, t in zip(names, ("ORG", "LOC", "ORG", "ORG", "ORG", "ORG"), strict=True)]
+    got = [text[f.start : f.end] for f in english_heads(text, found, lambda key: False)]
+    assert got == ["Customs and Border Protection", "Air and Marine Operations", "Phantom Menace", "Star Wars", "Hall Brothers"]
+
+
+def test_a_place_before_an_events_word_is_the_event() -> None:
+    got = [(t, ty) for t, ty, _ in _found("Results at the U.S. Open tennis championships on Wednesday .", "en")]
+    assert got == [("U.S. Open", "MISC")]
+    assert ("U.S. OPEN", "MISC") in [(t, ty) for t, ty, _ in _found("TENNIS - RESULTS AT U.S. OPEN .", "en")]
+    got = [(t, ty) for t, ty, _ in _found("Pete Sampras ( U.S. ) beat Goran Ivanisevic ( Croatia ) . CHINA AND U.S. OPEN TALKS .", "en")]
+    assert ("U.S.", "LOC") in got and ("Croatia", "LOC") in got and all(ty != "MISC" for _, ty in got)
 
 
 def test_languages_wordfreq_cannot_read_never_raise() -> None:

@@ -170,6 +170,17 @@ def test_ids_are_qids_or_namespaced() -> None:
             assert e.cls == "company" and e.type == "ORG", e
 
 
+def test_curated_names_in_both_english_spellings() -> None:
+    from services.processor.entities import tag_entities
+    from services.processor.entities.kb.build import spellings
+
+    assert spellings("World Health Organization") == ["World Health Organization", "World Health Organisation"]
+    assert spellings("Kennedy Space Centre") == ["Kennedy Space Centre", "Kennedy Space Center"]
+    assert spellings("Defenders") == ["Defenders"] and spellings("NATO") == ["NATO"]
+    got = [(m.text, m.entity_id) for m in tag_entities("The World Health Organisation and the World Trade Organisation met .", "en")]
+    assert got == [("World Health Organisation", "Q7817"), ("World Trade Organisation", "Q7825")]
+
+
 def test_kb_counts() -> None:
     kb = load()
     classes: dict[str, int] = {}

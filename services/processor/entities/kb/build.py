@@ -253,7 +253,21 @@ def add_curated(b: Builder, path: Path) -> None:
             if alias:
                 weak = alias.startswith("~")
                 alias, local = _local_alias(alias.lstrip("~"))
-                b.add(eid, alias, CURATED | (WEAK if weak else 0) | local)
+                for spelling in spellings(alias):
+                    b.add(eid, spelling, CURATED | (WEAK if weak else 0) | local)
+
+
+# English words spelled two ways in names: British news writes "World Health Organisation", "Centre".
+_SPELLINGS = {"Organization": "Organisation", "Organisation": "Organization", "Center": "Centre", "Centre": "Center",
+              "Defense": "Defence", "Defence": "Defense"}
+_SPELLING_WORD = re.compile(r"\b(?:" + "|".join(_SPELLINGS) + ")")
+
+
+def spellings(alias: str) -> list[str]:
+    """alias and, where it has a word English spells two ways, its other spelling ("World Health Organization",
+    "World Health Organisation"); French "Organisation mondiale" gets "Organization mondiale", which no text has."""
+    other = _SPELLING_WORD.sub(lambda m: _SPELLINGS[m.group()], alias)
+    return [alias] if other == alias else [alias, other]
 
 
 _LOCAL_ALIAS = re.compile(r"([a-z]{2}(?:,[a-z]{2})*):(.+)")

@@ -1067,6 +1067,26 @@ def english_office_titles(text: str, found: list[Found]) -> list[Found]:
     return [f for i, f in enumerate(found) if i not in drop] if drop else found
 
 
+def events_after_places(text: str, found: list[Found]) -> list[Found]:
+    """English: a place right before an event's last word is that event's name, MISC (CoNLL): "the [U.S.] Open
+    tennis championships" is "U.S. Open", as "Monaco Grand Prix" and "Qatar Open" are read whole. found: sorted."""
+    if not any(w in text for w in (" Open", " Cup", " Grand Prix", " Games", " OPEN", " CUP", " GRAND PRIX", " GAMES")):
+        return found
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "LOC" or (m := _EN_EVENT_AFTER.match(text, f.end)) is None \
+                or (i + 1 < len(found) and found[i + 1].start < m.end()):
+            continue
+        if out is found:
+            out = list(found)
+        out[i] = Found(f.start, m.end(), "MISC")
+    return out
+
+
+# in a headline in capitals only before its end or a dash ("TENNIS - RESULTS AT U.S. OPEN .")
+_EN_EVENT_AFTER = re.compile(r" (?:(?:Open|Cup|Grand Prix|Games)\b(?![-‐'’])|(?:OPEN|CUP|GRAND PRIX|GAMES)(?= [.:-]| ?$))", re.M)
+
+
 # Words of English office titles ("Secretary of State", "Foreign Minister", "Deputy Prime Minister"); not "Office":
 # "Cabinet Office Minister Michael Gove" names a department, as "Treasury" does.
 _EN_OFFICE_WORDS = frozenset("""Secretary State Foreign Minister Prime Deputy Vice President Defence Defense Interior Home
@@ -2158,6 +2178,13 @@ _EN_PLACE_OF = re.compile(r"(?<![\w-])(?:Gulf|Strait|Straits|Bay|Sea|Isle|Cape) 
 _AND_BEFORE = re.compile(r"\b(?:The )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) and $")
 
 
+def _plain_word(word: str) -> bool:
+    """A capitalised English word that is a frequent word and none the name lexicon knows as a given name or
+    surname: alone before "and", the first half of a body's name ("Customs and Border Protection", "Air and Marine
+    Operations"), not a name of its own ("Johnson and Hall Brothers")."""
+    return zipf(word.lower(), "en") >= 3.0 and not any(c in "fs" for c in lexicon.flags(word))
+
+
 def english_heads(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:
     """An unlinked name of two or more words whose last word says its kind gets that type ("Bruckner
     Boulevard" a place, "Jacobi Hospital" an organisation), whatever the model read (but a person read
@@ -2194,7 +2221,9 @@ def english_heads(text: str, found: list[Found], is_country: Callable[[str], boo
         if typ == "LOC" and name.startswith("The ") and not is_country(join_key(fold_key(name))) \
                 and is_country(join_key(fold_key(name[4:]))):
             start += 4
-        if typ == "ORG" and last in rules.EN_ORG_HEADS and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)):
+        if typ == "ORG" and (last in rules.EN_ORG_HEADS or f.type == "ORG") \
+                and (m := _AND_BEFORE.search(text, max(0, f.start - 50), f.start)) \
+                and (last in rules.EN_ORG_HEADS or (" " not in m.group(1) and _plain_word(m.group(1)))):
             inside = set(range(bisect_right(ends, m.start(1)), i))  # the mentions between its start and f
             if all(found[j].entity_id is None and found[j].start >= m.start(1) for j in inside):
                 start = m.start(1)  # unless a linked name, or one reaching outside, is in the way

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import compress, count
+from itertools import compress, count, starmap
 
 from services.processor.entities.link import zipf
 from services.processor.entities.ner import lexicon
@@ -87,6 +87,7 @@ _EN_GROUPS = frozenset(
     Marxist Marxists Bolshevik Bolsheviks Tory Tories Hindu Hindus Buddhist Buddhists Sikh Sikhs Mormon
     Mormons Slav Slavs Kurds""".split()
 )
+_EN_MISC_WORDS = _EN_NATIONALITY | _EN_GROUPS
 # The last word of an event, a contest, a treaty or a law.
 _EN_EVENTS = frozenset(
     """Agreement Treaty Accord Accords Act Bill Protocol Revolution Olympics Games Cup Championship
@@ -400,9 +401,9 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
         if a < b:
             out.append((a, b, typ))
         taken.update(range(a, b))
-    for k, (s, e) in enumerate(spans):  # nationality and group words the model left untagged
-        if k not in taken and (text[s:e] in _EN_NATIONALITY or text[s:e] in _EN_GROUPS) \
-                and not any(a <= k < b for a, b, _ in out):
+    # nationality and group words the model left untagged (the tokens compared by one C-level pass)
+    for k in compress(count(), map(_EN_MISC_WORDS.__contains__, map(text.__getitem__, starmap(slice, spans)))):
+        if k not in taken and not any(a <= k < b for a, b, _ in out):
             out.append(_with_compass(text, spans, k, taken | {j for a, b, _ in out for j in range(a, b)}))
     return sorted(out)
 
