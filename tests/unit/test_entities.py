@@ -1016,6 +1016,11 @@ def test_wire_datelines_clubs_and_scores() -> None:
     text = "WASHINGTON 1996-12-06\nWhite House adviser Anthony Lake said so."
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     assert ("WASHINGTON", "LOC") in got and ("Anthony Lake", "PER") in got
+    # German prose opens with a capitalised article; a hyphen glued to a word joins a compound, no dateline's dash
+    assert ("BONN", "LOC") in [(t, ty) for t, ty, _ in _found("BONN - Der Kanzler sagte am Montag etwas .", "de")]
+    assert [t for t, _, _ in _found("FUSSBALL - Die Saison beginnt .", "de")] == []
+    got = _found("CDU-Chef Helmut Kohl sagte , die EU-Vorgaben seien zu hart .", "de")
+    assert ("CDU", "ORG", "Q49762") in got and ("Helmut Kohl", "PER", "Q2518") in got  # the party, with its id
     text = "Leeds United beat Newcastle 2-0, Inter Milan beat AC Milan 2-1. Newcastle manager Kevin Keegan was angry."
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     for club in ("Leeds United", "Inter Milan", "AC Milan"):
@@ -1402,6 +1407,15 @@ def test_a_city_after_a_preposition_of_place_is_a_place_though_also_a_word() -> 
     got = _found("Hij sprak over de Europese top in Nice. Zij reisde naar Essen.", "nl")
     assert [(t, ty) for t, ty, _ in got if ty == "LOC"] == [("Nice", "LOC"), ("Essen", "LOC")]
     assert not any(t == "Nice" for t, _, _ in _found("Hij woonde in Nice Airport City.", "nl"))  # part of a longer name
+    # a city the model read as an organisation there is the place, unless an organisation has the name (a club)
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import cities_after_locatives
+
+    text = "Er flog nach Tel Aviv und wechselte nach Dortmund ."
+    found = [Found(text.index(n), text.index(n) + len(n), "ORG") for n in ("Tel Aviv", "Dortmund")]
+    got = cities_after_locatives(text, found, "de", lambda key: key in ("tel aviv", "dortmund"), lambda key: key == "dortmund")
+    assert [(text[f.start : f.end], f.type) for f in got] == [("Tel Aviv", "LOC"), ("Dortmund", "ORG")]
+    assert ("Tel Aviv", "LOC", "Q33935") in _found("Er empfing die Delegation aus Tel Aviv .", "de")
 
 
 def test_the_world_wars_are_events() -> None:

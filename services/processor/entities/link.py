@@ -122,6 +122,8 @@ _LETTER_COMPOUND = re.compile(r"(?<![^\W\d_])[A-Za-zÄÖÜ] - \Z")
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
 _SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
+_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,5}")
+_COMPOUND_NOUN = re.compile(r"[-‐][A-ZÄÖÜ]?[a-zäöüß]{2,}")  # "-Chef", "-Vorgaben", "-bemanningen"
 _STATIC_MAX = 100_000  # cached (key, type, language) choices of resolve
 # (entity, score before context, common-word check, geonames checks, veto index, country, home bonus,
 # country needed, politics needed): see Linker._static_choices
@@ -344,8 +346,9 @@ class Linker:
         of a person the article names in full. spans: the article's mentions (whose persons' surnames count); same_type: only
         entities of f's type are candidates (a retyped span)."""
         key, cands = info.key, info.named
-        if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)):
-            cands = ()
+        if cands and not ((plain and text[f.end : f.end + 1] not in _GLUE) or _on_boundary(text, f)) \
+                and not (_ACRONYM.fullmatch(text, f.start, f.end) and _COMPOUND_NOUN.match(text, f.end)):
+            cands = ()  # an acronym the model read before a compound's noun is named though ("[CDU]-Chef")
         if cands and info.short:
             # A short name the model read as a place counts when it is a well-known one ("Rom"), one
             # in lower case read as an organisation when a hand-checked name says so ("dpa", not "Who").

@@ -279,7 +279,8 @@ def abbreviations_whole(text: str, found: list[Found]) -> list[Found]:
 # An all-caps name opening a line, then a dash, a bracket or a comma: where a dateline names its place.
 # "WASHINGTON —", "AL-AIN , United Arab Emirates", and (wire copy) a place in capitals right before the date:
 # "WASHINGTON 1996-12-06" (group 2 empty).
-_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})(?:[ \t]*([,(—–-])|[ \t]+()(?=\d{4}-\d\d-\d\d\b))")
+# (a hyphen glued to a word joins a compound: "CDU-Chef Helmut Kohl" opens no dateline)
+_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2})(?:[ \t]*([,(—–]|-(?![^\W\d_]))|[ \t]+()(?=\d{4}-\d\d-\d\d\b))")
 # What every _DATELINE match opens with, at the text's start or after a line break (the first scans
 # for its line break in C; (?m)^ makes the engine try every position).
 _DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
@@ -290,6 +291,8 @@ _WIRE_LABELS = frozenset(
     """update updated breaking exclusive analysis factbox wrapup insight column corrected correction refile
     interview preview review opinion editorial feature watch live video photos news sport sports business""".split())
 _PROSE_AFTER = re.compile(r"[ \t]+[A-Z][a-z]*[ \t]+[a-z]")  # "KOBE – A total of": a sentence, not "SOCCER - JAPAN"
+# An article opening German prose, whose nouns are capitalised ("BONN - Der Kanzler"): after a place's name only.
+_ARTICLE_AFTER = re.compile(r"[ \t]+(?:Der|Die|Das|Ein|Eine|Im|Am|Nach|Bei|The|A|An)[ \t]+[A-ZÄÖÜ]")
 _DATE_IN_LINE = re.compile(r"[^\n]{0,40}?\b(?:\d{4}-\d\d-\d\d|(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b")
 
 
@@ -323,8 +326,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
             continue
         key = join_key(fold_key(name))
         if (k := bisect_left(starts, end)) and reach[k - 1] > start:
-            i = bisect_right(starts, start - 1)  # "[FRANKFURT A. M]. , 6. Dezember" read as an organisation
-            if i == k or (i > 0 and found[i - 1].end > start) or reach[k - 1] > end or not known(key) \
+            i = bisect_right(starts, start - 1)  # "[FRANKFURT A. M]. , 6. Dezember", "BONN -" read as an organisation
+            if i == k or (i > 0 and found[i - 1].end > start) or reach[k - 1] > end or not place(key) \
                     or found[i][:3] == (start, end, "LOC"):
                 continue
             drop.update(range(i, k))
@@ -332,7 +335,8 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
             continue
         if known(key) or m.group(3) is not None \
                 or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None) \
-                or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS and _PROSE_AFTER.match(text, m.end())):
+                or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS
+                    and (_PROSE_AFTER.match(text, m.end()) or (_ARTICLE_AFTER.match(text, m.end()) and place(key)))):
             added.append(Found(start, end, "LOC"))
     if not added:
         return found
@@ -647,11 +651,23 @@ _LOCATIVES = {"nl": (" in ", " naar ", " uit "), "de": (" in ", " nach ", " aus 
 _CITY_WORD = re.compile(r"[A-ZÀ-Ý][a-zß-ÿ]+(?![\w'’-])(?! [A-ZÀ-Ý])")
 
 
-def cities_after_locatives(text: str, found: list[Found], lang: str, city: Callable[[str], bool]) -> list[Found]:
+def cities_after_locatives(text: str, found: list[Found], lang: str, city: Callable[[str], bool],
+                           org: Callable[[str], bool]) -> list[Found]:
     """A capitalised word after a preposition of place that the model left outside any name is a place
     where the knowledge base has a city of 100,000 or more by that name, and no person (city: of a folded
     key): "de Europese top in Nice", "nach Essen", which the model reads as words of the language. Only a
-    word of letters that no capitalised word follows (not "in Nice Airport")."""
+    word of letters that no capitalised word follows (not "in Nice Airport"). So is such a city the model
+    read as an organisation there, unless an organisation of the KB has the name (org: of a folded key):
+    "nach Tel Aviv", not "wechselt nach Dortmund" (the club). found: sorted."""
+    preps = _LOCATIVES.get(lang, ())
+    out = found
+    for i, f in enumerate(found):
+        if f.type == "ORG" and text.endswith(preps, max(0, f.start - 6), f.start) \
+                and not _CAPITAL_NEXT.match(text, f.end) and city(key := join_key(fold_key(text[f.start : f.end]))) and not org(key):
+            if out is found:
+                out = list(found)
+            out[i] = Found(f.start, f.end, "LOC")
+    found = out
     added: list[Found] = []
     starts: list[int] | None = None
     for prep in _LOCATIVES.get(lang, ()):

@@ -253,7 +253,7 @@ class Tagger:
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
-        found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city),
+        found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org),
                                                 self.linker.well_known_place)  # before the team rules
         found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
