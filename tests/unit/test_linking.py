@@ -181,6 +181,20 @@ def test_curated_names_in_both_english_spellings() -> None:
     assert got == [("World Health Organisation", "Q7817"), ("World Trade Organisation", "Q7825")]
 
 
+def test_inflected_forms_of_names() -> None:
+    from services.processor.entities import tag_entities
+    from services.processor.entities.kb.build import variants
+
+    assert variants(("russland",), "LOC") == [("russlands",)]
+    assert variants(("vereinigte", "staaten"), "LOC") == [("vereinigte", "staatens"), ("vereinigten", "staaten")]
+    # a strong adjective's weak forms ("der Deutsche Gewerkschaftsbund"), not for people
+    assert variants(("deutscher", "gewerkschaftsbund"), "ORG")[1:] == [
+        ("deutsche", "gewerkschaftsbund"), ("deutschen", "gewerkschaftsbund")]
+    assert variants(("fischer", "peter"), "PER") == [("fischer", "peters")]
+    got = [(m.text, m.entity_id) for m in tag_entities("Der Deutsche Gewerkschaftsbund ( DGB ) kritisierte die Pläne .", "de")]
+    assert got == [("Deutsche Gewerkschaftsbund", "newsflow:dgb"), ("DGB", "newsflow:dgb")]
+
+
 def test_kb_counts() -> None:
     kb = load()
     classes: dict[str, int] = {}

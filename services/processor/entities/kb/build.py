@@ -198,15 +198,22 @@ class Builder:
         self.alias = {k: v for k, v in self.alias.items() if v}
 
 
+# Endings of German adjectives in their strong masculine form (folded): "deutscher", "bayerischer", "internationaler".
+_DE_ADJECTIVE_ER = ("scher", "aler", "iger", "licher")
+
+
 def variants(pieces: tuple[str, ...], etype: str) -> list[tuple[str, ...]]:
     """Inflection-light forms: genitive (Russlands, Merkels) and, not for people, the German weak
-    adjective (Vereinigte Staaten -> Vereinigten Staaten)."""
+    adjective (Vereinigte Staaten -> Vereinigten Staaten; Deutscher Bundestag -> Deutsche, Deutschen Bundestag)."""
     out = []
     last = pieces[-1]
     if len(last) >= 3 and last[-1] not in "sxzß" and last.isalpha() and last.isascii():
         out.append(pieces[:-1] + (last + "s",))
     if len(pieces) >= 2 and pieces[0].endswith("e") and len(pieces[0]) >= 4 and etype != "PER":
         out.append((pieces[0] + "n",) + pieces[1:])
+    if len(pieces) >= 2 and pieces[0].endswith(_DE_ADJECTIVE_ER) and etype != "PER":
+        # and the strong adjective's weak forms: "der Deutsche Gewerkschaftsbund", "im Deutschen Bundestag"
+        out += [(pieces[0][:-1],) + pieces[1:], (pieces[0][:-1] + "n",) + pieces[1:]]
     return out
 
 
