@@ -1418,6 +1418,20 @@ def test_a_city_after_a_preposition_of_place_is_a_place_though_also_a_word() -> 
     assert ("Tel Aviv", "LOC", "Q33935") in _found("Er empfing die Delegation aus Tel Aviv .", "de")
 
 
+def test_a_city_beside_a_place_is_a_place() -> None:
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import places_beside_places
+
+    text = "treinen tussen Utrecht en Amsterdam ; Ajax en Utrecht"
+    spans = [(15, 22, "ORG"), (26, 35, "LOC"), (38, 42, "ORG"), (46, 53, "LOC")]
+    found = [Found(a, b, t) for a, b, t in spans]
+    got = places_beside_places(text, found, lambda key: True, lambda key: key == "utrecht")
+    assert [(text[f.start : f.end], f.type) for f in got] == [
+        ("Utrecht", "LOC"), ("Amsterdam", "LOC"), ("Ajax", "ORG"), ("Utrecht", "LOC")]  # the club's partner is one too
+    got = _found("Morgen rijden er minder treinen tussen Utrecht en Amsterdam .", "nl")
+    assert ("Utrecht", "LOC", "geonames:2745912") in got
+
+
 def test_the_world_wars_are_events() -> None:
     got = _found("Nach dem Ersten Weltkrieg und während des Zweiten Weltkriegs lebte er in Berlin.", "de")
     assert [t for t, ty, _ in got if ty == "MISC"] == ["Ersten Weltkrieg", "Zweiten Weltkriegs"]

@@ -750,6 +750,32 @@ def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[st
     return out
 
 
+def places_beside_places(text: str, found: list[Found], city: Callable[[str], bool], org: Callable[[str], bool]) -> list[Found]:
+    """A city's name the model read as an organisation, joined by "and" or a comma to a place it read as one, is
+    the city too ("treinen tussen [Utrecht] en Amsterdam", not the club FC Utrecht); not where that place's name
+    is an organisation's too, as two clubs are ("Ajax en Utrecht", the second read as the town). city: of a folded
+    key (a city of 100,000 or more, a region or a country); org: whether the KB names an organisation so. found:
+    sorted."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "ORG" or f.entity_id is not None or " " in text[f.start : f.end]:
+            continue
+        if i + 1 < len(found) and found[i + 1].type == "LOC" and text[f.end : found[i + 1].start] in _JOINS:
+            other = found[i + 1]
+        elif i > 0 and found[i - 1].type == "LOC" and text[found[i - 1].end : f.start] in _JOINS:
+            other = found[i - 1]
+        else:
+            continue
+        if city(fold(text[f.start : f.end])) and not org(join_key(fold_key(text[other.start : other.end]))):
+            out = list(found) if out is found else out
+            out[i] = Found(f.start, f.end, "LOC")
+    return out
+
+
+# What joins two names of one kind in a list.
+_JOINS = frozenset((" en ", " und ", " and ", " et ", ", ", " , "))
+
+
 def places_before_roles(text: str, found: list[Found], is_place: Callable[[str], bool], is_org: Callable[[str], bool]) -> list[Found]:
     """A well-known place read as an organisation before a role written in lower case is the place ("the former
     [New York] mayor", "the [Texas] governor"); a club's town stays the club ("Chelsea manager": the KB names an

@@ -255,7 +255,8 @@ class Tagger:
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org),
                                                 self.linker.well_known_place)  # before the team rules
-        found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
+        found = mentions.places_before_roles(text, mentions.places_beside_places(text, found, self.linker.city, self.linker.is_org),
+                                             self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
                                    self.linker.well_known, self.linker.town_or_city)
         found = mentions.team_headlines(text, found, self.linker.is_org, self.linker.is_country, self.linker.town_or_city)
