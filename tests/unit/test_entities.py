@@ -736,6 +736,8 @@ def test_english_news_conventions() -> None:
     assert _found("SOCCER - JAPAN GET LUCKY WIN", "en")[0][0] != "SOCCER"  # a headline, not a dateline
     assert acronym("the CBP said", Found(4, 7, "PER"), "en").type == "ORG"  # an acronym no person or place bears
     assert acronym("the CBP said", Found(4, 7, "LOC", "Q1"), "en").type == "LOC"
+    assert acronym("( home team in CAPS )", Found(15, 19, "LOC"), "en") is None  # a technical term: no name
+    assert acronym("auf DVD", Found(4, 7, "MISC"), "de").type == "MISC"  # a product stays
 
 
 def test_teams_in_results_and_tables() -> None:

@@ -1998,14 +1998,18 @@ def buildings(text: str, found: list[Found], lang: str) -> list[Found]:
     return out
 
 
-def acronym(cased: str, f: Found, lang: str) -> Found:
+def acronym(cased: str, f: Found, lang: str) -> Found | None:
     """An acronym no place or person in the knowledge base bears ("CBP", "AMO", "HSI", "SCC") names an
     organisation: the model reads unknown capitals as persons or products, and in English as places
-    (German ones it reads as places mostly are: "DDR", "FFM"). cased: the text as the model read it (an
+    (German ones it reads as places mostly are: "DDR", "FFM"). A unit's or a technical term's capitals
+    are no name at all (None: "GDP", "GMT + 0200 ( CEST )", "( home team in CAPS )"). cased: the text as the model read it (an
     acronym stays in capitals in a headline read in prose case)."""
-    if f.entity_id is None and (f.type in ("PER", "MISC") or (f.type == "LOC" and lang == "en")) and 2 <= f.end - f.start <= 5:
+    if f.entity_id is None and 2 <= f.end - f.start <= 5:
         word = cased[f.start : f.end]
-        if word.isalpha() and word.isupper() and word not in _NOT_NAMES and not _ROMAN.fullmatch(word):
+        if word in _NO_NAME:
+            return None
+        if (f.type in ("PER", "MISC") or (f.type == "LOC" and lang == "en")) and word.isalpha() and word.isupper() \
+                and word not in _NOT_NAMES and not _ROMAN.fullmatch(word):
             return Found(f.start, f.end, "ORG")
     return f
 
@@ -2019,8 +2023,11 @@ _NOT_NAMES = frozenset(
     """ISBN ISSN PDF RT TV DNA RNA LKW PKW CEO CFO CTO COO GDP BIP PS KW KWH MW GW AM PM OK PR PC VR AR
     AI KI SMS GPS USB CD DVD HD LED LCD WLAN WIFI SEV GMT CEST CET MEZ MESZ UTC UKW HIV AIDS COVID SARS
     FAQ PIN ID TAN IBAN BIC EUR USD CHF GBP JPY ABS SUV XL XXL VIP HTML HTTP URL SQL API CPU GPU RAM
-    SOS UFO LGBT LGBTQ MRT CT EKG NB PPS IQ BMI PH ICE PLZ MwSt XML JSON CSS PHP LLC INC LTD PLC""".split()
+    SOS UFO LGBT LGBTQ MRT CT EKG NB PPS IQ BMI PH ICE PLZ MwSt XML JSON CSS PHP LLC INC LTD PLC CAPS""".split()
 )
+# Those of them that name nothing, whatever the model read (a "CD" is a product, "UFO" a union, "PS" a party).
+_NO_NAME = frozenset("""ISBN ISSN PDF TV DNA RNA CEO CFO CTO COO GDP BIP KW KWH MW GW OK AR VR GMT CEST CET MEZ MESZ UTC
+    FAQ PIN TAN IBAN BIC PLZ MwSt CAPS""".split())
 
 
 def _common_in_capitals(word: str, lang: str) -> bool:

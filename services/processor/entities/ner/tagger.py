@@ -285,7 +285,7 @@ class Tagger:
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
             found = mentions.events_after_places(text, found)
-        found = [mentions.acronym(cased, f, lang) for f in found]
+        found = [g for f in found if (g := mentions.acronym(cased, f, lang)) is not None]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
         found = mentions.bracketed_abbreviations(
             text, self.linker.retyped_ids(text, lang, mentions.unknown_acronyms(text, cased, pieces, found, lang)))
