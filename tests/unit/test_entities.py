@@ -1174,7 +1174,7 @@ def test_fixtures_after_a_colon_or_comma_and_riders_teams() -> None:
 def test_an_acronym_before_a_common_nouns_hyphen_is_the_name() -> None:
     got = _found("Er sicherte sich die PGA-Tourkarte. Der UN-Sicherheitsrat tagt.", "de")
     assert ("PGA", "ORG", None) in got and ("UN-Sicherheitsrat", "ORG", "Q37470") in got
-    assert ("KLM", "ORG", None) in _found("Samen met de KLM-bemanningen bij BOAC.", "nl")
+    assert ("KLM", "ORG", "Q181912") in _found("Samen met de KLM-bemanningen bij BOAC.", "nl")  # with its id
 
 
 def test_goal_scorers_are_persons() -> None:
