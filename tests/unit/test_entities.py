@@ -1619,3 +1619,20 @@ def test_a_town_after_a_players_role_and_of_is_its_club() -> None:
     assert [(t, ty, i) for t, ty, i in got][0] == ("Lorient", "ORG", "newsflow:club-fc-lorient")
     assert ("Lorient", "LOC", "geonames:2997577") in got  # where one lives, the town
     assert ("Augsburg", "ORG", "newsflow:club-fc-augsburg") in _found("Der Trainer von Augsburg ist zufrieden.", "de")
+
+
+def test_a_run_whose_capitals_spell_the_acronym_after_it_is_one_name() -> None:
+    got = _found("The Organisation for Security and Cooperation in Europe ( OSCE ) welcomed it .", "en")
+    assert got == [("Organisation for Security and Cooperation in Europe", "ORG", "Q81299"), ("OSCE", "ORG", "Q81299")]
+    got = _found("Daarop richtte hij de Onafhankelijke Socialistische Partij ( OSP ) op .", "nl")
+    assert ("Onafhankelijke Socialistische Partij", "ORG", None) in got
+    got = _found("Das Land Nordrhein-Westfalen ( NRW ) und die Deutsche Presse-Agentur ( dpa ) .", "de")
+    assert ("Nordrhein-Westfalen", "LOC", "Q1198") in got and ("NRW", "LOC", "Q1198") in got
+    assert _found("Artificial Intelligence (AI) is here .", "en") == []  # a technical term
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import acronym_definitions
+
+    text = "Air and Marine Operations (AMO) and Big Blue Sky (BS)"
+    found = [Found(0, 3, "LOC"), Found(8, 25, "ORG"), Found(27, 30, "ORG")]
+    got = acronym_definitions(text, found)  # the capitals of "Big Blue Sky" spell BBS, not BS: left alone
+    assert [(text[f.start : f.end], f.type) for f in got] == [("Air and Marine Operations", "ORG"), ("AMO", "ORG")]

@@ -1900,6 +1900,75 @@ _BRACKETED = re.compile(r" \( ?([^\W\d_][\w&.-]{1,11}) ?\)")
 _AFFILIATION = re.compile(r"[A-ZÄÖÜ]{3,5}|[A-ZÄÖÜ]{1,4}[0-9]{1,2}|[A-Z]{1,3}[&-][A-Z]{1,3}")
 
 
+def acronym_definitions(text: str, found: list[Found]) -> list[Found]:
+    """A run of capitalised words, joined by small words, whose capitals spell the acronym in brackets right
+    after it is one name, the acronym's: "[Organisation for Security and Cooperation in Europe] ( OSCE )" was an
+    organisation and a place, "[Air and Marine Operations] (AMO)" a place and an organisation. It takes the
+    acronym's type and id (an organisation's where the acronym is no mention) and replaces the mentions inside;
+    not where a mention reaches out of it, nor for a technical term ("Artificial Intelligence (AI)"). found:
+    sorted."""
+    if " (" not in text:
+        return found
+    starts = [f.start for f in found]
+    out = found
+    for m in _ACRONYM_AFTER.finditer(text):
+        word = m.group(1)
+        if word in _NOT_NAMES:
+            continue
+        start = _spelled_by(text, m.start(), word)
+        if start is None:
+            continue
+        i, k = bisect_left(starts, start), bisect_left(starts, m.start())
+        if (i > 0 and found[i - 1].end > start) or (k > i and found[k - 1].end > m.start()) \
+                or (k == i + 1 and found[i][:2] == (start, m.start())):
+            continue  # a mention reaches out of the run, or the model read it whole
+        j = bisect_left(starts, m.start(1))
+        acr = found[j] if j < len(found) and found[j][:2] == m.span(1) else None
+        typ, eid, name = (acr.type, acr.entity_id, acr.name) if acr is not None and acr.type != "MISC" else ("ORG", None, None)
+        out = list(found) if out is found else out
+        out[i:k] = [Found(start, m.start(), typ, eid, name)]
+        found, starts = out, [f.start for f in out]
+    return out
+
+
+# An acronym in brackets: "( OSCE )", "(AMO)".
+_ACRONYM_AFTER = re.compile(r" \( ?([A-ZÄÖÜ]{2,6}) ?\)")
+# Small words inside a name that its acronym skips ("Organisation for Security and Cooperation in Europe").
+_SKIPPED = frozenset("of for and in on the to at de du des la le et van voor en het der für und zur zum vom von".split())
+
+
+def _spelled_by(text: str, end: int, acronym: str) -> int | None:
+    """Where the run of words before end starts whose capitals (of each word and of each hyphenated part) spell
+    acronym, its first word capitalised and every other word capitalised or a small word; None if none does."""
+    words = list(_RUN_WORD.finditer(text, max(0, end - 120), end))
+    need = len(acronym)
+    got = 0
+    for n, w in enumerate(reversed(words)):
+        if text[w.end() : end].strip(" "):
+            return None  # punctuation between the words: no run
+        end = w.start()
+        piece = w.group()
+        if piece in _SKIPPED:
+            continue
+        caps = [p[0] for p in piece.split("-") if p[:1].isupper()]
+        if not caps or not piece[0].isupper():
+            return None
+        got += len(caps)
+        if got > need or "".join(caps) != acronym[need - got : need - got + len(caps)]:
+            return None
+        if got == need:
+            before = words[len(words) - n - 2] if n + 1 < len(words) else None
+            if before is not None and before.group()[0].isupper() and before.group().lower() not in _OPENERS \
+                    and not text[before.end() : w.start()].strip(" "):
+                return None  # the name runs on before the spelled words ("Big Blue Sky (BS)")
+            return w.start() if got >= 2 else None
+    return None
+
+
+_OPENERS = _SKIPPED | frozenset("a an die das den dem des een ein eine les l".split())  # articles may open a sentence
+_RUN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
 def bracketed_abbreviations(text: str, found: list[Found]) -> list[Found]:
     """An acronym in brackets right after a name whose capitalised words' initials it spells is that name's
     abbreviation: its type and id ("Andhra Pradesh (AP)" is no news agency, "Verenigde Naties (VN)"), added

@@ -287,8 +287,8 @@ class Tagger:
             found = mentions.events_after_places(text, found)
         found = [g for f in found if (g := mentions.acronym(cased, f, lang)) is not None]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
-        found = mentions.bracketed_abbreviations(
-            text, self.linker.retyped_ids(text, lang, mentions.unknown_acronyms(text, cased, pieces, found, lang)))
+        found = mentions.bracketed_abbreviations(text, self.linker.retyped_ids(
+            text, lang, mentions.acronym_definitions(text, mentions.unknown_acronyms(text, cased, pieces, found, lang))))
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
             found = mentions.given_and_surnames(text, pieces, found, lang)
