@@ -1636,3 +1636,15 @@ def test_a_run_whose_capitals_spell_the_acronym_after_it_is_one_name() -> None:
     found = [Found(0, 3, "LOC"), Found(8, 25, "ORG"), Found(27, 30, "ORG")]
     got = acronym_definitions(text, found)  # the capitals of "Big Blue Sky" spell BBS, not BS: left alone
     assert [(text[f.start : f.end], f.type) for f in got] == [("Air and Marine Operations", "ORG"), ("AMO", "ORG")]
+
+
+def test_a_body_in_a_town_read_as_one_name_is_the_town() -> None:
+    assert _found("Die Polizei in Rostock nahm ihn fest .", "de") == [("Rostock", "LOC", "geonames:2844588")]
+    assert _found("Die Feuerwehr in Offenbach rückte aus .", "de")[0][:2] == ("Offenbach", "LOC")
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import bodies_in_places
+
+    text = "Die Polizei in Rostock und Live in Boston"
+    found = [Found(4, 22, "ORG"), Found(27, 41, "ORG")]
+    got = bodies_in_places(text, found, lambda key: key in ("rostock", "boston"))
+    assert [(text[f.start : f.end], f.type) for f in got] == [("Rostock", "LOC"), ("Live in Boston", "ORG")]  # no German noun

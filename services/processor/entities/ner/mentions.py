@@ -685,6 +685,28 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
+def bodies_in_places(text: str, found: list[Found], place: Callable[[str], bool]) -> list[Found]:
+    """German: a span the model read as an organisation that is a public body's kind, "in" and a town ("[Polizei
+    in Rostock]", "[Feuerwehr in Offenbach]") is the town, a place: the body is no name (place: of a folded key,
+    a town or city of the KB). found: sorted."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "ORG" or (m := _BODY_IN_PLACE.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if m.group(1) in _DE_TOWN_BODIES and place(join_key(fold_key(m.group(2)))):
+            out = list(found) if out is found else out
+            out[i] = Found(m.start(2), f.end, "LOC")
+    return out
+
+
+# Public bodies named by their kind and their town.
+_DE_TOWN_BODIES = frozenset("""Polizei Kriminalpolizei Bundespolizei Landespolizei Polizeidirektion Polizeipräsidium Feuerwehr
+    Staatsanwaltschaft Generalstaatsanwaltschaft Landgericht Amtsgericht Oberlandesgericht Verwaltungsgericht Arbeitsgericht
+    Sozialgericht Stadtverwaltung Bezirksregierung Stadtwerke Universität Hochschule Botschaft Konsulat Generalkonsulat
+    Klinik Klinikum Zoll Handelskammer Handwerkskammer Arbeitsagentur Verkehrsbetriebe""".split())
+_BODY_IN_PLACE = re.compile(r"([A-ZÄÖÜ][a-zäöüß]+) in ([A-ZÄÖÜ][\w.-]*(?: (?:am|an der|im) [A-ZÄÖÜ][\w.-]*)?)")
+
+
 def place_genitives(text: str, pieces: list[tuple[int, int, str]], found: list[Found],
                     city: Callable[[str], bool]) -> list[Found]:
     """German: a place's genitive the model left out is a place, the -s inside the name ("Stuttgarts

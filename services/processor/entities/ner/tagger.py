@@ -252,7 +252,7 @@ class Tagger:
             found = mentions.places_in_persons(text, found, self.linker.city)
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
-            found = mentions.place_genitives(text, pieces, found, self.linker.city)
+            found = mentions.place_genitives(text, pieces, mentions.bodies_in_places(text, found, self.linker.town_or_city), self.linker.city)
         found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org),
                                                 self.linker.well_known_place)  # before the team rules
         found = mentions.places_before_roles(text, mentions.places_beside_places(text, found, self.linker.city, self.linker.is_org),
