@@ -1648,3 +1648,14 @@ def test_a_body_in_a_town_read_as_one_name_is_the_town() -> None:
     found = [Found(4, 22, "ORG"), Found(27, 41, "ORG")]
     got = bodies_in_places(text, found, lambda key: key in ("rostock", "boston"))
     assert [(text[f.start : f.end], f.type) for f in got] == [("Rostock", "LOC"), ("Live in Boston", "ORG")]  # no German noun
+
+
+def test_a_hand_checked_persons_name_beside_a_person_is_that_person() -> None:
+    got = _found("Vandenbroucke won de sprint voor Steels en Museeuw .", "nl")
+    assert ("Museeuw", "PER", "newsflow:johan-museeuw") in got and ("Steels", "PER", None) in got
+    from services.processor.entities.link import Found
+    from services.processor.entities.ner.mentions import persons_beside_persons
+
+    text = "Museeuw en Steels, Pantani und Bode"
+    got = persons_beside_persons(text, [Found(11, 17, "PER"), Found(31, 35, "PER")], lambda key: key in ("museeuw", "pantani"))
+    assert [text[f.start : f.end] for f in got] == ["Steels", "Pantani", "Bode"]  # not the sentence's first word

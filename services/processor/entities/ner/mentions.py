@@ -1216,6 +1216,30 @@ def persons_read_as_others(text: str, found: list[Found], person_only: Callable[
     return out
 
 
+def persons_beside_persons(text: str, found: list[Found], person: Callable[[str], bool]) -> list[Found]:
+    """A capitalised word no mention covers, joined by "and" or a comma to a person's name, is a person when the KB
+    has a hand-checked person by that name ("de sprint voor Steels en [Museeuw]", "[Klinsmann] und Scholl"): the
+    model read the list's other names. retyped_ids then gives the id. person: of a folded name. found: sorted."""
+    added: list[Found] = []
+    for i, f in enumerate(found):
+        if f.type != "PER":
+            continue
+        if (m := _JOINED_AFTER.match(text, f.end)) and (i + 1 == len(found) or found[i + 1].start >= m.end()) \
+                and person(fold(m.group(1))):
+            added.append(Found(m.start(1), m.end(1), "PER"))
+        if (m := _JOINED_BEFORE.search(text, max(0, f.start - 40), f.start)) and (i == 0 or found[i - 1].end <= m.start(1)) \
+                and not opens_sentence(text, m.start(1)) and person(fold(m.group(1))):
+            added.append(Found(m.start(1), m.end(1), "PER"))
+    if not added:
+        return found
+    return sorted({*found, *added}, key=attrgetter("start"))
+
+
+# A capitalised word right after or before a name and "and" or a comma.
+_JOINED_AFTER = re.compile(r"(?: ,| en| und| and| et|,) ([A-ZÄÖÜ][a-zäöüß]{2,})(?![\w'’-])")
+_JOINED_BEFORE = re.compile(r"(?<![\w'’-])([A-ZÄÖÜ][a-zäöüß]{2,})(?: ,| en| und| and| et|,) \Z")
+
+
 def organisation_name(name: str, org: Callable[[str], bool]) -> bool:
     """Whether a hand-checked organisation or a listed company bears name and no person of the KB does (org, of a
     folded key), nor the name lexicon a word of one word or the given name opening a longer one (not "Philips",
