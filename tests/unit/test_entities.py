@@ -1657,5 +1657,10 @@ def test_a_hand_checked_persons_name_beside_a_person_is_that_person() -> None:
     from services.processor.entities.ner.mentions import persons_beside_persons
 
     text = "Museeuw en Steels, Pantani und Bode"
-    got = persons_beside_persons(text, [Found(11, 17, "PER"), Found(31, 35, "PER")], lambda key: key in ("museeuw", "pantani"))
+    got = persons_beside_persons(text, [Found(11, 17, "PER"), Found(31, 35, "PER")], "de", lambda key: key in ("museeuw", "pantani"))
     assert [text[f.start : f.end] for f in got] == ["Steels", "Pantani", "Bode"]  # not the sentence's first word
+    text = "met John Law en Pieter Langendijk , Henri River en Jan Smit"
+    found = [Found(4, 12, "PER"), Found(16, 33, "LOC"), Found(36, 47, "LOC"), Found(51, 59, "PER")]
+    got = persons_beside_persons(text, found, "nl", lambda key: False)
+    assert [(text[f.start : f.end], f.type) for f in got] == [
+        ("John Law", "PER"), ("Pieter Langendijk", "PER"), ("Henri River", "LOC"), ("Jan Smit", "PER")]

@@ -1216,13 +1216,24 @@ def persons_read_as_others(text: str, found: list[Found], person_only: Callable[
     return out
 
 
-def persons_beside_persons(text: str, found: list[Found], person: Callable[[str], bool]) -> list[Found]:
+def persons_beside_persons(text: str, found: list[Found], lang: str, person: Callable[[str], bool]) -> list[Found]:
     """A capitalised word no mention covers, joined by "and" or a comma to a person's name, is a person when the KB
-    has a hand-checked person by that name ("de sprint voor Steels en [Museeuw]", "[Klinsmann] und Scholl"): the
-    model read the list's other names. retyped_ids then gives the id. person: of a folded name. found: sorted."""
+    has a hand-checked person by that name ("de sprint voor Steels en [Museeuw]"): the model read the list's other
+    names; so is an unlinked name of two words there that opens with a given name ("Jonas Bjorkman and [Nicklas
+    Kulti]", read as a place; not "Henri River", "Les Hauts-Geneveys"). retyped_ids then gives the id. person: of a
+    folded name. found: sorted."""
     added: list[Found] = []
+    retyped = found
     for i, f in enumerate(found):
         if f.type != "PER":
+            # "Jonas Bjorkman and [Nicklas Kulti]" read as a place: a given name opens it, a person is beside it
+            if f.entity_id is None and f.type != "MISC" and (name := text[f.start : f.end]).count(" ") == 1 \
+                    and rules.given_name((parts := name.split(" "))[0]) and "-" not in parts[1] \
+                    and not common_word(parts[1].lower(), lang) and (
+                        (i > 0 and found[i - 1].type == "PER" and text[found[i - 1].end : f.start] in _JOINS)
+                        or (i + 1 < len(found) and found[i + 1].type == "PER" and text[f.end : found[i + 1].start] in _JOINS)):
+                retyped = list(found) if retyped is found else retyped
+                retyped[i] = Found(f.start, f.end, "PER")
             continue
         if (m := _JOINED_AFTER.match(text, f.end)) and (i + 1 == len(found) or found[i + 1].start >= m.end()) \
                 and person(fold(m.group(1))):
@@ -1231,8 +1242,8 @@ def persons_beside_persons(text: str, found: list[Found], person: Callable[[str]
                 and not opens_sentence(text, m.start(1)) and person(fold(m.group(1))):
             added.append(Found(m.start(1), m.end(1), "PER"))
     if not added:
-        return found
-    return sorted({*found, *added}, key=attrgetter("start"))
+        return retyped
+    return sorted({*retyped, *added}, key=attrgetter("start"))
 
 
 # A capitalised word right after or before a name and "and" or a comma.

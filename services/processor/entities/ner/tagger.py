@@ -280,7 +280,7 @@ class Tagger:
         found = mentions.particle_surnames(text, found)
         found = mentions.persons_beside_persons(text, mentions.persons_read_as_others(
             text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self._curated_person_only),
-            self._curated_person_only)
+            lang, self._curated_person_only)
         found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
