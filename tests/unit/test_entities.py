@@ -1664,3 +1664,10 @@ def test_a_hand_checked_persons_name_beside_a_person_is_that_person() -> None:
     got = persons_beside_persons(text, found, "nl", lambda key: False)
     assert [(text[f.start : f.end], f.type) for f in got] == [
         ("John Law", "PER"), ("Pieter Langendijk", "PER"), ("Henri River", "LOC"), ("Jan Smit", "PER")]
+
+
+def test_a_name_after_a_countrys_possessive_is_a_person() -> None:
+    got = _found("Brazil 's Ronaldo scored twice as Barcelona beat Real Madrid .", "en")
+    assert ("Ronaldo", "PER", None) in got
+    for text in ("Britain 's Conservative government fell .", "Britain 's Labour won ."):
+        assert all(ty != "PER" for _, ty, _ in _found(text, "en")), text

@@ -1394,6 +1394,32 @@ def countries_before_persons(text: str, found: list[Found], country: Callable[[s
 _COUNTRY_OWNS = re.compile(r" ?['’]s (?:[A-Z][a-z]+ ){0,3}")
 
 
+def persons_after_countries(text: str, found: list[Found], country: Callable[[str], Entity | None],
+                            org: Callable[[str], bool]) -> list[Found]:
+    """English: a name no mention covers after a country's possessive and before a word in lower case is a person,
+    as sports copy names its players ("Brazil 's Ronaldo scored"); not a frequent word ("Britain 's Conservative
+    government"), a party, group or nationality word, nor an organisation of the KB (org: of a folded name).
+    country: the country a folded name names, or None. found: sorted."""
+    if "s " not in text:
+        return found
+    added: list[Found] = []
+    for i, f in enumerate(found):
+        if f.type != "LOC" or (m := _OWNED_NAME.match(text, f.end)) is None \
+                or (i + 1 < len(found) and found[i + 1].start < m.end(1)):
+            continue
+        name = m.group(1)
+        if any(zipf(w.lower(), "en") >= 4.0 or rules.english_group(w) or rules.is_calendar(w) for w in name.split()) \
+                or org(join_key(fold_key(name))) or country(join_key(fold_key(text[f.start : f.end]))) is None:
+            continue
+        added.append(Found(m.start(1), m.end(1), "PER"))
+    return sorted([*found, *added], key=attrgetter("start")) if added else found
+
+
+# (not before a market's or a body's word: "Japan 's Nikkei average", "Hong Kong 's Hang Seng index")
+_OWNED_NAME = re.compile(r" ?['’]s ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?=[a-z])(?!(?:average|index|share|shares|stock|"
+                         r"stocks|market|bourse|bonds?|futures|government|parliament|party|army|cabinet|region|province)\b)")
+
+
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
     """English: an unlinked one-word organisation or place that "he" or "she" refers back to is a person, and
     so is every other mention of that name: one that ends a sentence the next one opens with "He"/"She" ("The
