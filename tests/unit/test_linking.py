@@ -878,3 +878,16 @@ def test_short_company_names_the_indices_lack_link_and_a_tokenized_compound_is_n
     text = "Wann erfüllt die S - Bahn endlich ihre Arbeit? Die Bahn schweigt."
     got = link(text, "de", spans(text, ("Bahn", "ORG"), ("Bahn", "ORG")))
     assert [f.entity_id for f in got] == [None, "Q9322"]  # the S-Bahn is no Deutsche Bahn; "die Bahn" is
+
+
+def test_a_surname_after_a_political_office_is_the_one_politician_of_that_name() -> None:
+    from services.processor.entities import tag_entities
+
+    def ids(text: str, lang: str) -> list[tuple[str, str | None]]:
+        return [(m.text, m.entity_id) for m in tag_entities(text, lang) if m.type == "PER"]
+
+    got = ids("Bundesarbeitsminister Blüm sagte , Außenminister Kinkel und Minister Fischer kamen .", "de")
+    assert got == [("Blüm", "Q66632"), ("Kinkel", "Q159913"), ("Fischer", None)]  # many politicians are called Fischer
+    assert ids("Prime Minister Major met President Clinton .", "en") == [("Major", "Q9559"), ("Clinton", None)]
+    assert ("Kok", "newsflow:wim-kok") in ids("Volgens premier Kok is het zo .", "nl")  # a hand-checked person
+    assert all(i is None for _, i in ids("The coach , Major , and manager Major said so .", "en"))  # no political office

@@ -121,6 +121,16 @@ _REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor
 _LETTER_COMPOUND = re.compile(r"(?<![^\W\d_])[A-Za-zÄÖÜ] - \Z")
 # A capitalised word and a hyphen between blanks right before a name: a compound as tokenized text writes it.
 _SPACED_COMPOUND = re.compile(r"[A-ZÄÖÜ][^\W\d_]+ - \Z")
+# The countries whose politicians a language's news names by surname alone after their office.
+_TITLE_COUNTRIES = {"de": frozenset({"Q183", "Q40", "Q39"}), "nl": frozenset({"Q55", "Q31"}),
+                    "fr": frozenset({"Q142", "Q31", "Q39"}), "en": frozenset({"Q145", "Q30", "Q27"})}
+# Offices a politician holds, as titles end in them ("Bundesarbeitsminister", "Prime Minister", "premier").
+_POLITICAL_TITLES = ("minister", "ministerin", "kanzler", "kanzlerin", "premier", "president", "präsident", "präsidentin",
+                     "senator", "staatssekretär", "staatssekretaris", "secretary", "chancellor", "ministre", "président",
+                     "premierminister", "regierungschef", "kamerlid", "parlementslid", "abgeordnete", "abgeordneter",
+                     "ministerpräsident", "ministerpräsidentin", "bürgermeister", "burgemeester", "mp", "congressman",
+                     "congresswoman", "governor", "gouverneur", "fraktionschef", "parteichef", "partijvoorzitter")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)[ \t]+\Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,5}")
 _COMPOUND_NOUN = re.compile(r"[-‐][A-ZÄÖÜ]?[a-zäöüß]{2,}")  # "-Chef", "-Vorgaben", "-bemanningen"
@@ -188,6 +198,7 @@ class Linker:
         self._static: dict[tuple[str, str | None, str], _Choices] = {}
         self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
+        self._by_surname: dict[str, list[Entity]] | None = None  # politicians by surname (titled_surnames), built on first use
 
     def _surface(self, surface: str) -> _Surface:
         """What link decides from a span's text alone, computed once per surface (bounded)."""
@@ -245,6 +256,36 @@ class Linker:
     def curated_person(self, key: str) -> bool:
         """Whether folded key names a person of the hand-checked tables, alone ("~Beckenbauer") or in full."""
         return any(c.entity.type == "PER" and c.flags & CURATED for c in self.kb.lookup(key))
+
+    def titled_surnames(self, text: str, lang: str, found: list[Found]) -> list[Found]:
+        """found with an id for each unlinked one-word person right after a political office's title whom the KB
+        has as the one politician of the language's countries (or hand-checked person) with that surname
+        ("Außenminister Kinkel", "Prime Minister Major", "premier Kok"): news names a minister by the surname alone. Not after "Mr" or a
+        sports role, and not where two politicians share the surname ("Minister Fischer")."""
+        countries = _TITLE_COUNTRIES.get(lang)
+        if countries is None:
+            return found
+        out = found
+        for i, f in enumerate(found):
+            if f.type != "PER" or f.entity_id is not None or not (name := text[f.start : f.end]).isalpha() \
+                    or (m := _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)) is None \
+                    or not _political_title(m.group(1)):
+                continue
+            got = [e for e in self._politicians().get(fold(name), ()) if e.country in countries or (e.cls == "curated" and not e.country)]
+            if len(got) == 1:
+                out = list(found) if out is found else out
+                out[i] = Found(f.start, f.end, "PER", got[0].id, got[0].name)
+        return out
+
+    def _politicians(self) -> dict[str, list[Entity]]:
+        """The KB's politicians by their folded surname (the last word of their name), built on first use."""
+        if self._by_surname is None:
+            index: dict[str, list[Entity]] = {}
+            for e in self.kb.entities():
+                if e.type == "PER" and e.cls in ("politician", "curated") and " " in e.name:
+                    index.setdefault(fold(e.name.rpartition(" ")[2]), []).append(e)
+            self._by_surname = index
+        return self._by_surname
 
     def curated_person_only(self, key: str) -> bool:
         """Whether folded key names a person of the hand-checked tables and no other entity of the KB."""
@@ -639,6 +680,13 @@ class Linker:
         if e.type == "ORG":  # a listed company is no team in a table or a score line ("HARTFORD 12 8 4 83 70 28")
             return ctx.next_word(end) in _VENUE_AFTER or (e.cls == "company" and ctx.team(start, end))
         return e.cls == "politician" and ctx.team(start, end)
+
+
+def _political_title(word: str) -> bool:
+    """Whether word is a political office's title or ends in one ("Bundesarbeitsminister", "Außenminister"); "MP"
+    as written."""
+    low = word.lower()
+    return word == "MP" if low == "mp" else low.endswith(_POLITICAL_TITLES)
 
 
 def _compound_town(text: str, start: int, e: Entity) -> bool:

@@ -261,6 +261,7 @@ class Tagger:
                                    self.linker.well_known, self.linker.town_or_city)
         found = mentions.team_headlines(text, found, self.linker.is_org, self.linker.is_country, self.linker.town_or_city)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
+        found = mentions.persons_beside_persons(text, found, lang, self._curated_person_only)  # linked below, coref too
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
@@ -278,10 +279,9 @@ class Tagger:
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
         found = mentions.particle_surnames(text, found)
-        found = mentions.persons_beside_persons(text, mentions.persons_read_as_others(
-            text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self._curated_person_only),
-            lang, self._curated_person_only)
-        found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
+        found = mentions.persons_read_as_others(
+            text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self._curated_person_only)
+        found = self.linker.titled_surnames(text, lang, self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang)))
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
