@@ -1671,3 +1671,9 @@ def test_a_name_after_a_countrys_possessive_is_a_person() -> None:
     assert ("Ronaldo", "PER", None) in got
     for text in ("Britain 's Conservative government fell .", "Britain 's Labour won ."):
         assert all(ty != "PER" for _, ty, _ in _found(text, "en")), text
+
+
+def test_german_match_reports_as_wire_copy_spaces_them() -> None:
+    text = "Tore : 1:0 Wohlfarth ( 23. ) , 2:0 Labbadia ( 56. ) . Zuschauer : 45 000 . Schiedsrichter : Heynemann ( Magdeburg ) ."
+    got = [(t, ty) for t, ty, _ in _found(text, "de")]
+    assert got == [("Wohlfarth", "PER"), ("Labbadia", "PER"), ("Heynemann", "PER"), ("Magdeburg", "LOC")]

@@ -1890,7 +1890,7 @@ def surname_or_rare(word: str, lang: str) -> bool:
 _SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-ZÄÖÜ][\w'’-]+)?)"
 # Each opens with a literal character, which the regex engine finds by a fast scan (most texts have no goals):
 # the minute's bracket, then the score and the scorer before it; a minute's mark, then the scorer and the score.
-_MINUTE_BRACKET = re.compile(r"\(\d{1,3}\.?'?(?:,[^()\n]{0,30})?\)")
+_MINUTE_BRACKET = re.compile(r"\([ \t]?\d{1,3}\.?'?(?:[ \t]?,[^()\n]{0,30})?[ \t]?\)")  # as wire copy spaces it too: "( 23. )"
 _SCORE_SCORER_BEFORE = re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*\Z")
 _MINUTE_SCORER = re.compile(rf"'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
 
@@ -1965,8 +1965,8 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
             continue  # "Engholm (SPD)", or as wire copy is tokenized, "Engholm ( SPD )"
         name = text[g.start : g.end]
         key = join_key(fold_key(name))
-        if is_country(key):
-            continue
+        if is_country(key) or (g.type == "LOC" and _REFEREE.search(text, max(0, f.start - 20), f.start)):
+            continue  # a referee's bracket is the town: "Schiedsrichter : Heynemann ( Magdeburg )"
         if g.type == "PER" and not any(_club_word(w) for w in name.split()) and not is_org(key):
             continue
         if out is found:
@@ -1977,6 +1977,7 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
 
 
 _OPEN_BRACKET = frozenset({" (", " ( "})
+_REFEREE = re.compile(r"(?i)(?:schiedsrichter|referee|scheidsrechter|arbitre)[ \t]*:?[ \t]*\Z")
 # One word in brackets, as after a person's name: "(SP)", "(AfD)", "(CD&V)", as wire copy is tokenized "( SPD )".
 _BRACKETED = re.compile(r" \( ?([^\W\d_][\w&.-]{1,11}) ?\)")
 # Capitals that name a party or a club after a person: "SPD", "VVD", "D66", "CD&V", "N-VA".

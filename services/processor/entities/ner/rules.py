@@ -165,7 +165,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if k < start:
                 continue  # inside a count in brackets
             w = ws[k - a] if k < b else ""
-            if k == b or w in _BREAKS or (w.isdigit() and _score(text, spans, a, b, k)) \
+            if k == b or w in _BREAKS or (w == ":" and typ == "PER") or (w.isdigit() and _score(text, spans, a, b, k)) \
                     or (w in _DASHES and typ != "MISC" and k + 1 < b and ws[k + 1 - a].islower()) \
                     or ((w == "(" or w == ")") and _stray_bracket(ws, k - a)):
                 if k > start:
