@@ -1677,3 +1677,12 @@ def test_german_match_reports_as_wire_copy_spaces_them() -> None:
     text = "Tore : 1:0 Wohlfarth ( 23. ) , 2:0 Labbadia ( 56. ) . Zuschauer : 45 000 . Schiedsrichter : Heynemann ( Magdeburg ) ."
     got = [(t, ty) for t, ty, _ in _found(text, "de")]
     assert got == [("Wohlfarth", "PER"), ("Labbadia", "PER"), ("Heynemann", "PER"), ("Magdeburg", "LOC")]
+
+
+def test_dutch_goal_lists_and_a_given_names_s() -> None:
+    text = "Ajax - PSV 2-2 ( 1-1 ) . 12. Overmars 1-0 , 30. Nilis 1-1 . Het werd 1. FC Köln 2-1 op 12. Oktober 2-1 ."
+    got = [(t, ty) for t, ty, _ in _found(text, "nl")]
+    assert ("Overmars", "PER") in got and ("Nilis", "PER") in got and ("1. FC Köln", "ORG") in got
+    assert all(t != "Oktober" for t, _ in got)
+    # "Davids" is the player, no genitive of David (Panama)
+    assert [(t, ty) for t, ty, _ in _found("De KNVB schorste Davids voor twee wedstrijden .", "nl")][1] == ("Davids", "PER")

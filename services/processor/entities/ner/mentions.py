@@ -820,8 +820,9 @@ def _place_read_as_person(name: str, is_place: Callable[[str], bool]) -> int | N
     head, _, rest = name.partition(" ")
     skip = len(name) - len(rest.lstrip()) if rest.strip() and head in _ARTICLES else 0  # "De  FRANKFURT": every blank
     name = name[skip:]
-    if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))):
-        return None
+    if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))) \
+            or (name.endswith("s") and "f" in lexicon.flags(name[:-1])):
+        return None  # a given name's -s is a surname, not a place's genitive ("Davids" is no form of David, Panama)
     return skip
 
 
@@ -1892,7 +1893,9 @@ _SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-
 # the minute's bracket, then the score and the scorer before it; a minute's mark, then the scorer and the score.
 _MINUTE_BRACKET = re.compile(r"\([ \t]?\d{1,3}\.?'?(?:[ \t]?,[^()\n]{0,30})?[ \t]?\)")  # as wire copy spaces it too: "( 23. )"
 _SCORE_SCORER_BEFORE = re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*\Z")
-_MINUTE_SCORER = re.compile(rf"'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
+# the minute written "12'" or, in Dutch and German lists, "12." (two digits at least: "1. FC Köln 2-1" is a club)
+_MINUTE_SCORER = re.compile(rf"['.][ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
+_TWO_DIGITS = re.compile(r"(?<![\d.])\d{2,3}\Z")
 
 
 def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
@@ -1902,9 +1905,11 @@ def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
         for m in _MINUTE_BRACKET.finditer(text):
             if (s := _SCORE_SCORER_BEFORE.search(text, max(0, m.start() - 60), m.start())) is not None:
                 out.append((*s.span(1), m.span()))
-    if "' " in text:
+    if "' " in text or ". " in text:
         for m in _MINUTE_SCORER.finditer(text):
-            if m.start() and text[m.start() - 1].isdigit():
+            at = m.start()
+            if at and text[at - 1].isdigit() and (m.group(0)[0] == "'" or _TWO_DIGITS.search(text, max(0, at - 4), at)) \
+                    and not rules.is_calendar(m.group(1).partition(" ")[0]):
                 out.append((*m.span(1), None))
     return sorted(out)
 
