@@ -195,6 +195,13 @@ def test_inflected_forms_of_names() -> None:
     assert got == [("Deutsche Gewerkschaftsbund", "newsflow:dgb"), ("DGB", "newsflow:dgb")]
 
 
+def test_a_towns_name_without_its_qualifier_names_no_town_when_two_share_it() -> None:
+    kb = load()
+    assert not kb.lookup("pfaffenhofen")  # Pfaffenhofen an der Ilm and an der Roth
+    assert [c.entity.name for c in kb.lookup("pfaffenhofen an der ilm")] == ["Pfaffenhofen an der Ilm"]
+    assert [c.entity.name for c in kb.lookup("bad homburg")] == ["Bad Homburg vor der Höhe"]  # one town: its short name
+
+
 def test_kb_counts() -> None:
     kb = load()
     classes: dict[str, int] = {}

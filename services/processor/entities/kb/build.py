@@ -401,6 +401,13 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
     # Every city's own name: an alternate name of another city that is one ("Hudson" for Jersey City, "Rioja" for La
     # Rioja in Argentina, "San Salvador" for Mbanza Kongo: old, local or mistaken forms) names that city, not this one.
     own = {join_key(fold_key(c["name"])) for c in cities.values()}
+    # How many towns of a country a name without its locating qualifier is ("Pfaffenhofen" of Pfaffenhofen an der Ilm
+    # and an der Roth): one of two is no town's name alone.
+    heads: dict[tuple[str, str], int] = {}
+    for c in cities.values():
+        head = next((c["name"][:i] for i in range(len(c["name"])) if _located_form(c["name"][:i], c["name"])), c["name"])
+        hk = (join_key(fold_key(head)), iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0])
+        heads[hk] = heads.get(hk, 0) + 1
     for gid in sorted(cities, key=int):
         c = cities[gid]
         country = iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0]
@@ -417,6 +424,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
             # The qualifier sets the town apart from a namesake: without it, only where the country has no other.
             alts = titled + [
                 a for a in alts if _located_form(a, c["name"]) and (join_key(fold_key(a)), country) not in known
+                and heads.get((join_key(fold_key(a)), country), 0) < 2
                 and join_key(fold_key(a)) not in towns.get(country, ())  # "Clichy" is a town, not Clichy-sous-Bois
                 and (len(fold_key(a)) > 1 or _zipf(fold_key(a)) < _TOWN_COMMON)  # not "Weil" (am Rhein), "Halle" (Saale)
             ]
