@@ -1894,7 +1894,8 @@ _SCORER = r"([A-ZÄÖÜ][\w'’-]+(?:[ \t](?:van|de|der|den|von|da|di)?[ \t]?[A-
 _MINUTE_BRACKET = re.compile(r"\([ \t]?\d{1,3}\.?'?(?:[ \t]?,[^()\n]{0,30})?[ \t]?\)")  # as wire copy spaces it too: "( 23. )"
 _SCORE_SCORER_BEFORE = re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_SCORER}[ \t]*\Z")
 # the minute written "12'" or, in Dutch and German lists, "12." (two digits at least: "1. FC Köln 2-1" is a club)
-_MINUTE_SCORER = re.compile(rf"['.][ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
+_MINUTE_SCORER = re.compile(rf"'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
+_DOT_SCORER = re.compile(rf"\. [ \t]*{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
 _TWO_DIGITS = re.compile(r"(?<![\d.])\d{2,3}\Z")
 
 
@@ -1905,10 +1906,10 @@ def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
         for m in _MINUTE_BRACKET.finditer(text):
             if (s := _SCORE_SCORER_BEFORE.search(text, max(0, m.start() - 60), m.start())) is not None:
                 out.append((*s.span(1), m.span()))
-    if "' " in text or ". " in text:
-        for m in _MINUTE_SCORER.finditer(text):
+    for scorer in (_MINUTE_SCORER, _DOT_SCORER):  # each found by its literal opening ("' ", ". ")
+        for m in scorer.finditer(text):
             at = m.start()
-            if at and text[at - 1].isdigit() and (m.group(0)[0] == "'" or _TWO_DIGITS.search(text, max(0, at - 4), at)) \
+            if at and text[at - 1].isdigit() and (scorer is _MINUTE_SCORER or _TWO_DIGITS.search(text, max(0, at - 4), at)) \
                     and not rules.is_calendar(m.group(1).partition(" ")[0]):
                 out.append((*m.span(1), None))
     return sorted(out)
