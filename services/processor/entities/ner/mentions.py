@@ -796,6 +796,7 @@ def places_beside_places(text: str, found: list[Found], city: Callable[[str], bo
 
 # What joins two names of one kind in a list.
 _JOINS = frozenset((" en ", " und ", " and ", " et ", ", ", " , "))
+_JOINS_TUPLE = tuple(_JOINS)
 
 
 def places_before_roles(text: str, found: list[Found], is_place: Callable[[str], bool], is_org: Callable[[str], bool]) -> list[Found]:
@@ -1236,10 +1237,12 @@ def persons_beside_persons(text: str, found: list[Found], lang: str, person: Cal
                 retyped = list(found) if retyped is found else retyped
                 retyped[i] = Found(f.start, f.end, "PER")
             continue
-        if (m := _JOINED_AFTER.match(text, f.end)) and (i + 1 == len(found) or found[i + 1].start >= m.end()) \
-                and person(fold(m.group(1))):
+        # (each regex only where the join is there: most persons stand alone)
+        if text.startswith(_JOINS_TUPLE, f.end) and (m := _JOINED_AFTER.match(text, f.end)) \
+                and (i + 1 == len(found) or found[i + 1].start >= m.end()) and person(fold(m.group(1))):
             added.append(Found(m.start(1), m.end(1), "PER"))
-        if (m := _JOINED_BEFORE.search(text, max(0, f.start - 40), f.start)) and (i == 0 or found[i - 1].end <= m.start(1)) \
+        if text.endswith(_JOINS_TUPLE, max(0, f.start - 5), f.start) \
+                and (m := _JOINED_BEFORE.search(text, max(0, f.start - 40), f.start)) and (i == 0 or found[i - 1].end <= m.start(1)) \
                 and not opens_sentence(text, m.start(1)) and person(fold(m.group(1))):
             added.append(Found(m.start(1), m.end(1), "PER"))
     if not added:
