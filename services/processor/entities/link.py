@@ -130,7 +130,6 @@ _POLITICAL_TITLES = ("minister", "ministerin", "kanzler", "kanzlerin", "premier"
                      "premierminister", "regierungschef", "kamerlid", "parlementslid", "abgeordnete", "abgeordneter",
                      "ministerpräsident", "ministerpräsidentin", "bürgermeister", "burgemeester", "mp", "congressman",
                      "congresswoman", "governor", "gouverneur", "fraktionschef", "parteichef", "partijvoorzitter")
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)[ \t]+\Z")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,5}")
 _COMPOUND_NOUN = re.compile(r"[-‐][A-ZÄÖÜ]?[a-zäöüß]{2,}")  # "-Chef", "-Vorgaben", "-bemanningen"
@@ -268,8 +267,7 @@ class Linker:
         out = found
         for i, f in enumerate(found):
             if f.type != "PER" or f.entity_id is not None or not (name := text[f.start : f.end]).isalpha() \
-                    or (m := _WORD_BEFORE.search(text, max(0, f.start - 40), f.start)) is None \
-                    or not _political_title(m.group(1)):
+                    or not text.endswith((" ", "\t"), 0, f.start) or not _political_title(_word_before(text, f.start)):
                 continue
             got = [e for e in self._politicians().get(fold(name), ()) if e.country in countries or (e.cls == "curated" and not e.country)]
             if len(got) == 1:
@@ -680,6 +678,12 @@ class Linker:
         if e.type == "ORG":  # a listed company is no team in a table or a score line ("HARTFORD 12 8 4 83 70 28")
             return ctx.next_word(end) in _VENUE_AFTER or (e.cls == "company" and ctx.team(start, end))
         return e.cls == "politician" and ctx.team(start, end)
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word right before start, blanks between ("" when another character ends what stands there)."""
+    words = text[max(0, start - 40) : start].split()
+    return words[-1] if words and words[-1].replace("-", "").isalpha() else ""
 
 
 def _political_title(word: str) -> bool:

@@ -2002,7 +2002,7 @@ def acronym_definitions(text: str, found: list[Found]) -> list[Found]:
     sorted."""
     if " (" not in text:
         return found
-    starts = [f.start for f in found]
+    starts: list[int] = []
     out = found
     for m in _ACRONYM_AFTER.finditer(text):
         word = m.group(1)
@@ -2011,6 +2011,7 @@ def acronym_definitions(text: str, found: list[Found]) -> list[Found]:
         start = _spelled_by(text, m.start(), word)
         if start is None:
             continue
+        starts = starts or [f.start for f in found]
         i, k = bisect_left(starts, start), bisect_left(starts, m.start())
         if (i > 0 and found[i - 1].end > start) or (k > i and found[k - 1].end > m.start()) \
                 or (k == i + 1 and found[i][:2] == (start, m.start())):
