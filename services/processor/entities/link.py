@@ -259,8 +259,8 @@ class Linker:
     def titled_surnames(self, text: str, lang: str, found: list[Found]) -> list[Found]:
         """found with an id for each unlinked one-word person right after a political office's title whom the KB
         has as the one politician of the language's countries (or hand-checked person) with that surname
-        ("Außenminister Kinkel", "Prime Minister Major", "premier Kok"): news names a minister by the surname alone. Not after "Mr" or a
-        sports role, and not where two politicians share the surname ("Minister Fischer")."""
+        ("Außenminister Kinkel", "Prime Minister Major", "premier Kok"): news names a minister by the surname
+        alone. Not after "Mr" or a sports role, and not where two share the surname ("Minister Fischer")."""
         countries = _TITLE_COUNTRIES.get(lang)
         if countries is None:
             return found
@@ -269,7 +269,8 @@ class Linker:
             if f.type != "PER" or f.entity_id is not None or not (name := text[f.start : f.end]).isalpha() \
                     or not text.endswith((" ", "\t"), 0, f.start) or not _political_title(_word_before(text, f.start)):
                 continue
-            got = [e for e in self._politicians().get(fold(name), ()) if e.country in countries or (e.cls == "curated" and not e.country)]
+            got = [e for e in self._politicians().get(fold(name), ())
+                   if e.country in countries or (e.cls == "curated" and not e.country)]  # a hand-checked person has none
             if len(got) == 1:
                 out = list(found) if out is found else out
                 out[i] = Found(f.start, f.end, "PER", got[0].id, got[0].name)

@@ -1222,8 +1222,8 @@ def persons_beside_persons(text: str, found: list[Found], lang: str, person: Cal
     """A capitalised word no mention covers, joined by "and" or a comma to a person's name, is a person when the KB
     has a hand-checked person by that name ("de sprint voor Steels en [Museeuw]"): the model read the list's other
     names; so is an unlinked name of two words there that opens with a given name ("Jonas Bjorkman and [Nicklas
-    Kulti]", read as a place; not "Henri River", "Les Hauts-Geneveys"). retyped_ids then gives the id. person: of a
-    folded name. found: sorted."""
+    Kulti]", read as a place; not "Henri River", "Les Hauts-Geneveys"). Before linking, which gives the id (and the
+    id of the person the article names in full). person: of a folded name. found: sorted."""
     added: list[Found] = []
     retyped = found
     for i, f in enumerate(found):

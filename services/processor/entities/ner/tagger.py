@@ -252,11 +252,12 @@ class Tagger:
             found = mentions.places_in_persons(text, found, self.linker.city)
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
-            found = mentions.place_genitives(text, pieces, mentions.bodies_in_places(text, found, self.linker.town_or_city), self.linker.city)
-        found = mentions.places_read_as_persons(text, mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org),
-                                                self.linker.well_known_place)  # before the team rules
-        found = mentions.places_before_roles(text, mentions.places_beside_places(text, found, self.linker.city, self.linker.is_org),
-                                             self.linker.well_known_place, self.linker.is_org)
+            found = mentions.bodies_in_places(text, found, self.linker.town_or_city)
+            found = mentions.place_genitives(text, pieces, found, self.linker.city)
+        found = mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org)
+        found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
+        found = mentions.places_beside_places(text, found, self.linker.city, self.linker.is_org)
+        found = mentions.places_before_roles(text, found, self.linker.well_known_place, self.linker.is_org)
         found = mentions.datelines(text, mentions.versus_headlines(text, cased, found, self.linker.is_country), lang,
                                    self.linker.well_known, self.linker.town_or_city)
         found = mentions.team_headlines(text, found, self.linker.is_org, self.linker.is_country, self.linker.town_or_city)
@@ -281,7 +282,8 @@ class Tagger:
         found = mentions.particle_surnames(text, found)
         found = mentions.persons_read_as_others(
             text, mentions.organisations_read_as_persons(text, found, self._organisation_name), self._curated_person_only)
-        found = self.linker.titled_surnames(text, lang, self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang)))
+        found = self.linker.retyped_ids(text, lang, mentions.companies(text, words, found, lang))
+        found = self.linker.titled_surnames(text, lang, found)
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
