@@ -182,7 +182,11 @@ _ROUND_PIECES = ["BONN.", "FRANKFURT A. M.", " ", "  ", "\n", "(SP)", "(", ")", 
                  "Schweden", "Stefan", "Edberg", "Anderlecht", "heeft", "met", "2-0", "gewonnen", "van", "Goldman Sachs",
                  "Le Soir", "Labour", "(AP)", "Andhra Pradesh", ": ", ", ", " - ",
                  "SOCCER - ", "LEEDS", "SACK", "Israel", " 's ", "Prime Minister", "Senator", "William Cohen", " of ", "Maine",
-                 "Luc Van", "Stepanovic", "sagte", "Sarah-Michelle", "Kudla", "HARTFORD 12 8 4 83", "Newcastle United", " We "]
+                 "Luc Van", "Stepanovic", "sagte", "Sarah-Michelle", "Kudla", "HARTFORD 12 8 4 83", "Newcastle United", " We ",
+                 "( OSCE )", "Organisation for Security", " and ", "Cooperation", " in ", "Europe", "Air", "Marine Operations",
+                 "U.S.", " Open", " OPEN", "Tel Aviv", " nach ", "Utrecht", " en ", "Amsterdam", "CDU-Chef", "Der", "CEST",
+                 "Polizei", "Rostock", "12. ", "Overmars", "1-0", "Schiedsrichter", "Davids", "Außenminister", "Kinkel",
+                 "Brazil", "Ronaldo", "scored", "Museeuw"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -191,7 +195,8 @@ _ROUND_PIECES = ["BONN.", "FRANKFURT A. M.", " ", "  ", "\n", "(SP)", "(", ")", 
 @example("x (De  FRANKFURT A. M.: de", "en")  # an article and two blanks before a place read as a person
 @example("Newcastle United Israel 's 4", "en")  # a possessive as wire copy writes it: the name ends before its blank
 def test_offsets_exact_on_the_shapes_the_rules_read(body: str, lang: str) -> None:
-    """Datelines, brackets, scorers, headlines, compounds, roads, double blanks: no mention starts or ends on a blank."""
+    """Datelines, brackets, scorers, headlines, compounds, roads, acronyms, lists, titles, double blanks: no mention
+    starts or ends on a blank."""
     assert_offsets(body, tag_entities(body, lang))
 
 
