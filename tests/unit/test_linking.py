@@ -202,6 +202,13 @@ def test_a_towns_name_without_its_qualifier_names_no_town_when_two_share_it() ->
     assert [c.entity.name for c in kb.lookup("bad homburg")] == ["Bad Homburg vor der Höhe"]  # one town: its short name
 
 
+def test_wall_street_opening_a_sentence_is_the_place() -> None:
+    from services.processor.entities import tag_entities
+
+    got = [(m.text, m.type, m.entity_id) for m in tag_entities("Wall Street opened lower on Monday .", "en")]
+    assert got == [("Wall Street", "LOC", "newsflow:wall-street")]
+
+
 def test_kb_counts() -> None:
     kb = load()
     classes: dict[str, int] = {}
