@@ -905,3 +905,6 @@ def test_a_surname_after_a_political_office_is_the_one_politician_of_that_name()
     assert ids("Prime Minister Major met President Clinton .", "en") == [("Major", "Q9559"), ("Clinton", None)]
     assert ("Kok", "newsflow:wim-kok") in ids("Volgens premier Kok is het zo .", "nl")  # a hand-checked person
     assert all(i is None for _, i in ids("The coach , Major , and manager Major said so .", "en"))  # no political office
+    from services.processor.entities.link import _political_title
+
+    assert _political_title("MP") and _political_title("Bundesarbeitsminister") and not _political_title("champ")

@@ -128,7 +128,7 @@ _TITLE_COUNTRIES = {"de": frozenset({"Q183", "Q40", "Q39"}), "nl": frozenset({"Q
 _POLITICAL_TITLES = ("minister", "ministerin", "kanzler", "kanzlerin", "premier", "president", "präsident", "präsidentin",
                      "senator", "staatssekretär", "staatssekretaris", "secretary", "chancellor", "ministre", "président",
                      "premierminister", "regierungschef", "kamerlid", "parlementslid", "abgeordnete", "abgeordneter",
-                     "ministerpräsident", "ministerpräsidentin", "bürgermeister", "burgemeester", "mp", "congressman",
+                     "ministerpräsident", "ministerpräsidentin", "bürgermeister", "burgemeester", "congressman",
                      "congresswoman", "governor", "gouverneur", "fraktionschef", "parteichef", "partijvoorzitter")
 _GLUE = frozenset("-‐'’\xad")  # what joins a name to a following word (_on_boundary)
 _ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,5}")
@@ -688,10 +688,9 @@ def _word_before(text: str, start: int) -> str:
 
 
 def _political_title(word: str) -> bool:
-    """Whether word is a political office's title or ends in one ("Bundesarbeitsminister", "Außenminister"); "MP"
-    as written."""
-    low = word.lower()
-    return word == "MP" if low == "mp" else low.endswith(_POLITICAL_TITLES)
+    """Whether word is a political office's title or ends in one ("Bundesarbeitsminister", "Außenminister"), or "MP"
+    as written (not an ending: "champ")."""
+    return word == "MP" or word.lower().endswith(_POLITICAL_TITLES)
 
 
 def _compound_town(text: str, start: int, e: Entity) -> bool:

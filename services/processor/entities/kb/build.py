@@ -405,7 +405,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
     # and an der Roth): one of two is no town's name alone.
     heads: dict[tuple[str, str], int] = {}
     for c in cities.values():
-        head = next((c["name"][:i] for i in range(len(c["name"])) if _located_form(c["name"][:i], c["name"])), c["name"])
+        head = c["name"][: m.start()] if (m := _LOCATED.search(c["name"])) else c["name"]  # what _located_form cuts off
         hk = (join_key(fold_key(head)), iso_qid.get(c["countrycode"], (f"iso3166:{c['countrycode']}", ""))[0])
         heads[hk] = heads.get(hk, 0) + 1
     for gid in sorted(cities, key=int):

@@ -670,7 +670,7 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
     found = out
     added: list[Found] = []
     starts: list[int] | None = None
-    for prep in _LOCATIVES.get(lang, ()):
+    for prep in preps:
         at = text.find(prep)
         while at >= 0:  # found by str.find (C): most texts have a few
             a = at + len(prep)
