@@ -1643,16 +1643,23 @@ def test_a_run_whose_capitals_spell_the_acronym_after_it_is_one_name() -> None:
     assert [(text[f.start : f.end], f.type) for f in got] == [("Air and Marine Operations", "ORG"), ("AMO", "ORG")]
 
 
-def test_a_body_in_a_town_read_as_one_name_is_the_town() -> None:
+def test_a_noun_and_a_town_read_as_one_name_is_the_town() -> None:
     assert _found("Die Polizei in Rostock nahm ihn fest .", "de") == [("Rostock", "LOC", "geonames:2844588")]
     assert _found("Die Feuerwehr in Offenbach rückte aus .", "de")[0][:2] == ("Offenbach", "LOC")
+    assert _found('Er sei ziemlich verzweifelt über den Krieg im Irak . "', "de") == [("Irak", "LOC", "Q796")]
+    assert _found("Für Eritrea galt ein Embargo .", "de")[0] == ("Eritrea", "LOC", "Q986")  # a preposition opens no name
     from services.processor.entities.link import Found
-    from services.processor.entities.ner.mentions import bodies_in_places
+    from services.processor.entities.ner.mentions import nouns_before_places
 
-    text = "Die Polizei in Rostock und Live in Boston"
-    found = [Found(4, 22, "ORG"), Found(27, 41, "ORG")]
-    got = bodies_in_places(text, found, lambda key: key in ("rostock", "boston"))
-    assert [(text[f.start : f.end], f.type) for f in got] == [("Rostock", "LOC"), ("Live in Boston", "ORG")]  # no German noun
+    text = "Die Polizei in Rostock und Live in Boston , Müller aus Bonn , Hafen in Kiel"
+    found = [Found(0, 22, "ORG"), Found(27, 41, "ORG"), Found(44, 59, "PER"), Found(62, 75, "LOC")]
+    got = nouns_before_places(text, found, lambda key: key in ("rostock", "boston", "bonn", "kiel"), lambda key: key == "hafen in kiel")
+    assert [(text[f.start : f.end], f.type) for f in got] == [
+        ("Rostock", "LOC"),
+        ("Live in Boston", "ORG"),  # an English word
+        ("Müller aus Bonn", "PER"),  # a person's span
+        ("Hafen in Kiel", "LOC"),  # the knowledge base's name
+    ]
 
 
 def test_a_hand_checked_persons_name_beside_a_person_is_that_person() -> None:

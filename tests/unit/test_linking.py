@@ -202,6 +202,16 @@ def test_a_towns_name_without_its_qualifier_names_no_town_when_two_share_it() ->
     assert [c.entity.name for c in kb.lookup("bad homburg")] == ["Bad Homburg vor der Höhe"]  # one town: its short name
 
 
+def test_a_large_citys_name_of_three_letters_links_unless_it_is_a_word() -> None:
+    from services.processor.entities import tag_entities
+
+    kb = load()
+    assert [c.entity.name for c in kb.lookup("ulm")] == ["Ulm"] and [c.entity.name for c in kb.lookup("oss")] == ["Oss"]
+    assert not kb.lookup("hof") and not kb.lookup("zug")  # German words ("Hof" 4.7, "Zug" 4.9), towns of 49,000, 30,000
+    got = [(m.text, m.entity_id) for m in tag_entities("Auf der A7 Würzburg Richtung Ulm staut es sich .", "de")]
+    assert ("Ulm", "geonames:2820256") in got
+
+
 def test_wall_street_opening_a_sentence_is_the_place() -> None:
     from services.processor.entities import tag_entities
 

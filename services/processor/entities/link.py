@@ -186,7 +186,7 @@ class _Surface(NamedTuple):
     country: bool  # one of them is a country
     misc_place: bool  # a country's name that is no language name: a place, not MISC
     short: bool  # _short_lower: three letters or fewer, not in capitals
-    short_places: tuple[Candidate, ...]  # the well-known places among named (what a short name may be)
+    short_places: tuple[Candidate, ...]  # the well-known places and large cities among named (what a short name may be)
     short_curated: tuple[Candidate, ...]  # written in lower case and named so by a hand-checked alias ("dpa", "taz")
     fallback: tuple[str, tuple[Candidate, ...]]  # key and candidates without a possessive or legal form
 
@@ -214,7 +214,8 @@ class Linker:
         got = _Surface(
             key, named, country, country and key not in self.kb.langnames,
             len(key) <= 3 and not _capitals(surface),  # _short_lower
-            tuple(c for c in named if c.entity.type == "LOC" and c.entity.prior >= _WELL_KNOWN),
+            # a GeoNames city has a short name only where the KB build found it no word (kb/build._short_town)
+            tuple(c for c in named if c.entity.type == "LOC" and (c.entity.prior >= _WELL_KNOWN or c.entity.cls == "city:geonames")),
             tuple(c for c in named if c.flags & CURATED and not c.flags & WEAK) if surface.islower() else (), (fb_key, fb),
         )
         if len(self._surfaces) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary

@@ -155,14 +155,16 @@ class Builder:
             e = self.ents[eid] = Ent(eid, etype, cls, country, PRIOR.get(cls, 20) if prior is None else prior, name)
         return e
 
-    def add(self, eid: str, surface: str, flags: int, *, min_pieces: int = 1) -> None:
+    def add(self, eid: str, surface: str, flags: int, *, min_pieces: int = 1, short: bool = False) -> None:
+        """short: a name of three letters is the entity's (a city's own name: _short_town)."""
         surface = surface.split("(")[0].strip()  # "Paris (France)"
         if not surface or _ABBREV.match(surface) or (any(c.isdigit() for c in surface) and not flags & CURATED):
             return
         pieces = fold_key(surface)
         if len(pieces) < min_pieces or not pieces:
             return
-        if not flags & CURATED and len("".join(pieces)) < 4:  # CLDR/label 2-3 letter forms are word-like
+        # CLDR/label 2-3 letter forms are word-like
+        if not flags & CURATED and len("".join(pieces)) < (3 if short else 4):
             return
         self._put(join_key(pieces), eid, flags)
         if flags & WEAK:
@@ -431,7 +433,7 @@ def add_geonames(b: Builder, iso_qid: dict[str, tuple[str, str]], twins: dict[st
         prior = max(1, min(25, int(5 * math.log10(max(pop, 1)) - 10)))  # 15,000: 10; 10 million: 25; below NE's cities
         eid = f"geonames:{gid}"
         b.entity(eid, "LOC", "city:geonames", c["name"], country, prior)
-        b.add(eid, c["name"], OTHER)
+        b.add(eid, c["name"], OTHER, short=_short_town(c["name"], c["countrycode"], pop))
         b.population[eid] = pop
         b.own_names.add((key, eid, c["name"].lower()))
         for alt in alts:
@@ -616,6 +618,19 @@ _ALT_NAMES_POPULATION = 100_000
 # the town's ("Bernau" 3.2, "Bingen" 3.4). Better-known towns above it ("Hanau" 3.8, "Marburg" 4.0) have their
 # short names in kb/curated.tsv, checked by hand.
 _TOWN_COMMON = 3.5
+# A city's name of three letters is word-like (Builder.add): only a city this large, named by a word rarer than
+# this, has it ("Ulm" 4.2 in German, "Oss" 4.0 in Dutch: said of the town; "Hof" 4.7, "Gap" 4.5: words).
+_SHORT_TOWN_LOCAL = 50_000
+_SHORT_TOWN_ABROAD = 300_000
+_SHORT_TOWN_COMMON = 4.5
+
+
+def _short_town(name: str, code: str, pop: int) -> bool:
+    """Whether a city's own name of three letters is safe to index: a large city ("Ulm", "Pau", "Oss",
+    "Ede"; abroad "Ufa", "Qom", "Fes") whose name is no common word ("Van", "Hof", "Gap", "Zug")."""
+    if len(name) != 3 or pop < (_SHORT_TOWN_LOCAL if code in _LOCAL_COUNTRIES else _SHORT_TOWN_ABROAD):
+        return False
+    return _zipf(fold_key(name)) < _SHORT_TOWN_COMMON
 
 
 def _official_form(alt: tuple[str, ...], name: tuple[str, ...], towns: Container[str] = frozenset()) -> bool:

@@ -685,26 +685,29 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
     return sorted([*found, *added], key=attrgetter("start")) if added else found
 
 
-def bodies_in_places(text: str, found: list[Found], place: Callable[[str], bool]) -> list[Found]:
-    """German: a span the model read as an organisation that is a public body's kind, "in" and a town ("[Polizei
-    in Rostock]", "[Feuerwehr in Offenbach]") is the town, a place: the body is no name (place: of a folded key,
-    a town or city of the KB). found: sorted."""
+def nouns_before_places(text: str, found: list[Found], town: Callable[[str], bool], names: Callable[[str], bool]) -> list[Found]:
+    """German: a span the model read as one name that is a common noun, a preposition of place and a town or
+    city (town: of a folded key) is the place, the noun no name: "[Krieg im Irak]", "[Polizei in Rostock]". The
+    noun as _german_noun reads one and more German than English ("Live in Boston" is a title), neither it nor the
+    whole span a name of the knowledge base (names: of a folded key). Not a person's span. found: sorted."""
     out = found
     for i, f in enumerate(found):
-        if f.type != "ORG" or (m := _BODY_IN_PLACE.fullmatch(text, f.start, f.end)) is None:
+        if f.type == "PER" or (m := _NOUN_BEFORE_PLACE.fullmatch(text, f.start, f.end)) is None:
             continue
-        if m.group(1) in _DE_TOWN_BODIES and place(join_key(fold_key(m.group(2)))):
-            out = list(found) if out is found else out
-            out[i] = Found(m.start(2), f.end, "LOC")
+        noun = m.group(1)
+        if not town(join_key(fold_key(m.group(2)))) or not _german_noun(noun, lexicon.flags) \
+                or zipf(low := noun.lower(), "de") <= zipf(low, "en") \
+                or names(join_key(fold_key(noun))) or names(join_key(fold_key(text[f.start : f.end]))):
+            continue
+        out = list(found) if out is found else out
+        out[i] = Found(m.start(2), f.end, "LOC")
     return out
 
 
-# Public bodies named by their kind and their town.
-_DE_TOWN_BODIES = frozenset("""Polizei Kriminalpolizei Bundespolizei Landespolizei Polizeidirektion Polizeipräsidium Feuerwehr
-    Staatsanwaltschaft Generalstaatsanwaltschaft Landgericht Amtsgericht Oberlandesgericht Verwaltungsgericht Arbeitsgericht
-    Sozialgericht Stadtverwaltung Bezirksregierung Stadtwerke Universität Hochschule Botschaft Konsulat Generalkonsulat
-    Klinik Klinikum Zoll Handelskammer Handwerkskammer Arbeitsagentur Verkehrsbetriebe""".split())
-_BODY_IN_PLACE = re.compile(r"([A-ZÄÖÜ][a-zäöüß]+) in ([A-ZÄÖÜ][\w.-]*(?: (?:am|an der|im) [A-ZÄÖÜ][\w.-]*)?)")
+# An article, a noun, a preposition of place and a name.
+_NOUN_BEFORE_PLACE = re.compile(
+    r"(?:(?:Der|Die|Das|Dem|Den|Des|Ein|Eine|Einem|Einen|Einer|Eines) )?([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜa-zäöüß]+)*)"
+    r" (?:in|im|aus|nach|bei|vor) ([A-ZÄÖÜ][\w.-]*(?: (?:am|an der|im) [A-ZÄÖÜ][\w.-]*)?)")
 
 
 def place_genitives(text: str, pieces: list[tuple[int, int, str]], found: list[Found],

@@ -252,7 +252,7 @@ class Tagger:
             found = mentions.places_in_persons(text, found, self.linker.city)
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
-            found = mentions.bodies_in_places(text, found, self.linker.town_or_city)
+            found = mentions.nouns_before_places(text, found, self.linker.town_or_city, self.linker.names)
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
         found = mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org)
         found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
@@ -378,7 +378,7 @@ _BRACKETS = frozenset("()")
 # Words that open a sentence before a name and never a name themselves ("Volgens De Morgen", "Maar Nevland").
 _OPENING_WORDS = frozenset(
     """Volgens Ook Maar Toen Want Dus Nadat Omdat Tijdens Zonder Dankzij Sinds Hoewel Terwijl Aldus Namens Laut Auch
-    Aber Nachdem Während Trotz Wegen Seit Ohne Obwohl Zudem Dennoch Gemäß According Although Despite During
+    Aber Nachdem Während Trotz Wegen Seit Ohne Obwohl Zudem Dennoch Gemäß Für Gegen Beim Bei Durch Nach According Although Despite During
     Meanwhile However While""".split())
 _EDGE_PUNCT = frozenset(",;:-–—/\"'“”„‘’«»!?")
 
