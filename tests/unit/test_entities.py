@@ -1023,6 +1023,14 @@ def test_wire_datelines_clubs_and_scores() -> None:
     text = "WASHINGTON 1996-12-06\nWhite House adviser Anthony Lake said so."
     got = [(t, ty) for t, ty, _ in _found(text, "en")]
     assert ("WASHINGTON", "LOC") in got and ("Anthony Lake", "PER") in got
+    # scorers in the bracket after a team's goals, as wire summaries list them
+    got = _found("PSV Eindhoven 4 ( Nilis 12 , Van Gastel 75 penalty ) Roda JC Kerkrade 0 . Halftime 2-0 .", "en")
+    assert [(t, ty) for t, ty, _ in got if ty == "PER"] == [("Nilis", "PER"), ("Van Gastel", "PER")]
+    # a stock index is no person
+    assert [(t, ty) for t, ty, _ in _found("Tokyo 's Nikkei average fell , Hong Kong 's Hang Seng index rose .", "en")
+            if ty != "LOC"] == [("Nikkei", "MISC"), ("Hang Seng", "MISC")]
+    # a name of two words before a comma and a date is a place, frequent words or not ("sun city" is a phrase)
+    assert ("SUN CITY", "LOC") in [(t, ty) for t, ty, _ in _found("SUN CITY , South Africa 1996-12-06\nEls led .", "en")]
     # German prose opens with a capitalised article; a hyphen glued to a word joins a compound, no dateline's dash
     assert ("BONN", "LOC") in [(t, ty) for t, ty, _ in _found("BONN - Der Kanzler sagte am Montag etwas .", "de")]
     assert [t for t, _, _ in _found("FUSSBALL - Die Saison beginnt .", "de")] == []

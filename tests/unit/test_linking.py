@@ -212,6 +212,27 @@ def test_a_large_citys_name_of_three_letters_links_unless_it_is_a_word() -> None
     assert ("Ulm", "geonames:2820256") in got
 
 
+def test_a_club_cue_that_is_a_function_word_counts_only_in_capitals() -> None:
+    from services.processor.entities import tag_entities
+
+    def found(text: str, lang: str) -> list[tuple[str, str | None]]:
+        return [(m.text, m.entity_id) for m in tag_entities(text, lang)]
+
+    assert found("Germany as a whole voted .", "en") == [("Germany", "Q183")]  # "as" is no "AS" (Roma)
+    assert found("It is seen in Paris as a symbol .", "en") == [("Paris", "Q90")]
+    assert found("Paris se réveille sous la neige .", "fr") == [("Paris", "Q90")]
+    assert found("He joined AS Roma in 2001 .", "en") == [("AS Roma", "Q2739")]
+
+
+def test_a_nation_that_fields_a_team_is_the_place_in_a_results_context() -> None:
+    from services.processor.entities import tag_entities
+
+    got = [(m.text, m.type, m.entity_id) for m in tag_entities("Lara scored 132 as West Indies beat Australia by five wickets .", "en")]
+    assert ("West Indies", "LOC", "newsflow:west-indies") in got and ("Australia", "LOC", "Q408") in got
+    got = [(m.text, m.type, m.entity_id) for m in tag_entities("CRICKET - AUSTRALIA V WEST INDIES SCOREBOARD .", "en")]
+    assert ("WEST INDIES", "LOC", "newsflow:west-indies") in got  # read as an organisation: a nation's team is the place
+
+
 def test_wall_street_opening_a_sentence_is_the_place() -> None:
     from services.processor.entities import tag_entities
 

@@ -60,6 +60,9 @@ ORG_CUES = frozenset(
 )
 # After a name, "1" is a number's first piece ("Dresden 1.000 Arbeitsplätze"), not a club's ("1. FC Köln").
 _ORG_CUES_AFTER = ORG_CUES - {"1"}
+# Cues that are also function words ("as Australia beat", "Paris se réveille", "Lyon sa ville"): cues only in capitals
+# ("AS Roma", "Airbus SE", "Renault SA").
+_CAPITALS_ONLY_CUES = frozenset({"as", "se", "sa"})
 # Words after an organisation's name that make the mention a venue named after it ("SAP Arena"): no id.
 _VENUE_AFTER = frozenset("arena stadion stadium dome halle hall".split())
 # Legal forms after a company's name (folded): "Volkswagen AG" names what "Volkswagen" names, if an ORG.
@@ -79,7 +82,9 @@ _TABLE_ROW = re.compile(r"(?:[ \t]+\d{1,3}){4,}[ \t]*(?:\n|\Z)")  # a league tab
 # str.isdecimal): a bracket or a digit after it, a digit or a quote (what ends a minute) before it.
 _CUE_AFTER = re.compile(r"\s*[(\d]")
 _CUE_BEFORE = re.compile(r"[\d'’]\s+\Z")
-_UK_NATIONS = frozenset({"Q21", "Q22", "Q25", "Q26"})  # England, Scotland, Wales, Northern Ireland
+# Nations without a state of their own that field national teams: England, Scotland, Wales, Northern Ireland, the
+# West Indies (cricket).
+_TEAM_NATIONS = frozenset({"Q21", "Q22", "Q25", "Q26", "newsflow:west-indies"})
 # Words just before a name that make it a person.
 PERSON_CUES = frozenset(
     "herr herrn frau mr mrs ms miss dr prof sir lord lady mevrouw meneer dhr mevr monsieur madame mme mlle "
@@ -423,7 +428,8 @@ class Linker:
         if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
             if sole >= 0:
                 prev = ctx.prev_word(start)
-                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and self._place_veto(key, start, end, prev, ctx)):
+                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (
+                        sole == 0 and self._place_veto(key, start, end, prev, ctx, _country(got[1][0][0]))):
                     return None  # _person_cue, or a place vetoed by the words around it
                 if sole == 0 and got[1][0][0].cls.startswith("city:") and ctx.region_cue(start, end):
                     return None  # "le canton de Berne" is not the city
@@ -476,8 +482,8 @@ class Linker:
                     continue
                 if vetoed_by == 0:
                     if place is None:
-                        place = self._place_veto(key, start, end, prev, ctx)
-                    if place:
+                        place = self._place_veto(key, start, end, prev, ctx, nation=True)
+                    if place or (not _country(e) and ctx.team(start, end)):
                         continue
             if country:
                 named = ctx.countries.get(country)
@@ -559,13 +565,16 @@ class Linker:
         self._static[(key, stype, lang)] = got
         return got
 
-    def _place_veto(self, key: str, start: int, end: int, prev: str, ctx: _Context) -> bool:
+    def _place_veto(self, key: str, start: int, end: int, prev: str, ctx: _Context, nation: bool) -> bool:
         """A place (not a person or an organisation) is vetoed by the words around text[start:end] (prev:
         ctx.prev_word(start)): an organisation word, a language cue before a language's name, a team's
-        context. A person cue (_person_cue) vetoes places and organisations both."""
-        return (prev in ORG_CUES or ctx.next_word(end) in _ORG_CUES_AFTER
+        context unless the place is a nation (_country: its team is the place, "West Indies beat Australia").
+        A person cue (_person_cue) vetoes places and organisations both."""
+        nxt = ctx.next_word(end)
+        return ((prev in ORG_CUES and (prev not in _CAPITALS_ONLY_CUES or _capitals_before(ctx.text, start)))
+                or (nxt in _ORG_CUES_AFTER and (nxt not in _CAPITALS_ONLY_CUES or _capitals_after(ctx.text, end)))
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
-                or ctx.team(start, end))
+                or (not nation and ctx.team(start, end)))
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for
@@ -682,6 +691,18 @@ class Linker:
         return e.cls == "politician" and ctx.team(start, end)
 
 
+def _capitals_before(text: str, start: int) -> bool:
+    """Whether the word right before start is written in capitals ("AS Roma")."""
+    words = text[max(0, start - 12) : start].split()
+    return bool(words) and words[-1].isupper()
+
+
+def _capitals_after(text: str, end: int) -> bool:
+    """Whether the word right after end is written in capitals ("Airbus SE")."""
+    words = text[end : end + 12].split()
+    return bool(words) and words[0].isupper()
+
+
 def _word_before(text: str, start: int) -> str:
     """The word right before start, blanks between ("" when another character ends what stands there)."""
     words = text[max(0, start - 40) : start].split()
@@ -721,8 +742,8 @@ def _prior_adds(e: Entity, key: str) -> bool:
 
 
 def _country(e: Entity) -> bool:
-    """A country, or one of the UK's nations (they field national teams)."""
-    return e.cls == "country" or e.id in _UK_NATIONS
+    """A country, or a nation that fields national teams (_TEAM_NATIONS)."""
+    return e.cls == "country" or e.id in _TEAM_NATIONS
 
 
 def _aged_or_tall(prev: str) -> bool:

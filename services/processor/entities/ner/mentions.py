@@ -300,7 +300,7 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
               place: Callable[[str], bool]) -> list[Found]:
     """Add the place of a dateline the model missed ("WASHINGTON — ...", "AL-AIN , United Arab Emirates
     1996-12-06"): a well-known place before a dash or a bracket, any name before a comma when a date
-    follows (a common word before a comma is not a place: "SIE , DIE ..."), any name in capitals
+    follows (a common word alone before a comma is not a place: "SIE , DIE ..."; two are, "SUN CITY"), any name in capitals
     right before an ISO date ("WASHINGTON 1996-12-06"), and one before a dash that opens a sentence
     ("KOBE – A total of"), unless it is a label of wire copy ("UPDATE - The company said") or as short
     as an acronym ("WPP - Tochter kauft"). A headline's
@@ -334,7 +334,7 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
             added.append(Found(start, end, "LOC"))
             continue
         if known(key) or m.group(3) is not None \
-                or (m.group(2) == "," and not common_word(key, lang) and _DATE_IN_LINE.match(text, m.end()) is not None) \
+                or (m.group(2) == "," and (" " in key or not common_word(key, lang)) and _DATE_IN_LINE.match(text, m.end()) is not None) \
                 or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS
                     and (_PROSE_AFTER.match(text, m.end()) or (_ARTICLE_AFTER.match(text, m.end()) and place(key)))):
             added.append(Found(start, end, "LOC"))
@@ -1427,6 +1427,25 @@ _OWNED_NAME = re.compile(r" ?['’]s ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?=[a-z]
                          r"stocks|market|bourse|bonds?|futures|government|parliament|party|army|cabinet|region|province)\b)")
 
 
+def market_indices(text: str, found: list[Found]) -> list[Found]:
+    """A stock index's name is no person, place or company of its own: MISC ("Nikkei ends up 1.5 percent", "Hong
+    Kong 's Hang Seng index", "the Dow Jones industrial average"; the model read persons). A closed list; "Dow Jones"
+    only before an index's word (Dow Jones & Co is the company). found: sorted."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type == "MISC" or (m := _MARKET_INDEX.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if m.group(1) and _INDEX_WORD.match(text, f.end) is None:
+            continue
+        out = list(found) if out is found else out
+        out[i] = Found(f.start, f.end, "MISC")
+    return out
+
+
+_MARKET_INDEX = re.compile(r"Nikkei(?: 225)?|NIKKEI|Hang Seng|HANG SENG|Kospi|KOSPI|Sensex|SENSEX|Topix|TOPIX|(Dow Jones|DOW JONES)")
+_INDEX_WORD = re.compile(r" (?:industrial|Industrial|INDUSTRIAL|average|Average|AVERAGE|index|Index|INDEX)\b")
+
+
 def pronoun_persons(text: str, found: list[Found]) -> list[Found]:
     """English: an unlinked one-word organisation or place that "he" or "she" refers back to is a person, and
     so is every other mention of that name: one that ends a sentence the next one opens with "He"/"She" ("The
@@ -1811,8 +1830,8 @@ _WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{
 
 def goal_scorers(text: str, found: list[Found]) -> list[Found]:
     """The scorer of a goal in a match report's list is a person: the name between the score and the minute
-    ("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.)", "1-0 Kluivert (23)"), or after the minute and before
-    the score ("12' Vonasek 1-0"), added where the model found nothing and retyped where it read another
+    ("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.)", "1-0 Kluivert (23)"), after the minute and before
+    the score ("12' Vonasek 1-0"), or in the bracket after a team's goals ("PSV 4 ( Nilis 12 , Cocu 45 )"), added where the model found nothing and retyped where it read another
     type and linked nothing (a town's name is a player's there). found: sorted."""
     spans = _scorer_spans(text)
     if not spans:
@@ -1903,6 +1922,11 @@ _SCORE_SCORER_BEFORE = re.compile(rf"(?<![\d:.-])\d{{1,2}}[:-]\d{{1,2}}[ \t]+{_S
 _MINUTE_SCORER = re.compile(rf"'[ \t]+{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
 _DOT_SCORER = re.compile(rf"\. [ \t]*{_SCORER}[ \t]+\d{{1,2}}-\d{{1,2}}(?![\d-])")
 _TWO_DIGITS = re.compile(r"(?<![\d.])\d{2,3}\Z")
+# A team's goals, then its scorers with their minutes in brackets, as wire summaries write them ("PSV Eindhoven 4 (
+# Nilis 12 , Cocu 45 , Van Gastel 75 penalty ) Roda JC 0"): opens with the score's digit and the bracket.
+_SCORER_ENTRY = rf"{_SCORER}[ \t]+\d{{1,3}}(?:[ \t]+(?:pen|penalty|og|own goal))?"
+_SCORER_LIST = re.compile(rf"\d[ \t]+\([ \t]?((?:{_SCORER_ENTRY}[ \t]?,[ \t]?)*{_SCORER_ENTRY})[ \t]?\)")
+_LISTED_SCORER = re.compile(_SCORER_ENTRY)
 
 
 def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
@@ -1912,6 +1936,8 @@ def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
         for m in _MINUTE_BRACKET.finditer(text):
             if (s := _SCORE_SCORER_BEFORE.search(text, max(0, m.start() - 60), m.start())) is not None:
                 out.append((*s.span(1), m.span()))
+        for m in _SCORER_LIST.finditer(text):
+            out += [(*n.span(1), None) for n in _LISTED_SCORER.finditer(text, m.start(1), m.end(1))]
     for scorer in (_MINUTE_SCORER, _DOT_SCORER):  # each found by its literal opening ("' ", ". ")
         for m in scorer.finditer(text):
             at = m.start()
