@@ -1927,6 +1927,13 @@ _TWO_DIGITS = re.compile(r"(?<![\d.])\d{2,3}\Z")
 _SCORER_ENTRY = rf"{_SCORER}[ \t]+\d{{1,3}}(?:[ \t]+(?:pen|penalty|og|own goal))?"
 _SCORER_LIST = re.compile(rf"\d[ \t]+\([ \t]?((?:{_SCORER_ENTRY}[ \t]?,[ \t]?)*{_SCORER_ENTRY})[ \t]?\)")
 _LISTED_SCORER = re.compile(_SCORER_ENTRY)
+# Scorers each with the minute in brackets after the name, two or more in a list after a label that says goals
+# ("Doelpunten : Radzinski ( 12 ) , Koller ( 45 ) en Mornar ( 80 )", "Tore: Effenberg (23.), Wohlfarth (67.)"; not a
+# table's "Ajax ( 45 ) , PSV ( 43 )").
+_GOALS_LABEL = re.compile(r"(?:Doelpunten|Doelpuntenmakers|Tore|Torschützen|Goals|Scorers|Buts|Buteurs)[ \t]*:[^\n]{0,80}\Z")
+_MINUTE_AFTER = rf"{_SCORER}[ \t]?\([ \t]?\d{{1,3}}\.?'?[ \t]?\)"
+_MINUTE_LIST = re.compile(rf"{_MINUTE_AFTER}(?:(?:[ \t]?,[ \t]?|[ \t]+(?:en|und|and|et)[ \t]+){_MINUTE_AFTER})+")
+_MINUTE_LISTED = re.compile(_MINUTE_AFTER)
 
 
 def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
@@ -1938,6 +1945,11 @@ def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
                 out.append((*s.span(1), m.span()))
         for m in _SCORER_LIST.finditer(text):
             out += [(*n.span(1), None) for n in _LISTED_SCORER.finditer(text, m.start(1), m.end(1))]
+        for m in _MINUTE_LIST.finditer(text):
+            if _GOALS_LABEL.search(text, max(0, m.start() - 100), m.start()) is None:
+                continue
+            out += [(*n.span(1), None) for n in _MINUTE_LISTED.finditer(text, m.start(), m.end())
+                    if (n.start(1), n.end(1)) not in {(a, b) for a, b, _br in out}]
     for scorer in (_MINUTE_SCORER, _DOT_SCORER):  # each found by its literal opening ("' ", ". ")
         for m in scorer.finditer(text):
             at = m.start()
@@ -2188,6 +2200,28 @@ def buildings(text: str, found: list[Found], lang: str) -> list[Found]:
                 out = list(found)
             out[i] = Found(f.start, f.end, "LOC")
     return out
+
+
+def venues(text: str, found: list[Found]) -> list[Found]:
+    """An unlinked name that ends in a stadium's or an arena's word is the venue, a place, whatever the model read
+    ("[Philips Stadion]", "[Olympisch Stadion]", "Wembley Stadium"), with the royal title that opens its name the
+    model left out ("Koning [Boudewijnstadion]" is "Koning Boudewijnstadion"). found: sorted."""
+    out = found
+    for i, f in enumerate(found):
+        if f.entity_id is not None or not (name := text[f.start : f.end].lower()).endswith(_VENUE_ENDINGS) \
+                or (f.type == "PER" and " " in name):
+            continue  # a person's span only as one word ("Boudewijnstadion"; "Bruce Arena" is a coach)
+        start = f.start
+        if (m := _ROYAL_BEFORE.search(text, max(0, start - 12), start)) is not None and (i == 0 or found[i - 1].end <= m.start()):
+            start = m.start()
+        if start != f.start or f.type != "LOC":
+            out = list(found) if out is found else out
+            out[i] = Found(start, f.end, "LOC")
+    return out
+
+
+_VENUE_ENDINGS = ("stadion", "stadium", " arena")
+_ROYAL_BEFORE = re.compile(r"(?<![\w-])(?:Koning|Koningin|Prins|König|King|Queen|Prince)[ \t]\Z")
 
 
 def acronym(cased: str, f: Found, lang: str) -> Found | None:

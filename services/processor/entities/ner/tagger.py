@@ -268,7 +268,7 @@ class Tagger:
             found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
         found = mentions.genitives(text, found, lang, lexicon.flags, self.linker.curated_person)
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
-        found = mentions.buildings(text, found, lang)
+        found = mentions.venues(text, mentions.buildings(text, found, lang))
         found = mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country)
         found = mentions.towns_of_clubs(text, found)
         found = mentions.standings(text, found, lang, self.linker.is_country)
