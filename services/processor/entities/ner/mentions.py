@@ -1831,8 +1831,10 @@ _WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{
 def goal_scorers(text: str, found: list[Found]) -> list[Found]:
     """The scorer of a goal in a match report's list is a person: the name between the score and the minute
     ("Tore: 1:0 Effenberg (23.), 2:0 Wohlfarth (67.)", "1-0 Kluivert (23)"), after the minute and before
-    the score ("12' Vonasek 1-0"), or in the bracket after a team's goals ("PSV 4 ( Nilis 12 , Cocu 45 )"), added where the model found nothing and retyped where it read another
-    type and linked nothing (a town's name is a player's there). found: sorted."""
+    the score ("12' Vonasek 1-0"), in the bracket after a team's goals ("PSV 4 ( Nilis 12 , Cocu 45 )"), or
+    with the minute after it in a list of goals ("Doelpunten : Radzinski ( 12 ) , Goor ( 81 )"): added where the
+    model found nothing, retyped where it read another type and linked nothing or a place (a town's name is a
+    player's there). found: sorted."""
     spans = _scorer_spans(text)
     if not spans:
         return found
@@ -1846,9 +1848,10 @@ def goal_scorers(text: str, found: list[Found]) -> list[Found]:
         i = bisect_right(starts, b - 1) - 1
         if i < 0 or found[i].end <= a:
             added.append(Found(a, b, "PER"))
-        elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) and found[i].entity_id is None:
+        elif found[i].start == a and found[i].end >= b and found[i][2:] != ("PER", None, None) \
+                and (found[i].entity_id is None or found[i].type == "LOC"):
             out = list(found) if out is found else out
-            out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone
+            out[i] = Found(a, b, "PER")  # "[Wilmots 1-1]" read as one MISC: the name alone; "Goor ( 81 )" is no town
     if drop:  # sorted and apart: the last bracket opening at or before a mention is the only one it can be inside
         opens = [x for x, _y in drop]
         out = [f for f in out if f.entity_id is not None or (k := bisect_right(opens, f.start) - 1) < 0 or f.end > drop[k][1]]
@@ -1930,7 +1933,7 @@ _LISTED_SCORER = re.compile(_SCORER_ENTRY)
 # Scorers each with the minute in brackets after the name, two or more in a list after a label that says goals
 # ("Doelpunten : Radzinski ( 12 ) , Koller ( 45 ) en Mornar ( 80 )", "Tore: Effenberg (23.), Wohlfarth (67.)"; not a
 # table's "Ajax ( 45 ) , PSV ( 43 )").
-_GOALS_LABEL = re.compile(r"(?:Doelpunten|Doelpuntenmakers|Tore|Torschützen|Goals|Scorers|Buts|Buteurs)[ \t]*:[^\n]{0,80}\Z")
+_GOALS_LABEL = re.compile(r"(?:Doelpunten|Doelpuntenmakers|Tore|Torschützen|Goals|Scorers|Buts|Buteurs)[ \t]*:")  # a literal opens it
 _MINUTE_AFTER = rf"{_SCORER}[ \t]?\([ \t]?\d{{1,3}}\.?'?[ \t]?\)"
 _MINUTE_LIST = re.compile(rf"{_MINUTE_AFTER}(?:(?:[ \t]?,[ \t]?|[ \t]+(?:en|und|and|et)[ \t]+){_MINUTE_AFTER})+")
 _MINUTE_LISTED = re.compile(_MINUTE_AFTER)
@@ -1945,11 +1948,13 @@ def _scorer_spans(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
                 out.append((*s.span(1), m.span()))
         for m in _SCORER_LIST.finditer(text):
             out += [(*n.span(1), None) for n in _LISTED_SCORER.finditer(text, m.start(1), m.end(1))]
-        for m in _MINUTE_LIST.finditer(text):
-            if _GOALS_LABEL.search(text, max(0, m.start() - 100), m.start()) is None:
+        for label in _GOALS_LABEL.finditer(text):  # the list within the label's line
+            line_end = text.find("\n", label.end())
+            m = _MINUTE_LIST.search(text, label.end(), len(text) if line_end < 0 else line_end)
+            if m is None or m.start() - label.end() > 80:
                 continue
-            out += [(*n.span(1), None) for n in _MINUTE_LISTED.finditer(text, m.start(), m.end())
-                    if (n.start(1), n.end(1)) not in {(a, b) for a, b, _br in out}]
+            seen = {(a, b) for a, b, _br in out}
+            out += [(*n.span(1), None) for n in _MINUTE_LISTED.finditer(text, m.start(), m.end()) if n.span(1) not in seen]
     for scorer in (_MINUTE_SCORER, _DOT_SCORER):  # each found by its literal opening ("' ", ". ")
         for m in scorer.finditer(text):
             at = m.start()
