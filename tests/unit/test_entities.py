@@ -1073,6 +1073,8 @@ def test_the_first_name_of_a_team_sports_headline_is_a_team() -> None:
     assert _found("RUGBY UNION - WALES NAME SQUAD .\nThe ball.", "en") == [("WALES", "LOC", "Q25")]  # a national team
     assert ("BARCELONA", "ORG", "Q7156") in _found("SOCCER - BARCELONA BEAT REAL MADRID 2-1 .\nThe ball.", "en")
     assert ("GULLIT", "ORG", None) not in _found("SOCCER - GULLIT SIGN NEW DEAL .\nThe ball.", "en")  # no town, no club
+    # the sport's label names no one; a league's acronym after it is the league
+    assert _found("ICE HOCKEY - NHL STANDINGS .\nThe ball.", "en") == [("NHL", "ORG", "Q1215892")]
 
 
 def test_a_town_read_as_a_person_before_a_coachs_role_is_the_club() -> None:

@@ -1027,15 +1027,18 @@ def team_headlines(text: str, found: list[Found], is_org: Callable[[str], bool],
     (British headlines give a team a plural verb, which the model reads as a person's). A name the KB knows as an
     organisation's, read as a person or a place, is the club (its id comes with retyped_ids); a country stays a
     place (its national team, CoNLL). Where the model read nothing, a town's or an organisation's name before the
-    headline's verb is added ("SOCCER - LEEDS SACK MANAGER"), a country's as a place. is_org, is_country, is_town:
-    of a folded name. found: sorted."""
+    headline's verb is added ("SOCCER - LEEDS SACK MANAGER"), a country's as a place, and a league's acronym the KB
+    knows as an organisation ("ICE HOCKEY - NHL STANDINGS"). The sport's label names no one ("ICE [HOCKEY]" read as a
+    person). is_org, is_country, is_town: of a folded name. found: sorted."""
     if not any(sport in text for sport in _TEAM_SPORTS):
         return found
     out = found
     added: list[Found] = []
     starts = [f.start for f in found]
+    label: set[int] = set()  # mentions inside the sport's label: "[HOCKEY]" of "ICE HOCKEY - NHL STANDINGS"
     for m in _TEAM_HEADLINE.finditer(text):
         i = bisect_left(starts, m.end())
+        label.update(k for k in range(bisect_left(starts, m.start()), i) if found[k].entity_id is None)
         if i < len(found) and found[i].start == m.end():
             f = found[i]
             key = join_key(fold_key(text[f.start : f.end]))
@@ -1043,8 +1046,13 @@ def team_headlines(text: str, found: list[Found], is_org: Callable[[str], bool],
                 out = list(found) if out is found else out
                 out[i] = Found(f.start, f.end, "ORG")
             continue
-        # none there: one or two words before a headline's verb ("LEEDS SACK MANAGER", "WALES NAME SQUAD")
+        # none there: one or two words before a headline's verb ("LEEDS SACK MANAGER", "WALES NAME SQUAD"), or a
+        # league's acronym the KB knows ("NHL STANDINGS")
         words = text[m.end() : m.end() + 60].split(" ", 3)
+        if words and 2 <= len(words[0]) <= 5 and words[0].isupper() and words[0].isalpha() and is_org(fold(words[0])) \
+                and (i == len(found) or found[i].start > m.end() + len(words[0])):
+            added.append(Found(m.end(), m.end() + len(words[0]), "ORG"))
+            continue
         for n in (2, 1):
             if len(words) > n and words[n].lower() in _HEADLINE_VERBS and all(w.isupper() and w.isalpha() for w in words[:n]):
                 name = " ".join(words[:n])
@@ -1053,6 +1061,8 @@ def team_headlines(text: str, found: list[Found], is_org: Callable[[str], bool],
                 if typ is not None and (i == len(found) or found[i].start > m.end() + len(name)):
                     added.append(Found(m.end(), m.end() + len(name), typ))
                 break
+    if label:
+        out = [f for k, f in enumerate(out) if k not in label]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
