@@ -1034,6 +1034,9 @@ def test_wire_datelines_clubs_and_scores() -> None:
     assert _found("Greene liep in het Koning Boudewijnstadion .", "nl")[-1] == ("Koning Boudewijnstadion", "LOC", None)
     assert ("Philips Stadion", "LOC", None) in _found("PSV won in het Philips Stadion .", "nl")
     assert ("Bruce Arena", "PER", None) in _found("Bruce Arena verlaat New York .", "nl")
+    # a surname alone before a report's verb is a person, not a place's or an organisation's name
+    assert _found("WASHINGTON 1996-12-06\nClinton said on Friday he would name a new secretary .", "en")[1] == ("Clinton", "PER", None)
+    assert [ty for _, ty, _ in _found("Police said . Reuters said . Moscow said on Friday .", "en")] == ["ORG", "LOC"]
     # a stock index is no person
     assert [(t, ty) for t, ty, _ in _found("Tokyo 's Nikkei average fell , Hong Kong 's Hang Seng index rose .", "en")
             if ty != "LOC"] == [("Nikkei", "MISC"), ("Hang Seng", "MISC")]

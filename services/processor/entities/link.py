@@ -282,6 +282,10 @@ class Linker:
                 out[i] = Found(f.start, f.end, "PER", got[0].id, got[0].name)
         return out
 
+    def surname(self, key: str) -> bool:
+        """Whether folded key is the surname (last word) of a politician or a hand-checked person of the KB."""
+        return key in self._politicians()
+
     def _politicians(self) -> dict[str, list[Entity]]:
         """The KB's politicians by their folded surname (the last word of their name), built on first use."""
         if self._by_surname is None:

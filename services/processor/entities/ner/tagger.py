@@ -288,6 +288,7 @@ class Tagger:
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
             found = mentions.persons_after_countries(text, found, self.linker.country, self.linker.is_org)
+            found = mentions.speakers(text, found, self.linker.surname, self.linker.city, self.linker.is_org)
             found = mentions.events_after_places(text, found)
         found = [g for f in found if (g := mentions.acronym(cased, f, lang)) is not None]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
