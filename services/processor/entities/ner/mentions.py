@@ -2079,9 +2079,9 @@ def acronym_definitions(text: str, found: list[Found]) -> list[Found]:
     """A run of capitalised words, joined by small words, whose capitals spell the acronym in brackets right
     after it is one name, the acronym's: "[Organisation for Security and Cooperation in Europe] ( OSCE )" was an
     organisation and a place, "[Air and Marine Operations] (AMO)" a place and an organisation. It takes the
-    acronym's type and id (an organisation's where the acronym is no mention) and replaces the mentions inside;
-    not where a mention reaches out of it, nor for a technical term ("Artificial Intelligence (AI)"). found:
-    sorted."""
+    acronym's type and id (an organisation's where the acronym is no mention, or was linked to a place of one word:
+    "Syrian Arab News Agency ( SANA )" is no Sana'a) and replaces the mentions inside; not where a mention reaches
+    out of it, nor for a technical term ("Artificial Intelligence (AI)"). found: sorted."""
     if " (" not in text:
         return found
     starts: list[int] = []
@@ -2100,6 +2100,12 @@ def acronym_definitions(text: str, found: list[Found]) -> list[Found]:
             continue  # a mention reaches out of the run, or the model read it whole
         j = bisect_left(starts, m.start(1))
         acr = found[j] if j < len(found) and found[j][:2] == m.span(1) else None
+        if acr is not None and acr.type == "LOC" and acr.name is not None and " " not in acr.name:
+            # a place of one word linked by the acronym's letters ("SANA" as Sana'a): the spelled name is no such
+            # place ("Syrian Arab News Agency"), nor is the acronym
+            acr = Found(acr.start, acr.end, "ORG")
+            out = list(found) if out is found else out
+            out[j] = acr
         typ, eid, name = (acr.type, acr.entity_id, acr.name) if acr is not None and acr.type != "MISC" else ("ORG", None, None)
         out = list(found) if out is found else out
         out[i:k] = [Found(start, m.start(), typ, eid, name)]
