@@ -485,7 +485,7 @@ class Linker:
                 if person:
                     continue
                 if vetoed_by == 0:
-                    if place is None:
+                    if place is None:  # the words around the name, read once; a team's context vetoes no nation
                         place = self._place_veto(key, start, end, prev, ctx, nation=True)
                     if place or (not _country(e) and ctx.team(start, end)):
                         continue

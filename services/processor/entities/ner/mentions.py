@@ -1427,7 +1427,8 @@ def speakers(text: str, found: list[Found], surname: Callable[[str], bool], plac
         if inside(found, starts, m.start(1)):
             continue
         key = fold(name)
-        if ("s" not in lexicon.flags(name) and not surname(key)) or place(key) or org(key) or rules.is_calendar(name) or rules.is_title(name):
+        if ("s" not in lexicon.flags(name) and not surname(key)) or place(key) or org(key) \
+                or rules.is_calendar(name) or rules.is_title(name):
             continue
         added.append(Found(m.start(1), m.end(1), "PER"))
     return sorted([*found, *added], key=attrgetter("start")) if added else found
