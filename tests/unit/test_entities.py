@@ -1037,6 +1037,7 @@ def test_wire_datelines_clubs_and_scores() -> None:
     # a surname alone before a report's verb is a person, not a place's or an organisation's name
     assert _found("WASHINGTON 1996-12-06\nClinton said on Friday he would name a new secretary .", "en")[1] == ("Clinton", "PER", None)
     assert [ty for _, ty, _ in _found("Police said . Reuters said . Moscow said on Friday .", "en")] == ["ORG", "LOC"]
+    assert _found("France said on Friday it would act .", "en") == [("France", "LOC", "Q142")]  # a country, no speaker
     # an acronym's letters naming a city do not make the agency it abbreviates that city
     got = _found("The Syrian Arab News Agency ( SANA ) said Damascus wanted a withdrawal .", "en")
     assert got[:2] == [("Syrian Arab News Agency", "ORG", None), ("SANA", "ORG", None)]

@@ -192,7 +192,8 @@ class Tagger:
                 # nothing there, so only where the model's emission scores for PER come near O's; or before a
                 # verb of speech, a name whatever the model scores ("Stepanovic sagte").
                 if (lead and not _inflected(words[a], lang) and (guess := crf.name_guess(words, a, a, b))[0] == "PER"
-                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and _speaker(words[a], lang)):
+                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and _speaker(words[a], lang)
+                                                         and not self._place_or_organisation(words[a])):
                     out.append(Found(spans[a][0], spans[a][0] + len(words[a]), "PER"))
             if lo == hi:
                 continue  # no candidate after the sentence's first word
@@ -219,6 +220,12 @@ class Tagger:
         if not out:
             return found
         return sorted([*found, *out], key=lambda f: f.start)
+
+    def _place_or_organisation(self, word: str) -> bool:
+        """Whether a word is a city of 100,000 or more, a region's, a country's or an organisation's name in the KB: no
+        speaker ("France said", "Reuters said")."""
+        key = fold(word)
+        return self.linker.city(key) or self.linker.is_org(key)
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
