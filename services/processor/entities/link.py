@@ -432,9 +432,10 @@ class Linker:
         if sole is not None:  # one candidate and at most the words around it to check: its score does not matter
             if sole >= 0:
                 prev = ctx.prev_word(start)
-                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (
-                        sole == 0 and self._place_veto(key, start, end, prev, ctx, _country(got[1][0][0]))):
-                    return None  # _person_cue, or a place vetoed by the words around it
+                if prev in PERSON_CUES or prev.endswith(_PERSON_ENDS) or (sole == 0 and (
+                        self._place_veto(key, start, end, prev, ctx)
+                        or (not _country(got[1][0][0]) and ctx.team(start, end)))):
+                    return None  # _person_cue, or a place vetoed by the words around it or a team's context
                 if sole == 0 and got[1][0][0].cls.startswith("city:") and ctx.region_cue(start, end):
                     return None  # "le canton de Berne" is not the city
             return got[1][0][0]
@@ -485,9 +486,9 @@ class Linker:
                 if person:
                     continue
                 if vetoed_by == 0:
-                    if place is None:  # the words around the name, read once; a team's context vetoes no nation
-                        place = self._place_veto(key, start, end, prev, ctx, nation=True)
-                    if place or (not _country(e) and ctx.team(start, end)):
+                    if place is None:
+                        place = self._place_veto(key, start, end, prev, ctx)
+                    if place or (not _country(e) and ctx.team(start, end)):  # a nation's team is the place
                         continue
             if country:
                 named = ctx.countries.get(country)
@@ -569,16 +570,15 @@ class Linker:
         self._static[(key, stype, lang)] = got
         return got
 
-    def _place_veto(self, key: str, start: int, end: int, prev: str, ctx: _Context, nation: bool) -> bool:
+    def _place_veto(self, key: str, start: int, end: int, prev: str, ctx: _Context) -> bool:
         """A place (not a person or an organisation) is vetoed by the words around text[start:end] (prev:
-        ctx.prev_word(start)): an organisation word, a language cue before a language's name, a team's
-        context unless the place is a nation (_country: its team is the place, "West Indies beat Australia").
-        A person cue (_person_cue) vetoes places and organisations both."""
+        ctx.prev_word(start)): an organisation word, a language cue before a language's name. A team's context
+        (ctx.team) vetoes a place that is no nation (_country: its team is the place, "West Indies beat
+        Australia"); a person cue (_person_cue) vetoes places and organisations both: both read by the caller."""
         nxt = ctx.next_word(end)
         return ((prev in ORG_CUES and (prev not in _CAPITALS_ONLY_CUES or _capitals_before(ctx.text, start)))
                 or (nxt in _ORG_CUES_AFTER and (nxt not in _CAPITALS_ONLY_CUES or _capitals_after(ctx.text, end)))
-                or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER)))
-                or (not nation and ctx.team(start, end)))
+                or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))))
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for

@@ -1411,33 +1411,6 @@ def countries_before_persons(text: str, found: list[Found], country: Callable[[s
 _COUNTRY_OWNS = re.compile(r" ?['’]s (?:[A-Z][a-z]+ ){0,3}")
 
 
-def speakers(text: str, found: list[Found], surname: Callable[[str], bool], place: Callable[[str], bool],
-             org: Callable[[str], bool]) -> list[Found]:
-    """English: a surname alone right before a report's verb is a person the model missed ("Clinton said on
-    Friday", "Major told reporters"): one the name lexicon knows, or a KB politician's or hand-checked person's
-    (surname); not a place of 100,000 or more, a region or a country ("Washington said"), nor a name the knowledge
-    base has for an organisation ("Ford said"), nor inside a mention. surname, place, org: of a folded key.
-    found: sorted."""
-    if " said" not in text and " told" not in text and " says" not in text and " added" not in text:
-        return found  # the usual test, in C
-    added: list[Found] = []
-    starts = [f.start for f in found]
-    for m in _SPEAKER.finditer(text):
-        name = m.group(1)
-        if inside(found, starts, m.start(1)):
-            continue
-        key = fold(name)
-        if ("s" not in lexicon.flags(name) and not surname(key)) or place(key) or org(key) \
-                or rules.is_calendar(name) or rules.is_title(name):
-            continue
-        added.append(Found(m.start(1), m.end(1), "PER"))
-    return sorted([*found, *added], key=attrgetter("start")) if added else found
-
-
-# A capitalised word that opens a sentence or follows a comma, then a report's verb.
-_SPEAKER = re.compile(r"(?:^|(?<=[.!?,;:\n\"“”] )|(?<=\n))([A-Z][a-z]+)[ \t]+(?:said|says|told|added)\b", re.M)
-
-
 def persons_after_countries(text: str, found: list[Found], country: Callable[[str], Entity | None],
                             org: Callable[[str], bool]) -> list[Found]:
     """English: a name no mention covers after a country's possessive and before a word in lower case is a person,

@@ -192,8 +192,7 @@ class Tagger:
                 # nothing there, so only where the model's emission scores for PER come near O's; or before a
                 # verb of speech, a name whatever the model scores ("Stepanovic sagte").
                 if (lead and not _inflected(words[a], lang) and (guess := crf.name_guess(words, a, a, b))[0] == "PER"
-                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and _speaker(words[a], lang)
-                                                         and not self._place_or_organisation(words[a])):
+                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and self._speaker(words[a], lang)):
                     out.append(Found(spans[a][0], spans[a][0] + len(words[a]), "PER"))
             if lo == hi:
                 continue  # no candidate after the sentence's first word
@@ -221,11 +220,15 @@ class Tagger:
             return found
         return sorted([*found, *out], key=lambda f: f.start)
 
-    def _place_or_organisation(self, word: str) -> bool:
-        """Whether a word is a city of 100,000 or more, a region's, a country's or an organisation's name in the KB: no
-        speaker ("France said", "Reuters said")."""
+    def _speaker(self, word: str, lang: str) -> bool:
+        """Whether a sentence's first word before a verb of speech is a person's name: _speaker's, or a surname of
+        the KB's politicians and hand-checked persons the name lexicon lacks ("Clinton said"); no city of 100,000 or
+        more, region, country or organisation of the KB ("France said", "Reuters said")."""
         key = fold(word)
-        return self.linker.city(key) or self.linker.is_org(key)
+        if not (_speaker(word, lang) or (_titled_word(word) and self.linker.surname(key)
+                                         and not rules.is_title(word) and not rules.is_calendar(word))):
+            return False
+        return not (self.linker.city(key) or self.linker.is_org(key))
 
     def tag(self, text: str, lang: str) -> list[Found]:
         # pieces: where names can start, shared by the gazetteer's and the KB's scan.
@@ -295,7 +298,6 @@ class Tagger:
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
             found = mentions.persons_after_countries(text, found, self.linker.country, self.linker.is_org)
-            found = mentions.speakers(text, found, self.linker.surname, self.linker.city, self.linker.is_org)
             found = mentions.events_after_places(text, found)
         found = [g for f in found if (g := mentions.acronym(cased, f, lang)) is not None]
         # an acronym the rules above made an organisation gets its id ("The IRA bombed", read as a person)
@@ -357,11 +359,16 @@ def _speaker(word: str, lang: str) -> bool:
     """Whether a sentence's first word before a verb of speech is a name: capitalised letters, a surname or a rare
     word (mentions.surname_or_rare; "Experten", "Officials", "Beobachter" say things too), and in English no
     plural ("Eyewitnesses said": "said" takes any subject)."""
-    if not (word[0].isupper() and word[1:].islower() and word.isalpha()) or not mentions.surname_or_rare(word, lang):
+    if not _titled_word(word) or not mentions.surname_or_rare(word, lang):
         return False
     low = word.lower()
     return not (lang == "en" and low.endswith("s") and "s" not in lexicon.flags(word)
                 and max(zipf(low[:-1], lang), zipf(low[:-2], lang)) >= _SINGULAR)
+
+
+def _titled_word(word: str) -> bool:
+    """A word of letters, a capital then lower case."""
+    return word[0].isupper() and word[1:].islower() and word.isalpha()
 
 
 _SINGULAR = 2.5  # wordfreq Zipf of a plural's singular ("eyewitness" 3.3) over which the plural is no name
