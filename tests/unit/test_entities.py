@@ -1194,6 +1194,18 @@ def test_dutch_roads_and_towns_after_their_regions_adjective() -> None:
     assert ("Ardennen", "LOC", "newsflow:ardennes") in got  # the hills, not the French département
 
 
+def test_a_label_before_a_colon_opening_a_sentence_is_no_part_of_the_name() -> None:
+    got = _found("Voetbal : Anderlecht wint ook in Lokeren .", "nl")  # read as one organisation
+    assert got[0] == ("Anderlecht", "ORG", "newsflow:club-anderlecht")
+    got = _found("Law & Order : Criminal Intent is een serie .", "nl")
+    assert all(t not in ("Law & Order", "Criminal Intent") for t, _, _ in got)  # a title's colon is the title's
+
+
+def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
+    got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
+    assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got
+
+
 def test_fixtures_after_a_colon_or_comma_and_riders_teams() -> None:
     got = _found("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1, AA Gent - Charleroi 1-1.", "nl")
     assert [ty for _, ty, _ in got] == ["ORG"] * 6
@@ -1481,6 +1493,8 @@ def test_a_company_named_with_its_legal_form_is_one_organisation() -> None:
     assert ("General Motors Corp", "ORG", "Q81965") in got  # the linked name keeps its id
     got = _found("Die Siemens AG meldete Gewinne. Vorbereitungen & Co laufen.", "de")
     assert [t for t, ty, _ in got if ty == "ORG"] == ["Siemens AG"]  # "& Co": "and the like"
+    # the model read the whole name as a place (Höchst is a part of Frankfurt): the legal form makes it the company
+    assert ("Hoechst AG", "ORG", None) in _found("Shares in Hoechst AG rose 2.5 percent in Frankfurt .", "en")
 
 
 def test_a_word_that_opens_a_sentence_is_no_part_of_the_name_after_it() -> None:

@@ -212,6 +212,22 @@ def test_a_large_citys_name_of_three_letters_links_unless_it_is_a_word() -> None
     assert ("Ulm", "geonames:2820256") in got
 
 
+def test_a_name_with_umlauts_is_found_spelled_without_them_unless_that_is_anothers_name() -> None:
+    from services.processor.entities import tag_entities
+
+    got = [(m.text, m.entity_id) for m in tag_entities("Juergen Trittin spoke in Baden-Wuerttemberg and Muenchen .", "en")]
+    assert got == [("Juergen Trittin", "Q11762"), ("Baden-Wuerttemberg", "Q985"), ("Muenchen", "Q1726")]
+    assert [c.entity.name for c in load().lookup("oesterreich")] == ["Austria"]
+
+
+def test_an_acronym_of_a_club_in_one_language_is_no_name_in_another() -> None:
+    from services.processor.entities import tag_entities
+
+    assert [m.entity_id for m in tag_entities("NEC won in Nijmegen .", "nl")][0] == "newsflow:club-nec"
+    got = [(m.text, m.entity_id) for m in tag_entities("the $ 2.1 million NEC World Series of Golf", "en")]
+    assert ("NEC", None) in got  # the company, not the club
+
+
 def test_a_club_cue_that_is_a_function_word_counts_only_in_capitals() -> None:
     from services.processor.entities import tag_entities
 

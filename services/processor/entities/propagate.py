@@ -206,9 +206,16 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
     if not surnames:
         return found
     out = found
+    upper: dict[str, Found] = {}  # the surnames in capitals, for a headline's ("SELES BEATS CAPRIATI")
     for i, f in enumerate(found):
-        if f.type in ("ORG", "LOC") and (f.entity_id is None or f.entity_id.startswith(_TOWN_IDS)) \
-                and (ref := surnames.get(text[f.start : f.end])) is not None:
+        if f.type not in ("ORG", "LOC") or not (f.entity_id is None or f.entity_id.startswith(_TOWN_IDS)):
+            continue
+        word = text[f.start : f.end]
+        if (ref := surnames.get(word)) is None and word.isupper():
+            if not upper:
+                upper.update((last.upper(), p) for last, p in surnames.items())
+            ref = upper.get(word)
+        if ref is not None:
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "PER", ref.entity_id, ref.name)

@@ -122,6 +122,9 @@ _COMPANY_COMMON_LANGS = ("en", "de", "nl", "fr")
 # CLDR codes that are not places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
 _ABBREV = re.compile(r"^\w{1,5}\.$")  # Natural Earth's "Zimb.", "Yem."
+# An umlaut written as its vowel and "e" where the type has no dots (English wire copy: "Baden-Wuerttemberg",
+# "Juergen", "Duesseldorf"): a name with one is also found so spelled.
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
 class InputError(Exception):
@@ -148,6 +151,8 @@ class Builder:
     region: dict[str, str] = field(default_factory=dict)  # city entity id -> folded name of its state (add_regions)
     # (key, city id, name as written, lower case): the city's name or label, not an alternate
     own_names: set[tuple[str, str, str]] = field(default_factory=set)
+    # key -> entity id -> flags: names spelled without their umlauts, added in finish where no other entity has the key
+    umlauts_spelled: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def entity(self, eid: str, etype: str, cls: str, name: str, country: str = "", prior: int | None = None) -> Ent:
         e = self.ents.get(eid)
@@ -167,6 +172,9 @@ class Builder:
         if not flags & CURATED and len("".join(pieces)) < (3 if short else 4):
             return
         self._put(join_key(pieces), eid, flags)
+        if (spelled := surface.translate(_UMLAUTS)) != surface:
+            slot = self.umlauts_spelled.setdefault(join_key(fold_key(spelled)), {})
+            slot[eid] = slot.get(eid, 0) | flags
         if flags & WEAK:
             self.weak.append((pieces, eid))
         elif len("".join(pieces)) >= 4:
@@ -183,7 +191,15 @@ class Builder:
 
     def finish(self) -> None:
         """Weak names have no inflected forms; variants never shadow a base name of another entity,
-        nor name a language."""
+        nor name a language. A name spelled without its umlauts is added where it names no other entity
+        ("Mueller" is a surname of its own)."""
+        for key, spelled in self.umlauts_spelled.items():
+            slot = self.alias.get(key)
+            if slot is None:
+                self.alias[key] = spelled
+            elif slot.keys() <= spelled.keys():
+                for eid, flags in spelled.items():
+                    self._put(key, eid, flags)
         for pieces, eid in self.weak:  # an ambiguous base makes its inflected forms ambiguous too
             for var in variants(pieces, self.ents[eid].type):
                 slot = self.alias.get(join_key(var), {})

@@ -1308,8 +1308,8 @@ def companies(text: str, words: list[str], found: list[Found], lang: str) -> lis
                 a = sp + 1
         if any(f.type == "PER" and f.start == a and f.end == name_end for f in inner):
             continue  # a person's name before "Co" ("Philip Michael Walden Co-")
-        if len(inner) == 1 and (inner[0].start, inner[0].end) == (a, b):
-            continue
+        if len(inner) == 1 and (inner[0].start, inner[0].end) == (a, b) and inner[0].type == "ORG":
+            continue  # read as it is; a place or person by that name is the company ("Shares in Hoechst AG")
         keep = inner[0] if inner and inner[0].start == a and inner[0].type == "ORG" and inner[0].entity_id else None
         names.append(Found(a, b, "ORG", keep.entity_id if keep else None, keep.name if keep else None))
     if not names:

@@ -165,10 +165,10 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if k < start:
                 continue  # inside a count in brackets
             w = ws[k - a] if k < b else ""
-            if k == b or w in _BREAKS or (w == ":" and typ == "PER") or (w.isdigit() and _score(text, spans, a, b, k)) \
+            if k == b or w in _BREAKS or (w == ":" and (typ == "PER" or (typ != "MISC" and _label(text, spans, start, k)))) or (w.isdigit() and _score(text, spans, a, b, k)) \
                     or (w in _DASHES and typ != "MISC" and k + 1 < b and ws[k + 1 - a].islower()) \
                     or ((w == "(" or w == ")") and _stray_bracket(ws, k - a)):
-                if k > start:
+                if k > start and not (w == ":" and typ != "PER"):  # a label opening the name is none
                     pieces.append((start, k))
                 start = k + 1
                 if w == "(" and k + 1 < b and ws[k + 1 - a][0].isdigit():
@@ -312,6 +312,14 @@ _SCORE_ON = re.compile(r"[-:–]\d")  # the rest of a score after a team's goals
 
 def _goals(tok: str) -> bool:
     return tok.isdigit() and (len(tok) == 1 or (len(tok) == 2 and tok[0] != "0"))
+
+
+def _label(text: str, spans: list[Span], a: int, b: int) -> bool:
+    """Whether tokens a..b, before a colon, are a word opening a sentence as its label ("Voetbal : Anderlecht
+    wint", "Sport: Bayern"): one frequent word of our languages that names no one."""
+    word = text[spans[a][0] : spans[a][1]]
+    return b == a + 1 and not word.isupper() and opens_sentence(text, spans[a][0]) and not lexicon.flags(word) \
+        and max(zipf(word.lower(), lang) for lang in ("en", "de", "nl", "fr")) >= 3.0
 
 
 def _stray_bracket(words: list[str], k: int) -> bool:
