@@ -1201,6 +1201,24 @@ def test_a_label_before_a_colon_opening_a_sentence_is_no_part_of_the_name() -> N
     assert all(t not in ("Law & Order", "Criminal Intent") for t, _, _ in got)  # a title's colon is the title's
 
 
+def test_a_city_read_as_a_person_beside_a_place_or_after_in_is_the_city() -> None:
+    got = _found("Police in Nuremberg and Cologne said .", "en")  # "Cologne" was a person
+    assert got == [("Nuremberg", "LOC", "geonames:2861650"), ("Cologne", "LOC", "geonames:2886242")]
+    assert ("Cologne", "LOC", "geonames:2886242") in _found("The train from Cologne arrived .", "en")
+
+
+def test_an_english_bodys_name_in_another_language_is_an_organisation() -> None:
+    got = _found("Lernout en Hauspie dienden een klacht in bij de Securities and Exchange Commission .", "nl")
+    assert ("Securities and Exchange Commission", "ORG", None) in got  # read as a title
+    got = _found("een concurrent van de Mac versie van Microsoft Office : het is lager geprijsd", "nl")
+    assert ("Microsoft Office", "MISC", None) in got  # a product
+
+
+def test_a_known_body_in_a_town_read_as_one_name_is_the_two() -> None:
+    got = _found("Het Openbaar Ministerie in Brugge vraagt vijf jaar cel .", "nl")
+    assert got == [("Openbaar Ministerie", "ORG", "newsflow:openbaar-ministerie"), ("Brugge", "LOC", "geonames:2800931")]
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

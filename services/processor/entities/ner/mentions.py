@@ -662,7 +662,8 @@ def cities_after_locatives(text: str, found: list[Found], lang: str, city: Calla
     preps = _LOCATIVES.get(lang, ())
     out = found
     for i, f in enumerate(found):
-        if f.type == "ORG" and text.endswith(preps, max(0, f.start - 6), f.start) \
+        if (f.type == "ORG" or (f.type == "PER" and _no_persons_word(text[f.start : f.end]))) \
+                and text.endswith(preps, max(0, f.start - 6), f.start) \
                 and not _CAPITAL_NEXT.match(text, f.end) and city(key := join_key(fold_key(text[f.start : f.end]))) and not org(key):
             if out is found:
                 out = list(found)
@@ -702,6 +703,22 @@ def nouns_before_places(text: str, found: list[Found], town: Callable[[str], boo
         out = list(found) if out is found else out
         out[i] = Found(m.start(2), f.end, "LOC")
     return out
+
+
+def bodies_in_places(text: str, found: list[Found], names: Callable[[str], bool], town: Callable[[str], bool]) -> list[Found]:
+    """An organisation's span that is a name of the KB, a preposition of place and a town or city is the two
+    ("[Openbaar Ministerie in Brugge]": the linker kept the body and lost the town). names, town: of a folded
+    key. found: sorted."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "ORG" or f.entity_id is not None or (m := _BODY_IN_PLACE.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if town(join_key(fold_key(m.group(2)))) and names(join_key(fold_key(m.group(1)))):
+            out = [g for g in out if g is not f] + [Found(f.start, m.end(1), "ORG"), Found(m.start(2), f.end, "LOC")]
+    return found if out is found else sorted(out, key=attrgetter("start"))
+
+
+_BODY_IN_PLACE = re.compile(r"(.+?) (?:in|im|te|à) ([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)?)")
 
 
 # An article, a noun, a preposition of place and a name.
@@ -783,7 +800,8 @@ def places_beside_places(text: str, found: list[Found], city: Callable[[str], bo
     sorted."""
     out = found
     for i, f in enumerate(found):
-        if f.type != "ORG" or f.entity_id is not None or " " in text[f.start : f.end]:
+        if f.type not in ("ORG", "PER") or f.entity_id is not None or " " in text[f.start : f.end] \
+                or (f.type == "PER" and not _no_persons_word(text[f.start : f.end])):
             continue
         if i + 1 < len(found) and found[i + 1].type == "LOC" and text[f.end : found[i + 1].start] in _JOINS:
             other = found[i + 1]
@@ -795,6 +813,11 @@ def places_beside_places(text: str, found: list[Found], city: Callable[[str], bo
             out = list(found) if out is found else out
             out[i] = Found(f.start, f.end, "LOC")
     return out
+
+
+def _no_persons_word(name: str) -> bool:
+    """Whether no word of name is a given name or surname of the name lexicon."""
+    return not any(c in lexicon.flags(w) for w in name.split() for c in "fs")
 
 
 # What joins two names of one kind in a list.
@@ -2479,6 +2502,29 @@ def _plain_word(word: str) -> bool:
     surname: alone before "and", the first half of a body's name ("Customs and Border Protection", "Air and Marine
     Operations"), not a name of its own ("Johnson and Hall Brothers")."""
     return zipf(word.lower(), "en") >= 3.0 and not any(c in "fs" for c in lexicon.flags(word))
+
+
+# The last words of English bodies' names that no title of a work ends with ("Fight Club", "Dead Poets Society" do).
+_EN_BODY_HEADS = frozenset(
+    """Commission Committee Council Agency Authority Board Bureau Administration Department Ministry Institute
+    Foundation Association Federation Corporation Company University Bank Organization Organisation Fund
+    Reserve""".split()
+)
+_EN_NAME_LINKS = frozenset(("and", "of", "for", "on", "the", "&"))
+
+
+def english_bodies(text: str, found: list[Found]) -> list[Found]:
+    """Not English: a name in English the model read as a title (MISC) is an organisation when its last word
+    says it is a body ("bij de [Securities and Exchange Commission]", "de [Federal Reserve]")."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type != "MISC" or f.entity_id is not None:
+            continue
+        words = text[f.start : f.end].split(" ")
+        if len(words) > 1 and words[-1] in _EN_BODY_HEADS and all(w[:1].isupper() or w in _EN_NAME_LINKS for w in words):
+            out = list(found) if out is found else out
+            out[i] = Found(f.start, f.end, "ORG")
+    return out
 
 
 def english_heads(text: str, found: list[Found], is_country: Callable[[str], bool]) -> list[Found]:

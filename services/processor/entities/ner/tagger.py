@@ -264,6 +264,9 @@ class Tagger:
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
             found = mentions.nouns_before_places(text, found, self.linker.town_or_city, self.linker.names)
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
+        if lang != "en":
+            found = mentions.english_bodies(text, found)
+        found = mentions.bodies_in_places(text, found, self.linker.names, self.linker.town_or_city)
         found = mentions.cities_after_locatives(text, found, lang, self.linker.city, self.linker.is_org)
         found = mentions.places_read_as_persons(text, found, self.linker.well_known_place)  # before the team rules
         found = mentions.places_beside_places(text, found, self.linker.city, self.linker.is_org)
