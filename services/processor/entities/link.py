@@ -617,6 +617,8 @@ class Linker:
         if f.type == "LOC":
             return False
         for h in inner:
+            if _compound_end(text, h.start):
+                continue  # never added (_add): "Red Bull-Renault" keeps its span
             if f.type == "ORG":  # an organisation named after another: "Homeland Security Investigations"
                 i = h.end
                 while i < f.end and text[i].isspace():
@@ -643,7 +645,7 @@ class Linker:
             j = bisect_right(ends, hs, j)  # past the spans that end before the name
             if j > i:
                 out += found[i:j]
-            if hs >= 2 and text[hs - 1] in "-‐" and text[hs - 2].isalnum():
+            if _compound_end(text, hs):
                 continue  # the end of a compound ("Ex-Jugoslawien", "Ost-Berlin"): not the name alone
             k = bisect_left(starts, he, j)  # found[j:k] overlap the name
             if k == j + 1:  # the usual case, one span: the test below for it alone
@@ -693,6 +695,11 @@ class Linker:
         if e.type == "ORG":  # a listed company is no team in a table or a score line ("HARTFORD 12 8 4 83 70 28")
             return ctx.next_word(end) in _VENUE_AFTER or (e.cls == "company" and ctx.team(start, end))
         return e.cls == "politician" and ctx.team(start, end)
+
+
+def _compound_end(text: str, start: int) -> bool:
+    """Whether a name at start ends a hyphenated compound ("Ost-Berlin")."""
+    return start >= 2 and text[start - 1] in "-‐" and text[start - 2].isalnum()
 
 
 def _capitals_before(text: str, start: int) -> bool:
