@@ -1219,6 +1219,18 @@ def test_a_known_body_in_a_town_read_as_one_name_is_the_two() -> None:
     assert got == [("Openbaar Ministerie", "ORG", "newsflow:openbaar-ministerie"), ("Brugge", "LOC", "geonames:2800931")]
 
 
+def test_a_towns_adjective_and_a_noun_before_a_name_are_its_apposition() -> None:
+    got = _found("Der Münchner Konzern Siemens will 5000 Stellen abbauen .", "de")  # "Münchner Konzern" was an organisation
+    assert got == [("Münchner", "MISC", None), ("Siemens", "ORG", "Q81230")]
+
+
+def test_cycling_races_named_after_places_are_events() -> None:
+    assert _found("Armstrong won the Tour de France .", "en") == [("Armstrong", "PER", None), ("Tour de France", "MISC", None)]
+    got = _found("Johan Museeuw won Parijs-Roubaix en de Ronde van Vlaanderen .", "nl")
+    assert got[1:] == [("Parijs-Roubaix", "MISC", None), ("Ronde van Vlaanderen", "MISC", None)]
+    assert ("Tour de France", "MISC", None) not in _found("Das Album Tour de France Soundtracks erschien 2003 .", "de")
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

@@ -235,6 +235,17 @@ def test_a_span_keeps_itself_around_a_name_that_ends_a_compound() -> None:
     assert got == [("Red Bull-Renault", "ORG")]  # it gave way to "Renault", which is never added there
 
 
+def test_a_bodys_name_joined_by_a_preposition_is_not_the_kb_name_inside() -> None:
+    from services.processor.entities import tag_entities
+
+    def found(text: str, lang: str) -> list[tuple[str, str | None]]:
+        return [(m.text, m.entity_id) for m in tag_entities(text, lang)]
+
+    # the Belgian High Council of Justice, not the Dutch Supreme Court ("Hoge Raad")
+    assert all(i != "newsflow:hoge-raad" for _, i in found("De Hoge Raad voor de Justitie adviseert de regering .", "nl"))
+    assert found("Er studierte an der Hochschule für Musik Nürnberg .", "de") == [("Hochschule für Musik Nürnberg", None)]
+
+
 def test_an_acronym_of_a_club_in_one_language_is_no_name_in_another() -> None:
     from services.processor.entities import tag_entities
 

@@ -96,6 +96,10 @@ _HEIGHT = re.compile(r"\d-foot(?:-\d{1,2})?$")  # "the 7-foot-3 Kristaps Porzing
 LANG_CUES = frozenset("in im auf op het cursus les lessen spreekt spreken spricht sprechen speak speaks spoken en taal".split())
 # Name particles allowed lower case inside a name (Ronde van Frankrijk, Bank of England).
 _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos del della of the zu zum zur am im an y al bin ibn".split())
+# A preposition that goes on with a body's name ("Hoge Raad voor de Justitie", "Institut für Weltwirtschaft").
+_BODY_GOES_ON = re.compile(r"[ \t]+(?:voor|für|for|pour)(?:[ \t]+(?:de|het|der|die|das|den|the|la|le|les))?[ \t]+[A-ZÀ-ÝÄÖÜ]")
+# Prepositions that join the parts of one body's name ("Hoge Raad voor de Justitie", "Bundesamt für Justiz").
+_NAME_LINKS = frozenset("voor für for pour".split())
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
 # Another country whose news is written in the language: its towns need no country named either (Flemish news in
@@ -612,7 +616,11 @@ class Linker:
             words += text[pos : h.start].split()
             pos = h.end
         words += text[pos : f.end].split()
-        if any(w.islower() and w not in _PARTICLES for w in words):
+        # a preposition joining a name's parts, before a capitalised last word, is the name's: "Bundesamt für
+        # Justiz", "Geneva School for International Relations" ("and" joins two names as often: "Ford Motor Co and
+        # Chrysler Corp")
+        linked = bool(words) and words[-1][:1].isupper()
+        if any(w.islower() and w not in _PARTICLES and not (linked and w in _NAME_LINKS) for w in words):
             return True
         if f.type == "LOC":
             return False
@@ -623,7 +631,7 @@ class Linker:
                 i = h.end
                 while i < f.end and text[i].isspace():
                     i += 1
-                if i < f.end and text[i].isupper():
+                if i < f.end and (text[i].isupper() or (linked and text[i : text.find(" ", i, f.end)] in _NAME_LINKS)):
                     continue
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name
@@ -675,6 +683,8 @@ class Linker:
             return None  # resolve picks one of the choices or none: no context can make it addable
         if not replace and " " not in h.key and ctx.capital_neighbour(h.start, h.end):
             return None  # part of a longer name the KB does not have ("New Mexico", "Columbia Records")
+        if _BODY_GOES_ON.match(text, h.end):
+            return None  # "Hoge Raad voor de Justitie" is not the Hoge Raad
         ctx.span = (h.start, h.end)
         e = self.resolve(cands, h.key, None, ctx)
         if e is None or not _prior_adds(e, h.key):

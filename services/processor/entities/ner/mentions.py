@@ -721,6 +721,25 @@ def bodies_in_places(text: str, found: list[Found], names: Callable[[str], bool]
 _BODY_IN_PLACE = re.compile(r"(.+?) (?:in|im|te|à) ([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)?)")
 
 
+def adjectives_in_appositions(text: str, found: list[Found], names: Callable[[str], bool]) -> list[Found]:
+    """German: a town's adjective and a common noun read as one organisation right before another name are that name's
+    apposition ("Der [Münchner Konzern] Siemens", "die [Hamburger Reederei] Hapag-Lloyd"): the adjective is MISC
+    (GermEval's derived place), the noun no name. Not a name of the KB ("Berliner Zeitung"). names: of a folded
+    key. found: sorted."""
+    out = found
+    for i, f in enumerate(found[:-1]):
+        if f.entity_id is not None or f.type != "ORG" or found[i + 1].start != f.end + 1 or text[f.end] != " " \
+                or (m := _ADJECTIVE_NOUN.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if _german_noun(m.group(2), lexicon.flags) and not names(join_key(fold_key(text[f.start : f.end]))):
+            out = list(found) if out is found else out
+            out[i] = Found(f.start, m.end(1), "MISC")
+    return out
+
+
+_ADJECTIVE_NOUN = re.compile(r"([A-ZÄÖÜ][a-zäöüß]+er) ([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜa-zäöüß]+)*)")
+
+
 # An article, a noun, a preposition of place and a name.
 _NOUN_BEFORE_PLACE = re.compile(
     r"(?:(?:Der|Die|Das|Dem|Den|Des|Ein|Eine|Einem|Einen|Einer|Eines) )?([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜa-zäöüß]+)*)"
@@ -1347,6 +1366,28 @@ _WORLD_WARS = {
     "nl": ("Wereldoorlog", re.compile(r"\b(?:Eerste|Tweede) Wereldoorlog\b")),
     "fr": ("uerre mondiale", re.compile(r"\b(?:Première|Seconde|Deuxième) [Gg]uerre mondiale\b")),
 }
+
+
+# Cycling's grand tours and monuments and the tennis major named after places, by their fixed names in our
+# languages: events (MISC, CoNLL), not the country or towns inside them ("Tour de [France]" was Q142).
+_RACES = re.compile(
+    r"\b(?:Tour de France|Giro d['’]Italia|Vuelta a España|Ronde van (?:Vlaanderen|Frankrijk|Italië|Spanje)"
+    r"|Tour of Flanders|Flandern-Rundfahrt|Paris-Roubaix|Parijs-Roubaix|Liège-Bastogne-Liège|Luik-Bastenaken-Luik"
+    r"|Lüttich-Bastogne-Lüttich|Milan-San Remo|Milaan-San Remo|Mailand-Sanremo|Milano-Sanremo|Gent-Wevelgem"
+    r"|Amstel Gold Race|Paris-Nice|Parijs-Nice|Tirreno-Adriatico|Roland[ -]Garros)\b")
+_RACE_CUES = ("Tour", "Giro", "Vuelta", "Ronde", "Roubaix", "Bastogne", "Bastenaken", "Remo", "Wevelgem", "Amstel",
+              "Nice", "Tirreno", "Garros", "Flandern")
+
+
+def races(text: str, found: list[Found]) -> list[Found]:
+    """The races of _RACES are one MISC mention each, unless a capitalised word goes on with the name (an album's
+    title); a mention overlapping one gives way. found: sorted."""
+    if not any(cue in text for cue in _RACE_CUES):
+        return found
+    got = [m.span() for m in _RACES.finditer(text) if not _CAPITAL_NEXT.match(text, m.end())]  # "Tour de France Soundtracks"
+    if not got:
+        return found
+    return sorted([*outside(found, got), *(Found(a, b, "MISC") for a, b in got)], key=attrgetter("start"))
 
 
 def world_wars(text: str, found: list[Found], lang: str) -> list[Found]:

@@ -263,6 +263,7 @@ class Tagger:
         elif lang == "de":
             found = mentions.named_bodies(text, mentions.german_parties(text, mentions.german_article(text, found, self.linker.names)), lang)
             found = mentions.nouns_before_places(text, found, self.linker.town_or_city, self.linker.names)
+            found = mentions.adjectives_in_appositions(text, found, self.linker.names)
             found = mentions.place_genitives(text, pieces, found, self.linker.city)
         if lang != "en":
             found = mentions.english_bodies(text, found)
@@ -291,6 +292,7 @@ class Tagger:
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country),
                                       self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
+        found = mentions.races(text, found)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
         found = mentions.particle_surnames(text, found)
         found = mentions.persons_read_as_others(
