@@ -1370,23 +1370,39 @@ _WORLD_WARS = {
 
 # Cycling's grand tours and monuments and the tennis major named after places, by their fixed names in our
 # languages: events (MISC, CoNLL), not the country or towns inside them ("Tour de [France]" was Q142).
-_RACES = re.compile(
-    r"\b(?:Tour de France|Giro d['’]Italia|Vuelta a España|Ronde van (?:Vlaanderen|Frankrijk|Italië|Spanje)"
-    r"|Tour of Flanders|Flandern-Rundfahrt|Paris-Roubaix|Parijs-Roubaix|Liège-Bastogne-Liège|Luik-Bastenaken-Luik"
-    r"|Lüttich-Bastogne-Lüttich|Milan-San Remo|Milaan-San Remo|Mailand-Sanremo|Milano-Sanremo|Gent-Wevelgem"
-    r"|Amstel Gold Race|Paris-Nice|Parijs-Nice|Tirreno-Adriatico|Roland[ -]Garros)\b")
-_RACE_CUES = ("Tour", "Giro", "Vuelta", "Ronde", "Roubaix", "Bastogne", "Bastenaken", "Remo", "Wevelgem", "Amstel",
-              "Nice", "Tirreno", "Garros", "Flandern")
+_RACES = (
+    "Tour de France", "Giro d'Italia", "Giro d’Italia", "Vuelta a España", "Ronde van Vlaanderen", "Ronde van Frankrijk",
+    "Ronde van Italië", "Ronde van Spanje", "Tour of Flanders", "Flandern-Rundfahrt", "Paris-Roubaix", "Parijs-Roubaix",
+    "Liège-Bastogne-Liège", "Luik-Bastenaken-Luik", "Lüttich-Bastogne-Lüttich", "Milan-San Remo", "Milaan-San Remo",
+    "Mailand-Sanremo", "Milano-Sanremo", "Gent-Wevelgem", "Amstel Gold Race", "Paris-Nice", "Parijs-Nice",
+    "Tirreno-Adriatico", "Roland Garros", "Roland-Garros",
+)
 
 
-def races(text: str, found: list[Found]) -> list[Found]:
-    """The races of _RACES are one MISC mention each, unless a capitalised word goes on with the name (an album's
-    title); a mention overlapping one gives way. found: sorted."""
-    if not any(cue in text for cue in _RACE_CUES):
+# The races by a token each one's name holds (its first word, or the hyphenated whole): a text with none has no race.
+_RACE_TOKENS: dict[str, list[str]] = {}
+for _race in _RACES:
+    _RACE_TOKENS.setdefault(_race.partition(" ")[0], []).append(_race)
+
+
+def races(text: str, words: list[str], found: list[Found]) -> list[Found]:
+    """The races of _RACES are one MISC mention each, unless a letter or digit touches it or a capitalised word
+    goes on with the name (an album's title, "Tour de France Soundtracks"); a mention overlapping one gives way.
+    words: the tokens' text; found: sorted."""
+    present = _RACE_TOKENS.keys() & words  # the usual case, none, decided in C
+    if not present:
         return found
-    got = [m.span() for m in _RACES.finditer(text) if not _CAPITAL_NEXT.match(text, m.end())]  # "Tour de France Soundtracks"
+    got: list[tuple[int, int]] = []
+    for race in (race for token in present for race in _RACE_TOKENS[token]):
+        i = text.find(race)
+        while i >= 0:
+            j = i + len(race)
+            if not (i and text[i - 1].isalnum()) and not (j < len(text) and text[j].isalnum()) and not _CAPITAL_NEXT.match(text, j):
+                got.append((i, j))
+            i = text.find(race, j)
     if not got:
         return found
+    got.sort()
     return sorted([*outside(found, got), *(Found(a, b, "MISC") for a, b in got)], key=attrgetter("start"))
 
 

@@ -292,7 +292,7 @@ class Tagger:
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country),
                                       self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
-        found = mentions.races(text, found)
+        found = mentions.races(text, words, found)
         found = mentions.titles_after_organisations(text, mentions.nationals_before_names(text, words, found, lang), self.linker.is_org)
         found = mentions.particle_surnames(text, found)
         found = mentions.persons_read_as_others(
