@@ -1231,6 +1231,13 @@ def test_cycling_races_named_after_places_are_events() -> None:
     assert ("Tour de France", "MISC", None) not in _found("Das Album Tour de France Soundtracks erschien 2003 .", "de")
 
 
+def test_a_dutch_adjective_of_place_in_its_bare_form_before_a_noun_is_misc() -> None:
+    got = _found("Agalev stemde tegen het voorstel van Vlaams minister-president Dewael .", "nl")
+    assert ("Vlaams", "MISC", None) in got  # read as an organisation
+    assert ("Belgisch", "MISC", None) in _found("Belgisch kampioen Tom Boonen won .", "nl")
+    assert ("Nederlands elftal", "ORG", "newsflow:oranje") in _found("Het Nederlands elftal speelt .", "nl")
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

@@ -2524,17 +2524,22 @@ def dutch_nationalities(text: str, spans: list[tuple[int, int]], words: list[str
     out = found
     n = len(spans)
     for a, b, w in pieces:
-        if not (w in _NL_DEMONYMS or (len(w) >= 5 and w.endswith(_NL_ADJ_ENDS) and _NL_ADJ.search(w))) \
+        bare = w in _NL_BARE_ADJECTIVES  # "Vlaams", "Belgisch": before a noun
+        if not (w in _NL_DEMONYMS or bare or (len(w) >= 5 and w.endswith(_NL_ADJ_ENDS) and _NL_ADJ.search(w))) \
                 or (k := bisect_left(spans, (a, -1))) == n or spans[k] != (a, b):
             continue  # not a whole token of either kind
+        lower_next = k + 1 < n and words[k + 1][:1].islower()
+        if bare and not lower_next:
+            continue  # "Nederlands" alone is the language
         i = bisect_left(starts, b) - 1
         if i >= 0 and found[i].end > a:
-            if w in _NL_DEMONYMS and found[i].start == a and found[i].end == b and found[i].type != "MISC":
+            if (w in _NL_DEMONYMS or (bare and found[i].entity_id is None)) and found[i].start == a \
+                    and found[i].end == b and found[i].type != "MISC":
                 if out is found:
                     out = list(found)
-                out[i] = Found(a, b, "MISC")  # "de Italiaan" read as a place
+                out[i] = Found(a, b, "MISC")  # "de Italiaan" read as a place, "Vlaams minister-president" as a body
             continue  # inside a mention
-        if w in _NL_DEMONYMS or not opens_sentence(text, a) or (k + 1 < n and words[k + 1][:1].islower()):
+        if w in _NL_DEMONYMS or not opens_sentence(text, a) or lower_next:
             added.append(Found(a, b, "MISC"))
     if not added:
         return out
@@ -2750,6 +2755,16 @@ def _adjective_shape(word: str, lang: str) -> int:
 # A single capitalised word ending like a Dutch adjective of nationality (Franse, Amerikaanse, Belgische).
 _NL_ADJ = re.compile(r"^(?:[A-ZÀ-Ý][^\W\d_]*-)?[A-ZÀ-Ý][^\W\d_]+(?:se|sche)$")  # "Zuid-Afrikaanse" too
 _NL_ADJ_ENDS = ("se", "sche")  # what a piece (no line break in it) must end with for _NL_ADJ
+# Dutch adjectives of countries and regions in their bare form, as before a neuter noun ("Vlaams minister-president",
+# "Belgisch kampioen"); alone, most of these name the language.
+_NL_BARE_ADJECTIVES = frozenset(
+    """Nederlands Belgisch Vlaams Waals Brussels Frans Duits Engels Brits Amerikaans Europees Italiaans Spaans Russisch
+    Chinees Japans Turks Pools Grieks Deens Zweeds Noors Fins Iers Schots Portugees Zwitsers Oostenrijks Hongaars
+    Tsjechisch Israëlisch Palestijns Iraaks Iraans Canadees Australisch Mexicaans Braziliaans Argentijns Marokkaans
+    Surinaams Indonesisch Indiaas Servisch Kroatisch Bosnisch Albanees Roemeens Bulgaars Oekraïens Limburgs Fries
+    Afrikaans Egyptisch Syrisch Libanees Koreaans Vietnamees Cubaans Chileens Colombiaans Nigeriaans Kameroens
+    Congolees Rwandees Luxemburgs Ests Lets Litouws Sloveens Slowaaks Macedonisch Georgisch Armeens""".split()
+)
 _LANGUAGE_NAMES = {
     "nl": frozenset("Nederlands Engels Frans Duits Spaans Italiaans Russisch Arabisch Turks Pools Chinees Japans".split()),
     "de": frozenset("Deutsch Englisch Französisch Spanisch Italienisch Russisch Arabisch Türkisch Polnisch Chinesisch".split()),
