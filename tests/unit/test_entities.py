@@ -1238,6 +1238,11 @@ def test_a_dutch_adjective_of_place_in_its_bare_form_before_a_noun_is_misc() -> 
     assert ("Nederlands elftal", "ORG", "newsflow:oranje") in _found("Het Nederlands elftal speelt .", "nl")
 
 
+def test_a_kb_acronym_before_a_hyphen_and_a_lower_case_word_is_the_organisation() -> None:
+    assert _found("De VRT-journalist nam ontslag .", "nl") == [("VRT", "ORG", "newsflow:vrt")]  # no mention before
+    assert _found("The NATO-led force .", "en") == [("NATO", "ORG", "Q7184")]
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

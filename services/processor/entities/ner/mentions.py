@@ -1826,21 +1826,37 @@ _ARTICLES_BEFORE_ACRONYMS = {"nl": ("De ", "Het "), "fr": ("Le ", "La ", "Les ")
 _DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
 
 
-def acronym_compounds(text: str, found: list[Found], known: Callable[[str], bool]) -> list[Found]:
+def acronym_compounds(text: str, pieces: list[tuple[int, int, str]], found: list[Found], known: Callable[[str], bool],
+                      org: Callable[[str], bool]) -> list[Found]:
     """A word of an acronym and a common noun joined by a hyphen, read as a name, is the acronym alone, the noun
     outside ("[PGA]-Tourkarte", "[OSV]-Bericht", "[KLM]-bemanningen", "[NATO]-led"), as news annotation marks
     the name in a compound; the whole stays where the KB names it ("EU-Kommission") or the rest is capitalised
-    as names are ("UN-Sicherheitsrat" is one). known: of a folded key."""
+    as names are ("UN-Sicherheitsrat" is one). An acronym the KB has as an organisation before a hyphen and a
+    word in lower case is that organisation also where the model read the compound as MISC or nothing
+    ("de [VRT]-journalist", "de [ACV]-vakbond"). known, org: of a folded key; pieces: capital_pieces(text).
+    found: sorted."""
     out = found
     for i, f in enumerate(found):
-        if f.type == "MISC" or f.entity_id is not None or (h := text.find("-", f.start, f.end)) < 0 \
+        if f.entity_id is not None or (h := text.find("-", f.start, f.end)) < 0 \
                 or (m := _ACRONYM_COMPOUND.fullmatch(text, f.start, f.end)) is None:
+            continue
+        if f.type == "MISC" and not (m.group(2).islower() and org(fold(m.group(1)))):
             continue
         if m.group(2).isupper() or known(join_key(fold_key(text[f.start : f.end]))) or _NAME_HEADS.search(m.group(2)):
             continue  # "NSZ-ZJ": two acronyms
         out = list(found) if out is found else out
-        out[i] = Found(f.start, h, f.type)
-    return out
+        out[i] = Found(f.start, h, "ORG" if f.type == "MISC" else f.type)
+    added: list[Found] = []
+    starts: list[int] | None = None
+    for a, b, w in pieces:
+        if text[b : b + 1] != "-" or not text[b + 1 : b + 2].islower() or not (2 <= b - a <= 5) or not w.isupper() \
+                or not w.isalpha() or not org(fold(w)):
+            continue
+        if starts is None:
+            starts = [f.start for f in out]
+        if not inside(out, starts, a):
+            added.append(Found(a, b, "ORG"))
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
 # An acronym of two to five capitals, a hyphen and one word: "PGA-Tourkarte", "KLM-bemanningen".
