@@ -1205,6 +1205,8 @@ def test_a_city_read_as_a_person_beside_a_place_or_after_in_is_the_city() -> Non
     got = _found("Police in Nuremberg and Cologne said .", "en")  # "Cologne" was a person
     assert got == [("Nuremberg", "LOC", "geonames:2861650"), ("Cologne", "LOC", "geonames:2886242")]
     assert ("Cologne", "LOC", "geonames:2886242") in _found("The train from Cologne arrived .", "en")
+    got = _found("A train struck a truck south of Charlottesville, Virginia, on Wednesday .", "en")
+    assert ("Virginia", "LOC", "geonames:6254928") in got  # a given name too: as the state after its town
 
 
 def test_an_english_bodys_name_in_another_language_is_an_organisation() -> None:

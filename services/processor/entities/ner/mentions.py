@@ -812,21 +812,26 @@ def places_read_as_persons(text: str, found: list[Found], is_place: Callable[[st
 
 
 def places_beside_places(text: str, found: list[Found], city: Callable[[str], bool], org: Callable[[str], bool]) -> list[Found]:
-    """A city's name the model read as an organisation, joined by "and" or a comma to a place it read as one, is
-    the city too ("treinen tussen [Utrecht] en Amsterdam", not the club FC Utrecht); not where that place's name
-    is an organisation's too, as two clubs are ("Ajax en Utrecht", the second read as the town). city: of a folded
-    key (a city of 100,000 or more, a region or a country); org: whether the KB names an organisation so. found:
+    """A city's name the model read as an organisation or a person, joined by "and" or a comma to a place it read
+    as one, is the city too ("treinen tussen [Utrecht] en Amsterdam", not the club FC Utrecht; "Nuremberg and
+    [Cologne]"); not where that place's name is an organisation's too, as two clubs are ("Ajax en Utrecht", the
+    second read as the town). A person's name only where no word of it is a given name or surname of the name
+    lexicon, or as the state after its town ("Charlottesville, [Virginia], on Wednesday"). city: of a folded key
+    (a city of 100,000 or more, a region or a country); org: whether the KB names an organisation so. found:
     sorted."""
     out = found
     for i, f in enumerate(found):
-        if f.type not in ("ORG", "PER") or f.entity_id is not None or " " in text[f.start : f.end] \
-                or (f.type == "PER" and not _no_persons_word(text[f.start : f.end])):
+        if f.type not in ("ORG", "PER") or f.entity_id is not None or " " in text[f.start : f.end]:
             continue
+        state = False  # "Charlottesville, [Virginia],"
         if i + 1 < len(found) and found[i + 1].type == "LOC" and text[f.end : found[i + 1].start] in _JOINS:
             other = found[i + 1]
-        elif i > 0 and found[i - 1].type == "LOC" and text[found[i - 1].end : f.start] in _JOINS:
+        elif i > 0 and found[i - 1].type == "LOC" and (join := text[found[i - 1].end : f.start]) in _JOINS:
             other = found[i - 1]
+            state = "," in join and text[f.end : f.end + 1] in _STATE_AFTER
         else:
+            continue
+        if f.type == "PER" and not state and not _no_persons_word(text[f.start : f.end]):
             continue
         if city(fold(text[f.start : f.end])) and not org(join_key(fold_key(text[other.start : other.end]))):
             out = list(found) if out is found else out
@@ -839,6 +844,8 @@ def _no_persons_word(name: str) -> bool:
     return not any(c in lexicon.flags(w) for w in name.split() for c in "fs")
 
 
+# What may follow a state named after its town ("Charlottesville, Virginia, on Wednesday").
+_STATE_AFTER = frozenset((",", ".", ";", ")", "\n", ""))
 # What joins two names of one kind in a list.
 _JOINS = frozenset((" en ", " und ", " and ", " et ", ", ", " , "))
 _JOINS_TUPLE = tuple(_JOINS)
