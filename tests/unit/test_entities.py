@@ -1245,6 +1245,15 @@ def test_a_kb_acronym_before_a_hyphen_and_a_lower_case_word_is_the_organisation(
     assert _found("The NATO-led force .", "en") == [("NATO", "ORG", "Q7184")]
 
 
+def test_wire_results_rankings_overtime_and_teams_by_short_city() -> None:
+    text = ("Leading results in a women 's World Cup downhill race on Saturday :\n"
+            "1. Katja Seizinger ( Germany ) 1:45.84\n2. Picabo Street ( U.S. ) 1:46.11\n")
+    assert ("Picabo Street", "PER", None) in _found(text, "en")  # "Street" is a word: the model read nothing
+    got = _found("Results of NBA games on Thursday :\nChicago 103 LA LAKERS 96\nChicago 2 ST LOUIS 2 ( OT )\n", "en")
+    assert ("LA LAKERS", "ORG", "newsflow:club-los-angeles-lakers") in got and ("ST LOUIS", "ORG", None) in got
+    assert ("WORLD CUP", "MISC", None) in _found("ALPINE SKIING - WOMEN 'S WORLD CUP DOWNHILL RESULTS .", "en")
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

@@ -887,8 +887,9 @@ _AGE_OF_NAME = re.compile(r", \d{1,3}, of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)
 
 
 _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
-# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
-_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}[ \t]*$")
+# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0", "Chicago 2 ST LOUIS 2 ( OT )": a result line; "Newcastle 17 10 4
+# 3 31 18 34": a table row.
+_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}(?: \( ?(?:OT|SO|[23]OT) ?\))?[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 # "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
@@ -2145,6 +2146,33 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
 
 
 _OPEN_BRACKET = frozenset({" (", " ( "})
+# A ranked result line: a rank, a name, its country in brackets ("2. Picabo Street ( U.S. ) 1:46.11").
+_RANKED = re.compile(r"[ \t]*\d{1,3}\.[ \t]+([A-ZÀ-Ý][\w'’-]*\.?(?:[ \t]+(?:[A-ZÀ-Ý][\w'’-]*\.?|van|de|der|von|da|di)){0,3})"
+                     r"[ \t]+\([ \t]*([A-ZÀ-Ý][^()\n]{0,30}?)[ \t]*\)")
+
+
+def ranked_persons(text: str, found: list[Found], is_country: Callable[[str], bool],
+                   is_org: Callable[[str], bool]) -> list[Found]:
+    """The name on a ranked result line before its country in brackets is a person's ("2. [Picabo Street] ( U.S. )
+    1:46.11": "Street" is a word, the model read nothing), whatever the model read there; the country in brackets
+    is what makes the line a ranking ("3. Genk ( 45 )" is none), and a name of the KB's organisations keeps its
+    reading ("1. Ajax ( Netherlands )"). is_country, is_org: of a folded key. found: sorted."""
+    names: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):  # most lines open with no digit: no regex for them
+        if line.lstrip(" \t")[:1].isdigit() and (m := _RANKED.match(line)) is not None \
+                and is_country(join_key(fold_key(m.group(2)))) and not is_org(join_key(fold_key(m.group(1)))):
+            names.append((pos + m.start(1), pos + m.end(1)))
+        pos += len(line) + 1
+    if not names:
+        return found
+    same = {(f.start, f.end) for f in found if f.type == "PER"}
+    names = [n for n in names if n not in same]
+    if not names:
+        return found
+    return sorted([*outside(found, names), *(Found(a, b, "PER") for a, b in names)], key=attrgetter("start"))
+
+
 _REFEREE = re.compile(r"(?i)(?:schiedsrichter|referee|scheidsrechter|arbitre)[ \t]*:?[ \t]*\Z")
 # One word in brackets, as after a person's name: "(SP)", "(AfD)", "(CD&V)", as wire copy is tokenized "( SPD )".
 _BRACKETED = re.compile(r" \( ?([^\W\d_][\w&.-]{1,11}) ?\)")

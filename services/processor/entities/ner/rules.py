@@ -52,6 +52,8 @@ _CALENDAR = frozenset(
 )
 _DATE = re.compile(r"^(?:\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?|1[89]\d\d|20\d\d|\d{1,2}\.)$")
 _BREAKS = frozenset(",;")
+_POSSESSIVE_S = frozenset("Ss")
+_APOSTROPHES = frozenset("'’")
 # A dash before a word in lower case ends a name too ("Regierungspartei Ennahda – der Partei, die"); titles of
 # works run across one ("Jag – im Auftrag der Ehre"), so not in a MISC span.
 _DASHES = frozenset("–—")
@@ -177,6 +179,8 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
         for lo, hi in pieces:
             while lo < hi and _junk(ws[lo - a]) and not (typ == "PER" and _given_month(ws, lo - a, hi - a)):
                 lo += 1
+            if lo < hi and ws[lo - a] in _POSSESSIVE_S and lo > 0 and text[spans[lo - 1][0] : spans[lo - 1][1]] in _APOSTROPHES:
+                lo += 1  # a possessive's "S" after its apostrophe token ("WOMEN 'S [WORLD CUP]")
             while lo < hi and _junk(ws[hi - 1 - a]):
                 hi -= 1
             if hi - lo > 1 and _goals(ws[hi - 1 - a]) and ((lo > 0 and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]))

@@ -276,6 +276,7 @@ class Tagger:
                                    self.linker.well_known, self.linker.town_or_city)
         found = mentions.team_headlines(text, found, self.linker.is_org, self.linker.is_country, self.linker.town_or_city)
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
+        found = mentions.ranked_persons(text, found, self.linker.is_country, self.linker.is_org)
         found = mentions.persons_beside_persons(text, found, lang, self._curated_person_only)  # linked below, coref too
         found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
         if lang == "de":
