@@ -1263,6 +1263,8 @@ def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
 def test_fixtures_after_a_colon_or_comma_and_riders_teams() -> None:
     got = _found("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1, AA Gent - Charleroi 1-1.", "nl")
     assert [ty for _, ty, _ in got] == ["ORG"] * 6
+    got = _found("Uitslagen : Anderlecht - Standard 2-1 ; Genk - Beveren 4-0 .", "nl")  # Genk the town, Beveren nothing
+    assert [(t, ty) for t, ty, _ in got][2:] == [("Genk", "ORG"), ("Beveren", "ORG")]
     got = _found("Uitslag: 1. Johan Museeuw (Bel/Mapei) 6u12:30, 2. Erik Zabel (Dui/Telekom) z.t.", "nl")
     assert [(t, ty) for t, ty, _ in got] == [("Johan Museeuw", "PER"), ("Bel", "LOC"), ("Mapei", "ORG"), ("Erik Zabel", "PER"),
                                              ("Dui", "LOC"), ("Telekom", "ORG")]

@@ -900,15 +900,15 @@ _FIXTURE = re.compile(rf"[ \t]*({_WORD_NAME}(?: {_WORD_NAME})*)(?: \d{{1,2}} [-â
 
 
 def _fixtures(text: str) -> Iterator[re.Match[str]]:
-    """_FIXTURE at the start of each line that has a dash between blanks, and after each colon or comma of such a
-    line ("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1"): its first side is group 1,
-    its second group 2 or 3."""
+    """_FIXTURE at the start of each line that has a dash between blanks, and after each colon, comma or semicolon of
+    such a line ("Eerste klasse: Anderlecht - Lierse 2-0, Club Brugge - Germinal Ekeren 3-1"; "Uitslagen : Anderlecht
+    - Standard 2-1 ; Genk - Beveren 4-0"): its first side is group 1, its second group 2 or 3."""
     pos = 0
     for line in text.split("\n"):
         if " - " in line or " â€“ " in line:
             if (m := _FIXTURE.match(text, pos)) is not None:
                 yield m
-            for sep in (": ", ", "):
+            for sep in (": ", ", ", "; "):
                 i = line.find(sep)
                 while i >= 0:
                     if (m := _FIXTURE.match(text, pos + i + 2)) is not None:
