@@ -1255,6 +1255,13 @@ def test_wire_results_rankings_overtime_and_teams_by_short_city() -> None:
     assert ("WORLD CUP", "MISC", None) in got  # was "S WORLD CUP"
 
 
+def test_a_title_the_kb_writes_a_persons_name_with_stays_outside_the_mention() -> None:
+    got = _found("Papst Benedikt XVI. reiste nach Israel .", "de")
+    assert got[0] == ("Benedikt XVI", "PER", "newsflow:pope-benedict-xvi")  # was "Papst Benedikt XVI"
+    assert _found("Prince Harry met Sir Alex Ferguson .", "en") == [("Harry", "PER", "Q152316"),
+                                                                   ("Alex Ferguson", "PER", "newsflow:alex-ferguson")]
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

@@ -1154,6 +1154,25 @@ def _legal_forms(text: str) -> Iterator[tuple[int, int]]:
             i = text.find(" " + form, j)
 
 
+# Titles a hand-checked person's name is written with ("Papst Benedikt XVI.", "Prince Harry"): outside the mention.
+_TITLES_BEFORE_NAMES = frozenset(
+    "Pope Papst Paus Pape Prince Prinz Prins Princess Prinzessin Prinses Queen Königin Koningin King König Koning "
+    "Sir Lord Dame".split()
+)
+
+
+def titles_outside(text: str, found: list[Found]) -> list[Found]:
+    """A linked person's mention that opens with a title (the KB's name has it: "Papst Benedikt XVI.", "Prince
+    Harry") starts after it, with its id: annotation leaves titles out ("Paus Pius XI" is "Pius XI")."""
+    out = found
+    for i, f in enumerate(found):
+        if f.type == "PER" and f.entity_id is not None and (sp := text.find(" ", f.start, f.end)) > 0 \
+                and text[f.start : sp] in _TITLES_BEFORE_NAMES:
+            out = list(found) if out is found else out
+            out[i] = Found(sp + 1, f.end, f.type, f.entity_id, f.name)
+    return out
+
+
 def titles_after_organisations(text: str, found: list[Found], is_org: Callable[[str], bool]) -> list[Found]:
     """An unlinked organisation's span that runs on from a name of the KB's organisations into a person's title is
     that organisation, the title outside ("[NATO] Secretary General Jens Stoltenberg", "[Bank of England] Governor");

@@ -278,7 +278,7 @@ class Tagger:
         found = mentions.results_and_tables(text, found, self.linker.is_country, self.linker.names)
         found = mentions.ranked_persons(text, found, self.linker.is_country, self.linker.is_org)
         found = mentions.persons_beside_persons(text, found, lang, self._curated_person_only)  # linked below, coref too
-        found = mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces))
+        found = mentions.titles_outside(text, mentions.abbreviations_whole(text, self.linker.link(text, lang, found, pieces)))
         if lang == "de":
             found = mentions.german_common_nouns(text, found, lexicon.flags, self.linker.names)
         found = mentions.genitives(text, found, lang, lexicon.flags, self.linker.curated_person)
