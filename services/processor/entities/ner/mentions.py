@@ -831,8 +831,8 @@ def places_beside_places(text: str, found: list[Found], city: Callable[[str], bo
             state = "," in join and text[f.end : f.end + 1] in _STATE_AFTER
         else:
             continue
-        if f.type == "PER" and not state and not _no_persons_word(text[f.start : f.end]):
-            continue
+        if f.type == "PER" and ((not state and not _no_persons_word(text[f.start : f.end])) or _CAPITAL_NEXT.match(text, f.end)):
+            continue  # "Rochford and [Southend] West": a constituency's name goes on
         if city(fold(text[f.start : f.end])) and not org(join_key(fold_key(text[other.start : other.end]))):
             out = list(found) if out is found else out
             out[i] = Found(f.start, f.end, "LOC")
