@@ -1045,6 +1045,8 @@ def test_wire_datelines_clubs_and_scores() -> None:
     # a stock index is no person
     assert [(t, ty) for t, ty, _ in _found("Tokyo 's Nikkei average fell , Hong Kong 's Hang Seng index rose .", "en")
             if ty != "LOC"] == [("Nikkei", "MISC"), ("Hang Seng", "MISC")]
+    assert _found("The 30-share DAX index closed up 12.34 points .", "en") == [("DAX", "MISC", None)]  # an organisation
+    assert _found("Der Dax schloß mit einem Plus .", "de") == [("Dax", "MISC", None)]  # nothing (GermEval: MISC)
     # a name of two words before a comma and a date is a place, frequent words or not ("sun city" is a phrase)
     assert ("SUN CITY", "LOC") in [(t, ty) for t, ty, _ in _found("SUN CITY , South Africa 1996-12-06\nEls led .", "en")]
     # German prose opens with a capitalised article; a hyphen glued to a word joins a compound, no dateline's dash

@@ -1544,10 +1544,12 @@ _OWNED_NAME = re.compile(r" ?['’]s ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?=[a-z]
                          r"stocks|market|bourse|bonds?|futures|government|parliament|party|army|cabinet|region|province)\b)")
 
 
-def market_indices(text: str, found: list[Found]) -> list[Found]:
+def market_indices(text: str, words: list[str], spans: list[tuple[int, int]], found: list[Found]) -> list[Found]:
     """A stock index's name is no person, place or company of its own: MISC ("Nikkei ends up 1.5 percent", "Hong
-    Kong 's Hang Seng index", "the Dow Jones industrial average"; the model read persons). A closed list; "Dow Jones"
-    only before an index's word (Dow Jones & Co is the company). found: sorted."""
+    Kong 's Hang Seng index", "the Dow Jones industrial average"; the model read persons; "The 30-share DAX index"
+    an organisation). A closed list; "Dow Jones" only before an index's word (Dow Jones & Co is the company). An
+    index of one token the model left out is added ("Der Dax schloss", GermEval's MISC). words, spans: the
+    tokens' text and offsets; found: sorted."""
     out = found
     for i, f in enumerate(found):
         if f.type == "MISC" or (m := _MARKET_INDEX.fullmatch(text, f.start, f.end)) is None:
@@ -1556,10 +1558,17 @@ def market_indices(text: str, found: list[Found]) -> list[Found]:
             continue
         out = list(found) if out is found else out
         out[i] = Found(f.start, f.end, "MISC")
-    return out
+    if _INDEX_TOKENS.isdisjoint(words):
+        return out
+    starts = [f.start for f in out]
+    added = [Found(a, b, "MISC") for (a, b), w in zip(spans, words) if w in _INDEX_TOKENS and not inside(out, starts, a)]
+    return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
-_MARKET_INDEX = re.compile(r"Nikkei(?: 225)?|NIKKEI|Hang Seng|HANG SENG|Kospi|KOSPI|Sensex|SENSEX|Topix|TOPIX|(Dow Jones|DOW JONES)")
+_MARKET_INDEX = re.compile(r"Nikkei(?: 225)?|NIKKEI|Hang Seng|HANG SENG|Kospi|KOSPI|Sensex|SENSEX|Topix|TOPIX|(Dow Jones|DOW JONES)"
+                           r"|DAX|Dax|MDAX|SDAX|TecDAX|CAC[ -]40|FTSE[ -]100|AEX|BEL[ -]20|Bel[ -]?20|Euro ?Stoxx(?: 50)?"
+                           r"|S&P 500|All Ordinaries")
+_INDEX_TOKENS = frozenset("DAX Dax MDAX SDAX TecDAX AEX Bel-20 BEL-20 Bel20".split())
 _INDEX_WORD = re.compile(r" (?:industrial|Industrial|INDUSTRIAL|average|Average|AVERAGE|index|Index|INDEX)\b")
 
 

@@ -312,7 +312,7 @@ class Tagger:
         if lang == "de":  # after acronym(), which reads a short name in capitals as an organisation
             found = mentions.german_roads(text, mentions.german_championships(text, found))
             found = mentions.given_and_surnames(text, pieces, found, lang)
-        found = propagate(text, spans, mentions.function_words(text, mentions.market_indices(text, found), lang), lang, words)
+        found = propagate(text, spans, mentions.function_words(text, mentions.market_indices(text, words, spans, found), lang), lang, words)
         if lang == "en":  # a name a pronoun made a person gets a person's id ("... to Embiid. He scored")
             persons = mentions.pronoun_persons(text, found)
             if persons is not found:  # it returns found itself when it retyped nothing
