@@ -1255,6 +1255,11 @@ def test_wire_results_rankings_overtime_and_teams_by_short_city() -> None:
     assert ("LA LAKERS", "ORG", "newsflow:club-los-angeles-lakers") in got and ("ST LOUIS", "ORG", None) in got
     got = _found("ALPINE SKIING - WOMEN 'S WORLD CUP DOWNHILL RESULTS .\nVAL D'ISERE , France 1996-12-07\n" + text, "en")
     assert ("WORLD CUP", "MISC", None) in got  # was "S WORLD CUP"
+    got = _found("Leading results in the 250-km Tour of Lombardy on Saturday :\n"
+                 "1. Gianni Bugno ( Italy ) Mapei 6 hours 11 minutes 20 seconds\n", "en")
+    assert got == [("Tour of Lombardy", "MISC", None), ("Gianni Bugno", "PER", None), ("Italy", "LOC", "Q38"),
+                   ("Mapei", "ORG", None)]  # the region Lombardy (an id) and a person "Mapei" before
+    assert ("Germany", "LOC", "Q183") in _found("Result :\nPortugal 1 Germany 1 ( halftime 0-0 )\n", "en")
 
 
 def test_a_title_the_kb_writes_a_persons_name_with_stays_outside_the_mention() -> None:

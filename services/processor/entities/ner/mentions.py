@@ -887,9 +887,10 @@ _AGE_OF_NAME = re.compile(r", \d{1,3}, of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)
 
 
 _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
-# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0", "Chicago 2 ST LOUIS 2 ( OT )": a result line; "Newcastle 17 10 4
-# 3 31 18 34": a table row.
-_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}(?: \( ?(?:OT|SO|[23]OT) ?\))?[ \t]*$")
+# "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0", "Chicago 2 ST LOUIS 2 ( OT )", "Portugal 1 Germany 1 ( halftime
+# 0-0 )": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
+_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}"
+                          r"(?: \( ?(?:OT|SO|[23]OT|(?:halftime|half-time|HT) \d{1,2}-\d{1,2}) ?\))?[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 # "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
@@ -1402,8 +1403,10 @@ _RACES = (
     "Ronde van Italië", "Ronde van Spanje", "Tour of Flanders", "Flandern-Rundfahrt", "Paris-Roubaix", "Parijs-Roubaix",
     "Liège-Bastogne-Liège", "Luik-Bastenaken-Luik", "Lüttich-Bastogne-Lüttich", "Milan-San Remo", "Milaan-San Remo",
     "Mailand-Sanremo", "Milano-Sanremo", "Gent-Wevelgem", "Amstel Gold Race", "Paris-Nice", "Parijs-Nice",
-    "Tirreno-Adriatico", "Roland Garros", "Roland-Garros",
+    "Tirreno-Adriatico", "Roland Garros", "Roland-Garros", "Tour of Lombardy", "Giro di Lombardia", "Ronde van Lombardije",
+    "Lombardei-Rundfahrt",
 )
+_RACES = _RACES + tuple(race.upper() for race in _RACES)  # in headlines too: "BUGNO WINS TOUR OF LOMBARDY"
 
 
 # The races by a token each one's name holds (its first word, or the hyphenated whole): a text with none has no race.
@@ -2176,29 +2179,33 @@ def affiliations(text: str, found: list[Found], is_country: Callable[[str], bool
 _OPEN_BRACKET = frozenset({" (", " ( "})
 # A ranked result line: a rank, a name, its country in brackets ("2. Picabo Street ( U.S. ) 1:46.11").
 _RANKED = re.compile(r"[ \t]*\d{1,3}\.[ \t]+([A-ZÀ-Ý][\w'’-]*\.?(?:[ \t]+(?:[A-ZÀ-Ý][\w'’-]*\.?|van|de|der|von|da|di)){0,3})"
-                     r"[ \t]+\([ \t]*([A-ZÀ-Ý][^()\n]{0,30}?)[ \t]*\)")
+                     r"[ \t]+\([ \t]*([A-ZÀ-Ý][^()\n]{0,30}?)[ \t]*\)"
+                     r"(?:[ \t]+([A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&-]*){0,2})(?=[ \t]+(?:\d|[a-z])))?")
 
 
 def ranked_persons(text: str, found: list[Found], is_country: Callable[[str], bool],
                    is_org: Callable[[str], bool]) -> list[Found]:
     """The name on a ranked result line before its country in brackets is a person's ("2. [Picabo Street] ( U.S. )
-    1:46.11": "Street" is a word, the model read nothing), whatever the model read there; the country in brackets
+    1:46.11": "Street" is a word, the model read nothing), whatever the model read there, and capitalised words after
+    the bracket before a time or a word in lower case are the team ("( Italy ) [Mapei] 6 hours"); the country in brackets
     is what makes the line a ranking ("3. Genk ( 45 )" is none), and a name of the KB's organisations keeps its
     reading ("1. Ajax ( Netherlands )"). is_country, is_org: of a folded key. found: sorted."""
-    names: list[tuple[int, int]] = []
+    names: list[tuple[int, int, str]] = []
     pos = 0
     for line in text.split("\n"):  # most lines open with no digit: no regex for them
         if line.lstrip(" \t")[:1].isdigit() and (m := _RANKED.match(line)) is not None \
                 and is_country(join_key(fold_key(m.group(2)))) and not is_org(join_key(fold_key(m.group(1)))):
-            names.append((pos + m.start(1), pos + m.end(1)))
+            names.append((pos + m.start(1), pos + m.end(1), "PER"))
+            if m.group(3) and not is_country(join_key(fold_key(m.group(3)))):
+                names.append((pos + m.start(3), pos + m.end(3), "ORG"))  # the rider's team: "( Italy ) Mapei 6 hours"
         pos += len(line) + 1
     if not names:
         return found
-    same = {(f.start, f.end) for f in found if f.type == "PER"}
+    same = {(f.start, f.end, f.type) for f in found}
     names = [n for n in names if n not in same]
     if not names:
         return found
-    return sorted([*outside(found, names), *(Found(a, b, "PER") for a, b in names)], key=attrgetter("start"))
+    return sorted([*outside(found, [(a, b) for a, b, _ in names]), *(Found(*n) for n in names)], key=attrgetter("start"))
 
 
 _REFEREE = re.compile(r"(?i)(?:schiedsrichter|referee|scheidsrechter|arbitre)[ \t]*:?[ \t]*\Z")
