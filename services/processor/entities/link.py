@@ -580,6 +580,8 @@ class Linker:
         (ctx.team) vetoes a place that is no nation (_country: its team is the place, "West Indies beat
         Australia"); a person cue (_person_cue) vetoes places and organisations both: both read by the caller."""
         nxt = ctx.next_word(end)
+        if prev == "1" and not ctx.text[max(0, start - 4) : start].rstrip().endswith("1."):
+            prev = ""  # a score's goal ("Portugal 1 Germany 1"), not a club's "1." ("1. FC Köln")
         return ((prev in ORG_CUES and (prev not in _CAPITALS_ONLY_CUES or _capitals_before(ctx.text, start)))
                 or (nxt in _ORG_CUES_AFTER and (nxt not in _CAPITALS_ONLY_CUES or _capitals_after(ctx.text, end)))
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))))

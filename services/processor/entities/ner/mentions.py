@@ -892,6 +892,7 @@ _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
 _RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}"
                           r"(?: \( ?(?:OT|SO|[23]OT|(?:halftime|half-time|HT) \d{1,2}-\d{1,2}) ?\))?[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
+_RESULT_TRAILERS = ("OT )", "OT)", "halftime ", "half-time ", "HT ")  # what a result line may end with instead of a digit
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
 # "Lokeren - Standard 1-2.", "Bayern – Dortmund 2:1": a fixture and its score opening a line, prose may follow.
 _WORD_NAME = r"[A-ZÀ-Ý][^\W\d_]*(?:[.'’-][^\W\d_]+)*"  # no digits: "SC Bastia", not "SC Bastia L2"
@@ -941,7 +942,7 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     that type, a missed team is added. Only lines of these shapes count, so prose with numbers is
     untouched."""
     teams: list[tuple[int, int]] = []
-    if digit_at_line_end(text):
+    if digit_at_line_end(text) or any(cue in text for cue in _RESULT_TRAILERS):
         for rx in (_RESULT_LINE, _TABLE_ROW):
             for m in rx.finditer(text):
                 teams.extend(m.span(g) for g in range(1, rx.groups + 1))
