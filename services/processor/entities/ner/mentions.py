@@ -1556,23 +1556,27 @@ def market_indices(text: str, words: list[str], spans: list[tuple[int, int]], fo
     tokens' text and offsets; found: sorted."""
     out = found
     for i, f in enumerate(found):
-        if f.type == "MISC" or (m := _MARKET_INDEX.fullmatch(text, f.start, f.end)) is None:
+        if f.type == "MISC" or (name := text[f.start : f.end]) not in _MARKET_INDICES:
             continue
-        if m.group(1) and _INDEX_WORD.match(text, f.end) is None:
+        if name in _DOW_JONES and _INDEX_WORD.match(text, f.end) is None:
             continue
         out = list(found) if out is found else out
         out[i] = Found(f.start, f.end, "MISC")
-    if _INDEX_TOKENS.isdisjoint(words):
-        return out
+    if not any(cue in text for cue in _INDEX_CUES) or _INDEX_TOKENS.isdisjoint(words):
+        return out  # most texts name no index: substring tests (C) first
     starts = [f.start for f in out]
     added = [Found(a, b, "MISC") for (a, b), w in zip(spans, words) if w in _INDEX_TOKENS and not inside(out, starts, a)]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
-_MARKET_INDEX = re.compile(r"Nikkei(?: 225)?|NIKKEI|Hang Seng|HANG SENG|Kospi|KOSPI|Sensex|SENSEX|Topix|TOPIX|(Dow Jones|DOW JONES)"
-                           r"|DAX|Dax|MDAX|SDAX|TecDAX|CAC[ -]40|FTSE[ -]100|AEX|BEL[ -]20|Bel[ -]?20|Euro ?Stoxx(?: 50)?"
-                           r"|S&P 500|All Ordinaries")
+_DOW_JONES = frozenset({"Dow Jones", "DOW JONES"})
+_MARKET_INDICES = _DOW_JONES | frozenset({
+    "Nikkei", "Nikkei 225", "NIKKEI", "Hang Seng", "HANG SENG", "Kospi", "KOSPI", "Sensex", "SENSEX", "Topix", "TOPIX",
+    "DAX", "Dax", "MDAX", "SDAX", "TecDAX", "CAC 40", "CAC-40", "FTSE 100", "FTSE-100", "AEX", "BEL 20", "BEL-20", "Bel 20",
+    "Bel-20", "Bel20", "Euro Stoxx", "EuroStoxx", "Euro Stoxx 50", "EuroStoxx 50", "S&P 500", "All Ordinaries",
+})
 _INDEX_TOKENS = frozenset("DAX Dax MDAX SDAX TecDAX AEX Bel-20 BEL-20 Bel20".split())
+_INDEX_CUES = ("DAX", "Dax", "AEX", "Bel-20", "BEL-20", "Bel20")
 _INDEX_WORD = re.compile(r" (?:industrial|Industrial|INDUSTRIAL|average|Average|AVERAGE|index|Index|INDEX)\b")
 
 
@@ -1866,15 +1870,13 @@ _ARTICLES_BEFORE_ACRONYMS = {"nl": ("De ", "Het "), "fr": ("Le ", "La ", "Les ")
 _DE_ARTICLES = ("Der ", "Die ", "Das ", "Den ", "Dem ", "Des ")
 
 
-def acronym_compounds(text: str, pieces: list[tuple[int, int, str]], found: list[Found], known: Callable[[str], bool],
-                      org: Callable[[str], bool]) -> list[Found]:
+def acronym_compounds(text: str, found: list[Found], known: Callable[[str], bool], org: Callable[[str], bool]) -> list[Found]:
     """A word of an acronym and a common noun joined by a hyphen, read as a name, is the acronym alone, the noun
     outside ("[PGA]-Tourkarte", "[OSV]-Bericht", "[KLM]-bemanningen", "[NATO]-led"), as news annotation marks
     the name in a compound; the whole stays where the KB names it ("EU-Kommission") or the rest is capitalised
     as names are ("UN-Sicherheitsrat" is one). An acronym the KB has as an organisation before a hyphen and a
     word in lower case is that organisation also where the model read the compound as MISC or nothing
-    ("de [VRT]-journalist", "de [ACV]-vakbond"). known, org: of a folded key; pieces: capital_pieces(text).
-    found: sorted."""
+    ("de [VRT]-journalist", "de [ACV]-vakbond"). known, org: of a folded key. found: sorted."""
     out = found
     for i, f in enumerate(found):
         if f.entity_id is not None or (h := text.find("-", f.start, f.end)) < 0 \
@@ -1888,14 +1890,18 @@ def acronym_compounds(text: str, pieces: list[tuple[int, int, str]], found: list
         out[i] = Found(f.start, h, "ORG" if f.type == "MISC" else f.type)
     added: list[Found] = []
     starts: list[int] | None = None
-    for a, b, w in pieces:
-        if text[b : b + 1] != "-" or not text[b + 1 : b + 2].islower() or not (2 <= b - a <= 5) or not w.isupper() \
-                or not w.isalpha() or not org(fold(w)):
-            continue
-        if starts is None:
-            starts = [f.start for f in out]
-        if not inside(out, starts, a):
-            added.append(Found(a, b, "ORG"))
+    b = text.find("-", 2)
+    while b >= 0:  # each hyphen (str.find: a few per article) after capitals and before a lower-case letter
+        a = b
+        while a > 0 and b - a < 6 and "A" <= text[a - 1] <= "Z":
+            a -= 1
+        if 2 <= b - a <= 5 and (a == 0 or not (text[a - 1].isalnum() or text[a - 1] == "-")) \
+                and text[b + 1 : b + 2].islower() and org(fold(text[a:b])):
+            if starts is None:
+                starts = [f.start for f in out]
+            if not inside(out, starts, a):
+                added.append(Found(a, b, "ORG"))
+        b = text.find("-", b + 1)
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 
@@ -2191,6 +2197,8 @@ def ranked_persons(text: str, found: list[Found], is_country: Callable[[str], bo
     the bracket before a time or a word in lower case are the team ("( Italy ) [Mapei] 6 hours"); the country in brackets
     is what makes the line a ranking ("3. Genk ( 45 )" is none), and a name of the KB's organisations keeps its
     reading ("1. Ajax ( Netherlands )"). is_country, is_org: of a folded key. found: sorted."""
+    if "1." not in text:
+        return found  # a ranking opens with "1."
     names: list[tuple[int, int, str]] = []
     pos = 0
     for line in text.split("\n"):  # most lines open with no digit: no regex for them
