@@ -100,6 +100,7 @@ _PARTICLES = frozenset("van von de der den het ten ter du des la le di da dos de
 _BODY_GOES_ON = re.compile(r"[ \t]+(?:voor|für|for|pour)(?:[ \t]+(?:de|het|der|die|das|den|the|la|le|les))?[ \t]+[A-ZÀ-ÝÄÖÜ]")
 # Prepositions that join the parts of one body's name ("Hoge Raad voor de Justitie", "Bundesamt für Justiz").
 _NAME_LINKS = frozenset("voor für for pour".split())
+_NAME_LINK = re.compile(r"(?:voor|für|for|pour) ")
 # The country an article of a language is most likely about when it names none (a weak bonus).
 HOME = {"nl": "Q55", "de": "Q183", "fr": "Q142", "es": "Q29", "it": "Q38", "pl": "Q36", "ru": "Q159", "pt": "Q45"}
 # Another country whose news is written in the language: its towns need no country named either (Flemish news in
@@ -633,7 +634,7 @@ class Linker:
                 i = h.end
                 while i < f.end and text[i].isspace():
                     i += 1
-                if i < f.end and (text[i].isupper() or (linked and text[i : text.find(" ", i, f.end)] in _NAME_LINKS)):
+                if i < f.end and (text[i].isupper() or (linked and _NAME_LINK.match(text, i, f.end))):
                     continue
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name

@@ -709,16 +709,24 @@ def bodies_in_places(text: str, found: list[Found], names: Callable[[str], bool]
     """An organisation's span that is a name of the KB, a preposition of place and a town or city is the two
     ("[Openbaar Ministerie in Brugge]": the linker kept the body and lost the town). names, town: of a folded
     key. found: sorted."""
-    out = found
+    out: list[Found] | None = None  # found up to here, once one is split
     for i, f in enumerate(found):
-        if f.type != "ORG" or f.entity_id is not None or (m := _BODY_IN_PLACE.fullmatch(text, f.start, f.end)) is None:
-            continue
-        if town(join_key(fold_key(m.group(2)))) and names(join_key(fold_key(m.group(1)))):
-            out = [g for g in out if g is not f] + [Found(f.start, m.end(1), "ORG"), Found(m.start(2), f.end, "LOC")]
-    return found if out is found else sorted(out, key=attrgetter("start"))
+        m = None
+        if f.type == "ORG" and f.entity_id is None and f.end - f.start <= _BODY_IN_PLACE_MAX:
+            m = _BODY_IN_PLACE.fullmatch(text, f.start, f.end)
+            if m is not None and not (town(join_key(fold_key(m.group(2)))) and names(join_key(fold_key(m.group(1))))):
+                m = None
+        if m is not None:
+            if out is None:
+                out = found[:i]
+            out += [Found(f.start, m.end(1), "ORG"), Found(m.start(2), f.end, "LOC")]
+        elif out is not None:
+            out.append(f)
+    return found if out is None else out
 
 
 _BODY_IN_PLACE = re.compile(r"(.+?) (?:in|im|te|à) ([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)?)")
+_BODY_IN_PLACE_MAX = 120  # characters: a body's name and a town's, not a sentence the model ran on
 
 
 def adjectives_in_appositions(text: str, found: list[Found], names: Callable[[str], bool]) -> list[Found]:

@@ -167,10 +167,12 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if k < start:
                 continue  # inside a count in brackets
             w = ws[k - a] if k < b else ""
-            if k == b or w in _BREAKS or (w == ":" and (typ == "PER" or (typ != "MISC" and _label(text, spans, start, k)))) or (w.isdigit() and _score(text, spans, a, b, k)) \
+            # a label before a colon opening the sentence is no name ("[Voetbal] : Anderlecht wint"); a title's stays
+            label = w == ":" and typ != "PER" and typ != "MISC" and _label(text, spans, start, k)
+            if k == b or w in _BREAKS or (w == ":" and typ == "PER") or label or (w.isdigit() and _score(text, spans, a, b, k)) \
                     or (w in _DASHES and typ != "MISC" and k + 1 < b and ws[k + 1 - a].islower()) \
                     or ((w == "(" or w == ")") and _stray_bracket(ws, k - a)):
-                if k > start and not (w == ":" and typ != "PER"):  # a label opening the name is none
+                if k > start and not label:
                     pieces.append((start, k))
                 start = k + 1
                 if w == "(" and k + 1 < b and ws[k + 1 - a][0].isdigit():

@@ -251,7 +251,8 @@ class Tagger:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = mentions.nouns_before_names(
             text, [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)], lang)
-        found = mentions.streets_and_places(text, spans, words, pieces, mentions.acronym_compounds(text, found, self.linker.names, self.linker.is_org), lang)
+        found = mentions.acronym_compounds(text, found, self.linker.names, self.linker.is_org)
+        found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         found = mentions.article_before_acronym(text, found, lang)
         if lang == "nl":
             found = mentions.dutch_roads(text, mentions.dutch_nationalities(text, spans, words, pieces, found))
