@@ -31,6 +31,14 @@ _WIRE_LINES = ["SOCCER - LEEDS SACK MANAGER", "Stepanovic sagte , Waigel und Bl�
                "Israel's Prime Minister Benjamin Netanyahu", "Premier Jean-Luc Dehaene ( CVP )"]
 _LINE_ENDS = ["op de E40", "het Limburgse Genk", "den Schweden Stefan Edberg", "NATO Secretary General"]
 # shape -> text of about n characters (a fixed seed: the same texts every run)
+# Lines of the shapes session 22's rules read: rankings with a country and a team, races, a body in a town, an
+# acronym before a hyphen, labels before a colon, stock indices, titled names, a state after its town.
+_SESSION22_LINES = (
+    "1. Gianni Bugno ( Italy ) Mapei 6 hours", "2. Picabo Street ( U.S. ) 1:46.11", "Tour de France", "TOUR OF LOMBARDY",
+    "Het Openbaar Ministerie in Brugge vraagt", "de VRT-journalist en de NATO-led", "Voetbal : Anderlecht wint",
+    "Der Dax schloss", "Papst Benedikt XVI. reiste", "south of Charlottesville, Virginia, on", "Hoge Raad voor de Justitie",
+    "Chicago 2 ST LOUIS 2 ( OT )", "Der Münchner Konzern Siemens", "Shares in Hoechst AG rose",
+)
 SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "capitalised words": lambda n, r: " ".join(r.choice(["ABC", "Leeds", "HSV", "NATO", "Mr", "Dr."]) for _ in range(n // 5)),
     "numbers": lambda n, r: " ".join(str(r.randint(0, 999)) for _ in range(n // 4)),
@@ -74,6 +82,8 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "team headlines, speakers, scorers and table rows": lambda n, r: "\n".join(r.choice(_WIRE_LINES) for _ in range(n // 40)),
     "clubs, scores and parties": lambda n, r: " ".join(r.choice(["Leeds", "United", "FC", "Porto", "Inter", "Milan", "2-1",
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
+    "rankings, races, bodies in towns and acronym compounds": lambda n, r: "\n".join(r.choice(_SESSION22_LINES)
+                                                                                      for _ in range(n // 40)),
 }
 
 
