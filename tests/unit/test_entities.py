@@ -1269,6 +1269,10 @@ def test_a_title_the_kb_writes_a_persons_name_with_stays_outside_the_mention() -
                                                                    ("Alex Ferguson", "PER", "newsflow:alex-ferguson")]
 
 
+def test_a_persons_span_ends_before_the_verb_the_model_ran_on_into() -> None:
+    assert _found("Dirk Frimout vloog als eerste Belg in de ruimte .", "nl")[0] == ("Dirk Frimout", "PER", None)
+
+
 def test_a_headlines_surname_in_capitals_is_the_person_named_below() -> None:
     got = _found("TENNIS - SELES BEATS CAPRIATI TO REACH SEMIFINALS .\nMonica Seles beat Jennifer Capriati 6-2 6-4 .", "en")
     assert ("CAPRIATI", "PER", None) in got and ("SELES", "PER", "newsflow:monica-seles") in got

@@ -250,7 +250,8 @@ class Tagger:
         if lang in _CAPITALISED_NAMES:
             found = self.capitalised_names(text, cased, spans, sents, pieces, model_words, found, lang)
         found = mentions.nouns_before_names(
-            text, [mentions.nl_adjective(text, t, lang, self.linker.names) for f in found for t in _trim(text, spans, f)], lang)
+            text, [mentions.nl_adjective(text, t, lang, self.linker.names)
+                   for f in found for t in _trim(text, spans, _without_verbs(text, f, lang))], lang)
         found = mentions.acronym_compounds(text, found, self.linker.names, self.linker.is_org)
         found = mentions.streets_and_places(text, spans, words, pieces, found, lang)
         found = mentions.article_before_acronym(text, found, lang)
@@ -448,6 +449,18 @@ def _split_at_verbs(words: list[str], runs: list[tuple[int, int, str]], crf: Lin
             if x < y:
                 out.append((x, y, "PER" if y == x + 1 and person(fold(words[x])) else crf.name_type(words, x, lo, hi)))
     return out
+
+
+def _without_verbs(text: str, f: Found, lang: str) -> Found:
+    """Dutch and English: a person's span the model ran on into the words after the name ends before them ("[Dirk
+    Frimout] vloog als eerste"): a last word in lower case that is a frequent word of the language and no particle.
+    Not in German, whose OCR'd and older texts split names ("Donizet ti", "Ernst v . Wildenbruch")."""
+    if f.type != "PER" or (lang != "nl" and lang != "en"):
+        return f
+    while (sp := text.rfind(" ", f.start, f.end)) > f.start and (w := text[sp + 1 : f.end]).islower() and w.isalpha() \
+            and len(w) >= 3 and w not in rules.PARTICLES and zipf(w, lang) >= 3.5:
+        f = Found(f.start, sp, f.type)
+    return f
 
 
 def _trim(text: str, spans: list[Span], f: Found) -> list[Found]:
