@@ -881,7 +881,7 @@ def _place_read_as_person(name: str, is_place: Callable[[str], bool]) -> int | N
     head, _, rest = name.partition(" ")
     skip = len(name) - len(rest.lstrip()) if rest.strip() and head in _ARTICLES else 0  # "De  FRANKFURT": every blank
     name = name[skip:]
-    if any(c in lexicon.flags(w) for w in name.split() for c in "fs") or not is_place(join_key(fold_key(name))) \
+    if not _no_persons_word(name) or not is_place(join_key(fold_key(name))) \
             or (name.endswith("s") and "f" in lexicon.flags(name[:-1])):
         return None  # a given name's -s is a surname, not a place's genitive ("Davids" is no form of David, Panama)
     return skip
