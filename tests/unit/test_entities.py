@@ -1812,3 +1812,30 @@ def test_dutch_goal_lists_and_a_given_names_s() -> None:
     assert all(t != "Oktober" for t, _ in got)
     # "Davids" is the player, no genitive of David (Panama)
     assert [(t, ty) for t, ty, _ in _found("De KNVB schorste Davids voor twee wedstrijden .", "nl")][1] == ("Davids", "PER")
+
+
+def test_a_countrys_name_outweighs_the_people_and_town_read_inside_it() -> None:
+    got = _found("In Washington , a spokesman said the United States welcomed the news .\n"
+                 "Talks on the alliance 's expansion to Poland , Hungary and the Czech Republic .", "en")
+    assert ("Czech Republic", "LOC", "Q213") in got and not any(t == "Republic" for t, _, _ in got)
+
+
+def test_a_peoples_noun_is_never_its_country() -> None:
+    got = _found("Swede Magnus Larsson beat Dane Kenneth Carlsen and Pole Adam Malysz. The Somalis fled. "
+                 "Finn Balor wrestled at the North Pole. Alan met Ruslan.", "en")
+    assert [(t, ty) for t, ty, _ in got if ty == "MISC"] == [("Swede", "MISC"), ("Dane", "MISC"), ("Pole", "MISC"), ("Somalis", "MISC")]
+    assert not any(i in ("Q34", "Q36", "Q1045", "Q159", "Q5689") for _, _, i in got)  # Sweden, Poland, Somalia, Russia, Åland
+    assert ("Finn Balor", "PER", None) in got
+
+
+def test_a_name_after_a_nationality_opening_with_a_given_name_is_a_person() -> None:
+    got = _found("Norman was two ahead of American Mark O'Meara and New Zealander Frank Nobilo . "
+                 "The New Zealanders won.", "en")
+    assert ("Mark O'Meara", "PER", None) in got and ("Frank Nobilo", "PER", None) in got
+    assert ("New Zealander", "MISC", None) in got and ("New Zealanders", "MISC", None) in got
+
+
+def test_an_office_of_a_department_is_a_title() -> None:
+    got = _found("Officials said Secretary of State Warren Christopher would visit Damascus . "
+                 "Minister of Foreign Affairs Ali Alatas spoke. The Secretary of Defense said so.", "en")
+    assert [t for t, ty, _ in got if ty != "LOC"] == ["Warren Christopher", "Ali Alatas"]

@@ -38,6 +38,7 @@ import wordfreq
 
 from services.processor.entities.kb.store import (CURATED, GENERIC, KB, LANG_BITS, LOCAL, OTHER, VARIANT, WEAK, Candidate, Entity, Hit,
                                                    join_key, load)
+from services.processor.entities.ner.peoples import people_word
 from services.processor.entities.ner.text import fold, fold_key
 
 
@@ -194,7 +195,7 @@ class _Surface(NamedTuple):
     key: str  # join_key(fold_key(text))
     named: tuple[Candidate, ...]  # the KB's candidates of key
     country: bool  # one of them is a country
-    misc_place: bool  # a country's name that is no language name: a place, not MISC
+    misc_place: bool  # a country's name that is no language name or people: a place, not MISC
     short: bool  # _short_lower: three letters or fewer, not in capitals
     short_places: tuple[Candidate, ...]  # the well-known places and large cities among named (what a short name may be)
     short_curated: tuple[Candidate, ...]  # written in lower case and named so by a hand-checked alias ("dpa", "taz")
@@ -222,7 +223,7 @@ class Linker:
             fb_key, _, form = fb_key.rpartition(" ")
             fb = tuple(c for c in self.kb.lookup(fb_key) if c.entity.type == "ORG" and _same_form(c.entity.name, form))
         got = _Surface(
-            key, named, country, country and key not in self.kb.langnames,
+            key, named, country, country and key not in self.kb.langnames and not people_word(surface),
             len(key) <= 3 and not _capitals(surface),  # _short_lower
             # a GeoNames city has a short name only where the KB build found it no word (kb/build._short_town)
             tuple(c for c in named if c.entity.type == "LOC" and (c.entity.prior >= _WELL_KNOWN or c.entity.cls == "city:geonames")),
@@ -668,16 +669,18 @@ class Linker:
             ):
                 continue  # the model's spans win
             ent = self._addable(text, h, ctx, k > j)
-            if ent is None or (any(f.entity_id not in (None, ent.id) for f in found[j:k]) and not self._curated_whole(h, ent)):
+            if ent is None or (any(f.entity_id not in (None, ent.id) for f in found[j:k]) and not self._whole(h, ent)):
                 continue  # a linked span inside yields only to a hand-checked name of several words ("Sheffield Wednesday")
             out.append(Found(hs, he, ent.type, ent.id, ent.name))
             j = k
         out += found[j:]
         return out
 
-    def _curated_whole(self, h: Hit, ent: Entity) -> bool:
-        """Whether h names ent by a hand-checked alias of several words that is not weak."""
-        return " " in h.key and any(c.entity is ent and c.flags & CURATED and not c.flags & WEAK for c in self.kb.lookup(h.key))
+    def _whole(self, h: Hit, ent: Entity) -> bool:
+        """Whether h names ent by several words that outweigh the linked spans inside: a hand-checked alias
+        that is not weak, or a country's name ("the [Czech] [Republic]" read as a people and a town)."""
+        return " " in h.key and (_country(ent) or any(
+            c.entity is ent and c.flags & CURATED and not c.flags & WEAK for c in self.kb.lookup(h.key)))
 
     def _addable(self, text: str, h: Hit, ctx: _Context, replace: bool) -> Entity | None:
         cands = self.kb.lookup(h.key)

@@ -121,6 +121,11 @@ _COMPANY_WORD = 4.4
 _COMPANY_COMMON_LANGS = ("en", "de", "nl", "fr")
 # CLDR codes that are not places an article is about.
 _SKIP_CODES = frozenset({"001", "EZ", "QO", "ZZ", "UN", "EU"})
+# A country's name in another language (CLDR's ~700 locales, Natural Earth's aliases) that en/de/nl/fr text
+# writes as a word, a given name or a people: "Pole" (Poland), "Swede", "Alan" (Åland), "Ruslan" (Russia),
+# "bruine" (Brunei), "Somalis", "Toga".
+_WORDS_NOT_COUNTRIES = frozenset(
+    "alan bruine pole swede sina toga somalis cada katara ruslan kina sead samo naru tongo".split())
 _ABBREV = re.compile(r"^\w{1,5}\.$")  # Natural Earth's "Zimb.", "Yem."
 # An umlaut written as its vowel and "e" where the type has no dots (English wire copy: "Baden-Wuerttemberg",
 # "Juergen", "Duesseldorf"): a name with one is also found so spelled.
@@ -170,6 +175,8 @@ class Builder:
             return
         # CLDR/label 2-3 letter forms are word-like
         if not flags & CURATED and len("".join(pieces)) < (3 if short else 4):
+            return
+        if flags == OTHER and join_key(pieces) in _WORDS_NOT_COUNTRIES and self.ents[eid].cls == "country":
             return
         self._put(join_key(pieces), eid, flags)
         if (spelled := surface.translate(_UMLAUTS)) != surface:

@@ -26,12 +26,20 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress, count, starmap
 
+from services.processor.entities.kb.store import join_key
 from services.processor.entities.link import zipf
 from services.processor.entities.ner import lexicon
-from services.processor.entities.ner.text import Span, opens_sentence
+from services.processor.entities.ner.peoples import EN_GROUPS as _EN_GROUPS
+from services.processor.entities.ner.peoples import EN_MISC_WORDS as _EN_MISC_WORDS
+from services.processor.entities.ner.peoples import EN_NATIONALITY as _EN_NATIONALITY
+from services.processor.entities.ner.peoples import EN_NATIONS_BEFORE_NAMES as _EN_NATIONS_BEFORE_NAMES
+from services.processor.entities.ner.peoples import EN_TWO_WORD_NATIONALS as _EN_TWO_WORD_NATIONALS
+from services.processor.entities.ner.text import Span, fold_key, opens_sentence
 
 # Verbs of reports and wire headlines between two names, which the model reads as one: "Clinton said
 # Republicans", "SAMPRAS BEATS IVANISEVIC" (in prose case, as the model reads a headline); British headlines
@@ -57,39 +65,6 @@ _APOSTROPHES = frozenset("'’")
 # A dash before a word in lower case ends a name too ("Regierungspartei Ennahda – der Partei, die"); titles of
 # works run across one ("Jag – im Auftrag der Ehre"), so not in a MISC span.
 _DASHES = frozenset("–—")
-_EN_NATIONALITY = frozenset(
-    """Afghan Albanian Algerian American Angolan Argentine Argentinian Armenian Australian Austrian
-    Azerbaijani Bangladeshi Belarusian Belgian Bolivian Bosnian Brazilian British Bulgarian Burmese
-    Cambodian Cameroonian Canadian Chilean Chinese Colombian Congolese Croatian Cuban Cypriot Czech
-    Danish Dutch Ecuadorian Egyptian English Eritrean Estonian Ethiopian European Filipino Finnish French
-    Georgian German Ghanaian Greek Haitian Hungarian Icelandic Indian Indonesian Iranian Iraqi Irish
-    Israeli Italian Ivorian Jamaican Japanese Jordanian Kazakh Kenyan Korean Kosovar Kurdish Kuwaiti
-    Latvian Lebanese Libyan Lithuanian Luxembourgish Macedonian Malaysian Malian Maltese Mexican Moldovan
-    Mongolian Montenegrin Moroccan Namibian Nepali Nigerian Norwegian Pakistani Palestinian Panamanian
-    Paraguayan Peruvian Polish Portuguese Qatari Romanian Russian Rwandan Saudi Scottish Senegalese
-    Serbian Singaporean Slovak Slovenian Somali Spanish Sudanese Swedish Swiss Syrian Taiwanese Thai
-    Tunisian Turkish Ugandan Ukrainian Uruguayan Uzbek Venezuelan Vietnamese Welsh Yemeni Zambian
-    Zimbabwean Africans Americans Asians Australians Britons Canadians Chinese Europeans Germans Israelis
-    Italians Palestinians Russians Ukrainians Asian African Arab Arabs Latin Nordic Scandinavian Baltic
-    Balkan Caribbean Western Eastern Soviet Yugoslav Catalan Basque Flemish Walloon Bavarian Corsican Sicilian
-    Kashmiri Tibetan Chechen Tamil Sinhalese Pashtun Hutu Tutsi Serb Croat Bosniak Kurd Afrikaner Zulu Maori
-    Inuit Uighur Uyghur Persian Bengali Punjabi Arabic Hebrew Slavic Celtic Gaelic Texan Catalans Basques
-    Tibetans Chechens Tamils Pashtuns Hutus Tutsis Serbs Croats Bosniaks Uighurs Uyghurs Texans Iraqis
-    Iranians Afghans Pakistanis Indians Syrians Saudis Turks Greeks Poles Danes Swedes Finns Norwegians
-    Spaniards Mexicans Cubans Kenyans Nigerians Somalis Egyptians Libyans Koreans Filipinos Indonesians
-    Brazilians Argentines Chileans Colombians Venezuelans Peruvians Scots Yugoslavs Soviets Hungarians
-    Romanians Bulgarians Belarusians Lithuanians Latvians Estonians Armenians Kazakhs Uzbeks Mongolians
-    Thais Cambodians Malaysians Singaporeans Frenchman Frenchmen Englishman Englishmen Dutchman Scotsman
-    Welshman Irishman""".split()
-)
-_EN_GROUPS = frozenset(
-    """Democrat Democrats Democratic Republican Republicans Latino Latinos Latina Hispanic Hispanics Muslim
-    Muslims Christian Christians Catholic Catholics Protestant Protestants Jewish Jews Sunni Sunnis Shi'ite
-    Shiite Shiites Islamist Islamists Communist Communists Socialist Socialists Nazi Nazis Fascist Fascists
-    Marxist Marxists Bolshevik Bolsheviks Tory Tories Hindu Hindus Buddhist Buddhists Sikh Sikhs Mormon
-    Mormons Slav Slavs Kurds""".split()
-)
-_EN_MISC_WORDS = _EN_NATIONALITY | _EN_GROUPS
 # The last word of an event, a contest, a treaty or a law.
 _EN_EVENTS = frozenset(
     """Agreement Treaty Accord Accords Act Bill Protocol Revolution Olympics Games Cup Championship
@@ -188,8 +163,12 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
             if hi - lo > 1 and _goals(ws[hi - 1 - a]) and ((lo > 0 and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]))
                                                           or _SCORE_ON.match(text, spans[hi - 1][1])):
                 hi -= 1  # "Gladbach 2 Werder 1": the second team's goals; "AC Milan 2-1": its own
-            if lo == hi or all(w.lower() in TITLES for w in ws[lo - a : hi - a]):
-                continue  # "Papst", "Prime Minister": a title alone names no one
+            office = _office(ws, lo - a, hi - a)
+            if lo == hi or all(w.lower() in TITLES for w in ws[lo - a : hi - a]) or lo + office == hi:
+                continue  # "Papst", "Prime Minister", "Secretary of State": a title alone names no one
+            held = office and (typ == "PER" or given_name(ws[lo + office - a]))
+            if held:
+                lo += office  # "[Secretary of State] Warren Christopher", "Minister of Foreign Affairs [Ali Alatas]"
             while typ != "PER" and hi - lo > 1 and ws[hi - 1 - a].lower() in TITLES and ws[hi - 1 - a][0].isupper() \
                     and hi < len(spans) and text[spans[hi][0] : spans[hi][0] + 1].isupper():
                 hi -= 1  # "[U.N.] Ambassador Madeleine Albright", "[Bundesbank] President Hans Tietmeyer": the holder's title
@@ -217,9 +196,28 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                     out.append((lo, lo + of, "PER"))
                     lo, piece_typ = lo + of + 1, "LOC"
             else:
-                piece_typ = typ
+                piece_typ = "PER" if held else typ
             out.append((lo, hi, "LOC" if _dateline(text, spans, lo, hi) else piece_typ))
     return out
+
+
+# What an office of "<title> of <...>" is of: "Secretary of State", "Minister of the Interior".
+_OFFICES = frozenset(
+    """state defense defence treasury commerce labor labour energy agriculture education health transport
+    transportation interior finance justice war trade industry culture economy""".split())
+
+
+def _office(ws: list[str], i: int, end: int) -> int:
+    """The number of words of an office's title at ws[i:end] ("Secretary of State", "Minister of Foreign
+    Affairs", "Secretary of the Interior"), 0 if none opens there."""
+    if end - i < 3 or ws[i + 1] != "of" or ws[i].lower() not in TITLES:
+        return 0
+    j = i + 2 + (ws[i + 2] == "the")
+    if j < end and ws[j].lower() in _OFFICES:
+        return j + 1 - i
+    if j + 1 < end and ws[j] in ("Foreign", "Home") and ws[j + 1] == "Affairs":
+        return j + 2 - i
+    return 0
 
 
 @lru_cache(maxsize=65536)
@@ -386,7 +384,8 @@ def _bracketed(words: list[str]) -> bool:
     return any(_agency(words, k) for k, w in enumerate(words) if w in _BRACKETED_AGENCIES)
 
 
-def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]],
+                  org_named: Callable[[str], bool]) -> list[tuple[int, int, str]]:
     """English, CoNLL conventions: nationality words are MISC, cut off the front of a longer span (and
     a common word opening the sentence before one is dropped);
     party, religious and ethnic group words alone are MISC ("Democrats", "Latino"; "Democratic Party"
@@ -394,6 +393,7 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
     "Agriculture Bill")."""
     out: list[tuple[int, int, str]] = []
     taken = set()
+    found = _nations_before_names(text, spans, found)
     for a, b, typ in found:
         if b - a > 1 and _without_possessive(text[spans[b - 1][0] : spans[b - 1][1]]) in _EN_EVENTS \
                 and (typ != "PER" or text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY):  # "German Open" read as a person
@@ -407,6 +407,10 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
             out.append((a, b, "MISC"))  # "South African", "North Korean": one nationality
             taken.update(range(a, b))
             continue
+        cut = a
+        while b - a >= 2 and text[spans[a][0] : spans[a + 1][1]] in _EN_TWO_WORD_NATIONALS:
+            out.append((a, a + 2, "MISC"))  # "[New Zealander] Frank Nobilo"
+            a += 2
         while a < b and text[spans[a][0] : spans[a][1]] in _EN_NATIONALITY:
             out.append(_with_compass(text, spans, a, taken))
             a += 1
@@ -414,11 +418,64 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
             typ = "MISC"
         if a < b:
             out.append((a, b, typ))
-        taken.update(range(a, b))
+        taken.update(range(cut, b))
     # nationality and group words the model left untagged (the tokens compared by one C-level pass)
     for k in compress(count(), map(_EN_MISC_WORDS.__contains__, map(text.__getitem__, starmap(slice, spans)))):
         if k not in taken and not any(a <= k < b for a, b, _ in out):
             out.append(_with_compass(text, spans, k, taken | {j for a, b, _ in out for j in range(a, b)}))
+    for pair in _EN_TWO_WORD_NATIONALS:
+        at = text.find(pair)
+        while at >= 0:
+            k = bisect_left(spans, (at, 0))
+            if k + 1 < len(spans) and spans[k][0] == at and spans[k + 1][1] == at + len(pair) \
+                    and not any(a <= k + 1 and k < b for a, b, _ in out):
+                out.append((k, k + 2, "MISC"))
+            at = text.find(pair, at + 1)
+    return _persons_after_nationals(text, spans, sorted(out), org_named)
+
+
+def _persons_after_nationals(text: str, spans: list[Span], found: list[tuple[int, int, str]],
+                             org_named: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+    """A name of two or three words right after a nationality, opening with a given name, is a person whatever
+    the model read ("American [Mark O'Meara]", read as an organisation), unless the KB names an organisation
+    so ("German [Mercedes Benz]"). org_named: of a folded key."""
+    out = found
+    for i in range(1, len(found)):
+        a, b, typ = found[i]
+        pa, pb, ptyp = found[i - 1]
+        if typ != "PER" and typ != "MISC" and pb == a and ptyp == "MISC" and 2 <= b - a <= 3 \
+                and text[spans[pb - 1][1] : spans[a][0]] == " " and given_name(text[spans[a][0] : spans[a][1]]) \
+                and text[spans[b - 1][0] : spans[b - 1][1]] not in EN_ORG_HEADS \
+                and (text[spans[pa][0] : spans[pb - 1][1]] in _EN_NATIONALITY or text[spans[pa][0] : spans[pb - 1][1]] in _EN_TWO_WORD_NATIONALS) \
+                and not org_named(join_key(fold_key(text[spans[a][0] : spans[b - 1][1]]))):
+            out = list(found) if out is found else out
+            out[i] = (a, b, "PER")
+    return out
+
+
+def _nations_before_names(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A word of _EN_NATIONS_BEFORE_NAMES before a person's name of two or more words is MISC: cut off the
+    front of the span the model read as one name, or alone before the person's span."""
+    if _EN_NATIONS_BEFORE_NAMES.isdisjoint(map(text.__getitem__, starmap(slice, spans))):
+        return found
+    out: list[tuple[int, int, str]] = []
+    for i, (a, b, typ) in enumerate(found):
+        word = text[spans[a][0] : spans[a][1]]
+        if word not in _EN_NATIONS_BEFORE_NAMES:
+            out.append((a, b, typ))
+        elif b - a >= 3 and typ == "PER":
+            out += [(a, a + 1, "MISC"), (a + 1, b, "PER")]
+        elif b - a == 1 and i + 1 < len(found) and found[i + 1][0] == b and found[i + 1][2] == "PER" \
+                and found[i + 1][1] - b >= 2:
+            out.append((a, b, "MISC"))
+        else:
+            out.append((a, b, typ))
+    # untagged, right before a person's name of two or more words
+    starts = {a: b for a, b, typ in found if typ == "PER" and b - a >= 2}
+    covered = {k for a, b, _ in found for k in range(a, b)}
+    for k, (s, e) in enumerate(spans):
+        if k not in covered and k + 1 in starts and text[s:e] in _EN_NATIONS_BEFORE_NAMES and text[e : spans[k + 1][0]] == " ":
+            out.append((k, k + 1, "MISC"))
     return sorted(out)
 
 

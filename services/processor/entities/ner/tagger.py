@@ -134,7 +134,8 @@ class Tagger:
             sents = sentences(text, spans)
         runs = crf.runs(words, sents, marks)
         if lang == "en":
-            runs = rules.nationalities(text, spans, _split_at_verbs(words, runs, crf, sents, self.linker.curated_person))
+            runs = rules.nationalities(text, spans, _split_at_verbs(words, runs, crf, sents, self.linker.curated_person),
+                                       self.linker.is_org)
         elif lang == "de":
             runs = rules.german_events(text, spans, rules.german_nationalities(words, runs))
         elif lang == "nl":
