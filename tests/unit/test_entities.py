@@ -1839,3 +1839,12 @@ def test_an_office_of_a_department_is_a_title() -> None:
     got = _found("Officials said Secretary of State Warren Christopher would visit Damascus . "
                  "Minister of Foreign Affairs Ali Alatas spoke. The Secretary of Defense said so.", "en")
     assert [t for t, ty, _ in got if ty != "LOC"] == ["Warren Christopher", "Ali Alatas"]
+
+
+def test_scorers_after_goals_of_are_persons_whatever_the_model_read() -> None:
+    got = _found("Ajax verloor met 0-2 van PSV door doelpunten van Van Nistelrooy en Bruggink . "
+                 "De doelpunten kwamen van Verheyen , Mendoza en Simons .", "nl")
+    assert [t for t, ty, i in got if ty == "PER" and i is None] == ["Bruggink", "Verheyen", "Mendoza", "Simons"]
+    assert ("Ajax", "ORG", "Q81888") in _found("De doelpunten van Ajax waren mooi.", "nl")  # a team stays one
+    got = _found("Durch Tore von Elber und Jancker gewann der Club.", "de")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Elber", "Jancker"]

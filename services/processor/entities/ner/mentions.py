@@ -2037,31 +2037,53 @@ _FUNCTION_ZIPF = 6.0  # wordfreq Zipf: "we", "het", "wir", "she" are over it; "m
 
 
 def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
-    """German and Dutch: who scored, named right after the verb ("Die Tore erzielten Bode und Rufer", "Für die
-    Münchner trafen Klinsmann und Scholl", "Voor Anderlecht scoorden Vidovic en Degryse"), one name or a list of
-    them: each a surname the name lexicon knows or a word the language seldom uses, added where the model found
-    nothing. found: sorted."""
+    """German and Dutch: who scored, named right after the verb or "goals of" ("Die Tore erzielten Bode und Rufer",
+    "Für die Münchner trafen Klinsmann und Scholl", "Voor Anderlecht scoorden Vidovic en Degryse", "door
+    doelpunten van Van Nistelrooy en Bruggink"), one name or a list of them: each a surname the name lexicon knows
+    or a word the language seldom uses, added where the model found nothing; a one-word place or organisation the
+    model read in the list is the scorer too ("kwamen van Verheyen , [Mendoza] en [Simons]"). found: sorted."""
     verbs = _SCORING_VERBS.get(lang)
     if verbs is None or not any(v in text for v in verbs[0]):
         return found
+    out = found
     added: list[Found] = []
     starts = [f.start for f in found]
     for m in verbs[1].finditer(text):
-        pos, got = m.end(), []
-        for w in _SCORER_NAME.finditer(text, m.end(), m.end() + 120):  # names joined by commas and "und"/"en"
-            if (w.start() != pos and not _LIST_JOIN.fullmatch(text, pos, w.start())) or not surname_or_rare(w.group(0), lang):
+        pos, listed, read = m.end(), 0, []
+        for _ in range(8):  # names joined by commas and "und"/"en"
+            k = bisect_left(starts, pos)
+            if k < len(found) and found[k].start == pos:  # a name the model read: a person, or one word
+                f = found[k]
+                if f.type != "PER" and " " in text[f.start : f.end]:
+                    break
+                read.append(k)
+                end = f.end
+            elif (w := _SCORER_NAME.match(text, pos)) is not None and surname_or_rare(w.group(0), lang) \
+                    and not inside(found, starts, pos):
+                added.append(Found(pos, w.end(), "PER"))
+                end = w.end()
+            else:
                 break
-            got.append(w.span())
-            pos = w.end()
-        for a, b in got:
-            if not inside(found, starts, a):
-                added.append(Found(a, b, "PER"))
-    return sorted([*found, *added], key=attrgetter("start")) if added else found
+            listed += 1
+            if (j := _LIST_JOIN.match(text, end)) is None:
+                break
+            pos = j.end()
+        for k in read:  # one word the model read otherwise, in a list or a surname: the scorer ("doelpunten van Ajax" stays)
+            f = found[k]
+            if f.type != "PER" and (f.entity_id is None or f.type != "ORG") and not rules.is_title(text[f.start : f.end]) \
+                    and (listed > 1 or (f.entity_id is None and surname_or_rare(text[f.start : f.end], lang))):
+                out = list(found) if out is found else out
+                out[k] = Found(f.start, f.end, "PER")
+    if not added:
+        return out
+    return sorted([*out, *added], key=attrgetter("start"))
 
 
 _SCORING_VERBS = {
-    "de": ((" erzielte", " schoss", " traf"), re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf)[ \t]+")),
-    "nl": ((" scoorde",), re.compile(r"\bscoorden?[ \t]+")),
+    "de": ((" erzielte", " schoss", " traf", "Tore von", "Treffer von"),
+           re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf|(?:Tore|Treffer)[ \t]+von)[ \t]+")),
+    "nl": ((" scoorde", "doelpunten", "treffers van", "goals van"),
+           re.compile(r"\b(?:scoorden?|(?:doelpunten|treffers|goals)[ \t]+(?:kwamen[ \t]+)?van)[ \t]+")),
 }
 _SCORER_NAME = re.compile(r"[A-ZÄÖÜ][a-zäöüßéèáíóúčćšž]+(?![\w-])")
 _LIST_JOIN = re.compile(r"[ \t]*,[ \t]*|[ \t]+(?:und|en)[ \t]+")
