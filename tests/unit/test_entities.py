@@ -1848,3 +1848,10 @@ def test_scorers_after_goals_of_are_persons_whatever_the_model_read() -> None:
     assert ("Ajax", "ORG", "Q81888") in _found("De doelpunten van Ajax waren mooi.", "nl")  # a team stays one
     got = _found("Durch Tore von Elber und Jancker gewann der Club.", "de")
     assert [t for t, ty, _ in got if ty == "PER"] == ["Elber", "Jancker"]
+
+
+def test_a_month_ending_a_persons_name_is_the_surname_and_is_spread_only_as_a_name() -> None:
+    got = _found("Prime Minister Theresa May said on Monday that Brexit would happen. May said so. Brian May played. "
+                 "The meeting in May was long. She met Janet Yellen in London on 3 May.", "en")
+    assert [(t, i) for t, ty, i in got if "May" in t] == [("Theresa May", "Q264766"), ("May", "Q264766"), ("Brian May", None)]
+    assert ("Hans Müller", "PER", None) in _found("Hans Müller kam am 3. Mai.", "de")

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
-from services.processor.entities.ner.rules import PARTICLES, is_title
+from services.processor.entities.ner.rules import PARTICLES, is_calendar, is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -156,6 +156,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             continue
         if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
             continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
+        if len(form) == 1 and is_calendar(form[0]) and _dated(words, i):
+            continue  # "Theresa May ... in May", "on 3 May": the month
         end = starts[j - 1] + len(words[j - 1])
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
@@ -220,6 +222,21 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
                 out = list(found)
             out[i] = Found(f.start, f.end, "PER", ref.entity_id, ref.name)
     return out
+
+
+# Words before a month that make it the month ("in May", "Anfang Mai", "eind mei"), folded.
+_BEFORE_MONTHS = frozenset(
+    """in on of since until till by from to early late last next mid end during before after through this each every
+    im am seit bis ab vom zum anfang ende mitte diesen letzten nächsten op sinds tot eind begin half vorig volgend
+    en depuis jusqu fin début""".split())
+
+
+def _dated(words: list[str], k: int) -> bool:
+    """Whether the calendar word at token k is the month or day: a number or a word of time before it, a number
+    after it."""
+    before = words[k - 1].casefold() if k > 0 else ""
+    after = words[k + 1] if k + 1 < len(words) else ""
+    return before in _BEFORE_MONTHS or before[:1].isdigit() or after[:1].isdigit()
 
 
 def _word_edges(text: str, start: int, end: int) -> bool:

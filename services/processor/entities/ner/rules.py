@@ -119,6 +119,13 @@ def _given_month(ws: list[str], i: int, end: int) -> bool:
         and ws[i].lower() not in _WEEKDAYS
 
 
+def _surname_month(text: str, spans: list[Span], ws: list[str], i: int, end: int, after: int) -> bool:
+    """A month that ends a person's name after a given name, with no number after it, is a surname ("Theresa
+    May said", "Brian May"; not "Hans Müller 3. Mai"). ws[i:end]: the name's words; after: the token after it."""
+    return end - i >= 2 and ws[end - 1][:1].isupper() and ws[end - 1].lower() not in _WEEKDAYS \
+        and given_name(ws[end - 2]) and not (after < len(spans) and text[spans[after][0] : spans[after][0] + 1].isdigit())
+
+
 @lru_cache(maxsize=65536)
 def _junk(word: str) -> bool:
     return is_calendar(word) or bool(_DATE.match(word))
@@ -158,7 +165,7 @@ def correct(text: str, spans: list[Span], found: list[tuple[int, int, str]]) -> 
                 lo += 1
             if lo < hi and ws[lo - a] in _POSSESSIVE_S and lo > 0 and text[spans[lo - 1][0] : spans[lo - 1][1]] in _APOSTROPHES:
                 lo += 1  # a possessive's "S" after its apostrophe token ("WOMEN 'S [WORLD CUP]")
-            while lo < hi and _junk(ws[hi - 1 - a]):
+            while lo < hi and _junk(ws[hi - 1 - a]) and not (typ == "PER" and _surname_month(text, spans, ws, lo - a, hi - a, hi)):
                 hi -= 1
             if hi - lo > 1 and _goals(ws[hi - 1 - a]) and ((lo > 0 and _goals(text[spans[lo - 1][0] : spans[lo - 1][1]]))
                                                           or _SCORE_ON.match(text, spans[hi - 1][1])):
