@@ -1855,3 +1855,11 @@ def test_a_month_ending_a_persons_name_is_the_surname_and_is_spread_only_as_a_na
                  "The meeting in May was long. She met Janet Yellen in London on 3 May.", "en")
     assert [(t, i) for t, ty, i in got if "May" in t] == [("Theresa May", "Q264766"), ("May", "Q264766"), ("Brian May", None)]
     assert ("Hans Müller", "PER", None) in _found("Hans Müller kam am 3. Mai.", "de")
+
+
+def test_a_linked_name_that_is_a_word_is_not_spread_where_it_is_the_word() -> None:
+    got = _found("Chancellor Gordon Brown spoke. Brown bears are common in Alaska. Brown said so.", "en")
+    assert [(t, i) for t, _, i in got if "Brown" in t] == [("Gordon Brown", "Q10648"), ("Brown", "Q10648")]
+    assert got[-1] == ("Brown", "PER", "Q10648")  # "Brown said so"
+    got = _found("Das Essen war kalt. In Essen regnete es.", "de")
+    assert [t for t, _, _ in got] == ["Essen"] and got[0][2] is not None

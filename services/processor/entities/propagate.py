@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
-from services.processor.entities.ner.rules import PARTICLES, is_calendar, is_title
+from services.processor.entities.ner.rules import DE_DETERMINERS, PARTICLES, is_calendar, is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -30,6 +30,10 @@ _NOT_GIVEN = frozenset(
     "king queen prince princess pope saint koning koningin prins prinses paus sint könig königin prinz prinzessin "
     "papst sankt roi reine prince princesse pape".split()
 )
+# Verbs and words after a sentence's first word that make a linked person's surname the person there ("Major said").
+_SPEAKS = frozenset(
+    """said says told added insisted warned argued was is has had will would could also who sagte sagt erklärte
+    betonte ist hat war wird zei zegt verklaarde is heeft was wil""".split())
 _TOWN_IDS = "geonames:"  # GeoNames towns: the KB's smaller places, whose names are often surnames too
 _WORD_ZIPF = 5.0  # "brown", "king", "young"; names used as often ("trump" 4.9) are rarer than that
 
@@ -93,8 +97,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
             known = forms.get((seq[-1],))
             if known is None or (known.type != "PER" and known.entity_id is None):
                 forms[(seq[-1],)] = f
-                if not _spreadable(seq[-1], linked, lang) and _used_as_word(seq[-1], lang, written_lower):
-                    ambiguous.add(seq[-1])
+                if not _spreadable(seq[-1], False, lang) and _used_as_word(seq[-1], lang, written_lower):
+                    ambiguous.add(seq[-1])  # linked too: "Gordon Brown ... Brown bears are common"
             if lang == "de" and not seq[-1].endswith(("s", "ß", "x", "z")):  # "Elders Karriere"
                 forms.setdefault((seq[-1] + "s",), f)
             # Dutch writes a surname's particle in lower case after a given name and with a capital without it
@@ -152,10 +156,14 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if hit is None:
             continue
         form, j = hit
-        if len(form) == 1 and form[0] in ambiguous and opens_sentence(text, start):
-            continue
+        if len(form) == 1 and form[0] in ambiguous and opens_sentence(text, start) \
+                and not (forms[form].entity_id is not None and j < n and words[j] in _SPEAKS):
+            continue  # "Brown bears", not "Major said"
         if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
             continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
+        if len(form) == 1 and lang == "de" and i > 0 and words[i - 1].lower() in DE_DETERMINERS \
+                and common_word(form[0].casefold(), lang):
+            continue  # "In Essen regnete es ... Das Essen war kalt": a German noun after its article
         if len(form) == 1 and is_calendar(form[0]) and _dated(words, i):
             continue  # "Theresa May ... in May", "on 3 May": the month
         end = starts[j - 1] + len(words[j - 1])

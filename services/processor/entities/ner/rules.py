@@ -486,6 +486,14 @@ def _nations_before_names(text: str, spans: list[Span], found: list[tuple[int, i
     return sorted(out)
 
 
+# German articles and determiners (with the contracted prepositions): the capitalised word after one is a noun.
+DE_DETERMINERS = frozenset(
+    """der die das den dem des ein eine einer einem einen eines kein keine keiner keinem keinen keines mein
+    meine dein deine sein seine ihr ihre unser unsere euer eure dieser diese dieses diesem diesen jeder jede
+    jedes jedem jeden im am vom zum zur beim ins""".split()
+)
+
+
 # Compass words that make one nationality with the word after them ("South African", "West German").
 _COMPASS = frozenset("North South East West Central".split())
 

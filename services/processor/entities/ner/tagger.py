@@ -205,7 +205,7 @@ class Tagger:
             end = 0
             for k in names[lo:hi]:
                 if k < end or mentions.inside(found, found_starts, spans[k][0]) or opens_sentence(text, spans[k][0]) \
-                        or (lang == "de" and words[k - 1].lower() in _DE_DETERMINERS):
+                        or (lang == "de" and words[k - 1].lower() in rules.DE_DETERMINERS):
                     continue  # German: "die Sitte", "ihre Helme" are nouns whatever surnames they also are
                 end = k + 1
                 while end in in_sentence and not mentions.inside(found, found_starts, spans[end][0]):
@@ -326,12 +326,6 @@ class Tagger:
 # How far below O a sentence's first word may score PER and still be read as a name (dev sets: -1 to -4 alike).
 _LEAD_MARGIN = -3.5
 _CAPITALISED_NAMES = frozenset({"nl", "en", "fr", "de"})
-# German articles and determiners (with the contracted prepositions): the capitalised word after one is a noun.
-_DE_DETERMINERS = frozenset(
-    """der die das den dem des ein eine einer einem einen eines kein keine keiner keinem keinen keines mein
-    meine dein deine sein seine ihr ihre unser unsere euer eure dieser diese dieses diesem diesen jeder jede
-    jedes jedem jeden im am vom zum zur beim ins""".split()
-)
 # Words after which a name is mostly a place ("in Ulster", "naar Koerland").
 _LOCATIVE = frozenset("in naar uit te nabij bij near at from to into à au aux en vers".split())
 
