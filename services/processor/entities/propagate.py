@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
-from services.processor.entities.ner.rules import DE_DETERMINERS, PARTICLES, is_calendar, is_title
+from services.processor.entities.ner.rules import DE_DETERMINERS, PARTICLES, given_name, is_calendar, is_title
 from services.processor.entities.ner.text import Span, opens_sentence
 
 _MIN_CHARS = 3  # "AP", "EU": too short to spread on spelling alone
@@ -162,8 +162,8 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         if len(form) == 1 and j < n and words[j][:1].isupper() and is_title(form[0]):
             continue  # "Jonathan Lord ... Lord Curry": a title before a name, not the surname
         if len(form) == 1 and lang == "de" and i > 0 and words[i - 1].lower() in DE_DETERMINERS \
-                and common_word(form[0].casefold(), lang):
-            continue  # "In Essen regnete es ... Das Essen war kalt": a German noun after its article
+                and common_word(form[0].casefold(), lang) and not given_name(form[0]):
+            continue  # "In Essen regnete es ... Das Essen war kalt": a German noun after its article ("dem Josef" is one)
         if len(form) == 1 and is_calendar(form[0]) and _dated(words, i):
             continue  # "Theresa May ... in May", "on 3 May": the month
         end = starts[j - 1] + len(words[j - 1])
