@@ -1863,3 +1863,11 @@ def test_a_linked_name_that_is_a_word_is_not_spread_where_it_is_the_word() -> No
     assert got[-1] == ("Brown", "PER", "Q10648")  # "Brown said so"
     got = _found("Das Essen war kalt. In Essen regnete es.", "de")
     assert [t for t, _, _ in got] == ["Essen"] and got[0][2] is not None
+
+
+def test_companies_with_a_spaced_possessive_or_a_nordic_legal_form_are_one_name() -> None:
+    got = _found("Moody 's Investors Service downgraded them. McDonald 's Corp fell. Ericsson AB rose. "
+                 "Clinton 's Democratic Party won. The AB blood group is rare.", "en")
+    orgs = [t for t, ty, _ in got if ty == "ORG"]
+    assert orgs[:3] == ["Moody 's Investors Service", "McDonald 's Corp", "Ericsson AB"]
+    assert "Clinton 's Democratic Party" not in orgs and "The AB" not in orgs

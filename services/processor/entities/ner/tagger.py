@@ -305,6 +305,7 @@ class Tagger:
         found = self.linker.titled_surnames(text, lang, found)
         if lang == "en":
             found = mentions.bodies_after_places(text, mentions.plural_titles(text, mentions.cricket_scorecards(text, found)))
+            found = mentions.possessive_companies(text, found)
             found = mentions.countries_before_persons(text, mentions.english_office_titles(text, found), self.linker.country)
             found = mentions.persons_after_countries(text, found, self.linker.country, self.linker.is_org)
             found = mentions.events_after_places(text, found)
