@@ -1871,3 +1871,21 @@ def test_companies_with_a_spaced_possessive_or_a_nordic_legal_form_are_one_name(
     orgs = [t for t, ty, _ in got if ty == "ORG"]
     assert orgs[:3] == ["Moody 's Investors Service", "McDonald 's Corp", "Ericsson AB"]
     assert "Clinton 's Democratic Party" not in orgs and "The AB" not in orgs
+
+
+def test_who_speaks_after_the_verb_of_a_quotes_report_is_a_person() -> None:
+    got = _found('" We hebben verloren " , zegt Vandereycken . " Dat kan niet " , aldus De Gucht , in het parlement .', "nl")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Vandereycken", "De Gucht"]
+    got = _found('" Ich habe frei " , so Ketterer . " Gut " , sagte Berlin .', "de")
+    assert ("Ketterer", "PER", None) in got and ("Berlin", "LOC", "Q64") in got
+    got = _found('" We will win , " said Smith . " No , " said Monday .', "en")
+    assert [t for t, _, _ in got] == ["Smith"]
+
+
+def test_a_peoples_noun_after_an_article_before_a_surname_alone_is_apart() -> None:
+    got = _found("De Amerikaan Armstrong leidt in de Tour met voorsprong op Ullrich . De Belg Museeuw won.", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Amerikaan", "MISC"), ("Armstrong", "PER"), ("Ullrich", "PER"),
+                                            ("Belg", "MISC"), ("Museeuw", "PER")]
+    assert got[-1][2] == "newsflow:johan-museeuw"  # the hand-checked surname, alone now
+    got = _found("Der Schwede Edberg gewann. Ein Bericht des Berliner Tageblatts .", "de")
+    assert ("Edberg", "PER", None) in got and not any(t == "Tageblatts" and ty == "PER" for t, ty, _ in got)

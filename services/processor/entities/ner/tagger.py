@@ -221,6 +221,10 @@ class Tagger:
             return found
         return sorted([*found, *out], key=lambda f: f.start)
 
+    def _place_or_organisation(self, key: str) -> bool:
+        """Whether folded key names an organisation or a place of the KB that is not weak (no surname's namesake)."""
+        return self.linker.is_org(key) or self.linker.well_known_place(key) or self.linker.city(key)
+
     def _speaker(self, word: str, lang: str) -> bool:
         """Whether a sentence's first word before a verb of speech is a person's name: _speaker's, or a surname of
         the KB's politicians and hand-checked persons the name lexicon lacks ("Clinton said"); no city of 100,000 or
@@ -293,6 +297,7 @@ class Tagger:
         found = mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person)
         found = mentions.aged_persons(text, found, lang)
         found = mentions.goal_scorers(text, mentions.scorers_in_prose(text, found, lang))
+        found = mentions.inverted_speakers(text, found, lang, self._place_or_organisation)
         found = mentions.affiliations(text, mentions.set_scores(text, found, self.linker.is_country),
                                       self.linker.is_country, self.linker.is_org)
         found = mentions.world_wars(text, mentions.match_results(text, found, lang, self.linker.is_country, self.linker.names), lang)
