@@ -1889,3 +1889,8 @@ def test_a_peoples_noun_after_an_article_before_a_surname_alone_is_apart() -> No
     assert got[-1][2] == "newsflow:johan-museeuw"  # the hand-checked surname, alone now
     got = _found("Der Schwede Edberg gewann. Ein Bericht des Berliner Tageblatts .", "de")
     assert ("Edberg", "PER", None) in got and not any(t == "Tageblatts" and ty == "PER" for t, ty, _ in got)
+
+
+def test_a_sentences_first_word_before_a_verb_of_a_result_is_who_won() -> None:
+    got = _found("Tchmil won de Ronde voor de derde keer . Aalesund wint met 7 - 2 na twee wedstrijden .", "nl")
+    assert ("Tchmil", "PER", None) in got and not any(t == "Aalesund" for t, _, _ in got)

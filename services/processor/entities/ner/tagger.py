@@ -193,7 +193,8 @@ class Tagger:
                 # nothing there, so only where the model's emission scores for PER come near O's; or before a
                 # verb of speech, a name whatever the model scores ("Stepanovic sagte").
                 if (lead and not _inflected(words[a], lang) and (guess := crf.name_guess(words, a, a, b))[0] == "PER"
-                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and self._speaker(words[a], lang)):
+                        and guess[1] > _LEAD_MARGIN) or (words[a + 1] in _SPEECH_VERBS and self._speaker(words[a], lang)
+                                                          and not _score_after(words, a + 2, b)):
                     out.append(Found(spans[a][0], spans[a][0] + len(words[a]), "PER"))
             if lo == hi:
                 continue  # no candidate after the sentence's first word
@@ -358,10 +359,18 @@ def _name_like(word: str, lang: str, person: Callable[[str], bool]) -> bool:
     return lang != "de" or any(c in "fs" for c in lexicon.flags(word)) or person(fold(word))
 
 
-# Verbs of speech right after a sentence's first word: that word is who speaks ("Stepanovic sagte", "Museeuw zei").
+# Verbs of speech, and of a result, right after a sentence's first word: that word is who speaks or who won
+# ("Stepanovic sagte", "Museeuw zei", "Museeuw won de Ronde"; not "werd": "Assyrië werd een staat").
 _SPEECH_VERBS = frozenset(
     """said says told added sagte sagt erklärte erklärt betonte betont meinte meint warnte kritisierte
-    zei zegt verklaarde benadrukte reageerde déclare affirme estime explique""".split())
+    zei zegt verklaarde benadrukte reageerde déclare affirme estime explique
+    won beat finished scored gewann siegte wint verloor eindigde klopte scoorde vindt meent""".split())
+
+
+def _score_after(words: list[str], k: int, end: int) -> bool:
+    """Whether a score follows within three words of k ("Aalesund wint met 7 - 2": a team won)."""
+    return any(w[:1].isdigit() and (k + i + 1 < end and words[k + i + 1] in ("-", ":") or "-" in w or ":" in w)
+               for i, w in enumerate(words[k : min(end, k + 3)]))
 
 
 def _speaker(word: str, lang: str) -> bool:
