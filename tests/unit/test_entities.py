@@ -1894,3 +1894,10 @@ def test_a_peoples_noun_after_an_article_before_a_surname_alone_is_apart() -> No
 def test_a_sentences_first_word_before_a_verb_of_a_result_is_who_won() -> None:
     got = _found("Tchmil won de Ronde voor de derde keer . Aalesund wint met 7 - 2 na twee wedstrijden .", "nl")
     assert ("Tchmil", "PER", None) in got and not any(t == "Aalesund" for t, _, _ in got)
+
+
+def test_whose_view_a_sentence_opens_with_is_a_person() -> None:
+    got = _found("Volgens Verstraeten is er geen crisis . Volgens Belga is het rond . Volgens de politie is het rustig .", "nl")
+    assert [(t, ty) for t, ty, _ in got] == [("Verstraeten", "PER"), ("Belga", "ORG")]
+    got = _found("According to Smith , the deal is off . According to Google Scholar , it is cited .", "en")
+    assert ("Smith", "PER", None) in got and ("Google Scholar", "PER", None) not in got

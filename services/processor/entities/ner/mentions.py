@@ -2025,7 +2025,8 @@ _WINNER_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]+)(?:[ \t]*\([^()\n]{
 
 def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[[str], bool]) -> list[Found]:
     """Who speaks after the verb, as a quote's report writes it (", zegt Vandereycken .", ", aldus De Gucht ,",
-    ", so Ketterer .", '" said Smith .'): the capitalised words between the verb and a stop are a person, added
+    ", so Ketterer .", '" said Smith .'), or whose view a sentence opens with ("Volgens Verstraeten is er",
+    "According to Smith ,"): the capitalised words between the verb and a stop are a person, added
     where the model found nothing and retyped where it read an unlinked place, organisation or MISC. Not a name
     the KB has as a place or organisation (known: of a folded key), a title or a day ("said Monday"). found: sorted."""
     verbs = _SPEAKING.get(lang)
@@ -2034,7 +2035,7 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
     out = found
     added: list[Found] = []
     starts = [f.start for f in found]
-    for m in verbs[1].finditer(text):
+    for m in (m for pattern in verbs[1] for m in pattern.finditer(text)):
         a, b = m.span(1)
         name = m.group(1)
         first = name.partition(" ")[0]
@@ -2043,7 +2044,8 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
         k = bisect_left(starts, a)
         if k < len(found) and found[k].start < b:  # the model read something there
             f = found[k]
-            if (f.start, f.end) == (a, b) and f.type != "PER" and f.entity_id is None:
+            if (f.start, f.end) == (a, b) and f.type != "PER" and f.entity_id is None \
+                    and (" " not in name or rules.given_name(first)):  # "According to Google Scholar" stays
                 out = list(found) if out is found else out
                 out[k] = Found(a, b, "PER")
         elif not inside(found, starts, a) and (" " in name or surname_or_rare(name, lang)):
@@ -2054,14 +2056,18 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
 
 
 # A name after a verb of speech that follows a comma or a quote, up to a stop: literals for a first test, then the regex.
-_SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})(?=[ \t]*(?:[.,;:!?]|$))"
+_NAME_STOP = r"(?=[ \t]*(?:[.,;:!?]|$))"
+_SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})" + _NAME_STOP
 _SPEAKING = {
-    "nl": (("zegt", "zei", "aldus", "verklaarde", "meent", "stelt", "benadrukt"),
-           re.compile(r"[,\"“”][ \t]*(?:zegt|zei|aldus|verklaarde|verklaart|meent|stelt|benadrukt|benadrukte)[ \t]+" + _SPEAKER_NAME, re.M)),
+    "nl": (("zegt", "zei", "aldus", "verklaarde", "meent", "stelt", "benadrukt", "Volgens"),
+           (re.compile(r"[,\"“”][ \t]*(?:zegt|zei|aldus|verklaarde|verklaart|meent|stelt|benadrukt|benadrukte)[ \t]+" + _SPEAKER_NAME, re.M),
+            re.compile(r"(?:^|[.!?\"”][ \t]+)Volgens[ \t]+" + _SPEAKER_NAME[:-len(_NAME_STOP)]
+                       + r"(?=[ \t]+(?:is|heeft|zal|zou|moet|kan|wil|was|waren|zijn|hebben|gaat|ligt|staat|blijft|wordt)\b)", re.M))),
     "de": (("sagte", "sagt", "so ", "erklärte", "betonte", "meinte"),
-           re.compile(r"[,\"“”„][ \t]*(?:sagte|sagt|so|erklärte|erklärt|betonte|meinte)[ \t]+" + _SPEAKER_NAME, re.M)),
-    "en": (("said", "says"),
-           re.compile(r"[,\"“”][ \t]*(?:said|says)[ \t]+" + _SPEAKER_NAME, re.M)),
+           (re.compile(r"[,\"“”„][ \t]*(?:sagte|sagt|so|erklärte|erklärt|betonte|meinte)[ \t]+" + _SPEAKER_NAME, re.M),)),
+    "en": (("said", "says", "According to"),
+           (re.compile(r"[,\"“”][ \t]*(?:said|says)[ \t]+" + _SPEAKER_NAME, re.M),
+            re.compile(r"(?:^|[.!?\"”][ \t]+)According[ \t]+to[ \t]+" + _SPEAKER_NAME[:-len(_NAME_STOP)] + r"(?=[ \t]*,)", re.M))),
 }
 
 
