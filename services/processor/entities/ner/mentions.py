@@ -2045,7 +2045,7 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
         if k < len(found) and found[k].start < b:  # the model read something there
             f = found[k]
             if (f.start, f.end) == (a, b) and f.type != "PER" and f.entity_id is None \
-                    and (" " not in name or rules.given_name(first)):  # "According to Google Scholar" stays
+                    and (" " not in name or rules.given_name(first) or first in _CAPITAL_PARTICLES):  # not "Google Scholar"
                 out = list(found) if out is found else out
                 out[k] = Found(a, b, "PER")
         elif not inside(found, starts, a) and (" " in name or surname_or_rare(name, lang)):
