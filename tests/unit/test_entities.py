@@ -1901,3 +1901,13 @@ def test_whose_view_a_sentence_opens_with_is_a_person() -> None:
     assert [(t, ty) for t, ty, _ in got] == [("Verstraeten", "PER"), ("Belga", "ORG")]
     got = _found("According to Smith , the deal is off . According to Google Scholar , it is cited .", "en")
     assert ("Smith", "PER", None) in got and ("Google Scholar", "PER", None) not in got
+
+
+def test_wire_results_with_scorers_innings_summaries_and_two_word_sides() -> None:
+    got = _found("Arsenal 2 ( Wright 23 , Bergkamp 67 ) Stoke 1 ( Sheron 44 )", "en")
+    assert [(t, ty) for t, ty, _ in got] == [("Arsenal", "ORG"), ("Wright", "PER"), ("Bergkamp", "PER"), ("Stoke", "ORG"),
+                                            ("Sheron", "PER")]
+    got = _found("Zimbabwe 186 for eight in 50 overs ( Andy Flower 57 ; Wasim Akram 3-30 )", "en")
+    assert [(t, ty) for t, ty, _ in got] == [("Zimbabwe", "LOC"), ("Andy Flower", "PER"), ("Wasim Akram", "PER")]
+    got = _found("CRICKET - SRI LANKA V WEST INDIES SCOREBOARD .\nSri Lanka 234 for six .", "en")
+    assert [(t, ty) for t, ty, _ in got][:2] == [("SRI LANKA", "LOC"), ("WEST INDIES", "LOC")]

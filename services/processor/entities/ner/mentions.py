@@ -899,7 +899,9 @@ _AGE_OF_NAME = re.compile(r", \d{1,3}, of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)
 _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
 # "Arsenal 2 Derby 2", "Leeds 0 Nottingham Forest 0", "Chicago 2 ST LOUIS 2 ( OT )", "Portugal 1 Germany 1 ( halftime
 # 0-0 )": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
-_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}"
+# "Arsenal 2 ( Wright 23 , Bergkamp 67 ) Stoke 1 ( Sheron 44 )": each side's scorers in brackets after its goals.
+_SCORERS = r"(?: \( ?[A-Z][^()\n]{0,150}\d ?\))?"
+_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}}{_SCORERS} ({_NAME}) \d{{1,3}}{_SCORERS}"
                           r"(?: \( ?(?:OT|SO|[23]OT|(?:halftime|half-time|HT) \d{1,2}-\d{1,2}) ?\))?[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _RESULT_TRAILERS = ("OT )", "OT)", "halftime ", "half-time ", "HT ")  # what a result line may end with instead of a digit
@@ -935,6 +937,20 @@ def digit_at_line_end(text: str) -> bool:
     return any(line.rstrip(" \t")[-1:].isdecimal() for line in text.split("\n"))
 
 
+def scorers_at_line_end(text: str) -> bool:
+    """Whether a line ends with a bracket closed after a digit ("Stoke 1 ( Sheron 44 )"), found by str.find."""
+    i = text.find(")")
+    while i >= 0:
+        if text[i + 1 : i + 2] in ("", "\n"):
+            j = i - 1
+            while j >= 0 and text[j] in " \t":
+                j -= 1
+            if j >= 0 and text[j].isdecimal():
+                return True
+        i = text.find(")", i + 1)
+    return False
+
+
 def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
     """The mentions of found that overlap none of spans (sorted by start). A mention overlaps a span when a span
     starting before its end ends after its start: one bisect over the starts, with the furthest end so far (a
@@ -952,7 +968,7 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     that type, a missed team is added. Only lines of these shapes count, so prose with numbers is
     untouched."""
     teams: list[tuple[int, int]] = []
-    if digit_at_line_end(text) or any(cue in text for cue in _RESULT_TRAILERS):
+    if digit_at_line_end(text) or any(cue in text for cue in _RESULT_TRAILERS) or scorers_at_line_end(text):
         for rx in (_RESULT_LINE, _TABLE_ROW):
             for m in rx.finditer(text):
                 teams.extend(m.span(g) for g in range(1, rx.groups + 1))
@@ -1069,6 +1085,10 @@ def versus_headlines(text: str, cased: str, found: list[Found], is_country: Call
     for m in _VERSUS_LINE.finditer(cased):
         if cased[m.start() : m.end()] == text[m.start() : m.end()]:
             continue  # a line in prose case: the model read it as written
+        i = bisect_right(starts, m.end(1)) - 1
+        if i >= 0 and found[i].end > m.start(2):  # one mention across both sides ("SRI [LANKA V WEST INDIES]"): the sides
+            out = found = [*out[:i], *out[i + 1 :]]  # out: found with this loop's retypes, index for index
+            starts = [f.start for f in found]
         for a, b in (m.span(1), m.span(2)):
             if text[b - 1] == "." and "." not in text[a : b - 1]:
                 b -= 1  # the headline's full stop ("V WIGAN."), not an abbreviation's ("V U.S.")
@@ -1503,16 +1523,31 @@ _BATTING_LINE = re.compile(
 _BOWLING = re.compile(rf"(?<![\w'’.-])(?P<bowler>{_CRICKET_NAME})[ \t]+\d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}(?![\d-])")
 
 
+_INNINGS = re.compile(r"\bovers[ \t]*\(([^()\n]{1,400})\)")
+_INNINGS_ITEM = re.compile(r"[ \t]*([A-Z][\w'’.-]*(?:[ \t]+(?:de|van|ul|al|bin)?[ \t]*[A-Z][\w'’.-]*){0,3})[ \t]+\d{1,3}(?:-\d{1,3})?"
+                           r"(?:[ \t]+not[ \t]+out)?[ \t]*")
+
+
 def cricket_scorecards(text: str, found: list[Found]) -> list[Found]:
-    """English: the names of a cricket scorecard's batting lines and bowling figures are players (CoNLL PER),
-    where the model read a place ("England"-like lone surnames), an organisation or nothing. found: sorted."""
-    if " b " not in text and " not out" not in text and " run out" not in text:
+    """English: the names of a cricket scorecard's batting lines and bowling figures, and of an innings' summary in
+    brackets after its overs, are players (CoNLL PER), where the model read a place ("England"-like lone surnames),
+    an organisation or nothing. found: sorted."""
+    innings = " overs (" in text or " overs(" in text
+    if " b " not in text and " not out" not in text and " run out" not in text and not innings:
         return found  # no batting line: the usual case, told by substring tests (C)
     players: list[tuple[int, int]] = []
     for m in _BATTING_LINE.finditer(text):
         players.extend(m.span(g) for g in ("bat", "c", "st", "b") if m.start(g) >= 0)
     if players:  # a scorecard: its bowlers' figures too
         players.extend(m.span("bowler") for m in _BOWLING.finditer(text))
+    if innings:  # an innings' summary: "50 overs ( Andy Flower 57 , Alistair Campbell 30 ; Wasim Akram 3-30 )"
+        for m in _INNINGS.finditer(text):
+            items = [_INNINGS_ITEM.fullmatch(item) for item in re.split(r"[,;]", m.group(1))]
+            if all(items):
+                offset = m.start(1)
+                for item, piece in zip(items, re.split(r"([,;])", m.group(1))[::2]):
+                    players.append((offset + item.start(1), offset + item.end(1)))
+                    offset += len(piece) + 1
     if not players:
         return found
     players = sorted(set(players))
