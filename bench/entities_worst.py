@@ -39,6 +39,14 @@ _SESSION22_LINES = (
     "Der Dax schloss", "Papst Benedikt XVI. reiste", "south of Charlottesville, Virginia, on", "Hoge Raad voor de Justitie",
     "Chicago 2 ST LOUIS 2 ( OT )", "Der Münchner Konzern Siemens", "Shares in Hoechst AG rose",
 )
+# Session 23's: speakers after the verb, scorers after "goals of", results with scorers, innings summaries, V
+# headlines, spaced possessives, nationalities before names, offices, a month ending a name.
+_SESSION23_LINES = (
+    '" Wir haben verloren " , zegt Vandereycken .', "Volgens Verstraeten is er", "door doelpunten van Van Nistelrooy en Bruggink",
+    "Arsenal 2 ( Wright 23 , Bergkamp 67 ) Stoke 1 ( Sheron 44 )", "50 overs ( Andy Flower 57 ; Wasim Akram 3-30 )",
+    "CRICKET - SRI LANKA V WEST INDIES SCOREBOARD", "Moody 's Investors Service", "American Mark O'Meara and New Zealander Frank",
+    "Secretary of State Warren Christopher", "Theresa May said . in May", "Museeuw won de Ronde", "Swede Magnus Larsson", ") (",
+)
 SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "capitalised words": lambda n, r: " ".join(r.choice(["ABC", "Leeds", "HSV", "NATO", "Mr", "Dr."]) for _ in range(n // 5)),
     "numbers": lambda n, r: " ".join(str(r.randint(0, 999)) for _ in range(n // 4)),
@@ -84,6 +92,9 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
                                                                   "manager", "die", "Grünen", "Union"]) for _ in range(n // 6)),
     "rankings, races, bodies in towns and acronym compounds": lambda n, r: "\n".join(r.choice(_SESSION22_LINES)
                                                                                       for _ in range(n // 40)),
+    "speakers, scorers, innings and possessive companies": lambda n, r: "\n".join(r.choice(_SESSION23_LINES)
+                                                                                   for _ in range(n // 40)),
+    "closing brackets": lambda n, r: "7 )\n" * (n // 4),
 }
 
 

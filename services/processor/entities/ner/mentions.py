@@ -1081,25 +1081,27 @@ def versus_headlines(text: str, cased: str, found: list[Found], is_country: Call
         return found
     out = found
     added: list[Found] = []
+    dropped: set[int] = set()
     starts = [f.start for f in found]
     for m in _VERSUS_LINE.finditer(cased):
         if cased[m.start() : m.end()] == text[m.start() : m.end()]:
             continue  # a line in prose case: the model read it as written
         i = bisect_right(starts, m.end(1)) - 1
         if i >= 0 and found[i].end > m.start(2):  # one mention across both sides ("SRI [LANKA V WEST INDIES]"): the sides
-            out = found = [*out[:i], *out[i + 1 :]]  # out: found with this loop's retypes, index for index
-            starts = [f.start for f in found]
+            dropped.add(i)
         for a, b in (m.span(1), m.span(2)):
             if text[b - 1] == "." and "." not in text[a : b - 1]:
                 b -= 1  # the headline's full stop ("V WIGAN."), not an abbreviation's ("V U.S.")
             typ = "LOC" if is_country(join_key(fold_key(text[a:b]))) else "ORG"
             i = bisect_right(starts, b - 1) - 1
-            if i >= 0 and found[i].end > a:  # the model's mention there: a town read as a place is the club
+            if i >= 0 and i not in dropped and found[i].end > a:  # the model's mention there: a town read as a place is the club
                 if found[i][:3] == (a, b, "LOC") and typ == "ORG":
                     out = list(found) if out is found else out
                     out[i] = Found(a, b, "ORG")
                 continue
             added.append(Found(a, b, typ))
+    if dropped:
+        out = [f for j, f in enumerate(out) if j not in dropped]
     return sorted([*out, *added], key=attrgetter("start")) if added else out
 
 

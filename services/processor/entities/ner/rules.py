@@ -426,17 +426,22 @@ def nationalities(text: str, spans: list[Span], found: list[tuple[int, int, str]
         if a < b:
             out.append((a, b, typ))
         taken.update(range(cut, b))
+    covered = set(taken)  # the tokens of taken and of out, kept as out grows (a lookup, not a pass over out)
+    for a, b, _ in out:
+        covered.update(range(a, b))
     # nationality and group words the model left untagged (the tokens compared by one C-level pass)
     for k in compress(count(), map(_EN_MISC_WORDS.__contains__, map(text.__getitem__, starmap(slice, spans)))):
-        if k not in taken and not any(a <= k < b for a, b, _ in out):
-            out.append(_with_compass(text, spans, k, taken | {j for a, b, _ in out for j in range(a, b)}))
+        if k not in covered:
+            out.append(got := _with_compass(text, spans, k, covered))
+            covered.update(range(got[0], got[1]))
     for pair in _EN_TWO_WORD_NATIONALS:
         at = text.find(pair)
         while at >= 0:
             k = bisect_left(spans, (at, 0))
             if k + 1 < len(spans) and spans[k][0] == at and spans[k + 1][1] == at + len(pair) \
-                    and not any(a <= k + 1 and k < b for a, b, _ in out):
+                    and k not in covered and k + 1 not in covered:
                 out.append((k, k + 2, "MISC"))
+                covered.update((k, k + 1))
             at = text.find(pair, at + 1)
     return _persons_after_nationals(text, spans, sorted(out), org_named)
 
