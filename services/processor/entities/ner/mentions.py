@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import attrgetter, itemgetter
 
 from services.processor.entities.kb.store import Entity, join_key
@@ -2072,7 +2072,7 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
     out = found
     added: list[Found] = []
     starts = [f.start for f in found]
-    for m in (m for pattern in verbs[1] for m in pattern.finditer(text)):
+    for m in chain(verbs[1].finditer(text), _view_openers(text, lang)):
         a, b = m.span(1)
         name = m.group(1)
         first = name.partition(" ")[0]
@@ -2097,15 +2097,37 @@ _NAME_STOP = r"(?=[ \t]*(?:[.,;:!?]|$))"
 _SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})" + _NAME_STOP
 _SPEAKING = {
     "nl": (("zegt", "zei", "aldus", "verklaarde", "meent", "stelt", "benadrukt", "Volgens"),
-           (re.compile(r"[,\"“”][ \t]*(?:zegt|zei|aldus|verklaarde|verklaart|meent|stelt|benadrukt|benadrukte)[ \t]+" + _SPEAKER_NAME, re.M),
-            re.compile(r"(?:^|[.!?\"”][ \t]+)Volgens[ \t]+" + _SPEAKER_NAME[:-len(_NAME_STOP)]
-                       + r"(?=[ \t]+(?:is|heeft|zal|zou|moet|kan|wil|was|waren|zijn|hebben|gaat|ligt|staat|blijft|wordt)\b)", re.M))),
+           re.compile(r"[,\"“”][ \t]*(?:zegt|zei|aldus|verklaarde|verklaart|meent|stelt|benadrukt|benadrukte)[ \t]+" + _SPEAKER_NAME)),
     "de": (("sagte", "sagt", "so ", "erklärte", "betonte", "meinte"),
-           (re.compile(r"[,\"“”„][ \t]*(?:sagte|sagt|so|erklärte|erklärt|betonte|meinte)[ \t]+" + _SPEAKER_NAME, re.M),)),
+           re.compile(r"[,\"“”„][ \t]*(?:sagte|sagt|so|erklärte|erklärt|betonte|meinte)[ \t]+" + _SPEAKER_NAME)),
     "en": (("said", "says", "According to"),
-           (re.compile(r"[,\"“”][ \t]*(?:said|says)[ \t]+" + _SPEAKER_NAME, re.M),
-            re.compile(r"(?:^|[.!?\"”][ \t]+)According[ \t]+to[ \t]+" + _SPEAKER_NAME[:-len(_NAME_STOP)] + r"(?=[ \t]*,)", re.M))),
+           re.compile(r"[,\"“”][ \t]*(?:said|says)[ \t]+" + _SPEAKER_NAME)),
 }
+# What opens a sentence with whose view it gives, and the name after it up to what must follow ("Volgens
+# Verstraeten is er", "According to Smith ,"): found by str.find, the name matched where the opener ends.
+_VIEW_OPENERS = {
+    "nl": ("Volgens ", re.compile(_SPEAKER_NAME[: -len(_NAME_STOP)] + r"(?=[ \t]+(?:is|heeft|zal|zou|moet|kan|wil|was|waren|zijn"
+                                                                       r"|hebben|gaat|ligt|staat|blijft|wordt)\b)")),
+    "en": ("According to ", re.compile(_SPEAKER_NAME[: -len(_NAME_STOP)] + r"(?=[ \t]*,)")),
+}
+
+
+def _view_openers(text: str, lang: str) -> Iterator[re.Match[str]]:
+    """The names after _VIEW_OPENERS[lang] where it opens a sentence (after a text's or line's start, or after . ! ? or a
+    closing quote and blanks)."""
+    opener = _VIEW_OPENERS.get(lang)
+    if opener is None:
+        return
+    word, name = opener
+    at = text.find(word)
+    while at >= 0:
+        j = at - 1
+        while j >= 0 and text[j] in " \t":
+            j -= 1
+        opens = j < 0 or text[j] == "\n" or (text[j] in ".!?\"”" and j < at - 1)
+        if opens and (m := name.match(text, at + len(word))) is not None:
+            yield m
+        at = text.find(word, at + len(word))
 
 
 def goal_scorers(text: str, found: list[Found]) -> list[Found]:
