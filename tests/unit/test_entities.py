@@ -1911,3 +1911,10 @@ def test_wire_results_with_scorers_innings_summaries_and_two_word_sides() -> Non
     assert [(t, ty) for t, ty, _ in got] == [("Zimbabwe", "LOC"), ("Andy Flower", "PER"), ("Wasim Akram", "PER")]
     got = _found("CRICKET - SRI LANKA V WEST INDIES SCOREBOARD .\nSri Lanka 234 for six .", "en")
     assert [(t, ty) for t, ty, _ in got][:2] == [("SRI LANKA", "LOC"), ("WEST INDIES", "LOC")]
+
+
+def test_a_persons_first_name_before_speech_and_surname_before_play_are_the_person() -> None:
+    got = _found("Victoria Beckham arrived . Victoria said yes . Michael Jordan scored 40 . Jordan scored again .", "en")
+    assert ("Victoria", "PER", None) in got and ("Jordan", "PER", "Q41421") in got
+    got = _found("King Abdullah met Netanyahu in Amman . Michael Jordan watched . Jordan said the talks went well .", "en")
+    assert ("Jordan", "LOC", "Q810") in got  # a country acting keeps its reading

@@ -203,24 +203,36 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
     """A one-word mention read as an organisation or place that is the last word of a person's full
     name in the same article is that person ("Michael Bloomberg ... Bloomberg said"), unless linked
     as something else (a country called Jordan beside Michael Jordan) other than a GeoNames town, the
-    namesake of many a surname ("Russell Westbrook ... Westbrook" is not Westbrook, Maine)."""
+    namesake of many a surname ("Russell Westbrook ... Westbrook" is not Westbrook, Maine), or than a
+    place before a verb of play that no place does ("Michael Jordan ... Jordan scored 30"). A first name
+    of such a person before a verb of speech is that person too ("Victoria Beckham ... Victoria said")."""
     surnames: dict[str, Found] = {}
+    firsts: set[str] = set()
     for f in found:
         if f.type == "PER":
             name = text[f.start : f.end]
+            first, _, rest = name.partition(" ")
             last = name.rpartition(" ")[2]
             if last != name and len(last) >= _MIN_CHARS and last[0].isupper():
                 known = surnames.get(last)
                 if known is None or (known.entity_id is None and f.entity_id is not None):
                     surnames[last] = f
+                firsts.add(first)
     if not surnames:
         return found
     out = found
     upper: dict[str, Found] = {}  # the surnames in capitals, for a headline's ("SELES BEATS CAPRIATI")
     for i, f in enumerate(found):
-        if f.type not in ("ORG", "LOC") or not (f.entity_id is None or f.entity_id.startswith(_TOWN_IDS)):
+        if f.type not in ("ORG", "LOC"):
             continue
         word = text[f.start : f.end]
+        if word in firsts and word not in surnames and _next_word(text, f.end) in _SPEAKS:
+            out = list(found) if out is found else out  # "Victoria Beckham ... Victoria said": the person, id unknown
+            out[i] = Found(f.start, f.end, "PER")
+            continue
+        if f.entity_id is not None and not f.entity_id.startswith(_TOWN_IDS) \
+                and not (word in surnames and surnames[word].entity_id is not None and _next_word(text, f.end) in _SCORES):
+            continue  # "Michael Jordan ... Jordan scored 30" is the player; "Jordan said" may be the country
         if (ref := surnames.get(word)) is None and word.isupper():
             if not upper:
                 upper.update((last.upper(), p) for last, p in surnames.items())
@@ -245,6 +257,17 @@ def _dated(words: list[str], k: int) -> bool:
     before = words[k - 1].casefold() if k > 0 else ""
     after = words[k + 1] if k + 1 < len(words) else ""
     return before in _BEFORE_MONTHS or before[:1].isdigit() or after[:1].isdigit()
+
+
+# Verbs after a player's surname that no country does ("Jordan scored 30").
+_SCORES = frozenset("scored netted grabbed dunked pitched homered rushed hit".split())
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word after text[:end], past its blanks (within 20 characters); "" after a mark or the text's end."""
+    rest = text[end : end + 21]
+    words = rest.split(None, 1) if rest[:1] in (" ", "\t") else ()
+    return words[0] if words else ""
 
 
 def _word_edges(text: str, start: int, end: int) -> bool:
