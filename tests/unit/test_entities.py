@@ -1918,3 +1918,10 @@ def test_a_persons_first_name_before_speech_and_surname_before_play_are_the_pers
     assert ("Victoria", "PER", None) in got and ("Jordan", "PER", "Q41421") in got
     got = _found("King Abdullah met Netanyahu in Amman . Michael Jordan watched . Jordan said the talks went well .", "en")
     assert ("Jordan", "LOC", "Q810") in got  # a country acting keeps its reading
+
+
+def test_a_grand_tour_by_its_short_name_in_a_cycling_report_is_the_race() -> None:
+    got = _found("De Amerikaan Armstrong leidt in de Tour met voorsprong op Ullrich na de tiende etappe .", "nl")
+    assert ("Tour", "MISC", None) in got
+    assert not any(t == "Tour" for t, _, _ in _found("Een dokumentatie over de Tour van de band .", "nl"))
+    assert ("Ronde van Baskenland", "MISC", None) in _found("Hij werd zesde in de Ronde van Baskenland na een etappe .", "nl")

@@ -1481,12 +1481,22 @@ for _race in _RACES:
     _RACE_TOKENS.setdefault(_race.partition(" ")[0], []).append(_race)
 
 
+_SHORT_RACES = frozenset({"Tour", "Ronde", "Giro", "Vuelta"})
+# Not where the name goes on ("Ronde van Baskenland", "la Tour de Londres", "de la Tour d’Auvergne").
+_SHORT_RACE = re.compile(r"\b(?:de|die|der|the|le|la|il)[ \t]+(Tour|Ronde|Giro|Vuelta)\b(?![-’']|[ \t]+(?:de|d’|d'|du|des|van|von|of|di)\b)")
+# Words of a cycling report, which make "de Tour" or "the Giro" the race ("etappe", "peloton", "yellow jersey").
+_CYCLING_CUES = ("etappe", "Etappe", "stage", "peloton", "Peloton", "renner", "Renner", "wielren", "Radprofi", "trui",
+                 "Trikot", "jersey", "klassement", "Gesamtwertung", "koers", "cyclist", "cycling", "Radsport", "maillot")
+
+
 def races(text: str, words: list[str], found: list[Found]) -> list[Found]:
     """The races of _RACES are one MISC mention each, unless a letter or digit touches it or a capitalised word
-    goes on with the name (an album's title, "Tour de France Soundtracks"); a mention overlapping one gives way.
-    words: the tokens' text; found: sorted."""
+    goes on with the name (an album's title, "Tour de France Soundtracks"), and so is a grand tour or "de Ronde" by
+    its short name after an article in a cycling report (one that names a race or a word of cycling); a mention
+    overlapping one gives way. words: the tokens' text; found: sorted."""
     present = _RACE_TOKENS.keys() & words  # the usual case, none, decided in C
-    if not present:
+    short = not _SHORT_RACES.isdisjoint(words)
+    if not present and not short:
         return found
     got: list[tuple[int, int]] = []
     for race in (race for token in present for race in _RACE_TOKENS[token]):
@@ -1496,6 +1506,10 @@ def races(text: str, words: list[str], found: list[Found]) -> list[Found]:
             if not (i and text[i - 1].isalnum()) and not (j < len(text) and text[j].isalnum()) and not _CAPITAL_NEXT.match(text, j):
                 got.append((i, j))
             i = text.find(race, j)
+    if short and (got or any(cue in text for cue in _CYCLING_CUES)):  # "in de Tour", "the Giro" in a cycling report
+        for m in _SHORT_RACE.finditer(text):
+            if not _CAPITAL_NEXT.match(text, m.end()) and not any(a <= m.start(1) < b for a, b in got):
+                got.append(m.span(1))
     if not got:
         return found
     got.sort()
