@@ -901,8 +901,9 @@ _NAME = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|van|of))*"
 # 0-0 )": a result line; "Newcastle 17 10 4 3 31 18 34": a table row.
 # "Arsenal 2 ( Wright 23 , Bergkamp 67 ) Stoke 1 ( Sheron 44 )": each side's scorers in brackets after its goals.
 _SCORERS = r"(?: \( ?[A-Z][^()\n]{0,150}\d ?\))?"
-_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}}{_SCORERS} ({_NAME}) \d{{1,3}}{_SCORERS}"
+_RESULT_LINE = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}} ({_NAME}) \d{{1,3}}"
                           r"(?: \( ?(?:OT|SO|[23]OT|(?:halftime|half-time|HT) \d{1,2}-\d{1,2}) ?\))?[ \t]*$")
+_RESULT_LINE_SCORERS = re.compile(rf"(?m)^[ \t]*({_NAME}) \d{{1,3}}{_SCORERS} ({_NAME}) \d{{1,3}}{_SCORERS}[ \t]*$")
 _DIGIT_AT_LINE_END = re.compile(r"(?m)\d[ \t]*$")
 _RESULT_TRAILERS = ("OT )", "OT)", "halftime ", "half-time ", "HT ")  # what a result line may end with instead of a digit
 _TABLE_ROW = re.compile(rf"(?m)^[ \t]*(?:\d{{1,2}}\.? )?({_NAME})(?: \d{{1,3}}(?:[-:]\d{{1,3}})?){{3,}}[ \t]*$")
@@ -968,10 +969,13 @@ def results_and_tables(text: str, found: list[Found], is_country: Callable[[str]
     that type, a missed team is added. Only lines of these shapes count, so prose with numbers is
     untouched."""
     teams: list[tuple[int, int]] = []
-    if digit_at_line_end(text) or any(cue in text for cue in _RESULT_TRAILERS) or scorers_at_line_end(text):
+    if digit_at_line_end(text) or any(cue in text for cue in _RESULT_TRAILERS):
         for rx in (_RESULT_LINE, _TABLE_ROW):
             for m in rx.finditer(text):
                 teams.extend(m.span(g) for g in range(1, rx.groups + 1))
+    if scorers_at_line_end(text):  # "Arsenal 2 ( Wright 23 ) Stoke 1 ( Sheron 44 )"
+        for m in _RESULT_LINE_SCORERS.finditer(text):
+            teams.extend((m.span(1), m.span(2)))
     if " - " in text or " – " in text:
         starts = [f.start for f in found]
         for m in _fixtures(text):
@@ -1495,7 +1499,7 @@ def races(text: str, words: list[str], found: list[Found]) -> list[Found]:
     its short name after an article in a cycling report (one that names a race or a word of cycling); a mention
     overlapping one gives way. words: the tokens' text; found: sorted."""
     present = _RACE_TOKENS.keys() & words  # the usual case, none, decided in C
-    short = not _SHORT_RACES.isdisjoint(words)
+    short = any(name in text for name in _SHORT_RACES) and not _SHORT_RACES.isdisjoint(words)
     if not present and not short:
         return found
     got: list[tuple[int, int]] = []
@@ -2080,13 +2084,14 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
     "According to Smith ,"): the capitalised words between the verb and a stop are a person, added
     where the model found nothing and retyped where it read an unlinked place, organisation or MISC. Not a name
     the KB has as a place or organisation (known: of a folded key), a title or a day ("said Monday"). found: sorted."""
-    verbs = _SPEAKING.get(lang)
-    if verbs is None or not any(v in text for v in verbs[0]):
+    if lang not in _SPEAKING:
         return found
     out = found
     added: list[Found] = []
-    starts = [f.start for f in found]
-    for m in chain(verbs[1].finditer(text), _view_openers(text, lang)):
+    starts: list[int] = []
+    for m in chain(_speakers(text, lang), _view_openers(text, lang)):
+        if not starts:
+            starts = [f.start for f in found]
         a, b = m.span(1)
         name = m.group(1)
         first = name.partition(" ")[0]
@@ -2109,14 +2114,30 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
 # A name after a verb of speech that follows a comma or a quote, up to a stop: literals for a first test, then the regex.
 _NAME_STOP = r"(?=[ \t]*(?:[.,;:!?]|$))"
 _SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})" + _NAME_STOP
+# Verbs of speech that put the speaker after them in a quote's report.
 _SPEAKING = {
-    "nl": (("zegt", "zei", "aldus", "verklaarde", "meent", "stelt", "benadrukt", "Volgens"),
-           re.compile(r"[,\"“”][ \t]*(?:zegt|zei|aldus|verklaarde|verklaart|meent|stelt|benadrukt|benadrukte)[ \t]+" + _SPEAKER_NAME)),
-    "de": (("sagte", "sagt", "so ", "erklärte", "betonte", "meinte"),
-           re.compile(r"[,\"“”„][ \t]*(?:sagte|sagt|so|erklärte|erklärt|betonte|meinte)[ \t]+" + _SPEAKER_NAME)),
-    "en": (("said", "says", "According to"),
-           re.compile(r"[,\"“”][ \t]*(?:said|says)[ \t]+" + _SPEAKER_NAME)),
+    "nl": ("zegt", "zei", "aldus", "verklaarde", "verklaart", "meent", "stelt", "benadrukt", "benadrukte"),
+    "de": ("sagte", "sagt", "so", "erklärte", "erklärt", "betonte", "meinte"),
+    "en": ("said", "says"),
 }
+_SPEAKER_AFTER = re.compile(r"[ \t]*" + _SPEAKER_NAME)
+
+
+def _speakers(text: str, lang: str) -> Iterator[re.Match[str]]:
+    """The names after a verb of _SPEAKING[lang] that follows a comma or a quote (and blanks), each verb found by
+    str.find: most texts have none, and a regex would try every comma."""
+    for verb in _SPEAKING[lang]:
+        at = text.find(" " + verb + " ")
+        while at >= 0:
+            j = at
+            while j > 0 and text[j - 1] in " \t":
+                j -= 1
+            if j > 0 and text[j - 1] in _BEFORE_SPEECH and (m := _SPEAKER_AFTER.match(text, at + len(verb) + 1)) is not None:
+                yield m
+            at = text.find(" " + verb + " ", at + len(verb) + 1)
+
+
+_BEFORE_SPEECH = frozenset(',"“”„')
 # What opens a sentence with whose view it gives, and the name after it up to what must follow ("Volgens
 # Verstraeten is er", "According to Smith ,"): found by str.find, the name matched where the opener ends.
 _VIEW_OPENERS = {
