@@ -286,7 +286,8 @@ def dump(gaz: Gazetteer, path: Path = BIN_PATH) -> None:
     langsets: dict[tuple[str, ...], int] = {}
     entries: dict[tuple[int, int, bool], int] = {}
     of_key = array("I")
-    for e in gaz.table.values():
+    items = sorted(gaz.table.items())  # the same bytes from every build: the table's order follows set iteration
+    for _key, e in items:
         ent = entities.setdefault(e.entity, len(entities))
         langs = langsets.setdefault(tuple(sorted(e.langs)), len(langsets))
         of_key.append(entries.setdefault((ent, langs, e.curated), len(entries)))
@@ -295,7 +296,7 @@ def dump(gaz: Gazetteer, path: Path = BIN_PATH) -> None:
         tuple((e.id, e.type, e.name) for e in entities),
         tuple(" ".join(langs) for langs in langsets),  # CLDR language codes hold no space
         array("I", [k for key in entries for k in (key[0], key[1], int(key[2]))]).tobytes(),
-        "\n".join(gaz.table),
+        "\n".join(key for key, _e in items),
         of_key.tobytes(),
         "\n".join(sorted(gaz._ambiguous)),
         "\n".join(sorted(gaz.prefixes)),
