@@ -1925,3 +1925,8 @@ def test_a_grand_tour_by_its_short_name_in_a_cycling_report_is_the_race() -> Non
     assert ("Tour", "MISC", None) in got
     assert not any(t == "Tour" for t, _, _ in _found("Een dokumentatie over de Tour van de band .", "nl"))
     assert ("Ronde van Baskenland", "MISC", None) in _found("Hij werd zesde in de Ronde van Baskenland na een etappe .", "nl")
+
+
+def test_a_frequent_german_nouns_genitive_is_no_name() -> None:
+    got = _found("In Leipzig demonstrierten 20.000 Menschen gegen die Schließung des Werks . Die Bürger Bremens jubelten .", "de")
+    assert [t for t, _, _ in got] == ["Leipzig", "Bremens"]

@@ -44,8 +44,8 @@ _DE_NOUN_ENDINGS = ("schaft", "ismus", "kultur", "heit", "keit", "ität", "flut"
 
 
 def german_common_nouns(text: str, found: list[Found], names: Callable[[str], str], known: Callable[[str], bool]) -> list[Found]:
-    """German: an unlinked one-word PER/ORG/LOC that is one of the language's frequent words is no name
-    ("die Polizei", "der Kirche"), and so is one with the ending of an abstract or collective noun
+    """German: an unlinked one-word PER/ORG/LOC that is one of the language's frequent words, or such a word's
+    genitive, is no name ("die Polizei", "der Kirche", "des Werks"), and so is one with the ending of an abstract or collective noun
     ("Weltmeisterschaft", "Alltagskultur"). Kept: a word the name lexicon knows as a given name, surname or
     place (names: its flags), one the knowledge base names ("Amerika", ambiguous and so unlinked),
     capitals, compounds with a hyphen, nationality words and the few nouns news uses as the name of
@@ -55,9 +55,14 @@ def german_common_nouns(text: str, found: list[Found], names: Callable[[str], st
 
 
 def _common_noun(word: str, f: Found, names: Callable[[str], str], known: Callable[[str], bool]) -> bool:
-    return (f.entity_id is None and f.type != "MISC" and word.isalpha() and not word.isupper() and word not in _DE_BODIES
-            and (zipf(word, "de") >= _DE_COMMON_NOUN or word.endswith(_DE_NOUN_ENDINGS)) and not any(c in "fsl" for c in names(word))
-            and not rules.german_nationality(word) and not known(join_key(fold_key(word))))
+    if f.entity_id is not None or f.type == "MISC" or not word.isalpha() or word.isupper() or word in _DE_BODIES:
+        return False
+    flags = names(word)
+    frequent = zipf(word, "de") >= _DE_COMMON_NOUN or word.endswith(_DE_NOUN_ENDINGS) \
+        or (word[-1:] == "s" and len(word) > 4 and word[1:].islower() and "g" not in flags  # a genitive: "des Werks"
+            and zipf(word[:-1], "de") >= _DE_COMMON_NOUN and not any(c in "fsl" for c in names(word[:-1])))
+    return frequent and not any(c in "fsl" for c in flags) and not rules.german_nationality(word) \
+        and not known(join_key(fold_key(word)))
 
 
 def nouns_before_names(text: str, found: list[Found], lang: str) -> list[Found]:
