@@ -1930,3 +1930,9 @@ def test_a_grand_tour_by_its_short_name_in_a_cycling_report_is_the_race() -> Non
 def test_a_frequent_german_nouns_genitive_is_no_name() -> None:
     got = _found("In Leipzig demonstrierten 20.000 Menschen gegen die Schließung des Werks . Die Bürger Bremens jubelten .", "de")
     assert [t for t, _, _ in got] == ["Leipzig", "Bremens"]
+
+
+def test_scorers_named_before_a_plural_scoring_verb_are_persons() -> None:
+    got = _found("Dortmund gewann mit 2:1 , Möller und Riedle trafen für den BVB . Die Spieler trafen sich am Montag .", "de")
+    assert [t for t, ty, _ in got if ty == "PER"] == ["Möller", "Riedle"]
+    assert [t for t, ty, _ in _found("Anderlecht won met 2-0 . Vidovic en Degryse scoorden .", "nl") if ty == "PER"] == ["Vidovic", "Degryse"]

@@ -2230,7 +2230,7 @@ def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
     out = found
     added: list[Found] = []
     starts = [f.start for f in found]
-    for m in verbs[1].finditer(text):
+    for m in chain(verbs[1].finditer(text), _scorers_before(text, lang)):
         pos, listed, read = m.end(), 0, []
         for _ in range(8):  # names joined by commas and "und"/"en"
             k = bisect_left(starts, pos)
@@ -2261,6 +2261,23 @@ def scorers_in_prose(text: str, found: list[Found], lang: str) -> list[Found]:
     return sorted([*out, *added], key=attrgetter("start"))
 
 
+def _scorers_before(text: str, lang: str) -> Iterator[re.Match[str]]:
+    """Where a list of two or more names before a plural scoring verb starts ("Möller und Riedle trafen für den
+    BVB", "Vidovic en Degryse scoorden"): a match ending there, as the verbs' matches end where their list starts."""
+    verb = _PLURAL_SCORING.get(lang)
+    if verb is None or verb[0] not in text:
+        return
+    for m in verb[1].finditer(text):
+        yield _EMPTY_AT.match(text, m.start(1))
+
+
+_PLURAL_SCORING = {
+    "de": (" trafen", re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-ZÄÖÜ][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+und[ \t]+))+"
+                                r"[A-ZÄÖÜ][\w'’-]+)[ \t]+(?:trafen|schossen|erzielten)\b", re.M)),
+    "nl": (" scoorden", re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-Z][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+en[ \t]+))+"
+                                  r"[A-Z][\w'’-]+)[ \t]+scoorden\b", re.M)),
+}
+_EMPTY_AT = re.compile("")
 _SCORING_VERBS = {
     "de": ((" erzielte", " schoss", " traf", "Tore von", "Treffer von"),
            re.compile(r"\b(?:erzielten|erzielte|schossen|schoss|trafen|traf|(?:Tore|Treffer)[ \t]+von)[ \t]+")),
