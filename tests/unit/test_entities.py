@@ -1936,3 +1936,10 @@ def test_scorers_named_before_a_plural_scoring_verb_are_persons() -> None:
     got = _found("Dortmund gewann mit 2:1 , Möller und Riedle trafen für den BVB . Die Spieler trafen sich am Montag .", "de")
     assert [t for t, ty, _ in got if ty == "PER"] == ["Möller", "Riedle"]
     assert [t for t, ty, _ in _found("Anderlecht won met 2-0 . Vidovic en Degryse scoorden .", "nl") if ty == "PER"] == ["Vidovic", "Degryse"]
+
+
+def test_the_state_or_country_of_a_wire_dateline_is_a_place() -> None:
+    got = _found("HARTFORD , Connecticut 1996-10-07\nPresident Bill Clinton spoke .", "en")
+    assert ("Connecticut", "LOC") in [(t, ty) for t, ty, _ in got]
+    got = _found("AUSTIN , Texas 1996-12-06\nOfficials said .", "en")
+    assert [(t, ty) for t, ty, _ in got] == [("AUSTIN", "LOC"), ("Texas", "LOC")]

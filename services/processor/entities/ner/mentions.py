@@ -293,6 +293,7 @@ _DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2
 _DATELINE_HEAD = re.compile(r"[ \t]*[A-Z][A-Z'’.-]")
 _DATELINE_NEXT = re.compile(r"\n[ \t]*[A-Z][A-Z'’.-]")
 _DASHES = frozenset("—–-")
+_REGION_BEFORE_DATE = re.compile(r"[ \t]*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})[ \t]+\d{4}-\d\d-\d\d\b")
 # Labels wire copy and sites put before a dash ("UPDATE - The company said"): no place.
 _WIRE_LABELS = frozenset(
     """update updated breaking exclusive analysis factbox wrapup insight column corrected correction refile
@@ -323,6 +324,7 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
     starts = [f.start for f in found]
     reach = list(accumulate((f.end for f in found), max))
     drop: set[int] = set()  # indexes of the mentions the model read inside a known place's name
+    regions: list[tuple[int, int]] = []
     for m in _DATELINE.finditer(text):
         start, end = m.span(1)
         name = m.group(1).rstrip("-")
@@ -340,11 +342,20 @@ def datelines(text: str, found: list[Found], lang: str, known: Callable[[str], b
             drop.update(range(i, k))
             added.append(Found(start, end, "LOC"))
             continue
+        if m.group(2) == "," and (r := _REGION_BEFORE_DATE.match(text, m.end())) is not None:
+            regions.append(r.span(1))  # "HARTFORD , Connecticut 1996-10-07": the state or country a place too
         if known(key) or m.group(3) is not None \
                 or (m.group(2) == "," and (" " in key or not common_word(key, lang)) and _DATE_IN_LINE.match(text, m.end()) is not None) \
                 or (m.group(2) in _DASHES and len(name) > 3 and key not in _WIRE_LABELS
                     and (_PROSE_AFTER.match(text, m.end()) or (_ARTICLE_AFTER.match(text, m.end()) and place(key)))):
             added.append(Found(start, end, "LOC"))
+    for a, b in regions:
+        i = bisect_right(starts, a) - 1  # the mention at or before the region's start
+        if i >= 0 and found[i][:2] == (a, b) and found[i].type != "LOC" and found[i].entity_id is None:
+            drop.add(i)  # read as an organisation ("AUSTIN , [Texas] 1996-12-06")
+            added.append(Found(a, b, "LOC"))
+        elif not ((k := bisect_left(starts, b)) and reach[k - 1] > a):
+            added.append(Found(a, b, "LOC"))
     if not added:
         return found
     return sorted([*(f for j, f in enumerate(found) if j not in drop), *added], key=attrgetter("start"))
