@@ -33,7 +33,7 @@ _NOT_GIVEN = frozenset(
 # Verbs and words after a sentence's first word that make a linked person's surname the person there ("Major said").
 _SPEAKS = frozenset(
     """said says told added insisted warned argued was is has had will would could also who sagte sagt erklärte
-    betonte ist hat war wird zei zegt verklaarde is heeft was wil""".split())
+    betonte ist hat war wird zei zegt verklaarde heeft wil""".split())
 _TOWN_IDS = "geonames:"  # GeoNames towns: the KB's smaller places, whose names are often surnames too
 _WORD_ZIPF = 5.0  # "brown", "king", "young"; names used as often ("trump" 4.9) are rarer than that
 
@@ -211,8 +211,7 @@ def _surnames_are_persons(text: str, found: list[Found]) -> list[Found]:
     for f in found:
         if f.type == "PER":
             name = text[f.start : f.end]
-            first, _, rest = name.partition(" ")
-            last = name.rpartition(" ")[2]
+            first, last = name.partition(" ")[0], name.rpartition(" ")[2]
             if last != name and len(last) >= _MIN_CHARS and last[0].isupper():
                 known = surnames.get(last)
                 if known is None or (known.entity_id is None and f.entity_id is not None):

@@ -2127,7 +2127,7 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
     return sorted([*out, *added], key=attrgetter("start"))
 
 
-# A name after a verb of speech that follows a comma or a quote, up to a stop: literals for a first test, then the regex.
+# A speaker's name of up to three words (particles between), up to a stop.
 _NAME_STOP = r"(?=[ \t]*(?:[.,;:!?]|$))"
 _SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})" + _NAME_STOP
 # Verbs of speech that put the speaker after them in a quote's report.
@@ -2276,16 +2276,16 @@ def _scorers_before(text: str, lang: str) -> Iterator[re.Match[str]]:
     """Where a list of two or more names before a plural scoring verb starts ("Möller und Riedle trafen für den
     BVB", "Vidovic en Degryse scoorden"): a match ending there, as the verbs' matches end where their list starts."""
     verb = _PLURAL_SCORING.get(lang)
-    if verb is None or verb[0] not in text:
+    if verb is None or not any(v in text for v in verb[0]):
         return
     for m in verb[1].finditer(text):
         yield _EMPTY_AT.match(text, m.start(1))
 
 
 _PLURAL_SCORING = {
-    "de": (" trafen", re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-ZÄÖÜ][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+und[ \t]+))+"
+    "de": ((" trafen", " schossen", " erzielten"), re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-ZÄÖÜ][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+und[ \t]+))+"
                                 r"[A-ZÄÖÜ][\w'’-]+)[ \t]+(?:trafen|schossen|erzielten)\b", re.M)),
-    "nl": (" scoorden", re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-Z][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+en[ \t]+))+"
+    "nl": ((" scoorden",), re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-Z][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+en[ \t]+))+"
                                   r"[A-Z][\w'’-]+)[ \t]+scoorden\b", re.M)),
 }
 _EMPTY_AT = re.compile("")

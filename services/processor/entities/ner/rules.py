@@ -455,10 +455,12 @@ def _persons_after_nationals(text: str, spans: list[Span], found: list[tuple[int
     for i in range(1, len(found)):
         a, b, typ = found[i]
         pa, pb, ptyp = found[i - 1]
-        if typ != "PER" and typ != "MISC" and pb == a and ptyp == "MISC" and 2 <= b - a <= 3 \
-                and text[spans[pb - 1][1] : spans[a][0]] == " " and given_name(text[spans[a][0] : spans[a][1]]) \
+        if typ == "PER" or typ == "MISC" or ptyp != "MISC" or pb != a or not 2 <= b - a <= 3:
+            continue
+        nation = text[spans[pa][0] : spans[pb - 1][1]]
+        if text[spans[pb - 1][1] : spans[a][0]] == " " and given_name(text[spans[a][0] : spans[a][1]]) \
                 and text[spans[b - 1][0] : spans[b - 1][1]] not in EN_ORG_HEADS \
-                and (text[spans[pa][0] : spans[pb - 1][1]] in _EN_NATIONALITY or text[spans[pa][0] : spans[pb - 1][1]] in _EN_TWO_WORD_NATIONALS) \
+                and (nation in _EN_NATIONALITY or nation in _EN_TWO_WORD_NATIONALS) \
                 and not org_named(join_key(fold_key(text[spans[a][0] : spans[b - 1][1]]))):
             out = list(found) if out is found else out
             out[i] = (a, b, "PER")
@@ -485,8 +487,8 @@ def _nations_before_names(text: str, spans: list[Span], found: list[tuple[int, i
     # untagged, right before a person's name of two or more words
     starts = {a: b for a, b, typ in found if typ == "PER" and b - a >= 2}
     covered = {k for a, b, _ in found for k in range(a, b)}
-    for k, (s, e) in enumerate(spans):
-        if k not in covered and k + 1 in starts and text[s:e] in _EN_NATIONS_BEFORE_NAMES and text[e : spans[k + 1][0]] == " ":
+    for k in compress(count(), map(_EN_NATIONS_BEFORE_NAMES.__contains__, map(text.__getitem__, starmap(slice, spans)))):
+        if k not in covered and k + 1 in starts and text[spans[k][1] : spans[k + 1][0]] == " ":
             out.append((k, k + 1, "MISC"))
     return sorted(out)
 

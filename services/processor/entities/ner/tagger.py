@@ -369,7 +369,7 @@ _SPEECH_VERBS = frozenset(
 
 def _score_after(words: list[str], k: int, end: int) -> bool:
     """Whether a score follows within three words of k ("Aalesund wint met 7 - 2": a team won)."""
-    return any(w[:1].isdigit() and (k + i + 1 < end and words[k + i + 1] in ("-", ":") or "-" in w or ":" in w)
+    return any(w[:1].isdigit() and ("-" in w or ":" in w or (k + i + 1 < end and words[k + i + 1] in ("-", ":")))
                for i, w in enumerate(words[k : min(end, k + 3)]))
 
 
