@@ -1194,9 +1194,10 @@ _COMPANY_FORMS = ("Corp", "Co", "Inc", "Ltd", "Plc", "PLC", "LLC", "AG", "GmbH",
                   "Oyj", "KGaA")
 _COMPANY_FORM_SET = frozenset(_COMPANY_FORMS)
 # The name before a form found at the end of the window searched (the longest that reaches it).
-_ARTICLES = frozenset("The Die Der Das De Het Le La Les A An Een Ein Eine".split())
-# A possessive as wire copy spaces it is part of the name: "McDonald 's Corp".
-_COMPANY_NAME = re.compile(r"(?<![\w&'’.-])(?!The |Die |Der |De |Het |Le |La |Les )[A-Z][\w&'’-]*(?: (?:[A-Z][\w&'’-]*|&|of|'s|’s))*\Z")
+# An article is no part of the name, nor a name alone ("The AB blood group"); a possessive as wire copy spaces it is
+# part of the name: "McDonald 's Corp".
+_COMPANY_NAME = re.compile(r"(?<![\w&'’.-])(?!(?:The|Die|Der|De|Het|Le|La|Les)(?: |\Z))[A-Z][\w&'’-]*"
+                           r"(?: (?:[A-Z][\w&'’-]*|&|of|'s|’s))*\Z")
 
 
 def _legal_forms(text: str) -> Iterator[tuple[int, int]]:
@@ -1441,9 +1442,8 @@ def companies(text: str, words: list[str], found: list[Found], lang: str) -> lis
     names: list[Found] = []
     starts: list[int] | None = None
     for at, b in sorted(_legal_forms(text)):
-        if (m := _COMPANY_NAME.search(text, max(0, at - 80), at)) is None or m.group(0).endswith("&") \
-                or m.group(0) in _ARTICLES:
-            continue  # "Vorbereitungen & Co": "and the like"; "The AB blood group"
+        if (m := _COMPANY_NAME.search(text, max(0, at - 80), at)) is None or m.group(0).endswith("&"):
+            continue  # "Vorbereitungen & Co": "and the like"
         if starts is None:
             starts = [f.start for f in found]
         a, name_end = m.start(), m.end()
@@ -2131,11 +2131,11 @@ def inverted_speakers(text: str, found: list[Found], lang: str, known: Callable[
 _NAME_STOP = r"(?=[ \t]*(?:[.,;:!?]|$))"
 _SPEAKER_NAME = r"([A-Z][\w'’-]+(?:[ \t]+(?:(?:van|de|der|den|ter|te|von|zu|da|di)[ \t]+)*[A-Z][\w'’-]+){0,2})" + _NAME_STOP
 # Verbs of speech that put the speaker after them in a quote's report.
-_SPEAKING = {
+_SPEAKING = {lang: tuple(f" {verb} " for verb in verbs) for lang, verbs in {
     "nl": ("zegt", "zei", "aldus", "verklaarde", "verklaart", "meent", "stelt", "benadrukt", "benadrukte"),
     "de": ("sagte", "sagt", "so", "erklärte", "erklärt", "betonte", "meinte"),
     "en": ("said", "says"),
-}
+}.items()}  # each verb between blanks, as str.find looks for it
 _SPEAKER_AFTER = re.compile(r"[ \t]*" + _SPEAKER_NAME)
 
 
@@ -2143,14 +2143,14 @@ def _speakers(text: str, lang: str) -> Iterator[re.Match[str]]:
     """The names after a verb of _SPEAKING[lang] that follows a comma or a quote (and blanks), each verb found by
     str.find: most texts have none, and a regex would try every comma."""
     for verb in _SPEAKING[lang]:
-        at = text.find(" " + verb + " ")
+        at = text.find(verb)
         while at >= 0:
             j = at
             while j > 0 and text[j - 1] in " \t":
                 j -= 1
-            if j > 0 and text[j - 1] in _BEFORE_SPEECH and (m := _SPEAKER_AFTER.match(text, at + len(verb) + 1)) is not None:
+            if j > 0 and text[j - 1] in _BEFORE_SPEECH and (m := _SPEAKER_AFTER.match(text, at + len(verb) - 1)) is not None:
                 yield m
-            at = text.find(" " + verb + " ", at + len(verb) + 1)
+            at = text.find(verb, at + len(verb) - 1)
 
 
 _BEFORE_SPEECH = frozenset(',"“”„')
@@ -2282,11 +2282,15 @@ def _scorers_before(text: str, lang: str) -> Iterator[re.Match[str]]:
         yield _EMPTY_AT.match(text, m.start(1))
 
 
+def _plural_scoring(capital: str, joiner: str, verbs: str) -> re.Pattern[str]:
+    """Two or more names joined by commas and joiner, opening a line or following a stop, before one of verbs."""
+    name = rf"{capital}[\w'’-]+"
+    return re.compile(rf"(?:^|(?<=[.,;:]))[ \t]*((?:{name}(?:[ \t]*,[ \t]*|[ \t]+{joiner}[ \t]+))+{name})[ \t]+(?:{verbs})\b", re.M)
+
+
 _PLURAL_SCORING = {
-    "de": ((" trafen", " schossen", " erzielten"), re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-ZÄÖÜ][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+und[ \t]+))+"
-                                r"[A-ZÄÖÜ][\w'’-]+)[ \t]+(?:trafen|schossen|erzielten)\b", re.M)),
-    "nl": ((" scoorden",), re.compile(r"(?:^|(?<=[.,;:] )|(?<=[.,;:]))[ \t]*((?:[A-Z][\w'’-]+(?:[ \t]*,[ \t]*|[ \t]+en[ \t]+))+"
-                                  r"[A-Z][\w'’-]+)[ \t]+scoorden\b", re.M)),
+    "de": ((" trafen", " schossen", " erzielten"), _plural_scoring("[A-ZÄÖÜ]", "und", "trafen|schossen|erzielten")),
+    "nl": ((" scoorden",), _plural_scoring("[A-Z]", "en", "scoorden")),
 }
 _EMPTY_AT = re.compile("")
 _SCORING_VERBS = {
