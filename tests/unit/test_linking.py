@@ -983,3 +983,17 @@ def test_a_surname_after_a_political_office_is_the_one_politician_of_that_name()
     from services.processor.entities.link import _political_title
 
     assert _political_title("MP") and _political_title("Bundesarbeitsminister") and not _political_title("champ")
+
+
+@pytest.mark.parametrize(("text", "lang", "places", "qid"), [
+    ("He flew to Mexico on Monday.", "en", ("Mexico",), "Q96"),
+    ("Mexico, said the mayor of Guadalajara.", "en", ("Mexico", "Guadalajara"), "Q96"),
+    ("Gesprekken in Luxemburg en Koeweit.", "nl", ("Luxemburg", "Koeweit"), "Q32"),
+    ("Gespräche in Panama und Kuwait.", "de", ("Panama", "Kuwait"), "Q804"),
+    ("Il est arrivé à Mexico, au Mexique.", "fr", ("Mexico", "Mexique"), "Q1489"),
+])
+def test_a_country_named_like_its_capital_is_the_country_where_its_language_says_so(
+        text: str, lang: str, places: tuple[str, ...], qid: str) -> None:
+    """A name is no evidence for itself: "Mexico" said Mexico (the country) for Mexico City's country
+    bonus, and the two tied; in French "Mexico" is the city."""
+    assert ids(text, lang, *((p, "LOC") for p in places))[places[0]] == qid

@@ -206,7 +206,7 @@ class Linker:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         self._static: dict[tuple[str, str | None, str], _Choices] = {}
-        self._countries: dict[str, tuple[tuple[str, str], ...]] = {}  # key -> (country, key or "" for a country's own name)
+        self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries it names (or names a place of)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
         self._by_surname: dict[str, list[Entity]] | None = None  # politicians by surname (titled_surnames), built on first use
 
@@ -550,7 +550,9 @@ class Linker:
             score = e.prior + (20 if fl & CURATED and not fl & WEAK else 0) + (10 if fl & bit else 0)
             if not fl & (CURATED | _LABEL_BITS):
                 score -= 40  # only an alternative or local name ("Columbia" for Colombia)
-            country = e.country if e.country and e.country != e.id else ""
+            # A country gets the bonus of its own name written otherwise ("Guadalajara, Mexico" is the
+            # country, not Mexico City), but no home bonus.
+            country = e.country or ""
             vetoed_by = -1 if e.type == "PER" else 0 if e.type == "LOC" else 1
             # Geonames checks: 1 the article before the name, 2 that and a town far from the article's countries;
             # 3 a subdivision of another country than the language's home needs its country named ("Balkan"
@@ -567,7 +569,7 @@ class Linker:
             needs_country = bool(fl & GENERIC) and bool(country) and country != home
             needs_politics = (e.cls == "politician" and not fl & CURATED and lang in _POLITICS_LANGS
                               and _common_name(key, lang))
-            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home else 0,
+            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home and country != e.id else 0,
                         needs_country, needs_politics))
         sole = out[0][4] if len(out) == 1 and not (out[0][2] or out[0][3] or out[0][7] or out[0][8]) else None
         got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out), sole)
@@ -590,23 +592,23 @@ class Linker:
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
         """Countries the article mentions (by name or through a capital or major city): context for
-        choosing between namesakes. Each maps to the one key that names it only through a city, or to
-        "" when a country's own name or several keys do: a city's own name is no evidence for its
-        country (Los Angeles does not say USA over Chile; "Los Angeles, Chile" does)."""
+        choosing between namesakes. Each maps to the one key that names it, or to "" when several keys
+        do: a name is no evidence for itself. Los Angeles does not say USA over Chile ("Los Angeles,
+        Chile" does), nor "Mexico" Mexico City over the country."""
         out: dict[str, str] = {}
         cache = self._countries
         for h in hits:
             got = cache.get(h.key)
             if got is None:
                 got = tuple(
-                    (c.entity.country, "" if c.entity.cls == "country" else h.key) for c in self.kb.lookup(h.key)
+                    c.entity.country for c in self.kb.lookup(h.key)
                     if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
                 )
                 if len(cache) >= _STATIC_MAX:
                     cache.clear()
                 cache[h.key] = got
-            for country, by in got:
-                if out.setdefault(country, by) != by:
+            for country in got:
+                if out.setdefault(country, h.key) != h.key:
                     out[country] = ""
         return out
 
