@@ -1667,7 +1667,7 @@ def test_a_party_in_brackets_after_a_person_is_added() -> None:
 
 def test_an_acronym_in_brackets_spelling_the_names_initials_is_that_name() -> None:
     got = _found("Andhra Pradesh (AP) is a state. PARIS (AFP) - The World Health Organization (WHO) said.", "en")
-    assert ("AP", "LOC", None) in got  # no news agency
+    assert ("AP", "LOC", "iso3166-2:IN-AP") in got  # the state, no news agency
     assert ("AFP", "ORG", "Q40464") in got and ("WHO", "ORG", "Q7817") in got
     got = _found("Er gilt nach dem Erneuerbare-Energien-Gesetz (EEG) seit 2000.", "de")
     assert [ty for t, ty, _ in got if t == "EEG"] == ["MISC"]

@@ -356,7 +356,7 @@ class Linker:
                 f = Found(start, end, typ)
             ent = self._span_entity(text, f, info, ctx, spans, plain)
             if ent is not None:
-                out.append(Found(start, end, ent.type if ent.cls in _CROSS else typ, ent.id, ent.name))  # _out_type
+                out.append(Found(start, end, _out_type(typ, ent), ent.id, ent.name))
                 continue
             inner = []
             for k in range(bisect_left(starts, start), len(hits)):
@@ -539,9 +539,11 @@ class Linker:
             if fl & WEAK and e.type != stype:
                 continue
             # A hand-checked name of several words says what it names whatever the model read: "Robert
-            # Koch-Institut" read as a person is the institute, "Le Soir" read as a title the paper.
+            # Koch-Institut" read as a person is the institute, "Le Soir" read as a title the paper, "the
+            # White House said" read as an organisation the place (CoNLL: a place by its name, whatever it does).
             if not _type_fits(stype, e) and not (fl & CURATED and e.cls == "curated" and " " in key and (
-                    stype == "PER" or (stype == "MISC" and e.type == "ORG" and not fl & WEAK))):
+                    stype == "PER" or (stype == "MISC" and e.type == "ORG" and not fl & WEAK)
+                    or (stype == "ORG" and e.type == "LOC" and not fl & WEAK))):
                 continue
             # A frequent word opening a sentence is no name of a small place ("Cela est lié"); a city of
             # 100,000+ is frequent because it is named often ("Stuttgart Richtung Karlsruhe", a dateline).
@@ -558,10 +560,11 @@ class Linker:
             # 3 a subdivision of another country than the language's home needs its country named ("Balkan"
             # in Turkmenistan, "Atlantique" in Benin, "Louth" in Ireland), unless the name is an exonym of
             # the article's language (Sizilien, Tessin: the bit alone, see kb/build.add_subdivisions) and
-            # no everyday word ("Java"). No article check: "die Toskana", "le Tyrol".
+            # no everyday word ("Java"), or a hand-checked name news uses alone ("Katalonien", "Queensland").
+            # No article check: "die Toskana", "le Tyrol".
             if e.cls == "city:geonames":
                 geonames = 2 if e.prior < _TOWN_PRIOR and e.country != home and e.country != near else 1
-            elif e.id.startswith(_SUBDIVISION) and e.country != home:
+            elif e.id.startswith(_SUBDIVISION) and e.country != home and not fl & CURATED:
                 exonym = bit != OTHER and fl & (bit | OTHER) == bit and not _everyday(key)
                 geonames = 0 if exonym else 3
             else:
@@ -639,6 +642,9 @@ class Linker:
                     i += 1
                 if i < f.end and (text[i].isupper() or (linked and _NAME_LINK.match(text, i, f.end))):
                     continue
+                if ctx.lang == "en" and h is inner[0] and h.start > f.start and " " in h.key \
+                        and _qualifier_before(text, f.start, h.start):
+                    continue  # and a qualifier's: "Independent Labour Party" (not "US Federal Reserve", "The Labour Party")
             # only for a name that will be added in the span's place: "Galatasaray SK" keeps its span,
             # as a capitalised word after it says the KB holds part of a longer name
             e = self._addable(text, h, ctx, False)
@@ -718,6 +724,18 @@ class Linker:
 def _compound_end(text: str, start: int) -> bool:
     """Whether a name at start ends a hyphenated compound ("Ost-Berlin")."""
     return start >= 2 and text[start - 1] in "-‐" and text[start - 2].isalnum()
+
+
+def _qualifier_before(text: str, lo: int, start: int) -> bool:
+    """Whether English text[lo:start] ends in a capitalised word that qualifies a name: not in capitals, no
+    article or possessive ("Independent ", "Scottish ", "Women's "; not "US ", "The ", "Its "). German and Dutch
+    capitalise the nouns and articles a model's span runs over ("Topklubs Schachtar Donezk", "De Vrije Universiteit")."""
+    words = text[lo:start].split()
+    return bool(words) and words[-1][:1].isupper() and not words[-1].isupper() and words[-1].lower() not in _EN_DETERMINERS
+
+
+_EN_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
+                             "your"})
 
 
 def _capitals_before(text: str, start: int) -> bool:
@@ -833,6 +851,7 @@ def _type_fits(stype: str | None, e: Entity) -> bool:
 
 
 def _out_type(stype: str, e: Entity) -> str:
+    """A linked span's type: the entity's where it is one whose type wins (_CROSS), else the span's."""
     return e.type if e.cls in _CROSS else stype
 
 

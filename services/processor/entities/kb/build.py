@@ -281,7 +281,9 @@ def add_curated(b: Builder, path: Path) -> None:
         else:  # a curated row refines a generated entity: its type and name win, its prior rises
             e.type, e.name, e.prior = etype, name, max(e.prior, PRIOR["curated"])
             e.cls = e.cls if e.cls != "politician" else "curated"
-        for alias in [name, *aliases.split("|")]:
+        # A canonical name with a qualifier ("Labour Party (Netherlands)") is no name a text uses: without it,
+        # it would claim every "Labour Party" (Builder.add drops what follows "(").
+        for alias in [name if "(" not in name else "", *aliases.split("|")]:
             if alias:
                 weak = alias.startswith("~")
                 alias, local = _local_alias(alias.lstrip("~"))
