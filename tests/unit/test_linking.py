@@ -1033,3 +1033,33 @@ def test_an_english_qualifier_before_a_known_name_makes_a_body_of_its_own() -> N
     assert ids("The Labour Party won.", "en", ("The Labour Party", "ORG")) == {"Labour Party": "Q9630"}
     text = "Er wechselte zum Stadtkonkurrenten Sporting Lissabon."
     assert ids(text, "de", ("Stadtkonkurrenten Sporting Lissabon", "ORG")) == {"Sporting Lissabon": "Q75729"}
+
+
+def test_figures_and_institutions_of_older_news_link() -> None:
+    from services.processor.entities import tag_entities
+
+    got = {(m.text, m.entity_id) for m in tag_entities(
+        "Communist leader Gennady Zyuganov met Warren Christopher. Shares on the New York Stock Exchange fell.", "en")}
+    assert {("Gennady Zyuganov", "newsflow:gennady-zyuganov"), ("Warren Christopher", "newsflow:warren-christopher"),
+            ("New York Stock Exchange", "newsflow:nyse")} <= got
+
+
+def test_a_surname_after_another_given_name_is_a_relative_not_the_linked_person() -> None:
+    from services.processor.entities import tag_entities
+
+    def persons(text: str, lang: str) -> list[tuple[str, str | None]]:
+        return [(m.text, m.entity_id) for m in tag_entities(text, lang) if m.type == "PER"]
+
+    # Spanish has no model: the KB names Alberto Fujimori, and his surname spreads, but not to his children
+    got = persons("El expresidente Alberto Fujimori habló. Kenji Fujimori y Keiko Fujimori no. Fujimori dijo.", "es")
+    assert got == [("Alberto Fujimori", "newsflow:alberto-fujimori"), ("Kenji Fujimori", None), ("Keiko Fujimori", None),
+                   ("Fujimori", "newsflow:alberto-fujimori")]
+    # a title is no given name
+    assert ("Blair", "Q9545") in persons("Tony Blair spoke. Later Prime Minister Blair said so.", "en")
+    from services.processor.entities.link import given_name_before
+
+    text = "Cherie Blair smiled. Ayatollah Khamenei spoke. Senator Smith left. Der Wegbegleiter Player kam."
+    assert given_name_before(text, text.index("Blair"), "en") == 0
+    assert given_name_before(text, text.index("Khamenei"), "en") is None
+    assert given_name_before(text, text.index("Smith"), "en") is None
+    assert given_name_before(text, text.index("Player"), "de") is None  # German capitalises its nouns

@@ -40,6 +40,7 @@ from services.processor.entities.kb.store import (CURATED, GENERIC, KB, LANG_BIT
                                                    join_key, load)
 from services.processor.entities.ner.peoples import people_word
 from services.processor.entities.ner.text import fold, fold_key
+from services.processor.entities.ner.titles import titles_a_name
 
 
 class Found(NamedTuple):
@@ -368,7 +369,7 @@ class Linker:
                 continue  # the KB names inside are added below
             out.append(f)
         out = self._add(text, out, hits, ctx)
-        return _coref(text, out, ctx.vetoed)
+        return _coref(text, lang, out, ctx.vetoed)
 
     def retyped_ids(self, text: str, lang: str, found: list[Found]) -> list[Found]:
         """found with an id for each unlinked organisation or person the KB names as one: a span a rule
@@ -1047,15 +1048,35 @@ def _capital_before(before: str) -> tuple[str, int] | None:
 
 _BLANKS_RUN_REVERSED = re.compile(r"\n?[ \t]+([^\W_]+)")
 
+def given_name_before(text: str, start: int, lang: str) -> int | None:
+    """The start of a capitalised word, rare as a word of lang, right before start (one space apart): a given
+    name the model or the KB left out of a surname's span ("Kenji Fujimori", "Cherie Blair"; not a title:
+    "Präsident", "Mr", "Senator"). None if there is none, and always in German, which capitalises its nouns
+    ("seiner Wegbegleiter Player")."""
+    if start < 3 or text[start - 1] != " " or lang == "de":
+        return None
+    i = start - 1
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    word = text[i : start - 1]
+    if len(word) > 1 and word[0].isupper() and not word.isupper() and (i == 0 or not text[i - 1].isalnum()) \
+            and zipf(word.lower(), lang) < _GIVEN_NAME_ZIPF and not titles_a_name(word):
+        return i
+    return None
+
+
+_GIVEN_NAME_ZIPF = 3.5  # "Keiko", "Jeb" 3.3; a title this rare is one of titles_a_name's ("Ayatollah" 2.9)
+
+
 # Capitalised words that often stand before a name without being part of it (sentence-internal).
 _SENTENCE_WORDS = frozenset("in im aus nach von und und and of the de het en et le la les à für bei mit".split())
 
 
-def _coref(text: str, found: list[Found], vetoed: Collection[int] = ()) -> list[Found]:
+def _coref(text: str, lang: str, found: list[Found], vetoed: Collection[int] = ()) -> list[Found]:
     """An unlinked mention takes the id of a linked one with the same surface form, and an unlinked PER
-    that is the surname (or its genitive) of a linked PER takes that person's id; an unlinked MISC
-    written as a linked name (or its last word) takes that name's type and id. vetoed: starts of mentions
-    whose own words ruled the entity out ("S - Bahn"): they take no id."""
+    that is the surname (or its genitive) of a linked PER takes that person's id, unless a given name
+    stands before it; an unlinked MISC written as a linked name (or its last word) takes that name's type
+    and id. vetoed: starts of mentions whose own words ruled the entity out ("S - Bahn"): they take no id."""
     by_surface: dict[tuple[str, ...], Found] = {}
     for f in found:
         if f.entity_id is not None:
@@ -1083,6 +1104,8 @@ def _coref(text: str, found: list[Found], vetoed: Collection[int] = ()) -> list[
                 ref = by_surface.get((key[0][:-1],))
             if ref is None or not (ref.type == f.type or ref.type == "PER"):
                 continue
+            if len(key) == 1 and ref.type == "PER" and given_name_before(text, f.start, lang) is not None:
+                continue  # "Kenji [Fujimori]" beside "Alberto Fujimori": another of the family
         if out is found:
             out = list(found)
         out[i] = Found(f.start, f.end, ref.type, ref.entity_id, ref.name)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from itertools import compress, count
 from operator import itemgetter
 
-from services.processor.entities.link import Found, common_word, names_team, very_common_word, zipf
+from services.processor.entities.link import Found, common_word, given_name_before, names_team, very_common_word, zipf
 from services.processor.entities.ner.mentions import without_possessives
 from services.processor.entities.ner.rules import DE_DETERMINERS, PARTICLES, given_name, is_calendar, is_title
 from services.processor.entities.ner.text import Span, opens_sentence
@@ -170,6 +170,12 @@ def propagate(text: str, tokens: list[Span], found: list[Found], lang: str,
         free = t == n_taken or taken[t][0] >= end
         if free and _word_edges(text, start, end):
             ref = forms[form]
+            if len(form) == 1 and ref.type == "PER" and ref.entity_id is not None and ref.end - ref.start > len(form[0]) \
+                    and (first := given_name_before(text, start, lang)) is not None:
+                if (t == 0 or taken[t - 1][1] <= first) and (not added or added[-1].end <= first):
+                    added.append(Found(first, end, "PER"))  # "Kenji Fujimori" beside "Alberto Fujimori": a relative
+                i = j
+                continue
             if ref.type == "LOC" and ref.entity_id is not None and names_team(text, start, end):
                 added.append(Found(start, end, "ORG"))  # "73' Lyon": the club, not the city named elsewhere
             else:

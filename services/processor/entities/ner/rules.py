@@ -40,6 +40,7 @@ from services.processor.entities.ner.peoples import EN_NATIONALITY as _EN_NATION
 from services.processor.entities.ner.peoples import EN_NATIONS_BEFORE_NAMES as _EN_NATIONS_BEFORE_NAMES
 from services.processor.entities.ner.peoples import EN_TWO_WORD_NATIONALS as _EN_TWO_WORD_NATIONALS
 from services.processor.entities.ner.text import Span, fold_key, opens_sentence
+from services.processor.entities.ner.titles import PERSON_TITLES, SHORT_TITLES, TITLE_ENDINGS, TITLES, is_title
 
 # Verbs of reports and wire headlines between two names, which the model reads as one: "Clinton said
 # Republicans", "SAMPRAS BEATS IVANISEVIC" (in prose case, as the model reads a headline); British headlines
@@ -70,29 +71,6 @@ _EN_EVENTS = frozenset(
     """Agreement Treaty Accord Accords Act Bill Protocol Revolution Olympics Games Cup Championship
     Championships Open Prize Awards Summit Festival Grand Prix Tour Marathon Rally""".split()
 )
-TITLES = frozenset(
-    """president vice chancellor prime minister premier secretary chairman chairwoman chief executive
-    coach striker captain manager mr mrs ms dr prof sir lord lady king queen prince princess pope
-    cardinal bishop archbishop senator governor mayor general colonel major sergeant judge ambassador
-    spokesman spokeswoman defender midfielder goalkeeper bundeskanzler bundeskanzlerin kanzler kanzlerin
-    präsident präsidentin ministerpräsident ministerpräsidentin bundespräsident minister ministerin
-    papst trainer kapitän herr frau botschafter bürgermeister bürgermeisterin vorstandschef
-    konzernchef chef chefin premier minister-president staatssecretaris burgemeester koning koningin
-    paus président ministre congressman congresswoman councilman councilwoman councilmember councillor
-    commissioner sheriff wethouder kamerlid gedeputeerde landrat staatssekretär staatssekretärin kämmerer
-    stadtrat stadträtin dezernent dezernentin abgeordnete abgeordneter bischof kardinal pfarrer professor
-    professorin gouverneur ambassadeur commissaris topman topvrouw woordvoerster advocaat ceo anwalt anwältin
-    lawyer attorney stürmer torwart torhüter verteidiger mittelfeldspieler nationalspieler spielmacher
-    doelman verdediger middenvelder aanvaller wielrenner bondscoach winger""".split()
-)
-
-# Titles that only ever precede a person's name.
-PERSON_TITLES = TITLES - frozenset(
-    "vice premier chief coach striker captain manager lady king queen prince princess general colonel major "
-    "sergeant defender midfielder goalkeeper chef gedeputeerde".split())  # "Gedeputeerde Staten": a body
-
-# Titles written short, before their dot ("Sen. Elizabeth Warren", "Mr. Smith"); alone some may be names ("Sen").
-SHORT_TITLES = frozenset("mr mrs ms dr prof rep sen gov".split())
 
 # Agencies by a name that is also a surname: only in a dateline's brackets ("Bonn (Reuter) -", as German wire
 # copy of the 1990s wrote Reuters), not "DRK-Generalsekretär Christian Reuter".
@@ -256,20 +234,8 @@ def _class_noun(word: str) -> bool:
     return word in _CLASS_NOUNS or (word.endswith(_CLASS_ENDINGS) and word[:1].isupper())
 
 
-# German and Dutch write a title as one compound ("Regierungschef", "DRK-Generalsekretär", "partijleider").
-TITLE_ENDINGS = ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
-                  "sprecher", "sprecherin", "sekretär", "sekretärin", "vorsitzende", "vorsitzender", "trainer",
-                  "direktor", "direktorin", "bürgermeister", "bürgermeisterin", "voorzitter", "woordvoerder",
-                  "partijleider", "burgemeester", "directeur", "premier")
-_TITLE_ENDINGS_SET = frozenset(TITLE_ENDINGS)
 # Lower-case particles inside a person's name after a title ("Oberbürgermeister von Schoeler").
 PARTICLES = frozenset("von van der den de zu vom ter ten te da di del du le la".split())
-
-
-def is_title(word: str) -> bool:
-    low = word.lower()
-    return low in PERSON_TITLES or (len(low) > 8 and low.endswith(TITLE_ENDINGS)) \
-        or ("-" in low and low.rpartition("-")[2] in _TITLE_ENDINGS_SET)  # "SPD-Chef", "CDU-Chefin"
 
 
 def is_written_title(word: str) -> bool:
