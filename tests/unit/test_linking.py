@@ -1063,3 +1063,23 @@ def test_a_surname_after_another_given_name_is_a_relative_not_the_linked_person(
     assert given_name_before(text, text.index("Khamenei"), "en") is None
     assert given_name_before(text, text.index("Smith"), "en") is None
     assert given_name_before(text, text.index("Player"), "de") is None  # German capitalises its nouns
+
+
+def test_a_city_read_as_a_club_in_a_leagues_results_is_that_leagues_team() -> None:
+    from services.processor.entities import tag_entities
+
+    text = ("BASKETBALL - NBA RESULTS .\nNEW JERSEY 102 Boston 89\nChicago 110 CLEVELAND 98\n"
+            "NHL ICE HOCKEY - STANDINGS .\nW L T GF GA PTS\nHARTFORD 12 8 4 83 70 28\nBUFFALO 13 9 2 73 64 28\n"
+            "BASEBALL - MAJOR LEAGUE RESULTS .\nNEW YORK 5 Boston 3\n")
+    got = [(m.text, m.entity_id) for m in tag_entities(text, "en") if m.type == "ORG"]
+    assert ("Boston", "newsflow:club-boston-celtics") in got and ("BUFFALO", "newsflow:club-buffalo-sabres") in got
+    assert ("NEW JERSEY", "newsflow:club-brooklyn-nets") in got and ("Boston", "newsflow:club-boston-red-sox") in got
+    assert ("HARTFORD", None) in got  # the Whalers moved and took another name
+    assert ("NEW YORK", None) in got  # two baseball teams
+
+
+def test_every_team_of_the_league_table_is_a_club_of_the_kb() -> None:
+    from services.processor.entities.link import default_linker
+
+    teams = default_linker()._city_teams()
+    assert teams["boston"]["NHL"].id == "newsflow:club-boston-bruins" and "MLB" not in teams.get("new york", {})

@@ -32,6 +32,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from functools import lru_cache
 from operator import itemgetter
+from pathlib import Path
 from typing import NamedTuple
 
 import wordfreq
@@ -210,6 +211,7 @@ class Linker:
         self._countries: dict[str, tuple[str, ...]] = {}  # key -> the countries it names (or names a place of)
         self._surfaces: dict[str, _Surface] = {}  # a span's text -> what link reads from it alone
         self._by_surname: dict[str, list[Entity]] | None = None  # politicians by surname (titled_surnames), built on first use
+        self._teams: dict[str, dict[str, Entity]] | None = None  # _city_teams, read on first use
 
     def _surface(self, surface: str) -> _Surface:
         """What link decides from a span's text alone, computed once per surface (bounded)."""
@@ -379,20 +381,39 @@ class Linker:
         ctx: _Context | None = None
         plain = "@" not in text and "\xad" not in text
         out = found
+        leagues: list[tuple[int, str]] | None = None  # _league_cues(text), read for the first unlinked club
         for i, f in enumerate(found):
             if (f.type != "ORG" and f.type != "PER") or f.entity_id is not None:
                 continue
             info = self._surfaces.get(text[f.start : f.end]) or self._surface(text[f.start : f.end])
-            if not info.named and not info.fallback[1]:
-                continue  # the usual case: a name the KB does not have
-            if ctx is None:
-                ctx = _Context(text, lang, {})
-            ent = self._span_entity(text, f, info, ctx, found, plain, same_type=True)
+            ent = None
+            if info.named or info.fallback[1]:  # else the usual case: a name the KB does not have
+                if ctx is None:
+                    ctx = _Context(text, lang, {})
+                ent = self._span_entity(text, f, info, ctx, found, plain, same_type=True)
+            if ent is None and f.type == "ORG" and (teams := self._city_teams().get(info.key)) is not None:
+                if leagues is None:
+                    leagues = _league_cues(text)
+                ent = teams.get(_league_at(leagues, f.start)) if leagues else None
             if ent is not None:
                 if out is found:
                     out = list(found)
                 out[i] = Found(f.start, f.end, f.type, ent.id, ent.name)
         return out
+
+    def _city_teams(self) -> dict[str, dict[str, Entity]]:
+        """The North American leagues' teams by the folded name of their city (kb/teams.tsv): key -> league ->
+        team, a city with two teams in a league left out. Read on first use."""
+        if self._teams is None:
+            by_id = {e.id: e for e in self.kb.entities() if e.id.startswith("newsflow:club-")}
+            teams: dict[str, dict[str, Entity]] = {}
+            for line in _TEAMS_PATH.read_text(encoding="utf-8").split("\n"):
+                if line and not line.startswith("#"):
+                    league, eid, names = line.split("\t")
+                    for name in names.split("|"):
+                        teams.setdefault(join_key(fold_key(name)), {})[league] = by_id[eid]
+            self._teams = teams
+        return self._teams
 
     def _span_entity(self, text: str, f: Found, info: _Surface, ctx: _Context, spans: list[Found], plain: bool,
                      same_type: bool = False) -> Entity | None:
@@ -737,6 +758,34 @@ def _qualifier_before(text: str, lo: int, start: int) -> bool:
 
 _EN_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
                              "your"})
+
+
+_TEAMS_PATH = Path(__file__).parent / "kb" / "teams.tsv"
+# What names a North American league's results or standings: its name or a heading's (a "National League" is
+# also English football's fifth tier).
+_LEAGUE_CUES = re.compile(r"\b(?:(NBA)|National Basketball Association|(NHL)|National Hockey League|(NFL)|National Football League"
+                          r"|(MLB)|[Mm]ajor [Ll]eague [Bb]aseball|MAJOR LEAGUE|American League)\b")
+_LEAGUE_GROUPS = ("NBA", "NHL", "NFL", "MLB")
+
+
+def _league_cues(text: str) -> list[tuple[int, str]]:
+    """(start, league) of each league cue in text, in order."""
+    if "League" not in text and "LEAGUE" not in text and "league" not in text and not any(g in text for g in _LEAGUE_GROUPS):
+        return []
+    out = []
+    for m in _LEAGUE_CUES.finditer(text):
+        got = m.lastindex
+        if got is None:  # a written-out name: which one
+            low = m.group().lower()
+            got = 1 if "basketball" in low else 2 if "hockey" in low else 3 if "football" in low else 4
+        out.append((m.start(), _LEAGUE_GROUPS[got - 1]))
+    return out
+
+
+def _league_at(cues: list[tuple[int, str]], start: int) -> str:
+    """The league whose results a club's name at start is in: the last cue before it (a heading), or the first."""
+    k = bisect_left(cues, (start, ""))
+    return cues[k - 1][1] if k > 0 else cues[0][1]
 
 
 def _capitals_before(text: str, start: int) -> bool:
