@@ -1083,3 +1083,11 @@ def test_every_team_of_the_league_table_is_a_club_of_the_kb() -> None:
 
     teams = default_linker()._city_teams()
     assert teams["boston"]["NHL"].id == "newsflow:club-boston-bruins" and "MLB" not in teams.get("new york", {})
+
+
+def test_a_name_inside_an_e_mail_address_or_a_cantons_genitive_is_no_id() -> None:
+    text = "Southam | Jeremy Wright | Jeremy.wright.mp@parliament.uk Kensington"
+    got = ids(text, "en", ("Jeremy Wright", "PER"), ("Jeremy.wright", "PER"))
+    assert got["Jeremy Wright"] == "Q260489" and got["Jeremy.wright"] is None
+    text = "Er war Mitglied der Gesellschaft des Kantons Bern."
+    assert ids(text, "de", ("Bern", "LOC"))["Bern"] is None  # the canton, not the city

@@ -124,8 +124,8 @@ _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagge
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 # A word for a region right before a name: the region, not its capital ("le canton de Berne", "Provinz Limburg",
 # "the state of New York").
-_REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kanton|province|provincie|provinz|région|region|departement|département"
-                            r"|bundesland|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
+_REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kantons?|province|provincie|provinz|région|region|departements?|département"
+                            r"|bundesland(?:e?s)?|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
                             re.IGNORECASE)
 # State offices right after a name that is a city's and its state's: "the New York Attorney General's office".
 _REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|Generalstaatsanwalt"
@@ -961,12 +961,27 @@ def _on_boundary(text: str, h: Hit | Found) -> bool:
     """A name ends where a word ends: not "US" in "US-Beamten", "Trump" in "Trump-Regierung", nor
     "Indi" in "Indi\xadvi\xadduen" (soft hyphens); a possessive "'s" ends a word."""
     nxt = text[h.end : h.end + 2]
-    if nxt[:1] == "@" or (h.start and text[h.start - 1] == "@"):
-        return False  # part of an e-mail address or a handle ("Andrew@GriffithMP.com", "@elavegan")
+    if nxt[:1] == "@" or (h.start and text[h.start - 1] == "@") or _in_address(text, h.start, h.end):
+        return False  # part of an e-mail address or a handle ("Andrew@GriffithMP.com", "@elavegan", "jeremy.wright.mp@")
     if len(nxt) == 2 and nxt[0] in "-‐'’\xad" and nxt[1].isalnum():
         # a possessive ends the name ("EU's", "Trump's"), a hyphen or an elision does not
         return nxt[0] in "'’" and nxt[1] == "s" and not text[h.end + 2 : h.end + 3].isalnum()
     return not (h.start >= 2 and text[h.start - 1] == "\xad" and text[h.start - 2].isalnum())
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is inside a run without blanks that holds an "@" (an e-mail address)."""
+    if end < len(text) and not text[end].isspace():
+        stop = _BLANK.search(text, end, end + 64)
+        if "@" in text[end : stop.start() if stop else end + 64]:
+            return True
+    if start == 0 or text[start - 1].isspace():
+        return False
+    before = text[max(0, start - 64) : start]
+    return "@" in before[max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1 :]
+
+
+_BLANK = re.compile(r"\s")
 
 
 class _Context:
@@ -1136,8 +1151,9 @@ def _coref(text: str, lang: str, found: list[Found], vetoed: Collection[int] = (
     if not by_surface:
         return found
     out = found  # copied on the first change
+    address = "@" in text
     for i, f in enumerate(found):
-        if f.entity_id is not None or f.start in vetoed:
+        if f.entity_id is not None or f.start in vetoed or (address and _in_address(text, f.start, f.end)):
             continue
         surface = text[f.start : f.end]
         key = fold_key(surface)
