@@ -1091,3 +1091,11 @@ def test_a_name_inside_an_e_mail_address_or_a_cantons_genitive_is_no_id() -> Non
     assert got["Jeremy Wright"] == "Q260489" and got["Jeremy.wright"] is None
     text = "Er war Mitglied der Gesellschaft des Kantons Bern."
     assert ids(text, "de", ("Bern", "LOC"))["Bern"] is None  # the canton, not the city
+
+
+def test_a_short_party_name_two_countries_parties_bear_is_the_one_of_the_articles_country() -> None:
+    text = "De SP van Steve Stevaert wint in Gent en Antwerpen."  # Flemish news names Belgium through its towns
+    assert ids(text, "nl", ("SP", "ORG"))["SP"] == "newsflow:party-vooruit"
+    text = "De SP wil in Den Haag en Amsterdam een nieuw kabinet."
+    assert ids(text, "nl", ("SP", "ORG"))["SP"] == "newsflow:party-sp-nl"
+    assert ids("De SP wil meer geld.", "nl", ("SP", "ORG"))["SP"] is None  # no country named

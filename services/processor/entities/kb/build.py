@@ -270,14 +270,18 @@ def sha256(path: Path) -> str:
 
 
 def add_curated(b: Builder, path: Path) -> None:
-    """entities.tsv format: id, type, canonical name, aliases (|); an alias starting with ~ is weak
-    (links a model span of the entity's type, is never added on its own, gets no inflected forms); one
-    after language codes and a colon ("nl:CBS", "~fr,nl:X") is a name in those languages only (LOCAL)."""
+    """entities.tsv format: id, type, canonical name, aliases (|), and optionally the QID of the entity's
+    country (a party whose short name another country's party bears: the article's countries decide); an
+    alias starting with ~ is weak (links a model span of the entity's type, is never added on its own, gets
+    no inflected forms); one after language codes and a colon ("nl:CBS", "~fr,nl:X") is a name in those
+    languages only (LOCAL)."""
     for row in read_tsv(path):
         eid, etype, name, aliases = row[0], row[1], row[2], row[3] if len(row) > 3 else ""
         e = b.ents.get(eid)
         if e is None:
-            b.entity(eid, etype, "curated", name)
+            e = b.entity(eid, etype, "curated", name)
+            if len(row) > 4:
+                e.country = row[4]
         else:  # a curated row refines a generated entity: its type and name win, its prior rises
             e.type, e.name, e.prior = etype, name, max(e.prior, PRIOR["curated"])
             e.cls = e.cls if e.cls != "politician" else "curated"
