@@ -1943,3 +1943,10 @@ def test_the_state_or_country_of_a_wire_dateline_is_a_place() -> None:
     assert ("Connecticut", "LOC") in [(t, ty) for t, ty, _ in got]
     got = _found("AUSTIN , Texas 1996-12-06\nOfficials said .", "en")
     assert [(t, ty) for t, ty, _ in got] == [("AUSTIN", "LOC"), ("Texas", "LOC")]
+
+
+def test_a_place_in_a_list_of_clubs_is_a_club() -> None:
+    got = _found("Ook tegen Hércules CF , Recreativo Huelva , Cádiz en Numancia vond hij de weg naar het doel .", "nl")
+    assert [(t, ty) for t, ty, _ in got if t in ("Cádiz", "Numancia")] == [("Cádiz", "ORG"), ("Numancia", "ORG")]
+    got = _found("Hij woonde in Londen , Parijs en Berlijn .", "nl")
+    assert all(ty == "LOC" for _, ty, _ in got)

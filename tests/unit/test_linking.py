@@ -1099,3 +1099,10 @@ def test_a_short_party_name_two_countries_parties_bear_is_the_one_of_the_article
     text = "De SP wil in Den Haag en Amsterdam een nieuw kabinet."
     assert ids(text, "nl", ("SP", "ORG"))["SP"] == "newsflow:party-sp-nl"
     assert ids("De SP wil meer geld.", "nl", ("SP", "ORG"))["SP"] is None  # no country named
+
+
+def test_the_commons_and_the_lords_read_as_organisations_are_britains_houses() -> None:
+    text = "The Government was defeated in the Lords and faces a rebellion in the Commons."
+    got = ids(text, "en", ("Lords", "ORG"), ("Commons", "ORG"))
+    assert got == {"Lords": "newsflow:house-of-lords", "Commons": "Q11005"}
+    assert ids("The Lords of the manor met.", "en", ("Lords", "PER"))["Lords"] is None  # weak: an organisation only

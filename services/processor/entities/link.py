@@ -616,8 +616,8 @@ class Linker:
                 or (prev in LANG_CUES and bool(self.kb.langnames.get(key, 0) & LANG_BITS.get(ctx.lang, OTHER))))
 
     def _doc_countries(self, hits: list[Hit], lang: str) -> dict[str, str]:
-        """Countries the article mentions (by name, through a capital or major city, or a city of 100,000 or more
-        that is its name's only entity): context for
+        """Countries the article mentions (by name, through a capital or major city, or through a city of
+        100,000 or more that is its name's only entity: Flemish news names Belgium by "Gent"): context for
         choosing between namesakes. Each maps to the one key that names it, or to "" when several keys
         do: a name is no evidence for itself. Los Angeles does not say USA over Chile ("Los Angeles,
         Chile" does), nor "Mexico" Mexico City over the country."""
@@ -631,11 +631,9 @@ class Linker:
                     c.entity.country for c in cands
                     if not c.flags & WEAK and c.entity.type == "LOC" and (c.entity.cls == "country" or c.entity.prior >= 40) and c.entity.country
                 )
-                if not got and cands and all(c.entity.type == "LOC" and not c.flags & WEAK for c in cands):
-                    # a city of 100,000 or more that the name alone says ("Gent", "Charleroi"): its country
-                    towns = {c.entity.country for c in cands if c.entity.cls == "city:geonames" and c.entity.prior >= _TOWN_PRIOR}
-                    if len(towns) == 1 and len(cands) == 1:
-                        got = tuple(towns)
+                if not got and len(cands) == 1 and (town := cands[0].entity).cls == "city:geonames" \
+                        and town.prior >= _TOWN_PRIOR and not cands[0].flags & WEAK:
+                    got = (town.country,)
                 if len(cache) >= _STATIC_MAX:
                     cache.clear()
                 cache[h.key] = got
@@ -1118,6 +1116,7 @@ def _capital_before(before: str) -> tuple[str, int] | None:
 
 
 _BLANKS_RUN_REVERSED = re.compile(r"\n?[ \t]+([^\W_]+)")
+
 
 def given_name_before(text: str, start: int, lang: str) -> int | None:
     """The start of a capitalised word, rare as a word of lang, right before start (one space apart): a given

@@ -293,7 +293,7 @@ class Tagger:
         found = mentions.regnal_numbers(text, mentions.titled_names(text, spans, model_words, pieces, found, lang))
         found = mentions.venues(text, mentions.buildings(text, found, lang))
         found = mentions.sports_clubs(text, words, found, lang, self.linker.names, self.linker.is_country)
-        found = mentions.towns_of_clubs(text, found)
+        found = mentions.clubs_in_lists(text, mentions.towns_of_clubs(text, found))
         found = mentions.standings(text, found, lang, self.linker.is_country)
         found = mentions.titled_person(text, mentions.place_before_place(text, found), lang, self.linker.curated_person)
         found = mentions.aged_persons(text, found, lang)
