@@ -1022,6 +1022,8 @@ def test_a_hand_checked_place_of_several_words_read_as_an_organisation_is_that_p
     assert [(f.type, f.entity_id) for f in link(text, "en", spans(text, ("White House", "ORG")))] == [("LOC", "Q35525")]
     text = "De president sprak in het Witte Huis."
     assert [(f.type, f.entity_id) for f in link(text, "nl", spans(text, ("Witte Huis", "ORG")))] == [("LOC", "Q35525")]
+    text = "New South Wales beat Victoria by five wickets."  # a region's name is its team's too
+    assert [(f.type, f.entity_id) for f in link(text, "en", spans(text, ("New South Wales", "ORG")))] == [("ORG", None)]
 
 
 def test_an_english_qualifier_before_a_known_name_makes_a_body_of_its_own() -> None:

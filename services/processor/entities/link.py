@@ -562,10 +562,11 @@ class Linker:
                 continue
             # A hand-checked name of several words says what it names whatever the model read: "Robert
             # Koch-Institut" read as a person is the institute, "Le Soir" read as a title the paper, "the
-            # White House said" read as an organisation the place (CoNLL: a place by its name, whatever it does).
+            # White House said" read as an organisation the place (CoNLL: a place by its name, whatever it does;
+            # not a region, whose name is its team's too: "New South Wales beat Victoria").
             if not _type_fits(stype, e) and not (fl & CURATED and e.cls == "curated" and " " in key and (
                     stype == "PER" or (stype == "MISC" and e.type == "ORG" and not fl & WEAK)
-                    or (stype == "ORG" and e.type == "LOC" and not fl & WEAK))):
+                    or (stype == "ORG" and e.type == "LOC" and not fl & WEAK and not e.id.startswith(_SUBDIVISION)))):
                 continue
             # A frequent word opening a sentence is no name of a small place ("Cela est lié"); a city of
             # 100,000+ is frequent because it is named often ("Stuttgart Richtung Karlsruhe", a dateline).
