@@ -1108,3 +1108,7 @@ def test_the_commons_and_the_lords_read_as_organisations_are_britains_houses() -
     got = ids(text, "en", ("Lords", "ORG"), ("Commons", "ORG"))
     assert got == {"Lords": "newsflow:house-of-lords", "Commons": "Q11005"}
     assert ids("The Lords of the manor met.", "en", ("Lords", "PER"))["Lords"] is None  # weak: an organisation only
+
+
+def test_every_subdivision_carries_its_country() -> None:
+    assert not [e.id for e in load().entities() if e.id.startswith("iso3166-2:") and not e.country]

@@ -762,6 +762,8 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
                 common.add(join_key(k))
     added = merged = 0
     for d, country, names in named:
+        if (own := b.ents.get(f"iso3166-2:{d.code}")) is not None and not own.country:
+            own.country = country  # a curated row of the subdivision, whatever names it keeps below
         usable: list[tuple[str, int]] = []
         target = None
         for n, flags in names:
@@ -786,8 +788,6 @@ def add_subdivisions(b: Builder, iso_qid: dict[str, tuple[str, str]]) -> tuple[i
         else:
             eid = target
             merged += 1
-            if eid == f"iso3166-2:{d.code}":  # a curated row that gives the subdivision its news names
-                b.ents[eid].country = b.ents[eid].country or country
         for n, flags in usable:
             b.add(eid, n, flags)
     return added, merged
