@@ -1833,33 +1833,28 @@ _TOWN_CLUB_SUFFIXES = frozenset(_CLUB_SUFFIXES) | {"City", "County", "Town"}  # 
 def clubs_in_lists(text: str, found: list[Found]) -> list[Found]:
     """A place between clubs in a list, or after one ("tegen Hércules CF , Recreativo Huelva , Cádiz en Numancia",
     "Wolverhampton Wanderers , Brentford en Rotherham United"), is a club too: an organisation, without the town's
-    id. A club: a mention with a club's id, or a name a club's word opens or ends. found: sorted."""
+    id; not after a preposition of place ("Aufführungen in Leipzig und Dresden"). A club: a mention with a club's
+    id, or a name a club's word opens or ends. found: sorted."""
     if len(found) < 2:
         return found
     club = [_club_mention(text, f) for f in found]
     if not any(club):
         return found
     # a list's items are clubs from a club on, both ways: "Hércules CF , Recreativo Huelva , Cádiz en Numancia"
-    listed = [i > 0 and _LIST_GAP.fullmatch(text, found[i - 1].end, found[i].start) is not None for i in range(len(found))]
+    listed = [i > 0 and _LIST_GAP.fullmatch(text, found[i - 1].end, f.start) is not None for i, f in enumerate(found)]
+    placed = [f.type == "LOC" and (word_before(text[max(0, f.start - 20) : f.start]) or "").lower() in _LIST_PLACE_PREPOSITIONS
+              for f in found]
     for i in [*range(1, len(found)), *range(len(found) - 2, -1, -1)]:
-        j = i - 1 if i > 0 and listed[i] and club[i - 1] else i + 1 if i + 1 < len(found) and listed[i + 1] and club[i + 1] else -1
-        if j >= 0 and not club[i] and found[i].type in ("ORG", "LOC") \
-                and (word_before(text[max(0, found[i].start - 20) : found[i].start]) or "").lower() not in _LIST_PLACE_PREPOSITIONS:
+        if not club[i] and found[i].type in ("ORG", "LOC") and not placed[i] and (
+                (listed[i] and club[i - 1]) or (i + 1 < len(found) and listed[i + 1] and club[i + 1])):
             club[i] = True
     out = found
     for i, f in enumerate(found):
-        if f.type == "LOC" and club[i] \
-                and (word_before(text[max(0, f.start - 20) : f.start]) or "").lower() not in _LIST_PLACE_PREPOSITIONS:
+        if f.type == "LOC" and club[i] and not placed[i]:
             if out is found:
                 out = list(found)
             out[i] = Found(f.start, f.end, "ORG")
     return out
-
-
-# A place after one of these is where something happens ("Aufführungen in Leipzig und Dresden"), not a club
-# (not "bei", "bij": "speelde bij Brescia , FC Porto en Genoa").
-_LIST_PLACE_PREPOSITIONS = frozenset("in at to from near into outside around via im nahe aus nach te nabij naar uit à au aux"
-                                     .split())
 
 
 def _club_mention(text: str, f: Found) -> bool:
@@ -1875,6 +1870,8 @@ def _club_mention(text: str, f: Found) -> bool:
 # What separates the items of a list: a comma, "and" in en/de/nl/fr/es.
 _LIST_GAP = re.compile(r"[ \t]*,[ \t]*|[ \t]+(?:and|und|en|et|y|e)[ \t]+")
 _PLACE_PREPOSITIONS = frozenset("in at to from near into outside around via".split())
+# and in a list of clubs, in de/nl/fr too (not "bei", "bij": "speelde bij Brescia , FC Porto en Genoa")
+_LIST_PLACE_PREPOSITIONS = _PLACE_PREPOSITIONS | frozenset("im nahe aus nach te nabij naar uit à au aux".split())
 
 
 # A player's or a coach's role, then "of" or "for", before a town: its club ("L'attaquant de Lorient", "striker
