@@ -47,6 +47,12 @@ _SESSION23_LINES = (
     "CRICKET - SRI LANKA V WEST INDIES SCOREBOARD", "Moody 's Investors Service", "American Mark O'Meara and New Zealander Frank",
     "Secretary of State Warren Christopher", "Theresa May said . in May", "Museeuw won de Ronde", "Swede Magnus Larsson", ") (",
 )
+_SESSION24_LINES = (
+    "Hércules CF , Recreativo Huelva , Cádiz en Numancia ,", "NHL ICE HOCKEY - STANDINGS", "BUFFALO 13 9 2 73 64 28",
+    "NBA RESULTS", "NEW JERSEY 102 Boston 89", "Alberto Fujimori , Kenji Fujimori y Keiko Fujimori",
+    "jeremy.wright.mp@parliament.uk Jeremy Wright", "in Queensland , Tirol und Katalonien", "the White House and the Commons",
+    "De SP in Gent", "Mexico , Guadalajara ,",
+)
 SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "capitalised words": lambda n, r: " ".join(r.choice(["ABC", "Leeds", "HSV", "NATO", "Mr", "Dr."]) for _ in range(n // 5)),
     "numbers": lambda n, r: " ".join(str(r.randint(0, 999)) for _ in range(n // 4)),
@@ -95,6 +101,8 @@ SHAPES: dict[str, Callable[[int, random.Random], str]] = {
     "speakers, scorers, innings and possessive companies": lambda n, r: "\n".join(r.choice(_SESSION23_LINES)
                                                                                    for _ in range(n // 40)),
     "closing brackets": lambda n, r: "7 )\n" * (n // 4),
+    "club lists, league tables, relatives and addresses": lambda n, r: " ".join(r.choice(_SESSION24_LINES)
+                                                                                  for _ in range(n // 30)),
 }
 
 

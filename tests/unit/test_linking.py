@@ -1112,3 +1112,8 @@ def test_the_commons_and_the_lords_read_as_organisations_are_britains_houses() -
 
 def test_every_subdivision_carries_its_country() -> None:
     assert not [e.id for e in load().entities() if e.id.startswith("iso3166-2:") and not e.country]
+
+
+def test_the_kb_finds_entities_by_an_id_prefix_without_decoding_the_rest() -> None:
+    got = load().entities_with_prefix("newsflow:club-boston-")
+    assert [e.id for e in got] == ["newsflow:club-boston-bruins", "newsflow:club-boston-celtics", "newsflow:club-boston-red-sox"]

@@ -405,7 +405,7 @@ class Linker:
         """The North American leagues' teams by the folded name of their city (kb/teams.tsv): key -> league ->
         team, a city with two teams in a league left out. Read on first use."""
         if self._teams is None:
-            by_id = {e.id: e for e in self.kb.entities() if e.id.startswith("newsflow:club-")}
+            by_id = {e.id: e for e in self.kb.entities_with_prefix("newsflow:club-")}
             teams: dict[str, dict[str, Entity]] = {}
             for line in _TEAMS_PATH.read_text(encoding="utf-8").split("\n"):
                 if line and not line.startswith("#"):

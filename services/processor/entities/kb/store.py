@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -91,6 +92,14 @@ class KB:
 
     def entities(self) -> list[Entity]:
         return [self.entity(i) for i in range(len(self._rows))]
+
+    def entities_with_prefix(self, prefix: str) -> list[Entity]:
+        """The entities whose id starts with prefix, decoding only their rows (sorted by id: kb/build.serialize)."""
+        out, i = [], bisect_left(self._rows, prefix)
+        while i < len(self._rows) and self._rows[i].startswith(prefix):
+            out.append(self.entity(i))
+            i += 1
+        return out
 
     def lookup(self, key: str) -> tuple[Candidate, ...]:
         got = self._decoded.get(key)
