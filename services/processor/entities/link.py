@@ -124,8 +124,9 @@ _ADD_PRIOR = 60  # least prior of a single-word name added where the model tagge
 _ADD_PRIOR_MULTI = 40  # same, for a name of two or more words
 # A word for a region right before a name: the region, not its capital ("le canton de Berne", "Provinz Limburg",
 # "the state of New York").
-_REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kantons?|province|provincie|provinz|région|region|departements?|département"
-                            r"|bundesland(?:e?s)?|county|oblast|state[ \t]+of)[ \t]+(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
+_REGION_BEFORE = re.compile(r"(?<![^\W\d_])(?:canton|kantons?|province|provincie|provinz|région|region|departements?"
+                            r"|département|bundesland(?:e?s)?|county|oblast|state[ \t]+of)[ \t]+"
+                            r"(?:(?:de|du|des|of|van|von|der)[ \t]+|d['’])?\Z",
                             re.IGNORECASE)
 # State offices right after a name that is a city's and its state's: "the New York Attorney General's office".
 _REGION_AFTER = re.compile(r"[ \t]+(?:State|state|Attorney[ \t]+General|Governor|governor|Legislature|Generalstaatsanwalt"
@@ -595,8 +596,8 @@ class Linker:
             needs_country = bool(fl & GENERIC) and bool(country) and country != home
             needs_politics = (e.cls == "politician" and not fl & CURATED and lang in _POLITICS_LANGS
                               and _common_name(key, lang))
-            out.append((e, score, common, geonames, vetoed_by, country, 10 if country and country == home and country != e.id else 0,
-                        needs_country, needs_politics))
+            home_bonus = 10 if country and country == home and country != e.id else 0
+            out.append((e, score, common, geonames, vetoed_by, country, home_bonus, needs_country, needs_politics))
         sole = out[0][4] if len(out) == 1 and not (out[0][2] or out[0][3] or out[0][7] or out[0][8]) else None
         got = (cands, tuple(out), any(_prior_adds(c[0], key) for c in out), sole)
         if len(self._static) >= _STATIC_MAX:  # bounded: a stream sees an open vocabulary
@@ -769,8 +770,8 @@ _EN_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those",
 _TEAMS_PATH = Path(__file__).parent / "kb" / "teams.tsv"
 # What names a North American league's results or standings: its name or a heading's (a "National League" is
 # also English football's fifth tier).
-_LEAGUE_CUES = re.compile(r"\b(?:(NBA)|National Basketball Association|(NHL)|National Hockey League|(NFL)|National Football League"
-                          r"|(MLB)|[Mm]ajor [Ll]eague [Bb]aseball|MAJOR LEAGUE|American League)\b")
+_LEAGUE_CUES = re.compile(r"\b(?:(NBA)|National Basketball Association|(NHL)|National Hockey League|(NFL)"
+                          r"|National Football League|(MLB)|[Mm]ajor [Ll]eague [Bb]aseball|MAJOR LEAGUE|American League)\b")
 _LEAGUE_GROUPS = ("NBA", "NHL", "NFL", "MLB")
 
 
