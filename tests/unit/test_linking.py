@@ -1117,3 +1117,8 @@ def test_every_subdivision_carries_its_country() -> None:
 def test_the_kb_finds_entities_by_an_id_prefix_without_decoding_the_rest() -> None:
     got = load().entities_with_prefix("newsflow:club-boston-")
     assert [e.id for e in got] == ["newsflow:club-boston-bruins", "newsflow:club-boston-celtics", "newsflow:club-boston-red-sox"]
+
+
+def test_south_tyrols_towns_link_by_their_german_names() -> None:
+    assert ids("Das Boutiquehotel in Meran punktet.", "de", ("Meran", "LOC")) == {"Meran": "geonames:3173577"}
+    assert ids("Das Kreisgericht Brixen tagte.", "de", ("Brixen", "LOC")) == {"Brixen": "geonames:3181550"}
