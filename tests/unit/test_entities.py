@@ -1950,3 +1950,4 @@ def test_a_place_in_a_list_of_clubs_is_a_club() -> None:
     assert [(t, ty) for t, ty, _ in got if t in ("Cádiz", "Numancia")] == [("Cádiz", "ORG"), ("Numancia", "ORG")]
     got = _found("Hij woonde in Londen , Parijs en Berlijn .", "nl")
     assert all(ty == "LOC" for _, ty, _ in got)
+    assert len(got) == 3

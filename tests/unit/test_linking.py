@@ -1078,6 +1078,10 @@ def test_a_city_read_as_a_club_in_a_leagues_results_is_that_leagues_team() -> No
     assert ("NEW JERSEY", "newsflow:club-brooklyn-nets") in got and ("Boston", "newsflow:club-boston-red-sox") in got
     assert ("HARTFORD", None) in got  # the Whalers moved and took another name
     assert ("NEW YORK", None) in got  # two baseball teams
+    # the league's name written out is a cue too
+    text = "Results of National Basketball Association games :\nDALLAS 95 Denver 90\n"
+    got = [(m.text, m.entity_id) for m in tag_entities(text, "en") if m.type == "ORG"]
+    assert ("DALLAS", "newsflow:club-dallas-mavericks") in got
 
 
 def test_every_team_of_the_league_table_is_a_club_of_the_kb() -> None:

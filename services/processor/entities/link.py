@@ -776,9 +776,8 @@ _LEAGUE_GROUPS = ("NBA", "NHL", "NFL", "MLB")
 
 
 def _league_cues(text: str) -> list[tuple[int, str]]:
-    """(start, league) of each league cue in text, in order."""
-    if "League" not in text and "LEAGUE" not in text and "league" not in text and not any(g in text for g in _LEAGUE_GROUPS):
-        return []
+    """(start, league) of each league cue in text, in order. Read only for a city read as a club, so no literal
+    test first."""
     out = []
     for m in _LEAGUE_CUES.finditer(text):
         got = m.lastindex

@@ -1864,7 +1864,10 @@ def _club_mention(text: str, f: Found) -> bool:
         return True
     name = text[f.start : f.end]
     first, _, rest = name.partition(" ")
-    return bool(rest) and (first in _CLUB_WORDS or name.rpartition(" ")[2] in _CLUB_WORDS or name.endswith((" CF", " CD", " SC")))
+    return bool(rest) and (first in _CLUB_WORDS or name.rpartition(" ")[2] in _CLUB_ENDS)
+
+
+_CLUB_ENDS = _CLUB_WORDS | {"CF", "CD"}  # and the Spanish forms after a name: "Hércules CF"
 
 
 # What separates the items of a list: a comma, "and" in en/de/nl/fr/es.
